@@ -1,0 +1,62 @@
+# Informatics Portal — `make run` serves the demo on 127.0.0.1:8000; `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="-m 'not browser' -x"
+PYTEST_ARGS ?=
+
+.PHONY: help run test lint format typecheck bench install lock clean python
+
+help:
+	@echo "make run    install, migrate, load the demo health system, serve on 127.0.0.1:$(PORT)"
+	@echo "make test   run the test suite (SQLite by default; DATABASE_URL selects PostgreSQL)"
+	@echo "make lint   ruff, ruff format --check, mypy, makemigrations --check"
+
+# Find a Python >= 3.12: PATH first, then pyenv's installed versions. Prints its path.
+python:
+	@scripts/find-python
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/lock.txt
+	@set -e; \
+	if [ ! -x "$(PY)" ]; then \
+		interpreter=$$(scripts/find-python); \
+		echo "Creating $(VENV) with $$interpreter"; \
+		"$$interpreter" -m venv "$(VENV)"; \
+	fi; \
+	$(PY) -m pip install --quiet --upgrade pip; \
+	$(PY) -m pip install --quiet -c requirements/lock.txt -r requirements/dev.txt; \
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Regenerate the pinned lock from requirements/*.txt in a throw-away environment.
+lock:
+	@set -e; tmp=$$(mktemp -d); interpreter=$$(scripts/find-python); \
+	"$$interpreter" -m venv "$$tmp"; "$$tmp/bin/pip" install --quiet -r requirements/dev.txt; \
+	{ echo "# Full pinned set, used as pip constraints (make lock regenerates it)."; \
+	  "$$tmp/bin/pip" freeze --exclude-editable; } > requirements/lock.txt; rm -rf "$$tmp"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+from informatics.navigation import NavEntry
+from informatics.permissions import Action
+
+
+class InformaticsConfig(AppConfig):
+    name = "informatics"
+    verbose_name = "Program kernel"
+    navigation = (
+        NavEntry("Priorities", "informatics:priority-list", order=20),
+        NavEntry("People", "informatics:person-list", Action.ADMINISTER, order=80),
+        NavEntry("Facilities", "informatics:facility-list", order=85),
+        NavEntry("API", "api-docs", order=95),
+    )

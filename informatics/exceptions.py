@@ -1,0 +1,34 @@
+"""Errors that services raise and every interface maps the same way."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class StaleEdit(Exception):
+    """The record changed since the editor loaded it; nothing was saved (HTTP 409)."""
+
+    def __init__(self, *, current: Any, expected_version: int):
+        self.current = current
+        self.expected_version = expected_version
+        super().__init__(
+            f"{current} was changed by someone else (version {current.version}, "
+            f"you edited version {expected_version}). Reload and apply your change again."
+        )
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus the kernel's errors: StaleEdit → 409, a service's ValidationError →
+    400 with the fields it names."""
+    if isinstance(exc, StaleEdit):
+        return Response(
+            {"detail": str(exc), "current_version": exc.current.version},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, ValidationError):
+        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return exception_handler(exc, context)

@@ -1,0 +1,26 @@
+"""Request middleware of the kernel."""
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from informatics.services import site_settings_get
+
+
+class SiteTimezoneMiddleware:
+    """Show times in the organisation's time zone (SiteSettings.time_zone)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(site_settings_get().time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, DatabaseError):
+            # An unknown zone falls back to TIME_ZONE; a database outage is for /healthz to
+            # report, not for this middleware to turn into a 500.
+            timezone.deactivate()
+        return self.get_response(request)

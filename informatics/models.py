@@ -1,0 +1,237 @@
+"""The program kernel's records: people, facilities, site settings, priorities, jobs, audit."""
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from informatics.choices import (
+    DEFAULT_SLA_HOURS,
+    ROLE_ORDER,
+    AuditAction,
+    FacilityKind,
+    JobStatus,
+    ValueCategory,
+)
+
+
+class TimeStampedModel(models.Model):
+    """Base for business records: when each row was made and last changed."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """A record edited by several people: `version` guards against lost updates (HTTP 409)."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address; roles are groups named after `Role`."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    title = models.CharField(max_length=150, blank=True, help_text="e.g. Hospitalist, CNO")
+    specialty = models.CharField(max_length=100, blank=True)
+    facilities = models.ManyToManyField("Facility", blank=True, related_name="people")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles this user holds, in landing order; read once per instance."""
+        cached: tuple[str, ...] | None = getattr(self, "_roles_cache", None)
+        if cached is None:
+            if not self.pk or not self.is_active:
+                cached = ()
+            else:
+                names = {group.name for group in self.groups.all()}
+                cached = tuple(role for role in ROLE_ORDER if role in names)
+            self._roles_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+class Facility(TimeStampedModel):
+    """A place care happens: the system, a hospital, or a unit or clinic (a hierarchy)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=FacilityKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    beds = models.PositiveIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "facilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=FacilityKind.SYSTEM, parent__isnull=True)
+                | (~Q(kind=FacilityKind.SYSTEM) & Q(parent__isnull=False)),
+                name="facility_system_is_root",
+                violation_error_message="A health system has no parent; every other facility has one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _default_sla_hours() -> dict[str, int]:
+    return {str(route): hours for route, hours in DEFAULT_SLA_HOURS.items()}
+
+
+class SiteSettings(TimeStampedModel):
+    """The organisation's settings: one row (pk=1), edited by an admin."""
+
+    organisation_name = models.CharField(max_length=200, default="Informatics Portal")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=7, help_text="Month (1–12) in which the fiscal year starts."
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    stale_after_days = models.PositiveSmallIntegerField(
+        default=30, help_text="An initiative with no status update for this long is stale."
+    )
+    sla_hours = models.JSONField(default=_default_sla_hours, help_text="Hours per intake route.")
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="site_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="site_settings_fiscal_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation_name
+
+
+class StrategicPriority(VersionedModel):
+    """An organisational priority that informatics work is aligned to, ranked by the CMO."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    goal_statement = models.TextField()
+    executive_sponsor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="sponsored_priorities"
+    )
+    value_category = models.CharField(max_length=20, choices=ValueCategory.choices)
+    horizon = models.DateField(help_text="When the goal should be reached.")
+    is_active = models.BooleanField(default=True)
+    rank = models.PositiveIntegerField()
+    retired_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-is_active", "rank", "id"]
+        verbose_name_plural = "strategic priorities"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class JobRun(models.Model):
+    """One background job (import, roll-up, report): claimed with a conditional UPDATE so a
+    duplicate delivery or a re-run after a killed worker never doubles its effect."""
+
+    kind = models.CharField(max_length=60)
+    scope = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """Who changed which fields of a business record, and when.
+
+    Written by services through `informatics.audit`, never by signals, so the optimistic-lock
+    updates and upserts that services make are recorded too. `changes` maps each field to
+    [old, new]; redaction rewrites it in place.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=dict)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
+

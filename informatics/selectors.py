@@ -1,0 +1,75 @@
+"""Reads of the program kernel, shaped for pages and the API (no queries left to templates)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+
+from informatics.models import AuditEvent, Facility, StrategicPriority, User
+
+
+@dataclass(frozen=True)
+class NeedsMeItem:
+    """One thing waiting on a user, for the landing page's needs-me list (oldest first)."""
+
+    kind: str  # a short label: "Triage", "Overdue milestone", …
+    title: str
+    url: str
+    since: datetime.datetime  # when it started waiting
+    due: datetime.datetime | None = None  # past due when earlier than now
+    detail: str = ""
+
+
+def needs_me_for(user: User) -> list[NeedsMeItem]:
+    """The kernel itself asks nothing of anyone yet; apps contribute their own items."""
+    return []
+
+
+def priority_list(*, include_retired: bool = True) -> QuerySet[StrategicPriority]:
+    rows = StrategicPriority.objects.select_related("executive_sponsor")
+    if not include_retired:
+        rows = rows.filter(is_active=True)
+    return rows.order_by("-is_active", "rank", "id")
+
+
+def user_list() -> QuerySet[User]:
+    return User.objects.prefetch_related("groups", "facilities").order_by("full_name", "email")
+
+
+def user_with_roles(*, user_id: int) -> User:
+    user: User = User.objects.prefetch_related("groups", "facilities").get(pk=user_id)
+    return user
+
+
+def facility_list() -> QuerySet[Facility]:
+    return Facility.objects.select_related("parent").order_by("kind", "name")
+
+
+def facility_tree() -> list[tuple[Facility, int]]:
+    """Every facility with its depth, parents before children, siblings by name."""
+    facilities = list(Facility.objects.order_by("name"))
+    children: dict[int | None, list[Facility]] = {}
+    for facility in facilities:
+        children.setdefault(facility.parent_id, []).append(facility)
+    ordered: list[tuple[Facility, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for facility in children.get(parent_id, []):
+            ordered.append((facility, depth))
+            walk(facility.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def audit_history(*, instance: models.Model) -> QuerySet[AuditEvent]:
+    """The record's audit events, newest first, with their actors."""
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    return (
+        AuditEvent.objects.filter(content_type=content_type, object_id=str(instance.pk))
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+

@@ -1,0 +1,383 @@
+"""Writes of the program kernel: priorities, people, site settings, background job rows."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from rest_framework.authtoken.models import Token
+
+from informatics.audit import audit_created, audit_record, audited_update, diff, field_values
+from informatics.choices import ROLE_ORDER, AuditAction, JobStatus, ValueCategory
+from informatics.models import Facility, JobRun, SiteSettings, StrategicPriority, User
+from informatics.permissions import Action, require
+
+SITE_SETTINGS_CACHE_KEY = "informatics:site-settings"
+
+# --- Strategic priorities -------------------------------------------------------------------
+
+PRIORITY_FIELDS = (
+    "code",
+    "title",
+    "goal_statement",
+    "executive_sponsor",
+    "value_category",
+    "horizon",
+)
+
+
+def _priority_check(fields: dict[str, Any], *, exclude_pk: int | None = None) -> None:
+    errors: dict[str, str] = {}
+    code = fields.get("code")
+    if code is not None:
+        clash = StrategicPriority.objects.filter(code=code).exclude(pk=exclude_pk).exists()
+        if clash:
+            errors["code"] = f"A priority with code {code!r} already exists."
+    if "title" in fields and not str(fields["title"]).strip():
+        errors["title"] = "A priority needs a title."
+    if "goal_statement" in fields and not str(fields["goal_statement"]).strip():
+        errors["goal_statement"] = "Say what the priority aims to achieve."
+    category = fields.get("value_category")
+    if category is not None and category not in ValueCategory.values:
+        errors["value_category"] = f"{category!r} is not a value category."
+    if "horizon" in fields and not isinstance(fields["horizon"], datetime.date):
+        errors["horizon"] = "The horizon must be a date."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def priority_create(
+    *,
+    actor: User,
+    code: str,
+    title: str,
+    goal_statement: str,
+    value_category: str,
+    horizon: datetime.date,
+    executive_sponsor: User | None = None,
+) -> StrategicPriority:
+    """Add a priority at the bottom of the ranking."""
+    require(actor, Action.PRIORITY_EDIT)
+    fields = {
+        "code": code,
+        "title": title,
+        "goal_statement": goal_statement,
+        "value_category": value_category,
+        "horizon": horizon,
+        "executive_sponsor": executive_sponsor,
+    }
+    _priority_check(fields)
+    last = StrategicPriority.objects.aggregate(last=Max("rank"))["last"] or 0
+    priority = StrategicPriority.objects.create(rank=last + 1, **fields)
+    audit_created(instance=priority, actor=actor, fields=(*PRIORITY_FIELDS, "rank", "is_active"))
+    return priority
+
+
+@transaction.atomic
+def priority_update(
+    *, actor: User, priority: StrategicPriority, version: int, **changes: Any
+) -> StrategicPriority:
+    """Edit a priority's fields; refused with StaleEdit if someone saved it since `version`."""
+    require(actor, Action.PRIORITY_EDIT)
+    unknown = set(changes) - set(PRIORITY_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be edited here." for name in unknown})
+    _priority_check(changes, exclude_pk=priority.pk)
+    audited_update(priority, actor=actor, changes=changes, expected_version=version)
+    return priority
+
+
+@transaction.atomic
+def priority_reorder(*, actor: User, ordered_ids: Sequence[int]) -> list[StrategicPriority]:
+    """Set the ranking of the active priorities to the order given (all of them, once each)."""
+    require(actor, Action.PRIORITY_EDIT)
+    active = {p.pk: p for p in StrategicPriority.objects.select_for_update().filter(is_active=True)}
+    if sorted(ordered_ids) != sorted(active) or len(set(ordered_ids)) != len(ordered_ids):
+        raise ValidationError(
+            {"ordered_ids": "Give every active priority exactly once, in the new order."}
+        )
+    result = []
+    for position, pk in enumerate(ordered_ids, start=1):
+        priority = active[pk]
+        audited_update(priority, actor=actor, changes={"rank": position}, note="reordered")
+        result.append(priority)
+    return result
+
+
+@transaction.atomic
+def priority_move(*, actor: User, priority: StrategicPriority, steps: int) -> None:
+    """Move an active priority up (negative steps) or down the ranking."""
+    require(actor, Action.PRIORITY_EDIT)
+    order = list(
+        StrategicPriority.objects.filter(is_active=True).order_by("rank", "id").values_list(
+            "pk", flat=True
+        )
+    )
+    if priority.pk not in order:
+        raise ValidationError({"priority": "Only an active priority can be moved."})
+    index = order.index(priority.pk)
+    new_index = min(max(index + steps, 0), len(order) - 1)
+    order.insert(new_index, order.pop(index))
+    priority_reorder(actor=actor, ordered_ids=order)
+
+
+@transaction.atomic
+def priority_retire(
+    *, actor: User, priority: StrategicPriority, version: int, reason: str
+) -> StrategicPriority:
+    """Retire a priority: it stays on record (and on the work aligned to it) but leaves the
+    active ranking."""
+    require(actor, Action.PRIORITY_EDIT)
+    if not reason.strip():
+        raise ValidationError({"retired_reason": "Say why the priority is retired."})
+    if not priority.is_active:
+        raise ValidationError({"is_active": "This priority is already retired."})
+    audited_update(
+        priority,
+        actor=actor,
+        changes={"is_active": False, "retired_reason": reason.strip()},
+        expected_version=version,
+    )
+    return priority
+
+
+@transaction.atomic
+def priority_restore(*, actor: User, priority: StrategicPriority, version: int) -> None:
+    """Bring a retired priority back, at the bottom of the active ranking."""
+    require(actor, Action.PRIORITY_EDIT)
+    if priority.is_active:
+        raise ValidationError({"is_active": "This priority is already active."})
+    last = StrategicPriority.objects.filter(is_active=True).aggregate(m=Max("rank"))["m"] or 0
+    audited_update(
+        priority,
+        actor=actor,
+        changes={"is_active": True, "retired_reason": "", "rank": last + 1},
+        expected_version=version,
+    )
+
+
+# --- People ---------------------------------------------------------------------------------
+
+PERSON_FIELDS = ("email", "full_name", "title", "specialty")
+
+
+def _roles_check(roles: Iterable[str]) -> list[str]:
+    roles = list(roles)
+    unknown = [role for role in roles if role not in ROLE_ORDER]
+    if unknown:
+        raise ValidationError({"roles": f"Unknown role: {', '.join(unknown)}."})
+    if not roles:
+        raise ValidationError({"roles": "Give the person at least one role."})
+    return roles
+
+
+def _set_roles(user: User, roles: Iterable[str]) -> None:
+    groups = [Group.objects.get_or_create(name=role)[0] for role in roles]
+    user.groups.set(groups)
+    is_admin = "admin" in roles
+    if user.is_staff != is_admin or user.is_superuser != is_admin:
+        User.objects.filter(pk=user.pk).update(is_staff=is_admin, is_superuser=is_admin)
+        user.is_staff = user.is_superuser = is_admin
+    user._roles_cache = None  # type: ignore[attr-defined]
+
+
+def _membership(user: User) -> dict[str, Any]:
+    return {
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+        "facilities": sorted(user.facilities.values_list("code", flat=True)),
+    }
+
+
+def password_set_link(*, user: User, base_url: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return base_url.rstrip("/") + path
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    roles: Iterable[str],
+    facilities: Iterable[Facility] = (),
+    title: str = "",
+    specialty: str = "",
+    base_url: str,
+) -> User:
+    """Create an account with no usable password and e-mail a link to set one."""
+    require(actor, Action.ADMINISTER)
+    email = email.strip().lower()
+    roles = _roles_check(roles)
+    errors = {}
+    if not email:
+        errors["email"] = "An e-mail address is required."
+    elif User.objects.filter(email__iexact=email).exists():
+        errors["email"] = f"{email} already has an account."
+    if not full_name.strip():
+        errors["full_name"] = "A name is required."
+    if errors:
+        raise ValidationError(errors)
+    user = User.objects.create_user(
+        email=email, password=None, full_name=full_name.strip(), title=title, specialty=specialty
+    )
+    _set_roles(user, roles)
+    user.facilities.set(list(facilities))
+    audit_created(instance=user, actor=actor, fields=PERSON_FIELDS)
+    audit_record(
+        instance=user, actor=actor, action=AuditAction.UPDATE, changes=diff({}, _membership(user))
+    )
+    link = password_set_link(user=user, base_url=base_url)
+    organisation = site_settings_get().organisation_name
+    context = {"user": user, "link": link, "organisation": organisation, "inviter": actor}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to the {organisation} informatics portal",
+            message=render_to_string("informatics/email/invite.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    roles: Iterable[str],
+    facilities: Iterable[Facility],
+    title: str = "",
+    specialty: str = "",
+) -> User:
+    """Change a person's name, roles and facilities (admins only)."""
+    require(actor, Action.ADMINISTER)
+    roles = _roles_check(roles)
+    if not full_name.strip():
+        raise ValidationError({"full_name": "A name is required."})
+    if user.pk == actor.pk and "admin" not in roles:
+        raise ValidationError({"roles": "You cannot remove your own admin role."})
+    before = _membership(user)
+    audited_update(
+        user,
+        actor=actor,
+        changes={"full_name": full_name.strip(), "title": title, "specialty": specialty},
+    )
+    _set_roles(user, roles)
+    user.facilities.set(list(facilities))
+    audit_record(
+        instance=user, actor=actor, action=AuditAction.UPDATE, changes=diff(before, _membership(user))
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
+    """Deactivate (or reactivate) an account. A deactivated user cannot sign in, their sessions
+    end, and their API tokens are deleted."""
+    require(actor, Action.ADMINISTER)
+    if user.pk == actor.pk and not is_active:
+        raise ValidationError({"is_active": "You cannot deactivate your own account."})
+    audited_update(user, actor=actor, changes={"is_active": is_active})
+    if not is_active:
+        Token.objects.filter(user=user).delete()
+    return user
+
+
+# --- Site settings --------------------------------------------------------------------------
+
+
+def site_settings_get() -> SiteSettings:
+    """The settings row, cached; created with defaults on first use."""
+    settings_row: SiteSettings | None = cache.get(SITE_SETTINGS_CACHE_KEY)
+    if settings_row is None:
+        settings_row, _ = SiteSettings.objects.get_or_create(pk=1)
+        cache.set(SITE_SETTINGS_CACHE_KEY, settings_row, 300)
+    return settings_row
+
+
+@transaction.atomic
+def site_settings_update(*, actor: User, **changes: Any) -> SiteSettings:
+    require(actor, Action.ADMINISTER)
+    row = SiteSettings.objects.select_for_update().get_or_create(pk=1)[0]
+    before = field_values(row, changes.keys())
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.updated_at = timezone.now()
+    row.save(update_fields=[*changes.keys(), "updated_at"])
+    audit_record(
+        instance=row,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        changes=diff(before, field_values(row, changes.keys())),
+    )
+    transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
+    return row
+
+
+# --- Background jobs ------------------------------------------------------------------------
+
+# A running job whose worker has not reported for this long may be claimed again.
+JOB_LEASE = datetime.timedelta(minutes=10)
+
+
+def jobrun_create(
+    *, kind: str, scope: dict[str, Any] | None = None, created_by: User | None = None
+) -> JobRun:
+    return JobRun.objects.create(kind=kind, scope=scope or {}, created_by=created_by)
+
+
+def jobrun_claim(*, job_id: int) -> bool:
+    """Take a job for this worker. False when another delivery already has it or it is done:
+    the caller must then do nothing."""
+    now = timezone.now()
+    claimable = Q(status=JobStatus.PENDING) | Q(
+        status=JobStatus.RUNNING, heartbeat_at__lt=now - JOB_LEASE
+    )
+    updated = (
+        JobRun.objects.filter(claimable, pk=job_id)
+        .update(
+            status=JobStatus.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            heartbeat_at=now,
+            error="",
+        )
+    )
+    return updated == 1
+
+
+def jobrun_progress(*, job_id: int, done: int, total: int | None = None) -> None:
+    fields: dict[str, Any] = {"progress_done": done, "heartbeat_at": timezone.now()}
+    if total is not None:
+        fields["progress_total"] = total
+    JobRun.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
+
+
+def jobrun_finish(*, job_id: int, result: dict[str, Any] | None = None) -> None:
+    JobRun.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.DONE, result=result or {}, finished_at=timezone.now()
+    )
+
+
+def jobrun_fail(*, job_id: int, error: str) -> None:
+    JobRun.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now()
+    )

@@ -1,0 +1,15 @@
+"""The project's URLs: each app's pages under its namespace, the API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from informatics.views import healthz
+
+urlpatterns = [
+    path("", include("reports.urls")),
+    path("", include("informatics.kernel_urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("informatics.api.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+from informatics.navigation import NavEntry
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    navigation = (NavEntry("Home", "reports:home", order=0),)
