@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from informatics.views import healthz
+from informatics.health import healthz
 
 urlpatterns = [
     path("", include("reports.urls")),

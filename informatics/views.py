@@ -1,7 +1,1 @@
-"""Pages of the program kernel."""
-
-from django.http import HttpRequest, JsonResponse
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+"""Pages of the program kernel: priorities, people, facilities, site settings."""

@@ -1,0 +1,1 @@
+"""API input and output serializers of this app."""

@@ -1,0 +1,1 @@
+"""Governance bodies, reviews, decisions and action items (the governance issue adds them)."""

@@ -1,0 +1,1 @@
+"""Writes of this app: typed functions named <entity>_<action>."""

@@ -1,0 +1,1 @@
+"""This app's part of the demo health system (called by seed_demo)."""

@@ -1,0 +1,1 @@
+"""Intake requests and initiatives (the intake and portfolio issues add the records)."""

@@ -1,0 +1,1 @@
+"""Metric catalogue, measurements and roll-ups (the metrics issue adds the records)."""

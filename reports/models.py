@@ -1,0 +1,1 @@
+"""Monthly value reports (the report issue adds the records)."""
