@@ -35,16 +35,14 @@ def field_values(instance: models.Model, fields: Iterable[str]) -> dict[str, Any
         if field.is_relation and field.many_to_one:
             values[name] = _plain(getattr(instance, name))
         else:
-            values[name] = _plain(getattr(instance, field.attname))
+            values[name] = _plain(getattr(instance, getattr(field, "attname", name)))
     return values
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """The fields whose value changed, each as [old, new]."""
     return {
-        name: [before.get(name), after[name]]
-        for name in after
-        if before.get(name) != after[name]
+        name: [before.get(name), after[name]] for name in after if before.get(name) != after[name]
     }
 
 

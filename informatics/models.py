@@ -61,7 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150)
     title = models.CharField(max_length=150, blank=True, help_text="e.g. Hospitalist, CNO")
     specialty = models.CharField(max_length=100, blank=True)
-    facilities = models.ManyToManyField("Facility", blank=True, related_name="people")
+    facilities: "models.ManyToManyField[Facility, Any]" = models.ManyToManyField(
+        "Facility", blank=True, related_name="people"
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -87,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def roles(self) -> tuple[str, ...]:
         """The roles this user holds, in landing order; read once per instance."""
-        cached: tuple[str, ...] | None = getattr(self, "_roles_cache", None)
+        cached: tuple[str, ...] | None = vars(self).get("_roles_cache")
         if cached is None:
             if not self.pk or not self.is_active:
                 cached = ()
@@ -121,7 +123,9 @@ class Facility(TimeStampedModel):
                 condition=Q(kind=FacilityKind.SYSTEM, parent__isnull=True)
                 | (~Q(kind=FacilityKind.SYSTEM) & Q(parent__isnull=False)),
                 name="facility_system_is_root",
-                violation_error_message="A health system has no parent; every other facility has one.",
+                violation_error_message=(
+                    "A health system has no parent; every other facility has one."
+                ),
             ),
         ]
 
@@ -234,4 +238,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
-

@@ -16,6 +16,8 @@ class NavEntry:
     url_name: str
     action: Action = Action.PORTFOLIO_READ  # shown to users who may take this action
     order: int = 50
+    # Paths under which the entry is also the current one (e.g. Home on every landing page).
+    also_current: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ def navigation_for(request: HttpRequest) -> list[NavLink]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue  # an app not wired into urls.py; tests check every entry resolves
-        current = request.path == url if url == "/" else request.path.startswith(url)
+        current = (request.path == url if url == "/" else request.path.startswith(url)) or any(
+            request.path.startswith(prefix) for prefix in entry.also_current
+        )
         links.append(NavLink(label=entry.label, url=url, is_current=current))
     return links

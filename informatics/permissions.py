@@ -56,7 +56,7 @@ def _signed_in(user: Any, obj: Any = None) -> bool:
 
 def _request_edit(user: Any, obj: Any = None) -> bool:
     """Own request, while submitted (obj: `submitted_by_id`, `status`)."""
-    if not _any_of(Role.CHAMPION, Role.EXECUTIVE)(user):
+    if not _any_of(Role.CHAMPION, Role.EXECUTIVE)(user, obj):
         return False
     if obj is None:
         return True

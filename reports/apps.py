@@ -5,4 +5,4 @@ from informatics.navigation import NavEntry
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    navigation = (NavEntry("Home", "reports:home", order=0),)
+    navigation = (NavEntry("Home", "reports:home", order=0, also_current=("/home/",)),)

@@ -1,1 +1,119 @@
-"""Reads of the reports app: landing pages compose every app's needs-me list."""
+"""Reads of the reports app: each role's landing page, composed from every app's selectors.
+
+Landing pages get finished data: lists and small dataclasses, so their templates never query.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q
+
+from governance import selectors as governance_selectors
+from informatics import selectors as informatics_selectors
+from informatics.choices import FacilityKind, Role
+from informatics.models import Facility, StrategicPriority, User
+from informatics.selectors import NeedsMeItem
+from informatics.services import site_settings_get
+from initiatives import selectors as initiatives_selectors
+from metrics import selectors as metrics_selectors
+
+LANDING_TITLES: dict[str, str] = {
+    Role.CMO: "Portfolio dashboard",
+    Role.CMIO: "CMIO workbench",
+    Role.INFORMATICIST: "Informatics workbench",
+    Role.EXECUTIVE: "Value reports",
+    Role.CHAMPION: "My requests",
+    Role.ADMIN: "Administration",
+}
+
+
+@dataclass(frozen=True)
+class LabelledCount:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class AdminSummary:
+    """What the admin landing shows: people by role and facilities by kind."""
+
+    people_total: int
+    people_active: int
+    people_inactive: int
+    people_by_role: list[LabelledCount]
+    facilities_total: int
+    facilities_by_kind: list[LabelledCount]
+
+
+@dataclass(frozen=True)
+class Landing:
+    """One role's landing page: its title, the needs-me list and the role's own content."""
+
+    role: str
+    title: str
+    needs_me: list[NeedsMeItem]
+    stale_after_days: int
+    priorities: list[StrategicPriority] = field(default_factory=list)
+    admin: AdminSummary | None = None
+
+
+def needs_me_list(*, user: User) -> list[NeedsMeItem]:
+    """Everything waiting on `user` across the apps, oldest first."""
+    items = [
+        *informatics_selectors.needs_me_for(user),
+        *initiatives_selectors.needs_me_for(user),
+        *metrics_selectors.needs_me_for(user),
+        *governance_selectors.needs_me_for(user),
+    ]
+    return sorted(items, key=lambda item: item.since)
+
+
+def admin_summary() -> AdminSummary:
+    """Counts for the admin landing, in three queries whatever the number of rows:
+    people (total, active), active people per role group, facilities per kind."""
+    people = User.objects.aggregate(total=Count("id"), active=Count("id", filter=Q(is_active=True)))
+    per_role = dict(
+        Group.objects.filter(name__in=Role.values)
+        .annotate(members=Count("user", filter=Q(user__is_active=True)))
+        .values_list("name", "members")
+    )
+    per_kind = dict(
+        Facility.objects.filter(is_active=True)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return AdminSummary(
+        people_total=people["total"],
+        people_active=people["active"],
+        people_inactive=people["total"] - people["active"],
+        people_by_role=[
+            LabelledCount(key=role.value, label=str(role.label), count=per_role.get(role.value, 0))
+            for role in Role
+        ],
+        facilities_total=sum(per_kind.values()),
+        facilities_by_kind=[
+            LabelledCount(key=kind.value, label=str(kind.label), count=per_kind.get(kind.value, 0))
+            for kind in FacilityKind
+        ],
+    )
+
+
+def landing_for(*, user: User, role: str) -> Landing:
+    """The landing page of `role` for `user` (the caller checks that the user holds the role)."""
+    role = Role(role)
+    priorities: list[StrategicPriority] = []
+    admin: AdminSummary | None = None
+    if role == Role.CMO:
+        priorities = list(informatics_selectors.priority_list(include_retired=False))
+    if role == Role.ADMIN:
+        admin = admin_summary()
+    return Landing(
+        role=role.value,
+        title=LANDING_TITLES[role],
+        needs_me=needs_me_list(user=user),
+        stale_after_days=site_settings_get().stale_after_days,
+        priorities=priorities,
+        admin=admin,
+    )

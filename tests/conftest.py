@@ -3,6 +3,7 @@
 import os
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -49,10 +50,17 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~0.3 s a password by design; tests that are not about hashing use a fast
+    hasher (tests/informatics/test_security_settings.py checks Argon2 is the configured one)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     def make(*roles: str, **fields: object) -> User:
-        user: User = UserFactory(roles=list(roles), **fields)
+        user: User = UserFactory.create(roles=list(roles), **fields)
         return user
 
     return make

@@ -11,7 +11,7 @@ from informatics.models import Facility, StrategicPriority, User
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -22,13 +22,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+    def roles(obj: User, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         if create and extracted:
-            self.groups.set([Group.objects.get_or_create(name=role)[0] for role in extracted])
-            self._roles_cache = None
+            obj.groups.set([Group.objects.get_or_create(name=role)[0] for role in extracted])
+            vars(obj).pop("_roles_cache", None)
 
 
-class FacilityFactory(factory.django.DjangoModelFactory):
+class FacilityFactory(factory.django.DjangoModelFactory[Facility]):
     class Meta:
         model = Facility
         django_get_or_create = ("code",)
@@ -38,7 +38,7 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     kind = FacilityKind.SYSTEM
 
 
-class PriorityFactory(factory.django.DjangoModelFactory):
+class PriorityFactory(factory.django.DjangoModelFactory[StrategicPriority]):
     class Meta:
         model = StrategicPriority
 

@@ -1,0 +1,100 @@
+"""Template filters of the portal: permission checks, role labels, durations, audit values.
+
+Load with `{% load portal %}`. Templates ask the same predicates as views and services:
+`{% if user|can:"priority.edit" %}`.
+"""
+
+import datetime
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+
+from informatics.choices import Role
+from informatics.permissions import can as can_predicate
+
+register = template.Library()
+
+
+@register.filter
+def can(user: Any, action: str) -> bool:
+    """`user|can:"priority.edit"`: whether the user may take the action (no record given)."""
+    return can_predicate(user, action)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """`"cmo"|role_label` → "CMO"; an unknown value is shown as it is."""
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return str(role)
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+@register.filter
+def duration(value: datetime.timedelta | None) -> str:
+    """A time span in words: 15 minutes, 1 hour 30 minutes, 2 days."""
+    if value is None:
+        return ""
+    total_minutes = max(int(value.total_seconds() // 60), 0)
+    if total_minutes == 0:
+        return _plural(max(int(value.total_seconds()), 0), "second")
+    days, rest = divmod(total_minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        _plural(amount, unit)
+        for amount, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if amount
+    ]
+    return " ".join(parts)
+
+
+@register.simple_tag
+def lockout_period() -> str:
+    """How long a locked-out account stays locked (settings.AXES_COOLOFF_TIME), in words."""
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(cooloff, int | float) and not isinstance(cooloff, bool):
+        cooloff = datetime.timedelta(hours=cooloff)  # django-axes reads a number as hours
+    if isinstance(cooloff, datetime.timedelta):
+        return duration(cooloff)
+    return ""
+
+
+@register.simple_tag
+def password_reset_period() -> str:
+    """How long a password reset link stays valid (settings.PASSWORD_RESET_TIMEOUT), in words."""
+    return duration(datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+
+
+@register.filter
+def is_past(value: datetime.datetime | datetime.date | None) -> bool:
+    """Whether a due date or time has passed (a date is past from the day after)."""
+    if value is None:
+        return False
+    if isinstance(value, datetime.datetime):
+        return value < timezone.now()
+    return value < timezone.localdate()
+
+
+@register.filter
+def audit_value(value: Any) -> str:
+    """One side of an audit change ([old, new]) as text: empty values show as an em dash."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(audit_value(item) for item in value)
+    return str(value)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """An audit change's field name as words: executive_sponsor → Executive sponsor."""
+    words = str(name).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

@@ -1,0 +1,31 @@
+"""The security settings the issue asks for from day one, read from the settings module itself
+(the test suite swaps the hasher for speed, so these read the module, not django.conf)."""
+
+import datetime
+
+from informatics import settings as project_settings
+
+
+def test_passwords_are_hashed_with_argon2():
+    assert project_settings.PASSWORD_HASHERS[0] == (
+        "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )
+
+
+def test_login_lockout_is_per_account_for_a_limited_time():
+    assert project_settings.AXES_FAILURE_LIMIT == 5
+    assert project_settings.AXES_COOLOFF_TIME == datetime.timedelta(minutes=15)
+    assert project_settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert project_settings.AXES_USERNAME_FORM_FIELD == "username"
+
+
+def test_sessions_expire_after_eight_idle_hours():
+    assert project_settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert project_settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_script_policy_allows_only_own_scripts_with_a_nonce():
+    script_src = project_settings.SECURE_CSP["script-src"]
+    assert "'unsafe-inline'" not in script_src
+    assert "'unsafe-eval'" not in script_src
+    assert project_settings.SECURE_CSP["style-src"] == ["'self'"]
