@@ -1,3 +1,12 @@
-"""API routes of this app, included under /api/v1/."""
+"""API routes of this app, included under /api/v1/ (namespace "api") by informatics/api/urls.py.
 
-urlpatterns: list = []
+Register viewsets on `router` and add single-operation views to `urlpatterns`; URL names
+follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entity>-detail`).
+"""
+
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

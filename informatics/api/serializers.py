@@ -1,0 +1,213 @@
+"""API input and output serializers of the kernel: one input serializer per write, one output
+serializer per record shape. Inputs only parse; the rules live in informatics.services."""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from informatics.choices import ROLE_ORDER, FacilityKind, Role, ValueCategory
+from informatics.models import Facility, User
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+
+
+class PersonRefOutput(serializers.Serializer):
+    """A person named on another record (e.g. a priority's executive sponsor)."""
+
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+def landing_url(user: User) -> str | None:
+    """The landing page of the user's first role (DESIGN.md's landing order)."""
+    if not user.roles:
+        return None
+    return reverse("reports:landing", kwargs={"role": user.roles[0]})
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    title = serializers.CharField()
+    specialty = serializers.CharField()
+    roles = serializers.SerializerMethodField(help_text="Roles held, in landing order.")
+    facilities = serializers.SerializerMethodField(help_text="Codes of the user's facilities.")
+    landing_url = serializers.SerializerMethodField(
+        help_text="The page this user lands on after signing in."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Role.choices)))
+    def get_roles(self, user: User) -> list[str]:
+        return list(user.roles)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_facilities(self, user: User) -> list[str]:
+        return sorted(facility.code for facility in user.facilities.all())
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_landing_url(self, user: User) -> str | None:
+        return landing_url(user)
+
+
+class FacilityOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(FacilityKind.choices)
+    # The output key is "parent"; DRF's metaclass moves declared fields off the class, so it
+    # never shadows Field.parent at run time, which the stubs cannot tell.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent.code", allow_null=True, help_text="The parent facility's code."
+    )
+    parent_id = serializers.IntegerField(
+        allow_null=True, help_text="The parent facility's id (filter with ?parent=<id>)."
+    )
+    beds = serializers.IntegerField(allow_null=True)
+    is_active = serializers.BooleanField()
+
+
+class PriorityOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    goal_statement = serializers.CharField()
+    executive_sponsor = PersonRefOutput(allow_null=True)
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    horizon = serializers.DateField()
+    is_active = serializers.BooleanField()
+    rank = serializers.IntegerField()
+    retired_reason = serializers.CharField()
+    version = serializers.IntegerField(help_text="Send it back with an edit (HTTP 409 if stale).")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    title = serializers.CharField()
+    specialty = serializers.CharField()
+    roles = serializers.SerializerMethodField(
+        help_text="Roles held, in landing order (also while the account is inactive)."
+    )
+    facilities = serializers.SerializerMethodField(help_text="Codes of the person's facilities.")
+    is_active = serializers.BooleanField()
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Role.choices)))
+    def get_roles(self, user: User) -> list[str]:
+        # Read the prefetched groups: `user.roles` is empty for an inactive account.
+        names = {group.name for group in user.groups.all()}
+        return [role for role in ROLE_ORDER if role in names]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_facilities(self, user: User) -> list[str]:
+        return sorted(facility.code for facility in user.facilities.all())
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class TokenObtainInput(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class PriorityCreateInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    title = serializers.CharField(max_length=200)
+    goal_statement = serializers.CharField()
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    horizon = serializers.DateField()
+    executive_sponsor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text="A person's id.",
+    )
+
+
+class PriorityUpdateInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+    code = serializers.SlugField(max_length=40, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    goal_statement = serializers.CharField(required=False)
+    value_category = serializers.ChoiceField(ValueCategory.choices, required=False)
+    horizon = serializers.DateField(required=False)
+    executive_sponsor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text="A person's id.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if set(attrs) == {"version"}:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one field to change besides version."]}
+            )
+        return attrs
+
+
+class PriorityReorderInput(serializers.Serializer):
+    ordered_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        help_text="Every active priority's id, once each, in the new order.",
+    )
+
+
+class PriorityRetireInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(help_text="Why the priority leaves the active ranking.")
+
+
+class PriorityRestoreInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class UserInviteInput(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=150)
+    title = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
+    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    roles = serializers.ListField(child=serializers.ChoiceField(Role.choices), allow_empty=False)
+    facilities = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Facility.objects.all(),
+        many=True,
+        required=False,
+        help_text="Facility codes.",
+    )
+
+
+class UserUpdateInput(serializers.Serializer):
+    """Every field is optional: what is left out keeps its current value."""
+
+    full_name = serializers.CharField(max_length=150, required=False)
+    title = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    specialty = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(Role.choices), allow_empty=False, required=False
+    )
+    facilities = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Facility.objects.all(),
+        many=True,
+        required=False,
+        help_text="Facility codes (the full new set).",
+    )
+
+
+class UserSetActiveInput(serializers.Serializer):
+    is_active = serializers.BooleanField()

@@ -1,0 +1,336 @@
+"""API views of the kernel: each parses its input, authorises, calls one service or selector and
+renders an output serializer. Refusals come from informatics.permissions (403, nothing changed);
+stale edits from the services' optimistic locking (409)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.template import engines
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from informatics import selectors, services
+from informatics.api import serializers as s
+from informatics.api.tokens import token_obtain
+from informatics.filters import FacilityFilter, PriorityFilter, UserFilter
+from informatics.models import Facility, StrategicPriority, User
+from informatics.permissions import Action, can
+
+BAD_INPUT = OpenApiResponse(description="Bad input: the body names each field and its problem.")
+REFUSED = OpenApiResponse(description="Your roles do not allow this; nothing was changed.")
+STALE = OpenApiResponse(
+    description="Someone saved the record since the version you sent; nothing was changed."
+)
+
+
+def parse(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    """The request body, validated by `serializer_class` (400 naming each bad field)."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    validated: dict[str, Any] = data.validated_data
+    return validated
+
+
+def actor(request: Request) -> User:
+    """The signed-in user taking the action (the permission classes admit no one else)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+class ActionAllowed(BasePermission):
+    """Lets a request through when `can(user, action)` holds (DESIGN.md's permission table).
+
+    The services check again; checking here first means a refused user gets 403 before any
+    input is parsed, whatever they sent.
+    """
+
+    def __init__(self, action: Action):
+        self.action = action
+        self.message = f"You may not do this ({action.value})."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return can(request.user, self.action)
+
+
+# --- Authentication and the current user ----------------------------------------------------
+
+
+class TokenObtainApi(APIView):
+    """Exchange an e-mail address and password for an API token."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        summary="Obtain an API token",
+        description="Returns the account's token (created on first use). Failed attempts "
+        "count towards the account's lockout, as on the login page.",
+        request=s.TokenObtainInput,
+        responses={
+            200: s.TokenOutput,
+            400: OpenApiResponse(description="Wrong credentials, or a deactivated account."),
+            429: OpenApiResponse(description="Too many failed attempts: the account is locked."),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(s.TokenObtainInput, request)
+        token = token_obtain(request=request, email=data["email"], password=data["password"])
+        return Response(s.TokenOutput({"token": token.key}).data)
+
+
+class MeApi(APIView):
+    """Who the caller is: profile, roles in landing order, facilities, landing page."""
+
+    @extend_schema(operation_id="me_retrieve", summary="The signed-in user", responses=s.MeOutput)
+    def get(self, request: Request) -> Response:
+        user = selectors.user_with_roles(user_id=actor(request).pk)
+        return Response(s.MeOutput(user).data)
+
+
+# --- Facilities -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(operation_id="facilities_list", summary="List facilities"),
+    retrieve=extend_schema(operation_id="facilities_retrieve", summary="One facility"),
+)
+class FacilityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Facility]
+):
+    """The system, its hospitals, units and clinics; readable by every signed-in user."""
+
+    serializer_class = s.FacilityOutput
+    filterset_class = FacilityFilter
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsAuthenticated(), ActionAllowed(Action.PORTFOLIO_READ)]
+
+    def get_queryset(self) -> QuerySet[Facility]:
+        return selectors.facility_list()
+
+
+# --- Strategic priorities -------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="priorities_list",
+        summary="List strategic priorities",
+        description="Active priorities by rank, then retired ones.",
+    ),
+    retrieve=extend_schema(operation_id="priorities_retrieve", summary="One priority"),
+)
+class PriorityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[StrategicPriority]
+):
+    """Strategic priorities: everyone reads; the CMO and admins create, edit, reorder, retire
+    and restore them."""
+
+    serializer_class = s.PriorityOutput
+    filterset_class = PriorityFilter
+    READ_ACTIONS = ("list", "retrieve")
+
+    def get_permissions(self) -> list[BasePermission]:
+        needed = Action.PORTFOLIO_READ if self.action in self.READ_ACTIONS else Action.PRIORITY_EDIT
+        return [IsAuthenticated(), ActionAllowed(needed)]
+
+    def get_queryset(self) -> QuerySet[StrategicPriority]:
+        return selectors.priority_list()
+
+    def _out(self, priority: StrategicPriority, code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.PriorityOutput(priority).data, status=code)
+
+    @extend_schema(
+        operation_id="priorities_create",
+        summary="Create a priority",
+        description="Added at the bottom of the active ranking.",
+        request=s.PriorityCreateInput,
+        responses={201: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        priority = services.priority_create(
+            actor=actor(request), **parse(s.PriorityCreateInput, request)
+        )
+        return self._out(priority, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="priorities_update",
+        summary="Edit a priority",
+        description="Send the `version` you edited with the fields to change; a stale version "
+        "gets 409 and nothing is saved.",
+        request=s.PriorityUpdateInput,
+        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        changes = parse(s.PriorityUpdateInput, request)
+        version = changes.pop("version")
+        priority = services.priority_update(
+            actor=actor(request), priority=self.get_object(), version=version, **changes
+        )
+        return self._out(priority)
+
+    @extend_schema(
+        operation_id="priorities_reorder",
+        summary="Reorder the active priorities",
+        request=s.PriorityReorderInput,
+        responses={200: s.PriorityOutput(many=True), 400: BAD_INPUT, 403: REFUSED},
+    )
+    @action(detail=False, methods=["post"])
+    def reorder(self, request: Request) -> Response:
+        ordered_ids = parse(s.PriorityReorderInput, request)["ordered_ids"]
+        priorities = services.priority_reorder(actor=actor(request), ordered_ids=ordered_ids)
+        return Response(s.PriorityOutput(priorities, many=True).data)
+
+    @extend_schema(
+        operation_id="priorities_retire",
+        summary="Retire a priority",
+        description="It leaves the active ranking but stays on record.",
+        request=s.PriorityRetireInput,
+        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request: Request, pk: str) -> Response:
+        data = parse(s.PriorityRetireInput, request)
+        priority = services.priority_retire(
+            actor=actor(request),
+            priority=self.get_object(),
+            version=data["version"],
+            reason=data["reason"],
+        )
+        return self._out(priority)
+
+    @extend_schema(
+        operation_id="priorities_restore",
+        summary="Restore a retired priority",
+        description="It comes back at the bottom of the active ranking.",
+        request=s.PriorityRestoreInput,
+        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str) -> Response:
+        data = parse(s.PriorityRestoreInput, request)
+        priority = self.get_object()
+        services.priority_restore(actor=actor(request), priority=priority, version=data["version"])
+        return self._out(priority)
+
+
+# --- People (admins) ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(operation_id="users_list", summary="List people (admins)"),
+    retrieve=extend_schema(operation_id="users_retrieve", summary="One person (admins)"),
+)
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
+    """People, their roles and facilities: admins only, for reading and for writing."""
+
+    serializer_class = s.UserOutput
+    filterset_class = UserFilter
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsAuthenticated(), ActionAllowed(Action.ADMINISTER)]
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.user_list()
+
+    def _out(self, user: User, code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.UserOutput(selectors.user_with_roles(user_id=user.pk)).data, status=code)
+
+    @extend_schema(
+        operation_id="users_invite",
+        summary="Invite a person",
+        description="Creates the account without a password and e-mails a link to set one.",
+        request=s.UserInviteInput,
+        responses={201: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        data = parse(s.UserInviteInput, request)
+        user = services.user_invite(
+            actor=actor(request),
+            email=data["email"],
+            full_name=data["full_name"],
+            title=data["title"],
+            specialty=data["specialty"],
+            roles=data["roles"],
+            facilities=data.get("facilities", []),
+            base_url=request.build_absolute_uri("/"),
+        )
+        return self._out(user, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="users_update",
+        summary="Change a person's name, roles or facilities",
+        description="Fields left out keep their current value; `roles` and `facilities` "
+        "replace the whole set.",
+        request=s.UserUpdateInput,
+        responses={200: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = parse(s.UserUpdateInput, request)
+        user = self.get_object()
+        user = services.user_update(
+            actor=actor(request),
+            user=user,
+            full_name=data.get("full_name", user.full_name),
+            title=data.get("title", user.title),
+            specialty=data.get("specialty", user.specialty),
+            roles=data.get("roles", [group.name for group in user.groups.all()]),
+            facilities=data.get("facilities", list(user.facilities.all())),
+        )
+        return self._out(user)
+
+    @extend_schema(
+        operation_id="users_set_active",
+        summary="Deactivate or reactivate a person",
+        description="A deactivated person cannot sign in and their API tokens are deleted.",
+        request=s.UserSetActiveInput,
+        responses={200: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+    )
+    @action(detail=True, methods=["post"], url_path="active", url_name="set-active")
+    def set_active(self, request: Request, pk: str) -> Response:
+        data = parse(s.UserSetActiveInput, request)
+        user = services.user_set_active(
+            actor=actor(request), user=self.get_object(), is_active=data["is_active"]
+        )
+        return self._out(user)
+
+
+# --- Interactive docs -----------------------------------------------------------------------
+
+# drf-spectacular's page carries an inline <style> in its head, which the site's CSP
+# (style-src 'self') blocks; this keeps its body (scripts loaded from this host, the
+# initializer as a separate script) and drops the inline style.
+_DOCS_PAGE = engines["django"].from_string(
+    """{% extends "drf_spectacular/swagger_ui.html" %}
+{% block head %}<title>{{ title }}</title>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{% if favicon_href %}<link rel="icon" href="{{ favicon_href }}">{% endif %}
+<link rel="stylesheet" href="{{ swagger_ui_css }}">{% endblock head %}"""
+)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, served from this host (sidecar), under the site's strict CSP."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        response = super().get(request, *args, **kwargs)
+        if request.GET.get("script") is not None:
+            return response
+        return HttpResponse(_DOCS_PAGE.render(response.data, request._request))

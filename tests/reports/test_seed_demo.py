@@ -1,0 +1,209 @@
+"""`manage.py seed_demo`: the Riverside Health demo system, safe to run twice, refused in
+production without --force."""
+
+import importlib
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+from django.test import override_settings
+
+from informatics.choices import FacilityKind, Role
+from informatics.demo import DEMO_PASSWORD
+from informatics.models import AuditEvent, Facility, SiteSettings, StrategicPriority, User
+from informatics.services import site_settings_get
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every model installed, by label (AuditEvent, Group, Token and all)."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_seeds_the_riverside_health_system() -> None:
+    seed()
+
+    system = Facility.objects.get(kind=FacilityKind.SYSTEM)
+    assert (system.code, system.name, system.parent) == ("riverside", "Riverside Health", None)
+    hospitals = Facility.objects.filter(kind=FacilityKind.HOSPITAL)
+    assert list(hospitals.order_by("beds").values_list("beds", flat=True)) == [140, 190, 210, 610]
+    assert hospitals.aggregate(total=Sum("beds"))["total"] == 1150
+    assert {hospital.parent for hospital in hospitals} == {system}
+    assert Facility.objects.filter(kind=FacilityKind.CLINIC).count() == 58
+    clinic_parents = set(
+        Facility.objects.filter(kind=FacilityKind.CLINIC).values_list("parent__kind", flat=True)
+    )
+    assert clinic_parents == {FacilityKind.HOSPITAL, FacilityKind.SYSTEM}
+    for hospital in hospitals:
+        units = set(hospital.children.filter(kind=FacilityKind.UNIT).values_list("name", flat=True))
+        assert len(units) >= 3
+        assert any("ICU" in name for name in units)
+        assert any("Emergency" in name for name in units)
+
+
+def test_sets_the_organisation_settings() -> None:
+    seed()
+
+    row = SiteSettings.objects.get(pk=1)
+    assert (row.organisation_name, row.time_zone, row.fiscal_year_start_month, row.currency) == (
+        "Riverside Health",
+        "America/Chicago",
+        7,
+        "USD",
+    )
+    assert site_settings_get().organisation_name == "Riverside Health"
+
+
+def test_seeds_one_account_per_role_and_a_multi_role_physician() -> None:
+    seed()
+
+    for role in Role.values:
+        user = User.objects.get(email=f"{role}@riverside.example")
+        assert user.roles == (role,)
+        assert user.full_name
+        assert user.title
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.is_active
+    both = User.objects.get(email="hospitalist@riverside.example")
+    assert both.roles == ("informaticist", "champion")
+    assert both.check_password(DEMO_PASSWORD)
+    admin = User.objects.get(email="admin@riverside.example")
+    assert (admin.is_staff, admin.is_superuser) == (True, True)
+    assert not User.objects.get(email="cmo@riverside.example").is_staff
+
+
+def test_seeds_the_seven_priorities_in_rank_order() -> None:
+    seed()
+
+    rows = list(
+        StrategicPriority.objects.order_by("rank").values_list(
+            "rank", "code", "title", "value_category", "executive_sponsor__email"
+        )
+    )
+    assert rows == [
+        (1, "zero-harm", "Zero Harm", "safety_quality", "cmo@riverside.example"),
+        (
+            2,
+            "evidence-based-care",
+            "Reliable evidence-based care",
+            "safety_quality",
+            "cmo@riverside.example",
+        ),
+        (3, "joy-in-practice", "Restore joy in practice", "engagement", "cmio@riverside.example"),
+        (
+            4,
+            "financial-stewardship",
+            "Financial stewardship",
+            "financial",
+            "executive@riverside.example",
+        ),
+        (5, "complex-care", "Coordinated complex care", "complex_care", "cmo@riverside.example"),
+        (
+            6,
+            "responsible-ai",
+            "Responsible AI and automation",
+            "safety_quality",
+            "cmio@riverside.example",
+        ),
+        (7, "health-equity", "Health equity", "equity", "executive@riverside.example"),
+    ]
+    joy = StrategicPriority.objects.get(code="joy-in-practice")
+    assert "20%" in joy.goal_statement
+    assert all(p.is_active and p.version == 1 for p in StrategicPriority.objects.all())
+    assert AuditEvent.objects.filter(object_repr="Zero Harm", action="create").count() == 1
+
+
+def test_prints_the_demo_accounts_with_their_password() -> None:
+    output = seed()
+
+    assert "Riverside Health: 4 hospitals (1,150 beds)" in output
+    assert "58 clinics" in output
+    for role in Role.values:
+        line = next(line for line in output.splitlines() if f"{role}@riverside.example" in line)
+        assert line.split() == [f"{role}@riverside.example", role, DEMO_PASSWORD]
+    both = next(line for line in output.splitlines() if "hospitalist@" in line)
+    assert both.split() == [
+        "hospitalist@riverside.example",
+        "informaticist,",
+        "champion",
+        "riverside-demo",
+    ]
+
+
+def test_running_twice_leaves_the_same_row_counts() -> None:
+    seed()
+    first = row_counts()
+
+    seed()
+
+    assert row_counts() == first
+    for label in ("informatics.AuditEvent", "auth.Group", "authtoken.Token", "informatics.User"):
+        assert label in first
+    assert first["informatics.Facility"] == 1 + 4 + 18 + 58
+    assert first["informatics.User"] == 7
+    assert first["auth.Group"] == 6
+
+
+def test_running_again_restores_reference_data_but_keeps_priority_edits() -> None:
+    seed()
+    Facility.objects.filter(code="rmc").update(name="Renamed")
+    User.objects.filter(email="cmo@riverside.example").update(is_active=False)
+    StrategicPriority.objects.filter(code="zero-harm").update(title="Zero Harm by 2028")
+    events = AuditEvent.objects.count()
+
+    seed()
+
+    assert Facility.objects.get(code="rmc").name == "Riverside Medical Center"
+    assert User.objects.get(email="cmo@riverside.example").is_active
+    assert StrategicPriority.objects.get(code="zero-harm").title == "Zero Harm by 2028"
+    restored = AuditEvent.objects.order_by("id")[events:]
+    assert [(event.object_repr, event.changes, event.note) for event in restored] == [
+        (
+            "Riverside Medical Center",
+            {"name": ["Renamed", "Riverside Medical Center"]},
+            "demo data",
+        ),
+        ("Margaret Okonkwo", {"is_active": [False, True]}, "demo data"),
+    ]
+
+
+@override_settings(PRODUCTION=True)
+def test_refuses_production_settings_without_force() -> None:
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+
+    assert Facility.objects.count() == 0
+    assert User.objects.count() == 0
+
+
+@override_settings(PRODUCTION=True)
+def test_force_seeds_even_with_production_settings() -> None:
+    seed("--force")
+
+    assert StrategicPriority.objects.count() == 7
+
+
+def test_calls_each_apps_seed_in_dependency_order_skipping_apps_without_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    for app in ("informatics", "metrics", "governance", "reports"):
+        module = importlib.import_module(f"{app}.demo")
+        monkeypatch.setattr(
+            module, "seed", lambda *, stdout, app=app: calls.append(app), raising=False
+        )
+    monkeypatch.delattr(importlib.import_module("initiatives.demo"), "seed", raising=False)
+
+    seed()
+
+    assert calls == ["informatics", "metrics", "governance", "reports"]
