@@ -11,5 +11,6 @@ class InformaticsConfig(AppConfig):
         NavEntry("Priorities", "informatics:priority-list", order=20),
         NavEntry("People", "informatics:person-list", Action.ADMINISTER, order=80),
         NavEntry("Facilities", "informatics:facility-list", order=85),
+        NavEntry("Settings", "informatics:settings-edit", Action.ADMINISTER, order=90),
         NavEntry("API", "api-docs", order=95),
     )

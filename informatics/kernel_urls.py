@@ -5,6 +5,23 @@
 
 from django.urls import path
 
+from informatics import views
+
 app_name = "informatics"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("priorities/", views.priority_list, name="priority-list"),
+    path("priorities/new/", views.priority_create, name="priority-create"),
+    path("priorities/<int:pk>/", views.priority_detail, name="priority-detail"),
+    path("priorities/<int:pk>/edit/", views.priority_edit, name="priority-edit"),
+    path("priorities/<int:pk>/move/", views.priority_move, name="priority-move"),
+    path("priorities/<int:pk>/retire/", views.priority_retire, name="priority-retire"),
+    path("priorities/<int:pk>/restore/", views.priority_restore, name="priority-restore"),
+    path("people/", views.person_list, name="person-list"),
+    path("people/invite/", views.person_invite, name="person-invite"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
+    path("people/<int:pk>/active/", views.person_set_active, name="person-set-active"),
+    path("facilities/", views.facility_list, name="facility-list"),
+    path("settings/", views.settings_edit, name="settings-edit"),
+]

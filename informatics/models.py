@@ -53,9 +53,14 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=(username or "").strip())
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        """`createsuperuser`: the first admin of a new site, holding the admin role."""
+        from django.contrib.auth.models import Group
+
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
-        return self.create_user(email, password, **fields)
+        user = self.create_user(email, password, **fields)
+        user.groups.add(Group.objects.get_or_create(name="admin")[0])
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -72,4 +72,3 @@ def audit_history(*, instance: models.Model) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("-at", "-id")
     )
-

@@ -1,6 +1,8 @@
 """Writes of the program kernel: priorities, people, site settings, background job rows."""
 
 import datetime
+import re
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,7 +21,15 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
 from informatics.audit import audit_created, audit_record, audited_update, diff, field_values
-from informatics.choices import ROLE_ORDER, AuditAction, JobStatus, ValueCategory
+from informatics.choices import (
+    FACILITY_PARENT_KINDS,
+    ROLE_ORDER,
+    AuditAction,
+    FacilityKind,
+    JobStatus,
+    Route,
+    ValueCategory,
+)
 from informatics.models import Facility, JobRun, SiteSettings, StrategicPriority, User
 from informatics.permissions import Action, require
 
@@ -38,10 +48,14 @@ PRIORITY_FIELDS = (
 
 
 def _priority_check(fields: dict[str, Any], *, exclude_pk: int | None = None) -> None:
+    """Field-named errors for priority input; nothing is saved when any is raised."""
     errors: dict[str, str] = {}
     code = fields.get("code")
     if code is not None:
-        clash = StrategicPriority.objects.filter(code=code).exclude(pk=exclude_pk).exists()
+        others = StrategicPriority.objects.filter(code=code)
+        if exclude_pk is not None:
+            others = others.exclude(pk=exclude_pk)
+        clash = others.exists()
         if clash:
             errors["code"] = f"A priority with code {code!r} already exists."
     if "title" in fields and not str(fields["title"]).strip():
@@ -93,7 +107,7 @@ def priority_update(
     require(actor, Action.PRIORITY_EDIT)
     unknown = set(changes) - set(PRIORITY_FIELDS)
     if unknown:
-        raise ValidationError({name: "This field cannot be edited here." for name in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
     _priority_check(changes, exclude_pk=priority.pk)
     audited_update(priority, actor=actor, changes=changes, expected_version=version)
     return priority
@@ -121,9 +135,9 @@ def priority_move(*, actor: User, priority: StrategicPriority, steps: int) -> No
     """Move an active priority up (negative steps) or down the ranking."""
     require(actor, Action.PRIORITY_EDIT)
     order = list(
-        StrategicPriority.objects.filter(is_active=True).order_by("rank", "id").values_list(
-            "pk", flat=True
-        )
+        StrategicPriority.objects.filter(is_active=True)
+        .order_by("rank", "id")
+        .values_list("pk", flat=True)
     )
     if priority.pk not in order:
         raise ValidationError({"priority": "Only an active priority can be moved."})
@@ -190,7 +204,7 @@ def _set_roles(user: User, roles: Iterable[str]) -> None:
     if user.is_staff != is_admin or user.is_superuser != is_admin:
         User.objects.filter(pk=user.pk).update(is_staff=is_admin, is_superuser=is_admin)
         user.is_staff = user.is_superuser = is_admin
-    user._roles_cache = None  # type: ignore[attr-defined]
+    vars(user).pop("_roles_cache", None)  # roles changed: read them again when asked
 
 
 def _membership(user: User) -> dict[str, Any]:
@@ -282,7 +296,10 @@ def user_update(
     _set_roles(user, roles)
     user.facilities.set(list(facilities))
     audit_record(
-        instance=user, actor=actor, action=AuditAction.UPDATE, changes=diff(before, _membership(user))
+        instance=user,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        changes=diff(before, _membership(user)),
     )
     return user
 
@@ -300,6 +317,69 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     return user
 
 
+# --- Facilities -----------------------------------------------------------------------------
+
+FACILITY_FIELDS = ("code", "name", "kind", "parent", "beds", "is_active")
+
+
+def facility_check(*, kind: str, parent: Facility | None, facility: Facility | None = None) -> None:
+    """Whether a facility of `kind` may sit under `parent` (system › hospital › unit or
+    clinic), and never under itself; raises ValidationError naming the field."""
+    if kind not in FACILITY_PARENT_KINDS:
+        raise ValidationError({"kind": f"{kind!r} is not a kind of facility."})
+    allowed = FACILITY_PARENT_KINDS[kind]
+    label = FacilityKind(kind).label.lower()
+    if not allowed and parent is not None:
+        raise ValidationError({"parent": "A health system sits at the top: it has no parent."})
+    if allowed and (parent is None or parent.kind not in allowed):
+        names = " or ".join(FacilityKind(k).label.lower() for k in allowed)
+        raise ValidationError({"parent": f"A {label} sits under a {names}."})
+    ancestor = parent
+    while facility is not None and facility.pk and ancestor is not None:
+        if ancestor.pk == facility.pk:
+            raise ValidationError({"parent": "A facility cannot sit under itself."})
+        ancestor = ancestor.parent
+
+
+@transaction.atomic
+def facility_create(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Facility | None = None,
+    beds: int | None = None,
+) -> Facility:
+    """Add a place to the facility hierarchy (admins only)."""
+    require(actor, Action.ADMINISTER)
+    facility_check(kind=kind, parent=parent)
+    facility = Facility(code=code, name=name, kind=kind, parent=parent, beds=beds)
+    facility.full_clean()
+    facility.save()
+    audit_created(instance=facility, actor=actor, fields=FACILITY_FIELDS)
+    return facility
+
+
+@transaction.atomic
+def facility_update(*, actor: User, facility: Facility, **changes: Any) -> Facility:
+    """Change a facility's fields or its place in the hierarchy (admins only)."""
+    require(actor, Action.ADMINISTER)
+    unknown = set(changes) - set(FACILITY_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
+    facility_check(
+        kind=changes.get("kind", facility.kind),
+        parent=changes.get("parent", facility.parent),
+        facility=facility,
+    )
+    code = changes.get("code")
+    if code is not None and Facility.objects.filter(code=code).exclude(pk=facility.pk).exists():
+        raise ValidationError({"code": f"A facility with code {code!r} already exists."})
+    audited_update(facility, actor=actor, changes=changes)
+    return facility
+
+
 # --- Site settings --------------------------------------------------------------------------
 
 
@@ -312,9 +392,55 @@ def site_settings_get() -> SiteSettings:
     return settings_row
 
 
+SITE_SETTINGS_FIELDS = (
+    "organisation_name",
+    "time_zone",
+    "fiscal_year_start_month",
+    "currency",
+    "stale_after_days",
+    "sla_hours",
+)
+
+
+def _site_settings_check(changes: dict[str, Any]) -> None:
+    """Field-named errors for settings input; nothing is saved when any is raised."""
+    errors: dict[str, str] = dict.fromkeys(
+        set(changes) - set(SITE_SETTINGS_FIELDS), "This field cannot be edited here."
+    )
+    if "organisation_name" in changes and not str(changes["organisation_name"]).strip():
+        errors["organisation_name"] = "Give the organisation's name."
+    if "time_zone" in changes:
+        zone = changes["time_zone"]
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            errors["time_zone"] = (
+                f"“{zone}” is not a time zone this server knows; use an IANA name such as "
+                "America/Chicago or Europe/London."
+            )
+    month = changes.get("fiscal_year_start_month", 1)
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        errors["fiscal_year_start_month"] = "Give the month as a number from 1 to 12."
+    days = changes.get("stale_after_days", 1)
+    if not isinstance(days, int) or days < 1:
+        errors["stale_after_days"] = "Give the number of days as a whole number of at least 1."
+    if "currency" in changes and not re.fullmatch(r"[A-Z]{3}", str(changes["currency"])):
+        errors["currency"] = "Give the currency as a three-letter ISO 4217 code, e.g. USD."
+    if "sla_hours" in changes:
+        hours = changes["sla_hours"]
+        if not isinstance(hours, dict) or set(hours) != set(Route.values):
+            errors["sla_hours"] = "Give the SLA hours of every intake route, once each."
+        elif not all(isinstance(value, int) and value >= 1 for value in hours.values()):
+            errors["sla_hours"] = "SLA hours must be whole numbers of at least 1."
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def site_settings_update(*, actor: User, **changes: Any) -> SiteSettings:
+    """Change the organisation's settings (admins only); the time zone must be a known one."""
     require(actor, Action.ADMINISTER)
+    _site_settings_check(changes)
     row = SiteSettings.objects.select_for_update().get_or_create(pk=1)[0]
     before = field_values(row, changes.keys())
     for name, value in changes.items():
@@ -351,15 +477,12 @@ def jobrun_claim(*, job_id: int) -> bool:
     claimable = Q(status=JobStatus.PENDING) | Q(
         status=JobStatus.RUNNING, heartbeat_at__lt=now - JOB_LEASE
     )
-    updated = (
-        JobRun.objects.filter(claimable, pk=job_id)
-        .update(
-            status=JobStatus.RUNNING,
-            attempts=F("attempts") + 1,
-            started_at=now,
-            heartbeat_at=now,
-            error="",
-        )
+    updated = JobRun.objects.filter(claimable, pk=job_id).update(
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        error="",
     )
     return updated == 1
 

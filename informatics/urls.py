@@ -1,13 +1,20 @@
 """The project's URLs: each app's pages under its namespace, the API under /api/v1/."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from informatics.forms import PasswordResetForm
 from informatics.health import healthz
 
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("informatics.kernel_urls")),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("informatics.api.urls")),
     path("admin/", admin.site.urls),

@@ -1,1 +1,414 @@
-"""Pages of the program kernel: priorities, people, facilities, site settings."""
+"""Pages of the program kernel: priorities, people, facilities, site settings.
+
+Each view parses its input, authorises with `informatics.permissions`, calls one service or
+selector, and renders. Business rules live in the services: a ValidationError they raise names
+the field, and goes back onto the form beside it.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from informatics import selectors, services
+from informatics.choices import ROLE_ORDER, AuditAction, Role
+from informatics.exceptions import StaleEdit
+from informatics.filters import PriorityFilter, UserFilter
+from informatics.forms import (
+    ActiveForm,
+    InviteForm,
+    MoveForm,
+    PersonForm,
+    PriorityEditForm,
+    PriorityForm,
+    PriorityRetireForm,
+    SiteSettingsForm,
+    VersionForm,
+    add_service_errors,
+)
+from informatics.models import AuditEvent, Facility, StrategicPriority, User
+from informatics.permissions import Action, can, require
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind `login_required`: its user is a signed-in User."""
+
+    user: User
+
+
+# --- Strategic priorities -------------------------------------------------------------------
+
+
+def _priority(pk: int) -> StrategicPriority:
+    return get_object_or_404(selectors.priority_list(), pk=pk)
+
+
+def _changes_since(priority: StrategicPriority, version: int) -> list[AuditEvent]:
+    """The edits saved since the editor loaded `version` (each saved edit bumps the version by
+    one; re-ranking does not, so its events are left out)."""
+    missed = max(priority.version - version, 1)
+    events = selectors.audit_history(instance=priority).filter(action=AuditAction.UPDATE)
+    return list(events.exclude(note="reordered")[:missed])
+
+
+def _stale_message(stale: StaleEdit) -> str:
+    """The conflict in words: who saved the record, when, and which fields they changed."""
+    events = _changes_since(stale.current, stale.expected_version)
+    if not events:
+        return f"{stale.current} was changed by someone else. Nothing of your edit was saved."
+    latest = events[0]
+    who = latest.actor.get_full_name() if latest.actor else "someone else"
+    when = formats.date_format(timezone.localtime(latest.at), "j M Y, H:i")
+    fields = sorted({name.replace("_", " ") for event in events for name in event.changes})
+    return (
+        f"{who} saved “{stale.current}” at {when} while you were editing "
+        f"(changed: {', '.join(fields)}). Nothing of your edit was saved; "
+        "the current values are shown below."
+    )
+
+
+@login_required
+@require_GET
+def priority_list(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    filterset = PriorityFilter(request.GET or None, queryset=selectors.priority_list())
+    priorities = list(filterset.qs)
+    is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
+    return render(
+        request,
+        "informatics/priority_list.html",
+        {
+            "filter": filterset,
+            "is_filtered": is_filtered,
+            "active": [p for p in priorities if p.is_active],
+            "retired": [p for p in priorities if not p.is_active],
+            "can_edit": can(request.user, Action.PRIORITY_EDIT),
+        },
+    )
+
+
+@login_required
+@require_GET
+def priority_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    priority = _priority(pk)
+    return render(
+        request,
+        "informatics/priority_detail.html",
+        {
+            "priority": priority,
+            "events": selectors.audit_history(instance=priority),
+            "can_edit": can(request.user, Action.PRIORITY_EDIT),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_create(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.PRIORITY_EDIT)
+    form = PriorityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            priority = services.priority_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Added “{priority}” at the bottom of the ranking.")
+            return redirect("informatics:priority-detail", pk=priority.pk)
+    return render(request, "informatics/priority_form.html", {"form": form, "priority": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.PRIORITY_EDIT)
+    priority = _priority(pk)
+    if request.method == "GET":
+        form = PriorityEditForm(initial=PriorityEditForm.initial_for(priority), priority=priority)
+        return render(
+            request, "informatics/priority_form.html", {"form": form, "priority": priority}
+        )
+    form = PriorityEditForm(request.POST, priority=priority)
+    if form.is_valid():
+        changes = dict(form.cleaned_data)
+        version = changes.pop("version")
+        try:
+            services.priority_update(
+                actor=request.user, priority=priority, version=version, **changes
+            )
+        except StaleEdit as stale:
+            # Keep nothing of the stale edit: show the current record and who changed it.
+            current = stale.current
+            fresh = PriorityEditForm(
+                initial=PriorityEditForm.initial_for(current), priority=current
+            )
+            context = {"form": fresh, "priority": current, "conflict": _stale_message(stale)}
+            return render(request, "informatics/priority_form.html", context, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved “{priority}”.")
+            return redirect("informatics:priority-detail", pk=priority.pk)
+    return render(request, "informatics/priority_form.html", {"form": form, "priority": priority})
+
+
+@login_required
+@require_POST
+def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.PRIORITY_EDIT)
+    priority = _priority(pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Direction: move a priority “up” or “down”.")
+        return redirect("informatics:priority-list")
+    steps = -1 if form.cleaned_data["direction"] == "up" else 1
+    try:
+        services.priority_move(actor=request.user, priority=priority, steps=steps)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Moved “{priority}” {form.cleaned_data['direction']}.")
+    return redirect(reverse("informatics:priority-list") + f"#priority-{priority.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_retire(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.PRIORITY_EDIT)
+    priority = _priority(pk)
+    if not priority.is_active:
+        messages.error(request, f"“{priority}” is already retired.")
+        return redirect("informatics:priority-detail", pk=priority.pk)
+    form = PriorityRetireForm(request.POST or None, initial={"version": priority.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.priority_retire(
+                actor=request.user,
+                priority=priority,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["retired_reason"],
+            )
+        except StaleEdit as stale:
+            messages.error(request, _stale_message(stale))
+            return redirect("informatics:priority-detail", pk=priority.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Retired “{priority}”.")
+            return redirect("informatics:priority-detail", pk=priority.pk)
+    return render(request, "informatics/priority_retire.html", {"form": form, "priority": priority})
+
+
+@login_required
+@require_POST
+def priority_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.PRIORITY_EDIT)
+    priority = _priority(pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Version: reload the page and try again.")
+        return redirect("informatics:priority-detail", pk=priority.pk)
+    try:
+        services.priority_restore(
+            actor=request.user, priority=priority, version=form.cleaned_data["version"]
+        )
+    except StaleEdit as stale:
+        messages.error(request, _stale_message(stale))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Restored “{priority}” at the bottom of the ranking.")
+    return redirect("informatics:priority-detail", pk=priority.pk)
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+def _role_labels(user: User) -> list[str]:
+    """The roles a person holds (active or not), in landing order, as labels."""
+    names = {group.name for group in user.groups.all()}
+    return [Role(role).label for role in ROLE_ORDER if role in names]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    user: User
+    roles: list[str]
+    facilities: list[Facility] = field(default_factory=list)
+
+
+def _person(pk: int) -> User:
+    try:
+        return selectors.user_with_roles(user_id=pk)
+    except User.DoesNotExist:
+        raise Http404("No such person.") from None
+
+
+@login_required
+@require_GET
+def person_list(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.ADMINISTER)
+    filterset = UserFilter(request.GET or None, queryset=selectors.user_list())
+    rows = [
+        PersonRow(user=user, roles=_role_labels(user), facilities=list(user.facilities.all()))
+        for user in filterset.qs
+    ]
+    return render(request, "informatics/person_list.html", {"filter": filterset, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_invite(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.ADMINISTER)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.user_invite(
+                actor=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                title=data["title"],
+                specialty=data["specialty"],
+                roles=data["roles"],
+                facilities=data["facilities"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Invited {person.full_name}: an e-mail to set a password is on its way."
+            )
+            return redirect("informatics:person-detail", pk=person.pk)
+    link_hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    context = {"form": form, "link_hours": link_hours}
+    return render(request, "informatics/person_invite.html", context)
+
+
+@login_required
+@require_GET
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.ADMINISTER)
+    person = _person(pk)
+    return render(
+        request,
+        "informatics/person_detail.html",
+        {
+            "person": person,
+            "roles": _role_labels(person),
+            "facilities": list(person.facilities.all()),
+            "events": selectors.audit_history(instance=person),
+            "is_self": person.pk == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.ADMINISTER)
+    person = _person(pk)
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person), person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                actor=request.user,
+                user=person,
+                full_name=data["full_name"],
+                title=data["title"],
+                specialty=data["specialty"],
+                roles=data["roles"],
+                facilities=data["facilities"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved {person.full_name}.")
+            return redirect("informatics:person-detail", pk=person.pk)
+    return render(request, "informatics/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def person_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.ADMINISTER)
+    person = _person(pk)
+    form = ActiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Status: choose active or deactivated.")
+        return redirect("informatics:person-detail", pk=person.pk)
+    is_active: bool = form.cleaned_data["is_active"]
+    try:
+        services.user_set_active(actor=request.user, user=person, is_active=is_active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if is_active:
+            messages.success(request, f"Reactivated {person.full_name}: they can sign in again.")
+        else:
+            messages.success(
+                request,
+                f"Deactivated {person.full_name}: they can no longer sign in, and their API "
+                "tokens were deleted.",
+            )
+    return redirect("informatics:person-detail", pk=person.pk)
+
+
+# --- Facilities -----------------------------------------------------------------------------
+
+
+@dataclass
+class FacilityNode:
+    facility: Facility
+    children: list["FacilityNode"] = field(default_factory=list)
+
+
+def _nest(tree: list[tuple[Facility, int]]) -> list[FacilityNode]:
+    """Turn facility_tree's (facility, depth) rows, parents first, into nested nodes."""
+    roots: list[FacilityNode] = []
+    path: list[FacilityNode] = []
+    for facility, depth in tree:
+        node = FacilityNode(facility)
+        del path[depth:]
+        (path[-1].children if path else roots).append(node)
+        path.append(node)
+    return roots
+
+
+@login_required
+@require_GET
+def facility_list(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    nodes = _nest(selectors.facility_tree())
+    return render(request, "informatics/facility_list.html", {"nodes": nodes})
+
+
+# --- Site settings --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_edit(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.ADMINISTER)
+    initial: dict[str, Any] = SiteSettingsForm.initial_for(services.site_settings_get())
+    form = SiteSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_settings_update(actor=request.user, **form.changes())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved the site settings.")
+            return redirect("informatics:settings-edit")
+    return render(request, "informatics/settings_form.html", {"form": form})

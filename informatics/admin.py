@@ -1,0 +1,137 @@
+"""The administration site for the kernel's records.
+
+The admin site is a back office for users with the admin role (the services give that role
+is_staff and is_superuser). Business records change through the services, so every change is
+audited: facilities are edited here through `facility_create` / `facility_update`; priorities,
+people and site settings have their own pages (with optimistic locking and history), so here
+they are read-only, as are job runs and audit events.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from informatics import services
+from informatics.choices import ROLE_ORDER, Role
+from informatics.models import AuditEvent, Facility, JobRun, SiteSettings, StrategicPriority, User
+from informatics.permissions import Action, can
+
+admin.site.site_header = "Informatics Portal administration"
+admin.site.site_title = "Informatics Portal administration"
+
+
+def _admin_role_only(request: HttpRequest) -> bool:
+    """The back office is for users holding the admin role (DESIGN.md's table), whatever
+    their is_staff flag says."""
+    return can(request.user, Action.ADMINISTER)
+
+
+admin.site.has_permission = _admin_role_only  # type: ignore[method-assign]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, searchable, never changed here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class FacilityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Facility
+        fields = ["code", "name", "kind", "parent", "beds", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "kind" in cleaned and not self.has_error("parent"):
+            try:
+                services.facility_check(
+                    kind=cleaned["kind"],
+                    parent=cleaned.get("parent"),
+                    facility=self.instance if self.instance.pk else None,
+                )
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        return cleaned
+
+
+@admin.register(Facility)
+class FacilityAdmin(admin.ModelAdmin):
+    form = FacilityAdminForm
+    list_display = ("name", "code", "kind", "parent", "beds", "is_active")
+    list_filter = ("kind", "is_active")
+    list_select_related = ("parent",)
+    search_fields = ("name", "code")
+    ordering = ("name",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # requests and measurements refer to facilities: deactivate instead
+
+    def save_model(self, request: HttpRequest, obj: Facility, form: Any, change: bool) -> None:
+        actor = request.user
+        assert isinstance(actor, User)
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if change:
+            # The form has already copied the new values onto `obj`: diff against the row.
+            stored = Facility.objects.get(pk=obj.pk)
+            services.facility_update(actor=actor, facility=stored, **fields)
+        else:
+            fields.pop("is_active")
+            created = services.facility_create(actor=actor, **fields)
+            obj.pk = created.pk
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(ReadOnlyAdmin):
+    list_display = ("organisation_name", "time_zone", "currency", "updated_at")
+
+
+@admin.register(StrategicPriority)
+class StrategicPriorityAdmin(ReadOnlyAdmin):
+    list_display = ("title", "code", "value_category", "rank", "is_active", "version")
+    list_filter = ("is_active", "value_category")
+    list_select_related = ("executive_sponsor",)
+    search_fields = ("title", "code")
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ("email", "full_name", "role_list", "is_active", "last_login")
+    list_filter = ("is_active", "groups")
+    search_fields = ("email", "full_name")
+    exclude = ("password", "user_permissions")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Roles")
+    def role_list(self, user: User) -> str:
+        names = {group.name for group in user.groups.all()}
+        return ", ".join(str(Role(role).label) for role in ROLE_ORDER if role in names)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "status", "attempts", "progress_done", "progress_total", "created_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("created_by",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "action", "object_repr", "content_type", "actor")
+    list_filter = ("action", "content_type")
+    list_select_related = ("actor", "content_type")
+    search_fields = ("object_repr", "object_id")
+    date_hierarchy = "at"
