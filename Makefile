@@ -5,16 +5,16 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
-# Extra pytest arguments, e.g. make test PYTEST_ARGS="-m 'not browser' -x"
+# Extra pytest arguments, quoted for the shell, e.g. make test PYTEST_ARGS='-m "not browser" -x'
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format typecheck bench install lock clean python
+.PHONY: help run test lint format install lock clean python ci
 
 help:
 	@echo "make run    install, migrate, load the demo health system, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   run the test suite (SQLite by default; DATABASE_URL selects PostgreSQL)"
 	@echo "make lint   ruff, ruff format --check, mypy, makemigrations --check"
+	@echo "make ci     what CI runs (.ci/run): installs system packages, starts services, all tests"
 
 # Find a Python >= 3.12: PATH first, then pyenv's installed versions. Prints its path.
 python:
@@ -36,6 +36,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -57,6 +58,9 @@ lock:
 	"$$interpreter" -m venv "$$tmp"; "$$tmp/bin/pip" install --quiet -r requirements/dev.txt; \
 	{ echo "# Full pinned set, used as pip constraints (make lock regenerates it)."; \
 	  "$$tmp/bin/pip" freeze --exclude-editable; } > requirements/lock.txt; rm -rf "$$tmp"
+
+ci:
+	bash .ci/run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -14,3 +14,5 @@ class InformaticsConfig(AppConfig):
         NavEntry("Settings", "informatics:settings-edit", Action.ADMINISTER, order=90),
         NavEntry("API", "api-docs", order=95),
     )
+    # Free-text fields an admin may redact (informatics.phi.redactable_fields).
+    redactable = {"informatics.strategicpriority": ("goal_statement", "retired_reason")}

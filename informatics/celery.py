@@ -4,6 +4,7 @@ declared in one place, below."""
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "informatics.settings")
 
@@ -12,4 +13,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # The one schedule of periodic jobs (run by `celery beat`). Each entry says when and why.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Every day at 11:00 UTC (early morning across US time zones: 06:00–07:00 Eastern, before
+    # the working day): the daily digest for everyone who chose it instead of e-mail on every
+    # change. One e-mail per person; re-running it sends nothing twice.
+    "notification-digest": {
+        "task": "informatics.notification_digest",
+        "schedule": crontab(hour=11, minute=0),
+    },
+}

@@ -86,3 +86,19 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Changed"
     DELETE = "delete", "Deleted"
     REDACT = "redact", "Redacted"
+
+
+class NotificationPreference(models.TextChoices):
+    IMMEDIATE = "immediate", "Right away"
+    DAILY = "daily", "A daily digest"
+    NONE = "none", "No e-mail"
+
+
+class PhiKind(models.TextChoices):
+    """What the PHI guard looks for in free text."""
+
+    MRN = "mrn", "medical record number"
+    DOB = "dob", "date of birth"
+    PHONE = "phone", "phone number"
+    SSN = "ssn", "social security number"
+    EMAIL = "email", "e-mail address"

@@ -10,7 +10,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from informatics.choices import Role, Route, ValueCategory
+from informatics.choices import NotificationPreference, Role, Route, ValueCategory
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
 
 
@@ -242,6 +242,28 @@ class SiteSettingsForm(forms.Form):
             "stale_after_days": data["stale_after_days"],
             "sla_hours": {str(route): data[self.sla_field(route)] for route in Route},
         }
+
+
+class NotificationPreferenceForm(forms.Form):
+    """How a person hears about changes to what they follow."""
+
+    notification_preference = forms.ChoiceField(
+        label="E-mail me about changes",
+        choices=NotificationPreference.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you want to hear about changes."},
+    )
+
+
+class RedactForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this text redacted?",
+        max_length=200,
+        help_text="Kept with the redaction record (who, when, which field). Do not repeat the "
+        "text itself.",
+        error_messages={"required": "Say why the text is redacted."},
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, **aliases: str) -> None:

@@ -1,4 +1,5 @@
-"""Pages of the program kernel: priorities, people, facilities, site settings.
+"""Pages of the program kernel: priorities, people, facilities, site settings, one's own
+notification settings, and redaction.
 
 (The project's root URLconf is informatics/urls.py, so the kernel's own pages live here.)
 """
@@ -24,4 +25,10 @@ urlpatterns = [
     path("people/<int:pk>/active/", views.person_set_active, name="person-set-active"),
     path("facilities/", views.facility_list, name="facility-list"),
     path("settings/", views.settings_edit, name="settings-edit"),
+    path("account/notifications/", views.account_notifications, name="account-notifications"),
+    path(
+        "redact/<str:app_label>/<str:model>/<str:object_id>/<str:field>/",
+        views.text_redact,
+        name="text-redact",
+    ),
 ]

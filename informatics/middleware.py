@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from informatics.services import site_settings_get
@@ -17,6 +18,10 @@ class SiteTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == reverse("healthz"):
+            # The probe runs its own checks and nothing else: it must answer while the database
+            # or the cache is down, with no query of ours in the way.
+            return self.get_response(request)
         try:
             timezone.activate(zoneinfo.ZoneInfo(site_settings_get().time_zone))
         except (zoneinfo.ZoneInfoNotFoundError, DatabaseError):

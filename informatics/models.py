@@ -14,6 +14,7 @@ from informatics.choices import (
     AuditAction,
     FacilityKind,
     JobStatus,
+    NotificationPreference,
     ValueCategory,
 )
 
@@ -72,6 +73,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     specialty = models.CharField(max_length=100, blank=True)
     facilities: "models.ManyToManyField[Facility, Any]" = models.ManyToManyField(
         "Facility", blank=True, related_name="people"
+    )
+    notification_preference = models.CharField(
+        max_length=10,
+        choices=NotificationPreference.choices,
+        default=NotificationPreference.IMMEDIATE,
+        help_text="How this person hears about changes to what they follow.",
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -247,3 +254,60 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """One message for one person (the outbox). Sent at once or gathered into a daily digest,
+    by the recipient's preference; `sent_at` makes sending idempotent."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    digest = models.BooleanField(default=False, help_text="Held for the daily digest.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["sent_at", "digest"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+
+class PhiConfirmation(models.Model):
+    """Someone confirmed that text the PHI guard flagged is not patient information."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=60)
+    kinds = models.JSONField(help_text="What the guard saw, e.g. ['phone'].")
+    confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.field} confirmed by {self.confirmed_by} at {self.confirmed_at:%Y-%m-%d}"
+
+
+class Redaction(models.Model):
+    """An admin replaced a text everywhere it was kept. Records who, when and where, never
+    the text itself."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=60)
+    redacted_by = models.ForeignKey(User, on_delete=models.PROTECT)
+    redacted_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200)
+    history_events = models.PositiveIntegerField(default=0, help_text="Audit events rewritten.")
+
+    class Meta:
+        ordering = ["-redacted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.field} of {self.content_type.model} #{self.object_id}"

@@ -1,13 +1,16 @@
 """Writes of the program kernel: priorities, people, site settings, background job rows."""
 
 import datetime
+import logging
 import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -27,13 +30,26 @@ from informatics.choices import (
     AuditAction,
     FacilityKind,
     JobStatus,
+    NotificationPreference,
     Route,
     ValueCategory,
 )
-from informatics.models import Facility, JobRun, SiteSettings, StrategicPriority, User
+from informatics.models import (
+    AuditEvent,
+    Facility,
+    JobRun,
+    Notification,
+    Redaction,
+    SiteSettings,
+    StrategicPriority,
+    User,
+)
 from informatics.permissions import Action, require
+from informatics.phi import REDACTED, redactable_fields
 
 SITE_SETTINGS_CACHE_KEY = "informatics:site-settings"
+
+logger = logging.getLogger(__name__)
 
 # --- Strategic priorities -------------------------------------------------------------------
 
@@ -384,11 +400,20 @@ def facility_update(*, actor: User, facility: Facility, **changes: Any) -> Facil
 
 
 def site_settings_get() -> SiteSettings:
-    """The settings row, cached; created with defaults on first use."""
-    settings_row: SiteSettings | None = cache.get(SITE_SETTINGS_CACHE_KEY)
-    if settings_row is None:
-        settings_row, _ = SiteSettings.objects.get_or_create(pk=1)
+    """The settings row, cached; created with defaults on first use. Pages keep working while
+    the cache (Redis) is down: the row is then read from the database."""
+    try:
+        cached: SiteSettings | None = cache.get(SITE_SETTINGS_CACHE_KEY)
+    except Exception:  # any cache backend's connection error; /healthz reports the outage
+        logger.warning("cache unavailable; reading site settings from the database")
+        return SiteSettings.objects.get_or_create(pk=1)[0]
+    if cached is not None:
+        return cached
+    settings_row = SiteSettings.objects.get_or_create(pk=1)[0]
+    try:
         cache.set(SITE_SETTINGS_CACHE_KEY, settings_row, 300)
+    except Exception:  # as above
+        logger.warning("cache unavailable; site settings not cached")
     return settings_row
 
 
@@ -504,3 +529,252 @@ def jobrun_fail(*, job_id: int, error: str) -> None:
     JobRun.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
         status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now()
     )
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+def _absolute_url(url: str) -> str:
+    """A link for an e-mail: a path becomes absolute under settings.PORTAL_URL when it is set."""
+    base = settings.PORTAL_URL
+    if base and url.startswith("/"):
+        return base.rstrip("/") + url
+    return url
+
+
+def _email_context(**context: Any) -> dict[str, Any]:
+    return {
+        "organisation": site_settings_get().organisation_name,
+        "preferences_url": _absolute_url(reverse("informatics:account-notifications")),
+        **context,
+    }
+
+
+def _email_text(template: str, context: dict[str, Any]) -> str:
+    """A plain-text e-mail from its template, without the blank lines the tags leave."""
+    return render_to_string(template, context).strip() + "\n"
+
+
+def notify(*, recipient: User, subject: str, body: str, url: str = "") -> Notification | None:
+    """Tell one person about a change, the way they chose (`notification_preference`):
+
+    - none (or a deactivated account): nothing is kept or sent; returns None;
+    - daily: the notification waits in the outbox for the next daily digest;
+    - immediate: `notification_send_task` e-mails it once the caller's transaction commits
+      (nothing is sent for a change that is rolled back).
+    """
+    preference = recipient.notification_preference
+    if preference == NotificationPreference.NONE or not recipient.is_active:
+        return None
+    notification = Notification.objects.create(
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        url=url[:300],
+        digest=preference == NotificationPreference.DAILY,
+    )
+    if not notification.digest:
+        from informatics.tasks import notification_send_task  # the tasks module imports this one
+
+        notification_id = notification.pk
+        transaction.on_commit(lambda: notification_send_task.delay(notification_id))
+    return notification
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """E-mail one immediate notification. It is claimed first with a conditional UPDATE of
+    `sent_at`, so a duplicate delivery of the task sends nothing; if the mail server refuses,
+    the claim is released and the error raised, so a retry can send it. False when there was
+    nothing to send (already sent, held for the digest, or the recipient was deactivated)."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, sent_at__isnull=True, digest=False, recipient__is_active=True
+    ).update(sent_at=now)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    context = _email_context(notification=notification, link=_absolute_url(notification.url))
+    try:
+        send_mail(
+            subject=notification.subject,
+            message=_email_text("informatics/email/notification.txt", context),
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:
+        Notification.objects.filter(pk=notification_id, sent_at=now).update(sent_at=None)
+        raise
+    return True
+
+
+def notification_digest_send(*, recipient_id: int) -> int:
+    """E-mail one person a single digest of all their unsent digest notifications, oldest
+    first, and mark them sent. They are claimed with a conditional UPDATE stamped with this
+    run's time, so two runs never put the same notification in two e-mails. Returns how many
+    notifications the digest held (0: no e-mail)."""
+    now = timezone.now()
+    pending = Notification.objects.filter(
+        recipient_id=recipient_id, digest=True, sent_at__isnull=True, recipient__is_active=True
+    )
+    ids = list(pending.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Notification.objects.filter(pk__in=ids, sent_at__isnull=True).update(sent_at=now)
+    items = list(
+        Notification.objects.filter(pk__in=ids, sent_at=now)
+        .select_related("recipient")
+        .order_by("created_at", "id")
+    )
+    if not items:
+        return 0  # another run took them first
+    recipient = items[0].recipient
+    count = len(items)
+    entries = [(item, _absolute_url(item.url)) for item in items]
+    context = _email_context(recipient=recipient, entries=entries, count=count)
+    organisation = context["organisation"]
+    try:
+        send_mail(
+            subject=f"{organisation}: {count} update{'s' if count != 1 else ''} for you",
+            message=_email_text("informatics/email/digest.txt", context),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+    except Exception:
+        Notification.objects.filter(pk__in=ids, sent_at=now).update(sent_at=None)
+        raise
+    return count
+
+
+def notification_digests_send() -> int:
+    """Send every daily digest that is due: one e-mail per person with unsent digest
+    notifications. A failure for one person is logged and leaves their notifications for the
+    next run; the others still get theirs. Returns the number of e-mails sent."""
+    recipient_ids = list(
+        Notification.objects.filter(digest=True, sent_at__isnull=True, recipient__is_active=True)
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    for recipient_id in recipient_ids:
+        try:
+            if notification_digest_send(recipient_id=recipient_id):
+                sent += 1
+        except Exception:
+            logger.exception("The daily digest for user %s could not be sent", recipient_id)
+    return sent
+
+
+@transaction.atomic
+def notification_preference_set(*, actor: User, preference: str) -> User:
+    """A person chooses how they hear from the portal: right away, a daily digest, or not by
+    e-mail. Everyone sets their own (the actor is the person changed), and it is audited."""
+    if preference not in NotificationPreference.values:
+        raise ValidationError(
+            {
+                "notification_preference": f"{preference!r} is not a choice: right away, daily "
+                "digest or no e-mail."
+            }
+        )
+    user = User.objects.get(pk=actor.pk)  # the row itself, whatever wraps the signed-in user
+    audited_update(user, actor=actor, changes={"notification_preference": preference})
+    actor.notification_preference = preference
+    return user
+
+
+# --- Redaction ------------------------------------------------------------------------------
+
+# A redacted text shorter than this is not searched for in the outbox: it would match
+# unrelated messages (a title such as "Alerts").
+_OUTBOX_MATCH_MIN = 8
+# An audit event's record label holding this much of a redacted text is rewritten too.
+_REPR_MATCH_CHARS = 40
+
+
+@transaction.atomic
+def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redaction:
+    """Replace a free-text field of a record with "[redacted]" everywhere the portal kept it
+    (admins only; the field must be registered as redactable by its app):
+
+    - the record itself, with one UPDATE (its `version` moves on, so an editor who loaded the
+      old text cannot save it back);
+    - every audit event of the record whose `changes` hold the field (old and new values both
+      become "[redacted]"), and the record label of any event that quoted the text;
+    - unsent and sent notifications in the outbox that quote it.
+
+    The Redaction row says who, when, which record and field, why and how many audit events
+    were rewritten — never the text. An audit event "redact" joins the record's history.
+    """
+    require(actor, Action.ADMINISTER)
+    model = type(instance)._meta.concrete_model
+    assert model is not None
+    label = model._meta.label_lower
+    if field not in redactable_fields().get(label, ()):
+        raise ValidationError(
+            {"field": f"“{field}” of {model._meta.verbose_name} cannot be redacted."}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the text is redacted."})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "Keep the reason under 200 characters."})
+
+    content_type = ContentType.objects.get_for_model(model)
+    object_id = str(instance.pk)
+    events = list(
+        AuditEvent.objects.select_for_update().filter(
+            content_type=content_type, object_id=object_id
+        )
+    )
+    current = model._default_manager.filter(pk=instance.pk).values_list(field, flat=True).get()
+    texts = {str(current)} if current else set()
+    for event in events:
+        for value in event.changes.get(field) or ():
+            if isinstance(value, str) and value and value != REDACTED:
+                texts.add(value)
+    texts.discard(REDACTED)
+
+    values: dict[str, Any] = {field: REDACTED}
+    if any(f.name == "version" for f in model._meta.concrete_fields):
+        values["version"] = F("version") + 1
+    model._default_manager.filter(pk=instance.pk).update(**values)
+    instance.refresh_from_db()
+
+    new_repr = str(instance)[:200]
+    rewritten, touched = 0, []
+    for event in events:
+        changed = False
+        if field in event.changes:
+            event.changes = {**event.changes, field: [REDACTED, REDACTED]}
+            rewritten += 1
+            changed = True
+        if any(text[:_REPR_MATCH_CHARS] in event.object_repr for text in texts):
+            event.object_repr = new_repr
+            changed = True
+        if changed:
+            touched.append(event)
+    AuditEvent.objects.bulk_update(touched, ["changes", "object_repr"])
+
+    for text in (t for t in texts if len(t) >= _OUTBOX_MATCH_MIN):
+        quoting = Notification.objects.filter(Q(subject__contains=text) | Q(body__contains=text))
+        for notification in quoting:
+            notification.subject = notification.subject.replace(text, REDACTED)
+            notification.body = notification.body.replace(text, REDACTED)
+            notification.save(update_fields=["subject", "body"])
+
+    redaction = Redaction.objects.create(
+        content_type=content_type,
+        object_id=object_id,
+        field=field,
+        redacted_by=actor,
+        reason=reason,
+        history_events=rewritten,
+    )
+    audit_record(
+        instance=instance,
+        actor=actor,
+        action=AuditAction.REDACT,
+        changes={field: [REDACTED, REDACTED]},
+        note=f"Redacted: {reason}",
+    )
+    return redaction

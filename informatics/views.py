@@ -16,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from informatics import selectors, services
+from informatics import phi, selectors, services
 from informatics.choices import ROLE_ORDER, AuditAction, Role
 from informatics.exceptions import StaleEdit
 from informatics.filters import PriorityFilter, UserFilter
@@ -26,10 +27,12 @@ from informatics.forms import (
     ActiveForm,
     InviteForm,
     MoveForm,
+    NotificationPreferenceForm,
     PersonForm,
     PriorityEditForm,
     PriorityForm,
     PriorityRetireForm,
+    RedactForm,
     SiteSettingsForm,
     VersionForm,
     add_service_errors,
@@ -412,3 +415,83 @@ def settings_edit(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "Saved the site settings.")
             return redirect("informatics:settings-edit")
     return render(request, "informatics/settings_form.html", {"form": form})
+
+
+# --- Own account ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_notifications(request: AuthedRequest) -> HttpResponse:
+    """Everyone chooses how they hear from the portal; the page changes only their own."""
+    initial = {"notification_preference": request.user.notification_preference}
+    form = NotificationPreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        preference = form.cleaned_data["notification_preference"]
+        try:
+            services.notification_preference_set(actor=request.user, preference=preference)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved how you hear about changes.")
+            return redirect("informatics:account-notifications")
+    return render(request, "informatics/account_notifications.html", {"form": form})
+
+
+# --- Redaction ------------------------------------------------------------------------------
+
+
+def _after_redaction(request: HttpRequest, next_url: str, instance: Any) -> str:
+    """Back to the page the admin came from, else the record's page, else home."""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    get_absolute_url = getattr(instance, "get_absolute_url", None)
+    if callable(get_absolute_url):
+        return str(get_absolute_url())
+    return reverse("reports:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def text_redact(
+    request: AuthedRequest, app_label: str, model: str, object_id: str, field: str
+) -> HttpResponse:
+    """An admin replaces a free text with “[redacted]”, on the record and in its history."""
+    require(request.user, Action.ADMINISTER)
+    try:
+        instance = phi.redaction_target(
+            app_label=app_label, model=model, object_id=object_id, field=field
+        )
+    except LookupError:
+        raise Http404("There is no such text to redact.") from None
+    field_name = str(getattr(instance._meta.get_field(field), "verbose_name", field))
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    form = RedactForm(request.POST or None, initial={"next": next_url})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.text_redact(
+                actor=request.user,
+                instance=instance,
+                field=field,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Redacted the {field_name} of “{instance}”, here and in its history.",
+            )
+            return redirect(_after_redaction(request, form.cleaned_data["next"], instance))
+    context = {
+        "form": form,
+        "instance": instance,
+        "model_name": instance._meta.verbose_name,
+        "field_name": field_name,
+        "text": getattr(instance, field),
+        "is_redacted": getattr(instance, field) == phi.REDACTED,
+        "cancel_url": _after_redaction(request, next_url, instance),
+    }
+    return render(request, "informatics/text_redact.html", context)
