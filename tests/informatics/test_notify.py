@@ -21,6 +21,12 @@ from informatics.tasks import notification_digest_task, notification_send_task
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_portal_url(settings: Any) -> None:
+    """Without PORTAL_URL, links in e-mails stay paths (a test below sets one)."""
+    settings.PORTAL_URL = ""
+
 PAGE = "informatics:account-notifications"
 
 
