@@ -52,7 +52,7 @@ def test_invitee_without_a_password_can_request_a_new_link(client, users):
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.doctor@riverside.example"]
-    assert re.search(r"/accounts/reset/[^/]+/[^/]+/", mail.outbox[0].body)
+    assert re.search(r"/accounts/reset/[^/]+/[^/]+/", str(mail.outbox[0].body))
 
 
 def test_deactivated_account_gets_no_reset_link(client, users):
