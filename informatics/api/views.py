@@ -310,6 +310,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 # --- Interactive docs -----------------------------------------------------------------------
 
+
 class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI, served from this host (sidecar), under the site's strict CSP."""
 

@@ -27,6 +27,7 @@ def _no_portal_url(settings: Any) -> None:
     """Without PORTAL_URL, links in e-mails stay paths (a test below sets one)."""
     settings.PORTAL_URL = ""
 
+
 PAGE = "informatics:account-notifications"
 
 
