@@ -7,6 +7,7 @@ from the HTTPS redirect, so a probe can use plain HTTP.
 """
 
 import logging
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -67,8 +68,8 @@ def check_broker() -> str:
 
 
 def check_cache() -> str:
-    cache_settings = settings.CACHES["default"]
-    if not cache_settings["BACKEND"].endswith(".RedisCache"):
+    cache_settings: dict[str, Any] = dict(settings.CACHES["default"])
+    if not str(cache_settings["BACKEND"]).endswith(".RedisCache"):
         return LOCAL_CACHE
     location = cache_settings["LOCATION"]
     urls = location if isinstance(location, list | tuple) else str(location).split(",")
