@@ -34,16 +34,24 @@ def navigation_for(request: HttpRequest) -> list[NavLink]:
     entries: list[NavEntry] = []
     for config in apps.get_app_configs():
         entries.extend(getattr(config, "navigation", ()))
-    links = []
+    visible: list[tuple[NavEntry, str]] = []
     for entry in sorted(entries, key=lambda e: (e.order, e.label)):
         if not can(user, entry.action):
             continue
         try:
-            url = reverse(entry.url_name)
+            visible.append((entry, reverse(entry.url_name)))
         except NoReverseMatch:
             continue  # an app not wired into urls.py; tests check every entry resolves
-        current = (request.path == url if url == "/" else request.path.startswith(url)) or any(
-            request.path.startswith(prefix) for prefix in entry.also_current
-        )
-        links.append(NavLink(label=entry.label, url=url, is_current=current))
+    # The current entry is the one whose address matches the path most closely (so on
+    # /requests/triage/ it is Triage, not Requests).
+    current = max(
+        (
+            (len(url), url)
+            for entry, url in visible
+            if (request.path == url if url == "/" else request.path.startswith(url))
+            or any(request.path.startswith(prefix) for prefix in entry.also_current)
+        ),
+        default=(0, None),
+    )[1]
+    links = [NavLink(label=e.label, url=url, is_current=url == current) for e, url in visible]
     return links

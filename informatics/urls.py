@@ -10,6 +10,8 @@ from informatics.health import healthz
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("informatics.kernel_urls")),
+    # Each app's pages own their path prefixes (initiatives: /requests/, /initiatives/).
+    path("", include("initiatives.urls")),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),

@@ -117,3 +117,27 @@ def landing_for(*, user: User, role: str) -> Landing:
         priorities=priorities,
         admin=admin,
     )
+
+
+LANDING_ROWS = 5
+
+
+def intake_summary(*, user: User, role: str) -> dict[str, object]:
+    """Intake on a landing page: the champion's own requests with their status, and the
+    triage queue (its size, how many are overdue, the first rows) for the CMIO and
+    informaticists. One query each, whatever the number of requests."""
+    if role == Role.CHAMPION:
+        mine = list(initiatives_selectors.my_requests(user=user)[: LANDING_ROWS * 2])
+        return {"my_requests": mine}
+    if role in (Role.CMIO, Role.INFORMATICIST):
+        queue = list(initiatives_selectors.triage_queue())
+        return {
+            "triage_rows": queue[:LANDING_ROWS],
+            "triage_total": len(queue),
+            # `sla_state` is the queue's annotation.
+            "triage_overdue": sum(
+                getattr(row, "sla_state", None) == initiatives_selectors.SlaState.OVERDUE
+                for row in queue
+            ),
+        }
+    return {}

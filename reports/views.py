@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from informatics.models import User
-from reports.selectors import landing_for
+from reports.selectors import intake_summary, landing_for
 
 
 @login_required
@@ -25,9 +25,8 @@ def landing(request: HttpRequest, role: str) -> HttpResponse:
     if not user.has_role(role):
         raise Http404("You do not hold this role.")
     page = landing_for(user=user, role=role)
-    return render(
-        request, f"reports/landing_{page.role}.html", {"page": page, "current_role": page.role}
-    )
+    context = {"page": page, "current_role": page.role, **intake_summary(user=user, role=role)}
+    return render(request, f"reports/landing_{page.role}.html", context)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

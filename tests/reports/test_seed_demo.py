@@ -12,9 +12,10 @@ from django.db.models import Sum
 from django.test import override_settings
 
 from informatics.choices import FacilityKind, Role
-from informatics.demo import DEMO_PASSWORD
+from informatics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from informatics.models import AuditEvent, Facility, SiteSettings, StrategicPriority, User
 from informatics.services import site_settings_get
+from initiatives.demo import PHYSICIANS
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,8 @@ def test_running_twice_leaves_the_same_row_counts() -> None:
     for label in ("informatics.AuditEvent", "auth.Group", "authtoken.Token", "informatics.User"):
         assert label in first
     assert first["informatics.Facility"] == 1 + 4 + 18 + 58
-    assert first["informatics.User"] == 7
+    # The kernel's demo accounts and the physician champions intake's demo adds.
+    assert first["informatics.User"] == len(DEMO_ACCOUNTS) + len(PHYSICIANS) == 7 + 6
     assert first["auth.Group"] == 6
 
 
