@@ -1,12 +1,19 @@
-"""API routes of this app, included under /api/v1/ (namespace "api") by informatics/api/urls.py.
+"""API routes of intake, included under /api/v1/ (namespace "api") by informatics/api/urls.py.
 
-Register viewsets on `router` and add single-operation views to `urlpatterns`; URL names
-follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entity>-detail`).
+URL names follow `<entity>-<action>`: request-list, request-detail, request-votes,
+request-comments, request-question, request-answer, request-triage, request-transition,
+request-withdraw, request-merge, request-similar; rubric.
 """
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from initiatives.api import views
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+router = SimpleRouter()
+router.register("requests", views.RequestViewSet, basename="request")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("rubric/", views.RubricApi.as_view(), name="rubric"),
+    *router.urls,
+]
