@@ -17,6 +17,7 @@ from informatics import services
 from informatics.celery import app as celery_app
 from informatics.choices import AuditAction, NotificationPreference, Role
 from informatics.models import AuditEvent, Notification, User
+from informatics.services import notifications as notification_services
 from informatics.tasks import notification_digest_task, notification_send_task
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +162,7 @@ def test_a_refused_email_releases_the_claim_so_a_retry_sends_it(
         raise SMTPException("421 try later")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "send_mail", refuse)
+        patch.setattr(notification_services, "send_mail", refuse)
         with pytest.raises(SMTPException):
             services.notification_send(notification_id=notification.pk)
     assert Notification.objects.get().sent_at is None
@@ -297,14 +298,14 @@ def test_a_failed_digest_for_one_person_leaves_theirs_for_the_next_run_and_sends
     other = make_user("cmio", email="other@riverside.example", notification_preference="daily")
     services.notify(recipient=daily, subject="A", body="…")
     services.notify(recipient=other, subject="B", body="…")
-    real_send = services.send_mail
+    real_send = notification_services.send_mail
 
     def refuse_dana(**kwargs: Any) -> int:
         if kwargs["recipient_list"] == ["daily@riverside.example"]:
             raise SMTPException("550 mailbox unavailable")
         return real_send(**kwargs)
 
-    monkeypatch.setattr(services, "send_mail", refuse_dana)
+    monkeypatch.setattr(notification_services, "send_mail", refuse_dana)
     assert services.notification_digests_send() == 1
 
     assert [m.to for m in mail.outbox] == [["other@riverside.example"]]

@@ -19,6 +19,7 @@ from informatics.exceptions import StaleEdit
 from informatics.models import AuditEvent, Notification, Redaction, StrategicPriority, User
 from informatics.permissions import ActionDenied
 from informatics.phi import REDACTED, redactable_fields
+from informatics.services import redaction as redaction_services
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +167,7 @@ def test_a_record_label_that_quoted_the_text_is_rewritten(
     registry = {**redactable_fields()}
     registry["informatics.strategicpriority"] = ("goal_statement", "title")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "redactable_fields", lambda: registry)
+        patch.setattr(redaction_services, "redactable_fields", lambda: registry)
         services.text_redact(actor=users["admin"], instance=priority, field="title", reason="PHI")
 
     assert "555-201-3344" not in history_text(priority)

@@ -1,0 +1,84 @@
+"""Writes of the program kernel: priorities, people, site settings, background job rows,
+notifications and redaction.
+
+One submodule per concern; every public name is re-exported here, so callers keep writing
+`from informatics import services` or `from informatics.services import site_settings_get`.
+"""
+
+from informatics.services.jobs import (
+    JOB_LEASE,
+    jobrun_claim,
+    jobrun_create,
+    jobrun_fail,
+    jobrun_finish,
+    jobrun_progress,
+)
+from informatics.services.notifications import (
+    notification_digest_send,
+    notification_digests_send,
+    notification_preference_set,
+    notification_send,
+    notify,
+)
+from informatics.services.people import (
+    PERSON_FIELDS,
+    password_set_link,
+    user_invite,
+    user_set_active,
+    user_update,
+)
+from informatics.services.priorities import (
+    PRIORITY_FIELDS,
+    priority_create,
+    priority_move,
+    priority_reorder,
+    priority_restore,
+    priority_retire,
+    priority_update,
+)
+from informatics.services.redaction import text_redact
+from informatics.services.site import (
+    FACILITY_FIELDS,
+    SITE_SETTINGS_CACHE_KEY,
+    SITE_SETTINGS_FIELDS,
+    facility_check,
+    facility_create,
+    facility_update,
+    site_settings_get,
+    site_settings_update,
+)
+
+__all__ = [
+    "FACILITY_FIELDS",
+    "JOB_LEASE",
+    "PERSON_FIELDS",
+    "PRIORITY_FIELDS",
+    "SITE_SETTINGS_CACHE_KEY",
+    "SITE_SETTINGS_FIELDS",
+    "facility_check",
+    "facility_create",
+    "facility_update",
+    "jobrun_claim",
+    "jobrun_create",
+    "jobrun_fail",
+    "jobrun_finish",
+    "jobrun_progress",
+    "notification_digest_send",
+    "notification_digests_send",
+    "notification_preference_set",
+    "notification_send",
+    "notify",
+    "password_set_link",
+    "priority_create",
+    "priority_move",
+    "priority_reorder",
+    "priority_restore",
+    "priority_retire",
+    "priority_update",
+    "site_settings_get",
+    "site_settings_update",
+    "text_redact",
+    "user_invite",
+    "user_set_active",
+    "user_update",
+]
