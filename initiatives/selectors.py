@@ -60,6 +60,11 @@ def rubric_current() -> Rubric:
     return rubric
 
 
+def rubric_versions() -> list[Rubric]:
+    """Every version of the rubric, newest first, with who made it."""
+    return list(Rubric.objects.select_related("created_by").order_by("-version"))
+
+
 def _fast_track() -> Q:
     return Q(route=Route.FAST_TRACK) | Q(is_safety_concern=True) | Q(kind=RequestKind.SAFETY)
 

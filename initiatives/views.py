@@ -51,7 +51,7 @@ from initiatives.forms import (
     TriageForm,
     VoteForm,
 )
-from initiatives.models import IntakeRequest, Rubric
+from initiatives.models import IntakeRequest
 
 PER_PAGE = 50
 SIMILAR_MIN_CHARS = 3
@@ -575,11 +575,6 @@ def request_export(request: AuthedRequest) -> HttpResponseBase:
 # --- Rubric ------------------------------------------------------------------------------------
 
 
-def _rubric_versions() -> list[Rubric]:
-    # A read that belongs in initiatives.selectors (rubric_versions); kept here until it is.
-    return list(Rubric.objects.select_related("created_by").order_by("-version"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def rubric_edit(request: AuthedRequest) -> HttpResponse:
@@ -619,7 +614,7 @@ def rubric_edit(request: AuthedRequest) -> HttpResponse:
                 for gate, kinds in rubric.gates.items()
                 if gate in Route.values
             ],
-            "versions": _rubric_versions(),
+            "versions": selectors.rubric_versions(),
             "form": form,
         },
     )

@@ -4,8 +4,6 @@ renders an output serializer. Refusals come from informatics.permissions (403, n
 locking (409); text the patient-information guard flags, a 400 that names each field and what
 was seen in it, and says how to confirm it."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -16,18 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from informatics.api.views import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
-from informatics.exceptions import api_exception_handler
 from informatics.permissions import Action
-from informatics.phi import PhiFlagged
 from initiatives import selectors, services
 from initiatives.api import serializers as s
 from initiatives.filters import RequestFilter
-from initiatives.models import IntakeRequest, Rubric
+from initiatives.models import IntakeRequest
 
-PHI_RESEND = (
-    "Edit the flagged text out, or, if it is not patient information, send the same request "
-    'again with "phi_confirmed": true (the confirmation is recorded).'
-)
 PHI_FLAGGED = OpenApiResponse(
     response=s.PhiFlaggedOutput,
     description="Bad input, or text that looks like patient information: each flagged field "
@@ -35,20 +27,6 @@ PHI_FLAGGED = OpenApiResponse(
     "saves it anyway. Nothing was saved.",
 )
 NOT_FOUND = OpenApiResponse(description="No such request, or a private one you may not read.")
-
-
-def phi_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The kernel's handler, plus PhiFlagged → 400 naming each field, the kinds of patient
-    information seen there, and how to confirm it."""
-    if isinstance(exc, PhiFlagged):
-        body: dict[str, Any] = dict(exc.message_dict)
-        body["phi_flagged"] = {
-            field: list(dict.fromkeys(str(finding.kind) for finding in findings))
-            for field, findings in exc.findings.items()
-        }
-        body["phi_confirmed"] = [PHI_RESEND]
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    return api_exception_handler(exc, context)
 
 
 # What each operation needs of DESIGN.md's table before any input is parsed; the services check
@@ -84,9 +62,6 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
 
     serializer_class = s.RequestListOutput
     filterset_class = RequestFilter
-
-    def get_exception_handler(self) -> Any:
-        return phi_exception_handler
 
     def get_permissions(self) -> list[BasePermission]:
         needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
@@ -332,7 +307,7 @@ class RubricApi(APIView):
         responses=s.RubricVersionsOutput,
     )
     def get(self, request: Request) -> Response:
-        versions = list(Rubric.objects.select_related("created_by").order_by("-version"))
+        versions = selectors.rubric_versions()
         current = next(rubric for rubric in versions if rubric.is_current)
         return Response(s.RubricVersionsOutput({"current": current, "versions": versions}).data)
 

@@ -136,8 +136,13 @@ def _record(page: Page, base_url: str) -> Recorder:
 
 
 @pytest.fixture
-def open_page(browser: Browser, live_server: Any, transactional_db: None) -> Iterator[Any]:
-    """`open_page(viewport=DESKTOP, javascript=True)` → a Recorder on a fresh context."""
+def open_page(
+    browser: Browser, live_server: Any, django_db_serialized_rollback: None
+) -> Iterator[Any]:
+    """`open_page(viewport=DESKTOP, javascript=True)` → a Recorder on a fresh context.
+
+    The live server needs committed rows (a transactional database); the serialized rollback
+    puts back what data migrations made (such as rubric v1) after each test's flush."""
     contexts: list[BrowserContext] = []
 
     def make(viewport: dict[str, int] = DESKTOP, javascript: bool = True) -> Recorder:

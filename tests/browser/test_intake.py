@@ -5,7 +5,6 @@ Screenshots go to test-artifacts/screenshots/intake-*.png; every page runs witho
 error, a CSP violation or a request leaving the machine, and the submit form, a request's page
 and the triage queue pass axe-core with no serious or critical violation."""
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -53,25 +52,9 @@ def _serious(page: Recorder) -> list[dict[str, Any]]:
     ]
 
 
-def _default_rubric() -> None:
-    """Browser tests run on a flushed database (transactional_db), which loses the rows data
-    migrations made: put rubric v1 back as its migration made it."""
-    migration = importlib.import_module("initiatives.migrations.0002_default_rubric")
-    Rubric.objects.get_or_create(
-        version=1,
-        defaults={
-            "criteria": migration.CRITERIA,
-            "gates": migration.GATES,
-            "effort_points": migration.EFFORT_POINTS,
-            "is_current": True,
-            "note": "Default rubric (DOMAIN.md §5)",
-        },
-    )
-
-
 def _riverside() -> dict[str, User]:
     """Riverside Health with a champion, the CMIO, and five open requests by a colleague."""
-    _default_rubric()
+    assert Rubric.objects.filter(version=1, is_current=True).exists()
     SiteSettings.objects.update_or_create(pk=1, defaults={"organisation_name": "Riverside Health"})
     cache.clear()
     system = FacilityFactory.create(

@@ -13,9 +13,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
+from informatics.exceptions import PHI_RESEND
 from informatics.models import AuditEvent, Facility, PhiConfirmation, StrategicPriority, User
 from initiatives import services
-from initiatives.api.views import PHI_RESEND
 from initiatives.choices import RequestStatus
 from initiatives.models import IntakeRequest, RequestComment, RequestVote, Rubric
 from tests.factories import FacilityFactory, PriorityFactory
