@@ -5,6 +5,7 @@ Content Security Policy violations and every request that leaves the machine; te
 that all three stay empty.
 """
 
+import importlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from playwright.sync_api import (
     Browser,
@@ -136,13 +138,18 @@ def _record(page: Page, base_url: str) -> Recorder:
 
 
 @pytest.fixture
-def open_page(
-    browser: Browser, live_server: Any, django_db_serialized_rollback: None
-) -> Iterator[Any]:
-    """`open_page(viewport=DESKTOP, javascript=True)` → a Recorder on a fresh context.
+def _migration_rows(transactional_db: None) -> None:
+    """The live server needs committed rows, so these tests run on a database that is flushed
+    after each test, which also removes the rows data migrations made: put them back."""
+    migration = importlib.import_module("initiatives.migrations.0002_default_rubric")
+    migration.create_default_rubric(django_apps, None)
 
-    The live server needs committed rows (a transactional database); the serialized rollback
-    puts back what data migrations made (such as rubric v1) after each test's flush."""
+
+@pytest.fixture
+def open_page(
+    browser: Browser, live_server: Any, transactional_db: None, _migration_rows: None
+) -> Iterator[Any]:
+    """`open_page(viewport=DESKTOP, javascript=True)` → a Recorder on a fresh context."""
     contexts: list[BrowserContext] = []
 
     def make(viewport: dict[str, int] = DESKTOP, javascript: bool = True) -> Recorder:
