@@ -69,6 +69,6 @@ def audit_history(*, instance: models.Model) -> QuerySet[AuditEvent]:
     content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
     return (
         AuditEvent.objects.filter(content_type=content_type, object_id=str(instance.pk))
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-at", "-id")
     )

@@ -5,11 +5,16 @@ Load with `{% load portal %}`. Templates ask the same predicates as views and se
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 
 from informatics.choices import Role
 from informatics.permissions import can as can_predicate
@@ -91,6 +96,53 @@ def audit_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(audit_value(item) for item in value)
     return str(value)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    label: str
+    old: str
+    new: str
+
+
+def _display(field: Any, value: Any) -> str:
+    """A stored audit value as a person reads it: choice labels, local dates and times."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if choices and not isinstance(value, list | tuple) and value in choices:
+        return str(choices[value])
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            return date_format(timezone.localtime(moment), "j M Y, H:i")
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        day = parse_date(value)
+        if day is not None:
+            return date_format(day, "j M Y")
+    return audit_value(value)
+
+
+@register.filter
+def audit_rows(event: Any) -> list[AuditRow]:
+    """An audit event's changes with the model's field labels and readable values."""
+    model = event.content_type.model_class()
+    rows = []
+    for name, change in event.changes.items():
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            field = None
+        label = str(getattr(field, "verbose_name", "") or field_label(name))
+        old, new = [*change, None, None][:2] if isinstance(change, list) else (None, change)
+        rows.append(
+            AuditRow(
+                label=label[:1].upper() + label[1:],
+                old=_display(field, old),
+                new=_display(field, new),
+            )
+        )
+    return rows
 
 
 @register.filter

@@ -209,3 +209,40 @@ def test_stylesheet_has_no_remote_import_or_url() -> None:
 
     assert "@import" not in css
     assert "http" not in css
+
+
+@pytest.mark.django_db
+def test_history_shows_field_labels_choice_labels_and_local_times():
+    import zoneinfo
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from informatics.audit import audit_record
+    from informatics.choices import AuditAction
+    from informatics.selectors import audit_history
+    from tests.factories import PriorityFactory
+
+    priority = PriorityFactory.create()
+    audit_record(
+        instance=priority,
+        actor=None,
+        action=AuditAction.UPDATE,
+        changes={
+            "value_category": ["safety_quality", "equity"],
+            "updated_at": ["2026-11-28 14:15:56.903581+00:00", "2026-11-28 15:00:00+00:00"],
+            "horizon": ["2027-06-30", "2028-06-30"],
+        },
+    )
+
+    with timezone.override(zoneinfo.ZoneInfo("America/Chicago")):
+        html = render_to_string(
+            "partials/history.html", {"events": audit_history(instance=priority)}
+        )
+
+    assert "<dt>Value category</dt>" in html
+    assert "Safety &amp; quality" in html
+    assert "Equity" in html
+    assert "28 Nov 2026, 08:15" in html
+    assert "30 Jun 2028" in html
+    assert "safety_quality" not in html
