@@ -1,7 +1,6 @@
-"""Intake: requests from physicians, their votes, comments, scores and status timeline.
-
-(The portfolio issue adds initiatives, milestones, status updates and benefit plans here.)
-"""
+"""Intake (requests from physicians, their votes, comments, scores and status timeline) and
+the portfolio (initiatives aligned to priorities, their stages, milestones, status updates and
+benefit plans)."""
 
 from typing import Any
 
@@ -9,16 +8,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from informatics.choices import Route
+from informatics.choices import Route, ValueCategory
 from informatics.models import Facility, StrategicPriority, TimeStampedModel, User, VersionedModel
 from initiatives.choices import (
+    Alignment,
     CommentKind,
     DeclineReason,
     EffortBand,
     Frequency,
+    Health,
+    InitiativeType,
     RequestKind,
     RequestStatus,
     ScoreReason,
+    Stage,
 )
 
 
@@ -100,6 +103,9 @@ class IntakeRequest(VersionedModel):
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
     current_score = models.ForeignKey(
         "RequestScore", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    initiative = models.ForeignKey(
+        "Initiative", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
 
     class Meta:
@@ -217,3 +223,165 @@ class RequestStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.request_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+# --- Portfolio ------------------------------------------------------------------------------
+
+
+class Initiative(VersionedModel):
+    """A piece of informatics work, aligned to priorities, moved through one stage table."""
+
+    title = models.CharField(max_length=200)
+    type = models.CharField(max_length=30, choices=InitiativeType.choices)
+    summary = models.TextField()
+    problem_statement = models.TextField(blank=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROPOSED)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    executive_sponsor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="sponsored_initiatives"
+    )
+    cmio_owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_initiatives"
+    )
+    informaticist_lead = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="led_initiatives"
+    )
+    champions: "models.ManyToManyField[User, Any]" = models.ManyToManyField(
+        User, blank=True, related_name="championed_initiatives"
+    )
+    facilities: "models.ManyToManyField[Facility, Any]" = models.ManyToManyField(
+        Facility, blank=True, related_name="initiatives"
+    )
+    priorities: "models.ManyToManyField[StrategicPriority, Any]" = models.ManyToManyField(
+        StrategicPriority, through="InitiativePriority", related_name="initiatives", blank=True
+    )
+    start_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    go_live_date = models.DateField(
+        null=True, blank=True, help_text="Recorded when the initiative goes live; metrics read it."
+    )
+    effort_hours = models.PositiveIntegerField(null=True, blank=True)
+    cost_estimate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    revisit_date = models.DateField(null=True, blank=True, help_text="When deferred.")
+    stage_reason = models.TextField(
+        blank=True, help_text="Why it was last deferred, put on hold or stopped."
+    )
+    forecast_locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["stage"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.DEFERRED) | Q(revisit_date__isnull=False),
+                name="initiative_deferred_has_revisit_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_estimate__isnull=True) | Q(cost_estimate__gte=0),
+                name="initiative_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InitiativePriority(models.Model):
+    """How strongly an initiative serves a strategic priority."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="alignments")
+    priority = models.ForeignKey(
+        StrategicPriority, on_delete=models.PROTECT, related_name="alignments"
+    )
+    alignment = models.CharField(max_length=10, choices=Alignment.choices)
+
+    class Meta:
+        ordering = ["priority__rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "priority"], name="align_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} → {self.priority} ({self.alignment})"
+
+
+class StageChange(models.Model):
+    """The stage timeline; at a gate (approve, stop) it records who decided and why."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+class BenefitLine(TimeStampedModel):
+    """Expected value in one category, with baseline, target and horizon. At approval the
+    forecast is locked (`locked_*`); later edits show as variance against it."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="benefits")
+    value_category = models.CharField(max_length=20, choices=ValueCategory.choices)
+    description = models.CharField(max_length=300)
+    unit = models.CharField(max_length=40, blank=True)
+    baseline = models.DecimalField(max_digits=14, decimal_places=2)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    horizon = models.DateField()
+    locked_baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    locked_target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    locked_horizon = models.DateField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["value_category", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_category_display()}: {self.description}"
+
+
+class Milestone(TimeStampedModel):
+    """A dated step of an initiative."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_date = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatusUpdate(models.Model):
+    """A status report: health per dimension, a narrative and risks. The initiative's health
+    is the worst dimension of its latest update."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="status_updates"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT)
+    at = models.DateTimeField(default=timezone.now)
+    schedule = models.CharField(max_length=10, choices=Health.choices)
+    scope = models.CharField(max_length=10, choices=Health.choices)
+    budget = models.CharField(max_length=10, choices=Health.choices)
+    adoption = models.CharField(max_length=10, choices=Health.choices)
+    narrative = models.TextField()
+    risks = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["initiative", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} at {self.at:%Y-%m-%d}"

@@ -92,7 +92,7 @@ def _readable(user: User) -> Q:
 
 
 def _shaped(rows: QuerySet[IntakeRequest]) -> QuerySet[IntakeRequest]:
-    return rows.select_related("submitted_by", "facility", "current_score").annotate(
+    return rows.select_related("submitted_by", "facility", "current_score", "initiative").annotate(
         vote_count=Count("votes", distinct=True),
         sla_state=_sla_state(),
     )
@@ -133,9 +133,9 @@ def triage_queue() -> QuerySet[IntakeRequest]:
 
 
 def request_detail(*, user: User, pk: int) -> IntakeRequest:
-    """One request with everything its page shows: timeline, thread, +1s, scores (newest
-    first, with their rubric) and linked priorities. Http404 when it does not exist,
-    ActionDenied when `user` may not read it."""
+    """One request with everything its page shows: its initiative (and so its stage),
+    timeline, thread, +1s, scores (newest first, with their rubric) and linked priorities.
+    Http404 when it does not exist, ActionDenied when `user` may not read it."""
     request = (
         IntakeRequest.objects.select_related(
             "submitted_by",
@@ -143,6 +143,7 @@ def request_detail(*, user: User, pk: int) -> IntakeRequest:
             "suggested_priority",
             "duplicate_of",
             "current_score__rubric",
+            "initiative",
         )
         .annotate(vote_count=Count("votes", distinct=True), sla_state=_sla_state())
         .prefetch_related(
@@ -282,7 +283,8 @@ def _url(request: IntakeRequest) -> str:
 
 
 def needs_me_for(user: User) -> list[NeedsMeItem]:
-    """What waits on `user` in intake, oldest first, in one query.
+    """What waits on `user` in intake and the portfolio, oldest first, in one query for
+    intake (and one for the portfolio: see `portfolio_needs_me_for`).
 
     Informaticists and the CMIO: every request in the triage queue ("Triage"), and every
     routed request past its SLA before a decision ("Overdue SLA") — one item per request.
@@ -340,4 +342,23 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                 detail=detail,
             )
         )
+    items += portfolio_needs_me_for(user)  # the portfolio's items: one query at most
     return sorted(items, key=lambda item: item.since)
+
+
+# The portfolio's reads (initiatives), re-exported so callers keep writing `selectors.…`.
+from initiatives.portfolio_selectors import (  # noqa: E402, F401
+    BenefitVariance,
+    PortfolioCell,
+    PortfolioEntry,
+    PortfolioRow,
+    PortfolioSummary,
+    benefit_variance,
+    initiative_detail,
+    initiative_health,
+    initiative_list,
+    portfolio_needs_me_for,
+    portfolio_summary,
+    update_health,
+    with_health,
+)

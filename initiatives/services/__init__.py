@@ -1,5 +1,6 @@
 """Writes of intake: submitting, editing, voting on, discussing, triaging, scoring, moving
-and merging requests, and editing the scoring rubric.
+and merging requests, and editing the scoring rubric; and of the portfolio (`portfolio`):
+initiatives, their stages, linked requests, benefit plans, milestones and status updates.
 
 Every function checks who may act (informatics.permissions), validates with field-named
 errors before writing anything, guards free text against patient information
@@ -13,6 +14,25 @@ One submodule per concern; every public name is re-exported here, so callers kee
 
 from initiatives.services._common import SHORT_TEXT_MAX, TITLE_MAX, S, request_url
 from initiatives.services.merge import request_merge
+from initiatives.services.portfolio import (
+    ADVANCE_CALLERS,
+    BENEFIT_FIELDS,
+    INITIATIVE_EDITABLE,
+    INITIATIVE_FIELDS,
+    MILESTONE_FIELDS,
+    STOPPED_DECLINE_REASON,
+    benefit_add,
+    benefit_update,
+    initiative_advance,
+    initiative_create,
+    initiative_link_requests,
+    initiative_unlink_requests,
+    initiative_update,
+    milestone_add,
+    milestone_done,
+    milestone_update,
+    status_update_post,
+)
 from initiatives.services.rubric import rubric_update
 from initiatives.services.submission import (
     AUDITED_ON_CREATE,
@@ -30,13 +50,29 @@ from initiatives.services.transitions import (
 from initiatives.services.triage import request_triage
 
 __all__ = [
+    "ADVANCE_CALLERS",
     "AUDITED_ON_CREATE",
+    "BENEFIT_FIELDS",
     "EDITABLE_FIELDS",
+    "INITIATIVE_EDITABLE",
+    "INITIATIVE_FIELDS",
+    "MILESTONE_FIELDS",
     "PHI_FIELDS",
     "SHORT_TEXT_MAX",
+    "STOPPED_DECLINE_REASON",
     "TITLE_MAX",
     "TRANSITION_CALLERS",
     "S",
+    "benefit_add",
+    "benefit_update",
+    "initiative_advance",
+    "initiative_create",
+    "initiative_link_requests",
+    "initiative_unlink_requests",
+    "initiative_update",
+    "milestone_add",
+    "milestone_done",
+    "milestone_update",
     "request_answer",
     "request_ask",
     "request_comment",
@@ -49,4 +85,5 @@ __all__ = [
     "request_vote",
     "request_withdraw",
     "rubric_update",
+    "status_update_post",
 ]

@@ -78,7 +78,7 @@ def test_a_move_outside_the_table_is_refused_with_the_allowed_steps(cmio: User) 
     assert raised.value.message_dict == {
         "to_status": [
             "Cannot move a request from Scored to Released: allowed next steps are In triage, "
-            "In review, Scheduled, Declined, Redirected, Withdrawn, Merged."
+            "In review, Scheduled, In build, Declined, Redirected, Withdrawn, Merged."
         ]
     }
     assert snapshot(request) == before

@@ -1,0 +1,502 @@
+"""Reads of the portfolio, shaped for pages and the API: initiatives arrive with their latest
+health, staleness and counts computed by the database (subqueries, never a loop of queries),
+so templates and serializers never query.
+
+- Health: the worst dimension (schedule, scope, budget, adoption) of the latest status update;
+  None while there is none.
+- Stale: an open initiative (OPEN_STAGES) with no status update for more than
+  SiteSettings.stale_after_days, counted from its last update, or, with none, from its
+  approval (the forecast lock) or its creation. Sustaining, closed, deferred and stopped
+  initiatives are never stale.
+- Overdue milestone: not done, due before today, of an initiative still under way
+  (OPEN_STAGES and sustaining).
+
+Re-exported from initiatives.selectors; this module imports that one only inside functions,
+so either may be imported first.
+"""
+
+import datetime
+import decimal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from informatics.choices import Role
+from informatics.models import StrategicPriority, User
+from informatics.selectors import NeedsMeItem
+from informatics.services import site_settings_get
+from initiatives.choices import HEALTH_DIMENSIONS, HEALTH_ORDER, OPEN_STAGES, Health, Stage
+from initiatives.models import (
+    BenefitLine,
+    Initiative,
+    InitiativePriority,
+    IntakeRequest,
+    Milestone,
+    StageChange,
+    StatusUpdate,
+)
+
+STALE_STAGES: frozenset[str] = OPEN_STAGES
+MILESTONE_STAGES: frozenset[str] = OPEN_STAGES | {Stage.SUSTAINING}
+# The CMO's gate: initiatives waiting for approval (or to be deferred or stopped).
+GATE_WAITING_STAGES: frozenset[str] = frozenset({Stage.PROPOSED})
+
+
+def initiative_url(initiative: Initiative) -> str:
+    return reverse("initiatives:initiative-detail", args=[initiative.pk])
+
+
+# --- Health ---------------------------------------------------------------------------------
+
+
+def health_worst(values: Any) -> str:
+    """The worst of the health values given (HEALTH_ORDER runs best to worst)."""
+    return max(values, key=HEALTH_ORDER.index)
+
+
+def update_health(update: StatusUpdate) -> str:
+    """A status update's health: its worst dimension."""
+    return health_worst(getattr(update, name) for name in HEALTH_DIMENSIONS)
+
+
+def initiative_health(initiative: Initiative) -> str | None:
+    """The worst dimension of the initiative's latest status update; None with no update.
+    Reads the `latest_health` annotation or prefetched updates when there, else one query."""
+    annotations = vars(initiative)
+    if "latest_health" in annotations:
+        annotated: str | None = annotations["latest_health"]
+        return annotated
+    prefetched = getattr(initiative, "_prefetched_objects_cache", {})
+    if "status_updates" in prefetched:
+        updates = sorted(prefetched["status_updates"], key=lambda u: (u.at, u.pk), reverse=True)
+        latest = updates[0] if updates else None
+    else:
+        latest = initiative.status_updates.order_by("-at", "-id").first()
+    return update_health(latest) if latest is not None else None
+
+
+def _worst_health() -> Case:
+    """A status update's worst dimension, in SQL (see `update_health`)."""
+    worst_first = list(reversed(HEALTH_ORDER))
+    return Case(
+        *(
+            When(reduce(or_, (Q(**{name: value}) for name in HEALTH_DIMENSIONS)), then=Value(value))
+            for value in worst_first[:-1]
+        ),
+        default=Value(worst_first[-1]),
+        output_field=CharField(),
+    )
+
+
+def _aware_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def with_health(rows: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """Annotate initiatives with `latest_health` (None with no update), `last_update_at`,
+    `stale_since` (last update, else approval, else creation), `is_stale`,
+    `overdue_milestones` and `linked_requests` — subqueries, so one query whatever the rows."""
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(days=site_settings_get().stale_after_days)
+    latest = StatusUpdate.objects.filter(initiative=OuterRef("pk")).order_by("-at", "-id")
+    overdue = (
+        Milestone.objects.filter(
+            initiative=OuterRef("pk"), done_at__isnull=True, due_date__lt=timezone.localdate()
+        )
+        .order_by()
+        .values("initiative")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    linked = (
+        IntakeRequest.objects.filter(initiative=OuterRef("pk"))
+        .order_by()
+        .values("initiative")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return rows.annotate(
+        latest_health=Subquery(latest.annotate(worst=_worst_health()).values("worst")[:1]),
+        last_update_at=Subquery(latest.values("at")[:1]),
+        stale_since=Coalesce(
+            "last_update_at", "forecast_locked_at", "created_at", output_field=DateTimeField()
+        ),
+        is_stale=Case(
+            When(stage__in=STALE_STAGES, stale_since__lt=cutoff, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        overdue_milestones=Case(
+            When(
+                stage__in=MILESTONE_STAGES,
+                then=Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        linked_requests=Coalesce(Subquery(linked, output_field=IntegerField()), Value(0)),
+    )
+
+
+def _shaped(rows: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    return with_health(rows.select_related("executive_sponsor", "cmio_owner", "informaticist_lead"))
+
+
+def _alignments() -> Prefetch:
+    return Prefetch(
+        "alignments",
+        queryset=InitiativePriority.objects.select_related("priority").order_by(
+            "priority__rank", "id"
+        ),
+    )
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+
+def initiative_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Initiative]:
+    """Every initiative by title, with its people, alignments (and their priorities),
+    facilities and the `with_health` annotations, narrowed by `filters` (query parameters of
+    InitiativeFilter). Three queries whatever the number of rows: the initiatives, their
+    alignments with priorities, their facilities."""
+    from initiatives.filters import InitiativeFilter
+
+    rows = (
+        _shaped(Initiative.objects.all())
+        .prefetch_related(_alignments(), "facilities")
+        .order_by("title", "id")
+    )
+    if filters:
+        rows = InitiativeFilter(data=filters, queryset=rows).qs
+    return rows
+
+
+@dataclass(frozen=True)
+class PortfolioEntry:
+    """An initiative in a cell of the grid, with its alignment to the row's priority."""
+
+    initiative: Initiative
+    alignment: str | None = None
+
+    @property
+    def health(self) -> str | None:
+        return initiative_health(self.initiative)
+
+    @property
+    def is_stale(self) -> bool:
+        return bool(getattr(self.initiative, "is_stale", False))
+
+
+@dataclass(frozen=True)
+class PortfolioCell:
+    stage: str
+    entries: list[PortfolioEntry] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def stale(self) -> int:
+        return sum(entry.is_stale for entry in self.entries)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(entry.health == Health.AT_RISK for entry in self.entries)
+
+    @property
+    def off_track(self) -> int:
+        return sum(entry.health == Health.OFF_TRACK for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    """One priority (None: initiatives aligned to no priority) across every stage."""
+
+    priority: StrategicPriority | None
+    cells: list[PortfolioCell]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """Initiatives by priority × stage. An initiative aligned to two priorities sits in both
+    rows; `totals` counts each initiative once per stage."""
+
+    stages: list[tuple[str, str]]
+    rows: list[PortfolioRow]
+    totals: list[PortfolioCell]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.totals)
+
+    @property
+    def stale(self) -> int:
+        return sum(cell.stale for cell in self.totals)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(cell.at_risk for cell in self.totals)
+
+    @property
+    def off_track(self) -> int:
+        return sum(cell.off_track for cell in self.totals)
+
+
+def portfolio_summary() -> PortfolioSummary:
+    """The portfolio grid: a row per active priority in rank order (then any retired
+    priority that still has initiatives, then the initiatives aligned to none), a column per
+    stage, each cell listing its initiatives with health and stale flags.
+
+    Three queries whatever the number of initiatives: the initiatives with `with_health`,
+    their alignments, the priorities."""
+    initiatives = list(_shaped(Initiative.objects.all()).order_by("title", "id"))
+    alignments = list(
+        InitiativePriority.objects.order_by("priority__rank", "id").values_list(
+            "initiative_id", "priority_id", "alignment"
+        )
+    )
+    aligned_to = {priority_id for _, priority_id, _ in alignments}
+    priorities = list(
+        StrategicPriority.objects.filter(Q(is_active=True) | Q(pk__in=aligned_to)).order_by(
+            "-is_active", "rank", "id"
+        )
+    )
+    stages = [(str(value), str(label)) for value, label in Stage.choices]
+    by_id = {initiative.pk: initiative for initiative in initiatives}
+    per_priority: dict[int, dict[int, str]] = {}
+    for initiative_id, priority_id, alignment in alignments:
+        per_priority.setdefault(priority_id, {})[initiative_id] = alignment
+
+    def cells(members: Iterable[tuple[Initiative, str | None]]) -> list[PortfolioCell]:
+        grid = {stage: PortfolioCell(stage=stage) for stage, _ in stages}
+        for initiative, alignment in members:
+            grid[initiative.stage].entries.append(PortfolioEntry(initiative, alignment))
+        return list(grid.values())
+
+    rows = [
+        PortfolioRow(
+            priority=priority,
+            cells=cells(
+                sorted(
+                    ((by_id[pk], a) for pk, a in per_priority.get(priority.pk, {}).items()),
+                    key=lambda pair: (pair[0].title, pair[0].pk),
+                )
+            ),
+        )
+        for priority in priorities
+    ]
+    unaligned = [
+        (initiative, None)
+        for initiative in initiatives
+        if not any(initiative.pk in members for members in per_priority.values())
+    ]
+    if unaligned:
+        rows.append(PortfolioRow(priority=None, cells=cells(unaligned)))
+    totals = cells([(initiative, None) for initiative in initiatives])
+    return PortfolioSummary(stages=stages, rows=rows, totals=totals)
+
+
+# --- One initiative -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenefitVariance:
+    """Current minus locked values of a benefit line (horizon: days later than promised)."""
+
+    baseline: decimal.Decimal
+    target: decimal.Decimal
+    horizon_days: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.baseline or self.target or self.horizon_days)
+
+
+def benefit_variance(benefit: BenefitLine) -> BenefitVariance | None:
+    """current − locked for each value of the forecast; None before it is locked."""
+    if (
+        benefit.locked_at is None
+        or benefit.locked_baseline is None
+        or benefit.locked_target is None
+        or benefit.locked_horizon is None
+    ):
+        return None
+    return BenefitVariance(
+        baseline=benefit.baseline - benefit.locked_baseline,
+        target=benefit.target - benefit.locked_target,
+        horizon_days=(benefit.horizon - benefit.locked_horizon).days,
+    )
+
+
+def initiative_detail(*, pk: int, user: User | None = None) -> Initiative:
+    """One initiative with everything its page shows, in nine queries whatever it holds:
+    the initiative (people, `with_health`), alignments with priorities, champions, facilities,
+    the stage timeline (actors), status updates newest first (authors, each with `health`),
+    milestones by due date (who did them, `is_overdue`), benefit lines (each with `variance`,
+    see `benefit_variance`) and linked requests (submitters) — those `user` may read when a
+    user is given. Http404 when there is no such initiative."""
+    from initiatives.selectors import _readable
+
+    requests = IntakeRequest.objects.select_related("submitted_by").order_by("pk")
+    if user is not None:
+        requests = requests.filter(_readable(user))
+    today = timezone.localdate()
+    initiative = (
+        _shaped(Initiative.objects.filter(pk=pk))
+        .prefetch_related(
+            _alignments(),
+            "champions",
+            "facilities",
+            Prefetch(
+                "stage_changes",
+                queryset=StageChange.objects.select_related("actor").order_by("at", "id"),
+            ),
+            Prefetch(
+                "status_updates",
+                queryset=StatusUpdate.objects.select_related("author")
+                .annotate(health=_worst_health())
+                .order_by("-at", "-id"),
+            ),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("done_by")
+                .annotate(
+                    is_overdue=Case(
+                        When(done_at__isnull=True, due_date__lt=today, then=Value(True)),
+                        default=Value(False),
+                        output_field=BooleanField(),
+                    )
+                )
+                .order_by("due_date", "id"),
+            ),
+            Prefetch("benefits", queryset=BenefitLine.objects.order_by("value_category", "id")),
+            Prefetch("requests", queryset=requests),
+        )
+        .first()
+    )
+    if initiative is None:
+        raise Http404("No such initiative.")
+    for benefit in initiative.benefits.all():
+        benefit.variance = benefit_variance(benefit)  # type: ignore[attr-defined]
+    return initiative
+
+
+# --- Needs me -------------------------------------------------------------------------------
+
+
+def portfolio_needs_me_for(user: User) -> list[NeedsMeItem]:
+    """What waits on `user` in the portfolio, in one query (none for roles without items):
+
+    - the CMIO (every initiative) and an initiative's CMIO owner and informaticist lead:
+      "Stale initiative" (waiting since it became stale) and "Overdue milestone" (one item
+      per initiative: its oldest overdue milestone, and how many more);
+    - the CMO: "Awaiting approval" for initiatives waiting at the gate (proposed), since they
+      reached it.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return []
+    roles = set(user.roles)
+    is_cmio, is_cmo = Role.CMIO in roles, Role.CMO in roles
+    wanted: list[Q] = []
+    attention = Q(is_stale=True) | Q(overdue_milestones__gt=0)
+    if is_cmio:
+        wanted.append(attention)
+    elif Role.INFORMATICIST in roles:
+        wanted.append(attention & (Q(cmio_owner=user) | Q(informaticist_lead=user)))
+    if is_cmo:
+        wanted.append(Q(stage__in=GATE_WAITING_STAGES))
+    if not wanted:
+        return []
+    today = timezone.localdate()
+    oldest_overdue = Milestone.objects.filter(
+        initiative=OuterRef("pk"), done_at__isnull=True, due_date__lt=today
+    ).order_by("due_date", "id")
+    rows = (
+        with_health(Initiative.objects.all())
+        .annotate(
+            overdue_title=Subquery(oldest_overdue.values("title")[:1]),
+            overdue_due=Subquery(oldest_overdue.values("due_date")[:1]),
+        )
+        .filter(reduce(or_, wanted))
+        .only(
+            "pk",
+            "title",
+            "stage",
+            "stage_changed_at",
+            "created_at",
+            "forecast_locked_at",
+            "cmio_owner_id",
+            "informaticist_lead_id",
+        )
+        .order_by("pk")
+    )
+    stale_after = datetime.timedelta(days=site_settings_get().stale_after_days)
+    items: list[NeedsMeItem] = []
+    for row in rows:
+        url = initiative_url(row)
+        stage = row.get_stage_display()
+        mine = is_cmio or user.pk in (row.cmio_owner_id, row.informaticist_lead_id)
+        if mine and getattr(row, "is_stale", False):
+            last = getattr(row, "last_update_at", None)
+            since_text = f"since {last:%Y-%m-%d}" if last else "yet"
+            items.append(
+                NeedsMeItem(
+                    kind="Stale initiative",
+                    title=row.title,
+                    url=url,
+                    since=row.stale_since + stale_after,  # type: ignore[attr-defined]
+                    detail=f"{stage} · no status update {since_text}",
+                )
+            )
+        overdue = int(getattr(row, "overdue_milestones", 0))
+        if mine and overdue:
+            due: datetime.date = row.overdue_due
+            more = f" and {overdue - 1} more" if overdue > 1 else ""
+            items.append(
+                NeedsMeItem(
+                    kind="Overdue milestone",
+                    title=row.title,
+                    url=url,
+                    since=_aware_midnight(due + datetime.timedelta(days=1)),
+                    due=_aware_midnight(due + datetime.timedelta(days=1)),
+                    detail=f"{row.overdue_title} (due {due:%Y-%m-%d}){more}",
+                )
+            )
+        if is_cmo and row.stage in GATE_WAITING_STAGES:
+            items.append(
+                NeedsMeItem(
+                    kind="Awaiting approval",
+                    title=row.title,
+                    url=url,
+                    since=row.stage_changed_at,
+                    detail=f"{stage} · approve, defer or stop",
+                )
+            )
+    return sorted(items, key=lambda item: item.since)
