@@ -15,6 +15,7 @@ from informatics.models import Facility, StrategicPriority, User
 from informatics.selectors import NeedsMeItem
 from informatics.services import site_settings_get
 from initiatives import selectors as initiatives_selectors
+from initiatives.selectors import PortfolioSummary
 from metrics import selectors as metrics_selectors
 
 LANDING_TITLES: dict[str, str] = {
@@ -55,6 +56,7 @@ class Landing:
     needs_me: list[NeedsMeItem]
     stale_after_days: int
     priorities: list[StrategicPriority] = field(default_factory=list)
+    portfolio: PortfolioSummary | None = None
     admin: AdminSummary | None = None
 
 
@@ -104,9 +106,11 @@ def landing_for(*, user: User, role: str) -> Landing:
     """The landing page of `role` for `user` (the caller checks that the user holds the role)."""
     role = Role(role)
     priorities: list[StrategicPriority] = []
+    portfolio: PortfolioSummary | None = None
     admin: AdminSummary | None = None
     if role == Role.CMO:
         priorities = list(informatics_selectors.priority_list(include_retired=False))
+        portfolio = initiatives_selectors.portfolio_summary()
     if role == Role.ADMIN:
         admin = admin_summary()
     return Landing(
@@ -115,6 +119,7 @@ def landing_for(*, user: User, role: str) -> Landing:
         needs_me=needs_me_list(user=user),
         stale_after_days=site_settings_get().stale_after_days,
         priorities=priorities,
+        portfolio=portfolio,
         admin=admin,
     )
 
