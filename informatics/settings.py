@@ -335,6 +335,9 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "initiatives.choices.RequestKind",
         "CommentKindEnum": "initiatives.choices.CommentKind",
         "RequestStatusEnum": "initiatives.choices.RequestStatus",
+        "InitiativeTypeEnum": "initiatives.choices.InitiativeType",
+        "StageEnum": "initiatives.choices.Stage",
+        "HealthEnum": "initiatives.choices.Health",
     },
 }
 

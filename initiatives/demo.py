@@ -1,6 +1,8 @@
-"""Intake's part of the demo health system (DOMAIN.md §7), called by `seed_demo` after the
-kernel's: fourteen pain points in physicians' own words, from a two-minute submission to a
-closed loop, in every state of the status table but "closed".
+"""Intake's and the portfolio's part of the demo health system (DOMAIN.md §7), called by
+`seed_demo` after the kernel's: fourteen pain points in physicians' own words, from a
+two-minute submission to a closed loop, in every state of the status table but "closed"; then
+the program's initiatives in every stage, linked to the pain points they answer
+(initiatives/demo_portfolio.py).
 
 Everything goes through the intake services, so the timelines, score rows (with their
 breakdowns), PHI confirmations and audit history are the ones real use would leave: the
@@ -17,7 +19,8 @@ Ages: the services stamp everything "now"; once a request has reached its state,
 between the days ago its submission and its latest step are set to, in the order they
 happened, so the queue has old and new items, and the fast-track safety item is overdue.
 
-Running it again creates nothing: a pain point whose title exists is left alone.
+Running it again creates nothing: a pain point or an initiative whose title exists is left
+alone.
 """
 
 import datetime
@@ -36,6 +39,7 @@ from informatics.demo import DemoAccount, Writer, _seed_account
 from informatics.models import AuditEvent, Facility, PhiConfirmation, StrategicPriority, User
 from initiatives import services
 from initiatives.choices import DeclineReason, Frequency, RequestKind, RequestStatus
+from initiatives.demo_portfolio import INITIATIVES, seed_portfolio
 from initiatives.models import (
     IntakeRequest,
     RequestComment,
@@ -748,7 +752,8 @@ def _spread(intake: IntakeRequest, *, days_ago: int, last_days_ago: int) -> None
 
 @transaction.atomic
 def seed(*, stdout: Writer) -> None:
-    """Seed the demo physicians and the fourteen pain points (those not there yet)."""
+    """Seed the demo physicians, the fourteen pain points and the initiatives (those not there
+    yet)."""
     facilities = {facility.code: facility for facility in Facility.objects.all()}
     for account in PHYSICIANS:
         _seed_account(account, facilities)
@@ -768,8 +773,14 @@ def seed(*, stdout: Writer) -> None:
         # Once all are in place: a merge adds to the survivor's history too.
         for intake, point in created:
             _spread(intake, days_ago=point.days_ago, last_days_ago=point.last_days_ago)
+        # The portfolio, once the pain points it answers are in place.
+        initiatives, new_initiatives = seed_portfolio()
     statuses = {point.status for point in PAIN_POINTS}
     stdout.write(
         f"Intake: {len(PHYSICIANS)} more physician champions; {len(PAIN_POINTS)} pain points "
         f"in {len(statuses)} states ({len(created)} new).\n"
+    )
+    stages = {plan.stage for plan in INITIATIVES}
+    stdout.write(
+        f"Portfolio: {initiatives} initiatives in {len(stages)} stages ({new_initiatives} new).\n"
     )

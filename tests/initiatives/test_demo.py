@@ -1,5 +1,6 @@
-"""Intake's demo (initiatives/demo.py): fourteen pain points in varied states, made through the
-services, without e-mail, and nothing new on a second run."""
+"""Intake's and the portfolio's demo (initiatives/demo.py, initiatives/demo_portfolio.py):
+fourteen pain points in varied states and twenty-six initiatives in every stage, made through
+the services, without e-mail, and nothing new on a second run."""
 
 import datetime
 from io import StringIO
@@ -13,9 +14,17 @@ from django.utils import timezone
 from informatics import demo as kernel_demo
 from informatics.choices import NotificationPreference
 from informatics.models import AuditEvent, Notification, PhiConfirmation, User
-from initiatives import demo
-from initiatives.choices import CommentKind, RequestStatus
-from initiatives.models import IntakeRequest, RequestScore, RequestVote
+from initiatives import demo, demo_portfolio, selectors
+from initiatives.choices import GATE_STAGES, CommentKind, RequestStatus, Stage
+from initiatives.models import (
+    BenefitLine,
+    Initiative,
+    IntakeRequest,
+    Milestone,
+    RequestScore,
+    RequestVote,
+    StageChange,
+)
 from initiatives.selectors import needs_me_for
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +267,7 @@ def test_a_second_run_creates_nothing() -> None:
     assert dict(IntakeRequest.objects.values_list("title", "status")) == statuses
     assert RequestVote.objects.count() == votes
     assert "(0 new)" in output
+    assert "Portfolio: 26 initiatives in 10 stages (0 new)." in output
     for label in (
         "initiatives.IntakeRequest",
         "initiatives.RequestVote",
@@ -265,5 +275,242 @@ def test_a_second_run_creates_nothing() -> None:
         "initiatives.RequestScore",
         "initiatives.RequestStatusChange",
         "initiatives.Rubric",
+        "initiatives.Initiative",
+        "initiatives.InitiativePriority",
+        "initiatives.StageChange",
+        "initiatives.BenefitLine",
+        "initiatives.Milestone",
+        "initiatives.StatusUpdate",
     ):
         assert first[label] > 0, label
+    assert first["initiatives.Initiative"] == 26
+
+
+# --- The portfolio --------------------------------------------------------------------------
+
+CMO = "cmo@riverside.example"
+CMIO = "cmio@riverside.example"
+
+
+def initiative(title: str) -> Initiative:
+    return Initiative.objects.get(title=title)
+
+
+def test_twenty_six_initiatives_cover_every_stage() -> None:
+    output = seed()
+
+    stages = dict(Initiative.objects.values_list("title", "stage"))
+    assert stages == {plan.title: plan.stage for plan in demo_portfolio.INITIATIVES}
+    assert len(stages) == 26
+    assert set(stages.values()) == set(Stage.values)
+    for title in (
+        "Sepsis early-warning redesign",
+        "Sepsis order set",
+        "CAUTI removal protocol",
+        "CLABSI prevention bundle",
+        "Falls order panel",
+        "Alert rationalisation",
+        "Inbox burden reduction",
+        "Ambient AI documentation pilot",
+        "Note template simplification",
+        "Clinic optimisation sprints",
+        "Electronic prior authorisation",
+        "Readmission risk score",
+        "Diabetes registry",
+        "SDOH screening",
+        "AI model governance",
+    ):
+        assert title in stages, title
+    assert "Portfolio: 26 initiatives in 10 stages (26 new)." in output
+
+
+def test_the_cmo_passes_the_gates_and_the_cmio_moves_the_rest() -> None:
+    seed()
+
+    changes = StageChange.objects.select_related("actor")
+    assert changes.count() == 26 + sum(len(plan.steps) for plan in demo_portfolio.INITIATIVES)
+    for change in changes:
+        expected = CMO if change.to_stage in GATE_STAGES else CMIO
+        assert change.actor is not None
+        assert change.actor.email == expected, (change.initiative_id, change.to_stage)
+        if change.to_stage in GATE_STAGES or change.to_stage in ("deferred", "on_hold"):
+            assert change.reason, (change.initiative_id, change.to_stage)
+    stopped = initiative("Hard stop for duplicate imaging orders")
+    assert stopped.stage_reason.startswith("Stopped after the pilot: 94% of the hard stops")
+    deferred = initiative("SDOH screening")
+    assert deferred.revisit_date is not None
+    assert deferred.revisit_date > timezone.localdate()
+    for row in Initiative.objects.filter(stage__in=["live", "sustaining", "closed"]):
+        went_live = row.stage_changes.get(to_stage="live").at
+        assert row.go_live_date == timezone.localtime(went_live).date(), row.title
+
+
+def test_initiatives_are_aligned_and_staffed_by_the_demo_people() -> None:
+    seed()
+
+    rows = Initiative.objects.select_related("cmio_owner", "informaticist_lead")
+    assert {row.cmio_owner.email for row in rows if row.cmio_owner} == {CMIO}
+    assert all(row.cmio_owner is not None for row in rows)
+    assert {row.informaticist_lead.email for row in rows if row.informaticist_lead} == {
+        "informaticist@riverside.example",
+        "hospitalist@riverside.example",
+    }
+    sponsors = set(rows.values_list("executive_sponsor__email", flat=True))
+    assert sponsors == {CMO, CMIO, "executive@riverside.example"}
+    aligned = set(Initiative.objects.values_list("priorities__code", flat=True))
+    assert aligned == {
+        "zero-harm",
+        "evidence-based-care",
+        "joy-in-practice",
+        "financial-stewardship",
+        "complex-care",
+        "responsible-ai",
+        "health-equity",
+    }
+    assert not Initiative.objects.filter(alignments__isnull=True).exists()
+    sepsis = initiative("Sepsis early-warning redesign")
+    assert [(a.priority.code, a.alignment) for a in sepsis.alignments.all()] == [
+        ("zero-harm", "strong"),
+        ("evidence-based-care", "strong"),
+        ("joy-in-practice", "moderate"),
+    ]
+    assert sorted(sepsis.champions.values_list("email", flat=True)) == [
+        "elena.marsh@riverside.example",
+        "omar.haddad@riverside.example",
+        "rafael.ortiz@riverside.example",
+    ]
+    assert sorted(sepsis.facilities.values_list("code", flat=True)) == ["cvh", "lch", "nrh", "rmc"]
+
+
+def test_benefit_plans_are_locked_at_approval_and_four_lines_show_variance() -> None:
+    seed()
+
+    for row in Initiative.objects.prefetch_related("benefits"):
+        approved_once = row.stage_changes.filter(to_stage="approved").exists()
+        assert (row.forecast_locked_at is not None) == approved_once, row.title
+        for line in row.benefits.all():
+            assert (line.locked_at is not None) == approved_once, (row.title, line.description)
+            if approved_once:
+                assert line.locked_at == row.forecast_locked_at
+    varied = {
+        line.description: selectors.benefit_variance(line)
+        for line in BenefitLine.objects.all()
+        if (variance := selectors.benefit_variance(line)) is not None and variance.changed
+    }
+    assert {name: (v.target, v.horizon_days) for name, v in varied.items() if v} == {
+        "SEP-1 bundle compliance": (5, 0),
+        "After-hours inbox time per physician": (5, 0),
+        "Documentation time per 8 hours of patient time": (0, 90),
+        "Post-operative opioid prescriptions above 50 MME a day": (-2, 0),
+    }
+    compliance = BenefitLine.objects.get(description="SEP-1 bundle compliance")
+    assert (compliance.locked_target, compliance.target) == (75, 80)
+
+
+def test_health_varies_a_few_are_stale_and_some_milestones_are_overdue() -> None:
+    seed()
+
+    # The list's annotations: latest_health, is_stale, overdue_milestones.
+    rows = {row.title: vars(row) for row in selectors.initiative_list()}
+    health = {title: row["latest_health"] for title, row in rows.items()}
+    assert set(health.values()) == {None, "on_track", "at_risk", "off_track"}
+    assert health["Sepsis early-warning redesign"] == "at_risk"
+    assert health["Readmission risk score"] == "off_track"
+    assert health["Electronic prior authorisation"] is None
+    stale = sorted(title for title, row in rows.items() if row["is_stale"])
+    assert stale == [
+        "AI model governance",
+        "Clinician secure messaging consolidation",
+        "Diabetes registry",
+        "Heart failure discharge pathway",
+        "Readmission risk score",
+    ]
+    overdue = sorted(title for title, row in rows.items() if row["overdue_milestones"])
+    assert overdue == [
+        "AI model governance",
+        "Ambient AI documentation pilot",
+        "Clinician secure messaging consolidation",
+        "Diabetes registry",
+        "Heart failure discharge pathway",
+        "Readmission risk score",
+        "Sepsis early-warning redesign",
+    ]
+    assert Milestone.objects.filter(done_at__isnull=False).count() > 20
+
+    def kinds(email: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for item in needs_me_for(User.objects.get(email=email)):
+            found.setdefault(item.kind, set()).add(item.title)
+        return found
+
+    cmio = kinds(CMIO)
+    assert cmio["Stale initiative"] == set(stale)
+    assert cmio["Overdue milestone"] == set(overdue)
+    priya = kinds("informaticist@riverside.example")
+    assert priya["Stale initiative"] == {"Diabetes registry"}
+    assert priya["Overdue milestone"] == {"Diabetes registry", "Sepsis early-warning redesign"}
+    assert kinds(CMO)["Awaiting approval"] == {
+        "Discharge medication reconciliation redesign",
+        "Electronic prior authorisation",
+        "Interpreter-need flag in the patient banner",
+    }
+
+
+def test_linked_pain_points_show_their_initiative_and_keep_their_state() -> None:
+    seed()
+
+    linked = dict(
+        IntakeRequest.objects.filter(initiative__isnull=False).values_list(
+            "title", "initiative__title"
+        )
+    )
+    assert linked == {
+        "Sepsis alert fires on every post-op tachycardia": "Sepsis early-warning redesign",
+        "Sepsis order set lacks lactate timer": "Sepsis order set",
+        "Alert fatigue from duplicate allergy warnings": "Alert rationalisation",
+        "Inbox routing for normal labs": "Inbox burden reduction",
+        "Post-op order set duplicates VTE orders": "Post-operative VTE prophylaxis consolidation",
+        "Progress note template pulls in three pages of labs": "Note template simplification",
+        "Prior authorisation for an MRI takes four phone calls": "Electronic prior authorisation",
+    }
+    # Each already stands where its initiative's stage takes it (or may stay): no request moved.
+    assert dict(IntakeRequest.objects.values_list("title", "status")) == {
+        point.title: point.status for point in demo.PAIN_POINTS
+    }
+    sepsis = request("Sepsis alert fires on every post-op tachycardia")
+    shown = selectors.request_detail(user=sepsis.submitted_by, pk=sepsis.pk)
+    assert shown.initiative is not None
+    assert (shown.initiative.title, shown.initiative.stage) == (
+        "Sepsis early-warning redesign",
+        "in_build",
+    )
+
+
+def test_each_initiatives_story_is_dated_as_it_happened() -> None:
+    before = timezone.now()
+    seed()
+    now = timezone.now()
+
+    for plan in demo_portfolio.INITIATIVES:
+        row = initiative(plan.title)
+        created = datetime.timedelta(days=plan.created_days_ago)
+        assert before - created <= row.created_at <= now - created, plan.title
+        steps = list(row.stage_changes.order_by("at", "id"))
+        assert [step.to_stage for step in steps] == [
+            "proposed",
+            *(step.to_stage for step in plan.steps),
+        ], plan.title
+        for change, step in zip(steps[1:], plan.steps, strict=True):
+            ago = datetime.timedelta(days=step.days_ago)
+            assert before - ago <= change.at <= now - ago, (plan.title, step.to_stage)
+        assert row.stage_changed_at == steps[-1].at
+        updates = list(row.status_updates.order_by("at"))
+        planned_updates = sorted(plan.updates, key=lambda u: -u.days_ago)
+        for update, planned in zip(updates, planned_updates, strict=True):
+            ago = datetime.timedelta(days=planned.days_ago)
+            assert before - ago <= update.at <= now - ago, plan.title
+    history = AuditEvent.objects.filter(content_type__model="initiative")
+    assert history.filter(at__gt=now).count() == 0
+    oldest = history.order_by("at").first()
+    assert oldest is not None
+    assert oldest.at < now - datetime.timedelta(days=365)

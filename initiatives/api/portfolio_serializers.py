@@ -1,0 +1,400 @@
+"""API input and output serializers of the portfolio: one input serializer per write, one output
+serializer per record shape. Inputs only parse; the rules (the stage table, gates, locked
+forecasts, who may edit what) live in initiatives.services."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from informatics.api.serializers import PersonRefOutput
+from informatics.choices import ValueCategory
+from informatics.models import Facility, StrategicPriority, User
+from initiatives import selectors
+from initiatives.api.serializers import PHI_CONFIRMED_HELP, FacilityRefOutput, PriorityRefOutput
+from initiatives.choices import (
+    GATE_STAGES,
+    Alignment,
+    Health,
+    InitiativeType,
+    RequestStatus,
+    Stage,
+)
+from initiatives.models import (
+    BenefitLine,
+    Initiative,
+    IntakeRequest,
+    Milestone,
+    StageChange,
+    StatusUpdate,
+)
+
+
+def _phi_confirmed() -> serializers.BooleanField:
+    return serializers.BooleanField(required=False, default=False, help_text=PHI_CONFIRMED_HELP)
+
+
+def _money(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
+
+def _amount(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class AlignmentOutput(serializers.Serializer):
+    """A strategic priority the initiative serves, and how strongly."""
+
+    priority = PriorityRefOutput()
+    alignment = serializers.ChoiceField(Alignment.choices)
+
+
+class StageChangeOutput(serializers.Serializer):
+    """One step of the stage timeline; at a gate (approve, stop), who decided and why."""
+
+    from_stage = serializers.ChoiceField(Stage.choices, allow_blank=True)
+    to_stage = serializers.ChoiceField(Stage.choices)
+    is_gate = serializers.SerializerMethodField(help_text="Approve or stop: a decision.")
+    actor = PersonRefOutput(allow_null=True)
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+    def get_is_gate(self, change: StageChange) -> bool:
+        return change.to_stage in GATE_STAGES
+
+
+class MilestoneOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    due_date = serializers.DateField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    done_by = PersonRefOutput(allow_null=True)
+    is_overdue = serializers.SerializerMethodField(help_text="Not done, and its due date passed.")
+
+    def get_is_overdue(self, milestone: Milestone) -> bool:
+        return milestone.done_at is None and milestone.due_date < timezone.localdate()
+
+
+class StatusUpdateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = PersonRefOutput()
+    at = serializers.DateTimeField()
+    schedule = serializers.ChoiceField(Health.choices)
+    scope = serializers.ChoiceField(Health.choices)
+    budget = serializers.ChoiceField(Health.choices)
+    adoption = serializers.ChoiceField(Health.choices)
+    health = serializers.SerializerMethodField(help_text="The worst of the four dimensions.")
+    narrative = serializers.CharField()
+    risks = serializers.CharField()
+
+    @extend_schema_field(serializers.ChoiceField(Health.choices))
+    def get_health(self, update: StatusUpdate) -> str:
+        return selectors.update_health(update)
+
+
+class BenefitVarianceOutput(serializers.Serializer):
+    """Current minus locked: how far the plan has moved since it was locked."""
+
+    baseline = _amount()
+    target = _amount()
+    horizon_days = serializers.IntegerField(help_text="Days later than promised (earlier < 0).")
+
+
+class BenefitOutput(serializers.Serializer):
+    """Expected value in one category. Once the initiative is approved the forecast is locked:
+    the `locked_*` values never change, and edits show as `variance`."""
+
+    id = serializers.IntegerField()
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    description = serializers.CharField()
+    unit = serializers.CharField()
+    baseline = _amount()
+    target = _amount()
+    horizon = serializers.DateField()
+    locked_baseline = _amount(allow_null=True)
+    locked_target = _amount(allow_null=True)
+    locked_horizon = serializers.DateField(allow_null=True)
+    locked_at = serializers.DateTimeField(allow_null=True, help_text="When approval locked it.")
+    variance = serializers.SerializerMethodField(
+        help_text="Current minus locked; null until the forecast is locked."
+    )
+
+    @extend_schema_field(BenefitVarianceOutput(allow_null=True))
+    def get_variance(self, benefit: BenefitLine) -> dict[str, Any] | None:
+        variance = selectors.benefit_variance(benefit)
+        return None if variance is None else BenefitVarianceOutput(variance).data
+
+
+class LinkedRequestOutput(serializers.Serializer):
+    """A request the initiative answers; it follows the initiative's stage."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(RequestStatus.choices)
+
+
+class InitiativeListOutput(serializers.Serializer):
+    """An initiative as lists show it, with its alignment, health and stale flag."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    type = serializers.ChoiceField(InitiativeType.choices)
+    stage = serializers.ChoiceField(Stage.choices)
+    stage_changed_at = serializers.DateTimeField()
+    priorities = AlignmentOutput(many=True, source="alignments.all")
+    executive_sponsor = PersonRefOutput(allow_null=True)
+    cmio_owner = PersonRefOutput(allow_null=True)
+    informaticist_lead = PersonRefOutput(allow_null=True)
+    facilities = FacilityRefOutput(many=True, source="facilities.all")
+    start_date = serializers.DateField(allow_null=True)
+    target_date = serializers.DateField(allow_null=True)
+    go_live_date = serializers.DateField(
+        allow_null=True, help_text="Recorded when it went live; metrics read it."
+    )
+    health = serializers.ChoiceField(
+        Health.choices,
+        source="latest_health",
+        allow_null=True,
+        help_text="The worst dimension of the latest status update; null with no update.",
+    )
+    last_update_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the latest status update was posted."
+    )
+    is_stale = serializers.BooleanField(
+        help_text="Under way with no status update within the site's stale-after days."
+    )
+    overdue_milestones = serializers.IntegerField(
+        help_text="Milestones not done past their due date (of work under way)."
+    )
+    linked_requests = serializers.IntegerField(help_text="How many requests it answers.")
+    version = serializers.IntegerField(help_text="Send it back with an edit (HTTP 409 if stale).")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class InitiativeDetailOutput(InitiativeListOutput):
+    """An initiative with its alignment, people, stage timeline, milestones, latest status
+    update, benefit plan and linked requests."""
+
+    summary = serializers.CharField()
+    problem_statement = serializers.CharField()
+    champions = PersonRefOutput(many=True, source="champions.all")
+    effort_hours = serializers.IntegerField(allow_null=True)
+    cost_estimate = _money(allow_null=True)
+    revisit_date = serializers.DateField(allow_null=True, help_text="When deferred.")
+    stage_reason = serializers.CharField(
+        help_text="Why it was last deferred, put on hold or stopped."
+    )
+    forecast_locked_at = serializers.DateTimeField(
+        allow_null=True, help_text="When approval locked the benefit forecast."
+    )
+    timeline = StageChangeOutput(many=True, source="stage_changes.all")
+    milestones = MilestoneOutput(many=True, source="milestones.all")
+    latest_status_update = serializers.SerializerMethodField(
+        help_text="The newest status update (it sets the health); null with none."
+    )
+    benefits = BenefitOutput(many=True, source="benefits.all")
+    requests = LinkedRequestOutput(
+        many=True, source="requests.all", help_text="Those of them you may read."
+    )
+
+    @extend_schema_field(StatusUpdateOutput(allow_null=True))
+    def get_latest_status_update(self, initiative: Initiative) -> dict[str, Any] | None:
+        latest = next(iter(initiative.status_updates.all()), None)  # newest first
+        return None if latest is None else StatusUpdateOutput(latest).data
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+def _person_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+    kwargs.setdefault("help_text", "An active person's id.")
+    return serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), **kwargs
+    )
+
+
+def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Facility.objects.all(),
+        many=True,
+        help_text="Facility codes.",
+        **kwargs,
+    )
+
+
+class AlignmentInput(serializers.Serializer):
+    priority = serializers.PrimaryKeyRelatedField(
+        queryset=StrategicPriority.objects.filter(is_active=True),
+        help_text="An active strategic priority's id.",
+    )
+    alignment = serializers.ChoiceField(Alignment.choices)
+
+
+def _alignments(rows: list[dict[str, Any]]) -> dict[StrategicPriority, str]:
+    priorities = [row["priority"] for row in rows]
+    if len(set(priorities)) != len(priorities):
+        raise serializers.ValidationError("Name each priority once.")
+    return {row["priority"]: row["alignment"] for row in rows}
+
+
+def _request_ids(value: list[int]) -> list[IntakeRequest]:
+    found = {row.pk: row for row in IntakeRequest.objects.filter(pk__in=value)}
+    missing = [pk for pk in value if pk not in found]
+    if missing:
+        raise serializers.ValidationError(f"No request with id {', '.join(map(str, missing))}.")
+    return [found[pk] for pk in dict.fromkeys(value)]
+
+
+class _InitiativeFields(serializers.Serializer):
+    """The fields of an initiative a person sets (the stage moves through the stage action)."""
+
+    title = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(InitiativeType.choices)
+    summary = serializers.CharField()
+    problem_statement = serializers.CharField(required=False, default="", allow_blank=True)
+    executive_sponsor = _person_field(required=False, default=None, allow_null=True)
+    cmio_owner = _person_field(required=False, default=None, allow_null=True)
+    informaticist_lead = _person_field(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="An active person's id; an informaticist edits the initiatives they lead.",
+    )
+    champions = _person_field(
+        many=True, required=False, default=list, help_text="Physician champions' ids."
+    )
+    facilities = _facilities_field(required=False, default=list)
+    priorities = AlignmentInput(
+        many=True,
+        required=False,
+        default=list,
+        help_text="The priorities it serves, each with its alignment (the full set).",
+    )
+    start_date = serializers.DateField(required=False, default=None, allow_null=True)
+    target_date = serializers.DateField(required=False, default=None, allow_null=True)
+    effort_hours = serializers.IntegerField(
+        min_value=0, required=False, default=None, allow_null=True
+    )
+    cost_estimate = _money(min_value=Decimal(0), required=False, default=None, allow_null=True)
+    phi_confirmed = _phi_confirmed()
+
+    def validate_priorities(self, value: list[dict[str, Any]]) -> dict[StrategicPriority, str]:
+        return _alignments(value)
+
+
+class InitiativeCreateInput(_InitiativeFields):
+    requests = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Ids of the requests it answers; they follow its stage.",
+    )
+
+    def validate_requests(self, value: list[int]) -> list[IntakeRequest]:
+        return _request_ids(value)
+
+
+class InitiativeUpdateInput(_InitiativeFields):
+    """An edit: fields left out keep their value."""
+
+    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("version", "phi_confirmed"):
+                field.required = False
+                field.default = serializers.empty
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not set(attrs) - {"version", "phi_confirmed"}:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one field to change besides version."]}
+            )
+        return attrs
+
+
+class StageInput(serializers.Serializer):
+    to_stage = serializers.ChoiceField(
+        Stage.choices, help_text="Only along the stage table; approve and stop are gates."
+    )
+    version = serializers.IntegerField(min_value=1, help_text="The version you moved.")
+    reason = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Required to defer, put on hold or stop; recorded with a gate decision.",
+    )
+    revisit_date = serializers.DateField(
+        required=False, default=None, allow_null=True, help_text="Required to defer."
+    )
+    go_live_date = serializers.DateField(
+        required=False, default=None, allow_null=True, help_text="Going live: today by default."
+    )
+    phi_confirmed = _phi_confirmed()
+
+
+class LinkRequestsInput(serializers.Serializer):
+    requests = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=1,
+        help_text="Ids of the requests to link; each follows the initiative's stage where the "
+        "request table allows it.",
+    )
+
+    def validate_requests(self, value: list[int]) -> list[IntakeRequest]:
+        return _request_ids(value)
+
+
+class MilestoneInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+
+
+class StatusUpdateInput(serializers.Serializer):
+    schedule = serializers.ChoiceField(Health.choices)
+    scope = serializers.ChoiceField(Health.choices)
+    budget = serializers.ChoiceField(Health.choices)
+    adoption = serializers.ChoiceField(Health.choices)
+    narrative = serializers.CharField(help_text="What happened since the last update.")
+    risks = serializers.CharField(required=False, default="", allow_blank=True)
+    phi_confirmed = _phi_confirmed()
+
+
+class BenefitInput(serializers.Serializer):
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    description = serializers.CharField(max_length=300)
+    unit = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    baseline = _amount()
+    target = _amount()
+    horizon = serializers.DateField(help_text="When the target should be reached.")
+
+
+class BenefitUpdateInput(serializers.Serializer):
+    """An edit of the plan: fields left out keep their value; a locked forecast stays as it was
+    and the edit shows as variance."""
+
+    value_category = serializers.ChoiceField(ValueCategory.choices, required=False)
+    description = serializers.CharField(max_length=300, required=False)
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    baseline = _amount(required=False)
+    target = _amount(required=False)
+    horizon = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one field to change."]}
+            )
+        return attrs

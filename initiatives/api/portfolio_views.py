@@ -1,0 +1,346 @@
+"""API views of the portfolio: each parses its input, authorises, calls one service or selector
+and renders an output serializer. Refusals come from informatics.permissions (403, nothing
+changed); stale edits and stage moves from the services' optimistic locking (409); a move
+outside the stage table is a 400 naming `to_stage`; a status update whose text looks like
+patient information, the kernel's PHI answer (400)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from informatics.api.views import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
+from informatics.permissions import Action, can
+from initiatives import selectors, services
+from initiatives.api import portfolio_serializers as s
+from initiatives.api.views import PHI_FLAGGED
+from initiatives.choices import GATE_STAGES
+from initiatives.filters import InitiativeFilter
+from initiatives.models import BenefitLine, Initiative, Milestone
+
+NOT_FOUND = OpenApiResponse(description="No such initiative (or no such item of it).")
+MILESTONE_ID = OpenApiParameter(
+    "milestone_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The milestone's id."
+)
+BENEFIT_ID = OpenApiParameter(
+    "benefit_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The benefit line's id."
+)
+
+# What each operation needs of DESIGN.md's table before any input is parsed; the services check
+# again, with the initiative (an informaticist edits those they lead; approve and stop are
+# gates only the CMO passes until governance bodies decide).
+NEEDS: dict[str, Action] = {
+    "list": Action.PORTFOLIO_READ,
+    "retrieve": Action.PORTFOLIO_READ,
+    "create": Action.INITIATIVE_EDIT,
+    "partial_update": Action.INITIATIVE_EDIT,
+    "link_requests": Action.INITIATIVE_EDIT,
+    "milestones": Action.INITIATIVE_EDIT,
+    "milestone_done": Action.INITIATIVE_EDIT,
+    "status_updates": Action.INITIATIVE_EDIT,
+    "benefits": Action.INITIATIVE_EDIT,
+    "benefit_update": Action.INITIATIVE_EDIT,
+}
+# Sub-resources anyone signed in may read.
+READABLE = frozenset({"milestones", "status_updates", "benefits"})
+
+
+class StageAllowed(BasePermission):
+    """The stage action: a gate (approve, stop) is the CMO's decision; any other move is for
+    those who edit initiatives. The service checks again, with the initiative."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        to_stage = request.data.get("to_stage") if hasattr(request.data, "get") else None
+        needed = Action.INITIATIVE_GATE if to_stage in GATE_STAGES else Action.INITIATIVE_EDIT
+        self.message = f"You may not do this ({needed.value})."
+        return can(request.user, needed)
+
+
+class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiative]):
+    """Initiatives: aligned to strategic priorities, moved through one stage table (approve and
+    stop are gates), with milestones, status updates, a benefit plan locked at approval, and
+    the requests they answer."""
+
+    serializer_class = s.InitiativeListOutput
+    filterset_class = InitiativeFilter
+    lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action == "stage":
+            return [IsAuthenticated(), StageAllowed()]
+        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
+        if self.action in READABLE and self.request.method == "GET":
+            needed = Action.PORTFOLIO_READ
+        return [IsAuthenticated(), ActionAllowed(needed)]
+
+    def get_queryset(self) -> QuerySet[Initiative]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Initiative.objects.none()
+        return selectors.initiative_list()
+
+    def _shown(self, pk: int | str) -> Initiative:
+        """The initiative in full (Http404 when there is none)."""
+        return selectors.initiative_detail(pk=int(pk), user=actor(self.request))
+
+    def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
+
+    @extend_schema(
+        operation_id="initiatives_list",
+        summary="List initiatives",
+        description="Every initiative by title, with the latest health (the worst dimension of "
+        "its latest status update) and whether it is stale (no update within the site's "
+        "stale-after days); filtered like the initiatives page.",
+        responses=s.InitiativeListOutput(many=True),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="initiatives_retrieve",
+        summary="One initiative",
+        description="With the priorities it serves and how strongly, its people, stage "
+        "timeline, milestones, latest status update, benefit plan (locked values and variance) "
+        "and linked requests with their statuses.",
+        responses={200: s.InitiativeDetailOutput, 404: NOT_FOUND},
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(s.InitiativeDetailOutput(self._shown(pk)).data)
+
+    @extend_schema(
+        operation_id="initiatives_create",
+        summary="Create an initiative",
+        description="The CMIO, or an informaticist (who leads what they create). It starts as "
+        "proposed; the linked requests follow its stage from then on. Text that looks like "
+        'patient information is refused unless sent again with `"phi_confirmed": true`.',
+        request=s.InitiativeCreateInput,
+        responses={201: s.InitiativeDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        data = parse(s.InitiativeCreateInput, request)
+        initiative = services.initiative_create(actor=actor(request), **data)
+        return self._detail(initiative, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="initiatives_update",
+        summary="Edit an initiative",
+        description="The CMIO, or the informaticist who leads it. Send the `version` you "
+        "edited with the fields to change (people, facilities and priorities are replaced as "
+        "a whole); a stale version gets 409 and nothing is saved. The stage moves through the "
+        "stage action.",
+        request=s.InitiativeUpdateInput,
+        responses={
+            200: s.InitiativeDetailOutput,
+            400: PHI_FLAGGED,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: STALE,
+        },
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        changes = parse(s.InitiativeUpdateInput, request)
+        version = changes.pop("version")
+        initiative = services.initiative_update(
+            actor=actor(request), initiative=self.get_object(), version=version, **changes
+        )
+        return self._detail(initiative)
+
+    @extend_schema(
+        operation_id="initiatives_stage",
+        summary="Move an initiative to another stage",
+        description="Only along the stage table; any other move is refused with a 400 that "
+        "names `to_stage`. Approving and stopping are gates: the CMO decides, and the reason "
+        "is recorded. Deferring, putting on hold and stopping need a `reason`; deferring a "
+        "`revisit_date`. Going live records `go_live_date` (today by default); approval locks "
+        "the benefit forecast. Linked requests follow (in build → in build; pilot or live → "
+        "released; stopped → declined; deferred → scheduled). A stale `version` gets 409.",
+        request=s.StageInput,
+        responses={
+            200: s.InitiativeDetailOutput,
+            400: PHI_FLAGGED,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: STALE,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="stage", url_name="stage")
+    def stage(self, request: Request, pk: str) -> Response:
+        data = parse(s.StageInput, request)
+        initiative = services.initiative_advance(
+            actor=actor(request), initiative=self.get_object(), **data
+        )
+        return self._detail(initiative)
+
+    @extend_schema(
+        operation_id="initiatives_link_requests",
+        summary="Link requests to an initiative",
+        description="The linked requests show the initiative and its stage to their "
+        "submitters, and follow its stage where the request table allows it.",
+        request=s.LinkRequestsInput,
+        responses={200: s.InitiativeDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="link-requests", url_name="link-requests")
+    def link_requests(self, request: Request, pk: str) -> Response:
+        data = parse(s.LinkRequestsInput, request)
+        initiative = self.get_object()
+        services.initiative_link_requests(
+            actor=actor(request), initiative=initiative, requests=data["requests"]
+        )
+        return self._detail(initiative)
+
+    # --- Milestones -------------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="initiatives_milestones_list",
+        summary="An initiative's milestones",
+        description="By due date; `is_overdue` when not done and the due date has passed.",
+        responses={200: s.MilestoneOutput(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="initiatives_milestones_create",
+        summary="Add a milestone",
+        description="The CMIO, or the informaticist who leads the initiative.",
+        request=s.MilestoneInput,
+        responses={201: s.MilestoneOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="milestones",
+        url_name="milestones",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def milestones(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            rows = self._shown(pk).milestones.all()
+            return Response(s.MilestoneOutput(rows, many=True).data)
+        data = parse(s.MilestoneInput, request)
+        milestone = services.milestone_add(
+            actor=actor(request), initiative=self.get_object(), **data
+        )
+        return Response(s.MilestoneOutput(milestone).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="initiatives_milestone_done",
+        summary="Mark a milestone done",
+        description="Records when and by whom.",
+        parameters=[MILESTONE_ID],
+        request=None,
+        responses={200: s.MilestoneOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"milestones/(?P<milestone_id>[0-9]+)/done",
+        url_name="milestone-done",
+    )
+    def milestone_done(self, request: Request, pk: str, milestone_id: str) -> Response:
+        initiative = self.get_object()
+        milestone = get_object_or_404(Milestone, pk=milestone_id, initiative=initiative)
+        done = services.milestone_done(actor=actor(request), milestone=milestone)
+        return Response(s.MilestoneOutput(done).data)
+
+    # --- Status updates ---------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="initiatives_status_updates_list",
+        summary="An initiative's status updates",
+        description="Newest first; the first one sets the initiative's health.",
+        responses={200: s.StatusUpdateOutput(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="initiatives_status_updates_create",
+        summary="Post a status update",
+        description="Health per dimension (schedule, scope, budget, adoption), a narrative and "
+        "risks; the CMIO, or the informaticist who leads the initiative. Text that looks like "
+        'patient information is refused unless sent again with `"phi_confirmed": true`.',
+        request=s.StatusUpdateInput,
+        responses={201: s.StatusUpdateOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="status-updates",
+        url_name="status-updates",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def status_updates(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            rows = self._shown(pk).status_updates.all()
+            return Response(s.StatusUpdateOutput(rows, many=True).data)
+        data = parse(s.StatusUpdateInput, request)
+        update = services.status_update_post(
+            actor=actor(request), initiative=self.get_object(), **data
+        )
+        return Response(s.StatusUpdateOutput(update).data, status=status.HTTP_201_CREATED)
+
+    # --- Benefit plan -----------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="initiatives_benefits_list",
+        summary="An initiative's benefit plan",
+        description="Expected value per value category; once approved, the locked forecast "
+        "and the variance of the current plan against it.",
+        responses={200: s.BenefitOutput(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="initiatives_benefits_create",
+        summary="Add a benefit line",
+        description="The CMIO, or the informaticist who leads the initiative. A line added "
+        "after approval is locked as it is added.",
+        request=s.BenefitInput,
+        responses={201: s.BenefitOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="benefits",
+        url_name="benefits",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def benefits(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            rows = self._shown(pk).benefits.all()
+            return Response(s.BenefitOutput(rows, many=True).data)
+        data = parse(s.BenefitInput, request)
+        benefit = services.benefit_add(actor=actor(request), initiative=self.get_object(), **data)
+        return Response(s.BenefitOutput(benefit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="initiatives_benefit_update",
+        summary="Edit a benefit line",
+        description="Fields left out keep their value. After approval the locked forecast "
+        "never changes: the edit shows as variance against it.",
+        parameters=[BENEFIT_ID],
+        request=s.BenefitUpdateInput,
+        responses={200: s.BenefitOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"benefits/(?P<benefit_id>[0-9]+)",
+        url_name="benefit-detail",
+    )
+    def benefit_update(self, request: Request, pk: str, benefit_id: str) -> Response:
+        initiative = self.get_object()
+        benefit = get_object_or_404(BenefitLine, pk=benefit_id, initiative=initiative)
+        changes = parse(s.BenefitUpdateInput, request)
+        updated = services.benefit_update(actor=actor(request), benefit=benefit, **changes)
+        return Response(s.BenefitOutput(updated).data)

@@ -1,0 +1,478 @@
+"""The portfolio through the API, every role against every write (DESIGN.md's table: the CMIO
+creates and edits every initiative, its milestones and status updates, an informaticist those
+they lead; approve and stop are gates for the CMO; everyone reads). Allowed ones succeed;
+refused ones get 403 and change nothing — no row, field, version, stage change, linked
+request, notification or audit event."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db.models import Model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from informatics.choices import Role
+from informatics.models import AuditEvent, Notification, PhiConfirmation, User
+from initiatives.choices import RequestStatus, Stage
+from initiatives.models import (
+    BenefitLine,
+    Initiative,
+    InitiativePriority,
+    IntakeRequest,
+    Milestone,
+    RequestStatusChange,
+    StageChange,
+    StatusUpdate,
+)
+from tests.initiatives.factories import (
+    BenefitLineFactory,
+    InitiativeFactory,
+    IntakeRequestFactory,
+    MilestoneFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/initiatives/"
+EDITORS = frozenset({Role.INFORMATICIST, Role.CMIO})  # of an initiative the actor leads
+CMIO_ONLY = frozenset({Role.CMIO})  # of an initiative someone else leads
+GATEKEEPERS = frozenset({Role.CMO})
+EDIT = "initiative.edit"
+GATE = "initiative.gate"
+
+
+def api_as(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def snapshot() -> list[Any]:
+    """Every portfolio row with every field (and the initiatives' people and facilities), the
+    requests, and the number of stage and status changes, notifications, PHI confirmations
+    and audit events."""
+    rows: list[type[Model]] = [
+        Initiative,
+        InitiativePriority,
+        StageChange,
+        BenefitLine,
+        Milestone,
+        StatusUpdate,
+        IntakeRequest,
+    ]
+    tables = [list(model._default_manager.order_by("pk").values_list()) for model in rows]
+    links = [
+        sorted(
+            (row.pk, tuple(row.champions.values_list("pk", flat=True)))
+            for row in Initiative.objects.all()
+        ),
+        sorted(
+            (row.pk, tuple(row.facilities.values_list("pk", flat=True)))
+            for row in Initiative.objects.all()
+        ),
+    ]
+    counts = [
+        model._default_manager.count()
+        for model in (RequestStatusChange, Notification, PhiConfirmation, AuditEvent)
+    ]
+    return [tables, links, counts]
+
+
+@dataclass
+class World:
+    """What a case acts on: the initiative, and a milestone, benefit line and request of it."""
+
+    other_lead: User
+    target: Initiative | None = None
+    milestone: Milestone | None = None
+    benefit: BenefitLine | None = None
+    request: IntakeRequest | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.target is not None
+        return f"{URL}{self.target.pk}/"
+
+    def fresh(self) -> Initiative:
+        assert self.target is not None
+        return Initiative.objects.get(pk=self.target.pk)
+
+
+@pytest.fixture
+def world(make_user: Callable[..., User]) -> World:
+    return World(other_lead=make_user(Role.INFORMATICIST, full_name="Other Lead"))
+
+
+# --- Setups: `mine` — the actor leads the initiative; `theirs` — another informaticist does --
+
+
+def _initiative(world: World, lead: User, stage: str) -> None:
+    world.target = InitiativeFactory.create(informaticist_lead=lead, stage=stage)
+    world.milestone = MilestoneFactory.create(initiative=world.target)
+    world.benefit = BenefitLineFactory.create(initiative=world.target)
+    world.request = IntakeRequestFactory.create(status=RequestStatus.SCORED)
+
+
+def nothing(world: World, user: User, lead: str) -> None:
+    return None
+
+
+def proposed(world: World, user: User, lead: str) -> None:
+    _initiative(world, user if lead == "mine" else world.other_lead, Stage.PROPOSED)
+
+
+def approved(world: World, user: User, lead: str) -> None:
+    _initiative(world, user if lead == "mine" else world.other_lead, Stage.APPROVED)
+
+
+def in_build(world: World, user: User, lead: str) -> None:
+    _initiative(world, user if lead == "mine" else world.other_lead, Stage.IN_BUILD)
+
+
+# --- What success leaves behind -------------------------------------------------------------
+
+
+def _created(response: Any, world: World, user: User) -> None:
+    row = Initiative.objects.get(pk=response.json()["id"])
+    assert (row.title, row.stage) == ("New initiative", "proposed")
+    # An informaticist leads what they create; the CMIO may leave the lead open.
+    expected_lead = user if user.has_role(Role.INFORMATICIST) else None
+    assert row.informaticist_lead == expected_lead
+
+
+def _edited(response: Any, world: World, user: User) -> None:
+    assert (world.fresh().title, world.fresh().version) == ("Edited title", 2)
+
+
+def _into_build(response: Any, world: World, user: User) -> None:
+    assert world.fresh().stage == "in_build"
+    assert StageChange.objects.get(to_stage="in_build").actor == user
+
+
+def _approved(response: Any, world: World, user: User) -> None:
+    row = world.fresh()
+    assert (row.stage, row.forecast_locked_at is not None) == ("approved", True)
+    gate = StageChange.objects.get(to_stage="approved")
+    assert (gate.actor, gate.reason) == (user, "Worth it.")
+
+
+def _stopped(response: Any, world: World, user: User) -> None:
+    assert (world.fresh().stage, world.fresh().stage_reason) == ("stopped", "Not worth it.")
+    assert StageChange.objects.get(to_stage="stopped").actor == user
+
+
+def _linked(response: Any, world: World, user: User) -> None:
+    assert world.request is not None
+    world.request.refresh_from_db()
+    assert (world.request.initiative, world.request.status) == (world.fresh(), "scored")
+
+
+def _milestone_added(response: Any, world: World, user: User) -> None:
+    assert world.fresh().milestones.filter(title="Go-live").exists()
+
+
+def _milestone_done(response: Any, world: World, user: User) -> None:
+    assert world.milestone is not None
+    world.milestone.refresh_from_db()
+    assert (world.milestone.done_by, world.milestone.done_at is not None) == (user, True)
+
+
+def _status_posted(response: Any, world: World, user: User) -> None:
+    update = StatusUpdate.objects.get()
+    assert (update.initiative, update.author, update.schedule) == (world.fresh(), user, "at_risk")
+
+
+def _benefit_added(response: Any, world: World, user: User) -> None:
+    assert world.fresh().benefits.filter(description="Fewer duplicate orders").exists()
+
+
+def _benefit_edited(response: Any, world: World, user: User) -> None:
+    assert world.benefit is not None
+    world.benefit.refresh_from_db()
+    assert str(world.benefit.target) == "50.00"
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One write: who may take it (on an initiative they lead, and on another's), how to
+    send it, and what success leaves behind."""
+
+    name: str
+    allowed_mine: frozenset[str]
+    allowed_theirs: frozenset[str]
+    setup: Callable[[World, User, str], None]
+    send: Callable[[APIClient, World], Any]
+    succeeded: Callable[[Any, World, User], None]
+    refusal: str  # the permission named in the 403
+    success_status: int = 200
+
+
+def _milestone_url(world: World) -> str:
+    assert world.milestone is not None
+    return f"{world.url}milestones/{world.milestone.pk}/done/"
+
+
+def _benefit_url(world: World) -> str:
+    assert world.benefit is not None
+    return f"{world.url}benefits/{world.benefit.pk}/"
+
+
+def _request_id(world: World) -> int:
+    assert world.request is not None
+    return world.request.pk
+
+
+STATUS = {
+    "schedule": "at_risk",
+    "scope": "on_track",
+    "budget": "on_track",
+    "adoption": "on_track",
+    "narrative": "Two weeks behind.",
+}
+BENEFIT = {
+    "value_category": "safety_quality",
+    "description": "Fewer duplicate orders",
+    "unit": "orders a month",
+    "baseline": "9",
+    "target": "0",
+    "horizon": "2027-06-30",
+}
+
+CASES = [
+    Case(
+        "create",
+        EDITORS,
+        EDITORS,
+        nothing,
+        lambda c, w: c.post(
+            URL, {"title": "New initiative", "type": "cds", "summary": "A plan."}, format="json"
+        ),
+        _created,
+        EDIT,
+        201,
+    ),
+    Case(
+        "edit",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.patch(w.url, {"version": 1, "title": "Edited title"}, format="json"),
+        _edited,
+        EDIT,
+    ),
+    Case(
+        "move into build",
+        EDITORS,
+        CMIO_ONLY,
+        approved,
+        lambda c, w: c.post(
+            f"{w.url}stage/", {"to_stage": "in_build", "version": 1}, format="json"
+        ),
+        _into_build,
+        EDIT,
+    ),
+    Case(
+        "approve (a gate)",
+        GATEKEEPERS,
+        GATEKEEPERS,
+        proposed,
+        lambda c, w: c.post(
+            f"{w.url}stage/",
+            {"to_stage": "approved", "version": 1, "reason": "Worth it."},
+            format="json",
+        ),
+        _approved,
+        GATE,
+    ),
+    Case(
+        "stop (a gate)",
+        GATEKEEPERS,
+        GATEKEEPERS,
+        in_build,
+        lambda c, w: c.post(
+            f"{w.url}stage/",
+            {"to_stage": "stopped", "version": 1, "reason": "Not worth it."},
+            format="json",
+        ),
+        _stopped,
+        GATE,
+    ),
+    Case(
+        "link requests",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(
+            f"{w.url}link-requests/", {"requests": [_request_id(w)]}, format="json"
+        ),
+        _linked,
+        EDIT,
+    ),
+    Case(
+        "add a milestone",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(
+            f"{w.url}milestones/", {"title": "Go-live", "due_date": "2026-09-01"}, format="json"
+        ),
+        _milestone_added,
+        EDIT,
+        201,
+    ),
+    Case(
+        "mark a milestone done",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(_milestone_url(w)),
+        _milestone_done,
+        EDIT,
+    ),
+    Case(
+        "post a status update",
+        EDITORS,
+        CMIO_ONLY,
+        in_build,
+        lambda c, w: c.post(f"{w.url}status-updates/", STATUS, format="json"),
+        _status_posted,
+        EDIT,
+        201,
+    ),
+    Case(
+        "add a benefit line",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(f"{w.url}benefits/", BENEFIT, format="json"),
+        _benefit_added,
+        EDIT,
+        201,
+    ),
+    Case(
+        "edit a benefit line",
+        EDITORS,
+        CMIO_ONLY,
+        approved,
+        lambda c, w: c.patch(_benefit_url(w), {"target": "50"}, format="json"),
+        _benefit_edited,
+        EDIT,
+    ),
+]
+
+
+@pytest.mark.parametrize("lead", ["mine", "theirs"])
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize("role", Role.values)
+def test_each_role_takes_only_the_portfolio_actions_the_table_gives_it(
+    users: dict[str, User], world: World, role: str, case: Case, lead: str
+) -> None:
+    user = users[role]
+    case.setup(world, user, lead)
+    client = api_as(user)
+    before = snapshot()
+
+    response = case.send(client, world)
+
+    allowed = case.allowed_mine if lead == "mine" else case.allowed_theirs
+    if role in allowed:
+        assert response.status_code == case.success_status, response.content
+        case.succeeded(response, world, user)
+    else:
+        assert response.status_code == 403, response.content
+        assert response.json() == {"detail": f"You may not do this ({case.refusal})."}
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_the_service_refuses_even_when_the_view_lets_a_request_through(
+    users: dict[str, User], world: World, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def anything(user: Any, action: Any, obj: Any = None) -> bool:
+        return True
+
+    monkeypatch.setattr("informatics.api.views.can", anything)
+    monkeypatch.setattr("initiatives.api.portfolio_views.can", anything)
+    user = users[Role.CHAMPION]  # reads the portfolio, and takes none of these actions
+    case.setup(world, user, "theirs")
+    before = snapshot()
+
+    response = case.send(api_as(user), world)
+
+    assert response.status_code == 403, response.content
+    assert response.json() == {"detail": f"You may not do this ({case.refusal})."}
+    assert snapshot() == before
+
+
+def test_a_gate_is_not_passed_by_the_cmio_or_an_executive_without_a_governance_body(
+    users: dict[str, User], world: World
+) -> None:
+    """Until governance bodies exist (a later issue), the CMIO and executives, who decide
+    only as members of a body, cannot approve or stop through the stage action."""
+    proposed(world, users[Role.CMIO], "theirs")
+    before = snapshot()
+
+    for role in (Role.CMIO, Role.EXECUTIVE):
+        response = api_as(users[role]).post(
+            f"{world.url}stage/", {"to_stage": "approved", "version": 1, "reason": "Yes."}
+        )
+        assert response.status_code == 403, role
+        assert response.json() == {"detail": "You may not do this (initiative.gate)."}
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_everyone_reads_the_portfolio(users: dict[str, User], world: World, role: str) -> None:
+    in_build(world, users[Role.CMIO], "theirs")
+    client = api_as(users[role])
+
+    for path in ("", "milestones/", "status-updates/", "benefits/"):
+        response = client.get(f"{world.url}{path}")
+        assert response.status_code == 200, (path, response.content)
+    listed = client.get(URL)
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["results"]] == [world.fresh().pk]
+
+
+def test_an_informaticist_cannot_hand_a_new_initiative_to_someone_else(
+    users: dict[str, User], world: World
+) -> None:
+    response = api_as(users[Role.INFORMATICIST]).post(
+        URL,
+        {
+            "title": "New initiative",
+            "type": "cds",
+            "summary": "A plan.",
+            "informaticist_lead": world.other_lead.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You may not do this (initiative.edit)."}
+    assert Initiative.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_when_an_initiative_changes_lead_the_former_lead_can_no_longer_edit_it(
+    users: dict[str, User], world: World
+) -> None:
+    informaticist = users[Role.INFORMATICIST]
+    proposed(world, informaticist, "mine")
+    handed = api_as(users[Role.CMIO]).patch(
+        world.url, {"version": 1, "informaticist_lead": world.other_lead.pk}, format="json"
+    )
+    assert handed.status_code == 200, handed.content
+    before = snapshot()
+
+    response = api_as(informaticist).patch(
+        world.url, {"version": 2, "title": "Edited title"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert snapshot() == before
