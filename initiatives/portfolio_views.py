@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from informatics import selectors as kernel_selectors
 from informatics.choices import AuditAction
 from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
+from informatics.listing import filtered_page
 from informatics.models import AuditEvent, User
 from informatics.permissions import Action, can, require
 from initiatives import portfolio_selectors, services
@@ -96,24 +96,9 @@ def _filtered(request: AuthedRequest) -> InitiativeFilter:
 def initiative_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
     filterset = _filtered(request)
-    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    is_filtered = filterset.is_bound and any(
-        value not in (None, "", []) for value in filterset.form.cleaned_data.values()
-    )
-    return render(
-        request,
-        "initiatives/initiative_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "rows": list(page.object_list),
-            "query": query.urlencode(),
-            "is_filtered": is_filtered,
-            "can_create": can(request.user, Action.INITIATIVE_EDIT),
-        },
-    )
+    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context["can_create"] = can(request.user, Action.INITIATIVE_EDIT)
+    return render(request, "initiatives/initiative_list.html", context)
 
 
 EXPORT_HEADER = [

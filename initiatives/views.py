@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from informatics.choices import Route
 from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
 from informatics.forms import add_service_errors
+from informatics.listing import filtered_page
 from informatics.models import Facility, User
 from informatics.permissions import Action, can, require
 from informatics.phi import PhiFlagged, phi_highlight, redactable_fields
@@ -499,23 +499,8 @@ def _filtered(request: AuthedRequest) -> RequestFilter:
 def request_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.REQUEST_READ)
     filterset = _filtered(request)
-    page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    is_filtered = filterset.is_bound and any(
-        value not in (None, "", []) for value in filterset.form.cleaned_data.values()
-    )
-    return render(
-        request,
-        "initiatives/request_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "rows": list(page.object_list),
-            "query": query.urlencode(),
-            "is_filtered": is_filtered,
-        },
-    )
+    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    return render(request, "initiatives/request_list.html", context)
 
 
 EXPORT_HEADER = [
