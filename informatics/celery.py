@@ -21,4 +21,11 @@ app.conf.beat_schedule = {
         "task": "informatics.notification_digest",
         "schedule": crontab(hour=11, minute=0),
     },
+    # Every day at 06:00 UTC (after the overnight extracts land, before the digest): recompute
+    # every metric's roll-ups, because periods become complete as days pass (data lag). Series
+    # whose inputs did not change are left untouched.
+    "metrics-rollup-nightly": {
+        "task": "metrics.rollup_nightly",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }

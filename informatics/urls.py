@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("informatics.kernel_urls")),
     # Each app's pages own their path prefixes (initiatives: /requests/, /initiatives/).
     path("", include("initiatives.urls")),
+    path("", include("metrics.urls")),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),

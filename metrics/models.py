@@ -1,1 +1,318 @@
-"""Metric catalogue, measurements and roll-ups (the metrics issue adds the records)."""
+"""Metric catalogue, targets, annotations, measurements with their import batches, links to
+initiatives (attribution) and the stored roll-ups that pages, the API, governance and reports
+read (the one place a latest point is classified)."""
+
+from typing import Any
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from informatics.choices import ValueCategory
+from informatics.models import (
+    Facility,
+    JobRun,
+    StrategicPriority,
+    TimeStampedModel,
+    User,
+    VersionedModel,
+)
+from initiatives.models import BenefitLine, Initiative
+from metrics.choices import (
+    Aim,
+    AnnotationKind,
+    Assurance,
+    ChartType,
+    Direction,
+    ImportFormat,
+    ImportStatus,
+    MetricFrequency,
+    RulePreset,
+    Variation,
+)
+
+# Measurement figures: up to 14 digits before the point and 6 after.
+FIGURE = {"max_digits": 20, "decimal_places": 6}
+
+
+class Metric(VersionedModel):
+    """One measure in the catalogue, with how it is charted and judged."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    definition = models.TextField(blank=True)
+    definition_source = models.CharField(
+        max_length=200, blank=True, help_text="Who defines it, e.g. CMS SEP-1, Epic Signal."
+    )
+    definition_version = models.CharField(max_length=40, blank=True)
+    fhir_measure_url = models.URLField(
+        max_length=300,
+        blank=True,
+        help_text="Canonical URL of the FHIR Measure that MeasureReports for it cite.",
+    )
+    value_category = models.CharField(max_length=20, choices=ValueCategory.choices)
+    aim = models.CharField(max_length=30, choices=Aim.choices)
+    unit = models.CharField(max_length=60)
+    multiplier = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        default=1,
+        help_text="value = numerator ÷ denominator × multiplier (100 for %, 1,000 per 1,000).",
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    frequency = models.CharField(
+        max_length=10, choices=MetricFrequency.choices, default=MetricFrequency.MONTHLY
+    )
+    chart_type = models.CharField(max_length=12, choices=ChartType.choices)
+    rule_preset = models.CharField(max_length=20, choices=RulePreset.choices, default=RulePreset.MDC)
+    screen_outliers = models.BooleanField(
+        default=False, help_text="XmR only: drop moving ranges above 3.267 × mean once."
+    )
+    baseline_points = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Freeze each segment's limits after this many points (blank: use them all).",
+    )
+    data_lag_days = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Days after a period ends before its data is complete (readmissions: 30+).",
+    )
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_metrics"
+    )
+    priorities: "models.ManyToManyField[StrategicPriority, Any]" = models.ManyToManyField(
+        StrategicPriority, blank=True, related_name="metrics"
+    )
+    balancing_metrics: "models.ManyToManyField[Metric, Any]" = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, help_text="Metrics to read beside this one."
+    )
+    initiatives: "models.ManyToManyField[Initiative, Any]" = models.ManyToManyField(
+        Initiative, through="MetricInitiative", related_name="metrics", blank=True
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="metric_multiplier_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MetricInitiative(models.Model):
+    """An initiative expected to move a metric, with the share of the change attributed to it
+    (a metric's shares sum to at most 100, enforced by `metric_link_initiative`) and the
+    benefit-plan line the metric evidences."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="links")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="metric_links"
+    )
+    share = models.DecimalField(max_digits=5, decimal_places=2, help_text="Percent, 0–100.")
+    benefit_line = models.ForeignKey(
+        BenefitLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="metric_links"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["metric", "-share", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "initiative"], name="metric_initiative_once"),
+            models.CheckConstraint(
+                condition=Q(share__gte=0) & Q(share__lte=100), name="metric_share_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.code} ← initiative #{self.initiative_id} ({self.share}%)"
+
+
+class Target(TimeStampedModel):
+    """A value to reach by a date, for one facility or (facility blank) system-wide."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
+    facility = models.ForeignKey(
+        Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="metric_targets"
+    )
+    value = models.DecimalField(**FIGURE)
+    due_date = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["metric", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.metric.code} target {self.value} by {self.due_date}"
+
+
+class Annotation(TimeStampedModel):
+    """A dated note on a metric's timeline: a PDSA test, a deliberate rebase (with its reason)
+    or a plain note. Facility blank means every facility's chart."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="annotations")
+    facility = models.ForeignKey(
+        Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="annotations"
+    )
+    kind = models.CharField(max_length=10, choices=AnnotationKind.choices)
+    date = models.DateField(help_text="A rebase starts a new segment at the first period from it.")
+    label = models.CharField(max_length=120)
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["metric", "date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=AnnotationKind.REBASE) | ~Q(reason=""),
+                name="annotation_rebase_has_reason",
+                violation_error_message="A rebase needs a reason.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.code} {self.get_kind_display()} {self.date}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file and what became of it. Measurements keep the batch that last wrote
+    them, so every point traces back to its file; the batch is the audit of its rows."""
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=6, choices=ImportFormat.choices)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    job = models.OneToOneField(
+        JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batch"
+    )
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="import_batches")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_inserted = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text='[{"row": 57, "column": "value", "message": …}]'
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} {self.filename}"
+
+
+class Measurement(models.Model):
+    """One figure for a metric, a facility and a period. Parent facilities are not stored:
+    their figures are summed from their children's numerators and denominators in roll-ups."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="measurements")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="measurements")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(**FIGURE)
+    numerator = models.DecimalField(**FIGURE, null=True, blank=True)
+    denominator = models.DecimalField(**FIGURE, null=True, blank=True)
+    source_system = models.CharField(max_length=60, blank=True)
+    definition_version = models.CharField(max_length=40, blank=True)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        help_text="The import that last wrote this figure; blank when entered by hand.",
+    )
+    entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["metric", "facility", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "facility", "period_start"], name="measurement_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="measurement_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="measurement_denominator_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                name="measurement_numerator_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id}/{self.facility_id} {self.period_start}: {self.value}"
+
+
+class RollupSeries(models.Model):
+    """The state of one metric at one facility (its own data, or its children's summed): the
+    classification of the latest complete point, assurance and progress against the target.
+    Written only by the roll-up job; a rerun with the same data changes nothing."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rollups")
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="metric_rollups")
+    chart_type = models.CharField(max_length=12, choices=ChartType.choices)
+    rule_preset = models.CharField(max_length=20, choices=RulePreset.choices)
+    points = models.PositiveIntegerField(default=0)
+    data_through = models.DateField(null=True, blank=True)
+    latest_period = models.DateField(null=True, blank=True)
+    latest_value = models.FloatField(null=True, blank=True)
+    variation = models.CharField(max_length=20, choices=Variation.choices, blank=True)
+    assurance = models.CharField(max_length=20, choices=Assurance.choices, blank=True)
+    target_value = models.FloatField(null=True, blank=True)
+    progress = models.FloatField(null=True, blank=True)
+    insufficient_data = models.BooleanField(default=True)
+    fingerprint = models.CharField(max_length=64)
+    variation_changed_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["metric", "facility"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "facility"], name="rollup_series_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id}/{self.facility_id} {self.variation or 'no classification'}"
+
+
+class RollupPoint(models.Model):
+    """One period of a roll-up series: the aggregate figures, the limits that apply and the
+    rules it triggered under the metric's preset."""
+
+    series = models.ForeignKey(RollupSeries, on_delete=models.CASCADE, related_name="rows")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.FloatField()
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    centre = models.FloatField(null=True, blank=True)
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+    segment = models.PositiveSmallIntegerField(default=0)
+    signals = models.JSONField(default=list, blank=True)
+    complete = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["series", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "period_start"], name="rollup_point_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.period_start}: {self.value}"

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""Pages of this app: the metric catalogue and each metric's page (views.py), imports
+(import_views.py)."""
+
+from django.urls import URLPattern, path
+
+from metrics import import_views, views
 
 app_name = "metrics"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = [
+    *views.urlpatterns,
+    *import_views.urlpatterns,
+]

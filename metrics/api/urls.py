@@ -1,12 +1,14 @@
 """API routes of this app, included under /api/v1/ (namespace "api") by informatics/api/urls.py.
 
-Register viewsets on `router` and add single-operation views to `urlpatterns`; URL names
-follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entity>-detail`).
+URL names follow `<entity>-<action>`. Metrics, measurements and the SPC read live in views.py;
+imports in import_views.py.
 """
 
 from django.urls import URLPattern, URLResolver
-from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from metrics.api import import_views, views
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *views.urlpatterns,
+    *import_views.urlpatterns,
+]
