@@ -1,3 +1,144 @@
-"""(filled in by the metrics issue)."""
+"""Import pages: upload a measurement file (with the canonical columns explained and a CSV
+template to start from), and follow a batch — its status, progress (refreshed by htmx while
+the job runs), counts and every error by row and column.
 
-urlpatterns: list = []
+Each view parses its input, authorises with `informatics.permissions`, calls one service or
+selector, and renders. Uploading, the list and the template are for those who load
+measurements (informaticists and the CMIO); a batch's page is readable by everyone signed in,
+as the provenance of the figures it wrote.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from informatics.forms import add_service_errors
+from informatics.models import Facility
+from informatics.permissions import Action, can, require
+from initiatives.views import AuthedRequest
+from metrics.choices import ImportStatus
+from metrics.figures import stored
+from metrics.imports import COLUMNS, ERRORS_KEPT, selectors
+from metrics.models import Metric
+from metrics.services.imports import import_upload
+
+RECENT = 20
+# While a batch is pending or running its status block asks again this often.
+POLL_SECONDS = 2
+RUNNING = (ImportStatus.PENDING, ImportStatus.RUNNING)
+
+# What each canonical column holds (shown on the upload page, in order).
+COLUMN_HELP: dict[str, str] = {
+    "metric_code": "The metric's code in the catalogue, e.g. Q1. Required.",
+    "facility_code": "The facility's code, e.g. rh-north. Required.",
+    "period_start": "First day of the period, YYYY-MM-DD. Required.",
+    "period_end": "Last day of the period, YYYY-MM-DD, not before period_start. Required.",
+    "numerator": "Count of events (≥ 0). With a denominator, or leave both blank.",
+    "denominator": "Count of opportunities (> 0).",
+    "value": "The figure as charted. With numerator and denominator it must equal numerator ÷ "
+    "denominator × the metric's multiplier, to the decimals you give; blank: computed.",
+    "unit": "Optional; if given, the metric's unit exactly.",
+    "source_system": "Optional: where the figure came from (at most 60 characters).",
+    "definition_version": "Optional: the definition version it was computed under.",
+    "extracted_at": "Optional: when it was extracted, ISO 8601 (e.g. 2024-02-05T06:00:00Z).",
+}
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text="A .csv (UTF-8) or .xlsx with the columns below, or a FHIR R4 MeasureReport "
+        "or Bundle of them as .json.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.json"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload_page(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.MEASUREMENT_LOAD)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = import_upload(actor=request.user, upload=form.cleaned_data["file"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("metrics:import-detail", pk=batch.pk)
+    return render(
+        request,
+        "metrics/import_upload.html",
+        {
+            "form": form,
+            "columns": list(COLUMN_HELP.items()),
+            "batches": selectors.import_list()[:RECENT],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def import_detail_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    # The provenance of the figures it wrote: readable by everyone who reads them.
+    require(request.user, Action.PORTFOLIO_READ)
+    batch = selectors.import_detail(batch_id=pk)
+    context = {
+        "batch": batch,
+        "can_upload": can(request.user, Action.MEASUREMENT_LOAD),
+        "job": batch.job,
+        "running": batch.status in RUNNING,
+        "poll_seconds": POLL_SECONDS,
+        "errors_kept": ERRORS_KEPT,
+    }
+    # htmx polls for the status block alone (django-htmx sets request.htmx)
+    partial = bool(getattr(request, "htmx", False))
+    template = "metrics/import_status.html" if partial else "metrics/import_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def import_template(request: AuthedRequest) -> HttpResponse:
+    """A CSV with the canonical header and one example row, using a real metric and facility
+    when the catalogue has them."""
+    require(request.user, Action.MEASUREMENT_LOAD)
+    metric = Metric.objects.filter(is_active=True).order_by("code").first()
+    facility = Facility.objects.filter(parent__isnull=False).order_by("code").first()
+    multiplier = metric.multiplier if metric else Decimal(100)
+    value = stored(Decimal(57) / Decimal(400) * multiplier).normalize()
+    example = {
+        "metric_code": metric.code if metric else "Q1",
+        "facility_code": facility.code if facility else "rh-north",
+        "period_start": "2024-01-01",
+        "period_end": "2024-01-31",
+        "numerator": "57",
+        "denominator": "400",
+        "value": f"{value:f}",
+        "unit": metric.unit if metric else "%",
+        "source_system": "EHR reporting",
+        "definition_version": metric.definition_version if metric else "",
+        "extracted_at": "2024-02-05T06:00:00Z",
+    }
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerow([example[name] for name in COLUMNS])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="measurements-template.csv"'
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("metrics/imports/", import_upload_page, name="import-upload"),
+    path("metrics/imports/template.csv", import_template, name="import-template"),
+    path("metrics/imports/<int:pk>/", import_detail_page, name="import-detail"),
+]

@@ -1,3 +1,87 @@
-"""(filled in by the metrics issue)."""
+"""API views of imports: upload a file (202: it is imported by a job), list the batches, and
+read one with its progress, counts and errors. Uploading and listing are for those who load
+measurements (informaticists and the CMIO; others get 403 and nothing changes); one batch is
+readable by everyone signed in, since it is the provenance of the figures it wrote."""
 
-urlpatterns: list = []
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from informatics.api.views import BAD_INPUT, REFUSED, ActionAllowed, actor, parse
+from informatics.permissions import Action
+from metrics.api import import_serializers as s
+from metrics.imports import selectors
+from metrics.models import ImportBatch
+from metrics.services.imports import import_upload
+
+NOT_FOUND = OpenApiResponse(description="No such import batch.")
+
+
+class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch]):
+    """Measurement files: each upload is a batch, imported all or nothing by a background job
+    whose progress, counts and errors are read here."""
+
+    serializer_class = s.ImportListOutput
+    lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self) -> list[BasePermission]:
+        # A batch is where a figure came from: anyone who reads the figures may read it. The
+        # list and uploads are for those who load measurements.
+        needed = Action.PORTFOLIO_READ if self.action == "retrieve" else Action.MEASUREMENT_LOAD
+        return [IsAuthenticated(), ActionAllowed(needed)]
+
+    def get_queryset(self) -> QuerySet[ImportBatch]:
+        return selectors.import_list()
+
+    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        batch = selectors.import_detail(batch_id=pk)
+        return Response(s.ImportDetailOutput(batch).data, status=code)
+
+    @extend_schema(
+        operation_id="imports_list",
+        summary="List import batches",
+        description="Newest first, with each job's progress and the rows written; the errors "
+        "are in the detail.",
+        responses={200: s.ImportListOutput(many=True), 403: REFUSED},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="imports_retrieve",
+        summary="One import batch",
+        description="Status, progress (poll it while the job runs: progress_done only rises "
+        "and ends at rows_total), the rows inserted, updated, left unchanged and rejected, and "
+        "every error by row and column.",
+        responses={200: s.ImportDetailOutput, 403: REFUSED, 404: NOT_FOUND},
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(int(pk))
+
+    @extend_schema(
+        operation_id="imports_create",
+        summary="Upload a measurement file",
+        description="Multipart, field `file`: a canonical .csv or .xlsx, or a FHIR R4 "
+        "MeasureReport (summary) or Bundle of them as .json. The file is stored and imported by "
+        "a background job: the answer is 202 with the batch, to poll. A file with any bad row "
+        "is rejected whole, every error listed by row and column; a sound one is upserted on "
+        "(metric, facility, period_start), and the same file again changes nothing.",
+        request={"multipart/form-data": s.ImportUploadInput},
+        responses={202: s.ImportDetailOutput, 400: BAD_INPUT, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        data = parse(s.ImportUploadInput, request)
+        batch = import_upload(actor=actor(request), upload=data["file"])
+        return self._detail(batch.pk, status.HTTP_202_ACCEPTED)
+
+
+router = SimpleRouter()
+router.register("imports", ImportViewSet, basename="import")
+
+urlpatterns = router.urls

@@ -1,0 +1,520 @@
+"""The PostgreSQL path, built for speed: rows are streamed with COPY into temporary tables,
+and checked, typed and upserted by set-wise SQL. Python only splits the file into cells.
+
+1. Outside any transaction (so progress reports commit and can be read while the job runs):
+   - CSV and XLSX: each record's cells (trimmed, in the header's order, with its row number) are
+     COPYed as text into RAW, PROGRESS_EVERY records a statement, each COPY fed by a file-like
+     object that pulls records from the reader as psycopg2 asks for bytes (nothing but the
+     current records is held in memory); progress is reported between COPYs. One SQL statement
+     then resolves the codes by JOIN, types every cell and checks every row into STAGING; its
+     `ok` is true only where the row is sound by checks strict enough that the plain path would
+     read it the same (plain decimals, YYYY-MM-DD dates, a narrow ISO 8601 form for
+     extracted_at, exact codes and unit; the figure rule of `metrics.figures` in numeric SQL).
+     Rows not `ok` — every bad row, and the odd good one (an exponent, a lowercase time zone) —
+     are read again from the file and checked by `rows.check_row`, which lists their errors;
+     the ones whose key is sound replace their STAGING row. So the messages and stored values
+     are the plain path's to the letter, and a sound file pays for SQL alone.
+   - FHIR: each MeasureReport is checked in Python (`rows.check_row`) and COPYed into STAGING.
+2. In one transaction, with the measurements table locked against other writers (SHARE ROW
+   EXCLUSIVE: reads go on, a concurrent import or hand entry waits, so the overlap check holds):
+   repeated keys by a window over STAGING; overlapping periods by a running maximum of
+   period_end over the file's periods and the stored ones of the same metric × facility; on any
+   error nothing is written; otherwise INSERT … ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT
+   FROM, so unchanged rows are not touched, counting inserts and updates with RETURNING; then
+   `finish` records the outcome in the same transaction.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from informatics.models import Facility
+from metrics.choices import ImportFormat
+from metrics.imports.base import FIELDS, Finisher, Opener, Outcome, Reader
+from metrics.imports.errors import COLUMNS, ImportFileError
+from metrics.imports.readers import Table, read_table
+from metrics.imports.rows import DEFINITION_VERSION_MAX, SOURCE_SYSTEM_MAX, CheckedRow
+from metrics.models import ImportBatch, Measurement, Metric
+
+RAW = "metrics_import_raw"
+STAGING = "metrics_import_staging"
+PERIODS = "metrics_import_periods"
+TABLES = f"{RAW}, {STAGING}, {PERIODS}"
+MEASUREMENTS = Measurement._meta.db_table
+# Columns read as text whatever the cell (an XLSX number in them reads like the plain path's).
+TEXT_COLUMNS = frozenset(
+    {"metric_code", "facility_code", "unit", "source_system", "definition_version"}
+)
+STAGED = (
+    "row",
+    "metric_id",
+    "facility_id",
+    "period_start",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "source_system",
+    "definition_version",
+    "extracted_at",
+    "is_bad",
+)
+
+# The statements below are built from this module's own table and column names, never from
+# input (ruff's S608 is silenced on each for that reason); values go through parameters.
+_CREATE = f"""
+CREATE TEMP TABLE {STAGING} (
+    row integer NOT NULL,
+    metric_id integer NOT NULL,
+    facility_id integer NOT NULL,
+    period_start date NOT NULL,
+    period_end date NOT NULL,
+    value numeric(20, 6),
+    numerator numeric(20, 6),
+    denominator numeric(20, 6),
+    source_system text NOT NULL,
+    definition_version text NOT NULL,
+    extracted_at timestamptz,
+    is_bad boolean NOT NULL
+)"""
+_COPY = f"COPY {STAGING} ({', '.join(STAGED)}) FROM STDIN"
+
+_CREATE_RAW = f"""
+CREATE TEMP TABLE {RAW} (
+    row integer NOT NULL,
+    suspect boolean NOT NULL,
+    {", ".join(f"{name} text" for name in COLUMNS)}
+)"""
+
+# Regular expressions of the forms SQL types itself; anything else goes to the plain checks.
+NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+# A real calendar day, YYYY-MM-DD, years 0001–9999 (leap days included): one regular
+# expression, so that no cast ever meets a day that does not exist.
+DAY = (
+    r"(?!0000)([0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+    r"|([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)"
+)
+DATE = f"^{DAY}$"
+MOMENT = (
+    f"^{DAY}"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?)?$"
+)
+OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})$"
+LIMIT = "1e14"  # figures have at most 14 digits before the point (metrics.figures)
+
+
+def _date(text: str) -> str:
+    """SQL: `text` as a date when it is a real YYYY-MM-DD day, else NULL."""
+    return f"CASE WHEN {text} ~ '{DATE}' THEN {text}::date END"
+
+
+def _figure(name: str) -> str:
+    return f"""CASE WHEN char_length(r.{name}) <= 40 AND r.{name} ~ '{NUMBER}'
+        THEN r.{name}::numeric END AS {name}, r.{name} IS NULL AS {name}_blank"""
+
+
+def _within(name: str) -> str:
+    """SQL: the figure rounded as stored, when it fits the column (NULL otherwise)."""
+    return f"CASE WHEN abs(round({name}, 6)) < {LIMIT} THEN round({name}, 6)::numeric(20, 6) END"
+
+
+# Types and checks every raw row; `ok` only where metrics.figures and rows.check_row would
+# find nothing wrong and read the same values.
+_TYPED = f"""
+CREATE TEMP TABLE {STAGING} AS
+WITH days AS MATERIALIZED (
+    -- each distinct text once: a file has few periods, and regular expressions are dear
+    SELECT text, {_date("text")} AS day
+    FROM (
+        SELECT DISTINCT text FROM (
+            SELECT period_start AS text FROM {RAW} UNION ALL SELECT period_end FROM {RAW}
+        ) periods
+    ) texts
+), moments AS MATERIALIZED (
+    SELECT text,
+           CASE WHEN text !~ '{MOMENT}' THEN NULL
+                WHEN text ~ '{OFFSET}' THEN text::timestamptz
+                ELSE text::timestamp AT TIME ZONE %(zone)s
+           END AS moment
+    FROM (SELECT DISTINCT extracted_at AS text FROM {RAW}) texts
+), parsed AS MATERIALIZED (
+    SELECT r.row, r.suspect, m.id AS metric_id, m.is_active, m.multiplier,
+           m.unit AS metric_unit, f.id AS facility_id,
+           starts.day AS period_start, ends.day AS period_end,
+           {_figure("numerator")}, {_figure("denominator")}, {_figure("value")},
+           r.unit, coalesce(r.source_system, '') AS source_system,
+           coalesce(r.definition_version, '') AS definition_version,
+           r.extracted_at IS NULL AS extracted_blank, moments.moment AS extracted_at
+    FROM {RAW} r
+    LEFT JOIN {Metric._meta.db_table} m ON m.code = r.metric_code
+    LEFT JOIN {Facility._meta.db_table} f ON f.code = r.facility_code
+    LEFT JOIN days starts ON starts.text = r.period_start
+    LEFT JOIN days ends ON ends.text = r.period_end
+    LEFT JOIN moments ON moments.text = r.extracted_at
+), figured AS MATERIALIZED (
+    SELECT p.*,
+           (numerator_blank OR abs(round(numerator, 6)) < {LIMIT})
+           AND (denominator_blank OR abs(round(denominator, 6)) < {LIMIT})
+           AND (value_blank OR abs(round(value, 6)) < {LIMIT}) AS fits,
+           CASE WHEN denominator > 0 AND abs(numerator) < {LIMIT} AND abs(denominator) < {LIMIT}
+                     AND multiplier IS NOT NULL
+                THEN (numerator * multiplier)::numeric(60, 30) / denominator END AS quotient
+    FROM parsed p
+)
+SELECT row, metric_id, facility_id, period_start, period_end,
+       {_within("coalesce(value, quotient)")} AS value,
+       {_within("numerator")} AS numerator,
+       {_within("denominator")} AS denominator,
+       source_system, definition_version, extracted_at, false AS is_bad,
+       coalesce(
+           NOT suspect AND metric_id IS NOT NULL AND is_active AND facility_id IS NOT NULL
+           AND period_start IS NOT NULL AND period_end IS NOT NULL
+           AND period_end >= period_start
+           AND (numerator_blank OR numerator IS NOT NULL)
+           AND (denominator_blank OR denominator IS NOT NULL)
+           AND (value_blank OR value IS NOT NULL)
+           AND fits
+           AND abs(round(coalesce(value, quotient), 6)) < {LIMIT}
+           AND CASE
+               WHEN numerator_blank AND denominator_blank THEN NOT value_blank
+               WHEN numerator_blank OR denominator_blank THEN false
+               WHEN denominator <= 0 OR numerator < 0 THEN false
+               WHEN value_blank THEN true
+               ELSE abs(value - quotient) <= ('0.5e-' || least(scale(value), 6))::numeric
+           END
+           AND (unit IS NULL OR unit = metric_unit)
+           AND char_length(source_system) <= {SOURCE_SYSTEM_MAX}
+           AND char_length(definition_version) <= {DEFINITION_VERSION_MAX}
+           AND (extracted_blank OR extracted_at IS NOT NULL),
+           false) AS ok
+FROM figured"""  # noqa: S608
+
+# A later row repeating an earlier row's key (the first of them is the one kept).
+_DUPLICATES = f"""
+SELECT row, first_row, is_bad FROM (
+    SELECT row, is_bad,
+           min(row) OVER (PARTITION BY metric_id, facility_id, period_start) AS first_row
+    FROM {STAGING}
+) keyed
+WHERE row <> first_row"""  # noqa: S608
+
+# The file's periods (one per key) and the stored periods of the same metric × facility
+# pairs that the file does not replace.
+_PERIODS = f"""
+CREATE TEMP TABLE {PERIODS} AS
+SELECT DISTINCT ON (metric_id, facility_id, period_start)
+       row, metric_id, facility_id, period_start, period_end, is_bad
+FROM {STAGING}
+ORDER BY metric_id, facility_id, period_start, row;
+INSERT INTO {PERIODS}
+SELECT NULL, m.metric_id, m.facility_id, m.period_start, m.period_end, false
+FROM {MEASUREMENTS} m
+WHERE (m.metric_id, m.facility_id) IN (SELECT DISTINCT metric_id, facility_id FROM {STAGING})
+  AND NOT EXISTS (
+      SELECT 1 FROM {STAGING} s
+      WHERE s.metric_id = m.metric_id AND s.facility_id = m.facility_id
+        AND s.period_start = m.period_start);
+CREATE INDEX ON {PERIODS} (metric_id, facility_id, period_end, period_start);
+ANALYZE {PERIODS}"""  # noqa: S608
+
+# metrics.imports.base.overlaps in SQL: each period against the earlier period reaching
+# furthest (the first such), when it starts on or before that one's end.
+_OVERLAPS = f"""
+WITH running AS (
+    SELECT p.*, max(period_end) OVER (
+        PARTITION BY metric_id, facility_id ORDER BY period_start
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+    FROM {PERIODS} p
+)
+SELECT later.row, later.period_start, later.period_end, later.is_bad,
+       earlier.row, earlier.period_start, earlier.period_end, earlier.is_bad
+FROM running later
+CROSS JOIN LATERAL (
+    SELECT q.row, q.period_start, q.period_end, q.is_bad FROM {PERIODS} q
+    WHERE q.metric_id = later.metric_id AND q.facility_id = later.facility_id
+      AND q.period_end = later.reach AND q.period_start < later.period_start
+    ORDER BY q.period_start
+    LIMIT 1
+) earlier
+WHERE later.period_start <= later.reach
+  AND (later.row IS NOT NULL OR earlier.row IS NOT NULL)"""  # noqa: S608
+
+_CHANGED = ", ".join(f"{name} = EXCLUDED.{name}" for name in FIELDS)
+_UPSERT = f"""
+WITH written AS (
+    INSERT INTO {MEASUREMENTS} AS m (
+        metric_id, facility_id, period_start, {", ".join(FIELDS)},
+        batch_id, entered_by_id, updated_at)
+    SELECT metric_id, facility_id, period_start, {", ".join(FIELDS)}, %s, NULL, %s
+    FROM {STAGING}
+    ON CONFLICT (metric_id, facility_id, period_start) DO UPDATE SET
+        {_CHANGED}, batch_id = EXCLUDED.batch_id, entered_by_id = NULL,
+        updated_at = EXCLUDED.updated_at
+    WHERE ({", ".join(f"m.{name}" for name in FIELDS)})
+          IS DISTINCT FROM ({", ".join(f"EXCLUDED.{name}" for name in FIELDS)})
+    RETURNING m.metric_id, (m.xmax = 0) AS inserted
+)
+SELECT metric_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+FROM written GROUP BY metric_id"""  # noqa: S608
+
+
+def _text(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _number(value: Decimal | None) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _line(row: CheckedRow) -> bytes:
+    """One row in COPY's text format."""
+    moment = row.extracted_at
+    return (
+        f"{row.row}\t{row.metric_id}\t{row.facility_id}\t{row.period_start.isoformat()}\t"
+        f"{row.period_end.isoformat()}\t{_number(row.value)}\t{_number(row.numerator)}\t"
+        f"{_number(row.denominator)}\t{_text(row.source_system)}\t"
+        f"{_text(row.definition_version)}\t{moment.isoformat() if moment else '\\N'}\t"
+        f"{'t' if row.is_bad else 'f'}\n"
+    ).encode()
+
+
+class _CopySource:
+    """A file-like object for `copy_expert`: pulls lines from `lines` when psycopg2 asks for
+    bytes. With `count` and `every`, each COPY (`next_copy`) ends once `count()` has risen by
+    `every`, so that progress can be reported between COPYs. An error while reading (a
+    malformed file) ends the COPY cleanly and is raised again after it (`pending`)."""
+
+    def __init__(
+        self,
+        lines: Iterator[bytes],
+        count: Callable[[], int] | None = None,
+        every: int = 0,
+    ) -> None:
+        self.lines = lines
+        self.count = count
+        self.every = every
+        self.stop_at: int | None = None
+        self.exhausted = False
+        self.pending: BaseException | None = None
+        self.buffer = b""
+
+    def next_copy(self) -> "_CopySource":
+        if self.count is not None and self.every:
+            self.stop_at = self.count() + self.every
+        return self
+
+    def read(self, size: int = -1) -> bytes:
+        wanted = size if size > 0 else 1 << 16
+        parts = [self.buffer]
+        length = len(self.buffer)
+        while length < wanted and not self.exhausted and self.pending is None:
+            if self.stop_at is not None and self.count and self.count() >= self.stop_at:
+                break
+            try:
+                line = next(self.lines)
+            except StopIteration:
+                self.exhausted = True
+                break
+            except Exception as error:  # raised again after the COPY, see _copy
+                self.pending = error
+                break
+            parts.append(line)
+            length += len(line)
+        data = b"".join(parts)
+        self.buffer = data[wanted:]
+        return data[:wanted]
+
+    def readline(self, size: int = -1) -> bytes:  # pragma: no cover - COPY FROM uses read
+        return self.read(size)
+
+
+def _copy(cursor: Any, sql: str, source: _CopySource, after: Callable[[], None]) -> None:
+    """COPY everything `source` yields, one statement per `next_copy`, calling `after` between
+    them; an error of the reader is raised once its COPY has ended."""
+    while True:
+        cursor.copy_expert(sql, source.next_copy(), 1 << 16)
+        if source.pending is not None:
+            raise source.pending
+        after()
+        if source.exhausted and not source.buffer:
+            return
+
+
+def _cell_text(column: str, cell: Any) -> tuple[str, bool]:
+    """A cell as the text SQL types, and whether SQL should leave the row to the plain checks
+    (a cell whose reading depends on its type: a boolean, a date with a time, a date where no
+    date belongs). Mirrors rows.check_row's reading of each kind of cell."""
+    if cell is None:
+        return "", False
+    if isinstance(cell, str):
+        return cell.strip(), False
+    if isinstance(cell, bool):
+        return "", True
+    if isinstance(cell, int):
+        return str(cell), False
+    if isinstance(cell, float):
+        if column in TEXT_COLUMNS and cell.is_integer():
+            return str(int(cell)), False
+        return repr(cell), False
+    if isinstance(cell, Decimal):
+        return str(cell), False
+    if isinstance(cell, datetime.datetime):
+        if column in ("period_start", "period_end") and cell.time() == datetime.time(0):
+            return cell.date().isoformat(), False
+        if column == "extracted_at" and cell.tzinfo is None:
+            return cell.isoformat(), False
+        return "", True
+    if isinstance(cell, datetime.date) and column in ("period_start", "period_end"):
+        return cell.isoformat(), False
+    if isinstance(cell, datetime.date) and column == "extracted_at":
+        return cell.isoformat(), False
+    return "", True
+
+
+def _raw_lines(table: Table, reader: Reader, format: str) -> Iterator[bytes]:
+    """The records as CSV lines for RAW (row, suspect, then the header's columns), a few
+    hundred records to a piece."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    positions = [position for position, _ in table.header]
+    names = [name for _, name in table.header]
+    progress = reader.progress
+    pending: list[list[object]] = []
+    for row, cells in table.records:
+        progress.step()
+        width = len(cells)
+        suspect = table.extra_cells(cells)
+        if format == ImportFormat.CSV:
+            texts = [cells[p].strip() if p < width else "" for p in positions]
+        else:
+            texts = []
+            for name, p in zip(names, positions, strict=True):
+                text, odd = _cell_text(name, cells[p] if p < width else None)
+                texts.append(text)
+                suspect = suspect or odd
+        pending.append([row, "t" if suspect else "f", *texts])
+        if len(pending) == 500:
+            writer.writerows(pending)
+            pending.clear()
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    if pending:
+        writer.writerows(pending)
+        yield buffer.getvalue().encode()
+
+
+def import_postgres(
+    *, batch: ImportBatch, opener: Opener, reader: Reader, finish: Finisher
+) -> Outcome:
+    outcome = Outcome(errors=reader.errors)
+    progress = reader.progress
+    every = progress.every
+    progress.every = 0  # no report during a COPY: the connection is busy with it
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLES}")
+        # Temporary tables have no statistics until analysed and CTEs none at all: estimates
+        # run wild and would make PostgreSQL spend seconds compiling these statements (JIT)
+        # to save milliseconds.
+        cursor.execute("SET jit = off")
+        try:
+            if batch.format == ImportFormat.FHIR:
+                cursor.execute(_CREATE)
+                with opener() as file:
+                    lines = (_line(row) for row in reader.rows(file))
+                    _copy(
+                        cursor,
+                        _COPY,
+                        _CopySource(lines, lambda: progress.done, every),
+                        progress.report_now,
+                    )
+            else:
+                with opener() as file:
+                    _stage_raw(cursor, batch, reader, file, every)
+                _recheck(cursor, batch, opener, reader)
+            outcome.rows_total = progress.done
+            cursor.execute(
+                f"CREATE INDEX ON {STAGING} (metric_id, facility_id, period_start); "
+                f"ANALYZE {STAGING}"
+            )
+            with transaction.atomic():
+                cursor.execute(f"LOCK TABLE {MEASUREMENTS} IN SHARE ROW EXCLUSIVE MODE")
+                outcome.rows_rejected = reader.bad_rows + _check(cursor, reader)
+                if not reader.errors:
+                    cursor.execute(_UPSERT, [batch.pk, timezone.now()])
+                    for metric_id, inserted, updated in cursor.fetchall():
+                        outcome.metric_ids.add(metric_id)
+                        outcome.rows_inserted += inserted
+                        outcome.rows_updated += updated
+                    outcome.rows_unchanged = (
+                        outcome.rows_total - outcome.rows_inserted - outcome.rows_updated
+                    )
+                finish(outcome)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLES}")
+            cursor.execute("RESET jit")
+    return outcome
+
+
+def _stage_raw(cursor: Any, batch: ImportBatch, reader: Reader, file: Any, every: int) -> None:
+    """CSV and XLSX: COPY the records' cells into RAW, then type and check them into STAGING."""
+    table = read_table(batch.format, file)
+    progress = reader.progress
+    progress.estimate = table.estimate
+    cursor.execute(_CREATE_RAW)
+    names = ", ".join(name for _, name in table.header)
+    _copy(
+        cursor,
+        f"COPY {RAW} (row, suspect, {names}) FROM STDIN WITH (FORMAT csv)",
+        _CopySource(_raw_lines(table, reader, batch.format), lambda: progress.done, every),
+        progress.report_now,
+    )
+    if progress.done == 0:
+        raise ImportFileError("The file has no data rows.")
+    cursor.execute(_TYPED, {"zone": timezone.get_current_timezone_name()})
+
+
+def _recheck(cursor: Any, batch: ImportBatch, opener: Opener, reader: Reader) -> None:
+    """The rows SQL did not vouch for: checked again by rows.check_row, which lists their
+    errors; those whose key is sound go back into STAGING with the values it read."""
+    cursor.execute(f"DELETE FROM {STAGING} WHERE NOT ok RETURNING row")  # noqa: S608
+    flagged = {row for (row,) in cursor.fetchall()}
+    if not flagged:
+        return
+    with opener() as file:
+        lines = (_line(row) for row in reader.recheck(file, flagged))
+        _copy(cursor, _COPY, _CopySource(lines), lambda: None)
+
+
+def _check(cursor: Any, reader: Reader) -> int:
+    """Log repeated keys and overlapping periods; the number of rows they reject that had no
+    error of their own."""
+    flagged: set[int] = set()
+    cursor.execute(_DUPLICATES)
+    for row, first_row, is_bad in cursor.fetchall():
+        reader.duplicate(row, first_row)
+        if not is_bad:
+            flagged.add(row)
+    for statement in _PERIODS.split(";"):
+        cursor.execute(statement)
+    cursor.execute(_OVERLAPS)
+    for row, start, end, is_bad, other, other_start, other_end, other_bad in cursor.fetchall():
+        if row is not None:
+            reader.overlap(row, other, other_start, other_end)
+            if not is_bad:
+                flagged.add(row)
+        else:
+            reader.overlap(other, None, start, end)
+            if not other_bad:
+                flagged.add(other)
+    return len(flagged)

@@ -1,0 +1,164 @@
+"""Imports of measurement files: the upload (stored, fingerprinted, queued) and the job that
+reads it all or nothing (`metrics.imports`), then refreshes the roll-ups of the metrics it
+changed. The batch row is the audit of its measurements; an AuditEvent records the upload and
+another the outcome."""
+
+import hashlib
+import logging
+import resource
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audit_created, audit_record
+from informatics.choices import AuditAction
+from informatics.models import User
+from informatics.permissions import Action, require
+from informatics.services import (
+    jobrun_claim,
+    jobrun_create,
+    jobrun_fail,
+    jobrun_finish,
+    jobrun_progress,
+)
+from metrics.choices import ImportFormat, ImportStatus
+from metrics.imports import Outcome, import_file
+from metrics.models import ImportBatch
+from metrics.tasks import IMPORT_KIND, import_run_task
+
+logger = logging.getLogger(__name__)
+
+EXTENSIONS: dict[str, ImportFormat] = {
+    ".csv": ImportFormat.CSV,
+    ".xlsx": ImportFormat.XLSX,
+    ".json": ImportFormat.FHIR,
+}
+FILENAME_MAX = ImportBatch._meta.get_field("filename").max_length or 255
+COUNTS = ("rows_total", "rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected")
+
+
+def import_upload(*, actor: User, upload: UploadedFile) -> ImportBatch:
+    """Store an uploaded file (.csv, .xlsx, or FHIR .json) as a new import batch and queue its
+    import, which runs after this transaction commits. The format comes from the extension;
+    a file whose content is not what its extension says is rejected by the import with a
+    clear error."""
+    require(actor, Action.MEASUREMENT_LOAD)
+    name = PurePath(upload.name or "").name
+    format = EXTENSIONS.get(PurePath(name).suffix.lower())
+    if format is None:
+        raise ValidationError(
+            {"file": "Upload a .csv or .xlsx file with the canonical columns, or a FHIR .json."}
+        )
+    if not upload.size:
+        raise ValidationError({"file": "The file is empty."})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        job = jobrun_create(kind=IMPORT_KIND, scope={"filename": name}, created_by=actor)
+        batch = ImportBatch(
+            filename=name[:FILENAME_MAX],
+            format=format,
+            sha256=digest.hexdigest(),
+            size=upload.size,
+            job=job,
+            uploaded_by=actor,
+        )
+        batch.file.save(name, upload, save=False)
+        batch.save()
+        audit_created(instance=batch, actor=actor, fields=["filename", "format", "sha256", "size"])
+        transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    return batch
+
+
+def import_run(*, job_id: int) -> None:
+    """The import job: claim it (a duplicate delivery does nothing), read the file, record the
+    outcome on the batch and the job, then queue a roll-up of the metrics whose figures changed.
+
+    The job's result also keeps the worker process's peak resident memory (ru_maxrss, in KiB)
+    and its resident memory now, before and after the import: operational data, and how a test
+    checks that a 100,000-row file streams rather than loads."""
+    if not jobrun_claim(job_id=job_id):
+        return
+    batch = ImportBatch.objects.select_related("uploaded_by").get(job_id=job_id)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = _resident_kib()
+    started = timezone.now()
+
+    def report(done: int, total: int | None) -> None:
+        jobrun_progress(job_id=job_id, done=done, total=total)
+
+    def record(outcome: Outcome) -> None:
+        """Inside the import's transaction: the batch, its audit, the job, the roll-up."""
+        _record(batch, outcome)
+        jobrun_finish(
+            job_id=job_id,
+            result={name: getattr(batch, name) for name in COUNTS}
+            | {
+                "status": batch.status,
+                "errors": outcome.errors.total,
+                "seconds": round((timezone.now() - started).total_seconds(), 3),
+                "peak_rss_kib_before": peak_before,
+                "peak_rss_kib_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "rss_kib_before": rss_before,
+                "rss_kib_after": _resident_kib(),
+            },
+        )
+        if outcome.metric_ids:
+            from metrics.services.rollups import rollup_enqueue
+
+            rollup_enqueue(metric_ids=sorted(outcome.metric_ids), actor=batch.uploaded_by)
+
+    try:
+        import_file(batch=batch, report=report, record=record)
+    except Exception as error:
+        logger.exception("import batch %s failed", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            errors=[
+                {
+                    "row": None,
+                    "column": None,
+                    "message": f"The import failed unexpectedly ({type(error).__name__}); "
+                    "nothing was imported. Try again, or tell an administrator.",
+                }
+            ],
+        )
+        jobrun_fail(job_id=job_id, error=f"{type(error).__name__}: {error}")
+
+
+def _resident_kib() -> int | None:
+    """The process's resident set size now, in KiB (Linux; None elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * resource.getpagesize() // 1024
+
+
+def _record(batch: ImportBatch, outcome: Outcome) -> None:
+    """Write the outcome on the batch (inside the import's transaction) and audit it."""
+    before = {"status": ImportStatus.RUNNING, **dict.fromkeys(COUNTS, 0)}
+    batch.status = ImportStatus.DONE if outcome.accepted else ImportStatus.REJECTED
+    batch.finished_at = timezone.now()
+    for name in COUNTS:
+        setattr(batch, name, getattr(outcome, name))
+    batch.errors = outcome.errors.as_list()
+    batch.save(update_fields=["status", "finished_at", "errors", *COUNTS])
+    after = {"status": batch.status, **{name: getattr(batch, name) for name in COUNTS}}
+    audit_record(
+        instance=batch,
+        actor=batch.uploaded_by,
+        action=AuditAction.UPDATE,
+        changes={
+            name: [before[name], after[name]] for name in after if before[name] != after[name]
+        },
+        note="Imported." if outcome.accepted else f"Rejected: {outcome.errors.total} errors.",
+    )

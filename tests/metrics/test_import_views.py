@@ -1,0 +1,211 @@
+"""Import pages: the upload page (form, columns, template, recent batches), the batch page with
+its status, progress polled by htmx while the job runs, counts and error table; every role
+against every page (a refused upload changes nothing)."""
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from informatics.choices import JobStatus, Role
+from informatics.models import AuditEvent, JobRun, User
+from metrics.choices import ImportFormat, ImportStatus
+from metrics.imports import COLUMNS
+from metrics.models import ImportBatch, Measurement
+from metrics.tasks import IMPORT_KIND
+from tests.metrics import test_import_helpers as helpers
+from tests.metrics.test_import_helpers import (
+    csv_bytes,
+    readmission_rows,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Fixtures shared by the import tests (assigned, so that pytest finds them here).
+_media = helpers._media
+catalogue = helpers.catalogue
+
+UPLOAD = "/metrics/imports/"
+LOADERS = frozenset({Role.INFORMATICIST, Role.CMIO})
+
+
+def client_as(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def post_file(client: Client, name: str, content: bytes, capture: Any) -> Any:
+    with capture(execute=True):
+        return client.post(UPLOAD, {"file": SimpleUploadedFile(name, content)})
+
+
+def snapshot() -> list[Any]:
+    return [
+        list(model._default_manager.order_by("pk").values_list())
+        for model in (ImportBatch, JobRun, Measurement, AuditEvent)
+    ]
+
+
+def running_batch(user: User, *, done: int, total: int | None) -> ImportBatch:
+    job = JobRun.objects.create(
+        kind=IMPORT_KIND, status=JobStatus.RUNNING, progress_done=done, progress_total=total
+    )
+    return ImportBatch.objects.create(
+        file="imports/2024/01/big.csv",
+        filename="big.csv",
+        format=ImportFormat.CSV,
+        sha256="0" * 64,
+        status=ImportStatus.RUNNING,
+        job=job,
+        uploaded_by=user,
+    )
+
+
+def test_the_upload_page_explains_the_columns_and_offers_the_template(
+    users: dict[str, User],
+) -> None:
+    response = client_as(users[Role.INFORMATICIST]).get(UPLOAD)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'type="file" name="file"' in page
+    assert 'href="/metrics/imports/template.csv"' in page
+    for column in COLUMNS:
+        assert f"<code>{column}</code>" in page
+    assert "No file has been imported yet." in page
+
+
+def test_uploading_redirects_to_the_batch_page_showing_the_outcome(
+    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_as(users[Role.CMIO])
+
+    response = post_file(
+        client, "q1.csv", csv_bytes(readmission_rows(4)), django_capture_on_commit_callbacks
+    )
+
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/metrics/imports/{batch.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert f"Import #{batch.pk}: q1.csv" in page
+    assert '<span class="badge badge--ok">Imported</span>' in page
+    assert "<dt>Inserted</dt><dd>4</dd>" in page
+    assert "hx-trigger" not in page  # finished: no polling
+    listing = client.get(UPLOAD).content.decode()
+    assert f'href="/metrics/imports/{batch.pk}/">#{batch.pk} q1.csv</a>' in listing
+
+
+def test_a_rejected_batch_page_lists_each_error_by_row_and_column(
+    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    rows = readmission_rows(60)
+    rows[55]["value"] = "n/a"
+    client = client_as(users[Role.INFORMATICIST])
+    response = post_file(client, "q1.csv", csv_bytes(rows), django_capture_on_commit_callbacks)
+
+    page = client.get(response["Location"]).content.decode()
+
+    assert '<span class="badge badge--danger">Rejected</span>' in page
+    assert "Nothing was imported" in page
+    assert "<tr><td>57</td><td><code>value</code></td><td>“n/a” is not a number.</td></tr>" in page
+
+
+def test_a_bad_file_type_goes_back_onto_the_form(users: dict[str, User]) -> None:
+    before = snapshot()
+
+    response = client_as(users[Role.INFORMATICIST]).post(
+        UPLOAD, {"file": SimpleUploadedFile("figures.xls", b"\xd0\xcf")}
+    )
+
+    assert response.status_code == 400
+    assert (
+        "Upload a .csv or .xlsx file with the canonical columns, or a FHIR .json."
+        in response.content.decode()
+    )
+    assert snapshot() == before
+
+
+def test_a_running_batch_polls_its_status_block_with_htmx(users: dict[str, User]) -> None:
+    batch = running_batch(users[Role.CMIO], done=40000, total=100000)
+    client = client_as(users[Role.INFORMATICIST])
+    url = f"/metrics/imports/{batch.pk}/"
+
+    page = client.get(url).content.decode()
+    block = client.get(url, headers={"HX-Request": "true"})
+
+    assert (
+        f'<div id="import-status" class="stack" hx-get="{url}" hx-trigger="every 2s" '
+        'hx-swap="outerHTML">'
+    ) in page
+    assert '<progress max="100000" value="40000">' in page
+    body = block.content.decode()
+    assert body.lstrip().startswith('<div id="import-status"')
+    assert "<html" not in body
+    assert "40000 of about 100000 rows read." in body
+
+
+def test_the_template_is_a_csv_with_the_header_and_a_real_example(
+    users: dict[str, User], catalogue: dict[str, Any]
+) -> None:
+    response = client_as(users[Role.INFORMATICIST]).get("/metrics/imports/template.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == ('attachment; filename="measurements-template.csv"')
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        list(COLUMNS),
+        [
+            "E8", "rh-north", "2024-01-01", "2024-01-31", "57", "400", "0.1425", "score",
+            "EHR reporting", "", "2024-02-05T06:00:00Z",
+        ],
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_role_against_the_import_pages(
+    role: str,
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    batch = running_batch(users[Role.CMIO], done=1, total=2)
+    client = client_as(users[role])
+    before = snapshot()
+
+    reads = [
+        client.get(UPLOAD).status_code,
+        client.get(f"/metrics/imports/{batch.pk}/").status_code,
+        client.get("/metrics/imports/template.csv").status_code,
+    ]
+    upload = post_file(
+        client, "q1.csv", csv_bytes(readmission_rows(2)), django_capture_on_commit_callbacks
+    )
+
+    if role in LOADERS:
+        assert reads == [200, 200, 200]
+        assert upload.status_code == 302
+        assert ImportBatch.objects.filter(uploaded_by=users[role], filename="q1.csv").count() == 1
+    else:
+        # a batch's page is the provenance of its figures: readable by all who read them
+        assert reads == [403, 200, 403]
+        assert upload.status_code == 403
+        assert snapshot() == before
+        page = client.get(f"/metrics/imports/{batch.pk}/").content.decode()
+        assert "Upload another file" not in page
+
+
+def test_anonymous_visitors_are_sent_to_log_in(catalogue: dict[str, Any]) -> None:
+    before = snapshot()
+
+    response = Client().post(UPLOAD, {"file": SimpleUploadedFile("q1.csv", b"x")})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert snapshot() == before
