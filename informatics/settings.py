@@ -338,6 +338,17 @@ SPECTACULAR_SETTINGS = {
         "InitiativeTypeEnum": "initiatives.choices.InitiativeType",
         "StageEnum": "initiatives.choices.Stage",
         "HealthEnum": "initiatives.choices.Health",
+        "ImportStatusEnum": "metrics.choices.ImportStatus",
+        "ImportFormatEnum": "metrics.choices.ImportFormat",
+        "FrequencyEnum": "initiatives.choices.Frequency",
+        "AimEnum": "metrics.choices.Aim",
+        "DirectionEnum": "metrics.choices.Direction",
+        "MetricFrequencyEnum": "metrics.choices.MetricFrequency",
+        "ChartTypeEnum": "metrics.choices.ChartType",
+        "RulePresetEnum": "metrics.choices.RulePreset",
+        "VariationEnum": "metrics.choices.Variation",
+        "AssuranceEnum": "metrics.choices.Assurance",
+        "AnnotationKindEnum": "metrics.choices.AnnotationKind",
     },
 }
 

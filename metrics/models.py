@@ -32,7 +32,8 @@ from metrics.choices import (
 )
 
 # Measurement figures: up to 14 digits before the point and 6 after.
-FIGURE = {"max_digits": 20, "decimal_places": 6}
+FIGURE_DIGITS = 20
+FIGURE_PLACES = 6
 
 
 class Metric(VersionedModel):
@@ -64,7 +65,9 @@ class Metric(VersionedModel):
         max_length=10, choices=MetricFrequency.choices, default=MetricFrequency.MONTHLY
     )
     chart_type = models.CharField(max_length=12, choices=ChartType.choices)
-    rule_preset = models.CharField(max_length=20, choices=RulePreset.choices, default=RulePreset.MDC)
+    rule_preset = models.CharField(
+        max_length=20, choices=RulePreset.choices, default=RulePreset.MDC
+    )
     screen_outliers = models.BooleanField(
         default=False, help_text="XmR only: drop moving ranges above 3.267 × mean once."
     )
@@ -136,7 +139,7 @@ class Target(TimeStampedModel):
     facility = models.ForeignKey(
         Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="metric_targets"
     )
-    value = models.DecimalField(**FIGURE)
+    value = models.DecimalField(max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES)
     due_date = models.DateField()
     note = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
@@ -219,9 +222,13 @@ class Measurement(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="measurements")
     period_start = models.DateField()
     period_end = models.DateField()
-    value = models.DecimalField(**FIGURE)
-    numerator = models.DecimalField(**FIGURE, null=True, blank=True)
-    denominator = models.DecimalField(**FIGURE, null=True, blank=True)
+    value = models.DecimalField(max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES)
+    numerator = models.DecimalField(
+        max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        max_digits=FIGURE_DIGITS, decimal_places=FIGURE_PLACES, null=True, blank=True
+    )
     source_system = models.CharField(max_length=60, blank=True)
     definition_version = models.CharField(max_length=40, blank=True)
     extracted_at = models.DateTimeField(null=True, blank=True)

@@ -1,7 +1,7 @@
 """Pages of this app: the metric catalogue and each metric's page (views.py), imports
 (import_views.py)."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
 
 from metrics import import_views, views
 

@@ -1,1 +1,392 @@
-"""API input and output serializers of this app."""
+"""API input and output serializers of metrics: one input serializer per write, one output
+serializer per record shape. Inputs only parse; the rules (attribution shares, figures that
+must agree, periods, who may do what) live in metrics.services."""
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from informatics.api.serializers import PersonRefOutput
+from informatics.choices import ValueCategory
+from informatics.models import Facility, StrategicPriority, User
+from initiatives.api.serializers import PHI_CONFIRMED_HELP, FacilityRefOutput, PriorityRefOutput
+from initiatives.choices import Stage
+from metrics import selectors
+from metrics.choices import (
+    Aim,
+    AnnotationKind,
+    Assurance,
+    ChartType,
+    Direction,
+    MetricFrequency,
+    RulePreset,
+    Variation,
+)
+from metrics.models import Metric
+from metrics.spc import Rule
+
+
+def _figure(**kwargs: Any) -> serializers.DecimalField:
+    """A measurement figure: up to 14 digits before the point and 6 after."""
+    return serializers.DecimalField(
+        max_digits=20, decimal_places=6, coerce_to_string=False, **kwargs
+    )
+
+
+def _multiplier(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        coerce_to_string=False,
+        help_text="value = numerator ÷ denominator × multiplier (100 for %, 1000 per 1,000).",
+        **kwargs,
+    )
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class MetricRefOutput(serializers.Serializer):
+    """A metric named on another record."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RollupOutput(serializers.Serializer):
+    """The stored state of a metric at one facility: the latest complete point's
+    classification, assurance and progress against the target, and how far the data goes."""
+
+    facility = FacilityRefOutput()
+    chart_type = serializers.ChoiceField(ChartType.choices)
+    rule_preset = serializers.ChoiceField(RulePreset.choices)
+    points = serializers.IntegerField(help_text="Periods stored, complete or not.")
+    data_through = serializers.DateField(
+        allow_null=True, help_text="End of the latest complete period."
+    )
+    latest_period = serializers.DateField(
+        allow_null=True, help_text="Start of the latest complete period."
+    )
+    latest_value = serializers.FloatField(allow_null=True)
+    variation = serializers.ChoiceField(
+        Variation.choices, allow_blank=True, help_text="Blank when nothing is classified."
+    )
+    assurance = serializers.ChoiceField(
+        Assurance.choices, allow_blank=True, help_text="Blank without a target or limits."
+    )
+    target_value = serializers.FloatField(allow_null=True)
+    progress = serializers.FloatField(
+        allow_null=True, help_text="(current − baseline) ÷ (target − baseline)."
+    )
+    insufficient_data = serializers.BooleanField(help_text="Fewer than 12 baseline points.")
+    computed_at = serializers.DateTimeField()
+
+
+class MetricListOutput(serializers.Serializer):
+    """A metric as the catalogue lists it, with its system-level roll-up."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    aim = serializers.ChoiceField(Aim.choices)
+    unit = serializers.CharField()
+    multiplier = _multiplier()
+    direction = serializers.ChoiceField(Direction.choices)
+    frequency = serializers.ChoiceField(MetricFrequency.choices)
+    chart_type = serializers.ChoiceField(ChartType.choices)
+    rule_preset = serializers.ChoiceField(RulePreset.choices)
+    owner = PersonRefOutput(allow_null=True)
+    priorities = PriorityRefOutput(many=True, source="priorities.all")
+    is_active = serializers.BooleanField()
+    system = serializers.SerializerMethodField(
+        help_text="The roll-up of the whole system; null until it has figures."
+    )
+    version = serializers.IntegerField(help_text="Send it back with an edit (HTTP 409 if stale).")
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(RollupOutput(allow_null=True))
+    def get_system(self, metric: Metric) -> dict[str, Any] | None:
+        rollup = selectors.system_rollup(metric)
+        return None if rollup is None else RollupOutput(rollup).data
+
+
+class InitiativeRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    stage = serializers.ChoiceField(Stage.choices)
+    go_live_date = serializers.DateField(
+        allow_null=True, help_text="Marks the metric's charts; never rebases by itself."
+    )
+
+
+class LinkOutput(serializers.Serializer):
+    """An initiative expected to move the metric, with the share of the change attributed."""
+
+    initiative = InitiativeRefOutput()
+    share = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, help_text="Percent."
+    )
+    benefit_line = serializers.IntegerField(
+        source="benefit_line_id",
+        allow_null=True,
+        help_text="Id of the benefit-plan line it evidences.",
+    )
+
+
+class TargetOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    value = _figure()
+    due_date = serializers.DateField()
+    facility = FacilityRefOutput(allow_null=True, help_text="Null: system-wide.")
+    note = serializers.CharField()
+
+
+class AnnotationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(AnnotationKind.choices)
+    date = serializers.DateField()
+    # DRF's metaclass moves declared fields off the class, so "label" never shadows
+    # Field.label at run time, which the stubs cannot tell.
+    label = serializers.CharField()  # type: ignore[assignment]
+    reason = serializers.CharField(help_text="Why a rebase starts new limits.")
+    facility = FacilityRefOutput(allow_null=True, help_text="Null: every facility's chart.")
+
+
+class MetricDetailOutput(MetricListOutput):
+    """A metric in full: definition and its source, how it is charted, attribution links,
+    balancing metrics, targets and annotations."""
+
+    definition = serializers.CharField()
+    definition_source = serializers.CharField()
+    definition_version = serializers.CharField()
+    fhir_measure_url = serializers.CharField()
+    screen_outliers = serializers.BooleanField()
+    baseline_points = serializers.IntegerField(allow_null=True)
+    data_lag_days = serializers.IntegerField()
+    balancing_metrics = MetricRefOutput(many=True, source="balancing_metrics.all")
+    links = LinkOutput(many=True, source="links.all")
+    attributed = serializers.SerializerMethodField(
+        help_text="Sum of the links' shares (at most 100)."
+    )
+    targets = TargetOutput(many=True, source="targets.all")
+    annotations = AnnotationOutput(many=True, source="annotations.all")
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2))
+    def get_attributed(self, metric: Metric) -> Decimal:
+        return sum((link.share for link in metric.links.all()), Decimal(0))
+
+
+class SignalOutput(serializers.Serializer):
+    rule = serializers.ChoiceField([(str(rule), str(rule)) for rule in Rule])
+    side = serializers.ChoiceField(
+        [("up", "up"), ("down", "down")], allow_null=True, help_text="Null: the rule has no side."
+    )
+
+
+class SpcPointOutput(serializers.Serializer):
+    """One period: value, centre and limits in display units (a rate × the multiplier; a
+    running total for cumulative charts; survey waves' 95% interval as lower and upper)."""
+
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    value = serializers.FloatField()
+    centre = serializers.FloatField(allow_null=True)
+    lower = serializers.FloatField(allow_null=True)
+    upper = serializers.FloatField(allow_null=True)
+    segment = serializers.IntegerField(help_text="0, then +1 at each rebase.")
+    signals = SignalOutput(many=True)
+    complete = serializers.BooleanField(
+        help_text="False while the data lag runs: never signalled or classified."
+    )
+
+
+class SpcTargetOutput(serializers.Serializer):
+    value = _figure()
+    due_date = serializers.DateField()
+    facility = FacilityRefOutput(allow_null=True, help_text="Null: system-wide.")
+
+
+class SpcOutput(serializers.Serializer):
+    """A metric's SPC chart at one facility under one rule preset."""
+
+    metric = MetricRefOutput()
+    facility = FacilityRefOutput()
+    chart = serializers.ChoiceField(ChartType.choices)
+    preset = serializers.ChoiceField(RulePreset.choices)
+    variation = serializers.ChoiceField(
+        Variation.choices, allow_null=True, help_text="Of the latest complete point."
+    )
+    assurance = serializers.ChoiceField(
+        Assurance.choices, allow_null=True, help_text="Against the target."
+    )
+    progress = serializers.FloatField(
+        allow_null=True, help_text="(current − baseline) ÷ (target − baseline)."
+    )
+    target = SpcTargetOutput(allow_null=True)
+    baseline_value = serializers.FloatField(allow_null=True)
+    current_value = serializers.FloatField(allow_null=True)
+    insufficient_data = serializers.BooleanField(help_text="Fewer than 12 baseline points.")
+    data_through = serializers.DateField(
+        allow_null=True, help_text="End of the latest complete period."
+    )
+    points = SpcPointOutput(many=True)
+
+
+class BatchRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+
+
+class MeasurementOutput(serializers.Serializer):
+    """One figure with its provenance: the import batch that last wrote it, or who entered it
+    by hand."""
+
+    id = serializers.IntegerField()
+    metric = serializers.CharField(source="metric.code", help_text="The metric's code.")
+    facility = serializers.CharField(source="facility.code", help_text="The facility's code.")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    value = _figure()
+    numerator = _figure(allow_null=True)
+    denominator = _figure(allow_null=True)
+    source_system = serializers.CharField()
+    definition_version = serializers.CharField()
+    batch = BatchRefOutput(allow_null=True, help_text="Null: entered by hand.")
+    entered_by = PersonRefOutput(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+def _metric_codes(**kwargs: Any) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Metric.objects.all(), many=True, **kwargs
+    )
+
+
+class _MetricFields(serializers.Serializer):
+    """The fields of a metric a person sets."""
+
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=200)
+    definition = serializers.CharField(required=False, default="", allow_blank=True)
+    definition_source = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True
+    )
+    definition_version = serializers.CharField(
+        max_length=40, required=False, default="", allow_blank=True
+    )
+    fhir_measure_url = serializers.CharField(
+        max_length=300, required=False, default="", allow_blank=True
+    )
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    aim = serializers.ChoiceField(Aim.choices)
+    unit = serializers.CharField(max_length=60)
+    multiplier = _multiplier(required=False, default=Decimal(1))
+    direction = serializers.ChoiceField(Direction.choices)
+    frequency = serializers.ChoiceField(
+        MetricFrequency.choices, required=False, default=MetricFrequency.MONTHLY
+    )
+    chart_type = serializers.ChoiceField(ChartType.choices)
+    rule_preset = serializers.ChoiceField(
+        RulePreset.choices, required=False, default=RulePreset.MDC
+    )
+    screen_outliers = serializers.BooleanField(required=False, default=False, help_text="XmR only.")
+    baseline_points = serializers.IntegerField(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="Freeze each segment's limits after this many points (null: use them all).",
+    )
+    data_lag_days = serializers.IntegerField(
+        required=False, default=0, help_text="Days after a period ends before it is complete."
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="An active person's id: told when the data is overdue.",
+    )
+    is_active = serializers.BooleanField(required=False, default=True)
+    priorities = serializers.PrimaryKeyRelatedField(
+        queryset=StrategicPriority.objects.all(),
+        many=True,
+        required=False,
+        default=list,
+        help_text="Ids of the strategic priorities it evidences (the full set).",
+    )
+    balancing_metrics = _metric_codes(
+        required=False,
+        default=list,
+        help_text="Codes of the metrics to read beside it (the full set).",
+    )
+    phi_confirmed = serializers.BooleanField(
+        required=False, default=False, help_text=PHI_CONFIRMED_HELP
+    )
+
+
+class MetricCreateInput(_MetricFields):
+    pass
+
+
+class MetricUpdateInput(_MetricFields):
+    """An edit: fields left out keep their value."""
+
+    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("version", "phi_confirmed"):
+                field.required = False
+                field.default = serializers.empty
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not set(attrs) - {"version", "phi_confirmed"}:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one field to change besides version."]}
+            )
+        return attrs
+
+
+class SpcQueryInput(serializers.Serializer):
+    """Query parameters of the SPC read."""
+
+    facility = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Facility.objects.all(),
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="A facility's code; the whole system by default.",
+    )
+    preset = serializers.ChoiceField(
+        RulePreset.choices,
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="The rule preset to apply; the metric's own by default.",
+    )
+
+
+class MeasurementInput(serializers.Serializer):
+    """A figure entered by hand: a value, or a numerator and denominator, or all three."""
+
+    metric = serializers.SlugRelatedField(
+        slug_field="code", queryset=Metric.objects.all(), help_text="The metric's code."
+    )
+    facility = serializers.SlugRelatedField(
+        slug_field="code", queryset=Facility.objects.all(), help_text="The facility's code."
+    )
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    value = _figure(required=False, default=None, allow_null=True)
+    numerator = _figure(required=False, default=None, allow_null=True)
+    denominator = _figure(required=False, default=None, allow_null=True)

@@ -1,3 +1,257 @@
-"""(filled in by the metrics issue)."""
+"""API views of metrics: each parses its input, authorises, calls one service or selector and
+renders an output serializer. Refusals come from informatics.permissions (403, nothing
+changed); stale edits from the services' optimistic locking (409); bad input is a 400 naming
+the field (or the query parameter)."""
 
-urlpatterns: list = []
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.serializers import ValidationError as BadInput
+
+from informatics.api.views import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
+from informatics.permissions import Action
+from initiatives.api.views import PHI_FLAGGED
+from metrics import selectors, services
+from metrics.api import serializers as s
+from metrics.choices import RulePreset
+from metrics.filters import MeasurementFilter, MetricFilter
+from metrics.models import Measurement, Metric
+
+NOT_FOUND = OpenApiResponse(description="No such metric.")
+
+# What each operation needs of DESIGN.md's table before any input is parsed; the services
+# check again.
+NEEDS: dict[str, Action] = {
+    "list": Action.PORTFOLIO_READ,
+    "retrieve": Action.PORTFOLIO_READ,
+    "spc": Action.PORTFOLIO_READ,
+    "create": Action.METRIC_EDIT,
+    "partial_update": Action.METRIC_EDIT,
+}
+
+
+class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
+    """The metric catalogue: how each metric is defined, charted and judged, its system-level
+    roll-up, and its SPC chart at any facility under any rule preset."""
+
+    serializer_class = s.MetricListOutput
+    filterset_class = MetricFilter
+    lookup_value_regex = "[0-9]+"
+
+    def get_permissions(self) -> list[BasePermission]:
+        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
+        return [IsAuthenticated(), ActionAllowed(needed)]
+
+    def get_queryset(self) -> QuerySet[Metric]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Metric.objects.none()
+        if self.action == "list":
+            return selectors.metric_list(user=actor(self.request))
+        return Metric.objects.all()  # one metric, which each operation reads as it needs
+
+    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        metric = selectors.metric_detail(metric_id=pk)
+        return Response(s.MetricDetailOutput(metric).data, status=code)
+
+    @extend_schema(
+        operation_id="metrics_list",
+        summary="List metrics",
+        description="The catalogue by code, each with its system-level roll-up: the latest "
+        "complete point's variation, assurance against the target, progress and the date the "
+        "data is complete through. Filtered like the catalogue page.",
+        responses=s.MetricListOutput(many=True),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="metrics_retrieve",
+        summary="One metric",
+        description="With its definition and source, how it is charted and judged, the "
+        "initiatives it is attributed to (shares sum to at most 100%), balancing metrics, "
+        "targets, annotations and system-level roll-up.",
+        responses={200: s.MetricDetailOutput, 404: NOT_FOUND},
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(int(pk))
+
+    @extend_schema(
+        operation_id="metrics_create",
+        summary="Add a metric to the catalogue",
+        description="The CMIO, the CMO or an admin. Text that looks like patient information "
+        'is refused unless sent again with `"phi_confirmed": true`.',
+        request=s.MetricCreateInput,
+        responses={201: s.MetricDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        data = parse(s.MetricCreateInput, request)
+        metric = services.metric_create(actor=actor(request), **data)
+        return self._detail(metric.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="metrics_update",
+        summary="Edit a metric",
+        description="The CMIO, the CMO or an admin. Send the `version` you edited with the "
+        "fields to change (priorities and balancing metrics are replaced as a whole); a stale "
+        "version gets 409 and nothing is saved. The multiplier cannot change under stored "
+        "measurements. A change to how the metric is charted or judged recomputes its "
+        "roll-ups in the background.",
+        request=s.MetricUpdateInput,
+        responses={
+            200: s.MetricDetailOutput,
+            400: PHI_FLAGGED,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: STALE,
+        },
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        changes = parse(s.MetricUpdateInput, request)
+        version = changes.pop("version")
+        metric = services.metric_update(
+            actor=actor(request), metric=self.get_object(), version=version, **changes
+        )
+        return self._detail(metric.pk)
+
+    @extend_schema(
+        operation_id="metrics_spc",
+        summary="A metric's SPC chart at one facility",
+        description="Per period the value, centre line, limits (in display units: a rate × "
+        "the metric's multiplier), segment and the signals of the rule preset, and whether "
+        "the period is complete (incomplete periods are never signalled or classified); then "
+        "the variation of the latest complete point, assurance against the applicable "
+        "target, progress toward it, and the date the data is complete through. Read from "
+        "the stored roll-ups; another `preset` is applied to the stored aggregates. A parent "
+        "facility's figures sum its children's numerators and denominators.",
+        parameters=[
+            OpenApiParameter(
+                "facility",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="A facility's code; the whole system when left out.",
+            ),
+            OpenApiParameter(
+                "preset",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=RulePreset.values,
+                description="The rule preset; the metric's own when left out.",
+            ),
+        ],
+        responses={
+            200: s.SpcOutput,
+            400: OpenApiResponse(
+                description="Unknown facility or preset: the body names the parameter."
+            ),
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="spc",
+        url_name="spc",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def spc(self, request: Request, pk: str) -> Response:
+        query = s.SpcQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        metric = self.get_object()
+        facility = query.validated_data["facility"] or selectors.system_facility()
+        if facility is None:
+            raise BadInput({"facility": ["Give a facility code: there is no health system."]})
+        view = selectors.series_view(metric=metric, facility=facility, with_marks=False)
+        analysis = selectors.spc_analysis(
+            metric=metric, facility=facility, preset=query.validated_data["preset"], view=view
+        )
+        points = [
+            {
+                "period_start": row.period_start,
+                "period_end": row.period_end,
+                "value": point.value,
+                "centre": point.centre,
+                "lower": point.lower,
+                "upper": point.upper,
+                "segment": point.segment,
+                "signals": [signal.as_dict() for signal in point.signals],
+                "complete": point.complete,
+            }
+            for row, point in zip(view.points, analysis.points, strict=True)
+        ]
+        body = {
+            "metric": metric,
+            "facility": facility,
+            "chart": str(analysis.chart),
+            "preset": str(analysis.preset),
+            "variation": str(analysis.variation) if analysis.variation else None,
+            "assurance": str(analysis.assurance) if analysis.assurance else None,
+            "progress": analysis.progress,
+            "target": view.target,
+            "baseline_value": analysis.baseline_value,
+            "current_value": analysis.current_value,
+            "insufficient_data": analysis.insufficient_data,
+            "data_through": view.data_through,
+            "points": points,
+        }
+        return Response(s.SpcOutput(body).data)
+
+
+class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurement]):
+    """Measurements per metric, facility and period, with their provenance; informaticists
+    and the CMIO enter small series by hand (files go through imports)."""
+
+    serializer_class = s.MeasurementOutput
+    filterset_class = MeasurementFilter
+
+    def get_permissions(self) -> list[BasePermission]:
+        needed = Action.MEASUREMENT_LOAD if self.action == "create" else Action.PORTFOLIO_READ
+        return [IsAuthenticated(), ActionAllowed(needed)]
+
+    def get_queryset(self) -> QuerySet[Measurement]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Measurement.objects.none()
+        return selectors.measurement_list(user=actor(self.request))
+
+    @extend_schema(
+        operation_id="measurements_list",
+        summary="List measurements",
+        description="By metric, facility and period, each with the import batch that last "
+        "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
+        "`period_from` / `period_to` (period start, inclusive).",
+        responses=s.MeasurementOutput(many=True),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="measurements_create",
+        summary="Enter a measurement by hand",
+        description="Informaticists and the CMIO. A value, or a numerator and denominator, or "
+        "all three (the value must equal numerator ÷ denominator × the metric's multiplier). "
+        "The period must be one period of the metric's frequency and must not overlap "
+        "another at the facility. Entering the same metric, facility and period again "
+        "corrects it. The metric's roll-ups are recomputed in the background.",
+        request=s.MeasurementInput,
+        responses={201: s.MeasurementOutput, 400: BAD_INPUT, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        data = parse(s.MeasurementInput, request)
+        measurement = services.measurement_enter(actor=actor(request), **data)
+        row = selectors.measurement_list().get(pk=measurement.pk)
+        return Response(s.MeasurementOutput(row).data, status=status.HTTP_201_CREATED)
+
+
+router = SimpleRouter()
+router.register("metrics", MetricViewSet, basename="metric")
+router.register("measurements", MeasurementViewSet, basename="measurement")
+
+urlpatterns = router.urls

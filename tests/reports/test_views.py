@@ -193,11 +193,12 @@ def test_logout_is_a_post_form_in_the_header(client_as: Callable[..., Client]) -
 # Every landing page, once the site settings are cached (a first request warms the cache):
 # 1 session, 2 user, 3 the user's groups (roles), 4-6 the session saved again (savepoint,
 # UPDATE, release: SESSION_SAVE_EVERY_REQUEST restarts the idle clock), 7 the intake needs-me
-# items (questions waiting for the user, and for triage roles the queue in the same query);
-# then, for the roles the portfolio asks something of (CMO, CMIO, informaticist), 8 the
-# portfolio's needs-me items (stale initiatives, overdue milestones, the gate) in one query;
-# then the role's own.
-BASE_QUERIES = 7
+# items (questions waiting for the user, and for triage roles the queue in the same query),
+# 8 the metrics' needs-me items (overdue data of the metrics the user owns, and for the CMIO
+# system-level special-cause concerns, in one query); then, for the roles the portfolio asks
+# something of (CMO, CMIO, informaticist), the portfolio's needs-me items (stale initiatives,
+# overdue milestones, the gate) in one query; then the role's own.
+BASE_QUERIES = 8
 PORTFOLIO_NEEDS_ME = 1
 
 
