@@ -4,8 +4,17 @@ metrics, reviews and reports): one FilterSet serves the page, its CSV export and
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.forms import NullBooleanSelect
 from django.http import HttpRequest
 from django_filters import FilterSet
+
+
+class AnyYesNoSelect(NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "Any" (Django's says "Unknown")."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
 
 
 def filtered_page(request: HttpRequest, filterset: FilterSet, *, per_page: int) -> dict[str, Any]:

@@ -5,6 +5,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from informatics.choices import Route
+from informatics.listing import AnyYesNoSelect
 from informatics.models import Facility, StrategicPriority
 from initiatives.choices import (
     CLOSED_STATUSES,
@@ -126,7 +127,7 @@ class InitiativeFilter(django_filters.FilterSet):
     health = django_filters.ChoiceFilter(
         choices=HEALTH_CHOICES, method="by_health", empty_label="Any health"
     )
-    stale = django_filters.BooleanFilter(method="by_stale", label="Stale")
+    stale = django_filters.BooleanFilter(method="by_stale", label="Stale", widget=AnyYesNoSelect)
 
     class Meta:
         model = Initiative

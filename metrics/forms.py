@@ -1,1 +1,404 @@
-"""Forms of this app's pages."""
+"""Forms of the metric pages. They parse input into typed values named like the keyword
+arguments of the catalogue services (metrics/services/catalogue.py); the services check the
+rules (attribution shares, figures that must agree, who may do what) and raise ValidationError
+naming the field, which the views put back on the form beside it."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+
+from informatics.choices import Role, ValueCategory
+from informatics.forms import DateInput
+from informatics.models import Facility, StrategicPriority, User
+from initiatives.forms import _phi_confirmed
+from initiatives.models import BenefitLine, Initiative
+from metrics.choices import (
+    Aim,
+    AnnotationKind,
+    ChartType,
+    Direction,
+    MetricFrequency,
+    RulePreset,
+)
+from metrics.models import Metric
+
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def _date(**kwargs: Any) -> forms.DateField:
+    messages = {"invalid": "Enter the date as YYYY-MM-DD.", **kwargs.pop("error_messages", {})}
+    return forms.DateField(widget=DateInput(format=DATE_FORMAT), error_messages=messages, **kwargs)
+
+
+def _figure(label: str, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=20,
+        decimal_places=6,
+        error_messages={"invalid": f"Enter the {label.lower()} as a number, e.g. 12.5."},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def _facilities(keep: int | None = None) -> QuerySet[Facility]:
+    wanted = Q(is_active=True)
+    if keep is not None:
+        wanted |= Q(pk=keep)
+    return Facility.objects.filter(wanted).order_by("name")
+
+
+class MetricForm(forms.Form):
+    """Add a metric to the catalogue: what it measures, where the definition comes from, how
+    it is charted and judged, and what it serves."""
+
+    code = forms.SlugField(
+        max_length=20,
+        help_text="A short unique key, e.g. Q6 or sep-1 (letters, digits, hyphens).",
+        error_messages={
+            "required": "Give the metric a short code.",
+            "invalid": "The code may hold only letters, digits, hyphens and underscores.",
+        },
+    )
+    name = forms.CharField(max_length=200, error_messages={"required": "Give the metric a name."})
+    definition = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Numerator, denominator, inclusions and exclusions.",
+    )
+    definition_source = forms.CharField(
+        max_length=200, required=False, help_text="Who defines it, e.g. CMS SEP-1, Epic Signal."
+    )
+    definition_version = forms.CharField(max_length=40, required=False)
+    fhir_measure_url = forms.URLField(
+        label="FHIR Measure URL",
+        max_length=300,
+        required=False,
+        help_text="Canonical URL that FHIR MeasureReports for this metric cite.",
+        error_messages={"invalid": "Enter the Measure's canonical URL, starting https://."},
+    )
+    value_category = forms.ChoiceField(
+        choices=[("", "Choose…"), *ValueCategory.choices],
+        error_messages={"required": "Choose the value category the metric evidences."},
+    )
+    aim = forms.ChoiceField(
+        label="Quintuple Aim",
+        choices=[("", "Choose…"), *Aim.choices],
+        error_messages={"required": "Choose the aim the metric serves."},
+    )
+    unit = forms.CharField(
+        max_length=60,
+        help_text="As shown on the chart's axis, e.g. %, per 1,000 line-days, minutes a day.",
+        error_messages={"required": "Give the unit the values are in."},
+    )
+    multiplier = forms.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        initial=Decimal("1"),
+        help_text="value = numerator ÷ denominator × multiplier: 100 for a percentage, 1,000 "
+        "for a rate per 1,000, 1 for a plain value.",
+        error_messages={
+            "required": "Give the multiplier (1 when values are not a rate).",
+            "invalid": "Enter the multiplier as a number, e.g. 100.",
+        },
+    )
+    direction = forms.ChoiceField(
+        label="Better direction",
+        choices=[("", "Choose…"), *Direction.choices],
+        error_messages={"required": "Say which way is better, or that neither is."},
+    )
+    frequency = forms.ChoiceField(choices=MetricFrequency.choices, initial=MetricFrequency.MONTHLY)
+    chart_type = forms.ChoiceField(
+        choices=[("", "Choose…"), *ChartType.choices],
+        help_text="p for proportions, u for rates per exposure, XmR for continuous values, "
+        "Laney p′/u′ for very large denominators.",
+        error_messages={"required": "Choose the chart type."},
+    )
+    rule_preset = forms.ChoiceField(
+        label="Rule preset", choices=RulePreset.choices, initial=RulePreset.MDC
+    )
+    screen_outliers = forms.BooleanField(
+        required=False,
+        label="Screen outlying moving ranges (XmR only)",
+        help_text="Drop moving ranges above 3.267 × their mean once before computing limits.",
+    )
+    baseline_points = forms.IntegerField(
+        required=False,
+        min_value=2,
+        max_value=500,
+        help_text="Freeze each segment's limits after this many points; blank uses them all.",
+        error_messages={"invalid": "Enter a whole number of points, e.g. 12."},
+    )
+    data_lag_days = forms.IntegerField(
+        label="Data lag (days)",
+        min_value=0,
+        max_value=365,
+        initial=0,
+        help_text="Days after a period ends before its data is complete (readmissions: 30+).",
+        error_messages={"required": "Give the data lag in days (0 when data is final at once)."},
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="No owner yet",
+        help_text="Hears when the metric's data is overdue.",
+    )
+    priorities = forms.ModelMultipleChoiceField(
+        queryset=StrategicPriority.objects.none(),
+        required=False,
+        label="Strategic priorities",
+        help_text="Hold Ctrl (or ⌘) to choose several.",
+        widget=forms.SelectMultiple(attrs={"size": 7}),
+    )
+    balancing_metrics = forms.ModelMultipleChoiceField(
+        queryset=Metric.objects.none(),
+        required=False,
+        help_text="Metrics to read beside this one, e.g. alert volume beside the override rate.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    phi_confirmed = _phi_confirmed()
+
+    # The fields the PHI guard reads, in the order the page shows them.
+    free_text = ("name", "definition")
+
+    SERVICE_FIELDS: tuple[str, ...] = (
+        "code",
+        "name",
+        "definition",
+        "definition_source",
+        "definition_version",
+        "fhir_measure_url",
+        "value_category",
+        "aim",
+        "unit",
+        "multiplier",
+        "direction",
+        "frequency",
+        "chart_type",
+        "rule_preset",
+        "screen_outliers",
+        "baseline_points",
+        "data_lag_days",
+        "owner",
+        "priorities",
+        "balancing_metrics",
+    )
+
+    def __init__(self, *args: Any, metric: Metric | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        owner_pk = metric.owner_id if metric is not None else None
+        owners = Q(is_active=True, groups__name__in=[Role.CMIO, Role.INFORMATICIST, Role.CMO])
+        if owner_pk is not None:
+            owners |= Q(pk=owner_pk)
+        self._field("owner").queryset = (
+            User.objects.filter(owners).distinct().order_by("full_name", "email")
+        )
+        priorities = Q(is_active=True)
+        others = Metric.objects.order_by("code")
+        if metric is not None:
+            priorities |= Q(metrics=metric)
+            others = others.exclude(pk=metric.pk)
+        self._field("priorities").queryset = (
+            StrategicPriority.objects.filter(priorities).distinct().order_by("rank", "title")
+        )
+        self._field("balancing_metrics").queryset = others
+
+    def _field(self, name: str) -> Any:
+        return self.fields[name]
+
+    @staticmethod
+    def initial_for(metric: Metric) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(metric, name)
+            for name in MetricForm.SERVICE_FIELDS
+            if name not in {"owner", "priorities", "balancing_metrics"}
+        }
+        initial["owner"] = metric.owner_id
+        initial["priorities"] = [p.pk for p in metric.priorities.all()]
+        initial["balancing_metrics"] = [m.pk for m in metric.balancing_metrics.all()]
+        return initial
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `metric_create` / `metric_update`."""
+        data = self.cleaned_data
+        values = {name: data[name] for name in self.SERVICE_FIELDS}
+        for name in ("code", "name", "unit", "definition_source", "definition_version"):
+            values[name] = values[name].strip()
+        values["priorities"] = list(data["priorities"])
+        values["balancing_metrics"] = list(data["balancing_metrics"])
+        values["phi_confirmed"] = data["phi_confirmed"]
+        return values
+
+
+class MetricEditForm(MetricForm):
+    """The edit form carries the version the editor loaded, so a stale save is refused, and
+    can retire the metric (it stays on record, with its data)."""
+
+    is_active = forms.BooleanField(
+        required=False,
+        label="Active",
+        help_text="A retired metric keeps its data but is no longer expected or reported.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    SERVICE_FIELDS = (*MetricForm.SERVICE_FIELDS, "is_active")
+
+    @staticmethod
+    def initial_for(metric: Metric) -> dict[str, Any]:
+        return {
+            **MetricForm.initial_for(metric),
+            "is_active": metric.is_active,
+            "version": metric.version,
+        }
+
+
+class TargetForm(forms.Form):
+    """A value to reach by a date, system-wide or for one facility."""
+
+    value = forms.DecimalField(
+        label="Target value",
+        max_digits=20,
+        decimal_places=6,
+        error_messages={
+            "required": "Give the target value.",
+            "invalid": "Enter the target as a number, in the metric's unit.",
+        },
+    )
+    due_date = _date(
+        label="Due by", error_messages={"required": "Give the date the target is due."}
+    )
+    facility = forms.ModelChoiceField(
+        queryset=Facility.objects.none(), required=False, empty_label="System-wide"
+    )
+    note = forms.CharField(
+        max_length=200, required=False, help_text="Where the target comes from, e.g. the FY plan."
+    )
+    phi_confirmed = _phi_confirmed()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        facility = self.fields["facility"]
+        assert isinstance(facility, forms.ModelChoiceField)
+        facility.queryset = _facilities()
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `target_set`."""
+        return dict(self.cleaned_data)
+
+
+class AnnotationForm(forms.Form):
+    """A PDSA test, a rebase (with its reason) or a note on the metric's timeline."""
+
+    kind = forms.ChoiceField(
+        choices=AnnotationKind.choices,
+        help_text="A rebase starts new limits from the first period on or after its date. "
+        "Go-lives come from the linked initiatives.",
+    )
+    date = _date(error_messages={"required": "Give the date it happened."})
+    label = forms.CharField(
+        max_length=120,
+        help_text="Shown on the chart, e.g. “Order set live at all hospitals”.",
+        error_messages={"required": "Give a short label for the chart."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Required for a rebase: what changed in the process.",
+    )
+    facility = forms.ModelChoiceField(
+        queryset=Facility.objects.none(), required=False, empty_label="Every facility"
+    )
+    phi_confirmed = _phi_confirmed()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        facility = self.fields["facility"]
+        assert isinstance(facility, forms.ModelChoiceField)
+        facility.queryset = _facilities()
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `annotation_add`."""
+        return dict(self.cleaned_data)
+
+
+class BenefitLineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.initiative.title}: {obj.description}"
+
+
+class LinkForm(forms.Form):
+    """Link an initiative expected to move the metric, with its attribution share."""
+
+    initiative = forms.ModelChoiceField(
+        queryset=Initiative.objects.none(),
+        empty_label="Choose…",
+        error_messages={"required": "Choose the initiative to link."},
+    )
+    share = forms.DecimalField(
+        label="Attribution share (%)",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        help_text="The share of the metric's change credited to it; a metric's shares add up "
+        "to at most 100%.",
+        error_messages={
+            "required": "Give the attribution share, 0 to 100.",
+            "invalid": "Enter the share as a number of percent, e.g. 40.",
+            "min_value": "The share cannot be below 0%.",
+            "max_value": "The share cannot be above 100%.",
+        },
+    )
+    benefit_line = BenefitLineChoiceField(
+        queryset=BenefitLine.objects.none(),
+        required=False,
+        empty_label="None",
+        label="Benefit-plan line it evidences",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        initiative = self.fields["initiative"]
+        assert isinstance(initiative, forms.ModelChoiceField)
+        initiative.queryset = Initiative.objects.order_by("title")
+        benefit = self.fields["benefit_line"]
+        assert isinstance(benefit, forms.ModelChoiceField)
+        benefit.queryset = BenefitLine.objects.select_related("initiative").order_by(
+            "initiative__title", "id"
+        )
+
+
+class MeasurementForm(forms.Form):
+    """One period's figure entered by hand: a value, or numerator and denominator, or all
+    three (they must agree)."""
+
+    facility = forms.ModelChoiceField(
+        queryset=Facility.objects.none(),
+        empty_label="Choose…",
+        error_messages={"required": "Choose the facility the figure is for."},
+    )
+    period_start = _date(
+        label="Period from", error_messages={"required": "Give the first day of the period."}
+    )
+    period_end = _date(
+        label="Period to", error_messages={"required": "Give the last day of the period."}
+    )
+    value = _figure("Value", help_text="Leave blank to compute it from numerator ÷ denominator.")
+    numerator = _figure("Numerator")
+    denominator = _figure("Denominator")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        facility = self.fields["facility"]
+        assert isinstance(facility, forms.ModelChoiceField)
+        facility.queryset = _facilities()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period cannot end before it starts.")
+        return data

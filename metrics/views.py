@@ -1,3 +1,397 @@
-"""(filled in by the metrics issue)."""
+"""Metric pages: the catalogue with each metric's system-level variation and assurance, a
+metric's page (its chart for a facility, icons, data-through date, progress, the data with
+where each figure came from, linked initiatives, priorities, balancing metrics, targets and
+annotations), and the forms that change them.
 
-urlpatterns: list = []
+Each view parses its input, authorises with `informatics.permissions`, calls one service or
+selector, and renders. The catalogue services hold the rules (attribution shares, figures that
+must agree, periods, the PHI guard, who may do what); a ValidationError they raise names the
+field, which goes back onto the form beside it.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from informatics.exceptions import StaleEdit
+from informatics.listing import filtered_page
+from informatics.permissions import Action, can, require
+from initiatives.views import AuthedRequest, _service_errors
+from metrics import page_selectors, selectors, services
+from metrics.charts import chart_svg
+from metrics.choices import ChartType, RulePreset
+from metrics.filters import MetricFilter
+from metrics.forms import (
+    AnnotationForm,
+    LinkForm,
+    MeasurementForm,
+    MetricEditForm,
+    MetricForm,
+    TargetForm,
+)
+from metrics.models import Metric
+
+PER_PAGE = 50
+FORMS = ("target_form", "annotation_form", "link_form", "measurement_form")
+
+
+# --- Catalogue ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def metric_list(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    filterset = MetricFilter(
+        request.GET or None, queryset=selectors.metric_list(user=request.user), user=request.user
+    )
+    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context["entries"] = [(metric, selectors.system_rollup(metric)) for metric in context["rows"]]
+    context["can_create"] = can(request.user, Action.METRIC_EDIT)
+    context["can_load"] = can(request.user, Action.MEASUREMENT_LOAD)
+    return render(request, "metrics/metric_list.html", context)
+
+
+# --- Create and edit ----------------------------------------------------------------------------
+
+
+def _form_context(form: MetricForm, phi_seen: dict[str, SafeString], **extra: Any) -> dict:
+    return {
+        "form": form,
+        "phi_seen": phi_seen,
+        "phi_flagged": bool(phi_seen) or bool(form["phi_confirmed"].value()),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def metric_create(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    form = MetricForm(request.POST or None)
+    phi_seen: dict[str, SafeString] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            metric = services.metric_create(actor=request.user, **form.values())
+        except ValidationError as error:
+            phi_seen = _service_errors(form, error)
+        else:
+            messages.success(request, f"Added {metric.code} “{metric.name}” to the catalogue.")
+            return redirect("metrics:metric-detail", pk=metric.pk)
+    return render(request, "metrics/metric_form.html", _form_context(form, phi_seen))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def metric_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    metric = selectors.metric_detail(metric_id=pk)
+    if request.method == "GET":
+        form = MetricEditForm(initial=MetricEditForm.initial_for(metric), metric=metric)
+        return render(request, "metrics/metric_form.html", _form_context(form, {}, metric=metric))
+    form = MetricEditForm(request.POST, metric=metric)
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
+        values = form.values()
+        try:
+            services.metric_update(
+                actor=request.user,
+                metric=metric,
+                version=form.cleaned_data["version"],
+                **values,
+            )
+        except StaleEdit:
+            current = selectors.metric_detail(metric_id=pk)
+            fresh = MetricEditForm(initial=MetricEditForm.initial_for(current), metric=current)
+            conflict = (
+                "Someone saved this metric while you were editing it. Nothing of your edit was "
+                "saved; its current values are shown below."
+            )
+            context = _form_context(fresh, {}, metric=current, conflict=conflict)
+            return render(request, "metrics/metric_form.html", context, status=409)
+        except ValidationError as error:
+            phi_seen = _service_errors(form, error)
+        else:
+            messages.success(request, f"Saved your changes to {metric.code}.")
+            return redirect("metrics:metric-detail", pk=metric.pk)
+    return render(request, "metrics/metric_form.html", _form_context(form, phi_seen, metric=metric))
+
+
+# --- A metric's page ----------------------------------------------------------------------------
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _detail_response(
+    request: AuthedRequest,
+    pk: int,
+    *,
+    bound: dict[str, Form] | None = None,
+    phi_form: str = "",
+    phi_seen: dict[str, SafeString] | None = None,
+) -> HttpResponse:
+    """The metric's page. `bound` replaces a blank form with the user's input and its
+    errors; `phi_form` names the form whose text the PHI guard flagged."""
+    user = request.user
+    facility_param = request.GET.get("facility")
+    preset = request.GET.get("preset") or None
+    if preset not in (None, *RulePreset.values):
+        preset = None
+    facility_id = _int(facility_param)
+    if facility_param and facility_id is None:
+        raise Http404("No such facility.")
+    page = page_selectors.metric_page(metric_id=pk, facility_id=facility_id, preset=preset)
+    metric = page.metric
+    can_edit = can(user, Action.METRIC_EDIT)
+    can_load = can(user, Action.MEASUREMENT_LOAD)
+    forms: dict[str, Form | None] = {
+        "target_form": TargetForm(auto_id="target_%s") if can_edit else None,
+        "annotation_form": AnnotationForm(auto_id="annotation_%s") if can_edit else None,
+        "link_form": LinkForm(auto_id="link_%s") if can_edit else None,
+        "measurement_form": MeasurementForm(
+            auto_id="measurement_%s",
+            initial={"facility": page.facility.pk if page.facility else None},
+        )
+        if can_load
+        else None,
+    }
+    forms.update(bound or {})
+    analysis = page.analysis
+    view = page.view
+    has_points = bool(view and view.points)
+    recomputed = analysis is not None and preset is not None and preset != metric.rule_preset
+    chart = ""
+    if view is not None and has_points:
+        # Vega's SVG renderer escapes every text it draws; the markup is ours to inline.
+        chart = mark_safe(chart_svg(view, analysis if recomputed else None))  # noqa: S308
+    context: dict[str, Any] = {
+        "metric": metric,
+        "page": page,
+        "view": view,
+        "analysis": analysis,
+        "chart": chart,
+        "has_points": has_points,
+        "rows": list(reversed(page.rows)),
+        "system_rollup": selectors.system_rollup(metric),
+        "links": list(metric.links.all()),
+        "priorities": list(metric.priorities.all()),
+        "balancing": list(metric.balancing_metrics.all()),
+        "targets": list(metric.targets.all()),
+        "annotations": list(metric.annotations.all()),
+        "is_survey": metric.chart_type == ChartType.SURVEY,
+        "is_cumulative": metric.chart_type == ChartType.CUMULATIVE,
+        "presets": RulePreset.choices,
+        "preset_label": RulePreset(page.preset).label,
+        "chosen_preset": preset or "",
+        "recomputed": recomputed,
+        "can_edit": can_edit,
+        "can_load": can_load,
+        "phi_form": phi_form,
+        "phi_seen_by_form": {phi_form: phi_seen} if phi_form and phi_seen else {},
+        **forms,
+    }
+    return render(request, "metrics/metric_detail.html", context)
+
+
+@login_required
+@require_GET
+def metric_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    return _detail_response(request, pk)
+
+
+def _metric(pk: int) -> Metric:
+    metric = Metric.objects.filter(pk=pk).first()
+    if metric is None:
+        raise Http404("No such metric.")
+    return metric
+
+
+def _back(metric: Metric, request: AuthedRequest, anchor: str = "") -> HttpResponse:
+    """Back to the metric's page, at the facility and preset it was showing."""
+    query = request.GET.urlencode()
+    return redirect(f"{selectors.metric_url(metric)}{'?' + query if query else ''}{anchor}")
+
+
+@login_required
+@require_POST
+def metric_target_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    metric = _metric(pk)
+    form = TargetForm(request.POST, auto_id="target_%s")
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
+        try:
+            target = services.target_set(actor=request.user, metric=metric, **form.values())
+        except ValidationError as error:
+            phi_seen = _service_errors(form, error)
+        else:
+            where = target.facility.name if target.facility else "the whole system"
+            messages.success(
+                request,
+                f"Set the target for {where}: {target.value.normalize():f} by "
+                f"{target.due_date:%d %b %Y}.",
+            )
+            return _back(metric, request, "#targets")
+    flagged = "target" if phi_seen or form["phi_confirmed"].value() else ""
+    return _detail_response(
+        request, pk, bound={"target_form": form}, phi_form=flagged, phi_seen=phi_seen
+    )
+
+
+@login_required
+@require_POST
+def metric_target_delete(request: AuthedRequest, pk: int, target_pk: int) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    metric = _metric(pk)
+    target = metric.targets.filter(pk=target_pk).first()
+    if target is None:
+        raise Http404("No such target on this metric.")
+    services.target_delete(actor=request.user, target=target)
+    messages.success(request, "Removed the target.")
+    return _back(metric, request, "#targets")
+
+
+@login_required
+@require_POST
+def metric_annotation_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    metric = _metric(pk)
+    form = AnnotationForm(request.POST, auto_id="annotation_%s")
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
+        try:
+            annotation = services.annotation_add(actor=request.user, metric=metric, **form.values())
+        except ValidationError as error:
+            phi_seen = _service_errors(form, error)
+        else:
+            done = (
+                " The limits are recomputed from it shortly." if annotation.kind == "rebase" else ""
+            )
+            messages.success(
+                request,
+                f"Added “{annotation.label}” to the timeline ({annotation.date:%d %b %Y})." + done,
+            )
+            return _back(metric, request, "#annotations")
+    flagged = "annotation" if phi_seen or form["phi_confirmed"].value() else ""
+    return _detail_response(
+        request, pk, bound={"annotation_form": form}, phi_form=flagged, phi_seen=phi_seen
+    )
+
+
+@login_required
+@require_POST
+def metric_annotation_delete(request: AuthedRequest, pk: int, annotation_pk: int) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    metric = _metric(pk)
+    annotation = metric.annotations.filter(pk=annotation_pk).first()
+    if annotation is None:
+        raise Http404("No such annotation on this metric.")
+    services.annotation_delete(actor=request.user, annotation=annotation)
+    messages.success(request, f"Removed “{annotation.label}” from the timeline.")
+    return _back(metric, request, "#annotations")
+
+
+@login_required
+@require_POST
+def metric_link_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    metric = _metric(pk)
+    form = LinkForm(request.POST, auto_id="link_%s")
+    if form.is_valid():
+        try:
+            link = services.metric_link_initiative(
+                actor=request.user, metric=metric, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Linked “{link.initiative.title}” with {link.share.normalize():f}% of the "
+                "attribution.",
+            )
+            return _back(metric, request, "#initiatives")
+    return _detail_response(request, pk, bound={"link_form": form})
+
+
+@login_required
+@require_POST
+def metric_link_delete(request: AuthedRequest, pk: int, initiative_pk: int) -> HttpResponse:
+    require(request.user, Action.METRIC_EDIT)
+    metric = _metric(pk)
+    link = metric.links.select_related("initiative").filter(initiative_id=initiative_pk).first()
+    if link is None:
+        raise Http404("That initiative is not linked to this metric.")
+    services.metric_unlink_initiative(actor=request.user, metric=metric, initiative=link.initiative)
+    messages.success(request, f"Unlinked “{link.initiative.title}”.")
+    return _back(metric, request, "#initiatives")
+
+
+@login_required
+@require_POST
+def metric_measurement_enter(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.MEASUREMENT_LOAD)
+    metric = _metric(pk)
+    form = MeasurementForm(request.POST, auto_id="measurement_%s")
+    if form.is_valid():
+        try:
+            measurement = services.measurement_enter(
+                actor=request.user, metric=metric, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Saved {metric.code} for {measurement.facility.name}, "
+                f"{measurement.period_start:%d %b %Y} to {measurement.period_end:%d %b %Y}: "
+                f"{measurement.value.normalize():f}. The chart is redrawn once the roll-up "
+                "has run.",
+            )
+            return _back(metric, request, "#data")
+    return _detail_response(request, pk, bound={"measurement_form": form})
+
+
+urlpatterns: list[URLPattern] = [
+    path("metrics/", metric_list, name="metric-list"),
+    path("metrics/new/", metric_create, name="metric-create"),
+    path("metrics/<int:pk>/", metric_detail, name="metric-detail"),
+    path("metrics/<int:pk>/edit/", metric_edit, name="metric-edit"),
+    path("metrics/<int:pk>/targets/", metric_target_add, name="metric-target-add"),
+    path(
+        "metrics/<int:pk>/targets/<int:target_pk>/delete/",
+        metric_target_delete,
+        name="metric-target-delete",
+    ),
+    path("metrics/<int:pk>/annotations/", metric_annotation_add, name="metric-annotation-add"),
+    path(
+        "metrics/<int:pk>/annotations/<int:annotation_pk>/delete/",
+        metric_annotation_delete,
+        name="metric-annotation-delete",
+    ),
+    path("metrics/<int:pk>/initiatives/", metric_link_add, name="metric-link-add"),
+    path(
+        "metrics/<int:pk>/initiatives/<int:initiative_pk>/unlink/",
+        metric_link_delete,
+        name="metric-link-delete",
+    ),
+    path(
+        "metrics/<int:pk>/measurements/",
+        metric_measurement_enter,
+        name="metric-measurement-enter",
+    ),
+]
