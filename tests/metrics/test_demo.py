@@ -5,7 +5,9 @@ appears, the astronomical month is flagged and the rebase starts a new segment; 
 run changes nothing."""
 
 import datetime
+from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.db.models import Count, Sum
@@ -25,6 +27,7 @@ from metrics.models import (
     Target,
 )
 from metrics.services.rollups import site_today
+from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +64,11 @@ def system(code: str) -> RollupSeries:
     )
 
 
-@pytest.fixture
-def seeded() -> str:
-    return seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """The demo, seeded once for this module (each test still runs in its own savepoint)."""
+    with data_for_module(django_db_blocker):
+        yield seed()
 
 
 def test_the_catalogue_figures_links_and_go_lives(seeded: str) -> None:
@@ -170,8 +175,7 @@ def test_the_roll_ups_show_every_icon_the_drift_the_astronomical_month_and_the_r
     assert series.insufficient_data is True
 
 
-def test_a_second_run_changes_nothing() -> None:
-    seed()
+def test_a_second_run_changes_nothing(seeded: str) -> None:
     before = state()
 
     output = seed()

@@ -1,21 +1,21 @@
 """`manage.py seed_demo`: the Riverside Health demo system, safe to run twice, refused in
 production without --force."""
 
-import importlib
+from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Sum
-from django.test import override_settings
 
 from informatics.choices import FacilityKind, Role
 from informatics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from informatics.models import AuditEvent, Facility, SiteSettings, StrategicPriority, User
 from informatics.services import site_settings_get
 from initiatives.demo import PHYSICIANS
+from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,20 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """`seed_demo`, run once for this module (each test still runs in its own savepoint);
+    what it printed. Tests that need an empty database live in test_seed_demo_command.py."""
+    with data_for_module(django_db_blocker):
+        yield seed()
+
+
 def row_counts() -> dict[str, int]:
     """Rows of every model installed, by label (AuditEvent, Group, Token and all)."""
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
-def test_seeds_the_riverside_health_system() -> None:
-    seed()
-
+def test_seeds_the_riverside_health_system(seeded: str) -> None:
     system = Facility.objects.get(kind=FacilityKind.SYSTEM)
     assert (system.code, system.name, system.parent) == ("riverside", "Riverside Health", None)
     hospitals = Facility.objects.filter(kind=FacilityKind.HOSPITAL)
@@ -52,9 +58,7 @@ def test_seeds_the_riverside_health_system() -> None:
         assert any("Emergency" in name for name in units)
 
 
-def test_sets_the_organisation_settings() -> None:
-    seed()
-
+def test_sets_the_organisation_settings(seeded: str) -> None:
     row = SiteSettings.objects.get(pk=1)
     assert (row.organisation_name, row.time_zone, row.fiscal_year_start_month, row.currency) == (
         "Riverside Health",
@@ -65,9 +69,7 @@ def test_sets_the_organisation_settings() -> None:
     assert site_settings_get().organisation_name == "Riverside Health"
 
 
-def test_seeds_one_account_per_role_and_a_multi_role_physician() -> None:
-    seed()
-
+def test_seeds_one_account_per_role_and_a_multi_role_physician(seeded: str) -> None:
     for role in Role.values:
         user = User.objects.get(email=f"{role}@riverside.example")
         assert user.roles == (role,)
@@ -83,9 +85,7 @@ def test_seeds_one_account_per_role_and_a_multi_role_physician() -> None:
     assert not User.objects.get(email="cmo@riverside.example").is_staff
 
 
-def test_seeds_the_seven_priorities_in_rank_order() -> None:
-    seed()
-
+def test_seeds_the_seven_priorities_in_rank_order(seeded: str) -> None:
     rows = list(
         StrategicPriority.objects.order_by("rank").values_list(
             "rank", "code", "title", "value_category", "executive_sponsor__email"
@@ -124,8 +124,8 @@ def test_seeds_the_seven_priorities_in_rank_order() -> None:
     assert AuditEvent.objects.filter(object_repr="Zero Harm", action="create").count() == 1
 
 
-def test_prints_the_demo_accounts_with_their_password() -> None:
-    output = seed()
+def test_prints_the_demo_accounts_with_their_password(seeded: str) -> None:
+    output = seeded
 
     assert "Riverside Health: 4 hospitals (1,150 beds)" in output
     assert "58 clinics" in output
@@ -141,8 +141,7 @@ def test_prints_the_demo_accounts_with_their_password() -> None:
     ]
 
 
-def test_running_twice_leaves_the_same_row_counts() -> None:
-    seed()
+def test_running_twice_leaves_the_same_row_counts(seeded: str) -> None:
     first = row_counts()
 
     seed()
@@ -156,8 +155,7 @@ def test_running_twice_leaves_the_same_row_counts() -> None:
     assert first["auth.Group"] == 6
 
 
-def test_running_again_restores_reference_data_but_keeps_priority_edits() -> None:
-    seed()
+def test_running_again_restores_reference_data_but_keeps_priority_edits(seeded: str) -> None:
     Facility.objects.filter(code="rmc").update(name="Renamed")
     User.objects.filter(email="cmo@riverside.example").update(is_active=False)
     StrategicPriority.objects.filter(code="zero-harm").update(title="Zero Harm by 2028")
@@ -177,35 +175,3 @@ def test_running_again_restores_reference_data_but_keeps_priority_edits() -> Non
         ),
         ("Margaret Okonkwo", {"is_active": [False, True]}, "demo data"),
     ]
-
-
-@override_settings(PRODUCTION=True)
-def test_refuses_production_settings_without_force() -> None:
-    with pytest.raises(CommandError, match="--force"):
-        seed()
-
-    assert Facility.objects.count() == 0
-    assert User.objects.count() == 0
-
-
-@override_settings(PRODUCTION=True)
-def test_force_seeds_even_with_production_settings() -> None:
-    seed("--force")
-
-    assert StrategicPriority.objects.count() == 7
-
-
-def test_calls_each_apps_seed_in_dependency_order_skipping_apps_without_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    calls: list[str] = []
-    for app in ("informatics", "metrics", "governance", "reports"):
-        module = importlib.import_module(f"{app}.demo")
-        monkeypatch.setattr(
-            module, "seed", lambda *, stdout, app=app: calls.append(app), raising=False
-        )
-    monkeypatch.delattr(importlib.import_module("initiatives.demo"), "seed", raising=False)
-
-    seed()
-
-    assert calls == ["informatics", "metrics", "governance", "reports"]
