@@ -257,6 +257,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# In development, look a file up when it is asked for rather than listing every app's static
+# files whenever the middleware starts (each test client starts it anew; the test runner turns
+# settings.DEBUG off, which WhiteNoise would otherwise read as "list everything up front").
+WHITENOISE_AUTOREFRESH = DEBUG
 if DEBUG:
     # In development assets come from the finders; WhiteNoise still expects the folder.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
