@@ -7,12 +7,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # Extra pytest arguments, quoted for the shell, e.g. make test PYTEST_ARGS='-m "not browser" -x'
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist, one database each): auto = one per core; 0 = this process only.
+TEST_WORKERS ?= auto
 
 .PHONY: help run test lint format install lock clean python ci
 
 help:
 	@echo "make run    install, migrate, load the demo health system, serve on 127.0.0.1:$(PORT)"
-	@echo "make test   run the test suite (SQLite by default; DATABASE_URL selects PostgreSQL)"
+	@echo "make test   run the test suite in parallel (SQLite by default; DATABASE_URL selects PostgreSQL;"
+	@echo "            TEST_NOW=2028-02-29T23:30 moves the clock; TEST_WORKERS=0 runs in one process)"
 	@echo "make lint   ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make ci     what CI runs (.ci/run): installs system packages, starts services, all tests"
 
@@ -39,8 +42,10 @@ run: install
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# worksteal: each process starts with half the tests and takes from the other when it runs dry,
+# so the run ends together even when a few files (browser tests) take much longer than the rest.
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

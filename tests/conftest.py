@@ -1,12 +1,18 @@
-"""Shared fixtures: one user per role, logged-in clients, service checks that fail under CI."""
+"""Shared fixtures: one user per role, logged-in clients, service checks that fail under CI, and
+the session clock (`TEST_NOW`)."""
 
+import datetime
+import importlib
 import os
 import socket
+import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import time_machine
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, override_settings
@@ -16,6 +22,58 @@ from informatics.models import User
 from tests.factories import PASSWORD, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# `TEST_NOW=2028-02-29T23:30 make test` runs the whole suite with the clock moved to that instant
+# (ticking on from there), to prove that no test leans on the day it happens to run. An instant
+# without an offset is read in the demo organisation's zone, America/Chicago, so the awkward local
+# instants (month ends, New Year's Eve, the daylight-saving change) fall where they say; a local
+# time that does not exist there (02:30 on the spring-forward day) is read with the offset in
+# force before the change, as PEP 495 folds it. Only this process moves: PostgreSQL's now(),
+# Chromium and subprocesses keep the real clock.
+TEST_NOW_ZONE = zoneinfo.ZoneInfo("America/Chicago")
+
+
+def clock_from_env(raw: str | None) -> datetime.datetime | None:
+    """The instant `TEST_NOW` names, timezone-aware; None when unset or empty."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        instant = datetime.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise pytest.UsageError(
+            f"TEST_NOW={raw!r} is not an ISO 8601 instant, e.g. 2028-02-29T23:30 or "
+            "2027-12-31T23:30-06:00"
+        ) from None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=TEST_NOW_ZONE)
+    return instant
+
+
+_TRAVELLER = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move this process's clock when `TEST_NOW` is set (every xdist worker does the same)."""
+    instant = clock_from_env(os.environ.get("TEST_NOW"))
+    if instant is None:
+        return
+    traveller = time_machine.travel(instant, tick=True)
+    traveller.start()
+    config.stash[_TRAVELLER] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    instant = clock_from_env(os.environ.get("TEST_NOW"))
+    if instant is None:
+        return "clock: real (set TEST_NOW to move it)"
+    utc = instant.astimezone(datetime.UTC)
+    return f"clock: moved to TEST_NOW={instant.isoformat()} ({utc:%Y-%m-%d %H:%M} UTC), ticking"
 
 
 def require_service(available: bool, what: str) -> None:
@@ -50,6 +108,27 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def restore_migration_rows() -> None:
+    """Put back the rows data migrations make (the default rubric) if they are gone. A
+    transactional test (browser, worker) flushes every table when it ends, and with the suite
+    spread over worker processes, any test may run after such a flush on the same database."""
+    migration = importlib.import_module("initiatives.migrations.0002_default_rubric")
+    migration.create_default_rubric(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(request: pytest.FixtureRequest) -> None:
+    """Every test that uses the database starts with the rows data migrations made."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if uses_db:
+        # pytest-django's own fixture, which reads the marker and the fixtures the test asks for
+        # and opens the database the way the test wants it (in a transaction, or flushed after).
+        request.getfixturevalue("_django_db_helper")
+        restore_migration_rows()
+
+
 @contextmanager
 def data_for_module(django_db_blocker: Any) -> Iterator[None]:
     """Rows made once for a whole test module (say, the demo health system) and rolled back
@@ -62,6 +141,7 @@ def data_for_module(django_db_blocker: Any) -> Iterator[None]:
         override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS),
         transaction.atomic(),
     ):
+        restore_migration_rows()
         yield
         transaction.set_rollback(True)
 

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from informatics.choices import FacilityKind, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
@@ -46,5 +47,5 @@ class PriorityFactory(factory.django.DjangoModelFactory[StrategicPriority]):
     title = factory.Sequence(lambda n: f"Priority {n}")
     goal_statement = "Reduce harm."
     value_category = ValueCategory.SAFETY_QUALITY
-    horizon = datetime.date(2027, 6, 30)
+    horizon = factory.LazyFunction(lambda: datetime.date(timezone.localdate().year + 1, 6, 30))
     rank = factory.Sequence(lambda n: n + 1)

@@ -5,7 +5,6 @@ Content Security Policy violations and every request that leaves the machine; te
 that all three stay empty.
 """
 
-import importlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from django.apps import apps as django_apps
 from django.test import Client
 from playwright.sync_api import (
     Browser,
@@ -85,13 +83,16 @@ class Recorder:
     def goto(self, path: str) -> None:
         self.collect()
         self.page.goto(self.base_url + path)
-        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_load_state()
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     def assert_clean(self) -> None:
+        # Let the page settle first (no request for half a second), so that a late request's
+        # console error or policy violation is caught; steps before this wait only for "load".
+        self.page.wait_for_load_state("networkidle")
         self.collect()
         assert self.console_errors == []
         assert self.csp_violations == []
@@ -138,17 +139,7 @@ def _record(page: Page, base_url: str) -> Recorder:
 
 
 @pytest.fixture
-def _migration_rows(transactional_db: None) -> None:
-    """The live server needs committed rows, so these tests run on a database that is flushed
-    after each test, which also removes the rows data migrations made: put them back."""
-    migration = importlib.import_module("initiatives.migrations.0002_default_rubric")
-    migration.create_default_rubric(django_apps, None)
-
-
-@pytest.fixture
-def open_page(
-    browser: Browser, live_server: Any, transactional_db: None, _migration_rows: None
-) -> Iterator[Any]:
+def open_page(browser: Browser, live_server: Any, transactional_db: None) -> Iterator[Any]:
     """`open_page(viewport=DESKTOP, javascript=True)` → a Recorder on a fresh context."""
     contexts: list[BrowserContext] = []
 
@@ -182,4 +173,4 @@ def sign_in_with_form(recorder: Recorder, email: str, password: str) -> None:
     recorder.page.get_by_label("Password").fill(password)
     recorder.collect()
     recorder.page.get_by_role("button", name="Sign in").click()
-    recorder.page.wait_for_load_state("networkidle")
+    recorder.page.wait_for_load_state()

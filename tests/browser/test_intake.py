@@ -120,7 +120,7 @@ def test_a_champion_submits_a_pain_point_and_the_cmio_sees_it_in_triage(
     page.screenshot("intake-form")
     page.collect()
     page.page.get_by_role("button", name="Submit request").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
 
     created = IntakeRequest.objects.get(title=NEW_TITLE)
     assert page.page.url == f"{page.base_url}/requests/{created.pk}/"
@@ -153,7 +153,7 @@ def test_a_champion_submits_a_pain_point_and_the_cmio_sees_it_in_triage(
 
     cmio_page.collect()
     queued.get_by_role("link", name=NEW_TITLE).click()
-    cmio_page.page.wait_for_load_state("networkidle")
+    cmio_page.page.wait_for_load_state()
     assert cmio_page.page.get_by_role("heading", name="Triage and score").is_visible()
     assert _serious(cmio_page) == []
     cmio_page.screenshot("intake-detail-cmio")
@@ -185,7 +185,7 @@ def test_the_phi_guard_highlights_a_phone_number_and_offers_the_confirmation(
     page.page.get_by_label("How often does it happen to you?").select_option("weekly")
     page.collect()
     page.page.get_by_role("button", name="Submit request").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
 
     assert IntakeRequest.objects.filter(title="Paging line missing from the handoff").count() == 0
     expect(page.page.locator("mark.phi")).to_have_text("555-201-3344")
@@ -196,7 +196,7 @@ def test_the_phi_guard_highlights_a_phone_number_and_offers_the_confirmation(
     page.page.get_by_label("This is not patient information").check()
     page.collect()
     page.page.get_by_role("button", name="Submit request").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
 
     created = IntakeRequest.objects.get(title="Paging line missing from the handoff")
     assert page.page.url == f"{page.base_url}/requests/{created.pk}/"

@@ -27,7 +27,9 @@ from tests.metrics import svg as read
 from tests.metrics.factories import AnnotationFactory, MetricFactory, TargetFactory, link
 from tests.metrics.factories import monthly_series as series
 
-pytestmark = pytest.mark.browser
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.browser, pytest.mark.time_machine(NOW)]
 
 OpenPage = Callable[..., Recorder]
 
@@ -145,7 +147,7 @@ def test_the_cmio_sees_the_forms_and_the_page_holds_on_a_phone(open_page: OpenPa
     page.page.get_by_label("Due by").fill("2031-06-30")
     page.collect()
     page.page.get_by_role("button", name="Set the target").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
 
     expect(page.page.get_by_text("Set the target for the whole system: 70 by")).to_be_visible()
     assert _serious(page) == []

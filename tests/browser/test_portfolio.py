@@ -33,7 +33,9 @@ from tests.initiatives.factories import (
     scored_request,
 )
 
-pytestmark = pytest.mark.browser
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.browser, pytest.mark.time_machine(NOW)]
 NO_PASSWORD = factory.Transformer.Force("!")  # unusable, so nothing to hash
 
 OpenPage = Callable[..., Recorder]
@@ -120,7 +122,7 @@ def _move(page: Recorder, stage_label: str, reason: str = "") -> None:
         page.page.get_by_label("Reason").fill(reason)
     page.collect()
     page.page.get_by_role("button", name="Move", exact=True).click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
 
 
 def test_the_cmio_logs_an_initiative_the_cmo_approves_it_and_the_submitter_follows_it(
@@ -136,7 +138,7 @@ def test_the_cmio_logs_an_initiative_the_cmo_approves_it_and_the_submitter_follo
     page.goto("/portfolio/")
     page.collect()
     page.page.get_by_role("link", name="New initiative").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
     page.page.get_by_label("Title").fill(TITLE)
     page.page.get_by_label("Type").select_option(label="Clinical decision support")
     page.page.get_by_label("Summary").fill(
@@ -150,7 +152,7 @@ def test_the_cmio_logs_an_initiative_the_cmo_approves_it_and_the_submitter_follo
     page.screenshot("portfolio-create")
     page.collect()
     page.page.get_by_role("button", name="Log initiative").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
 
     initiative = Initiative.objects.get(title=TITLE)
     assert page.page.url == f"{page.base_url}/initiatives/{initiative.pk}/"
@@ -175,7 +177,7 @@ def test_the_cmio_logs_an_initiative_the_cmo_approves_it_and_the_submitter_follo
     cmo_page.screenshot("portfolio-cmo-landing")
     cmo_page.collect()
     waiting.get_by_role("link", name=TITLE).click()
-    cmo_page.page.wait_for_load_state("networkidle")
+    cmo_page.page.wait_for_load_state()
     options = cmo_page.page.get_by_label("Move to").locator("option").all_inner_texts()
     assert options == ["Choose the next stage…", "Approved", "Stopped"]
     _move(cmo_page, "Approved", "Strong case: fewer false alerts for every surgeon.")
@@ -226,7 +228,7 @@ def test_the_cmio_logs_an_initiative_the_cmo_approves_it_and_the_submitter_follo
     champion_page.screenshot("portfolio-request-champion")
     champion_page.collect()
     box.get_by_role("link", name=TITLE).click()
-    champion_page.page.wait_for_load_state("networkidle")
+    champion_page.page.wait_for_load_state()
     assert champion_page.page.locator("h1").inner_text() == TITLE
     assert champion_page.page.get_by_label("Move to").count() == 0
     assert _serious(champion_page) == []
@@ -277,15 +279,15 @@ def test_the_lead_posts_a_status_update_and_a_stale_edit_shows_the_other_change(
     page.page.get_by_label("Risks and issues").fill("The lab interface team is short-staffed.")
     page.collect()
     page.page.get_by_role("button", name="Post update").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
     expect(page.page.locator(".page-header .badges")).to_contain_text("Health: At risk")
     page.page.get_by_role("link", name="Edit “Sepsis alert overrides”").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
     expect(page.page.locator("#locked")).to_contain_text("target 60.00")
     page.page.get_by_label("Target").fill("70")
     page.collect()
     page.page.get_by_role("button", name="Save").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
     expect(page.page.locator("#benefits")).to_contain_text("locked 60.00")
     expect(page.page.locator("#benefits")).to_contain_text("+10.00")
     assert _serious(page) == []
@@ -299,11 +301,11 @@ def test_the_lead_posts_a_status_update_and_a_stale_edit_shows_the_other_change(
     cmio_page.page.get_by_label("Title").fill("Sepsis alert, tuned")
     cmio_page.collect()
     cmio_page.page.get_by_role("button", name="Save changes").click()
-    cmio_page.page.wait_for_load_state("networkidle")
+    cmio_page.page.wait_for_load_state()
     page.page.get_by_label("Title").fill("Sepsis alert v2")
     page.collect()
     page.page.get_by_role("button", name="Save changes").click()
-    page.page.wait_for_load_state("networkidle")
+    page.page.wait_for_load_state()
     expect(page.page.locator("#conflict")).to_contain_text("Dr. Sam Okafor saved")
     expect(page.page.locator("#conflict")).to_contain_text("Sepsis alert, tuned")
     assert page.page.get_by_label("Title").input_value() == "Sepsis alert, tuned"

@@ -16,7 +16,9 @@ from informatics.choices import Role, ValueCategory
 from informatics.models import AuditEvent, StrategicPriority, User
 from tests.factories import PriorityFactory
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 URL = "/api/v1/priorities/"
 EDITORS = {Role.CMO, Role.ADMIN}

@@ -19,7 +19,9 @@ from informatics.models import AuditEvent, SiteSettings, StrategicPriority, User
 from informatics.selectors import audit_history
 from tests.factories import FacilityFactory, PriorityFactory
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 UTC = datetime.UTC
 MARCH_2 = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

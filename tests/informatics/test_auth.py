@@ -17,7 +17,9 @@ from django.urls import reverse
 from informatics.models import User
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 NEW_PASSWORD = "Lantern-harbour-4821"
 NOON = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)

@@ -1,6 +1,7 @@
 """Notifications: by each person's preference (none, daily digest, immediate after commit),
 sent once however often a task is delivered; and the page where everyone sets their own."""
 
+import datetime
 from collections.abc import Callable, Iterator
 from smtplib import SMTPException
 from typing import Any
@@ -20,7 +21,9 @@ from informatics.models import AuditEvent, Notification, User
 from informatics.services import notifications as notification_services
 from informatics.tasks import notification_digest_task, notification_send_task
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 
 @pytest.fixture(autouse=True)

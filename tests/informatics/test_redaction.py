@@ -21,7 +21,9 @@ from informatics.permissions import ActionDenied
 from informatics.phi import REDACTED, redactable_fields
 from informatics.services import redaction as redaction_services
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 FIRST = "Cut sepsis deaths; see MRN 4412897 for the case that started it."
 SECOND = "Cut sepsis deaths by a fifth (index case DOB 3/4/61)."

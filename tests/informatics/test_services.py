@@ -18,7 +18,9 @@ from informatics.models import AuditEvent, Facility, JobRun, StrategicPriority, 
 from informatics.permissions import ActionDenied
 from tests.factories import FacilityFactory, PriorityFactory
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 HORIZON = datetime.date(2027, 6, 30)
 

@@ -195,7 +195,8 @@ class StageChangeFactory(factory.django.DjangoModelFactory[StageChange]):
 
 
 class BenefitLineFactory(factory.django.DjangoModelFactory[BenefitLine]):
-    """An unlocked line of the benefit plan: after-hours EHR time from 86 to 60 min/day."""
+    """An unlocked line of the benefit plan: after-hours EHR time from 86 to 60 min/day, a
+    year from today."""
 
     class Meta:
         model = BenefitLine
@@ -206,16 +207,18 @@ class BenefitLineFactory(factory.django.DjangoModelFactory[BenefitLine]):
     unit = "min/day"
     baseline = Decimal("86.00")
     target = Decimal("60.00")
-    horizon = datetime.date(2027, 6, 30)
+    horizon = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))
 
 
 class MilestoneFactory(factory.django.DjangoModelFactory[Milestone]):
+    """An open milestone due in 90 days (pass due_date=… for an overdue one)."""
+
     class Meta:
         model = Milestone
 
     initiative = factory.SubFactory(InitiativeFactory)
     title = factory.Sequence(lambda n: f"Milestone {n}")
-    due_date = datetime.date(2026, 6, 1)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=90))
 
 
 class StatusUpdateFactory(factory.django.DjangoModelFactory[StatusUpdate]):

@@ -21,7 +21,9 @@ from initiatives.models import IntakeRequest, RequestComment, RequestVote, Rubri
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import FULL_RATINGS, submit, triage_fully
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 URL = "/api/v1/requests/"
 S = RequestStatus

@@ -36,10 +36,9 @@ from tests.initiatives.factories import (
     submit,
 )
 
-pytestmark = pytest.mark.django_db
-
 URL = "/api/v1/initiatives/"
 NOW = datetime.datetime(2026, 3, 2, 15, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 TODAY = datetime.date(2026, 3, 2)
 G = Stage
 S = RequestStatus

@@ -4,6 +4,7 @@ they lead; approve and stop are gates for the CMO; everyone reads). Allowed ones
 refused ones get 403 and change nothing — no row, field, version, stage change, linked
 request, notification or audit event."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,9 @@ from tests.initiatives.factories import (
     MilestoneFactory,
 )
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 URL = "/api/v1/initiatives/"
 EDITORS = frozenset({Role.INFORMATICIST, Role.CMIO})  # of an initiative the actor leads

@@ -17,10 +17,9 @@ from initiatives.models import Initiative, InitiativePriority, IntakeRequest, Re
 from tests.factories import PriorityFactory
 from tests.initiatives.factories import scored_request, submit
 
-pytestmark = pytest.mark.django_db
-
 S = RequestStatus
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from informatics.choices import Role, ValueCategory
 from informatics.models import AuditEvent, Notification, PhiConfirmation, User
@@ -36,7 +37,9 @@ from tests.initiatives.factories import (
     MilestoneFactory,
 )
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 ROLES = list(Role.values)
 
@@ -139,7 +142,11 @@ EDIT_ACTIONS: dict[str, Callable[[User, dict[str, Any], str], Any]] = {
     ),
     "advance to in build": lambda actor, w, which: _advance(actor, w[which], Stage.IN_BUILD),
     "defer": lambda actor, w, which: _advance(
-        actor, w[which], Stage.DEFERRED, reason="Later.", revisit_date=datetime.date(2026, 12, 1)
+        actor,
+        w[which],
+        Stage.DEFERRED,
+        reason="Later.",
+        revisit_date=timezone.localdate() + datetime.timedelta(days=90),  # must be ahead
     ),
     "put on hold": lambda actor, w, which: _advance(
         actor, w[which], Stage.ON_HOLD, reason="Vendor delay."

@@ -27,10 +27,9 @@ from tests.initiatives.factories import (
     StatusUpdateFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
 G = Stage
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 DAY = datetime.timedelta(days=1)
 
 
@@ -354,6 +353,7 @@ def test_the_detail_carries_benefit_variance_and_overdue_flags() -> None:
     BenefitLineFactory.create(
         initiative=initiative,
         target=Decimal("55.00"),
+        horizon=datetime.date(2027, 6, 30),
         locked_baseline=Decimal("86.00"),
         locked_target=Decimal("60.00"),
         locked_horizon=datetime.date(2027, 6, 30),

@@ -30,10 +30,9 @@ from initiatives.models import (
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import InitiativeFactory, create_initiative
 
-pytestmark = pytest.mark.django_db
-
 G = Stage
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 TODAY = datetime.date(2026, 3, 2)
 EDGES = [(a, b) for a, steps in STAGE_TRANSITIONS.items() for b in steps]
 NON_EDGES = [(a, b) for a in G.values for b in G.values if b not in STAGE_TRANSITIONS[a]]

@@ -34,9 +34,8 @@ from tests.initiatives.factories import (
     scored_request,
 )
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 PHI_PHONE = (
     "This looks like patient information (phone number: “555-201-3344”). "
     "Edit it out, or confirm it is not patient information."

@@ -30,7 +30,9 @@ from initiatives.models import (
 from tests.factories import PriorityFactory
 from tests.initiatives.factories import create_initiative, scored_request
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 ROLES = Role.values
 EDITORS = {Role.CMIO, Role.INFORMATICIST}  # the informaticist leads the initiative below

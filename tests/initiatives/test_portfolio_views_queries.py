@@ -29,7 +29,9 @@ from tests.initiatives.factories import (
 )
 from tests.initiatives.test_views_queries import SESSION, SESSION_SAVE, people, warm
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 STAGES = list(Stage.values)
 

@@ -30,10 +30,9 @@ from tests.initiatives.factories import (
     submit,
 )
 
-pytestmark = pytest.mark.django_db
-
 S = RequestStatus
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 
 def at(hours: float) -> datetime.datetime:

@@ -29,9 +29,8 @@ from initiatives.models import (
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import FULL_RATINGS, submit, triage_fully
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 S = RequestStatus
 
 

@@ -20,10 +20,9 @@ from initiatives.choices import TRANSITIONS, DeclineReason, RequestStatus
 from initiatives.models import IntakeRequest, RequestStatusChange
 from tests.initiatives.factories import IntakeRequestFactory, RequestScoreFactory, submit
 
-pytestmark = pytest.mark.django_db
-
 S = RequestStatus
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 # Reached through their own services: a question (request_ask) and a merge (request_merge).
 OWN_SERVICE = {S.NEEDS_INFO, S.MERGED}
 EDGES = [(a, b) for a, steps in TRANSITIONS.items() for b in steps if b not in OWN_SERVICE]

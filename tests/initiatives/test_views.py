@@ -24,10 +24,9 @@ from initiatives.templatetags.intake import sla_words
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import FULL_RATINGS, submit, triage_fully
 
-pytestmark = pytest.mark.django_db
-
 S = RequestStatus
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 PHI_PHONE = (
     "This looks like patient information (phone number: “555-201-3344”). "
     "Edit it out, or confirm it is not patient information."

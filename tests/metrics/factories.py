@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from informatics.choices import FacilityKind, ValueCategory
 from informatics.models import Facility
@@ -51,7 +52,7 @@ class MetricFactory(factory.django.DjangoModelFactory[Metric]):
 
 
 class TargetFactory(factory.django.DjangoModelFactory[Target]):
-    """A system-wide target (facility blank) due at the end of 2026."""
+    """A system-wide target (facility blank) due at the end of next year."""
 
     class Meta:
         model = Target
@@ -59,7 +60,7 @@ class TargetFactory(factory.django.DjangoModelFactory[Target]):
     metric = factory.SubFactory(MetricFactory)
     facility = None
     value = Decimal("10")
-    due_date = datetime.date(2026, 12, 31)
+    due_date = factory.LazyFunction(lambda: datetime.date(timezone.localdate().year + 1, 12, 31))
 
 
 class AnnotationFactory(factory.django.DjangoModelFactory[Annotation]):

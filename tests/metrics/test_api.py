@@ -34,7 +34,9 @@ from tests.metrics.factories import (
     monthly_series,
 )
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 URL = "/api/v1/metrics/"
 MEASUREMENTS = "/api/v1/measurements/"

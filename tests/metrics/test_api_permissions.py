@@ -3,6 +3,7 @@ admins edit the catalogue; informaticists and the CMIO enter measurements; every
 reads). Allowed writes succeed; refused ones get 403 and change nothing. Anonymous callers
 get 401 everywhere."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from metrics.models import Measurement, Metric
 from tests.factories import FacilityFactory
 from tests.metrics.factories import MetricFactory
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 URL = "/api/v1/metrics/"
 CATALOGUE_EDITORS = frozenset({Role.CMIO, Role.CMO, Role.ADMIN})

@@ -37,9 +37,8 @@ from tests.metrics.factories import (
     monthly_series,
 )
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 MARCH = datetime.date(2026, 3, 1)
 
 

@@ -23,7 +23,9 @@ from tests.factories import FacilityFactory
 from tests.initiatives.factories import InitiativeFactory
 from tests.metrics.factories import AnnotationFactory, MetricFactory, TargetFactory, link
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 CATALOGUE_EDITORS = frozenset({Role.CMIO, Role.CMO, Role.ADMIN})
 LOADERS = frozenset({Role.INFORMATICIST, Role.CMIO})

@@ -6,6 +6,7 @@ run changes nothing."""
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 from io import StringIO
 from typing import Any
 
@@ -26,6 +27,7 @@ from metrics.models import (
     RollupSeries,
     Target,
 )
+from metrics.services import rollup_refresh
 from metrics.services.rollups import site_today
 from tests.conftest import data_for_module
 
@@ -64,14 +66,29 @@ def system(code: str) -> RollupSeries:
     )
 
 
+@dataclass(frozen=True)
+class Seeded:
+    output: str
+    today: datetime.date  # the site's today when the demo was seeded: its months end before it
+
+
 @pytest.fixture(scope="module")
-def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    """The demo, seeded once for this module (each test still runs in its own savepoint)."""
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seeded]:
+    """The demo, seeded once for this module (each test still runs in its own savepoint). The
+    demo is laid out around the real today; tests read that day from here rather than asking
+    the clock again, which may have passed midnight since."""
     with data_for_module(django_db_blocker):
-        yield seed()
+        today = site_today()
+        yield Seeded(output=seed(), today=today)
 
 
-def test_the_catalogue_figures_links_and_go_lives(seeded: str) -> None:
+def lagging_months(months: list[datetime.date], lag_days: int, today: datetime.date) -> list:
+    """The months whose data is not complete on `today`: a month is complete once `lag_days`
+    have passed after its last day (DOMAIN.md §6; metrics.periods.is_complete)."""
+    return [m for m in months if demo.month_end(m) + datetime.timedelta(days=lag_days) >= today]
+
+
+def test_the_catalogue_figures_links_and_go_lives(seeded: Seeded) -> None:
     """Every metric of DOMAIN.md §2, its targets, links and notes; 24 months ending with the
     last complete month; readmissions lagging; shares within 100%; go-lives inside the
     window."""
@@ -87,10 +104,10 @@ def test_the_catalogue_figures_links_and_go_lives(seeded: str) -> None:
     assert RollupPoint.objects.count() == 14 * 5 * 24 + 24 + 4 + 4
     assert (
         "Metrics: 17 in the catalogue (17 new), 52 new targets, links and annotations, "
-        "1,376 new measurements" in seeded
+        "1,376 new measurements" in seeded.output
     )
 
-    today = site_today()
+    today = seeded.today
     last = demo.month_start(today, -1)
     first = demo.month_start(today, -24)
 
@@ -99,11 +116,14 @@ def test_the_catalogue_figures_links_and_go_lives(seeded: str) -> None:
         demo.month_start(first, n) for n in range(24)
     ]
     assert months.order_by("period_start").last().period_start == last  # type: ignore[union-attr]
-    # A readmission is known only 35 days after the month: the last month is still hollow.
+    # A readmission is known only 35 days after the month: the last month is always still
+    # hollow, and in the first days of a month the one before it too.
     readmissions = system("Q1")
     incomplete = readmissions.rows.filter(complete=False)
-    assert list(incomplete.values_list("period_start", flat=True)) == (
-        [last] if demo.month_end(last) + datetime.timedelta(days=35) >= today else []
+    expected = lagging_months(demo.demo_months(today), 35, today)
+    assert expected[-1] == last
+    assert list(incomplete.order_by("period_start").values_list("period_start", flat=True)) == (
+        expected
     )
     assert set(Measurement.objects.values_list("source_system", flat=True)) == {"demo"}
 
@@ -126,8 +146,34 @@ def test_the_catalogue_figures_links_and_go_lives(seeded: str) -> None:
     ).get() == "G1"
 
 
+@pytest.mark.parametrize(
+    ("day", "hollow"),
+    [
+        (1, 2),  # the 1st: the month before last ended 29 to 32 days ago, within the 35-day lag
+        (2, 2),
+        (8, 1),  # the 8th: it ended 36 to 39 days ago (36 after a 28-day February)
+        (28, 1),
+    ],
+)
+def test_the_readmission_months_turn_complete_as_the_lag_passes(
+    seeded: Seeded, day: int, hollow: int
+) -> None:
+    """The same figures, rolled up as of a given day of the month after the last demo month:
+    the lag decides how many months are hollow, whatever day the demo was seeded on."""
+    last = demo.month_start(seeded.today, -1)
+    as_of = demo.month_start(last, 1).replace(day=day)
+    q1 = Metric.objects.get(code="Q1")
+
+    rollup_refresh(metric_ids=[q1.pk], today=as_of)
+
+    hollow_months = system("Q1").rows.filter(complete=False).order_by("period_start")
+    assert list(hollow_months.values_list("period_start", flat=True)) == [
+        demo.month_start(last, offset) for offset in range(1 - hollow, 1)
+    ]
+
+
 def test_the_roll_ups_show_every_icon_the_drift_the_astronomical_month_and_the_rebase(
-    seeded: str,
+    seeded: Seeded,
 ) -> None:
     variations = set(RollupSeries.objects.values_list("variation", flat=True))
     assurances = set(RollupSeries.objects.values_list("assurance", flat=True))
@@ -160,7 +206,7 @@ def test_the_roll_ups_show_every_icon_the_drift_the_astronomical_month_and_the_r
     assert series.metric.chart_type == "run"
     assert len(flagged) == 1
     assert flagged[0][1] > 100  # the month the councils paused
-    assert flagged[0][0] == demo.month_start(site_today(), -9)
+    assert flagged[0][0] == demo.month_start(seeded.today, -9)
 
     rebase = Annotation.objects.get(metric__code="E1", kind="rebase")
     sprints = Initiative.objects.get(title="Clinic optimisation sprints")
@@ -175,7 +221,7 @@ def test_the_roll_ups_show_every_icon_the_drift_the_astronomical_month_and_the_r
     assert series.insufficient_data is True
 
 
-def test_a_second_run_changes_nothing(seeded: str) -> None:
+def test_a_second_run_changes_nothing(seeded: Seeded) -> None:
     before = state()
 
     output = seed()

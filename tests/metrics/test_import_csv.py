@@ -23,7 +23,9 @@ from tests.metrics.test_import_helpers import (
     stored,
 )
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 # Fixtures shared by the import tests (assigned, so that pytest finds them here).
 _media = helpers._media

@@ -3,6 +3,7 @@ its status, progress polled by htmx while the job runs, counts and error table; 
 against every page (a refused upload changes nothing)."""
 
 import csv
+import datetime
 import io
 from typing import Any
 
@@ -22,7 +23,9 @@ from tests.metrics.test_import_helpers import (
     readmission_rows,
 )
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 # Fixtures shared by the import tests (assigned, so that pytest finds them here).
 _media = helpers._media

@@ -10,7 +10,6 @@ footprint; the difference is how far the import raised it. A file loaded whole (
 text, several times that as Python objects) would show here.
 """
 
-import datetime
 import os
 import signal
 import subprocess
@@ -23,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -41,25 +41,28 @@ from tests.ops.test_tasks import BROKER_URL, _database_url, _forget_queue, _thro
 ROWS = 100_000
 FACILITIES = 50
 METRICS = 4
-MONTHS = ROWS // (FACILITIES * METRICS)  # 500 months each, from January 1980
+MONTHS = ROWS // (FACILITIES * METRICS)  # 500 months each, ending with last month
 LIMIT_KIB = 150 * 1024
 
 
 def write_rows(path: Path) -> None:
     """The file, written line by line (never whole in memory): every metric × facility ×
-    month, numerator n over denominator 400, value = n ÷ 400 × 100 to two decimals."""
+    month, numerator n over denominator 400, value = n ÷ 400 × 100 to two decimals. The
+    worker checks periods against its own (real) clock, so the months end with last month."""
+    first = add_months(timezone.localdate(), -MONTHS)
+    extracted_at = timezone.now().replace(microsecond=0).isoformat()
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(",".join(COLUMNS) + "\r\n")
         n = 0
         for metric in range(METRICS):
             for facility in range(FACILITIES):
                 for month in range(MONTHS):
-                    start = add_months(datetime.date(1980, 1, 1), month)
+                    start = add_months(first, month)
                     numerator = n % 97
                     value = Decimal(numerator) / 4
                     out.write(
                         f"W{metric},w-{facility},{start},{month_end(start)},{numerator},400,"
-                        f"{value:.2f},%,warehouse,2024.1,2025-01-05T06:00:00Z\r\n"
+                        f"{value:.2f},%,warehouse,2024.1,{extracted_at}\r\n"
                     )
                     n += 1
 

@@ -21,9 +21,8 @@ from metrics.models import Metric, RollupSeries
 from tests.factories import FacilityFactory
 from tests.metrics.factories import MetricFactory, monthly_series
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime.datetime(2026, 3, 2, 15, 0, tzinfo=datetime.UTC)  # site time zone: UTC
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,9 @@ from tests.metrics.factories import (
     monthly_series,
 )
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 TODAY = datetime.date(2026, 6, 15)  # every 2024–2025 month is complete (no lag)
 ICU = [(10 + i % 3, 200 + 10 * i) for i in range(12)]

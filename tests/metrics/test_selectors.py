@@ -30,7 +30,9 @@ from tests.metrics.factories import (
     monthly_series,
 )
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 TODAY = datetime.date(2026, 6, 15)
 # Steady, then a shift up of 8 points: under Making Data Count 7 in a row above the mean.

@@ -20,7 +20,9 @@ from tests.factories import PriorityFactory
 from tests.metrics.factories import MetricFactory
 from tests.metrics.page_world import NORTH, World
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 ClientFor = Callable[[str], Client]
 

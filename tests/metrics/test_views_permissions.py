@@ -4,6 +4,7 @@ edit the catalogue, targets, timeline notes and links to initiatives; informatic
 CMIO enter measurements. Each refused write answers 403 and changes nothing: rows, fields,
 version, history and roll-up jobs stay as they were."""
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,9 @@ from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Ta
 from tests.metrics.page_world import World
 from tests.metrics.test_views import metric_form
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 ROLES = Role.values
 EDITORS: set[str] = {Role.CMIO, Role.CMO, Role.ADMIN}

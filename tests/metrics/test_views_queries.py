@@ -25,7 +25,9 @@ from tests.initiatives.test_views_queries import SESSION, SESSION_SAVE, warm
 from tests.metrics.factories import MetricFactory, add_months, month_end
 from tests.metrics.page_world import TODAY, batch_for
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 START = datetime.date(2008, 1, 1)  # room for 200 months before TODAY
 

@@ -24,6 +24,8 @@ from tests.factories import PriorityFactory
 
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=datetime.UTC)
 
+pytestmark = pytest.mark.time_machine(NOW)
+
 
 @pytest.mark.django_db
 @time_machine.travel(NOW, tick=False)

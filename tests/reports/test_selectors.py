@@ -12,7 +12,9 @@ from informatics.selectors import NeedsMeItem
 from reports import selectors
 from tests.factories import FacilityFactory, PriorityFactory
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 T0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)
 
