@@ -11,7 +11,9 @@ from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from informatics import demo as kernel_demo
 from initiatives import demo as initiatives_demo
@@ -75,11 +77,12 @@ class Seeded:
 @pytest.fixture(scope="module")
 def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seeded]:
     """The demo, seeded once for this module (each test still runs in its own savepoint). The
-    demo is laid out around the real today; tests read that day from here rather than asking
-    the clock again, which may have passed midnight since."""
-    with data_for_module(django_db_blocker):
-        today = site_today()
-        yield Seeded(output=seed(), today=today)
+    demo is laid out around today in the organisation's time zone (America/Chicago, which the
+    demo itself sets). The clock stands still at the moment of seeding for the whole module, so
+    that the module's tests see the day the demo was laid out on, even across midnight."""
+    with data_for_module(django_db_blocker), time_machine.travel(timezone.now(), tick=False):
+        output = seed()
+        yield Seeded(output=output, today=site_today())
 
 
 def lagging_months(months: list[datetime.date], lag_days: int, today: datetime.date) -> list:
