@@ -14,6 +14,9 @@ Running it again changes nothing that is already as seeded:
 """
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,7 +26,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from informatics.audit import audit_record, diff, field_values
-from informatics.choices import AuditAction, FacilityKind, Role, ValueCategory
+from informatics.choices import (
+    AuditAction,
+    FacilityKind,
+    NotificationPreference,
+    Role,
+    ValueCategory,
+)
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
 from informatics.services import PRIORITY_FIELDS, SITE_SETTINGS_CACHE_KEY
 
@@ -357,7 +366,8 @@ def _membership(user: User) -> dict[str, list[str]]:
     }
 
 
-def _seed_account(account: DemoAccount, facilities: dict[str, Facility]) -> User:
+def seed_account(account: DemoAccount, facilities: dict[str, Facility]) -> User:
+    """Create or bring up to date one demo account (any app's demo people go through here)."""
     is_admin = Role.ADMIN in account.roles
     user, created = _upsert(
         User,
@@ -420,7 +430,7 @@ def seed(*, stdout: Writer) -> None:
     """Seed Riverside Health's settings, facilities, demo accounts and priorities."""
     _seed_site_settings()
     facilities = _seed_facilities()
-    people = {account.email: _seed_account(account, facilities) for account in DEMO_ACCOUNTS}
+    people = {account.email: seed_account(account, facilities) for account in DEMO_ACCOUNTS}
     new_priorities = _seed_priorities(people)
     kinds = [facility.kind for facility in facilities.values()]
     stdout.write(
@@ -429,3 +439,24 @@ def seed(*, stdout: Writer) -> None:
         f"units, {kinds.count(FacilityKind.CLINIC)} clinics; {len(people)} demo accounts; "
         f"{len(PRIORITIES)} strategic priorities ({new_priorities} new).\n"
     )
+
+
+@contextmanager
+def email_held() -> Iterator[None]:
+    """Every person's notification preference is "none" inside, and theirs again after: demo
+    seeding sends no e-mail."""
+    saved = list(
+        User.objects.exclude(notification_preference=NotificationPreference.NONE).values_list(
+            "pk", "notification_preference"
+        )
+    )
+    User.objects.filter(pk__in=[pk for pk, _ in saved]).update(
+        notification_preference=NotificationPreference.NONE
+    )
+    # No try/finally: the caller's transaction rolls the change back if seeding fails.
+    yield
+    by_preference: dict[str, list[int]] = defaultdict(list)
+    for pk, preference in saved:
+        by_preference[preference].append(pk)
+    for preference, pks in by_preference.items():
+        User.objects.filter(pk__in=pks).update(notification_preference=preference)

@@ -9,9 +9,11 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.safestring import SafeString
 
 from informatics.choices import NotificationPreference, Role, Route, ValueCategory
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
+from informatics.phi import PhiFlagged, phi_highlight
 
 
 class DateInput(forms.DateInput):
@@ -284,3 +286,45 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email: str) -> Iterator[Any]:
         yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+
+# --- Shared by every app's create and edit pages ----------------------------------------------
+
+PHI_CONFIRM_LABEL = "This is not patient information"
+PHI_CONFIRM_HELP = (
+    "Tick this only if the highlighted text is not about a patient (for example a made-up "
+    "example or a department's phone number). Otherwise edit it out; your confirmation is kept "
+    "on the record."
+)
+
+
+def phi_confirmed_field() -> forms.BooleanField:
+    """The box a user ticks to save text the PHI guard flagged, confirming it is not PHI."""
+    return forms.BooleanField(required=False, label=PHI_CONFIRM_LABEL, help_text=PHI_CONFIRM_HELP)
+
+
+def service_errors(
+    form: forms.Form, error: ValidationError, **aliases: str
+) -> dict[str, SafeString]:
+    """Put a service's error on the form. When it was the PHI guard, return each flagged
+    field's text with what was seen highlighted, for the page to show beside the field."""
+    seen: dict[str, SafeString] = {}
+    if isinstance(error, PhiFlagged):
+        for name, findings in error.findings.items():
+            field = aliases.get(name, name)
+            text = form.cleaned_data.get(field)  # read before add_error drops the field
+            if isinstance(text, str):
+                seen[field] = phi_highlight(text, findings)
+    add_service_errors(form, error, **aliases)
+    return seen
+
+
+def form_context(form: forms.Form, phi_seen: dict[str, SafeString], **extra: Any) -> dict[str, Any]:
+    """A create or edit page's context: the form, and what the PHI guard saw. The confirmation box
+    shows once the guard has flagged something (and stays while it is ticked)."""
+    return {
+        "form": form,
+        "phi_seen": phi_seen,
+        "phi_flagged": bool(phi_seen) or bool(form["phi_confirmed"].value()),
+        **extra,
+    }

@@ -209,13 +209,20 @@ REDACTED = "[redacted]"
 def redactable_fields() -> dict[str, tuple[str, ...]]:
     """REDACTABLE: the free-text fields an admin may redact, keyed "app_label.model".
 
-    Each app declares its own on its AppConfig (`redactable = {"initiatives.requestcomment":
+    Each app declares its own on its AppConfig (`redactable = {"intake.requestcomment":
     ("body",)}`), so the kernel lists them without importing the apps."""
     registry: dict[str, tuple[str, ...]] = {}
     for config in apps.get_app_configs():
         for label, names in getattr(config, "redactable", {}).items():
             registry[label] = tuple(dict.fromkeys((*registry.get(label, ()), *names)))
     return registry
+
+
+def redactable_app_label(model: str) -> str | None:
+    """The app whose `model` has redactable fields, when exactly one app has such a model: how
+    an old redaction address finds a model that has moved to another app."""
+    owners = {label.split(".")[0] for label in redactable_fields() if label.split(".")[1] == model}
+    return owners.pop() if len(owners) == 1 else None
 
 
 def redaction_target(*, app_label: str, model: str, object_id: str, field: str) -> models.Model:

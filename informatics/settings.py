@@ -35,6 +35,7 @@ PORTAL_URL = env_str("PORTAL_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
     "informatics",
+    "intake",
     "initiatives",
     "metrics",
     "governance",
@@ -336,15 +337,15 @@ SPECTACULAR_SETTINGS = {
     # One named enum per choice set that several fields (or a field named alike) share.
     "ENUM_NAME_OVERRIDES": {
         "FacilityKindEnum": "informatics.choices.FacilityKind",
-        "RequestKindEnum": "initiatives.choices.RequestKind",
-        "CommentKindEnum": "initiatives.choices.CommentKind",
-        "RequestStatusEnum": "initiatives.choices.RequestStatus",
+        "RequestKindEnum": "intake.choices.RequestKind",
+        "CommentKindEnum": "intake.choices.CommentKind",
+        "RequestStatusEnum": "intake.choices.RequestStatus",
         "InitiativeTypeEnum": "initiatives.choices.InitiativeType",
         "StageEnum": "initiatives.choices.Stage",
         "HealthEnum": "initiatives.choices.Health",
         "ImportStatusEnum": "metrics.choices.ImportStatus",
         "ImportFormatEnum": "metrics.choices.ImportFormat",
-        "FrequencyEnum": "initiatives.choices.Frequency",
+        "FrequencyEnum": "intake.choices.Frequency",
         "AimEnum": "metrics.choices.Aim",
         "DirectionEnum": "metrics.choices.Direction",
         "MetricFrequencyEnum": "metrics.choices.MetricFrequency",

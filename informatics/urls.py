@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("informatics.kernel_urls")),
     # Each app's pages own their path prefixes (initiatives: /requests/, /initiatives/).
+    path("", include("intake.urls")),
     path("", include("initiatives.urls")),
     path("", include("metrics.urls")),
     path(

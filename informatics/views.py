@@ -37,15 +37,9 @@ from informatics.forms import (
     VersionForm,
     add_service_errors,
 )
+from informatics.http import AuthedRequest
 from informatics.models import AuditEvent, Facility, StrategicPriority, User
 from informatics.permissions import Action, can, require
-
-
-class AuthedRequest(HttpRequest):
-    """A request behind `login_required`: its user is a signed-in User."""
-
-    user: User
-
 
 # --- Strategic priorities -------------------------------------------------------------------
 
@@ -460,6 +454,12 @@ def text_redact(
 ) -> HttpResponse:
     """An admin replaces a free text with “[redacted]”, on the record and in its history."""
     require(request.user, Action.ADMINISTER)
+    moved_to = phi.redactable_app_label(model.lower())
+    if moved_to is not None and moved_to != app_label.lower():
+        # An address from before the model moved apps (initiatives → intake) keeps working.
+        args = {"app_label": moved_to, "model": model, "object_id": object_id, "field": field}
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(reverse("informatics:text-redact", kwargs=args) + query, permanent=True)
     try:
         instance = phi.redaction_target(
             app_label=app_label, model=model, object_id=object_id, field=field

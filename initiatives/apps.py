@@ -1,22 +1,31 @@
+"""The portfolio: initiatives aligned to strategic priorities, their stages and gates,
+milestones, status updates and benefit plans, and the requests each delivers. Above intake:
+it links requests and moves them along through intake's services, and shows the initiative on
+intake's request page through a panel (informatics.panels), so intake never imports it."""
+
 from django.apps import AppConfig
 
 from informatics.navigation import NavEntry
-from informatics.permissions import Action
+from informatics.panels import Panel
 
 
 class InitiativesConfig(AppConfig):
     name = "initiatives"
     navigation = (
-        NavEntry("Requests", "initiatives:request-list", order=10),
-        NavEntry("Triage", "initiatives:triage-queue", Action.REQUEST_TRIAGE, order=11),
         NavEntry("Portfolio", "initiatives:portfolio", order=15, also_current=("/initiatives/",)),
     )
     # Free-text fields an admin may redact (informatics.phi.redactable_fields).
     redactable = {
-        "initiatives.intakerequest": ("story_today", "story_wanted", "title"),
-        "initiatives.requestcomment": ("body",),
-        "initiatives.requeststatuschange": ("note",),
         "initiatives.initiative": ("summary", "problem_statement", "stage_reason"),
         "initiatives.statusupdate": ("narrative", "risks"),
         "initiatives.stagechange": ("reason",),
+    }
+    # On intake's request page: the initiative that delivers the request.
+    panels = {
+        "intake.request-detail": (
+            Panel(
+                "initiatives/partials/request_initiative.html",
+                select_related=("initiative_link__initiative",),
+            ),
+        ),
     }

@@ -1,786 +1,1287 @@
-"""Intake's and the portfolio's part of the demo health system (DOMAIN.md §7), called by
-`seed_demo` after the kernel's: fourteen pain points in physicians' own words, from a
-two-minute submission to a closed loop, in every state of the status table but "closed"; then
-the program's initiatives in every stage, linked to the pain points they answer
-(initiatives/demo_portfolio.py).
+"""The portfolio's part of the demo health system (DOMAIN.md §7), seeded by `initiatives.demo`
+after the pain points: twenty-six initiatives of Riverside Health's informatics program in
+every stage of the stage table, aligned to the seven priorities, with their people, benefit
+plans (locked at approval; a few edited since, so they show variance), milestones (some
+overdue), status updates (healthy, at risk and off track; a few stale) and links to the demo
+pain points they answer.
 
-Everything goes through the intake services, so the timelines, score rows (with their
-breakdowns), PHI confirmations and audit history are the ones real use would leave: the
-physicians submit, "+1" and answer as themselves; the demo CMIO triages, asks, scores, moves
-and merges. Six more physician champions (invented, like every name here) join the demo
-accounts, with their facilities and specialties; they share the demo password.
+Everything goes through the portfolio services, so the stage timeline, gate records, locked
+forecasts and audit history are the ones real use would leave: the demo CMIO creates the
+initiatives, plans their benefits and milestones and moves them along the table; the CMO
+passes the gates (approve, stop); the informaticist who leads an initiative posts its status
+updates and closes its milestones (the CMIO where no one leads it).
 
-E-mail: nothing is sent while seeding. Every person's notification preference is set to
-"none" for the duration and put back afterwards (in the same transaction), so the services'
-`notify` calls keep nothing and enqueue nothing; the preferences people chose stay theirs.
+The links are chosen so that each linked request already stands where its initiative's stage
+takes it (or where the request table lets it stay): the pain points keep the states the intake
+demo gives them, and each submitter sees the initiative and its stage on their request.
 
-Ages: the services stamp everything "now"; once a request has reached its state, its dates
-(submission, timeline, thread, +1s, scores, routing and SLA clock, audit history) are spread
-between the days ago its submission and its latest step are set to, in the order they
-happened, so the queue has old and new items, and the fast-track safety item is overdue.
+Ages: the services stamp everything "now"; each step of an initiative's story is set to the
+days ago it happened (`_Clock`), so timelines, updates, milestones and history read like a
+year of work, and the stale and overdue flags have something to find.
 
-Running it again creates nothing: a pain point or an initiative whose title exists is left
-alone.
+E-mail: seeded inside the kernel's `email_held`, so nothing is sent. Running it again creates
+nothing: an initiative whose title exists is left alone.
 """
 
+import bisect
 import datetime
-from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from informatics.choices import NotificationPreference, Role, Route
-from informatics.demo import DemoAccount, Writer, _seed_account
+from informatics.choices import ValueCategory
+from informatics.demo import Writer, email_held
 from informatics.models import AuditEvent, Facility, PhiConfirmation, StrategicPriority, User
 from initiatives import services
-from initiatives.choices import DeclineReason, Frequency, RequestKind, RequestStatus
-from initiatives.demo_portfolio import INITIATIVES, seed_portfolio
+from initiatives.choices import GATE_STAGES, Alignment, Health, InitiativeType, Stage
 from initiatives.models import (
-    IntakeRequest,
-    RequestComment,
-    RequestScore,
-    RequestStatusChange,
-    RequestVote,
+    BenefitLine,
+    Initiative,
+    Milestone,
+    StageChange,
+    StatusUpdate,
 )
+from intake.models import IntakeRequest, RequestStatusChange
 
-S = RequestStatus
+G = Stage
+A = Alignment
+H = Health
+V = ValueCategory
+T = InitiativeType
+
+CMO = "cmo@riverside.example"
 CMIO = "cmio@riverside.example"
-CHAMPION = "champion@riverside.example"
-HOSPITALIST = "hospitalist@riverside.example"
+EXECUTIVE = "executive@riverside.example"
+PRIYA = "informaticist@riverside.example"  # clinical informaticist (RN)
+SAMUEL = "hospitalist@riverside.example"  # hospitalist and physician informaticist
+AISHA = "champion@riverside.example"
+ELENA = "elena.marsh@riverside.example"
+RAFAEL = "rafael.ortiz@riverside.example"
+NAOMI = "naomi.castellano@riverside.example"
+OMAR = "omar.haddad@riverside.example"
+GRACE = "grace.lindqvist@riverside.example"
+BENJAMIN = "benjamin.adeyemi@riverside.example"
 
-# Physician champions beyond the kernel's demo accounts (all invented).
-PHYSICIANS = (
-    DemoAccount(
-        "elena.marsh@riverside.example",
-        "Elena Marsh",
-        "Hospitalist, Physician Champion",
-        "Hospital Medicine",
-        (Role.CHAMPION,),
-        ("rmc", "rmc-4w"),
-    ),
-    DemoAccount(
-        "rafael.ortiz@riverside.example",
-        "Rafael Ortiz",
-        "General Surgeon",
-        "General Surgery",
-        (Role.CHAMPION,),
-        ("cvh", "cvh-surgery"),
-    ),
-    DemoAccount(
-        "naomi.castellano@riverside.example",
-        "Naomi Castellano",
-        "Family Physician, Physician Champion",
-        "Family Medicine",
-        (Role.CHAMPION,),
-        ("pc-north-ridge",),
-    ),
-    DemoAccount(
-        "omar.haddad@riverside.example",
-        "Omar Haddad",
-        "Intensivist",
-        "Critical Care",
-        (Role.CHAMPION,),
-        ("rmc", "rmc-micu"),
-    ),
-    DemoAccount(
-        "grace.lindqvist@riverside.example",
-        "Grace Lindqvist",
-        "Pediatrician",
-        "Pediatrics",
-        (Role.CHAMPION,),
-        ("peds-lakeshore",),
-    ),
-    DemoAccount(
-        "benjamin.adeyemi@riverside.example",
-        "Benjamin Adeyemi",
-        "Orthopedic Surgeon",
-        "Orthopedics",
-        (Role.CHAMPION,),
-        ("lch", "lch-ortho"),
-    ),
-)
-ELENA, RAFAEL, NAOMI, OMAR, GRACE, BENJAMIN = (account.email for account in PHYSICIANS)
+HOSPITALS = ("rmc", "nrh", "lch", "cvh")
 
 
 @dataclass(frozen=True)
-class Triage:
-    """What the CMIO sets at triage. With `ratings` (every criterion but reach) and
-    `build_hours` the request is scored."""
+class Step:
+    """A move along the stage table, `days_ago` (a gate is the CMO's decision)."""
 
-    route: str
-    kind: str | None = None
-    priorities: tuple[str, ...] = ()
-    ratings: dict[str, int] | None = None
-    reach_rating: int | None = None
-    build_hours: int | None = None
+    to_stage: str
+    days_ago: int
+    reason: str = ""
+    revisit_in_days: int | None = None  # deferring: the revisit date, from today
 
 
 @dataclass(frozen=True)
-class PainPoint:
-    """One demo request and the path it has travelled (`status` is where it ends)."""
+class Benefit:
+    """A benefit line planned with the initiative (locked when it is approved). `revised`
+    edits it `revised_days_ago`, after approval: the change shows as variance."""
+
+    value_category: str
+    description: str
+    unit: str
+    baseline: str
+    target: str
+    horizon_in_days: int  # from today
+    revised: dict[str, Any] = field(default_factory=dict)  # field → new value (horizon: days)
+    revised_days_ago: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A milestone, planned with the initiative; `done_days_ago` None: not done yet."""
 
     title: str
-    submitter: str
-    kind: str
-    frequency: str
-    story_today: str
-    story_wanted: str
-    status: str
-    days_ago: int  # when it was submitted
-    last_days_ago: int  # when its latest step happened
-    workflow_area: str = ""
-    ehr_module: str = ""
-    minutes_lost: int | None = None
-    is_safety_concern: bool = False
-    suggested_priority: str | None = None
-    phi_confirmed: bool = False  # the story holds text the guard flags but that is no PHI
-    votes: tuple[str, ...] = ()  # "+1"s before triage
-    later_votes: tuple[str, ...] = ()  # "+1"s once it is scored (each makes a new score)
-    question: str = ""  # triage's question to the submitter
-    answer: str = ""  # the submitter's answer ("" leaves it waiting in needs info)
-    triage: Triage | None = None
-    notes: dict[str, str] = field(default_factory=dict)  # status → the timeline's note
-    decline_reason: str = ""
-    merge_into: str = ""  # the surviving request's title
-    comments: tuple[tuple[str, str], ...] = ()  # (author, body), after the last step
+    due_in_days: int  # from today; below zero, already due
+    done_days_ago: int | None = None
 
 
-def _ratings(
-    safety: int, strategy: int, time: int, money: int, equity: int, evidence: int, ready: int
-) -> dict[str, int]:
-    """Ratings 0–5 of the default rubric's criteria, in its order (reach follows people)."""
-    return {
-        "safety_quality": safety,
-        "strategic_alignment": strategy,
-        "time_saved": time,
-        "financial": money,
-        "equity": equity,
-        "evidence": evidence,
-        "readiness": ready,
-    }
+@dataclass(frozen=True)
+class Update:
+    """A status update posted `days_ago`."""
+
+    days_ago: int
+    schedule: str
+    scope: str
+    budget: str
+    adoption: str
+    narrative: str
+    risks: str = ""
 
 
-# The main line of the status table, which the demo walks along.
-MAIN_LINE = (
-    S.SUBMITTED,
-    S.TRIAGE,
-    S.SCORED,
-    S.IN_REVIEW,
-    S.DECIDED,
-    S.SCHEDULED,
-    S.IN_BUILD,
-    S.RELEASED,
-    S.BENEFIT_CHECK,
-)
+@dataclass(frozen=True)
+class DemoInitiative:
+    title: str
+    type: str
+    summary: str
+    problem_statement: str
+    priorities: dict[str, str]  # priority code → alignment
+    sponsor: str
+    lead: str | None
+    created_days_ago: int
+    steps: tuple[Step, ...] = ()
+    champions: tuple[str, ...] = ()
+    facilities: tuple[str, ...] = ()
+    start_in_days: int | None = None
+    target_in_days: int | None = None
+    effort_hours: int | None = None
+    cost_estimate: str | None = None
+    benefits: tuple[Benefit, ...] = ()
+    milestones: tuple[Plan, ...] = ()
+    updates: tuple[Update, ...] = ()
+    requests: tuple[str, ...] = ()  # titles of the intake demo's pain points
 
-PAIN_POINTS = (
-    PainPoint(
-        title="Sepsis alert fires on every post-op tachycardia",
-        submitter=ELENA,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.SEVERAL_DAILY,
-        workflow_area="Inpatient rounding",
-        ehr_module="Clinical decision support",
-        minutes_lost=2,
-        story_today="Sepsis alert fires on every post-op tachycardia; I dismiss 20 a day. "
-        "Day-one surgical patients are tachycardic from pain and fluid shifts, the alert cannot "
-        "tell, and by the afternoon nobody reads it, including the one time it is right.",
-        story_wanted="Hold the alert for 24 hours after surgery unless lactate or blood "
-        "pressure criteria are met too, and show which criteria fired so I can judge it at a "
-        "glance.",
-        suggested_priority="zero-harm",
-        votes=(CHAMPION, OMAR),
-        triage=Triage(
-            route=Route.CDS_COMMITTEE,
-            kind=RequestKind.NEW_CDS,
-            priorities=("zero-harm", "evidence-based-care", "joy-in-practice"),
-            ratings=_ratings(5, 5, 4, 2, 1, 4, 3),
-            reach_rating=3,
-            build_hours=120,
+    @property
+    def stage(self) -> str:
+        return self.steps[-1].to_stage if self.steps else G.PROPOSED
+
+
+def _on_track(days_ago: int, narrative: str, risks: str = "") -> Update:
+    return Update(days_ago, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK, narrative, risks)
+
+
+def _built(approved: int, build: int, *rest: Step, reason: str) -> tuple[Step, ...]:
+    """Approved (a gate, with the CMO's reason) and into build, then the rest."""
+    return (Step(G.APPROVED, approved, reason), Step(G.IN_BUILD, build), *rest)
+
+
+INITIATIVES: tuple[DemoInitiative, ...] = (
+    # --- Proposed ---------------------------------------------------------------------------
+    DemoInitiative(
+        title="Electronic prior authorisation",
+        type=T.INTEROPERABILITY,
+        summary="Request prior authorisation electronically from the order itself for the "
+        "payers that support it, and show its status on the order.",
+        problem_statement="Prior authorisation for advanced imaging takes four phone calls "
+        "and a fax; clinic staff spend about 1,300 hours a month on it and patients wait nine "
+        "days on average.",
+        priorities={"financial-stewardship": A.STRONG, "joy-in-practice": A.MODERATE},
+        sponsor=EXECUTIVE,
+        lead=None,
+        champions=(BENJAMIN, RAFAEL),
+        facilities=("lch", "rmc"),
+        created_days_ago=20,
+        start_in_days=60,
+        target_in_days=330,
+        effort_hours=900,
+        cost_estimate="240000",
+        benefits=(
+            Benefit(V.FINANCIAL, "Staff hours on prior authorisation", "hours a month",
+                    "1300", "500", 450),
+            Benefit(V.COMPLEX_CARE, "Days from imaging order to authorisation", "days",
+                    "9", "2", 450),
         ),
-        later_votes=(BENJAMIN,),
-        notes={
-            S.TRIAGE: "Alert logs agree: 71% of post-operative firings are dismissed within "
-            "ten seconds.",
-            S.IN_REVIEW: "On the CDS committee's agenda with the override data.",
-            S.DECIDED: "Approved by the CDS committee: redesign the sepsis early-warning logic "
-            "with a post-operative window.",
-            S.SCHEDULED: "Planned with the sepsis early-warning redesign.",
-            S.IN_BUILD: "Build started; the new logic runs silently beside the old alert first.",
+        milestones=(Plan("Payer readiness survey", 25),),
+        requests=("Prior authorisation for an MRI takes four phone calls",),
+    ),
+    DemoInitiative(
+        title="Discharge medication reconciliation redesign",
+        type=T.EHR_OPTIMISATION,
+        summary="One line per medication with one instruction on the discharge list, and a "
+        "warning before printing when the same drug appears twice.",
+        problem_statement="Held home medications appear twice at discharge, once as continue "
+        "and once as resume, and the printed list tells the patient to take both.",
+        priorities={"complex-care": A.STRONG, "zero-harm": A.MODERATE},
+        sponsor=CMO,
+        lead=SAMUEL,
+        champions=(ELENA,),
+        facilities=HOSPITALS,
+        created_days_ago=3,
+        effort_hours=160,
+        benefits=(
+            Benefit(V.COMPLEX_CARE, "Discharge lists with a duplicated medication", "%",
+                    "6", "1", 300),
+        ),
+    ),
+    DemoInitiative(
+        title="Interpreter-need flag in the patient banner",
+        type=T.EHR_OPTIMISATION,
+        summary="Show the preferred language and interpreter need in the patient banner, and "
+        "book an interpreter with the appointment.",
+        problem_statement="Interpreter need is buried in the demographics screen; one visit "
+        "in eight with a patient who needs an interpreter has none booked.",
+        priorities={"health-equity": A.STRONG, "zero-harm": A.WEAK},
+        sponsor=EXECUTIVE,
+        lead=PRIYA,
+        champions=(GRACE, AISHA),
+        facilities=("riverside",),
+        created_days_ago=8,
+        effort_hours=60,
+        cost_estimate="12000",
+        benefits=(
+            Benefit(V.EQUITY, "Visits needing an interpreter with one booked", "%",
+                    "87", "98", 240),
+        ),
+    ),
+    # --- Approved ---------------------------------------------------------------------------
+    DemoInitiative(
+        title="Alert rationalisation",
+        type=T.CDS,
+        summary="Review the 40 interruptive alerts that fire most, retire or redesign those "
+        "overridden more than 90% of the time, and merge the duplicate allergy warnings.",
+        problem_statement="Clinicians override 93% of interruptive alerts; the duplicate "
+        "allergy warnings alone fire about 30 times a shift in the emergency department.",
+        priorities={"joy-in-practice": A.STRONG, "zero-harm": A.MODERATE},
+        sponsor=CMIO,
+        lead=PRIYA,
+        champions=(AISHA, OMAR, GRACE),
+        facilities=("riverside",),
+        created_days_ago=40,
+        steps=(
+            Step(G.APPROVED, 12, "Approved: start with the allergy warnings and the ten "
+                 "alerts with the highest override rates."),
+        ),
+        start_in_days=5,
+        target_in_days=240,
+        effort_hours=400,
+        cost_estimate="60000",
+        benefits=(
+            Benefit(V.ENGAGEMENT, "Interruptive alerts per 100 orders", "alerts",
+                    "11.5", "7", 300),
+            Benefit(V.SAFETY_QUALITY, "Override rate of interruptive alerts", "%",
+                    "93", "80", 300),
+        ),
+        milestones=(
+            Plan("Override report for the top 40 alerts", 14),
+            Plan("CDS committee review of the first ten", 45),
+        ),
+        updates=(
+            _on_track(5, "Kick-off held; pharmacy informatics is pulling a year of override "
+                      "data for the top 40 alerts."),
+        ),
+        requests=("Alert fatigue from duplicate allergy warnings",),
+    ),
+    DemoInitiative(
+        title="Inbox burden reduction",
+        type=T.INBOX,
+        summary="Release normal results of routine panels to the patient portal with a "
+        "standard explanation, auto-close FYI messages and pool refill requests for clinic "
+        "staff.",
+        problem_statement="Primary-care physicians receive about 60 results a day to sign "
+        "and spend 84 minutes a day in the inbox after hours.",
+        priorities={"joy-in-practice": A.STRONG, "financial-stewardship": A.WEAK},
+        sponsor=CMIO,
+        lead=SAMUEL,
+        champions=(NAOMI, GRACE),
+        facilities=("pc-north-ridge", "pc-downtown", "pc-lakeshore", "peds-lakeshore"),
+        created_days_ago=70,
+        steps=(
+            Step(G.APPROVED, 20, "Approved with changes by the ambulatory council: start with "
+                 "basic metabolic panels and blood counts."),
+        ),
+        start_in_days=10,
+        target_in_days=150,
+        effort_hours=320,
+        cost_estimate="45000",
+        benefits=(
+            Benefit(V.ENGAGEMENT, "After-hours inbox time per physician", "minutes a day",
+                    "84", "60", 240, revised={"target": "65"}, revised_days_ago=10),
+        ),
+        milestones=(
+            Plan("Result release rules agreed with the lab", 10),
+            Plan("Ambulatory release", 75),
+        ),
+        updates=(_on_track(8, "Release rules drafted for basic panels and blood counts."),),
+        requests=("Inbox routing for normal labs",),
+    ),
+    DemoInitiative(
+        title="Post-operative VTE prophylaxis consolidation",
+        type=T.ORDER_SET,
+        summary="One VTE prophylaxis section shared by every post-operative order set, with "
+        "the risk assessment in front of it and nothing pre-selected twice.",
+        problem_statement="Two post-operative order sets pre-select different anticoagulants; "
+        "pharmacy cancels a duplicate about twice a week.",
+        priorities={"zero-harm": A.STRONG, "evidence-based-care": A.STRONG},
+        sponsor=CMO,
+        lead=SAMUEL,
+        champions=(RAFAEL, BENJAMIN),
+        facilities=("cvh", "lch", "rmc"),
+        created_days_ago=16,
+        steps=(
+            Step(G.APPROVED, 14, "Approved on the fast track with the patient-safety officer: "
+                 "duplicate anticoagulant orders are a safety risk."),
+        ),
+        start_in_days=1,
+        target_in_days=60,
+        effort_hours=40,
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "Duplicate anticoagulant orders cancelled by pharmacy",
+                    "orders a month", "9", "0", 120),
+        ),
+        milestones=(
+            Plan("Inventory of post-operative order sets", 7),
+            Plan("Build and pharmacy review", 40),
+        ),
+        updates=(_on_track(3, "Eleven post-operative order sets inventoried; four pre-select "
+                           "an anticoagulant."),),
+        requests=("Post-op order set duplicates VTE orders",),
+    ),
+    # --- In build ---------------------------------------------------------------------------
+    DemoInitiative(
+        title="Sepsis early-warning redesign",
+        type=T.CDS,
+        summary="Rebuild the sepsis early-warning alert: a post-operative window, lactate and "
+        "blood-pressure criteria, and the criteria that fired shown in the alert.",
+        problem_statement="The sepsis alert fires on most day-one surgical patients; 71% of "
+        "post-operative firings are dismissed within ten seconds, and clinicians have stopped "
+        "reading it.",
+        priorities={
+            "zero-harm": A.STRONG,
+            "evidence-based-care": A.STRONG,
+            "joy-in-practice": A.MODERATE,
         },
-        status=S.IN_BUILD,
-        days_ago=118,
-        last_days_ago=9,
-    ),
-    PainPoint(
-        title="Alert fatigue from duplicate allergy warnings",
-        submitter=CHAMPION,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.SEVERAL_DAILY,
-        workflow_area="ED ordering",
-        ehr_module="Medication ordering",
-        minutes_lost=1,
-        story_today="Every ceftriaxone order fires two allergy warnings for the same "
-        "penicillin allergy, one for the drug and one for the class, even when the patient has "
-        "had cephalosporins before without trouble. I override about 30 a shift without "
-        "reading them.",
-        story_wanted="One warning per allergy, none when a tolerated cephalosporin is already "
-        "documented, and the reaction shown in the warning itself.",
-        suggested_priority="joy-in-practice",
-        votes=(OMAR, GRACE, NAOMI),
-        triage=Triage(
-            route=Route.CDS_COMMITTEE,
-            kind=RequestKind.NEW_CDS,
-            priorities=("zero-harm", "joy-in-practice"),
-            ratings=_ratings(4, 4, 3, 1, 1, 4, 4),
-            reach_rating=4,
-            build_hours=60,
+        sponsor=CMO,
+        lead=PRIYA,
+        champions=(ELENA, OMAR, RAFAEL),
+        facilities=HOSPITALS,
+        created_days_ago=75,
+        steps=_built(
+            60, 9,
+            reason="Approved with the CDS committee's recommendation: redesign with a "
+            "post-operative window, and run it silently beside the old alert first.",
         ),
-        notes={S.IN_REVIEW: "Listed for the CDS committee with the alert rationalisation work."},
-        status=S.IN_REVIEW,
-        days_ago=46,
-        last_days_ago=6,
-    ),
-    PainPoint(
-        title="Inbox routing for normal labs",
-        submitter=NAOMI,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.DAILY,
-        workflow_area="In-basket",
-        ehr_module="In-basket and messaging",
-        minutes_lost=45,
-        story_today="Every normal BMP, CBC and lipid panel lands in my inbox for sign-off: "
-        "about 60 results a day, most of them normal, and I finish them after my kids are "
-        "in bed.",
-        story_wanted="Normal results of routine panels go to the patient portal with a "
-        "standard explanation; only abnormal or flagged results wait for my sign-off.",
-        suggested_priority="joy-in-practice",
-        votes=(GRACE, BENJAMIN, HOSPITALIST),
-        triage=Triage(
-            route=Route.INFORMATICS_TEAM,
-            priorities=("joy-in-practice",),
-            ratings=_ratings(2, 5, 5, 2, 2, 3, 4),
-            reach_rating=4,
-            build_hours=80,
+        start_in_days=-55,
+        target_in_days=90,
+        effort_hours=480,
+        cost_estimate="85000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "Sepsis alerts dismissed within ten seconds", "%",
+                    "71", "30", 270),
+            Benefit(V.ENGAGEMENT, "Sepsis alerts per 100 patient-days", "alerts",
+                    "38", "12", 270),
         ),
-        notes={
-            S.DECIDED: "Approved with changes by the ambulatory physician advisory council: "
-            "start with basic metabolic panels and blood counts.",
-            S.SCHEDULED: "Scheduled with the inbox burden reduction work for the next "
-            "ambulatory release.",
+        milestones=(
+            Plan("Alert-log baseline and design sign-off", -50, done_days_ago=52),
+            Plan("Silent-mode validation against 12 months of alert logs", -5),
+            Plan("Go-live at Riverside Medical Center", 60),
+        ),
+        updates=(
+            _on_track(40, "Design signed off by the CDS committee; silent-mode build started."),
+            Update(6, H.AT_RISK, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK,
+                   "Silent-mode validation is two weeks behind: lactate results from the "
+                   "North Ridge lab interface arrive late.",
+                   "Go-live slips into the respiratory season if validation runs past next "
+                   "month."),
+        ),
+        requests=("Sepsis alert fires on every post-op tachycardia",),
+    ),
+    DemoInitiative(
+        title="Falls order panel",
+        type=T.ORDER_SET,
+        summary="A falls prevention order panel offered when the fall-risk score rises, with "
+        "a reassessment task after sedating medications.",
+        problem_statement="Falls with injury run at 0.45 per 1,000 patient-days; nothing "
+        "prompts a reassessment after a sedating dose, and two boarded ED patients fell this "
+        "quarter.",
+        priorities={"zero-harm": A.STRONG},
+        sponsor=CMO,
+        lead=SAMUEL,
+        champions=(AISHA, BENJAMIN),
+        facilities=HOSPITALS,
+        created_days_ago=90,
+        steps=_built(
+            70, 30, reason="Approved with the falls prevention committee's content."
+        ),
+        start_in_days=-35,
+        target_in_days=60,
+        effort_hours=140,
+        cost_estimate="18000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "Inpatient falls with injury per 1,000 patient-days",
+                    "falls", "0.45", "0.30", 365),
+        ),
+        milestones=(
+            Plan("Panel content agreed with the falls prevention committee", -40,
+                 done_days_ago=42),
+            Plan("Build and test", 20),
+            Plan("Go-live at all four hospitals", 60),
+        ),
+        updates=(
+            _on_track(14, "Build 60% complete; the reassessment task after sedating "
+                      "medications was added after the ED boarding falls."),
+        ),
+    ),
+    DemoInitiative(
+        title="Diabetes registry",
+        type=T.ANALYTICS,
+        summary="A primary-care diabetes registry: every patient with diabetes, their last "
+        "HbA1c, eye and foot exams, with outreach lists by clinic and neighbourhood.",
+        problem_statement="A fifth of patients with diabetes have an HbA1c above 9%, and no "
+        "clinic can list who is overdue for a test.",
+        priorities={"complex-care": A.STRONG, "health-equity": A.MODERATE},
+        sponsor=CMO,
+        lead=PRIYA,
+        champions=(NAOMI,),
+        facilities=("pc-downtown", "pc-north-ridge", "pc-cedar-valley", "cvh-diabetes",
+                    "rmc-endocrinology"),
+        created_days_ago=140,
+        steps=_built(120, 95, reason="Approved: the registry underpins the HbA1c goal."),
+        start_in_days=-95,
+        target_in_days=45,
+        effort_hours=360,
+        cost_estimate="70000",
+        benefits=(
+            Benefit(V.COMPLEX_CARE, "Patients with diabetes whose HbA1c is above 9%", "%",
+                    "21", "15", 540),
+            Benefit(V.EQUITY, "Gap in HbA1c control between the best- and worst-served "
+                    "neighbourhoods", "percentage points", "14", "7", 720),
+        ),
+        milestones=(
+            Plan("Registry definition signed off", -80, done_days_ago=82),
+            Plan("HbA1c results fed from the reference lab", -20),
+            Plan("Outreach lists in six pilot clinics", 40),
+        ),
+        updates=(
+            _on_track(70, "Registry definition signed off by primary care and endocrinology."),
+            Update(41, H.AT_RISK, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK,
+                   "HbA1c results from the reference lab are not mapped yet; the registry "
+                   "shows in-house results only.",
+                   "Outreach lists undercount overdue patients until the feed is mapped."),
+        ),
+    ),
+    # --- Pilot ------------------------------------------------------------------------------
+    DemoInitiative(
+        title="CLABSI prevention bundle",
+        type=T.DOCUMENTATION,
+        summary="Central-line maintenance in the nursing documentation: a daily necessity "
+        "review, dressing and cap change due dates, and a line-day counter in the header.",
+        problem_statement="CLABSI runs at 1.1 per 1,000 central-line days, above the national "
+        "benchmark, and line necessity is not reviewed every day.",
+        priorities={"zero-harm": A.STRONG, "evidence-based-care": A.MODERATE},
+        sponsor=CMO,
+        lead=PRIYA,
+        champions=(OMAR,),
+        facilities=("rmc-micu", "rmc-cvicu", "nrh-icu"),
+        created_days_ago=160,
+        steps=_built(
+            140, 110, Step(G.PILOT, 25),
+            reason="Approved with infection prevention as co-owner.",
+        ),
+        start_in_days=-110,
+        target_in_days=120,
+        effort_hours=220,
+        cost_estimate="30000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "CLABSI per 1,000 central-line days", "infections",
+                    "1.10", "0.55", 365),
+        ),
+        milestones=(
+            Plan("Bundle documentation built", -40, done_days_ago=41),
+            Plan("Pilot in the RMC Medical ICU", -25, done_days_ago=25),
+            Plan("Pilot review with infection prevention", 35),
+        ),
+        updates=(
+            _on_track(60, "Bundle documentation built and tested with the ICU educators."),
+            Update(10, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK, H.AT_RISK,
+                   "Daily necessity review documented on 64% of line days in the pilot ICU; "
+                   "the target is 90%.",
+                   "Night shift documents the review least; the educators are adding it to "
+                   "the handover checklist."),
+        ),
+    ),
+    DemoInitiative(
+        title="Ambient AI documentation pilot",
+        type=T.AI_AUTOMATION,
+        summary="Ambient listening drafts the visit note for 40 primary-care and specialty "
+        "physicians; the physician reviews and signs every note.",
+        problem_statement="Physicians spend two hours on documentation for every eight hours "
+        "of patient time, and note writing is the largest share of their after-hours EHR "
+        "time.",
+        priorities={"joy-in-practice": A.STRONG, "responsible-ai": A.STRONG},
+        sponsor=CMIO,
+        lead=SAMUEL,
+        champions=(NAOMI, BENJAMIN),
+        facilities=("pc-north-ridge", "pc-downtown", "rmc-orthopedics"),
+        created_days_ago=180,
+        steps=_built(
+            160, 130, Step(G.PILOT, 60),
+            reason="Approved as a 40-physician pilot, after the AI governance review.",
+        ),
+        start_in_days=-130,
+        target_in_days=30,
+        effort_hours=300,
+        cost_estimate="150000",
+        benefits=(
+            Benefit(V.ENGAGEMENT, "Documentation time per 8 hours of patient time", "minutes",
+                    "120", "90", 60, revised={"horizon": 150}, revised_days_ago=20),
+            Benefit(V.FINANCIAL, "Added visits per pilot physician", "visits a week",
+                    "0", "2", 150),
+        ),
+        milestones=(
+            Plan("Local validation by AI governance", -140, done_days_ago=142),
+            Plan("Pilot physicians trained", -62, done_days_ago=61),
+            Plan("Pilot physician experience survey", -5),
+        ),
+        updates=(
+            _on_track(45, "All 40 pilot physicians live; early feedback is warm."),
+            Update(9, H.ON_TRACK, H.ON_TRACK, H.AT_RISK, H.AT_RISK,
+                   "Twelve of the 40 pilot physicians use it on fewer than half their visits; "
+                   "licence costs run ahead of plan as the vendor bills per seat.",
+                   "Without wider use the time saved will not justify the licences."),
+        ),
+    ),
+    DemoInitiative(
+        title="Heart failure discharge pathway",
+        type=T.ORDER_SET,
+        summary="A heart failure discharge order set and checklist: guideline-directed "
+        "medications, a seven-day follow-up visit booked before discharge, and a scale at "
+        "home.",
+        problem_statement="One in five heart failure patients is readmitted within 30 days; "
+        "fewer than half see a clinician within a week of discharge.",
+        priorities={"complex-care": A.STRONG, "evidence-based-care": A.STRONG},
+        sponsor=CMO,
+        lead=SAMUEL,
+        champions=(ELENA,),
+        facilities=("rmc", "rmc-heart-failure"),
+        created_days_ago=170,
+        steps=_built(
+            150, 120, Step(G.PILOT, 50),
+            reason="Approved with cardiology and the heart failure clinic.",
+        ),
+        start_in_days=-120,
+        target_in_days=70,
+        effort_hours=200,
+        cost_estimate="25000",
+        benefits=(
+            Benefit(V.COMPLEX_CARE, "30-day heart failure readmissions", "%", "21", "17", 365),
+        ),
+        milestones=(
+            Plan("Seven-day follow-up slots reserved in the heart failure clinic", -55,
+                 done_days_ago=56),
+            Plan("Pilot review on RMC 4 West", -8),
+        ),
+        updates=(
+            Update(38, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK, H.AT_RISK,
+                   "The checklist is completed for 70% of heart failure discharges on 4 West; "
+                   "follow-up is booked for 82%.",
+                   "Weekend discharges miss the booking step."),
+        ),
+    ),
+    # --- Live -------------------------------------------------------------------------------
+    DemoInitiative(
+        title="CAUTI removal protocol",
+        type=T.ORDER_SET,
+        summary="Nurse-driven urinary catheter removal: a daily indication check in the "
+        "nursing flowsheet, the removal protocol in every admission order set, and a removal "
+        "prompt when no indication is documented.",
+        problem_statement="Catheters stay in for days after the indication is gone, "
+        "especially after ICU step-down; CAUTI runs at 1.6 per 1,000 catheter days.",
+        priorities={"zero-harm": A.STRONG},
+        sponsor=CMO,
+        lead=PRIYA,
+        champions=(OMAR,),
+        facilities=HOSPITALS,
+        created_days_ago=210,
+        steps=_built(
+            195, 170, Step(G.PILOT, 120), Step(G.LIVE, 45),
+            reason="Approved with nursing leadership: the protocol is nurse-driven.",
+        ),
+        start_in_days=-170,
+        target_in_days=-45,
+        effort_hours=180,
+        cost_estimate="22000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "CAUTI per 1,000 catheter days", "infections",
+                    "1.6", "0.8", 320),
+            Benefit(V.SAFETY_QUALITY, "Catheter days per 1,000 patient-days", "days",
+                    "210", "160", 320),
+        ),
+        milestones=(
+            Plan("Flowsheet indication row built", -150, done_days_ago=152),
+            Plan("Pilot on RMC 4 West", -118, done_days_ago=120),
+            Plan("Go-live at all four hospitals", -45, done_days_ago=45),
+            Plan("Six-month outcome review", 135),
+        ),
+        updates=(
+            _on_track(100, "Pilot on 4 West: catheter days down 18% in the first month."),
+            _on_track(20, "Live at all four hospitals; catheter days down 12% system-wide."),
+        ),
+    ),
+    DemoInitiative(
+        title="Note template simplification",
+        type=T.DOCUMENTATION,
+        summary="A short hospital progress note: today's abnormal labs with their trend, a "
+        "link to the full results, and the assessment and plan at the top.",
+        problem_statement="The progress note template pulled in every lab of 72 hours; notes "
+        "ran to three pages and took ten minutes each to trim.",
+        priorities={"joy-in-practice": A.STRONG, "evidence-based-care": A.WEAK},
+        sponsor=CMIO,
+        lead=SAMUEL,
+        champions=(ELENA,),
+        facilities=HOSPITALS,
+        created_days_ago=150,
+        steps=_built(
+            130, 100, Step(G.LIVE, 21),
+            reason="Approved with the hospital medicine workgroup.",
+        ),
+        start_in_days=-100,
+        target_in_days=-21,
+        effort_hours=90,
+        cost_estimate="8000",
+        benefits=(
+            Benefit(V.ENGAGEMENT, "Progress note length", "lines", "160", "70", 90),
+            Benefit(V.ENGAGEMENT, "Time in notes per hospital day", "minutes",
+                    "38", "30", 150),
+        ),
+        milestones=(
+            Plan("Template agreed with the hospital medicine workgroup", -110,
+                 done_days_ago=112),
+            Plan("Go-live at all four hospitals", -21, done_days_ago=21),
+            Plan("30-day review of note length", 9),
+        ),
+        updates=(
+            _on_track(18, "Live at all four hospitals; notes are half the length on 4 West."),
+        ),
+        requests=("Progress note template pulls in three pages of labs",),
+    ),
+    DemoInitiative(
+        title="AI model governance",
+        type=T.GOVERNANCE,
+        summary="One inventory and review process for every AI model and automation in "
+        "clinical use: local validation, bias checks, drift monitoring and a named clinical "
+        "owner.",
+        problem_statement="Eleven vendor models run in the EHR with no local validation or "
+        "monitoring, and nobody owns their performance.",
+        priorities={"responsible-ai": A.STRONG, "zero-harm": A.MODERATE},
+        sponsor=CMIO,
+        lead=None,
+        champions=(OMAR,),
+        facilities=("riverside",),
+        created_days_ago=260,
+        steps=_built(
+            245, 220, Step(G.LIVE, 120),
+            reason="Approved: no new model goes live without this review.",
+        ),
+        start_in_days=-220,
+        target_in_days=-120,
+        effort_hours=260,
+        cost_estimate="40000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "Models in clinical use with local validation and "
+                    "monitoring", "%", "0", "100", 120),
+        ),
+        milestones=(
+            Plan("Inventory of models in clinical use", -200, done_days_ago=203),
+            Plan("Drift monitoring for the sepsis model", -3),
+        ),
+        updates=(
+            _on_track(34, "Nine of eleven models validated locally; two vendor models await "
+                      "the vendors' performance data."),
+        ),
+    ),
+    # --- Sustaining -------------------------------------------------------------------------
+    DemoInitiative(
+        title="Sepsis order set",
+        type=T.ORDER_SET,
+        summary="One adult sepsis order set for the emergency departments and inpatient "
+        "units, with the bundle elements pre-selected and the repeat lactate timed from the "
+        "first result.",
+        problem_statement="SEP-1 bundle compliance was 58%: the repeat lactate was missed on "
+        "about a third of cases, and each hospital used its own order panel.",
+        priorities={
+            "evidence-based-care": A.STRONG,
+            "zero-harm": A.STRONG,
+            "financial-stewardship": A.MODERATE,
         },
-        status=S.SCHEDULED,
-        days_ago=74,
-        last_days_ago=12,
-    ),
-    PainPoint(
-        title="Progress note template pulls in three pages of labs",
-        submitter=HOSPITALIST,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.DAILY,
-        workflow_area="Documentation",
-        ehr_module="Clinical notes",
-        minutes_lost=10,
-        story_today="The hospital progress note template pulls in every lab of the last 72 "
-        "hours, so a routine note runs to three pages. Consultants scroll past it, and I spend "
-        "ten minutes a note deleting what I never wanted.",
-        story_wanted="A short template: today's abnormal labs and their trend, a link to the "
-        "full results, and my assessment and plan at the top.",
-        suggested_priority="joy-in-practice",
-        votes=(ELENA, OMAR, CHAMPION),
-        triage=Triage(
-            route=Route.WORKGROUP,
-            kind=RequestKind.ENHANCEMENT,
-            priorities=("joy-in-practice",),
-            ratings=_ratings(2, 5, 5, 1, 1, 3, 5),
-            build_hours=30,
+        sponsor=CMO,
+        lead=SAMUEL,
+        champions=(OMAR, AISHA),
+        facilities=HOSPITALS,
+        created_days_ago=300,
+        steps=_built(
+            280, 250, Step(G.PILOT, 190), Step(G.LIVE, 150), Step(G.SUSTAINING, 60),
+            reason="Approved: one order set for all four hospitals.",
         ),
-        notes={
-            S.DECIDED: "Approved by the hospital medicine workgroup.",
-            S.RELEASED: "The new progress note template is live at all four hospitals.",
+        start_in_days=-250,
+        target_in_days=-150,
+        effort_hours=260,
+        cost_estimate="35000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "SEP-1 bundle compliance", "%", "58", "75", 120,
+                    revised={"target": "80"}, revised_days_ago=100),
+            Benefit(V.FINANCIAL, "Sepsis length of stay avoided", "USD a year", "0",
+                    "400000", 200),
+        ),
+        milestones=(
+            Plan("Order set built and validated", -200, done_days_ago=205),
+            Plan("Pilot in the RMC Emergency Department", -185, done_days_ago=188),
+            Plan("Go-live at all four hospitals", -150, done_days_ago=150),
+            Plan("90-day compliance review", -55, done_days_ago=58),
+        ),
+        updates=(
+            _on_track(120, "Live at all four hospitals; repeat lactate ordered on 88% of "
+                      "eligible cases."),
+            _on_track(70, "Bundle compliance 74% at 90 days; target raised to 80%."),
+            Update(12, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK, H.AT_RISK,
+                   "Cedar Valley's night shift still orders from an old favourites list; "
+                   "compliance there is 61%.",
+                   "The old favourites list is retired at the next release."),
+        ),
+        requests=("Sepsis order set lacks lactate timer",),
+    ),
+    DemoInitiative(
+        title="Clinic optimisation sprints",
+        type=T.TRAINING,
+        summary="Two-week sprints in each primary-care clinic: at-the-elbow EHR coaching, "
+        "personal order lists and note templates, and inbox rules set up with each physician.",
+        problem_statement="Clinic physicians use few of the EHR's personalisation tools; EHR "
+        "time per visit varies threefold between clinics.",
+        priorities={"joy-in-practice": A.STRONG, "financial-stewardship": A.MODERATE},
+        sponsor=EXECUTIVE,
+        lead=PRIYA,
+        champions=(NAOMI, GRACE),
+        facilities=("pc-downtown", "pc-north-ridge", "pc-lakeshore", "pc-cedar-valley"),
+        created_days_ago=400,
+        steps=_built(
+            390, 370, Step(G.PILOT, 330), Step(G.LIVE, 270), Step(G.SUSTAINING, 90),
+            reason="Approved as a rolling programme across the 24 primary-care clinics.",
+        ),
+        start_in_days=-370,
+        target_in_days=120,
+        effort_hours=1400,
+        cost_estimate="180000",
+        benefits=(
+            Benefit(V.ENGAGEMENT, "EHR time per 8 hours of scheduled patient time", "hours",
+                    "5.9", "4.9", 60),
+            Benefit(V.FINANCIAL, "Added visit capacity", "visits a month", "0", "600", 60),
+        ),
+        milestones=(
+            Plan("Sprint playbook and coaching team", -340, done_days_ago=345),
+            Plan("First eight clinics", -270, done_days_ago=272),
+            Plan("All 24 primary-care clinics", 90),
+        ),
+        updates=(
+            _on_track(25, "Fourteen of 24 clinics done; EHR time down 9% in the finished "
+                      "clinics."),
+        ),
+    ),
+    DemoInitiative(
+        title="Opioid stewardship dashboard",
+        type=T.ANALYTICS,
+        summary="A prescriber-level dashboard of opioid prescribing: daily morphine milligram "
+        "equivalents, co-prescribed benzodiazepines and monitoring-database checks, with peer "
+        "comparison.",
+        problem_statement="One post-operative opioid prescription in five exceeds 50 morphine "
+        "milligram equivalents a day, and prescribers never see how they compare.",
+        priorities={"evidence-based-care": A.STRONG, "zero-harm": A.MODERATE},
+        sponsor=CMO,
+        lead=PRIYA,
+        champions=(BENJAMIN, RAFAEL),
+        facilities=HOSPITALS,
+        created_days_ago=330,
+        steps=_built(
+            320, 290, Step(G.LIVE, 220), Step(G.SUSTAINING, 100),
+            reason="Approved with the pain stewardship committee.",
+        ),
+        start_in_days=-290,
+        target_in_days=-220,
+        effort_hours=240,
+        cost_estimate="28000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "Post-operative opioid prescriptions above 50 MME a day",
+                    "%", "22", "12", 180, revised={"target": "10"}, revised_days_ago=95),
+        ),
+        milestones=(
+            Plan("Dashboard live for surgeons", -220, done_days_ago=221),
+            Plan("Peer comparison letters", -150, done_days_ago=152),
+        ),
+        updates=(
+            _on_track(16, "Prescriptions above 50 MME a day down to 13%; the committee set a "
+                      "new target of 10%."),
+        ),
+    ),
+    # --- Closed -----------------------------------------------------------------------------
+    DemoInitiative(
+        title="Barcode medication administration compliance",
+        type=T.EHR_OPTIMISATION,
+        summary="Fix the scanning workarounds the medication administration audit found: "
+        "wristband printers, unscannable unit doses and override reasons.",
+        problem_statement="Scanning compliance was 88%; overrides without a reason hid "
+        "packaging that could not be scanned.",
+        priorities={"zero-harm": A.STRONG},
+        sponsor=CMO,
+        lead=PRIYA,
+        facilities=HOSPITALS,
+        created_days_ago=520,
+        steps=_built(
+            505, 480, Step(G.LIVE, 400), Step(G.SUSTAINING, 300),
+            Step(G.CLOSED, 100, "Compliance held above 97% for two quarters; monitoring "
+                 "moves to the pharmacy dashboard."),
+            reason="Approved after the medication administration audit.",
+        ),
+        start_in_days=-480,
+        target_in_days=-400,
+        effort_hours=320,
+        cost_estimate="55000",
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "Medication administrations scanned", "%", "88", "97",
+                    -300),
+        ),
+        milestones=(
+            Plan("Wristband printers replaced", -430, done_days_ago=431),
+            Plan("Override reasons required", -400, done_days_ago=400),
+        ),
+        updates=(_on_track(105, "Compliance 97.6% for the second quarter running; closing."),),
+    ),
+    DemoInitiative(
+        title="Telehealth visit documentation",
+        type=T.DOCUMENTATION,
+        summary="Telehealth visit types, consent capture and a short note template for video "
+        "and telephone visits.",
+        problem_statement="Video visits were documented as office visits, so consent went "
+        "unrecorded and the visits were billed wrongly.",
+        priorities={"financial-stewardship": A.STRONG, "joy-in-practice": A.WEAK},
+        sponsor=EXECUTIVE,
+        lead=SAMUEL,
+        champions=(NAOMI,),
+        facilities=("riverside",),
+        created_days_ago=600,
+        steps=_built(
+            590, 570, Step(G.LIVE, 520), Step(G.SUSTAINING, 420),
+            Step(G.CLOSED, 200, "Telehealth visits are documented and billed correctly; the "
+                 "templates belong to the ambulatory team now."),
+            reason="Approved: billing compliance.",
+        ),
+        start_in_days=-570,
+        target_in_days=-520,
+        effort_hours=120,
+        cost_estimate="15000",
+        benefits=(
+            Benefit(V.FINANCIAL, "Telehealth visits billed with the right visit type", "%",
+                    "62", "98", -400),
+        ),
+        updates=(_on_track(210, "Visit types correct on 99% of telehealth visits."),),
+    ),
+    # --- On hold ----------------------------------------------------------------------------
+    DemoInitiative(
+        title="Readmission risk score",
+        type=T.AI_AUTOMATION,
+        summary="A 30-day readmission risk score on the discharge worklist, with high-risk "
+        "patients routed to the transitional-care nurses.",
+        problem_statement="30-day readmissions are at 14%, and transitional-care nurses pick "
+        "their patients by hand from the census.",
+        priorities={"complex-care": A.STRONG, "responsible-ai": A.MODERATE},
+        sponsor=CMO,
+        lead=SAMUEL,
+        champions=(ELENA,),
+        facilities=("rmc", "nrh"),
+        created_days_ago=200,
+        steps=_built(
+            180, 150,
+            Step(G.ON_HOLD, 50, "On hold until AI governance finishes its bias review: the "
+                 "vendor model under-predicts risk for patients on Medicaid."),
+            reason="Approved, subject to the AI governance review.",
+        ),
+        start_in_days=-150,
+        target_in_days=60,
+        effort_hours=280,
+        cost_estimate="65000",
+        benefits=(
+            Benefit(V.COMPLEX_CARE, "30-day all-cause readmissions", "%", "14", "12.5", 365),
+        ),
+        milestones=(
+            Plan("Local validation on two years of discharges", -90, done_days_ago=92),
+            Plan("Bias review by AI governance", -10),
+        ),
+        updates=(
+            _on_track(95, "Local validation done: the score ranks risk well overall."),
+            Update(48, H.OFF_TRACK, H.ON_TRACK, H.ON_TRACK, H.AT_RISK,
+                   "Paused: the bias review found the model under-predicts risk for "
+                   "patients on Medicaid.",
+                   "The vendor may not recalibrate the model this year."),
+        ),
+    ),
+    DemoInitiative(
+        title="Clinician secure messaging consolidation",
+        type=T.INFRASTRUCTURE,
+        summary="Replace three paging and texting tools with the EHR's secure chat, with the "
+        "on-call schedules built in.",
+        problem_statement="Clinicians juggle pagers, a texting app and the EHR's chat; pages "
+        "reach the wrong person when on-call schedules are out of date.",
+        priorities={
+            "joy-in-practice": A.MODERATE,
+            "financial-stewardship": A.MODERATE,
+            "zero-harm": A.WEAK,
         },
-        comments=((ELENA, "Notes are half the length on 4 West. Thank you."),),
-        status=S.RELEASED,
-        days_ago=160,
-        last_days_ago=21,
-    ),
-    PainPoint(
-        title="Post-op order set duplicates VTE orders",
-        submitter=RAFAEL,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.WEEKLY,
-        workflow_area="Order sets",
-        ehr_module="Orders and order sets",
-        minutes_lost=15,
-        is_safety_concern=True,
-        story_today="The colorectal post-op order set pre-selects enoxaparin, and the general "
-        "post-op panel it links to pre-selects heparin. Pharmacy calls me about twice a week "
-        "to cancel one, and one day they will not catch it.",
-        story_wanted="One VTE prophylaxis section shared by every post-op order set, with the "
-        "risk assessment in front of it and nothing pre-selected twice.",
-        suggested_priority="zero-harm",
-        votes=(BENJAMIN, ELENA),
-        triage=Triage(
-            route=Route.FAST_TRACK,
-            kind=RequestKind.SAFETY,
-            priorities=("zero-harm", "evidence-based-care"),
-            ratings=_ratings(5, 4, 2, 2, 1, 5, 4),
-            build_hours=24,
+        sponsor=EXECUTIVE,
+        lead=None,
+        champions=(AISHA, OMAR),
+        facilities=HOSPITALS,
+        created_days_ago=230,
+        steps=(
+            Step(G.APPROVED, 210, "Approved: one messaging tool, with the on-call schedules."),
+            Step(G.ON_HOLD, 75, "On hold while the system renegotiates its telecom contract; "
+                 "the pager contract runs another year."),
         ),
-        notes={
-            S.DECIDED: "Approved on the fast track by the CMIO and the patient-safety officer.",
-        },
-        status=S.DECIDED,
-        days_ago=20,
-        last_days_ago=15,
-    ),
-    PainPoint(
-        title="Prior authorisation for an MRI takes four phone calls",
-        submitter=BENJAMIN,
-        kind=RequestKind.NEW_CAPABILITY,
-        frequency=Frequency.DAILY,
-        workflow_area="Referrals and prior authorisation",
-        ehr_module="Orders and referrals",
-        minutes_lost=25,
-        # The payer's public line is flagged as a phone number; the submitter confirmed it is
-        # not patient information, and the confirmation is on record.
-        phi_confirmed=True,
-        story_today="Prior authorisation for a knee or spine MRI takes my staff four phone "
-        "calls and a fax. The payer's line, 800-555-0142, keeps us on hold for 20 minutes at a "
-        "time, and patients wait nine days on average.",
-        story_wanted="Electronic prior authorisation from the order itself for the payers "
-        "that support it, with its status shown on the order.",
-        suggested_priority="financial-stewardship",
-        votes=(NAOMI, RAFAEL),
-        triage=Triage(
-            route=Route.STEERING,
-            priorities=("financial-stewardship", "joy-in-practice"),
-            ratings=_ratings(1, 4, 4, 5, 3, 3, 2),
-            reach_rating=3,
-            build_hours=400,
+        start_in_days=-200,
+        target_in_days=200,
+        effort_hours=600,
+        cost_estimate="210000",
+        benefits=(
+            Benefit(V.FINANCIAL, "Paging and texting licences", "USD a year", "310000",
+                    "90000", 540),
         ),
-        status=S.SCORED,
-        days_ago=33,
-        last_days_ago=25,
-    ),
-    PainPoint(
-        title="No falls reassessment after a sedating medication",
-        submitter=CHAMPION,
-        kind=RequestKind.SAFETY,
-        frequency=Frequency.DAILY,
-        workflow_area="ED boarding",
-        ehr_module="Nursing documentation",
-        is_safety_concern=True,
-        story_today="Boarded patients in the ED get a sedating dose, lorazepam or "
-        "diphenhydramine at night, and nothing prompts anyone to reassess their fall risk. We "
-        "had two falls in the boarding hallway this quarter.",
-        story_wanted="A fall-risk reassessment task for nursing within an hour of a sedating "
-        "medication, and the falls order panel offered to me when the score goes up.",
-        suggested_priority="zero-harm",
-        votes=(HOSPITALIST,),
-        triage=Triage(route=Route.FAST_TRACK, kind=RequestKind.SAFETY, priorities=("zero-harm",)),
-        notes={S.TRIAGE: "Fast track: reviewing it with the falls prevention committee."},
-        status=S.TRIAGE,
-        days_ago=5,
-        last_days_ago=4,
-    ),
-    PainPoint(
-        title="Foley catheters have no removal reminder",
-        submitter=OMAR,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.DAILY,
-        workflow_area="Inpatient orders",
-        ehr_module="Orders",
-        minutes_lost=5,
-        story_today="Nothing reminds anyone that a urinary catheter is still in. When a patient "
-        "steps down from the ICU the indication is lost, and catheters stay in for days after "
-        "the reason is gone.",
-        story_wanted="A daily removal prompt when no indication is documented, and the "
-        "nurse-driven removal protocol in the admission order sets.",
-        suggested_priority="zero-harm",
-        question="Which units do you see this on most, and does the nurse-driven removal "
-        "protocol already apply there? That decides whether this is a build or a training gap.",
-        status=S.NEEDS_INFO,
-        days_ago=12,
-        last_days_ago=9,
-    ),
-    PainPoint(
-        title="Discharge med rec lists home medications twice",
-        submitter=ELENA,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.DAILY,
-        workflow_area="Discharge",
-        ehr_module="Medication reconciliation",
-        minutes_lost=10,
-        story_today="At discharge, home medications that were held show up twice, once as "
-        "continue and once as resume, and the printed list tells the patient to take both. I "
-        "fix it by hand on every discharge.",
-        story_wanted="One line per medication with one instruction, and a warning before "
-        "printing when the same drug appears twice.",
-        suggested_priority="complex-care",
-        votes=(HOSPITALIST,),
-        status=S.SUBMITTED,
-        days_ago=1,
-        last_days_ago=1,
-    ),
-    PainPoint(
-        title="Cannot pull the problem list into the H&P",
-        submitter=GRACE,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.DAILY,
-        workflow_area="Documentation",
-        ehr_module="Clinical notes",
-        minutes_lost=5,
-        story_today="I retype the problem list into every admission H&P because I cannot find "
-        "a way to pull it in.",
-        story_wanted="Let the H&P pull in the active problem list with one click.",
-        triage=Triage(route=Route.TRAINING, kind=RequestKind.TRAINING_GAP),
-        notes={
-            S.REDIRECTED: "This already exists: type .PROBLEMLIST in the H&P, or use the Problem "
-            "list button on the note toolbar. A two-minute tip sheet is in the training "
-            "library, and the pediatrics at-the-elbow team will show it at your next huddle.",
-        },
-        status=S.REDIRECTED,
-        days_ago=28,
-        last_days_ago=26,
-    ),
-    PainPoint(
-        title="Skip the PDMP check for short post-op opioid prescriptions",
-        submitter=BENJAMIN,
-        kind=RequestKind.ENHANCEMENT,
-        frequency=Frequency.DAILY,
-        workflow_area="Prescribing",
-        ehr_module="Medication ordering",
-        minutes_lost=3,
-        story_today="Every post-op opioid prescription, even five days of oxycodone after a "
-        "knee arthroscopy, makes me open the prescription monitoring database and document "
-        "that I looked.",
-        story_wanted="Skip the check for post-op prescriptions of five days or fewer.",
-        triage=Triage(
-            route=Route.WORKGROUP,
-            priorities=("joy-in-practice",),
-            ratings=_ratings(0, 1, 3, 0, 0, 0, 3),
-            build_hours=16,
+        milestones=(Plan("On-call schedules loaded for the hospitalists", -60),),
+        updates=(
+            Update(76, H.OFF_TRACK, H.ON_TRACK, H.OFF_TRACK, H.ON_TRACK,
+                   "Paused for the telecom contract renegotiation.",
+                   "The pager contract renews automatically if not cancelled in time."),
         ),
-        notes={
-            S.DECLINED: "State law requires a PDMP check before every opioid prescription, "
-            "whatever its length. We are instead bringing the PDMP result into the prescribing "
-            "screen, so the check takes one click.",
-        },
-        decline_reason=DeclineReason.CONFLICTS_WITH_STANDARD,
-        status=S.DECLINED,
-        days_ago=52,
-        last_days_ago=40,
     ),
-    PainPoint(
-        title="Sepsis BPA fires after every surgery",
-        submitter=RAFAEL,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.SEVERAL_DAILY,
-        workflow_area="Post-operative care",
-        ehr_module="Clinical decision support",
-        minutes_lost=2,
-        story_today="The sepsis best-practice alert fires on nearly every patient the day "
-        "after surgery, when fever and a fast heart rate are expected, and my residents have "
-        "learned to click through it.",
-        story_wanted="Make the sepsis alert understand the post-operative period.",
-        votes=(HOSPITALIST,),
-        merge_into="Sepsis alert fires on every post-op tachycardia",
-        status=S.MERGED,
-        days_ago=13,
-        last_days_ago=11,
-    ),
-    PainPoint(
-        title="Weight-based dosing for pediatric acetaminophen",
-        submitter=GRACE,
-        kind=RequestKind.PAIN_POINT,
-        frequency=Frequency.WEEKLY,
-        workflow_area="Prescribing",
-        ehr_module="Medication ordering",
-        minutes_lost=5,
-        story_today="Ordering acetaminophen for a child means working out mg/kg by hand and "
-        "rounding to a volume of the liquid the pharmacy stocks.",
-        story_wanted="Dose by weight in the order, rounded to the available concentration.",
-        comments=(
-            (
-                GRACE,
-                "Withdrawing: the pediatric order panel already does this. I was ordering from "
-                "the adult list.",
-            ),
+    # --- Deferred ---------------------------------------------------------------------------
+    DemoInitiative(
+        title="SDOH screening",
+        type=T.DOCUMENTATION,
+        summary="Social needs screening (food, housing, transport, utilities, safety) at "
+        "admission and at annual visits, with referrals through a community-resource "
+        "directory.",
+        problem_statement="Social needs are recorded for fewer than one patient in ten, and "
+        "care teams cannot refer to community resources from the EHR.",
+        priorities={"health-equity": A.STRONG, "complex-care": A.MODERATE},
+        sponsor=EXECUTIVE,
+        lead=PRIYA,
+        champions=(NAOMI, GRACE),
+        facilities=("riverside",),
+        created_days_ago=120,
+        steps=(
+            Step(G.DEFERRED, 60, "Deferred until the state's community-resource directory can "
+                 "be connected: screening without a way to refer would only record needs.",
+                 revisit_in_days=90),
         ),
-        status=S.WITHDRAWN,
-        days_ago=17,
-        last_days_ago=16,
-    ),
-    PainPoint(
-        title="Sepsis order set lacks lactate timer",
-        submitter=OMAR,
-        kind=RequestKind.ENHANCEMENT,
-        frequency=Frequency.DAILY,
-        workflow_area="Sepsis care",
-        ehr_module="Orders and order sets",
-        minutes_lost=5,
-        story_today="The sepsis order set orders the first lactate, but nothing reminds us to "
-        "repeat it within six hours when it is above 2, and we miss the repeat lactate on "
-        "about a third of cases.",
-        story_wanted="Order the repeat lactate automatically, timed from the first result, "
-        "when the first one is above 2.",
-        suggested_priority="evidence-based-care",
-        votes=(ELENA, CHAMPION),
-        triage=Triage(
-            route=Route.INFORMATICS_TEAM,
-            priorities=("evidence-based-care", "zero-harm"),
-            ratings=_ratings(5, 5, 2, 4, 1, 5, 5),
-            build_hours=20,
+        effort_hours=500,
+        cost_estimate="95000",
+        benefits=(
+            Benefit(V.EQUITY, "Patients screened for social needs", "%", "8", "90", 540),
         ),
-        later_votes=(HOSPITALIST,),
-        notes={
-            S.DECIDED: "Approved by the CMIO with the sepsis order set work.",
-            S.RELEASED: "The timed repeat lactate is live in the sepsis order set.",
-            S.BENEFIT_CHECK: "Checking repeat-lactate compliance at 30 and 90 days.",
-        },
-        status=S.BENEFIT_CHECK,
-        days_ago=140,
-        last_days_ago=30,
     ),
-)
-
-
-# --- Seeding --------------------------------------------------------------------------------
-
-
-@contextmanager
-def _email_held() -> Iterator[None]:
-    """Every person's notification preference is "none" inside, and theirs again after."""
-    saved = list(
-        User.objects.exclude(notification_preference=NotificationPreference.NONE).values_list(
-            "pk", "notification_preference"
-        )
-    )
-    User.objects.filter(pk__in=[pk for pk, _ in saved]).update(
-        notification_preference=NotificationPreference.NONE
-    )
-    # No try/finally: the caller's transaction rolls the change back if seeding fails.
-    yield
-    by_preference: dict[str, list[int]] = defaultdict(list)
-    for pk, preference in saved:
-        by_preference[preference].append(pk)
-    for preference, pks in by_preference.items():
-        User.objects.filter(pk__in=pks).update(notification_preference=preference)
-
-
-def _fresh(intake: IntakeRequest) -> IntakeRequest:
-    row: IntakeRequest = IntakeRequest.objects.select_related("submitted_by").get(pk=intake.pk)
-    return row
-
-
-class _Seeder:
-    def __init__(self, people: dict[str, User]):
-        self.people = people
-        self.cmio = people[CMIO]
-        self.priorities = {p.code: p for p in StrategicPriority.objects.filter(is_active=True)}
-
-    def _home(self, user: User) -> Facility | None:
-        """The person's most specific facility (a unit or clinic before a hospital)."""
-        facilities = sorted(user.facilities.all(), key=lambda f: (f.kind == "hospital", f.code))
-        return facilities[0] if facilities else None
-
-    def _vote(self, intake: IntakeRequest, email: str, frequency: str) -> None:
-        voter = self.people[email]
-        services.request_vote(
-            actor=voter,
-            request=_fresh(intake),
-            specialty=voter.specialty,
-            facility=self._home(voter),
-            frequency=frequency,
-        )
-
-    def _move(self, intake: IntakeRequest, point: PainPoint, to_status: str) -> IntakeRequest:
-        return services.request_transition(
-            actor=self.cmio,
-            request=_fresh(intake),
-            to_status=to_status,
-            note=point.notes.get(to_status, ""),
-            decline_reason=point.decline_reason if to_status == S.DECLINED else "",
-        )
-
-    def seed(self, point: PainPoint) -> IntakeRequest:
-        submitter = self.people[point.submitter]
-        priority = self.priorities.get(point.suggested_priority or "")
-        intake = services.request_submit(
-            actor=submitter,
-            kind=point.kind,
-            title=point.title,
-            story_today=point.story_today,
-            story_wanted=point.story_wanted,
-            frequency=point.frequency,
-            workflow_area=point.workflow_area,
-            ehr_module=point.ehr_module,
-            facility=self._home(submitter),
-            specialty=submitter.specialty,
-            minutes_lost=point.minutes_lost,
-            is_safety_concern=point.is_safety_concern,
-            suggested_priority=priority,
-            phi_confirmed=point.phi_confirmed,
-        )
-        for email in point.votes:
-            self._vote(intake, email, point.frequency)
-        self._travel(intake, point)
-        for email, body in point.comments:
-            services.request_comment(actor=self.people[email], request=_fresh(intake), body=body)
-        if point.status == S.WITHDRAWN:
-            services.request_withdraw(actor=submitter, request=_fresh(intake))
-        final = _fresh(intake)
-        assert final.status == point.status, (point.title, final.status)
-        return final
-
-    def _travel(self, intake: IntakeRequest, point: PainPoint) -> None:
-        """Take the request from submitted to its demo status, the way triage would."""
-        if point.merge_into:
-            survivor = IntakeRequest.objects.get(title=point.merge_into)
-            services.request_merge(actor=self.cmio, request=_fresh(intake), survivor=survivor)
-            return
-        if point.status in (S.SUBMITTED, S.WITHDRAWN):
-            return
-        if point.question:
-            services.request_ask(actor=self.cmio, request=_fresh(intake), question=point.question)
-            if not point.answer:
-                return
-            services.request_answer(
-                actor=self.people[point.submitter], request=_fresh(intake), body=point.answer
-            )
-        if _fresh(intake).status == S.SUBMITTED:
-            self._move(intake, point, S.TRIAGE)
-        if point.triage is not None:
-            triage = point.triage
-            current = _fresh(intake)
-            services.request_triage(
-                actor=self.cmio,
-                request=current,
-                version=current.version,
-                kind=triage.kind,
-                route=triage.route,
-                priorities=[self.priorities[code] for code in triage.priorities],
-                ratings=triage.ratings,
-                reach_rating=triage.reach_rating,
-                build_hours=triage.build_hours,
-            )
-        if point.status in (S.REDIRECTED, S.DECLINED):
-            self._move(intake, point, point.status)
-            return
-        for email in point.later_votes:
-            self._vote(intake, email, point.frequency)
-        while (status := _fresh(intake).status) != point.status:
-            self._move(intake, point, MAIN_LINE[MAIN_LINE.index(status) + 1])
+    DemoInitiative(
+        title="Pressure injury risk prompts",
+        type=T.CDS,
+        summary="Prompt a pressure injury reassessment and the turning schedule when the "
+        "Braden score drops.",
+        problem_statement="Hospital-acquired pressure injuries rose for three quarters; risk "
+        "is reassessed only once a shift.",
+        priorities={"zero-harm": A.MODERATE},
+        sponsor=CMO,
+        lead=PRIYA,
+        facilities=HOSPITALS,
+        created_days_ago=130,
+        steps=(
+            Step(G.APPROVED, 110, "Approved with the wound care team."),
+            Step(G.DEFERRED, 40, "Deferred behind the falls order panel: the same nursing "
+                 "build team; revisit when the falls panel is live.", revisit_in_days=75),
+        ),
+        effort_hours=120,
+        benefits=(
+            Benefit(V.SAFETY_QUALITY, "Hospital-acquired pressure injuries per 1,000 "
+                    "patient-days", "injuries", "1.9", "1.2", 400),
+        ),
+    ),
+    # --- Stopped ----------------------------------------------------------------------------
+    DemoInitiative(
+        title="Hard stop for duplicate imaging orders",
+        type=T.CDS,
+        summary="A hard-stop alert when a CT or MRI of the same body part was ordered in the "
+        "last 30 days.",
+        problem_statement="Duplicate advanced imaging was estimated to cost $600,000 a year.",
+        priorities={"financial-stewardship": A.STRONG, "joy-in-practice": A.WEAK},
+        sponsor=EXECUTIVE,
+        lead=PRIYA,
+        champions=(AISHA,),
+        facilities=("rmc", "rmc-ed"),
+        created_days_ago=250,
+        steps=_built(
+            230, 200, Step(G.PILOT, 150),
+            Step(G.STOPPED, 110, "Stopped after the pilot: 94% of the hard stops were "
+                 "overridden as clinically justified and duplicate orders did not fall. The "
+                 "alert is retired."),
+            reason="Approved as a pilot in the RMC Emergency Department.",
+        ),
+        start_in_days=-200,
+        target_in_days=-110,
+        effort_hours=80,
+        cost_estimate="12000",
+        benefits=(
+            Benefit(V.FINANCIAL, "Avoidable duplicate imaging", "USD a year", "600000",
+                    "250000", -20),
+        ),
+        milestones=(Plan("Pilot in the RMC Emergency Department", -150, done_days_ago=150),),
+        updates=(
+            _on_track(140, "Pilot live in the RMC Emergency Department."),
+            Update(115, H.ON_TRACK, H.ON_TRACK, H.ON_TRACK, H.OFF_TRACK,
+                   "94% of the hard stops are overridden as clinically justified; duplicate "
+                   "orders have not fallen.",
+                   "The alert adds clicks without changing orders."),
+        ),
+    ),
+    DemoInitiative(
+        title="Patient portal self-scheduling",
+        type=T.INTEROPERABILITY,
+        summary="Let patients book primary-care visits themselves in the patient portal.",
+        problem_statement="Patients wait on the phone to book routine visits; a third of "
+        "calls to the clinics are about appointments.",
+        priorities={"financial-stewardship": A.MODERATE, "health-equity": A.WEAK},
+        sponsor=EXECUTIVE,
+        lead=None,
+        facilities=("riverside",),
+        created_days_ago=100,
+        steps=(
+            Step(G.STOPPED, 80, "Stopped: the EHR vendor ships self-scheduling in next "
+                 "spring's upgrade, so a custom build now would be thrown away."),
+        ),
+        effort_hours=700,
+        cost_estimate="160000",
+    ),
+)  # fmt: skip
 
 
 # --- Ages -----------------------------------------------------------------------------------
 
 
-def _spread(intake: IntakeRequest, *, days_ago: int, last_days_ago: int) -> None:
-    """Move every date of the request and of what hangs off it back in time: the k-th moment
-    (of n, in the order they happened) to `days_ago` plus k/(n-1) of the way to
-    `last_days_ago`. Rows written at the same moment keep sharing one."""
-    comments = RequestComment.objects.filter(request=intake)
-    votes = RequestVote.objects.filter(request=intake)
-    by_type = {
-        ContentType.objects.get_for_model(IntakeRequest): [str(intake.pk)],
-        ContentType.objects.get_for_model(RequestComment): [
-            str(pk) for pk in comments.values_list("pk", flat=True)
-        ],
-        ContentType.objects.get_for_model(RequestVote): [
-            str(pk) for pk in votes.values_list("pk", flat=True)
-        ],
-    }
-    audit = AuditEvent.objects.none()
-    confirmations = PhiConfirmation.objects.none()
-    for content_type, ids in by_type.items():
-        audit |= AuditEvent.objects.filter(content_type=content_type, object_id__in=ids)
-        confirmations |= PhiConfirmation.objects.filter(
-            content_type=content_type, object_id__in=ids
-        )
-    # (queryset, date fields): each row's fields move to the new time of their moment.
-    sources: list[tuple[models.QuerySet[Any], tuple[str, ...]]] = [
-        (
-            IntakeRequest.objects.filter(pk=intake.pk),
-            ("created_at", "updated_at", "status_changed_at", "routed_at"),
-        ),
-        (RequestStatusChange.objects.filter(request=intake), ("at",)),
-        (comments, ("created_at", "updated_at")),
-        (votes, ("created_at",)),
-        (RequestScore.objects.filter(request=intake), ("created_at",)),
-        (audit, ("at",)),
-        (confirmations, ("confirmed_at",)),
-    ]
-    moments = sorted(
-        {
-            value
-            for rows, names in sources
-            for row in rows.values(*names)
-            for value in row.values()
-            if value is not None
-        }
-    )
-    if not moments:
-        return
-    now = timezone.now()
-    start = now - datetime.timedelta(days=days_ago)
-    step = (
-        datetime.timedelta(days=days_ago - last_days_ago) / (len(moments) - 1)
-        if len(moments) > 1
-        else datetime.timedelta(0)
-    )
-    moved = {moment: start + step * index for index, moment in enumerate(moments)}
-    for rows, names in sources:
-        for row in rows.values("pk", *names):
-            values = {name: moved[row[name]] for name in names if row[name] is not None}
-            rows.model._default_manager.filter(pk=row["pk"]).update(**values)
-    # The SLA clock runs from the (moved) routing time, as long as before.
-    if intake.routed_at is not None and intake.sla_due_at is not None:
-        IntakeRequest.objects.filter(pk=intake.pk).update(
-            sla_due_at=moved[intake.routed_at] + (intake.sla_due_at - intake.routed_at)
-        )
+class _Clock:
+    """Marks when each step of a story starts (real time) and the days ago it stands for;
+    afterwards every time stamp written since the first mark moves to the day of its step,
+    keeping the order of what happened within it."""
+
+    def __init__(self, now: datetime.datetime):
+        self.now = now
+        self.reals: list[datetime.datetime] = []
+        self.targets: list[datetime.datetime] = []
+
+    def mark(self, days_ago: int) -> None:
+        self.reals.append(timezone.now())
+        self.targets.append(self.now - datetime.timedelta(days=days_ago))
+
+    def moved(self, value: datetime.datetime) -> datetime.datetime:
+        index = bisect.bisect_right(self.reals, value) - 1
+        return self.targets[index] + (value - self.reals[index])
+
+    def apply(self, sources: list[tuple[models.QuerySet[Any], tuple[str, ...]]]) -> None:
+        start = self.reals[0]
+        for rows, names in sources:
+            written = Q()
+            for name in names:
+                written |= Q(**{f"{name}__gte": start})
+            for row in rows.filter(written).values("pk", *names):
+                values = {
+                    name: self.moved(row[name])
+                    for name in names
+                    if row[name] is not None and row[name] >= start
+                }
+                rows.model._default_manager.filter(pk=row["pk"]).update(**values)
 
 
-# --- Entry point ----------------------------------------------------------------------------
+# --- Seeding --------------------------------------------------------------------------------
+
+
+class _Seeder:
+    def __init__(self) -> None:
+        emails = {CMO, CMIO, EXECUTIVE, PRIYA, SAMUEL, AISHA, ELENA, RAFAEL, NAOMI, OMAR}
+        emails |= {GRACE, BENJAMIN}
+        self.people = {user.email: user for user in User.objects.filter(email__in=emails)}
+        self.cmo, self.cmio = self.people[CMO], self.people[CMIO]
+        # A priority the CMO has retired in the demo is left out of new alignments.
+        self.priorities = {p.code: p for p in StrategicPriority.objects.filter(is_active=True)}
+        self.facilities = {f.code: f for f in Facility.objects.all()}
+        titles = {title for plan in INITIATIVES for title in plan.requests}
+        self.requests = {r.title: r for r in IntakeRequest.objects.filter(title__in=titles)}
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+
+    def _day(self, days_from_today: int) -> datetime.date:
+        return self.today + datetime.timedelta(days=days_from_today)
+
+    def _date(self, days_from_today: int | None) -> datetime.date | None:
+        return None if days_from_today is None else self._day(days_from_today)
+
+    def seed(self, plan: DemoInitiative) -> Initiative:
+        clock = _Clock(self.now)
+        events: list[tuple[int, Callable[[], object]]] = []
+        holder: dict[str, Initiative] = {}
+
+        def fresh() -> Initiative:
+            row: Initiative = Initiative.objects.get(pk=holder["initiative"].pk)
+            return row
+
+        events.append((plan.created_days_ago, lambda: holder.update(initiative=self._create(plan))))
+        for benefit in plan.benefits:
+            events.append((plan.created_days_ago, self._benefit_add(fresh, benefit)))
+            if benefit.revised:
+                events.append((benefit.revised_days_ago, self._benefit_revise(fresh, benefit)))
+        for milestone in plan.milestones:
+            events.append((plan.created_days_ago, self._milestone_add(fresh, milestone)))
+            if milestone.done_days_ago is not None:
+                events.append((milestone.done_days_ago, self._milestone_done(fresh, milestone)))
+        for step in plan.steps:
+            events.append((step.days_ago, self._advance(fresh, step)))
+        author = self.people[plan.lead] if plan.lead else self.cmio
+        for update in plan.updates:
+            events.append((update.days_ago, self._post(fresh, update, author)))
+        # Oldest first; what happened on the same day keeps the order it was listed in.
+        for days_ago, event in sorted(events, key=lambda pair: -pair[0]):
+            clock.mark(days_ago)
+            event()
+        initiative = fresh()
+        assert initiative.stage == plan.stage, (plan.title, initiative.stage)
+        clock.apply(self._stamped(initiative))
+        # A linked request was last touched by its own latest step if that came after the link.
+        IntakeRequest.objects.filter(
+            initiative_link__initiative=initiative, updated_at__lt=F("status_changed_at")
+        ).update(updated_at=F("status_changed_at"))
+        return initiative
+
+    def _create(self, plan: DemoInitiative) -> Initiative:
+        return services.initiative_create(
+            actor=self.cmio,
+            title=plan.title,
+            type=plan.type,
+            summary=plan.summary,
+            problem_statement=plan.problem_statement,
+            executive_sponsor=self.people[plan.sponsor],
+            cmio_owner=self.cmio,
+            informaticist_lead=self.people[plan.lead] if plan.lead else None,
+            champions=[self.people[email] for email in plan.champions],
+            facilities=[self.facilities[code] for code in plan.facilities],
+            priorities={
+                self.priorities[code]: alignment
+                for code, alignment in plan.priorities.items()
+                if code in self.priorities
+            },
+            start_date=self._date(plan.start_in_days),
+            target_date=self._date(plan.target_in_days),
+            effort_hours=plan.effort_hours,
+            cost_estimate=Decimal(plan.cost_estimate) if plan.cost_estimate else None,
+            requests=[self.requests[title] for title in plan.requests if title in self.requests],
+        )
+
+    def _benefit_add(
+        self, fresh: Callable[[], Initiative], benefit: Benefit
+    ) -> Callable[[], object]:
+        return lambda: services.benefit_add(
+            actor=self.cmio,
+            initiative=fresh(),
+            value_category=benefit.value_category,
+            description=benefit.description,
+            unit=benefit.unit,
+            baseline=Decimal(benefit.baseline),
+            target=Decimal(benefit.target),
+            horizon=self._day(benefit.horizon_in_days),
+        )
+
+    def _benefit_revise(
+        self, fresh: Callable[[], Initiative], benefit: Benefit
+    ) -> Callable[[], object]:
+        def revise() -> object:
+            line = BenefitLine.objects.get(initiative=fresh(), description=benefit.description)
+            changes = {
+                name: self._day(value) if name == "horizon" else Decimal(value)
+                for name, value in benefit.revised.items()
+            }
+            return services.benefit_update(actor=self.cmio, benefit=line, **changes)
+
+        return revise
+
+    def _milestone_add(self, fresh: Callable[[], Initiative], plan: Plan) -> Callable[[], object]:
+        return lambda: services.milestone_add(
+            actor=self.cmio,
+            initiative=fresh(),
+            title=plan.title,
+            due_date=self._day(plan.due_in_days),
+        )
+
+    def _milestone_done(self, fresh: Callable[[], Initiative], plan: Plan) -> Callable[[], object]:
+        def done() -> object:
+            initiative = fresh()
+            milestone = Milestone.objects.get(initiative=initiative, title=plan.title)
+            actor = initiative.informaticist_lead or self.cmio
+            return services.milestone_done(actor=actor, milestone=milestone)
+
+        return done
+
+    def _advance(self, fresh: Callable[[], Initiative], step: Step) -> Callable[[], object]:
+        def advance() -> object:
+            initiative = fresh()
+            return services.initiative_advance(
+                # The CMO passes the gates; the CMIO moves everything else.
+                actor=self.cmo if step.to_stage in GATE_STAGES else self.cmio,
+                initiative=initiative,
+                version=initiative.version,
+                to_stage=step.to_stage,
+                reason=step.reason,
+                revisit_date=self._date(step.revisit_in_days),
+                go_live_date=self._day(-step.days_ago) if step.to_stage == G.LIVE else None,
+            )
+
+        return advance
+
+    def _post(
+        self, fresh: Callable[[], Initiative], update: Update, author: User
+    ) -> Callable[[], object]:
+        return lambda: services.status_update_post(
+            actor=author,
+            initiative=fresh(),
+            schedule=update.schedule,
+            scope=update.scope,
+            budget=update.budget,
+            adoption=update.adoption,
+            narrative=update.narrative,
+            risks=update.risks,
+        )
+
+    def _stamped(
+        self, initiative: Initiative
+    ) -> list[tuple[models.QuerySet[Any], tuple[str, ...]]]:
+        """Every row the story wrote, with its time stamps (the clock moves only those
+        written since its first mark)."""
+        return [
+            (
+                Initiative.objects.filter(pk=initiative.pk),
+                ("created_at", "updated_at", "stage_changed_at", "forecast_locked_at"),
+            ),
+            (StageChange.objects.filter(initiative=initiative), ("at",)),
+            (
+                BenefitLine.objects.filter(initiative=initiative),
+                ("created_at", "updated_at", "locked_at"),
+            ),
+            (
+                Milestone.objects.filter(initiative=initiative),
+                ("created_at", "updated_at", "done_at"),
+            ),
+            (StatusUpdate.objects.filter(initiative=initiative), ("at",)),
+            (
+                IntakeRequest.objects.filter(initiative_link__initiative=initiative),
+                ("updated_at", "status_changed_at"),
+            ),
+            (
+                RequestStatusChange.objects.filter(request__initiative_link__initiative=initiative),
+                ("at",),
+            ),
+            (AuditEvent.objects.all(), ("at",)),
+            (PhiConfirmation.objects.all(), ("confirmed_at",)),
+        ]
 
 
 @transaction.atomic
 def seed(*, stdout: Writer) -> None:
-    """Seed the demo physicians, the fourteen pain points and the initiatives (those not there
-    yet)."""
-    facilities = {facility.code: facility for facility in Facility.objects.all()}
-    for account in PHYSICIANS:
-        _seed_account(account, facilities)
-    created: list[tuple[IntakeRequest, PainPoint]] = []
-    with _email_held():
-        emails = {point.submitter for point in PAIN_POINTS} | {CMIO}
-        emails |= {email for point in PAIN_POINTS for email in (*point.votes, *point.later_votes)}
-        people = {
-            user.email: user
-            for user in User.objects.filter(email__in=emails).prefetch_related("facilities")
-        }
-        seeder = _Seeder(people)
-        for point in PAIN_POINTS:
-            if IntakeRequest.objects.filter(title=point.title).exists():
+    """Seed the initiatives not there yet, once intake's pain points they answer are in place
+    (seed_demo runs intake first)."""
+    created = 0
+    with email_held():
+        seeder = _Seeder()
+        for plan in INITIATIVES:
+            if Initiative.objects.filter(title=plan.title).exists():
                 continue
-            created.append((seeder.seed(point), point))
-        # Once all are in place: a merge adds to the survivor's history too.
-        for intake, point in created:
-            _spread(intake, days_ago=point.days_ago, last_days_ago=point.last_days_ago)
-        # The portfolio, once the pain points it answers are in place.
-        initiatives, new_initiatives = seed_portfolio()
-    statuses = {point.status for point in PAIN_POINTS}
-    stdout.write(
-        f"Intake: {len(PHYSICIANS)} more physician champions; {len(PAIN_POINTS)} pain points "
-        f"in {len(statuses)} states ({len(created)} new).\n"
-    )
+            seeder.seed(plan)
+            created += 1
     stages = {plan.stage for plan in INITIATIVES}
     stdout.write(
-        f"Portfolio: {initiatives} initiatives in {len(stages)} stages ({new_initiatives} new).\n"
+        f"Portfolio: {len(INITIATIVES)} initiatives in {len(stages)} stages ({created} new).\n"
     )

@@ -1,89 +1,14 @@
-"""Filters of the request and initiative lists, each one class shared by the HTML pages, the
-CSV export and the API."""
+"""The filter of the initiative list, one class shared by the HTML page, the CSV export and the
+API."""
 
 import django_filters
 from django.db.models import Q, QuerySet
 
-from informatics.choices import Route
 from informatics.listing import AnyYesNoSelect
 from informatics.models import Facility, StrategicPriority
-from initiatives.choices import (
-    CLOSED_STATUSES,
-    OPEN_STAGES,
-    Health,
-    InitiativeType,
-    RequestKind,
-    RequestStatus,
-    Stage,
-)
-from initiatives.models import Initiative, IntakeRequest
-
-OPEN_CHOICES = [("open", "Open"), ("closed", "Closed")]
-
-
-class RequestFilter(django_filters.FilterSet):
-    """Requests: by status (or open/closed), kind, route, facility, specialty, linked priority,
-    minimum score, and words of the title or story ("#12" finds request 12)."""
-
-    q = django_filters.CharFilter(method="search", label="Search")
-    status = django_filters.ChoiceFilter(choices=RequestStatus.choices, empty_label="Any status")
-    state = django_filters.ChoiceFilter(
-        choices=OPEN_CHOICES, method="open_or_closed", empty_label="Open and closed", label="Open"
-    )
-    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, empty_label="Any kind")
-    route = django_filters.ChoiceFilter(choices=Route.choices, empty_label="Any route")
-    facility = django_filters.ModelChoiceFilter(
-        queryset=Facility.objects.order_by("name"), empty_label="Any facility"
-    )
-    specialty = django_filters.CharFilter(lookup_expr="iexact", label="Specialty")
-    priority = django_filters.ModelChoiceFilter(
-        field_name="priorities",
-        queryset=StrategicPriority.objects.order_by("-is_active", "rank", "id"),
-        empty_label="Any priority",
-        distinct=True,
-        label="Strategic priority",
-    )
-    min_score = django_filters.NumberFilter(
-        field_name="current_score__value", lookup_expr="gte", label="Minimum score"
-    )
-
-    class Meta:
-        model = IntakeRequest
-        fields = [
-            "q",
-            "status",
-            "state",
-            "kind",
-            "route",
-            "facility",
-            "specialty",
-            "priority",
-            "min_score",
-        ]
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        number = value.removeprefix("#")
-        match = (
-            Q(title__icontains=value)
-            | Q(story_today__icontains=value)
-            | Q(story_wanted__icontains=value)
-        )
-        if number.isdigit():
-            match |= Q(pk=int(number))
-        return queryset.filter(match)
-
-    def open_or_closed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == "open":
-            return queryset.exclude(status__in=CLOSED_STATUSES)
-        if value == "closed":
-            return queryset.filter(status__in=CLOSED_STATUSES)
-        return queryset
-
-
-# --- Portfolio ------------------------------------------------------------------------------
+from initiatives.choices import OPEN_STAGES, Health, InitiativeType, Stage
+from initiatives.health import with_health
+from initiatives.models import Initiative
 
 HEALTH_CHOICES = [*Health.choices, ("none", "No status update yet")]
 STATE_CHOICES = [("open", "Under way"), ("ended", "Ended (closed, stopped)")]
@@ -94,8 +19,6 @@ def _with_health(queryset: QuerySet) -> QuerySet:
     lacks them gets them here."""
     if "latest_health" in queryset.query.annotations:
         return queryset
-    from initiatives.portfolio_selectors import with_health
-
     return with_health(queryset)
 
 

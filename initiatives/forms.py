@@ -1,479 +1,464 @@
-"""Forms of the intake pages. They parse input into typed values named like the services'
-keyword arguments; the services check the business rules (the transition table, the PHI guard,
-who may do what) and raise ValidationError naming the field, which the views put back on the
-form beside it."""
+"""Forms of the portfolio pages. They parse input into typed values named like the keyword
+arguments of the portfolio services; the services check the rules (the stage table, the gates,
+reasons and dates, the PHI guard, who may do what) and raise ValidationError naming the field,
+which the views put back on the form beside it."""
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.db.models import Q
-from django.urls import reverse
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
-from informatics.choices import Route
+from informatics.choices import Role, ValueCategory
+from informatics.forms import DateInput, phi_confirmed_field
 from informatics.models import Facility, StrategicPriority, User
 from initiatives.choices import (
-    DeclineReason,
-    EffortBand,
-    Frequency,
-    RequestKind,
-    RequestStatus,
+    GATE_STAGES,
+    HEALTH_DIMENSIONS,
+    REASON_REQUIRED,
+    Alignment,
+    Health,
+    InitiativeType,
+    Stage,
 )
-from initiatives.models import IntakeRequest, Rubric
+from initiatives.models import BenefitLine, Initiative, IntakeRequest, StatusUpdate
 
-# The kinds in the words a physician would use; triage sees the official labels.
-PLAIN_KINDS: list[tuple[str, str]] = [
-    (RequestKind.PAIN_POINT, "Something slows me down or gets in my way"),
-    (RequestKind.ENHANCEMENT, "Something works, but could work better"),
-    (RequestKind.BREAK_FIX, "Something is broken or shows an error"),
-    (RequestKind.SAFETY, "Something could harm a patient"),
-    (RequestKind.REGULATORY, "A rule, regulation or accreditation requires a change"),
-    (RequestKind.VENDOR_MANDATED, "The EHR vendor requires a change"),
-    (RequestKind.TRAINING_GAP, "I don't know how to do something (it may already exist)"),
-    (RequestKind.MINOR_CONFIG, "A small setting, list or default is wrong"),
-    (RequestKind.NEW_CDS, "I'd like a new alert, reminder or order suggestion"),
-    (RequestKind.NEW_CAPABILITY, "The EHR cannot do something I need"),
-    (RequestKind.AI, "AI or automation could do this for me"),
-    (RequestKind.DATA_REPORT, "I need data or a report"),
-]
-
-NO_ATTACHMENTS = (
-    "Describe it in words. There are no attachments: screenshots of the EHR carry patient data."
-)
-PHI_CONFIRM_LABEL = "This is not patient information"
-PHI_CONFIRM_HELP = (
-    "Tick this only if the highlighted text is not about a patient (for example a made-up "
-    "example or a department's phone number). Otherwise edit it out; your confirmation is kept "
-    "on the record."
-)
-RATING_CHOICES: list[tuple[str, str]] = [
-    ("", "Not rated"),
-    *((str(n), str(n)) for n in range(6)),
-]
+DATE_FORMAT = "%Y-%m-%d"
+NOT_ALIGNED = ""
+ALIGNMENT_CHOICES: list[tuple[str, str]] = [(NOT_ALIGNED, "Not aligned"), *Alignment.choices]
+REASON_VERBS: dict[str, str] = {
+    Stage.ON_HOLD: "put it on hold",
+    Stage.DEFERRED: "defer it",
+    Stage.STOPPED: "stop it",
+}
+HEALTH_HELP = {
+    "schedule": "Are the milestones being met?",
+    "scope": "Is it still building what was approved?",
+    "budget": "Are effort and cost within the estimate?",
+    "adoption": "Are clinicians using it as intended?",
+}
 
 
-def _phi_confirmed() -> forms.BooleanField:
-    return forms.BooleanField(required=False, label=PHI_CONFIRM_LABEL, help_text=PHI_CONFIRM_HELP)
+def _date(*, error_messages: dict[str, str] | None = None, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        widget=DateInput(format=DATE_FORMAT),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD.", **(error_messages or {})},
+        **kwargs,
+    )
 
 
-def _active_facilities() -> Any:
-    return Facility.objects.filter(is_active=True).order_by("name")
+def _people(*roles: str, keep: Iterable[int | None] = ()) -> QuerySet[User]:
+    """Active people holding one of `roles`, plus those already chosen (`keep`), who stay
+    selectable after they leave so that other edits can still be saved."""
+    kept = [pk for pk in keep if pk is not None]
+    wanted = Q(is_active=True, groups__name__in=roles)
+    if kept:
+        wanted |= Q(pk__in=kept)
+    return User.objects.filter(wanted).distinct().order_by("full_name", "email")
 
 
-def _active_priorities() -> Any:
-    return StrategicPriority.objects.filter(is_active=True).order_by("rank", "id")
+class RequestNumbersField(forms.Field):
+    """Request numbers typed as text ("12, 15" or "#12 #15") → the requests, in that order.
+    An unknown number is named in the error."""
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": "Give request numbers separated by commas, e.g. 12, 15.",
+        "missing": "There is no request %(numbers)s.",
+    }
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(getattr(item, "pk", item)) for item in value)
+        return value
+
+    def to_python(self, value: Any) -> list[IntakeRequest]:
+        text = str(value or "").strip()
+        if not text:
+            return []
+        if not re.fullmatch(r"[\s#,;0-9]*", text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        numbers = list(dict.fromkeys(int(n) for n in re.findall(r"[0-9]+", text)))
+        found = IntakeRequest.objects.select_related("initiative_link").in_bulk(numbers)
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise ValidationError(
+                self.error_messages["missing"],
+                code="missing",
+                params={"numbers": ", ".join(f"#{n}" for n in missing)},
+            )
+        return [found[n] for n in numbers]
 
 
-class RequestForm(forms.Form):
-    """Submit a pain point or request: quick to fill, most fields optional."""
+class InitiativeForm(forms.Form):
+    """Log a new initiative: what it is, whom it serves and who runs it."""
 
     title = forms.CharField(
-        label="In a few words, what is the problem?",
-        max_length=200,
-        help_text="e.g. “Sepsis alert fires on every post-op tachycardia”. Similar requests "
-        "appear below as you type: if one is yours too, “+1” it instead.",
-        error_messages={"required": "Give your request a short title."},
+        max_length=200, error_messages={"required": "Give the initiative a title."}
     )
-    kind = forms.ChoiceField(
-        label="What kind of request is it?",
-        choices=[("", "Choose the closest…"), *PLAIN_KINDS],
-        error_messages={"required": "Choose the kind of request closest to yours."},
+    type = forms.ChoiceField(
+        choices=[("", "Choose…"), *InitiativeType.choices],
+        error_messages={"required": "Choose the type of initiative."},
     )
-    story_today = forms.CharField(
-        label="What happens today?",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=NO_ATTACHMENTS,
-        error_messages={"required": "Say what happens today."},
-    )
-    story_wanted = forms.CharField(
-        label="What should happen instead?",
+    summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what should happen instead."},
+        help_text="What it will change, in two or three sentences.",
+        error_messages={"required": "Give a short summary."},
     )
-    frequency = forms.ChoiceField(
-        label="How often does it happen to you?",
-        choices=[("", "Choose…"), *Frequency.choices],
-        error_messages={"required": "Say how often it happens."},
+    problem_statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="The problem it solves, as clinicians experience it. No patient information.",
     )
-    minutes_lost = forms.IntegerField(
-        label="Minutes lost each time (optional)",
+    executive_sponsor = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="No sponsor yet"
+    )
+    cmio_owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="No owner yet", label="CMIO owner"
+    )
+    informaticist_lead = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="No lead yet",
+        help_text="The lead may edit the initiative and post its status updates.",
+    )
+    champions = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Physician champions",
+        help_text="Hold Ctrl (or ⌘) to choose several.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    facilities = forms.ModelMultipleChoiceField(
+        queryset=Facility.objects.none(),
+        required=False,
+        help_text="Where it applies; none means system-wide. Hold Ctrl (or ⌘) to choose several.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    start_date = _date(required=False)
+    target_date = _date(required=False)
+    effort_hours = forms.IntegerField(
         required=False,
         min_value=0,
-        max_value=24 * 60,
-        error_messages={
-            "invalid": "Enter the minutes as a whole number, e.g. 5.",
-            "min_value": "Minutes lost cannot be negative.",
-            "max_value": "Minutes lost each time can be at most 1440 (a day).",
-        },
+        label="Effort (hours)",
+        error_messages={"invalid": "Enter the effort as whole hours, e.g. 120."},
     )
-    is_safety_concern = forms.BooleanField(
-        label="This could harm a patient",
+    cost_estimate = forms.DecimalField(
         required=False,
-        help_text="Safety concerns go to the fast track, ahead of everything else.",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        label="Cost estimate",
+        error_messages={"invalid": "Enter the cost as a number, e.g. 25000."},
     )
-    is_regulatory = forms.BooleanField(
-        label="A regulation or accreditation rule requires it", required=False
-    )
-    facility = forms.ModelChoiceField(
-        queryset=_active_facilities(),
+    requests = RequestNumbersField(
         required=False,
-        empty_label="Not specific to one facility",
-        label="Facility",
+        label="Linked requests",
+        help_text="The numbers of the requests it answers, e.g. 12, 15. Their submitters then "
+        "follow the initiative's stage on their request.",
     )
-    specialty = forms.CharField(max_length=100, required=False, label="Specialty")
-    workflow_area = forms.CharField(
-        max_length=100,
-        required=False,
-        label="Workflow area",
-        help_text="e.g. discharge, rounding",
-    )
-    ehr_module = forms.CharField(
-        max_length=100,
-        required=False,
-        label="EHR module",
-        help_text="e.g. orders, inbox, MAR",
-    )
-    suggested_priority = forms.ModelChoiceField(
-        queryset=_active_priorities(),
-        required=False,
-        empty_label="I don't know",
-        label="Which strategic priority does it serve?",
-    )
-    is_private = forms.BooleanField(
-        label="Keep this request private",
-        required=False,
-        help_text="Only you and the informatics team will see it.",
-    )
-    phi_confirmed = _phi_confirmed()
+    phi_confirmed = phi_confirmed_field()
 
-    # The fields that may hold patient information, in the order the page shows them.
-    free_text = ("title", "story_today", "story_wanted")
+    # The fields that may hold patient information.
+    free_text = ("title", "summary", "problem_statement")
+    # Fields the services take as they are (the alignments are built from their own fields).
+    simple_fields = (
+        "title",
+        "type",
+        "summary",
+        "problem_statement",
+        "executive_sponsor",
+        "cmio_owner",
+        "informaticist_lead",
+        "start_date",
+        "target_date",
+        "effort_hours",
+        "cost_estimate",
+    )
 
-    def __init__(
-        self,
-        *args: Any,
-        request: IntakeRequest | None = None,
-        suggest_similar: bool = False,
-        **kwargs: Any,
-    ):
+    def __init__(self, *args: Any, initiative: Initiative | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if suggest_similar:
-            # htmx asks for similar open requests as the title is typed (a GET with ?title=).
-            self.fields["title"].widget.attrs.update(
-                {
-                    "hx-get": reverse("initiatives:request-similar"),
-                    "hx-trigger": "keyup changed delay:300ms",
-                    "hx-target": "#similar-requests",
-                    "autocomplete": "off",
-                }
+        keep: dict[str, list[int | None]] = {
+            "executive_sponsor": [],
+            "cmio_owner": [],
+            "informaticist_lead": [],
+            "champions": [],
+        }
+        priority_keep: set[int] = set()
+        facility_keep: list[int] = []
+        if initiative is not None:
+            keep["executive_sponsor"] = [initiative.executive_sponsor_id]
+            keep["cmio_owner"] = [initiative.cmio_owner_id]
+            keep["informaticist_lead"] = [initiative.informaticist_lead_id]
+            keep["champions"] = [user.pk for user in initiative.champions.all()]
+            facility_keep = [facility.pk for facility in initiative.facilities.all()]
+            priority_keep = {a.priority_id for a in initiative.alignments.all()}
+        self._set_queryset(
+            "executive_sponsor",
+            _people(Role.EXECUTIVE, Role.CMO, keep=keep["executive_sponsor"]),
+        )
+        self._set_queryset("cmio_owner", _people(Role.CMIO, keep=keep["cmio_owner"]))
+        self._set_queryset(
+            "informaticist_lead",
+            _people(Role.INFORMATICIST, Role.CMIO, keep=keep["informaticist_lead"]),
+        )
+        self._set_queryset("champions", _people(Role.CHAMPION, keep=keep["champions"]))
+        self._set_queryset(
+            "facilities",
+            Facility.objects.filter(Q(is_active=True) | Q(pk__in=facility_keep)).order_by("name"),
+        )
+        # One alignment choice per active priority (and any retired one already aligned).
+        self.priorities = list(
+            StrategicPriority.objects.filter(Q(is_active=True) | Q(pk__in=priority_keep)).order_by(
+                "-is_active", "rank", "id"
             )
-        if request is not None:
-            # A facility or priority retired since the request was made stays selectable.
-            facility = self.fields["facility"]
-            assert isinstance(facility, forms.ModelChoiceField)
-            facility.queryset = Facility.objects.filter(
-                Q(is_active=True) | Q(pk=request.facility_id)
-            ).order_by("name")
-            priority = self.fields["suggested_priority"]
-            assert isinstance(priority, forms.ModelChoiceField)
-            priority.queryset = StrategicPriority.objects.filter(
-                Q(is_active=True) | Q(pk=request.suggested_priority_id)
-            ).order_by("-is_active", "rank", "id")
-
-    @staticmethod
-    def initial_for_user(user: User, facilities: list[Facility]) -> dict[str, Any]:
-        """The user's profile, so they type less: their specialty and (the first of) the
-        facilities given."""
-        return {
-            "specialty": user.specialty,
-            "facility": facilities[0].pk if facilities else None,
-        }
-
-    @staticmethod
-    def initial_for(request: IntakeRequest) -> dict[str, Any]:
-        return {
-            "title": request.title,
-            "kind": request.kind,
-            "story_today": request.story_today,
-            "story_wanted": request.story_wanted,
-            "frequency": request.frequency,
-            "minutes_lost": request.minutes_lost,
-            "is_safety_concern": request.is_safety_concern,
-            "is_regulatory": request.is_regulatory,
-            "facility": request.facility_id,
-            "specialty": request.specialty,
-            "workflow_area": request.workflow_area,
-            "ehr_module": request.ehr_module,
-            "suggested_priority": request.suggested_priority_id,
-            "is_private": request.is_private,
-        }
-
-    def submission(self) -> dict[str, Any]:
-        """The cleaned values as keyword arguments of `request_submit`."""
-        data = dict(self.cleaned_data)
-        for name in ("title", "specialty", "workflow_area", "ehr_module"):
-            data[name] = data[name].strip()
-        return data
-
-
-class RequestEditForm(RequestForm):
-    """The submitter's edit carries the version they loaded, so a stale save is refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    @staticmethod
-    def initial_for(request: IntakeRequest) -> dict[str, Any]:
-        return {**RequestForm.initial_for(request), "version": request.version}
-
-    def changes(self) -> dict[str, Any]:
-        """The cleaned values as `request_update`'s changes (without version and confirmation)."""
-        data = self.submission()
-        data.pop("version")
-        data.pop("phi_confirmed")
-        return data
-
-
-class VoteForm(forms.Form):
-    """A "+1" with the voter's own context. The submit page's "+1 instead" buttons post the
-    submit form here, so these names match its fields (prefilled from the voter's profile)."""
-
-    specialty = forms.CharField(max_length=100, required=False, label="Your specialty")
-    facility = forms.ModelChoiceField(
-        queryset=_active_facilities(),
-        required=False,
-        empty_label="Not specific to one facility",
-        label="Your facility",
-    )
-    frequency = forms.ChoiceField(
-        label="How often it happens to you",
-        choices=[("", "Not said"), *Frequency.choices],
-        required=False,
-    )
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label="Add a comment",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write the comment first."},
-        help_text="Everyone who can read this request sees comments. No patient information.",
-    )
-    phi_confirmed = _phi_confirmed()
-    free_text = ("body",)
-
-
-class AnswerForm(forms.Form):
-    body = forms.CharField(
-        label="Your answer",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write your answer first."},
-        help_text="Your answer sends the request back to triage.",
-    )
-    phi_confirmed = _phi_confirmed()
-    free_text = ("body",)
-
-
-class AskForm(forms.Form):
-    question = forms.CharField(
-        label="Ask the submitter",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write the question first."},
-        help_text="The request waits in “Needs info” until the submitter answers.",
-    )
-    phi_confirmed = _phi_confirmed()
-    free_text = ("question",)
-
-
-class TriageForm(forms.Form):
-    """Kind, route, linked priorities and the rubric's ratings (0–5) of one request."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    kind = forms.ChoiceField(choices=RequestKind.choices, label="Kind")
-    route = forms.ChoiceField(
-        choices=[("", "Not routed yet"), *Route.choices], required=False, label="Route"
-    )
-    priorities = forms.ModelMultipleChoiceField(
-        queryset=_active_priorities(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Linked strategic priorities",
-    )
-    reach_rating = forms.TypedChoiceField(
-        choices=RATING_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        label="Reach (override)",
-        help_text="Leave “Not rated” to follow the people behind the request; rate higher "
-        "for an enterprise-wide problem.",
-    )
-    build_hours = forms.IntegerField(
-        required=False,
-        min_value=0,
-        label="Build hours (estimate)",
-        help_text="Sets the effort band: XS under 8, S under 40, M under 160, L under 500, XL.",
-        error_messages={"invalid": "Enter the build hours as a whole number."},
-    )
-
-    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.criteria = [c for c in rubric.criteria if c["code"] != "reach"]
-        for criterion in self.criteria:
-            self.fields[self.rating_field(criterion["code"])] = forms.TypedChoiceField(
-                choices=RATING_CHOICES,
-                coerce=int,
-                empty_value=None,
+        )
+        for priority in self.priorities:
+            self.fields[self.alignment_field(priority.pk)] = forms.ChoiceField(
+                choices=ALIGNMENT_CHOICES,
                 required=False,
-                label=f"{criterion['label']} (weight {criterion['weight']})",
+                label=priority.title if priority.is_active else f"{priority.title} (retired)",
             )
 
-    @staticmethod
-    def rating_field(code: str) -> str:
-        return f"rating_{code}"
+    def _set_queryset(self, name: str, queryset: QuerySet[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
 
-    def rating_fields(self) -> list[forms.BoundField]:
-        return [self[self.rating_field(c["code"])] for c in self.criteria]
+    @staticmethod
+    def alignment_field(priority_pk: int) -> str:
+        return f"alignment_{priority_pk}"
+
+    def alignment_fields(self) -> list[forms.BoundField]:
+        return [self[self.alignment_field(p.pk)] for p in self.priorities]
 
     @classmethod
-    def initial_for(cls, request: IntakeRequest) -> dict[str, Any]:
+    def initial_for(cls, initiative: Initiative) -> dict[str, Any]:
+        """The form's values for `initiative` (read its alignments, champions and facilities
+        prefetched)."""
         initial: dict[str, Any] = {
-            "version": request.version,
-            "kind": request.kind,
-            "route": request.route,
-            "priorities": [p.pk for p in request.priorities.all()],
-            "reach_rating": request.reach_rating,
-            "build_hours": request.build_hours,
+            name: getattr(initiative, name)
+            for name in cls.simple_fields
+            if name not in ("executive_sponsor", "cmio_owner", "informaticist_lead")
         }
-        for code, rating in (request.ratings or {}).items():
-            initial[cls.rating_field(code)] = rating
+        initial["executive_sponsor"] = initiative.executive_sponsor_id
+        initial["cmio_owner"] = initiative.cmio_owner_id
+        initial["informaticist_lead"] = initiative.informaticist_lead_id
+        initial["champions"] = [user.pk for user in initiative.champions.all()]
+        initial["facilities"] = [facility.pk for facility in initiative.facilities.all()]
+        for alignment in initiative.alignments.all():
+            initial[cls.alignment_field(alignment.priority_id)] = alignment.alignment
         return initial
 
-    def changes(self) -> dict[str, Any]:
-        """The cleaned values as keyword arguments of `request_triage` (without version)."""
+    def alignments(self) -> dict[StrategicPriority, str]:
+        """The priorities chosen, each with its alignment strength."""
         data = self.cleaned_data
         return {
-            "kind": data["kind"],
-            "route": data["route"] or None,
-            "priorities": list(data["priorities"]),
-            # Every criterion, so a rating set back to "Not rated" is removed.
-            "ratings": {c["code"]: data[self.rating_field(c["code"])] for c in self.criteria},
-            "reach_rating": data["reach_rating"],
-            "build_hours": data["build_hours"],
+            priority: data[self.alignment_field(priority.pk)]
+            for priority in self.priorities
+            if data.get(self.alignment_field(priority.pk))
         }
 
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `initiative_create` / `initiative_update`
+        (without the linked requests)."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {name: data[name] for name in self.simple_fields}
+        for name in ("title", "summary", "problem_statement"):
+            values[name] = values[name].strip()
+        values["champions"] = list(data["champions"])
+        values["facilities"] = list(data["facilities"])
+        values["priorities"] = self.alignments()
+        values["phi_confirmed"] = data["phi_confirmed"]
+        return values
 
-class TransitionForm(forms.Form):
-    """Move a request to another status. The page offers only the table's next statuses; any
-    other value still reaches the service, whose refusal says what is allowed."""
 
-    to_status = forms.ChoiceField(
-        choices=RequestStatus.choices,
+class InitiativeEditForm(InitiativeForm):
+    """The edit carries the version the editor loaded, so a stale save is refused. Linked
+    requests have their own form on the initiative's page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        del self.fields["requests"]
+
+    @classmethod
+    def initial_for(cls, initiative: Initiative) -> dict[str, Any]:
+        return {**super().initial_for(initiative), "version": initiative.version}
+
+
+class StageForm(forms.Form):
+    """Move an initiative to another stage. The page offers the table's next stages that the
+    user may take; any other value still reaches the service, whose refusal says what is
+    allowed. The reason and date fields are there only when a stage offered needs them."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    to_stage = forms.ChoiceField(
+        choices=Stage.choices,
         label="Move to",
-        error_messages={"required": "Choose the status to move the request to."},
+        error_messages={"required": "Choose the stage to move the initiative to."},
     )
-    decline_reason = forms.ChoiceField(
-        choices=[("", "—"), *DeclineReason.choices],
-        required=False,
-        label="Reason, when declining",
-    )
-    note = forms.CharField(
+    reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        label="Note to the submitter (optional)",
         max_length=2000,
+        label="Reason",
     )
+    revisit_date = _date(required=False, label="Revisit on", help_text="Needed to defer.")
+    go_live_date = _date(
+        required=False,
+        label="Go-live date",
+        help_text="When it went live; today if left empty. Metrics mark their charts with it.",
+    )
+    phi_confirmed = phi_confirmed_field()
+    free_text = ("reason",)
 
     def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = self.fields["to_status"]
+        field = self.fields["to_stage"]
         assert isinstance(field, forms.ChoiceField)
         field.widget.choices = [
-            ("", "Choose the next step…"),
-            *((s, RequestStatus(s).label) for s in allowed),
+            ("", "Choose the next stage…"),
+            *((stage, Stage(stage).label) for stage in allowed),
         ]
+        reasons = [REASON_VERBS[s] for s in allowed if s in REASON_REQUIRED]
+        if reasons:
+            self.fields[
+                "reason"
+            ].help_text = f"Needed to {' or '.join(reasons)}; kept on the stage timeline."
+        elif any(s in GATE_STAGES for s in allowed):
+            self.fields["reason"].help_text = "Kept on the stage timeline with your decision."
+        else:
+            del self.fields["reason"]
+        if Stage.DEFERRED not in allowed:
+            del self.fields["revisit_date"]
+        if Stage.LIVE not in allowed:
+            del self.fields["go_live_date"]
 
-
-class MergeForm(forms.Form):
-    survivor = forms.IntegerField(
-        min_value=1,
-        label="Merge into request number",
-        help_text="This request's people and votes move to that one, and its submitter is told.",
-        error_messages={
-            "required": "Give the number of the request this one duplicates.",
-            "invalid": "Give the request's number, e.g. 12.",
-            "min_value": "Give the request's number, e.g. 12.",
-        },
-    )
-
-
-class RubricForm(forms.Form):
-    """An admin's edit of the rubric: each criterion's label and weight, each band's effort
-    points. Saving makes a new version; earlier scores keep the version they were made with."""
-
-    note = forms.CharField(
-        max_length=200,
-        required=False,
-        label="What changed, and why (optional)",
-    )
-
-    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.rubric = rubric
-        for criterion in rubric.criteria:
-            code = criterion["code"]
-            self.fields[f"label_{code}"] = forms.CharField(
-                max_length=100,
-                label=f"Label of “{criterion['label']}”",
-                error_messages={"required": "Every criterion needs a label."},
-            )
-            self.fields[f"weight_{code}"] = forms.IntegerField(
-                min_value=0,
-                max_value=100,
-                label=f"Weight of “{criterion['label']}”",
-                error_messages={
-                    "required": "Give every criterion a weight (0 to leave it out).",
-                    "invalid": "Weights are whole numbers.",
-                },
-            )
-        for band in EffortBand:
-            self.fields[f"effort_{band.value}"] = forms.IntegerField(
-                min_value=1,
-                max_value=100,
-                label=f"Effort points of {band.label}",
-                error_messages={"required": "Every effort band needs its points."},
-            )
-
-    @staticmethod
-    def initial_for(rubric: Rubric) -> dict[str, Any]:
-        initial: dict[str, Any] = {}
-        for criterion in rubric.criteria:
-            initial[f"label_{criterion['code']}"] = criterion["label"]
-            initial[f"weight_{criterion['code']}"] = criterion["weight"]
-        for band, points in rubric.effort_points.items():
-            initial[f"effort_{band}"] = points
-        return initial
-
-    def criterion_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
-        return [
-            (c["code"], self[f"label_{c['code']}"], self[f"weight_{c['code']}"])
-            for c in self.rubric.criteria
-        ]
-
-    def effort_fields(self) -> list[forms.BoundField]:
-        return [self[f"effort_{band.value}"] for band in EffortBand]
-
-    def update(self) -> dict[str, Any]:
-        """The cleaned values as keyword arguments of `rubric_update` (the gates stay)."""
+    def move(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `initiative_advance`."""
         data = self.cleaned_data
         return {
-            "criteria": [
-                {
-                    "code": c["code"],
-                    "label": data[f"label_{c['code']}"].strip(),
-                    "weight": data[f"weight_{c['code']}"],
-                }
-                for c in self.rubric.criteria
-            ],
-            "gates": self.rubric.gates,
-            "effort_points": {band.value: data[f"effort_{band.value}"] for band in EffortBand},
-            "note": data["note"].strip(),
+            "version": data["version"],
+            "to_stage": data["to_stage"],
+            "reason": data.get("reason", "").strip(),
+            "revisit_date": data.get("revisit_date"),
+            "go_live_date": data.get("go_live_date"),
+            "phi_confirmed": data["phi_confirmed"],
         }
+
+
+class StatusUpdateForm(forms.Form):
+    """A status report: health per dimension, what happened, and the risks ahead."""
+
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What happened since the last update",
+        error_messages={"required": "Say what happened since the last update."},
+        help_text="Everyone can read status updates. No patient information.",
+    )
+    risks = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Risks and issues"
+    )
+    phi_confirmed = phi_confirmed_field()
+    free_text = ("narrative", "risks")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for dimension in HEALTH_DIMENSIONS:
+            self.fields[dimension] = forms.ChoiceField(
+                choices=Health.choices,
+                label=dimension.capitalize(),
+                help_text=HEALTH_HELP[dimension],
+                error_messages={"required": f"Rate the {dimension}."},
+            )
+        self.order_fields([*HEALTH_DIMENSIONS, "narrative", "risks", "phi_confirmed"])
+
+    @staticmethod
+    def initial_for(latest: StatusUpdate | None) -> dict[str, Any]:
+        """Start from the latest update's health (on track when there is none)."""
+        return {
+            dimension: getattr(latest, dimension) if latest else Health.ON_TRACK
+            for dimension in HEALTH_DIMENSIONS
+        }
+
+    def health_fields(self) -> list[forms.BoundField]:
+        return [self[dimension] for dimension in HEALTH_DIMENSIONS]
+
+    def post(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `status_update_post`."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {dimension: data[dimension] for dimension in HEALTH_DIMENSIONS}
+        values["narrative"] = data["narrative"].strip()
+        values["risks"] = data["risks"].strip()
+        values["phi_confirmed"] = data["phi_confirmed"]
+        return values
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        label="Milestone",
+        error_messages={"required": "Name the milestone."},
+    )
+    due_date = _date(label="Due", error_messages={"required": "Give the due date."})
+
+
+class BenefitForm(forms.Form):
+    """One line of the benefit plan. After approval the locked forecast stays as it was; a
+    change here shows as variance against it."""
+
+    value_category = forms.ChoiceField(
+        choices=[("", "Choose…"), *ValueCategory.choices],
+        label="Value category",
+        error_messages={"required": "Choose the value category."},
+    )
+    description = forms.CharField(
+        max_length=300,
+        help_text="e.g. “Minutes per discharge summary”.",
+        error_messages={"required": "Say what is measured."},
+    )
+    unit = forms.CharField(max_length=40, required=False, help_text="e.g. minutes, %, $")
+    baseline = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        error_messages={"required": "Give the baseline.", "invalid": "Enter a number."},
+    )
+    target = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        error_messages={"required": "Give the target.", "invalid": "Enter a number."},
+    )
+    horizon = _date(
+        help_text="When the target should be reached.",
+        error_messages={"required": "Give the horizon."},
+    )
+
+    @staticmethod
+    def initial_for(benefit: BenefitLine) -> dict[str, Any]:
+        return {
+            "value_category": benefit.value_category,
+            "description": benefit.description,
+            "unit": benefit.unit,
+            "baseline": benefit.baseline,
+            "target": benefit.target,
+            "horizon": benefit.horizon,
+        }
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["description"] = data["description"].strip()
+        data["unit"] = data["unit"].strip()
+        return data
+
+
+class LinkRequestsForm(forms.Form):
+    requests = RequestNumbersField(
+        label="Link requests",
+        help_text="Request numbers, e.g. 12, 15. Each follows the initiative's stage from now "
+        "on, and its submitter sees the initiative on their request.",
+        error_messages={"required": "Give at least one request number."},
+    )

@@ -1,17 +1,30 @@
-"""Reads of intake, shaped for pages and the API: querysets arrive with their joins, counts
-and SLA state, so templates and serializers never query."""
+"""Reads of the portfolio, shaped for pages and the API: initiatives arrive with their latest
+health, staleness and counts computed by the database (subqueries, never a loop of queries),
+so templates and serializers never query.
 
-import re
-from collections.abc import Mapping
+- Health: the worst dimension (schedule, scope, budget, adoption) of the latest status update;
+  None while there is none.
+- Stale: an open initiative (OPEN_STAGES) with no status update for more than
+  SiteSettings.stale_after_days, counted from its last update, or, with none, from its
+  approval (the forecast lock) or its creation. Sustaining, closed, deferred and stopped
+  initiatives are never stale.
+- Overdue milestone: not done, due before today, of an initiative still under way
+  (OPEN_STAGES and sustaining).
+
+Health and staleness themselves are computed in initiatives.health.
+"""
+
+import datetime
+import decimal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
-    Count,
-    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -24,341 +37,370 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from informatics.choices import Role, Route
-from informatics.models import User
-from informatics.permissions import Action, can, require
+from informatics.choices import Role
+from informatics.models import StrategicPriority, User
 from informatics.selectors import NeedsMeItem
-from initiatives.choices import CLOSED_STATUSES, CommentKind, RequestKind, RequestStatus
-from initiatives.filters import RequestFilter
-from initiatives.models import (
-    IntakeRequest,
-    RequestComment,
-    RequestScore,
-    RequestStatusChange,
-    RequestVote,
-    Rubric,
+from informatics.services import site_settings_get
+from initiatives.choices import Health, Stage
+from initiatives.filters import InitiativeFilter
+from initiatives.health import (
+    aware_midnight,
+    initiative_health,
+    with_health,
+    worst_health_case,
 )
+from initiatives.models import (
+    BenefitLine,
+    Initiative,
+    InitiativePriority,
+    Milestone,
+    StageChange,
+    StatusUpdate,
+)
+from intake.models import IntakeRequest
+from intake.selectors import readable_by
 
-S = RequestStatus
-TRIAGE_STATUSES: tuple[str, ...] = (S.SUBMITTED, S.TRIAGE, S.NEEDS_INFO)
-# The SLA clock runs from routing until a decision: these requests can be overdue.
-SLA_STATUSES: tuple[str, ...] = (*TRIAGE_STATUSES, S.SCORED, S.IN_REVIEW)
-# Below this, a title is not similar enough to suggest (0–1 on either database).
-SIMILARITY_THRESHOLD = 0.3
-SIMILAR_CANDIDATES = 200
-
-
-class SlaState:
-    NONE = "none"  # not routed yet: no clock
-    DUE = "due"
-    OVERDUE = "overdue"
-
-
-def rubric_current() -> Rubric:
-    """The rubric new scores are made under (exactly one row is current)."""
-    rubric: Rubric = Rubric.objects.get(is_current=True)
-    return rubric
+# The CMO's gate: initiatives waiting for approval (or to be deferred or stopped).
+GATE_WAITING_STAGES: frozenset[str] = frozenset({Stage.PROPOSED})
 
 
-def rubric_versions() -> list[Rubric]:
-    """Every version of the rubric, newest first, with who made it."""
-    return list(Rubric.objects.select_related("created_by").order_by("-version"))
+def initiative_url(initiative: Initiative) -> str:
+    return reverse("initiatives:initiative-detail", args=[initiative.pk])
 
 
-def _fast_track() -> Q:
-    return Q(route=Route.FAST_TRACK) | Q(is_safety_concern=True) | Q(kind=RequestKind.SAFETY)
+def _shaped(rows: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    return with_health(rows.select_related("executive_sponsor", "cmio_owner", "informaticist_lead"))
 
 
-def _sla_state() -> Case:
-    now = timezone.now()
-    return Case(
-        When(sla_due_at__isnull=True, then=Value(SlaState.NONE)),
-        When(~Q(status__in=SLA_STATUSES), then=Value(SlaState.NONE)),
-        When(sla_due_at__lt=now, then=Value(SlaState.OVERDUE)),
-        default=Value(SlaState.DUE),
-        output_field=CharField(),
+def _alignments() -> Prefetch:
+    return Prefetch(
+        "alignments",
+        queryset=InitiativePriority.objects.select_related("priority").order_by(
+            "priority__rank", "id"
+        ),
     )
 
 
-def _readable(user: User) -> Q:
-    """What `user` may read: everything, except that a champion-only user sees private
-    requests only when they are their own (DESIGN.md's table)."""
-    roles = set(user.roles) if user.is_authenticated else set()
-    if not roles:
-        return Q(pk__in=[])
-    if roles - {Role.CHAMPION}:
-        return Q()
-    return Q(is_private=False) | Q(submitted_by=user)
+# --- Lists ----------------------------------------------------------------------------------
 
 
-def _shaped(rows: QuerySet[IntakeRequest]) -> QuerySet[IntakeRequest]:
-    return rows.select_related("submitted_by", "facility", "current_score", "initiative").annotate(
-        vote_count=Count("votes", distinct=True),
-        sla_state=_sla_state(),
+def initiative_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Initiative]:
+    """Every initiative by title, with its people, alignments (and their priorities),
+    facilities and the `with_health` annotations, narrowed by `filters` (query parameters of
+    InitiativeFilter). Three queries whatever the number of rows: the initiatives, their
+    alignments with priorities, their facilities."""
+    rows = (
+        _shaped(Initiative.objects.all())
+        .prefetch_related(_alignments(), "facilities")
+        .order_by("title", "id")
     )
-
-
-def request_list(
-    *, user: User, filters: Mapping[str, Any] | None = None
-) -> QuerySet[IntakeRequest]:
-    """The requests `user` may read, newest first, each with `vote_count` and `sla_state`,
-    narrowed by `filters` (query parameters of RequestFilter)."""
-    rows = _shaped(IntakeRequest.objects.filter(_readable(user))).order_by("-created_at", "-id")
     if filters:
-        rows = RequestFilter(data=filters, queryset=rows).qs
+        rows = InitiativeFilter(data=filters, queryset=rows).qs
     return rows
 
 
-def my_requests(*, user: User) -> QuerySet[IntakeRequest]:
-    """What `user` raised or added a +1 to, newest first."""
-    voted = RequestVote.objects.filter(request=OuterRef("pk"), voter=user)
-    rows = IntakeRequest.objects.filter(Q(submitted_by=user) | Exists(voted))
-    return _shaped(rows).order_by("-created_at", "-id")
+@dataclass(frozen=True)
+class PortfolioEntry:
+    """An initiative in a cell of the grid, with its alignment to the row's priority."""
+
+    initiative: Initiative
+    alignment: str | None = None
+
+    @property
+    def health(self) -> str | None:
+        return initiative_health(self.initiative)
+
+    @property
+    def is_stale(self) -> bool:
+        return bool(getattr(self.initiative, "is_stale", False))
 
 
-def triage_queue() -> QuerySet[IntakeRequest]:
-    """Requests waiting on triage (submitted, in triage, needs info): fast-track and safety
-    items first, then oldest first; each with `is_fast_track`, `sla_state` and `vote_count`."""
-    return (
-        _shaped(IntakeRequest.objects.filter(status__in=TRIAGE_STATUSES))
-        .annotate(
-            is_fast_track=Case(
-                When(_fast_track(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+@dataclass(frozen=True)
+class PortfolioCell:
+    stage: str
+    entries: list[PortfolioEntry] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def stale(self) -> int:
+        return sum(entry.is_stale for entry in self.entries)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(entry.health == Health.AT_RISK for entry in self.entries)
+
+    @property
+    def off_track(self) -> int:
+        return sum(entry.health == Health.OFF_TRACK for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    """One priority (None: initiatives aligned to no priority) across every stage."""
+
+    priority: StrategicPriority | None
+    cells: list[PortfolioCell]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """Initiatives by priority × stage. An initiative aligned to two priorities sits in both
+    rows; `totals` counts each initiative once per stage."""
+
+    stages: list[tuple[str, str]]
+    rows: list[PortfolioRow]
+    totals: list[PortfolioCell]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.totals)
+
+    @property
+    def stale(self) -> int:
+        return sum(cell.stale for cell in self.totals)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(cell.at_risk for cell in self.totals)
+
+    @property
+    def off_track(self) -> int:
+        return sum(cell.off_track for cell in self.totals)
+
+
+def portfolio_summary() -> PortfolioSummary:
+    """The portfolio grid: a row per active priority in rank order (then any retired
+    priority that still has initiatives, then the initiatives aligned to none), a column per
+    stage, each cell listing its initiatives with health and stale flags.
+
+    Three queries whatever the number of initiatives: the initiatives with `with_health`,
+    their alignments, the priorities."""
+    initiatives = list(_shaped(Initiative.objects.all()).order_by("title", "id"))
+    alignments = list(
+        InitiativePriority.objects.order_by("priority__rank", "id").values_list(
+            "initiative_id", "priority_id", "alignment"
         )
-        .order_by("-is_fast_track", "created_at", "id")
+    )
+    aligned_to = {priority_id for _, priority_id, _ in alignments}
+    priorities = list(
+        StrategicPriority.objects.filter(Q(is_active=True) | Q(pk__in=aligned_to)).order_by(
+            "-is_active", "rank", "id"
+        )
+    )
+    stages = [(str(value), str(label)) for value, label in Stage.choices]
+    by_id = {initiative.pk: initiative for initiative in initiatives}
+    per_priority: dict[int, dict[int, str]] = {}
+    for initiative_id, priority_id, alignment in alignments:
+        per_priority.setdefault(priority_id, {})[initiative_id] = alignment
+
+    def cells(members: Iterable[tuple[Initiative, str | None]]) -> list[PortfolioCell]:
+        grid = {stage: PortfolioCell(stage=stage) for stage, _ in stages}
+        for initiative, alignment in members:
+            grid[initiative.stage].entries.append(PortfolioEntry(initiative, alignment))
+        return list(grid.values())
+
+    rows = [
+        PortfolioRow(
+            priority=priority,
+            cells=cells(
+                sorted(
+                    ((by_id[pk], a) for pk, a in per_priority.get(priority.pk, {}).items()),
+                    key=lambda pair: (pair[0].title, pair[0].pk),
+                )
+            ),
+        )
+        for priority in priorities
+    ]
+    unaligned = [
+        (initiative, None)
+        for initiative in initiatives
+        if not any(initiative.pk in members for members in per_priority.values())
+    ]
+    if unaligned:
+        rows.append(PortfolioRow(priority=None, cells=cells(unaligned)))
+    totals = cells([(initiative, None) for initiative in initiatives])
+    return PortfolioSummary(stages=stages, rows=rows, totals=totals)
+
+
+# --- One initiative -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenefitVariance:
+    """Current minus locked values of a benefit line (horizon: days later than promised)."""
+
+    baseline: decimal.Decimal
+    target: decimal.Decimal
+    horizon_days: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.baseline or self.target or self.horizon_days)
+
+
+def benefit_variance(benefit: BenefitLine) -> BenefitVariance | None:
+    """current − locked for each value of the forecast; None before it is locked."""
+    if (
+        benefit.locked_at is None
+        or benefit.locked_baseline is None
+        or benefit.locked_target is None
+        or benefit.locked_horizon is None
+    ):
+        return None
+    return BenefitVariance(
+        baseline=benefit.baseline - benefit.locked_baseline,
+        target=benefit.target - benefit.locked_target,
+        horizon_days=(benefit.horizon - benefit.locked_horizon).days,
     )
 
 
-def request_detail(*, user: User, pk: int) -> IntakeRequest:
-    """One request with everything its page shows: its initiative (and so its stage),
-    timeline, thread, +1s, scores (newest first, with their rubric) and linked priorities.
-    Http404 when it does not exist, ActionDenied when `user` may not read it."""
-    request = (
-        IntakeRequest.objects.select_related(
-            "submitted_by",
-            "facility",
-            "suggested_priority",
-            "duplicate_of",
-            "current_score__rubric",
-            "initiative",
-        )
-        .annotate(vote_count=Count("votes", distinct=True), sla_state=_sla_state())
+def initiative_detail(*, pk: int, user: User | None = None) -> Initiative:
+    """One initiative with everything its page shows, in nine queries whatever it holds:
+    the initiative (people, `with_health`), alignments with priorities, champions, facilities,
+    the stage timeline (actors), status updates newest first (authors, each with `health`),
+    milestones by due date (who did them, `is_overdue`), benefit lines (each with `variance`,
+    see `benefit_variance`) and linked requests (submitters) — those `user` may read when a
+    user is given. Http404 when there is no such initiative."""
+    requests = IntakeRequest.objects.select_related("submitted_by").order_by("pk")
+    if user is not None:
+        requests = requests.filter(readable_by(user))
+    today = timezone.localdate()
+    initiative = (
+        _shaped(Initiative.objects.filter(pk=pk))
         .prefetch_related(
+            _alignments(),
+            "champions",
+            "facilities",
             Prefetch(
-                "status_changes",
-                queryset=RequestStatusChange.objects.select_related("actor").order_by("at", "id"),
+                "stage_changes",
+                queryset=StageChange.objects.select_related("actor").order_by("at", "id"),
             ),
             Prefetch(
-                "comments",
-                queryset=RequestComment.objects.select_related("author").order_by(
-                    "created_at", "id"
-                ),
+                "status_updates",
+                queryset=StatusUpdate.objects.select_related("author")
+                .annotate(health=worst_health_case())
+                .order_by("-at", "-id"),
             ),
             Prefetch(
-                "votes",
-                queryset=RequestVote.objects.select_related(
-                    "voter", "facility", "merged_from"
-                ).order_by("created_at", "id"),
+                "milestones",
+                queryset=Milestone.objects.select_related("done_by")
+                .annotate(
+                    is_overdue=Case(
+                        When(done_at__isnull=True, due_date__lt=today, then=Value(True)),
+                        default=Value(False),
+                        output_field=BooleanField(),
+                    )
+                )
+                .order_by("due_date", "id"),
             ),
-            Prefetch(
-                "scores",
-                queryset=RequestScore.objects.select_related("rubric", "created_by").order_by(
-                    "-created_at", "-id"
-                ),
-            ),
-            "priorities",
-            "duplicates",
+            Prefetch("benefits", queryset=BenefitLine.objects.order_by("value_category", "id")),
+            Prefetch("requests", queryset=requests),
         )
-        .filter(pk=pk)
         .first()
     )
-    if request is None:
-        raise Http404("No such request.")
-    require(user, Action.REQUEST_READ, request)
-    return request
-
-
-# --- Similar titles -------------------------------------------------------------------------
-
-STOPWORDS = frozenset(
-    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it"}
-    | {"of", "on", "or", "the", "to", "when", "with"}
-)
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def title_tokens(text: str) -> set[str]:
-    """Lowercase words without punctuation; a hyphenated word ("post-op") is a token and so
-    is each of its parts ("post", "op"). Stopwords are left out."""
-    tokens: set[str] = set()
-    for word in _WORD.findall(text.lower()):
-        tokens.add(word)
-        if "-" in word:
-            tokens.update(word.split("-"))
-    return tokens - STOPWORDS
-
-
-def _query_words(text: str) -> list[str]:
-    return [word for word in dict.fromkeys(_WORD.findall(text.lower())) if word not in STOPWORDS]
-
-
-def title_similarity(query: str, title: str) -> float:
-    """0–1: the share of the query's words found in the title.
-
-    A word found whole counts 1; a hyphenated query word whose parts are only partly there
-    counts the share of its parts; a word that only begins a title word (still being typed:
-    "seps" of "sepsis") counts 0.5 — the prefix bonus.
-    """
-    words = _query_words(query)
-    if not words:
-        return 0.0
-    tokens = title_tokens(title)
-    total = 0.0
-    for word in words:
-        if word in tokens:
-            total += 1
-            continue
-        parts = [part for part in word.split("-") if part] if "-" in word else []
-        if parts and any(part in tokens for part in parts):
-            total += sum(part in tokens for part in parts) / len(parts)
-        elif len(word) >= 3 and any(token.startswith(word) for token in tokens):
-            total += 0.5
-    return total / len(words)
-
-
-def _similar_candidates(exclude_id: int | None) -> QuerySet[IntakeRequest]:
-    rows = IntakeRequest.objects.exclude(status__in=CLOSED_STATUSES).filter(is_private=False)
-    if exclude_id is not None:
-        rows = rows.exclude(pk=exclude_id)
-    return rows.annotate(vote_count=Count("votes", distinct=True))
-
-
-def requests_similar(
-    *, title: str, limit: int = 5, exclude_id: int | None = None
-) -> list[IntakeRequest]:
-    """Open, non-private requests whose titles resemble `title`, most similar first, each with
-    `similarity` (0–1) and `vote_count`.
-
-    PostgreSQL ranks with pg_trgm's word similarity (how well the typed words match some run
-    of the title); other databases use `title_similarity` on the words.
-    """
-    title = title.strip()
-    if len(title) < 3:
-        return []
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        return list(
-            _similar_candidates(exclude_id)
-            .annotate(similarity=TrigramWordSimilarity(title, "title"))
-            .filter(similarity__gte=SIMILARITY_THRESHOLD)
-            .order_by("-similarity", "-created_at", "-id")[:limit]
-        )
-    words = [word for word in _query_words(title) if len(word) >= 2]
-    if not words:
-        return []
-    match = Q()
-    for word in words:
-        for part in {word, *word.split("-")}:
-            if len(part) >= 2:
-                match |= Q(title__icontains=part)
-    scored = []
-    for row in _similar_candidates(exclude_id).filter(match)[:SIMILAR_CANDIDATES]:
-        similarity = title_similarity(title, row.title)
-        if similarity >= SIMILARITY_THRESHOLD:
-            row.similarity = similarity  # type: ignore[attr-defined]
-            scored.append((similarity, row))
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].created_at.timestamp(), -pair[1].pk))
-    return [row for _, row in scored[:limit]]
+    if initiative is None:
+        raise Http404("No such initiative.")
+    for benefit in initiative.benefits.all():
+        benefit.variance = benefit_variance(benefit)  # type: ignore[attr-defined]
+    return initiative
 
 
 # --- Needs me -------------------------------------------------------------------------------
 
 
-def _url(request: IntakeRequest) -> str:
-    return reverse("initiatives:request-detail", args=[request.pk])
-
-
 def needs_me_for(user: User) -> list[NeedsMeItem]:
-    """What waits on `user` in intake and the portfolio, oldest first, in one query for
-    intake (and one for the portfolio: see `portfolio_needs_me_for`).
+    """What waits on `user` in the portfolio, in one query (none for roles without items):
 
-    Informaticists and the CMIO: every request in the triage queue ("Triage"), and every
-    routed request past its SLA before a decision ("Overdue SLA") — one item per request.
-    Anyone: their own requests in Needs info with a question still unanswered ("Question for
-    you"), dated from the oldest open question.
+    - the CMIO (every initiative) and an initiative's CMIO owner and informaticist lead:
+      "Stale initiative" (waiting since it became stale) and "Overdue milestone" (one item
+      per initiative: its oldest overdue milestone, and how many more);
+    - the CMO: "Awaiting approval" for initiatives waiting at the gate (proposed), since they
+      reached it.
     """
     if not user.is_authenticated or not user.is_active:
         return []
-    now = timezone.now()
-    open_questions = RequestComment.objects.filter(
-        request=OuterRef("pk"), kind=CommentKind.QUESTION, answered_by__isnull=True
-    ).order_by("created_at", "id")
-    triage = can(user, Action.REQUEST_TRIAGE)
-    wanted = Q(Exists(open_questions), submitted_by=user, status=S.NEEDS_INFO)
-    if triage:
-        wanted |= Q(status__in=TRIAGE_STATUSES) | Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
+    roles = set(user.roles)
+    is_cmio, is_cmo = Role.CMIO in roles, Role.CMO in roles
+    wanted: list[Q] = []
+    attention = Q(is_stale=True) | Q(overdue_milestones__gt=0)
+    if is_cmio:
+        wanted.append(attention)
+    elif Role.INFORMATICIST in roles:
+        wanted.append(attention & (Q(cmio_owner=user) | Q(informaticist_lead=user)))
+    if is_cmo:
+        wanted.append(Q(stage__in=GATE_WAITING_STAGES))
+    if not wanted:
+        return []
+    today = timezone.localdate()
+    oldest_overdue = Milestone.objects.filter(
+        initiative=OuterRef("pk"), done_at__isnull=True, due_date__lt=today
+    ).order_by("due_date", "id")
     rows = (
-        IntakeRequest.objects.filter(wanted)
+        with_health(Initiative.objects.all())
         .annotate(
-            question_at=Subquery(open_questions.values("created_at")[:1]),
-            question=Subquery(open_questions.values("body")[:1]),
+            overdue_title=Subquery(oldest_overdue.values("title")[:1]),
+            overdue_due=Subquery(oldest_overdue.values("due_date")[:1]),
         )
-        .only("pk", "title", "status", "route", "created_at", "sla_due_at", "submitted_by_id")
-        .order_by("created_at", "id")
+        .filter(reduce(or_, wanted))
+        .only(
+            "pk",
+            "title",
+            "stage",
+            "stage_changed_at",
+            "created_at",
+            "forecast_locked_at",
+            "cmio_owner_id",
+            "informaticist_lead_id",
+        )
+        .order_by("pk")
     )
+    stale_after = datetime.timedelta(days=site_settings_get().stale_after_days)
     items: list[NeedsMeItem] = []
     for row in rows:
-        title, url = f"#{row.pk} {row.title}", _url(row)
-        question_at = getattr(row, "question_at", None)
-        if row.submitted_by_id == user.pk and row.status == S.NEEDS_INFO and question_at:
+        url = initiative_url(row)
+        stage = row.get_stage_display()
+        mine = is_cmio or user.pk in (row.cmio_owner_id, row.informaticist_lead_id)
+        if mine and getattr(row, "is_stale", False):
+            last = getattr(row, "last_update_at", None)
+            since_text = f"since {last:%Y-%m-%d}" if last else "yet"
             items.append(
                 NeedsMeItem(
-                    kind="Question for you",
-                    title=title,
+                    kind="Stale initiative",
+                    title=row.title,
                     url=url,
-                    since=question_at,
-                    detail=str(getattr(row, "question", ""))[:120],
+                    since=row.stale_since + stale_after,  # type: ignore[attr-defined]
+                    detail=f"{stage} · no status update {since_text}",
                 )
             )
-        if not triage or not (
-            row.status in TRIAGE_STATUSES or (row.sla_due_at and row.sla_due_at < now)
-        ):
-            continue
-        overdue = row.sla_due_at is not None and row.sla_due_at < now
-        detail = row.get_status_display()
-        if row.route:
-            detail += f" · {row.get_route_display()}"
-        items.append(
-            NeedsMeItem(
-                kind="Overdue SLA" if overdue else "Triage",
-                title=title,
-                url=url,
-                since=row.created_at,
-                due=row.sla_due_at,
-                detail=detail,
+        overdue = int(getattr(row, "overdue_milestones", 0))
+        if mine and overdue:
+            due: datetime.date = row.overdue_due
+            more = f" and {overdue - 1} more" if overdue > 1 else ""
+            items.append(
+                NeedsMeItem(
+                    kind="Overdue milestone",
+                    title=row.title,
+                    url=url,
+                    since=aware_midnight(due + datetime.timedelta(days=1)),
+                    due=aware_midnight(due + datetime.timedelta(days=1)),
+                    detail=f"{row.overdue_title} (due {due:%Y-%m-%d}){more}",
+                )
             )
-        )
-    items += portfolio_needs_me_for(user)  # the portfolio's items: one query at most
+        if is_cmo and row.stage in GATE_WAITING_STAGES:
+            items.append(
+                NeedsMeItem(
+                    kind="Awaiting approval",
+                    title=row.title,
+                    url=url,
+                    since=row.stage_changed_at,
+                    detail=f"{stage} · approve, defer or stop",
+                )
+            )
     return sorted(items, key=lambda item: item.since)
-
-
-# The portfolio's reads (initiatives), re-exported so callers keep writing `selectors.…`.
-from initiatives.portfolio_selectors import (  # noqa: E402, F401
-    BenefitVariance,
-    PortfolioCell,
-    PortfolioEntry,
-    PortfolioRow,
-    PortfolioSummary,
-    benefit_variance,
-    initiative_detail,
-    initiative_health,
-    initiative_list,
-    portfolio_needs_me_for,
-    portfolio_summary,
-    update_health,
-    with_health,
-)

@@ -1,10 +1,11 @@
-"""Intake pages: submit, follow, triage and export requests; read and edit the rubric.
+"""Portfolio pages: the priority × stage grid, the list with its filters and CSV export, an
+initiative's page with its stage action, status updates, milestones, benefit plan and linked
+requests, and the create and edit forms.
 
 Each view parses its input, authorises with `informatics.permissions`, calls one service or
-selector, and renders. The services hold the rules — the transition table, the PHI guard, who may
-do what — and a ValidationError they raise names the field, which goes back onto the form beside
-it. When the PHI guard flags a text, the form comes back with that field highlighted and a
-"This is not patient information" box to tick: saving then needs an edit or the tick.
+selector, and renders. The services hold the rules — the stage table, the gates, reasons and
+dates, the PHI guard, who may do what — and a ValidationError they raise names the field, which
+goes back onto the form beside it.
 """
 
 from collections.abc import Iterator, Sequence
@@ -14,112 +15,163 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics import selectors as kernel_selectors
-from informatics.choices import Route
+from informatics.choices import AuditAction
 from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
-from informatics.forms import add_service_errors
+from informatics.forms import service_errors
+from informatics.http import AuthedRequest
 from informatics.listing import filtered_page
-from informatics.models import Facility, User
+from informatics.models import AuditEvent, User
 from informatics.permissions import Action, can, require
-from informatics.phi import PhiFlagged, phi_highlight, redactable_fields
-from initiatives import selectors, services
-from initiatives.choices import (
-    CLOSED_STATUSES,
-    TRANSITIONS,
-    EffortBand,
-    RequestKind,
-    RequestStatus,
-)
-from initiatives.filters import RequestFilter
+from initiatives import health, selectors, services
+from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS, Health, Stage
+from initiatives.filters import InitiativeFilter
 from initiatives.forms import (
-    AnswerForm,
-    AskForm,
-    CommentForm,
-    MergeForm,
-    RequestEditForm,
-    RequestForm,
-    RubricForm,
-    TransitionForm,
-    TriageForm,
-    VoteForm,
+    BenefitForm,
+    InitiativeEditForm,
+    InitiativeForm,
+    LinkRequestsForm,
+    MilestoneForm,
+    StageForm,
+    StatusUpdateForm,
 )
-from initiatives.models import IntakeRequest
+from initiatives.models import BenefitLine, Initiative, Milestone
+from initiatives.selectors import PortfolioEntry, PortfolioSummary
 
 PER_PAGE = 50
-SIMILAR_MIN_CHARS = 3
 
 
-class AuthedRequest(HttpRequest):
-    """A request behind `login_required`: its user is a signed-in User."""
-
-    user: User
-
-
-def _readable(request: AuthedRequest, pk: int) -> IntakeRequest:
-    """The request, shaped for its page: 404 when there is none, 403 when the user may not
-    read it (a champion, someone else's private request)."""
-    return selectors.request_detail(user=request.user, pk=pk)
+def _initiative(request: AuthedRequest, pk: int) -> Initiative:
+    """The initiative, shaped for its page, with the linked requests the user may read (404
+    when there is none)."""
+    return selectors.initiative_detail(pk=pk, user=request.user)
 
 
-def _service_errors(form: Form, error: ValidationError, **aliases: str) -> dict[str, SafeString]:
-    """Put a service's error on the form. When it was the PHI guard, return each flagged
-    field's text with what was seen highlighted, for the page to show beside the field."""
-    seen: dict[str, SafeString] = {}
-    if isinstance(error, PhiFlagged):
-        for name, findings in error.findings.items():
-            field = aliases.get(name, name)
-            text = form.cleaned_data.get(field)  # read before add_error drops the field
-            if isinstance(text, str):
-                seen[field] = phi_highlight(text, findings)
-    add_service_errors(form, error, **aliases)
-    return seen
-
-
-def _first_facility(user: User) -> list[Facility]:
-    """Where the user works (the first of their facilities by name): the default facility of
-    their requests and +1s."""
-    return list(user.facilities.order_by("name")[:1])
-
-
-# --- Submit, edit, withdraw -----------------------------------------------------------------
+# --- Portfolio and list -------------------------------------------------------------------------
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def request_create(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.REQUEST_SUBMIT)
-    user = request.user
-    initial = RequestForm.initial_for_user(user, _first_facility(user))
-    form = RequestForm(request.POST or None, initial=initial, suggest_similar=True)
-    phi_seen: dict[str, SafeString] = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            intake = services.request_submit(actor=user, **form.submission())
-        except ValidationError as error:
-            phi_seen = _service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Thank you: “{intake.title}” is request #{intake.pk}. You will hear from the "
-                "informatics team at each step.",
-            )
-            return redirect("initiatives:request-detail", pk=intake.pk)
-    return render(request, "initiatives/request_form.html", _form_context(form, phi_seen))
+@require_GET
+def portfolio(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    summary = selectors.portfolio_summary()
+    return render(
+        request,
+        "initiatives/portfolio.html",
+        {
+            "summary": summary,
+            "attention": _attention(summary),
+            "can_create": can(request.user, Action.INITIATIVE_EDIT),
+        },
+    )
 
 
-def _form_context(
-    form: RequestForm, phi_seen: dict[str, SafeString], **extra: Any
-) -> dict[str, Any]:
-    """The submit or edit page: the form, and what the PHI guard saw. The confirmation box
-    shows once the guard has flagged something (and stays while it is ticked)."""
+def _attention(summary: PortfolioSummary) -> list[PortfolioEntry]:
+    """The initiatives off track, at risk or stale: worst health first, then by title."""
+    rank: dict[str, int] = {Health.OFF_TRACK: 0, Health.AT_RISK: 1}
+    entries = [
+        entry
+        for cell in summary.totals
+        for entry in cell.entries
+        if entry.is_stale or entry.health in rank
+    ]
+    return sorted(
+        entries,
+        key=lambda e: (rank.get(e.health or "", 2), e.initiative.title, e.initiative.pk),
+    )
+
+
+def _filtered(request: AuthedRequest) -> InitiativeFilter:
+    return InitiativeFilter(request.GET or None, queryset=selectors.initiative_list())
+
+
+@login_required
+@require_GET
+def initiative_list(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    filterset = _filtered(request)
+    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context["can_create"] = can(request.user, Action.INITIATIVE_EDIT)
+    return render(request, "initiatives/initiative_list.html", context)
+
+
+EXPORT_HEADER = [
+    "Number",
+    "Title",
+    "Type",
+    "Stage",
+    "Stage since",
+    "Health",
+    "Stale",
+    "Priorities",
+    "Executive sponsor",
+    "CMIO owner",
+    "Informaticist lead",
+    "Start date",
+    "Target date",
+    "Go-live date",
+    "Effort (hours)",
+    "Cost estimate",
+    "Linked requests",
+]
+
+
+def _name(user: User | None) -> str:
+    return (user.full_name or user.email) if user else ""
+
+
+def _export_rows(rows: Any) -> Iterator[Sequence[Any]]:
+    for row in rows:
+        yield [
+            row.pk,
+            row.title,
+            row.get_type_display(),
+            row.get_stage_display(),
+            timezone.localtime(row.stage_changed_at).date().isoformat(),
+            _health_label(row.latest_health),
+            "yes" if row.is_stale else "no",
+            "; ".join(
+                f"{a.priority.title} ({a.get_alignment_display().lower()})"
+                for a in row.alignments.all()
+            ),
+            _name(row.executive_sponsor),
+            _name(row.cmio_owner),
+            _name(row.informaticist_lead),
+            row.start_date,
+            row.target_date,
+            row.go_live_date,
+            row.effort_hours,
+            row.cost_estimate,
+            row.linked_requests,
+        ]
+
+
+def _health_label(health: str | None) -> str:
+    return str(Health(health).label) if health else ""
+
+
+@login_required
+@require_GET
+def initiative_export(request: AuthedRequest) -> HttpResponseBase:
+    require(request.user, Action.PORTFOLIO_READ)
+    rows = _filtered(request).qs
+    stamp = timezone.localdate().isoformat()
+    return csv_response(
+        filename=f"initiatives-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows)
+    )
+
+
+# --- Create and edit ----------------------------------------------------------------------------
+
+
+def form_context(form: InitiativeForm, phi_seen: dict[str, SafeString], **extra: Any) -> dict:
     return {
         "form": form,
         "phi_seen": phi_seen,
@@ -130,476 +182,355 @@ def _form_context(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    intake = _readable(request, pk)
-    require(request.user, Action.REQUEST_EDIT, intake)
-    if request.method == "GET":
-        form = RequestEditForm(initial=RequestEditForm.initial_for(intake), request=intake)
-        return render(
-            request, "initiatives/request_form.html", _form_context(form, {}, intake=intake)
-        )
-    form = RequestEditForm(request.POST, request=intake)
+def initiative_create(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.INITIATIVE_EDIT)
+    form = InitiativeForm(request.POST or None)
     phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
-            services.request_update(
-                actor=request.user,
-                request=intake,
-                version=form.cleaned_data["version"],
-                phi_confirmed=form.cleaned_data["phi_confirmed"],
-                **form.changes(),
-            )
-        except StaleEdit:
-            current = _readable(request, pk)
-            fresh = RequestEditForm(initial=RequestEditForm.initial_for(current), request=current)
-            conflict = (
-                "Someone changed this request while you were editing it. Nothing of your edit "
-                "was saved; the current values are shown below."
-            )
-            context = _form_context(fresh, {}, intake=current, conflict=conflict)
-            return render(request, "initiatives/request_form.html", context, status=409)
-        except ValidationError as error:
-            phi_seen = _service_errors(form, error)
-        else:
-            messages.success(request, f"Saved your changes to “{intake.title}”.")
-            return redirect("initiatives:request-detail", pk=intake.pk)
-    context = _form_context(form, phi_seen, intake=intake)
-    return render(request, "initiatives/request_form.html", context)
-
-
-@login_required
-@require_POST
-def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
-    intake = _readable(request, pk)
-    try:
-        services.request_withdraw(actor=request.user, request=intake)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Withdrew “{intake.title}”.")
-    return redirect("initiatives:request-detail", pk=intake.pk)
-
-
-# --- Similar requests and votes ---------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def request_similar(request: AuthedRequest) -> HttpResponse:
-    """The htmx partial under the submit form's title: up to five similar open requests."""
-    require(request.user, Action.REQUEST_SUBMIT)
-    title = request.GET.get("title", "").strip()
-    similar: list[IntakeRequest] = []
-    if len(title) >= SIMILAR_MIN_CHARS:
-        similar = [
-            found
-            for found in selectors.requests_similar(title=title, limit=5)
-            if can(request.user, Action.REQUEST_READ, found)
-        ]
-    html = render_to_string(
-        "initiatives/partials/similar.html", {"similar": similar}, request=request
-    )
-    # Stripped: with nothing similar the box under the title stays empty, so it hides.
-    return HttpResponse(html.strip())
-
-
-@login_required
-@require_POST
-def request_vote(request: AuthedRequest, pk: int) -> HttpResponse:
-    intake = _readable(request, pk)
-    form = VoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Your +1 was not recorded: " + _form_problems(form))
-        return redirect("initiatives:request-detail", pk=intake.pk)
-    try:
-        services.request_vote(actor=request.user, request=intake, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, f"Added your +1 to “{intake.title}”. Its score now counts you too."
-        )
-    return redirect("initiatives:request-detail", pk=intake.pk)
-
-
-def _form_problems(form: Form) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
-# --- Detail and the actions on it --------------------------------------------------------------
-
-
-def _detail_response(
-    request: AuthedRequest,
-    intake: IntakeRequest,
-    *,
-    phi_form: str = "",
-    phi_seen: dict[str, SafeString] | None = None,
-    bound: dict[str, Form] | None = None,
-) -> HttpResponse:
-    """The request's page. `bound` replaces a blank form with one holding the user's input and
-    its errors; `phi_form` names the form whose text the PHI guard flagged."""
-    user = request.user
-    rubric = selectors.rubric_current()
-    can_triage = can(user, Action.REQUEST_TRIAGE)
-    is_submitter = intake.submitted_by_id == user.pk
-    votes = list(intake.votes.all())
-    is_open = intake.status not in CLOSED_STATUSES
-    allowed = TRANSITIONS[intake.status]
-    movable = _movable(intake)
-    redactable = redactable_fields()
-    forms: dict[str, Form | None] = {
-        "comment_form": CommentForm(auto_id="comment_%s"),
-        "answer_form": AnswerForm(auto_id="answer_%s")
-        if is_submitter and intake.status == RequestStatus.NEEDS_INFO
-        else None,
-        "ask_form": AskForm(auto_id="ask_%s") if can_triage and is_open else None,
-        "vote_form": VoteForm(
-            auto_id="vote_%s",
-            initial=RequestForm.initial_for_user(user, _first_facility(user)),
-        )
-        if is_open and not is_submitter and all(v.voter_id != user.pk for v in votes)
-        else None,
-        "triage_form": TriageForm(
-            auto_id="triage_%s", initial=TriageForm.initial_for(intake), rubric=rubric
-        )
-        if can_triage and is_open
-        else None,
-        "transition_form": TransitionForm(auto_id="transition_%s", allowed=movable)
-        if can_triage and movable
-        else None,
-        "merge_form": MergeForm(auto_id="merge_%s") if can_triage and is_open else None,
-    }
-    forms.update(bound or {})
-    context: dict[str, Any] = {
-        "intake": intake,
-        "timeline": list(intake.status_changes.all()),
-        "comments": list(intake.comments.all()),
-        "votes": votes,
-        "priorities": list(intake.priorities.all()),
-        "score": intake.current_score,
-        "events": list(kernel_selectors.audit_history(instance=intake)),
-        "is_submitter": is_submitter,
-        "can_edit": can(user, Action.REQUEST_EDIT, intake),
-        "can_withdraw": is_submitter and RequestStatus.WITHDRAWN in allowed,
-        "can_triage": can_triage,
-        "can_redact": can(user, Action.ADMINISTER),
-        "similar": selectors.requests_similar(title=intake.title, exclude_id=intake.pk)
-        if can_triage and is_open
-        else [],
-        "phi_form": phi_form,
-        "phi_seen_by_form": {phi_form: phi_seen} if phi_form and phi_seen else {},
-        "redactable": {
-            "request": redactable.get("initiatives.intakerequest", ()),
-            "comment": redactable.get("initiatives.requestcomment", ()),
-            "status_change": redactable.get("initiatives.requeststatuschange", ()),
-        },
-        **forms,
-    }
-    return render(request, "initiatives/request_detail.html", context)
-
-
-def _movable(intake: IntakeRequest) -> tuple[str, ...]:
-    """The next statuses the transition form offers: the table's, except Needs info (reached
-    by asking a question) and Merged (by merging), which have their own forms."""
-    skip = (RequestStatus.NEEDS_INFO, RequestStatus.MERGED)
-    return tuple(status for status in TRANSITIONS[intake.status] if status not in skip)
-
-
-@login_required
-@require_GET
-def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _detail_response(request, _readable(request, pk))
-
-
-def _guarded_text_action(
-    request: AuthedRequest, pk: int, *, form_class: type[Form], name: str, text: str, act: Any
-) -> HttpResponse:
-    """A comment, question or answer: save it, or show the page again with the form's errors
-    (the PHI guard's among them)."""
-    intake = _readable(request, pk)
-    form = form_class(request.POST, auto_id=f"{name}_%s")
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            act(
-                actor=request.user,
-                request=intake,
-                phi_confirmed=form.cleaned_data["phi_confirmed"],
-                **{text: form.cleaned_data[text]},
+            initiative = services.initiative_create(
+                actor=request.user, requests=form.cleaned_data["requests"], **form.values()
             )
         except ValidationError as error:
-            # The service may name the text "body" or "question": it goes beside the text.
-            aliases = {"body": text, "question": text}
-            phi_seen = _service_errors(form, error, **aliases)
-        else:
-            return redirect("initiatives:request-detail", pk=intake.pk)
-    flagged = name if phi_seen or form["phi_confirmed"].value() else ""
-    return _detail_response(
-        request,
-        intake,
-        phi_form=flagged,
-        phi_seen=phi_seen,
-        bound={f"{name}_form": form},
-    )
-
-
-@login_required
-@require_POST
-def request_comment(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _guarded_text_action(
-        request,
-        pk,
-        form_class=CommentForm,
-        name="comment",
-        text="body",
-        act=services.request_comment,
-    )
-
-
-@login_required
-@require_POST
-def request_ask(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _guarded_text_action(
-        request,
-        pk,
-        form_class=AskForm,
-        name="ask",
-        text="question",
-        act=services.request_ask,
-    )
-
-
-@login_required
-@require_POST
-def request_answer(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _guarded_text_action(
-        request,
-        pk,
-        form_class=AnswerForm,
-        name="answer",
-        text="body",
-        act=services.request_answer,
-    )
-
-
-@login_required
-@require_POST
-def request_triage(request: AuthedRequest, pk: int) -> HttpResponse:
-    intake = _readable(request, pk)
-    require(request.user, Action.REQUEST_TRIAGE, intake)
-    form = TriageForm(request.POST, auto_id="triage_%s", rubric=selectors.rubric_current())
-    if form.is_valid():
-        try:
-            services.request_triage(
-                actor=request.user,
-                request=intake,
-                version=form.cleaned_data["version"],
-                **form.changes(),
-            )
-        except StaleEdit:
-            messages.error(
-                request,
-                "Someone changed this request while you were triaging it. Nothing of your "
-                "triage was saved; the current values are shown below.",
-            )
-            return redirect("initiatives:request-detail", pk=intake.pk)
-        except ValidationError as error:
-            add_service_errors(form, error, **_rating_aliases(form))
-        else:
-            messages.success(request, f"Saved the triage of “{intake.title}”.")
-            return redirect("initiatives:request-detail", pk=intake.pk)
-    return _detail_response(request, intake, bound={"triage_form": form})
-
-
-def _rating_aliases(form: TriageForm) -> dict[str, str]:
-    """A service error on `ratings` goes beside the first rating field."""
-    fields = form.rating_fields()
-    return {"ratings": fields[0].name} if fields else {}
-
-
-@login_required
-@require_POST
-def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
-    intake = _readable(request, pk)
-    require(request.user, Action.REQUEST_TRIAGE, intake)
-    form = TransitionForm(request.POST, auto_id="transition_%s", allowed=_movable(intake))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            changed = services.request_transition(
-                actor=request.user,
-                request=intake,
-                to_status=data["to_status"],
-                note=data["note"].strip(),
-                decline_reason=data["decline_reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
+            phi_seen = service_errors(form, error)
         else:
             messages.success(
-                request, f"“{changed.title}” is now {changed.get_status_display().lower()}."
+                request, f"Logged “{initiative.title}” as initiative #{initiative.pk}: proposed."
             )
-            return redirect("initiatives:request-detail", pk=intake.pk)
-    return _detail_response(request, intake, bound={"transition_form": form})
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    return render(request, "initiatives/initiative_form.html", form_context(form, phi_seen))
 
 
-@login_required
-@require_POST
-def request_merge(request: AuthedRequest, pk: int) -> HttpResponse:
-    intake = _readable(request, pk)
-    require(request.user, Action.REQUEST_TRIAGE, intake)
-    form = MergeForm(request.POST, auto_id="merge_%s")
-    if form.is_valid():
-        survivor_pk = form.cleaned_data["survivor"]
-        try:
-            survivor = selectors.request_detail(user=request.user, pk=survivor_pk)
-        except Http404:
-            form.add_error("survivor", f"There is no request #{survivor_pk}.")
-        else:
-            try:
-                services.request_merge(actor=request.user, request=intake, survivor=survivor)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"Merged “{intake.title}” into #{survivor.pk} “{survivor.title}”; its "
-                    "submitter has been told.",
-                )
-                return redirect("initiatives:request-detail", pk=survivor.pk)
-    return _detail_response(request, intake, bound={"merge_form": form})
+def _saves_since(initiative: Initiative, version: int) -> list[AuditEvent]:
+    """The history events of the saves made since the editor loaded `version`, newest first.
+
+    Each save (an edit or a stage move) bumps the version by one and writes one or two events
+    at the same moment (fields, then people, facilities and priorities); linking requests
+    bumps nothing, so its events are left out."""
+    missed = max(initiative.version - version, 1)
+    events = kernel_selectors.audit_history(instance=initiative).filter(action=AuditAction.UPDATE)
+    saves: list[AuditEvent] = []
+    count = 0
+    previous: AuditEvent | None = None
+    for event in events[: missed * 3]:
+        if set(event.changes) <= {"requests"}:
+            continue
+        same_save = (
+            previous is not None
+            and previous.actor_id == event.actor_id
+            and abs((previous.at - event.at).total_seconds()) < 1
+        )
+        if not same_save:
+            count += 1
+            if count > missed:
+                break
+        saves.append(event)
+        previous = event
+    return saves
 
 
-# --- Lists -------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def request_mine(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.REQUEST_SUBMIT)
-    rows = list(selectors.my_requests(user=request.user))
-    return render(request, "initiatives/request_mine.html", {"rows": rows})
-
-
-@login_required
-@require_GET
-def triage_queue(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.REQUEST_TRIAGE)
-    rows = list(selectors.triage_queue())
-    return render(request, "initiatives/triage_queue.html", {"rows": rows, "now": timezone.now()})
-
-
-def _filtered(request: AuthedRequest) -> RequestFilter:
-    return RequestFilter(request.GET or None, queryset=selectors.request_list(user=request.user))
-
-
-@login_required
-@require_GET
-def request_list(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.REQUEST_READ)
-    filterset = _filtered(request)
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
-    return render(request, "initiatives/request_list.html", context)
-
-
-EXPORT_HEADER = [
-    "Number",
-    "Title",
-    "Kind",
-    "Status",
-    "Route",
-    "Facility",
-    "Specialty",
-    "Submitted by",
-    "Submitted on",
-    "Safety concern",
-    "Votes (+1)",
-    "Value",
-    "Effort points",
-    "Priority index",
-    "Service level due",
-]
-
-
-def _export_rows(rows: Any) -> Iterator[Sequence[Any]]:
-    for row in rows:
-        score = row.current_score
-        yield [
-            row.pk,
-            row.title,
-            row.get_kind_display(),
-            row.get_status_display(),
-            row.get_route_display() if row.route else "",
-            row.facility.name if row.facility else "",
-            row.specialty,
-            row.submitted_by.full_name or row.submitted_by.email,
-            timezone.localtime(row.created_at).date().isoformat(),
-            "yes" if row.is_safety_concern else "no",
-            row.vote_count,
-            score.value if score else "",
-            score.effort_points if score else "",
-            score.priority_index if score else "",
-            timezone.localtime(row.sla_due_at).isoformat(timespec="minutes")
-            if row.sla_due_at
-            else "",
-        ]
-
-
-@login_required
-@require_GET
-def request_export(request: AuthedRequest) -> HttpResponseBase:
-    require(request.user, Action.REQUEST_READ)
-    rows = _filtered(request).qs.iterator(chunk_size=1000)
-    stamp = timezone.localdate().isoformat()
-    return csv_response(
-        filename=f"requests-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows)
-    )
-
-
-# --- Rubric ------------------------------------------------------------------------------------
+def _conflict(stale: StaleEdit) -> dict[str, Any]:
+    """The conflict for the page: who saved, when, and each change they made."""
+    current: Initiative = stale.current
+    saves = _saves_since(current, stale.expected_version)
+    if not saves:
+        return {"lead": f"“{current}” was changed by someone else.", "events": []}
+    latest = saves[0]
+    actor = latest.actor
+    who = (actor.get_full_name() or actor.email) if actor else "Someone else"
+    when = formats.date_format(timezone.localtime(latest.at), "j M Y, H:i")
+    return {"lead": f"{who} saved “{current}” at {when} while you were editing.", "events": saves}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rubric_edit(request: AuthedRequest) -> HttpResponse:
-    """Everyone reads the rubric and its versions; an admin saves a new version."""
-    require(request.user, Action.REQUEST_READ)
-    rubric = selectors.rubric_current()
-    can_edit = can(request.user, Action.ADMINISTER)
-    if request.method == "POST":
-        require(request.user, Action.ADMINISTER)
-    form = None
-    if can_edit:
-        form = RubricForm(
-            request.POST or None, initial=RubricForm.initial_for(rubric), rubric=rubric
+def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    if request.method == "GET":
+        form = InitiativeEditForm(
+            initial=InitiativeEditForm.initial_for(initiative), initiative=initiative
         )
-    if request.method == "POST" and form is not None and form.is_valid():
+        return render(
+            request,
+            "initiatives/initiative_form.html",
+            form_context(form, {}, initiative=initiative),
+        )
+    form = InitiativeEditForm(request.POST, initiative=initiative)
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
         try:
-            new = services.rubric_update(actor=request.user, **form.update())
+            services.initiative_update(
+                actor=request.user,
+                initiative=initiative,
+                version=form.cleaned_data["version"],
+                **form.values(),
+            )
+        except StaleEdit as stale:
+            # Keep nothing of the stale edit: show the current values and what changed.
+            current = _initiative(request, pk)
+            fresh = InitiativeEditForm(
+                initial=InitiativeEditForm.initial_for(current), initiative=current
+            )
+            context = form_context(fresh, {}, initiative=current, conflict=_conflict(stale))
+            return render(request, "initiatives/initiative_form.html", context, status=409)
         except ValidationError as error:
-            add_service_errors(form, error)
+            phi_seen = service_errors(form, error)
+        else:
+            messages.success(request, f"Saved your changes to “{initiative.title}”.")
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    context = form_context(form, phi_seen, initiative=initiative)
+    return render(request, "initiatives/initiative_form.html", context)
+
+
+# --- An initiative's page -----------------------------------------------------------------------
+
+
+def _next_stages(user: User, initiative: Initiative) -> tuple[str, ...]:
+    """The table's next stages that `user` may take: gates (approve, stop) for those who pass
+    the gate, the other moves for those who may edit the initiative."""
+    editor = can(user, Action.INITIATIVE_EDIT, initiative)
+    gatekeeper = can(user, Action.INITIATIVE_GATE)
+    return tuple(
+        stage
+        for stage in STAGE_TRANSITIONS[initiative.stage]
+        if (gatekeeper if stage in GATE_STAGES else editor)
+    )
+
+
+def _detail_response(
+    request: AuthedRequest,
+    initiative: Initiative,
+    *,
+    bound: dict[str, Form] | None = None,
+    phi_form: str = "",
+    phi_seen: dict[str, SafeString] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The initiative's page. `bound` replaces a blank form with one holding the user's input
+    and its errors; `phi_form` names the form whose text the PHI guard flagged."""
+    user = request.user
+    can_edit = can(user, Action.INITIATIVE_EDIT, initiative)
+    next_stages = _next_stages(user, initiative)
+    updates = list(initiative.status_updates.all())
+    gates_waiting = [
+        Stage(stage).label
+        for stage in STAGE_TRANSITIONS[initiative.stage]
+        if stage in GATE_STAGES and stage not in next_stages
+    ]
+    forms: dict[str, Form | None] = {
+        "stage_form": StageForm(
+            auto_id="stage_%s",
+            allowed=next_stages,
+            initial={"version": initiative.version},
+        )
+        if next_stages
+        else None,
+        "status_form": StatusUpdateForm(
+            auto_id="status_%s",
+            initial=StatusUpdateForm.initial_for(updates[0] if updates else None),
+        )
+        if can_edit
+        else None,
+        "milestone_form": MilestoneForm(auto_id="milestone_%s") if can_edit else None,
+        "benefit_form": BenefitForm(auto_id="benefit_%s") if can_edit else None,
+        "link_form": LinkRequestsForm(auto_id="link_%s") if can_edit else None,
+    }
+    forms.update(bound or {})
+    context: dict[str, Any] = {
+        "initiative": initiative,
+        "alignments": list(initiative.alignments.all()),
+        "champions": list(initiative.champions.all()),
+        "facilities": list(initiative.facilities.all()),
+        "timeline": list(initiative.stage_changes.all()),
+        "updates": updates,
+        "health": health.initiative_health(initiative),
+        "milestones": list(initiative.milestones.all()),
+        "benefits": list(initiative.benefits.all()),
+        "linked": list(initiative.requests.all()),
+        "events": list(kernel_selectors.audit_history(instance=initiative)),
+        "can_edit": can_edit,
+        "gates_waiting": gates_waiting,
+        "shows_reason": initiative.stage in REASON_REQUIRED,
+        "today": timezone.localdate(),
+        "phi_form": phi_form,
+        "phi_seen_by_form": {phi_form: phi_seen} if phi_form and phi_seen else {},
+        **forms,
+    }
+    return render(request, "initiatives/initiative_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def initiative_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.PORTFOLIO_READ)
+    return _detail_response(request, _initiative(request, pk))
+
+
+@login_required
+@require_POST
+def initiative_stage(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = _initiative(request, pk)
+    user = request.user
+    allowed = _next_stages(user, initiative)
+    form = StageForm(request.POST, auto_id="stage_%s", allowed=allowed)
+    # Authorise the move asked for: a gate for a gate stage, an edit for any other.
+    wanted = request.POST.get("to_stage", "")
+    if wanted in GATE_STAGES:
+        require(user, Action.INITIATIVE_GATE)
+    else:
+        require(user, Action.INITIATIVE_EDIT, initiative)
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
+        try:
+            moved = services.initiative_advance(actor=user, initiative=initiative, **form.move())
+        except StaleEdit:
+            messages.error(
+                request,
+                "Someone changed this initiative while you were looking at it. Nothing was "
+                "moved; its current stage is shown below.",
+            )
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+        except ValidationError as error:
+            phi_seen = service_errors(form, error)
         else:
             messages.success(
-                request,
-                f"Saved rubric version {new.version}. New scores use it; earlier scores keep "
-                "the version they were made with.",
+                request, f"“{moved.title}” is now {moved.get_stage_display().lower()}."
             )
-            return redirect("initiatives:rubric-edit")
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    flagged = "stage" if phi_seen or form["phi_confirmed"].value() else ""
+    return _detail_response(
+        request, initiative, bound={"stage_form": form}, phi_form=flagged, phi_seen=phi_seen
+    )
+
+
+@login_required
+@require_POST
+def initiative_status_update(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    form = StatusUpdateForm(request.POST, auto_id="status_%s")
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
+        try:
+            services.status_update_post(actor=request.user, initiative=initiative, **form.post())
+        except ValidationError as error:
+            phi_seen = service_errors(form, error)
+        else:
+            messages.success(request, "Posted your status update.")
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    flagged = "status" if phi_seen or form["phi_confirmed"].value() else ""
+    return _detail_response(
+        request, initiative, bound={"status_form": form}, phi_form=flagged, phi_seen=phi_seen
+    )
+
+
+@login_required
+@require_POST
+def initiative_milestone_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    form = MilestoneForm(request.POST, auto_id="milestone_%s")
+    if form.is_valid():
+        try:
+            services.milestone_add(actor=request.user, initiative=initiative, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors(form, error)
+        else:
+            messages.success(request, f"Added the milestone “{form.cleaned_data['title']}”.")
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    return _detail_response(request, initiative, bound={"milestone_form": form})
+
+
+def _milestone(initiative: Initiative, milestone_pk: int) -> Milestone:
+    for milestone in initiative.milestones.all():
+        if milestone.pk == milestone_pk:
+            milestone.initiative = initiative
+            return milestone
+    raise Http404("No such milestone on this initiative.")
+
+
+@login_required
+@require_POST
+def initiative_milestone_done(request: AuthedRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    milestone = _milestone(initiative, milestone_pk)
+    try:
+        services.milestone_done(actor=request.user, milestone=milestone)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Marked “{milestone.title}” done.")
+    return redirect("initiatives:initiative-detail", pk=initiative.pk)
+
+
+@login_required
+@require_POST
+def initiative_benefit_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    form = BenefitForm(request.POST, auto_id="benefit_%s")
+    if form.is_valid():
+        try:
+            services.benefit_add(actor=request.user, initiative=initiative, **form.values())
+        except ValidationError as error:
+            service_errors(form, error)
+        else:
+            messages.success(request, "Added the line to the benefit plan.")
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    return _detail_response(request, initiative, bound={"benefit_form": form})
+
+
+def _benefit(initiative: Initiative, benefit_pk: int) -> BenefitLine:
+    for benefit in initiative.benefits.all():
+        if benefit.pk == benefit_pk:
+            benefit.initiative = initiative
+            return benefit
+    raise Http404("No such benefit line on this initiative.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) -> HttpResponse:
+    """Edit a benefit line's current values; a locked forecast stays and shows the variance."""
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    benefit = _benefit(initiative, benefit_pk)
+    form = BenefitForm(request.POST or None, initial=BenefitForm.initial_for(benefit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.benefit_update(actor=request.user, benefit=benefit, **form.values())
+        except ValidationError as error:
+            service_errors(form, error)
+        else:
+            messages.success(request, "Saved the benefit line.")
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
     return render(
         request,
-        "initiatives/rubric.html",
-        {
-            "rubric": rubric,
-            "effort_rows": [
-                (EffortBand(band).label, points) for band, points in rubric.effort_points.items()
-            ],
-            "gate_rows": [
-                (Route(gate).label, [RequestKind(kind).label for kind in kinds])
-                for gate, kinds in rubric.gates.items()
-                if gate in Route.values
-            ],
-            "versions": selectors.rubric_versions(),
-            "form": form,
-        },
+        "initiatives/initiative_benefit_form.html",
+        {"initiative": initiative, "benefit": benefit, "form": form},
     )
+
+
+@login_required
+@require_POST
+def initiative_link_requests(request: AuthedRequest, pk: int) -> HttpResponse:
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    form = LinkRequestsForm(request.POST, auto_id="link_%s")
+    if form.is_valid():
+        linked = form.cleaned_data["requests"]
+        try:
+            services.initiative_link_requests(
+                actor=request.user, initiative=initiative, requests=linked
+            )
+        except ValidationError as error:
+            service_errors(form, error)
+        else:
+            numbers = ", ".join(f"#{r.pk}" for r in linked)
+            messages.success(
+                request, f"Linked {numbers}: each follows this initiative's stage from now on."
+            )
+            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    return _detail_response(request, initiative, bound={"link_form": form})

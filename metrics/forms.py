@@ -10,9 +10,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from informatics.choices import Role, ValueCategory
-from informatics.forms import DateInput
+from informatics.forms import DateInput, phi_confirmed_field
 from informatics.models import Facility, StrategicPriority, User
-from initiatives.forms import _phi_confirmed
 from initiatives.models import BenefitLine, Initiative
 from metrics.choices import (
     Aim,
@@ -159,7 +158,7 @@ class MetricForm(forms.Form):
         help_text="Metrics to read beside this one, e.g. alert volume beside the override rate.",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    phi_confirmed = _phi_confirmed()
+    phi_confirmed = phi_confirmed_field()
 
     # The fields the PHI guard reads, in the order the page shows them.
     free_text = ("name", "definition")
@@ -276,7 +275,7 @@ class TargetForm(forms.Form):
     note = forms.CharField(
         max_length=200, required=False, help_text="Where the target comes from, e.g. the FY plan."
     )
-    phi_confirmed = _phi_confirmed()
+    phi_confirmed = phi_confirmed_field()
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -311,7 +310,7 @@ class AnnotationForm(forms.Form):
     facility = forms.ModelChoiceField(
         queryset=Facility.objects.none(), required=False, empty_label="Every facility"
     )
-    phi_confirmed = _phi_confirmed()
+    phi_confirmed = phi_confirmed_field()
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

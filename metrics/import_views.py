@@ -21,9 +21,9 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from informatics.forms import add_service_errors
+from informatics.http import AuthedRequest
 from informatics.models import Facility
 from informatics.permissions import Action, can, require
-from initiatives.views import AuthedRequest
 from metrics.choices import ImportStatus
 from metrics.figures import stored
 from metrics.imports import COLUMNS, ERRORS_KEPT, selectors

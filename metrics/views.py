@@ -22,9 +22,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics.exceptions import StaleEdit
+from informatics.forms import service_errors
+from informatics.http import AuthedRequest
 from informatics.listing import filtered_page
 from informatics.permissions import Action, can, require
-from initiatives.views import AuthedRequest, _service_errors
 from metrics import page_selectors, selectors, services
 from metrics.charts import chart_svg
 from metrics.choices import ChartType, RulePreset
@@ -63,7 +64,7 @@ def metric_list(request: AuthedRequest) -> HttpResponse:
 # --- Create and edit ----------------------------------------------------------------------------
 
 
-def _form_context(form: MetricForm, phi_seen: dict[str, SafeString], **extra: Any) -> dict:
+def form_context(form: MetricForm, phi_seen: dict[str, SafeString], **extra: Any) -> dict:
     return {
         "form": form,
         "phi_seen": phi_seen,
@@ -82,11 +83,11 @@ def metric_create(request: AuthedRequest) -> HttpResponse:
         try:
             metric = services.metric_create(actor=request.user, **form.values())
         except ValidationError as error:
-            phi_seen = _service_errors(form, error)
+            phi_seen = service_errors(form, error)
         else:
             messages.success(request, f"Added {metric.code} “{metric.name}” to the catalogue.")
             return redirect("metrics:metric-detail", pk=metric.pk)
-    return render(request, "metrics/metric_form.html", _form_context(form, phi_seen))
+    return render(request, "metrics/metric_form.html", form_context(form, phi_seen))
 
 
 @login_required
@@ -96,7 +97,7 @@ def metric_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     metric = selectors.metric_detail(metric_id=pk)
     if request.method == "GET":
         form = MetricEditForm(initial=MetricEditForm.initial_for(metric), metric=metric)
-        return render(request, "metrics/metric_form.html", _form_context(form, {}, metric=metric))
+        return render(request, "metrics/metric_form.html", form_context(form, {}, metric=metric))
     form = MetricEditForm(request.POST, metric=metric)
     phi_seen: dict[str, SafeString] = {}
     if form.is_valid():
@@ -115,14 +116,14 @@ def metric_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 "Someone saved this metric while you were editing it. Nothing of your edit was "
                 "saved; its current values are shown below."
             )
-            context = _form_context(fresh, {}, metric=current, conflict=conflict)
+            context = form_context(fresh, {}, metric=current, conflict=conflict)
             return render(request, "metrics/metric_form.html", context, status=409)
         except ValidationError as error:
-            phi_seen = _service_errors(form, error)
+            phi_seen = service_errors(form, error)
         else:
             messages.success(request, f"Saved your changes to {metric.code}.")
             return redirect("metrics:metric-detail", pk=metric.pk)
-    return render(request, "metrics/metric_form.html", _form_context(form, phi_seen, metric=metric))
+    return render(request, "metrics/metric_form.html", form_context(form, phi_seen, metric=metric))
 
 
 # --- A metric's page ----------------------------------------------------------------------------
@@ -237,7 +238,7 @@ def metric_target_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             target = services.target_set(actor=request.user, metric=metric, **form.values())
         except ValidationError as error:
-            phi_seen = _service_errors(form, error)
+            phi_seen = service_errors(form, error)
         else:
             where = target.facility.name if target.facility else "the whole system"
             messages.success(
@@ -276,7 +277,7 @@ def metric_annotation_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             annotation = services.annotation_add(actor=request.user, metric=metric, **form.values())
         except ValidationError as error:
-            phi_seen = _service_errors(form, error)
+            phi_seen = service_errors(form, error)
         else:
             done = (
                 " The limits are recomputed from it shortly." if annotation.kind == "rebase" else ""
@@ -317,7 +318,7 @@ def metric_link_add(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user, metric=metric, **form.cleaned_data
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -353,7 +354,7 @@ def metric_measurement_enter(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user, metric=metric, **form.cleaned_data
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -16,6 +16,7 @@ from informatics.selectors import NeedsMeItem
 from informatics.services import site_settings_get
 from initiatives import selectors as initiatives_selectors
 from initiatives.selectors import PortfolioSummary
+from intake import selectors as intake_selectors
 from metrics import selectors as metrics_selectors
 
 LANDING_TITLES: dict[str, str] = {
@@ -64,6 +65,7 @@ def needs_me_list(*, user: User) -> list[NeedsMeItem]:
     """Everything waiting on `user` across the apps, oldest first."""
     items = [
         *informatics_selectors.needs_me_for(user),
+        *intake_selectors.needs_me_for(user),
         *initiatives_selectors.needs_me_for(user),
         *metrics_selectors.needs_me_for(user),
         *governance_selectors.needs_me_for(user),
@@ -132,16 +134,16 @@ def intake_summary(*, user: User, role: str) -> dict[str, object]:
     triage queue (its size, how many are overdue, the first rows) for the CMIO and
     informaticists. One query each, whatever the number of requests."""
     if role == Role.CHAMPION:
-        mine = list(initiatives_selectors.my_requests(user=user)[: LANDING_ROWS * 2])
+        mine = list(intake_selectors.my_requests(user=user)[: LANDING_ROWS * 2])
         return {"my_requests": mine}
     if role in (Role.CMIO, Role.INFORMATICIST):
-        queue = list(initiatives_selectors.triage_queue())
+        queue = list(intake_selectors.triage_queue())
         return {
             "triage_rows": queue[:LANDING_ROWS],
             "triage_total": len(queue),
             # `sla_state` is the queue's annotation.
             "triage_overdue": sum(
-                getattr(row, "sla_state", None) == initiatives_selectors.SlaState.OVERDUE
+                getattr(row, "sla_state", None) == intake_selectors.SlaState.OVERDUE
                 for row in queue
             ),
         }

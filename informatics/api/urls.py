@@ -17,6 +17,7 @@ v1: list[URLPattern | URLResolver] = [
     path("auth/token/", views.TokenObtainApi.as_view(), name="token"),
     path("me/", views.MeApi.as_view(), name="me"),
     path("", include(router.urls)),
+    path("", include("intake.api.urls")),
     path("", include("initiatives.api.urls")),
     path("", include("metrics.api.urls")),
     path("", include("governance.api.urls")),

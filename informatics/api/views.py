@@ -2,64 +2,24 @@
 renders an output serializer. Refusals come from informatics.permissions (403, nothing changed);
 stale edits from the services' optimistic locking (409)."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from informatics import selectors, services
 from informatics.api import serializers as s
+from informatics.api.common import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
 from informatics.api.tokens import token_obtain
 from informatics.filters import FacilityFilter, PriorityFilter, UserFilter
 from informatics.models import Facility, StrategicPriority, User
-from informatics.permissions import Action, can
-
-BAD_INPUT = OpenApiResponse(description="Bad input: the body names each field and its problem.")
-REFUSED = OpenApiResponse(description="Your roles do not allow this; nothing was changed.")
-STALE = OpenApiResponse(
-    description="Someone saved the record since the version you sent; nothing was changed."
-)
-
-
-def parse(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
-    """The request body, validated by `serializer_class` (400 naming each bad field)."""
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    validated: dict[str, Any] = data.validated_data
-    return validated
-
-
-def actor(request: Request) -> User:
-    """The signed-in user taking the action (the permission classes admit no one else)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise exceptions.NotAuthenticated()
-    return user
-
-
-class ActionAllowed(BasePermission):
-    """Lets a request through when `can(user, action)` holds (DESIGN.md's permission table).
-
-    The services check again; checking here first means a refused user gets 403 before any
-    input is parsed, whatever they sent.
-    """
-
-    def __init__(self, action: Action):
-        self.action = action
-        self.message = f"You may not do this ({action.value})."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return can(request.user, self.action)
-
+from informatics.permissions import Action
 
 # --- Authentication and the current user ----------------------------------------------------
 

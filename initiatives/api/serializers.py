@@ -1,302 +1,317 @@
-"""API input and output serializers of intake: one input serializer per write, one output
-serializer per record shape. Inputs only parse; the rules live in initiatives.services."""
+"""API input and output serializers of the portfolio: one input serializer per write, one output
+serializer per record shape. Inputs only parse; the rules (the stage table, gates, locked
+forecasts, who may edit what) live in initiatives.services."""
 
+from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from informatics.api.common import FacilityRefOutput, PriorityRefOutput, phi_confirmed_field
 from informatics.api.serializers import PersonRefOutput
-from informatics.choices import PhiKind, Route
-from informatics.models import Facility, StrategicPriority
+from informatics.choices import ValueCategory
+from informatics.models import Facility, StrategicPriority, User
+from initiatives import health, selectors
 from initiatives.choices import (
-    CommentKind,
-    DeclineReason,
-    EffortBand,
-    Frequency,
-    RequestKind,
+    GATE_STAGES,
+    Alignment,
+    Health,
+    InitiativeType,
     RequestStatus,
-    ScoreReason,
+    Stage,
 )
-from initiatives.models import RequestScore
+from initiatives.models import (
+    BenefitLine,
+    Initiative,
+    IntakeRequest,
+    Milestone,
+    StageChange,
+    StatusUpdate,
+)
 
-PHI_CONFIRMED_HELP = (
-    "Send true to save text that the patient-information guard flagged, confirming it is not "
-    "patient information (the confirmation is recorded)."
-)
+
+def _money(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
+
+def _amount(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
 
 # --- Output ---------------------------------------------------------------------------------
 
 
-class FacilityRefOutput(serializers.Serializer):
-    """A facility named on another record."""
+class AlignmentOutput(serializers.Serializer):
+    """A strategic priority the initiative serves, and how strongly."""
 
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class PriorityRefOutput(serializers.Serializer):
-    """A strategic priority named on another record."""
-
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    title = serializers.CharField()
+    priority = PriorityRefOutput()
+    alignment = serializers.ChoiceField(Alignment.choices)
 
 
-class CriterionScoreOutput(serializers.Serializer):
-    code = serializers.CharField()
-    # DRF's metaclass moves declared fields off the class, so "label" never shadows
-    # Field.label at run time, which the stubs cannot tell.
-    label = serializers.CharField()  # type: ignore[assignment]
-    weight = serializers.IntegerField()
-    rating = serializers.IntegerField(help_text="0–5.")
-    points = serializers.DecimalField(
-        max_digits=6, decimal_places=2, coerce_to_string=False, help_text="weight × rating ÷ 5."
-    )
+class StageChangeOutput(serializers.Serializer):
+    """One step of the stage timeline; at a gate (approve, stop), who decided and why."""
 
-
-class ScoreSummaryOutput(serializers.Serializer):
-    """The current score as a list shows it."""
-
-    value = serializers.DecimalField(
-        max_digits=6, decimal_places=2, coerce_to_string=False, help_text="0–100."
-    )
-    effort_band = serializers.ChoiceField(EffortBand.choices)
-    priority_index = serializers.DecimalField(
-        max_digits=7, decimal_places=2, coerce_to_string=False, help_text="value ÷ effort points."
-    )
-
-
-class ScoreOutput(ScoreSummaryOutput):
-    """One score row, with the rubric version it was made under and its breakdown."""
-
-    id = serializers.IntegerField()
-    rubric_version = serializers.IntegerField(source="rubric.version")
-    reason = serializers.ChoiceField(ScoreReason.choices, help_text="What made this score.")
-    breakdown = serializers.SerializerMethodField(help_text="Each criterion, in rubric order.")
-    people = serializers.IntegerField(help_text="Distinct people behind the request.")
-    reach = serializers.IntegerField(help_text="Reach rating 0–5 used in the score.")
-    effort_points = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-
-    @extend_schema_field(CriterionScoreOutput(many=True))
-    def get_breakdown(self, score: RequestScore) -> list[dict[str, Any]]:
-        # In the order of the rubric's criteria (PostgreSQL's jsonb keeps no key order).
-        order = [criterion["code"] for criterion in score.rubric.criteria]
-        return sorted(
-            score.ordered_breakdown,
-            key=lambda row: order.index(row["code"]) if row["code"] in order else len(order),
-        )
-
-
-class StatusChangeOutput(serializers.Serializer):
-    from_status = serializers.ChoiceField(RequestStatus.choices, allow_blank=True)
-    to_status = serializers.ChoiceField(RequestStatus.choices)
+    from_stage = serializers.ChoiceField(Stage.choices, allow_blank=True)
+    to_stage = serializers.ChoiceField(Stage.choices)
+    is_gate = serializers.SerializerMethodField(help_text="Approve or stop: a decision.")
     actor = PersonRefOutput(allow_null=True)
-    note = serializers.CharField()
+    reason = serializers.CharField()
     at = serializers.DateTimeField()
 
+    def get_is_gate(self, change: StageChange) -> bool:
+        return change.to_stage in GATE_STAGES
 
-class CommentOutput(serializers.Serializer):
+
+class MilestoneOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(CommentKind.choices)
+    title = serializers.CharField()
+    due_date = serializers.DateField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    done_by = PersonRefOutput(allow_null=True)
+    is_overdue = serializers.SerializerMethodField(help_text="Not done, and its due date passed.")
+
+    def get_is_overdue(self, milestone: Milestone) -> bool:
+        return milestone.done_at is None and milestone.due_date < timezone.localdate()
+
+
+class StatusUpdateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     author = PersonRefOutput()
-    body = serializers.CharField()
-    answered_by = serializers.IntegerField(
-        source="answered_by_id", allow_null=True, help_text="For a question: its answer's id."
+    at = serializers.DateTimeField()
+    schedule = serializers.ChoiceField(Health.choices)
+    scope = serializers.ChoiceField(Health.choices)
+    budget = serializers.ChoiceField(Health.choices)
+    adoption = serializers.ChoiceField(Health.choices)
+    health = serializers.SerializerMethodField(help_text="The worst of the four dimensions.")
+    narrative = serializers.CharField()
+    risks = serializers.CharField()
+
+    @extend_schema_field(serializers.ChoiceField(Health.choices))
+    def get_health(self, update: StatusUpdate) -> str:
+        return health.update_health(update)
+
+
+class BenefitVarianceOutput(serializers.Serializer):
+    """Current minus locked: how far the plan has moved since it was locked."""
+
+    baseline = _amount()
+    target = _amount()
+    horizon_days = serializers.IntegerField(help_text="Days later than promised (earlier < 0).")
+
+
+class BenefitOutput(serializers.Serializer):
+    """Expected value in one category. Once the initiative is approved the forecast is locked:
+    the `locked_*` values never change, and edits show as `variance`."""
+
+    id = serializers.IntegerField()
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    description = serializers.CharField()
+    unit = serializers.CharField()
+    baseline = _amount()
+    target = _amount()
+    horizon = serializers.DateField()
+    locked_baseline = _amount(allow_null=True)
+    locked_target = _amount(allow_null=True)
+    locked_horizon = serializers.DateField(allow_null=True)
+    locked_at = serializers.DateTimeField(allow_null=True, help_text="When approval locked it.")
+    variance = serializers.SerializerMethodField(
+        help_text="Current minus locked; null until the forecast is locked."
     )
-    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(BenefitVarianceOutput(allow_null=True))
+    def get_variance(self, benefit: BenefitLine) -> dict[str, Any] | None:
+        variance = selectors.benefit_variance(benefit)
+        return None if variance is None else BenefitVarianceOutput(variance).data
 
 
-class VoteOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    voter = PersonRefOutput()
-    specialty = serializers.CharField()
-    facility = FacilityRefOutput(allow_null=True)
-    frequency = serializers.ChoiceField(Frequency.choices, allow_blank=True)
-    created_at = serializers.DateTimeField()
-
-
-class RequestListOutput(serializers.Serializer):
-    """A request as lists show it."""
+class LinkedRequestOutput(serializers.Serializer):
+    """A request the initiative answers; it follows the initiative's stage."""
 
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(RequestKind.choices)
     title = serializers.CharField()
     status = serializers.ChoiceField(RequestStatus.choices)
-    status_changed_at = serializers.DateTimeField()
-    route = serializers.ChoiceField(Route.choices, allow_blank=True)
-    sla_due_at = serializers.DateTimeField(
-        allow_null=True, help_text="When the route's SLA runs out."
+
+
+class InitiativeListOutput(serializers.Serializer):
+    """An initiative as lists show it, with its alignment, health and stale flag."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    type = serializers.ChoiceField(InitiativeType.choices)
+    stage = serializers.ChoiceField(Stage.choices)
+    stage_changed_at = serializers.DateTimeField()
+    priorities = AlignmentOutput(many=True, source="alignments.all")
+    executive_sponsor = PersonRefOutput(allow_null=True)
+    cmio_owner = PersonRefOutput(allow_null=True)
+    informaticist_lead = PersonRefOutput(allow_null=True)
+    facilities = FacilityRefOutput(many=True, source="facilities.all")
+    start_date = serializers.DateField(allow_null=True)
+    target_date = serializers.DateField(allow_null=True)
+    go_live_date = serializers.DateField(
+        allow_null=True, help_text="Recorded when it went live; metrics read it."
     )
-    facility = FacilityRefOutput(allow_null=True)
-    specialty = serializers.CharField()
-    frequency = serializers.ChoiceField(Frequency.choices)
-    is_safety_concern = serializers.BooleanField()
-    is_regulatory = serializers.BooleanField()
-    is_private = serializers.BooleanField()
-    submitted_by = PersonRefOutput()
-    votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
-    score = ScoreSummaryOutput(source="current_score", allow_null=True)
+    health = serializers.ChoiceField(
+        Health.choices,
+        source="latest_health",
+        allow_null=True,
+        help_text="The worst dimension of the latest status update; null with no update.",
+    )
+    last_update_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the latest status update was posted."
+    )
+    is_stale = serializers.BooleanField(
+        help_text="Under way with no status update within the site's stale-after days."
+    )
+    overdue_milestones = serializers.IntegerField(
+        help_text="Milestones not done past their due date (of work under way)."
+    )
+    linked_requests = serializers.IntegerField(help_text="How many requests it answers.")
     version = serializers.IntegerField(help_text="Send it back with an edit (HTTP 409 if stale).")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
 
-class RequestDetailOutput(RequestListOutput):
-    """A request with its story, triage inputs, current score, timeline and thread."""
+class InitiativeDetailOutput(InitiativeListOutput):
+    """An initiative with its alignment, people, stage timeline, milestones, latest status
+    update, benefit plan and linked requests."""
 
-    story_today = serializers.CharField()
-    story_wanted = serializers.CharField()
-    workflow_area = serializers.CharField()
-    ehr_module = serializers.CharField()
-    minutes_lost = serializers.IntegerField(allow_null=True)
-    suggested_priority = PriorityRefOutput(allow_null=True)
-    priorities = PriorityRefOutput(many=True, source="priorities.all")
-    routed_at = serializers.DateTimeField(allow_null=True)
-    duplicate_of = serializers.IntegerField(
-        source="duplicate_of_id", allow_null=True, help_text="The request this one merged into."
+    summary = serializers.CharField()
+    problem_statement = serializers.CharField()
+    champions = PersonRefOutput(many=True, source="champions.all")
+    effort_hours = serializers.IntegerField(allow_null=True)
+    cost_estimate = _money(allow_null=True)
+    revisit_date = serializers.DateField(allow_null=True, help_text="When deferred.")
+    stage_reason = serializers.CharField(
+        help_text="Why it was last deferred, put on hold or stopped."
     )
-    ratings = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Triage ratings 0–5 by criterion code."
+    forecast_locked_at = serializers.DateTimeField(
+        allow_null=True, help_text="When approval locked the benefit forecast."
     )
-    reach_rating = serializers.IntegerField(allow_null=True)
-    build_hours = serializers.IntegerField(allow_null=True)
-    decline_reason = serializers.ChoiceField(DeclineReason.choices, allow_blank=True)
-    current_score = ScoreOutput(allow_null=True)
-    timeline = StatusChangeOutput(many=True, source="status_changes.all")
-    comments = CommentOutput(many=True, source="comments.all")
-
-
-class SimilarRequestOutput(serializers.Serializer):
-    """An open request whose title resembles the one being typed."""
-
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    kind = serializers.ChoiceField(RequestKind.choices)
-    status = serializers.ChoiceField(RequestStatus.choices)
-    votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
-    similarity = serializers.FloatField(help_text="0–1: how closely the title matches.")
-
-
-class CriterionOutput(serializers.Serializer):
-    code = serializers.CharField()
-    # DRF's metaclass moves declared fields off the class, so "label" never shadows
-    # Field.label at run time, which the stubs cannot tell.
-    label = serializers.CharField()  # type: ignore[assignment]
-    weight = serializers.IntegerField()
-
-
-class RubricOutput(serializers.Serializer):
-    version = serializers.IntegerField()
-    criteria = CriterionOutput(many=True)
-    gates = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Gate name → request kinds that skip the scoring order.",
+    timeline = StageChangeOutput(many=True, source="stage_changes.all")
+    milestones = MilestoneOutput(many=True, source="milestones.all")
+    latest_status_update = serializers.SerializerMethodField(
+        help_text="The newest status update (it sets the health); null with none."
     )
-    effort_points = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Effort band → points."
+    benefits = BenefitOutput(many=True, source="benefits.all")
+    requests = LinkedRequestOutput(
+        many=True, source="requests.all", help_text="Those of them you may read."
     )
-    is_current = serializers.BooleanField()
-    created_by = PersonRefOutput(allow_null=True)
-    created_at = serializers.DateTimeField()
-    note = serializers.CharField()
 
-
-class RubricVersionsOutput(serializers.Serializer):
-    current = RubricOutput()
-    versions = RubricOutput(many=True, help_text="Every version, newest first.")
-
-
-class PhiFlaggedOutput(serializers.Serializer):
-    """The 400 answer when free text looks like patient information. Besides the keys below,
-    each flagged field is a key with its message, like any other bad field."""
-
-    phi_flagged = serializers.DictField(
-        child=serializers.ListField(child=serializers.ChoiceField(PhiKind.choices)),
-        help_text="Each flagged field → the kinds of patient information seen in it.",
-    )
-    phi_confirmed = serializers.ListField(
-        child=serializers.CharField(),
-        help_text='How to go on: edit the text, or send it again with "phi_confirmed": true.',
-    )
+    @extend_schema_field(StatusUpdateOutput(allow_null=True))
+    def get_latest_status_update(self, initiative: Initiative) -> dict[str, Any] | None:
+        latest = next(iter(initiative.status_updates.all()), None)  # newest first
+        return None if latest is None else StatusUpdateOutput(latest).data
 
 
 # --- Input ----------------------------------------------------------------------------------
 
 
-def _facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def _person_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+    kwargs.setdefault("help_text", "An active person's id.")
+    return serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), **kwargs
+    )
+
+
+def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(
         slug_field="code",
         queryset=Facility.objects.all(),
-        allow_null=True,
-        help_text="A facility's code.",
+        many=True,
+        help_text="Facility codes.",
         **kwargs,
     )
 
 
-def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
+class AlignmentInput(serializers.Serializer):
+    priority = serializers.PrimaryKeyRelatedField(
         queryset=StrategicPriority.objects.filter(is_active=True),
         help_text="An active strategic priority's id.",
-        **kwargs,
     )
+    alignment = serializers.ChoiceField(Alignment.choices)
 
 
-def _phi_confirmed() -> serializers.BooleanField:
-    return serializers.BooleanField(required=False, default=False, help_text=PHI_CONFIRMED_HELP)
+def _alignments(rows: list[dict[str, Any]]) -> dict[StrategicPriority, str]:
+    priorities = [row["priority"] for row in rows]
+    if len(set(priorities)) != len(priorities):
+        raise serializers.ValidationError("Name each priority once.")
+    return {row["priority"]: row["alignment"] for row in rows}
 
 
-class RequestCreateInput(serializers.Serializer):
-    kind = serializers.ChoiceField(RequestKind.choices)
+def _request_ids(value: list[int]) -> list[IntakeRequest]:
+    found = {row.pk: row for row in IntakeRequest.objects.filter(pk__in=value)}
+    missing = [pk for pk in value if pk not in found]
+    if missing:
+        raise serializers.ValidationError(f"No request with id {', '.join(map(str, missing))}.")
+    return [found[pk] for pk in dict.fromkeys(value)]
+
+
+class _InitiativeFields(serializers.Serializer):
+    """The fields of an initiative a person sets (the stage moves through the stage action)."""
+
     title = serializers.CharField(max_length=200)
-    story_today = serializers.CharField(help_text="What happens today.")
-    story_wanted = serializers.CharField(help_text="What should happen instead.")
-    frequency = serializers.ChoiceField(Frequency.choices, help_text="How often it happens.")
-    workflow_area = serializers.CharField(
-        max_length=100, required=False, default="", allow_blank=True
-    )
-    ehr_module = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    facility = _facility_field(required=False, default=None)
-    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    minutes_lost = serializers.IntegerField(
-        min_value=0,
+    type = serializers.ChoiceField(InitiativeType.choices)
+    summary = serializers.CharField()
+    problem_statement = serializers.CharField(required=False, default="", allow_blank=True)
+    executive_sponsor = _person_field(required=False, default=None, allow_null=True)
+    cmio_owner = _person_field(required=False, default=None, allow_null=True)
+    informaticist_lead = _person_field(
         required=False,
         default=None,
         allow_null=True,
-        help_text="Minutes lost each time it happens.",
+        help_text="An active person's id; an informaticist edits the initiatives they lead.",
     )
-    is_safety_concern = serializers.BooleanField(required=False, default=False)
-    is_regulatory = serializers.BooleanField(required=False, default=False)
-    suggested_priority = _priority_field(required=False, default=None, allow_null=True)
-    is_private = serializers.BooleanField(
+    champions = _person_field(
+        many=True, required=False, default=list, help_text="Physician champions' ids."
+    )
+    facilities = _facilities_field(required=False, default=list)
+    priorities = AlignmentInput(
+        many=True,
         required=False,
-        default=False,
-        help_text="Only you and the informatics team will see it.",
+        default=list,
+        help_text="The priorities it serves, each with its alignment (the full set).",
     )
-    phi_confirmed = _phi_confirmed()
+    start_date = serializers.DateField(required=False, default=None, allow_null=True)
+    target_date = serializers.DateField(required=False, default=None, allow_null=True)
+    effort_hours = serializers.IntegerField(
+        min_value=0, required=False, default=None, allow_null=True
+    )
+    cost_estimate = _money(min_value=Decimal(0), required=False, default=None, allow_null=True)
+    phi_confirmed = phi_confirmed_field()
+
+    def validate_priorities(self, value: list[dict[str, Any]]) -> dict[StrategicPriority, str]:
+        return _alignments(value)
 
 
-class RequestUpdateInput(serializers.Serializer):
-    """The submitter's edit while the request is submitted: fields left out keep their value."""
+class InitiativeCreateInput(_InitiativeFields):
+    requests = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Ids of the requests it answers; they follow its stage.",
+    )
+
+    def validate_requests(self, value: list[int]) -> list[IntakeRequest]:
+        return _request_ids(value)
+
+
+class InitiativeUpdateInput(_InitiativeFields):
+    """An edit: fields left out keep their value."""
 
     version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
-    kind = serializers.ChoiceField(RequestKind.choices, required=False)
-    title = serializers.CharField(max_length=200, required=False)
-    story_today = serializers.CharField(required=False)
-    story_wanted = serializers.CharField(required=False)
-    frequency = serializers.ChoiceField(Frequency.choices, required=False)
-    workflow_area = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    ehr_module = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    facility = _facility_field(required=False)
-    specialty = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    minutes_lost = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    is_safety_concern = serializers.BooleanField(required=False)
-    is_regulatory = serializers.BooleanField(required=False)
-    suggested_priority = _priority_field(required=False, allow_null=True)
-    is_private = serializers.BooleanField(required=False)
-    phi_confirmed = _phi_confirmed()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("version", "phi_confirmed"):
+                field.required = False
+                field.default = serializers.empty
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not set(attrs) - {"version", "phi_confirmed"}:
@@ -306,107 +321,76 @@ class RequestUpdateInput(serializers.Serializer):
         return attrs
 
 
-class VoteInput(serializers.Serializer):
-    """Your context for the "+1": all optional."""
-
-    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
-    facility = _facility_field(required=False, default=None)
-    frequency = serializers.ChoiceField(
-        Frequency.choices,
+class StageInput(serializers.Serializer):
+    to_stage = serializers.ChoiceField(
+        Stage.choices, help_text="Only along the stage table; approve and stop are gates."
+    )
+    version = serializers.IntegerField(min_value=1, help_text="The version you moved.")
+    reason = serializers.CharField(
         required=False,
         default="",
         allow_blank=True,
-        help_text="How often it happens to you.",
+        help_text="Required to defer, put on hold or stop; recorded with a gate decision.",
     )
+    revisit_date = serializers.DateField(
+        required=False, default=None, allow_null=True, help_text="Required to defer."
+    )
+    go_live_date = serializers.DateField(
+        required=False, default=None, allow_null=True, help_text="Going live: today by default."
+    )
+    phi_confirmed = phi_confirmed_field()
 
 
-class CommentInput(serializers.Serializer):
-    body = serializers.CharField()
-    phi_confirmed = _phi_confirmed()
-
-
-class QuestionInput(serializers.Serializer):
-    question = serializers.CharField(help_text="What the submitter should clarify.")
-    phi_confirmed = _phi_confirmed()
-
-
-class AnswerInput(serializers.Serializer):
-    body = serializers.CharField(help_text="The submitter's answer to the open question.")
-    phi_confirmed = _phi_confirmed()
-
-
-class TriageInput(serializers.Serializer):
-    """Triage inputs: fields left out keep their value; ratings and build hours make a score."""
-
-    version = serializers.IntegerField(min_value=1, help_text="The version you triaged.")
-    kind = serializers.ChoiceField(RequestKind.choices, required=False)
-    route = serializers.ChoiceField(Route.choices, required=False)
-    priorities = serializers.ListField(
+class LinkRequestsInput(serializers.Serializer):
+    requests = serializers.ListField(
         child=serializers.IntegerField(),
-        required=False,
-        help_text="Ids of the strategic priorities it serves (the full new set).",
+        min_length=1,
+        help_text="Ids of the requests to link; each follows the initiative's stage where the "
+        "request table allows it.",
     )
-    ratings = serializers.DictField(
-        child=serializers.IntegerField(min_value=0, max_value=5),
-        required=False,
-        help_text="Criterion code → rating 0–5 (codes of the current rubric).",
-    )
-    reach_rating = serializers.IntegerField(
-        min_value=0,
-        max_value=5,
-        required=False,
-        allow_null=True,
-        help_text="Reach 0–5 when the problem is wider than the people behind it.",
-    )
-    build_hours = serializers.IntegerField(min_value=0, required=False, allow_null=True)
 
-    def validate_priorities(self, value: list[int]) -> list[StrategicPriority]:
-        found = {p.pk: p for p in StrategicPriority.objects.filter(pk__in=value, is_active=True)}
-        missing = [pk for pk in value if pk not in found]
-        if missing:
+    def validate_requests(self, value: list[int]) -> list[IntakeRequest]:
+        return _request_ids(value)
+
+
+class MilestoneInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+
+
+class StatusUpdateInput(serializers.Serializer):
+    schedule = serializers.ChoiceField(Health.choices)
+    scope = serializers.ChoiceField(Health.choices)
+    budget = serializers.ChoiceField(Health.choices)
+    adoption = serializers.ChoiceField(Health.choices)
+    narrative = serializers.CharField(help_text="What happened since the last update.")
+    risks = serializers.CharField(required=False, default="", allow_blank=True)
+    phi_confirmed = phi_confirmed_field()
+
+
+class BenefitInput(serializers.Serializer):
+    value_category = serializers.ChoiceField(ValueCategory.choices)
+    description = serializers.CharField(max_length=300)
+    unit = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    baseline = _amount()
+    target = _amount()
+    horizon = serializers.DateField(help_text="When the target should be reached.")
+
+
+class BenefitUpdateInput(serializers.Serializer):
+    """An edit of the plan: fields left out keep their value; a locked forecast stays as it was
+    and the edit shows as variance."""
+
+    value_category = serializers.ChoiceField(ValueCategory.choices, required=False)
+    description = serializers.CharField(max_length=300, required=False)
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    baseline = _amount(required=False)
+    target = _amount(required=False)
+    horizon = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
             raise serializers.ValidationError(
-                f"No active strategic priority with id {', '.join(map(str, missing))}."
+                {"non_field_errors": ["Give at least one field to change."]}
             )
-        return [found[pk] for pk in dict.fromkeys(value)]
-
-
-class TransitionInput(serializers.Serializer):
-    to_status = serializers.ChoiceField(RequestStatus.choices)
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-    decline_reason = serializers.ChoiceField(
-        DeclineReason.choices,
-        required=False,
-        default="",
-        allow_blank=True,
-        help_text="Required when declining.",
-    )
-
-
-class MergeInput(serializers.Serializer):
-    survivor = serializers.IntegerField(help_text="The id of the request this one merges into.")
-
-
-class CriterionInput(serializers.Serializer):
-    code = serializers.SlugField(max_length=40)
-    label = serializers.CharField(max_length=100)  # type: ignore[assignment]
-    weight = serializers.IntegerField(min_value=0, max_value=100)
-
-
-class RubricUpdateInput(serializers.Serializer):
-    criteria = CriterionInput(many=True, help_text="Every criterion; weights sum to 100.")
-    gates = serializers.DictField(
-        child=serializers.ListField(child=serializers.ChoiceField(RequestKind.choices)),
-        help_text='Gate → request kinds, e.g. {"fast_track": ["safety"]}.',
-    )
-    effort_points = serializers.DictField(
-        child=serializers.IntegerField(min_value=1),
-        help_text='Effort band → points, e.g. {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}.',
-    )
-    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-
-
-class SimilarQueryInput(serializers.Serializer):
-    title = serializers.CharField(help_text="The title being typed.")
-    exclude = serializers.IntegerField(
-        required=False, default=None, help_text="A request's id to leave out (the one edited)."
-    )
+        return attrs

@@ -1,117 +1,144 @@
-"""API views of intake: each parses its input, authorises, calls one service or selector and
-renders an output serializer. Refusals come from informatics.permissions (403, nothing changed;
-404 for a private request the caller may not read); stale edits from the services' optimistic
-locking (409); text the patient-information guard flags, a 400 that names each field and what
-was seen in it, and says how to confirm it."""
+"""API views of the portfolio: each parses its input, authorises, calls one service or selector
+and renders an output serializer. Refusals come from informatics.permissions (403, nothing
+changed); stale edits and stage moves from the services' optimistic locking (409); a move
+outside the stage table is a 400 naming `to_stage`; a status update whose text looks like
+patient information, the kernel's PHI answer (400)."""
+
+from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from informatics.api.common import PHI_FLAGGED
 from informatics.api.views import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
-from informatics.permissions import Action
+from informatics.permissions import Action, can
 from initiatives import selectors, services
 from initiatives.api import serializers as s
-from initiatives.filters import RequestFilter
-from initiatives.models import IntakeRequest
+from initiatives.choices import GATE_STAGES
+from initiatives.filters import InitiativeFilter
+from initiatives.models import BenefitLine, Initiative, Milestone
 
-PHI_FLAGGED = OpenApiResponse(
-    response=s.PhiFlaggedOutput,
-    description="Bad input, or text that looks like patient information: each flagged field "
-    'is named with its message, `phi_flagged` lists what was seen, and `"phi_confirmed": true` '
-    "saves it anyway. Nothing was saved.",
+NOT_FOUND = OpenApiResponse(description="No such initiative (or no such item of it).")
+MILESTONE_ID = OpenApiParameter(
+    "milestone_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The milestone's id."
 )
-NOT_FOUND = OpenApiResponse(description="No such request, or a private one you may not read.")
-
+BENEFIT_ID = OpenApiParameter(
+    "benefit_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The benefit line's id."
+)
 
 # What each operation needs of DESIGN.md's table before any input is parsed; the services check
-# again, with the record (own request, while submitted; the submitter answers; …).
+# again, with the initiative (an informaticist edits those they lead; approve and stop are
+# gates only the CMO passes until governance bodies decide).
 NEEDS: dict[str, Action] = {
-    "list": Action.REQUEST_READ,
-    "retrieve": Action.REQUEST_READ,
-    "similar": Action.REQUEST_READ,
-    "create": Action.REQUEST_SUBMIT,
-    "votes": Action.REQUEST_SUBMIT,
-    "answer": Action.REQUEST_SUBMIT,
-    "withdraw": Action.REQUEST_SUBMIT,
-    "partial_update": Action.REQUEST_EDIT,
-    "question": Action.REQUEST_TRIAGE,
-    "triage": Action.REQUEST_TRIAGE,
-    "transition": Action.REQUEST_TRIAGE,
-    "merge": Action.REQUEST_TRIAGE,
+    "list": Action.PORTFOLIO_READ,
+    "retrieve": Action.PORTFOLIO_READ,
+    "create": Action.INITIATIVE_EDIT,
+    "partial_update": Action.INITIATIVE_EDIT,
+    "link_requests": Action.INITIATIVE_EDIT,
+    "milestones": Action.INITIATIVE_EDIT,
+    "milestone_done": Action.INITIATIVE_EDIT,
+    "status_updates": Action.INITIATIVE_EDIT,
+    "benefits": Action.INITIATIVE_EDIT,
+    "benefit_update": Action.INITIATIVE_EDIT,
 }
+# Sub-resources anyone signed in may read.
+READABLE = frozenset({"milestones", "status_updates", "benefits"})
 
 
-@extend_schema_view(
-    list=extend_schema(
-        operation_id="requests_list",
-        summary="List requests",
-        description="The requests you may read (champions: their own and every one not marked "
-        "private), newest first, with the filters of the requests page.",
-        responses=s.RequestListOutput(many=True),
-    ),
-)
-class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeRequest]):
-    """Pain points and enhancement requests: submit, "+1", discuss, triage, score, move along
-    the status table, withdraw and merge."""
+class StageAllowed(BasePermission):
+    """The stage action: a gate (approve, stop) is the CMO's decision; any other move is for
+    those who edit initiatives. The service checks again, with the initiative."""
 
-    serializer_class = s.RequestListOutput
-    filterset_class = RequestFilter
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        to_stage = request.data.get("to_stage") if hasattr(request.data, "get") else None
+        needed = Action.INITIATIVE_GATE if to_stage in GATE_STAGES else Action.INITIATIVE_EDIT
+        self.message = f"You may not do this ({needed.value})."
+        return can(request.user, needed)
+
+
+class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiative]):
+    """Initiatives: aligned to strategic priorities, moved through one stage table (approve and
+    stop are gates), with milestones, status updates, a benefit plan locked at approval, and
+    the requests they answer."""
+
+    serializer_class = s.InitiativeListOutput
+    filterset_class = InitiativeFilter
+    lookup_value_regex = "[0-9]+"
 
     def get_permissions(self) -> list[BasePermission]:
-        needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
-        if self.action == "comments" and self.request.method == "POST":
-            needed = Action.REQUEST_SUBMIT
+        if self.action == "stage":
+            return [IsAuthenticated(), StageAllowed()]
+        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
+        if self.action in READABLE and self.request.method == "GET":
+            needed = Action.PORTFOLIO_READ
         return [IsAuthenticated(), ActionAllowed(needed)]
 
-    def get_queryset(self) -> QuerySet[IntakeRequest]:
+    def get_queryset(self) -> QuerySet[Initiative]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return IntakeRequest.objects.none()
-        return selectors.request_list(user=actor(self.request))
+            return Initiative.objects.none()
+        return selectors.initiative_list()
 
-    def _detail(self, intake: IntakeRequest, code: int = status.HTTP_200_OK) -> Response:
-        shown = selectors.request_detail(user=actor(self.request), pk=intake.pk)
-        return Response(s.RequestDetailOutput(shown).data, status=code)
+    def _shown(self, pk: int | str) -> Initiative:
+        """The initiative in full (Http404 when there is none)."""
+        return selectors.initiative_detail(pk=int(pk), user=actor(self.request))
+
+    def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
 
     @extend_schema(
-        operation_id="requests_retrieve",
-        summary="One request",
-        description="With its story, triage inputs, current score and breakdown, status "
-        "timeline and comment thread.",
-        responses={200: s.RequestDetailOutput, 404: NOT_FOUND},
+        operation_id="initiatives_list",
+        summary="List initiatives",
+        description="Every initiative by title, with the latest health (the worst dimension of "
+        "its latest status update) and whether it is stale (no update within the site's "
+        "stale-after days); filtered like the initiatives page.",
+        responses=s.InitiativeListOutput(many=True),
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="initiatives_retrieve",
+        summary="One initiative",
+        description="With the priorities it serves and how strongly, its people, stage "
+        "timeline, milestones, latest status update, benefit plan (locked values and variance) "
+        "and linked requests with their statuses.",
+        responses={200: s.InitiativeDetailOutput, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._detail(self.get_object())
+        return Response(s.InitiativeDetailOutput(self._shown(pk)).data)
 
     @extend_schema(
-        operation_id="requests_create",
-        summary="Submit a request",
-        description="Any signed-in user. Free text that looks like patient information (an "
-        "MRN, a date of birth, a phone number, an SSN, an e-mail address) is refused unless "
-        'sent again with `"phi_confirmed": true`.',
-        request=s.RequestCreateInput,
-        responses={201: s.RequestDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+        operation_id="initiatives_create",
+        summary="Create an initiative",
+        description="The CMIO, or an informaticist (who leads what they create). It starts as "
+        "proposed; the linked requests follow its stage from then on. Text that looks like "
+        'patient information is refused unless sent again with `"phi_confirmed": true`.',
+        request=s.InitiativeCreateInput,
+        responses={201: s.InitiativeDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
     )
     def create(self, request: Request) -> Response:
-        intake = services.request_submit(
-            actor=actor(request), **parse(s.RequestCreateInput, request)
-        )
-        return self._detail(intake, status.HTTP_201_CREATED)
+        data = parse(s.InitiativeCreateInput, request)
+        initiative = services.initiative_create(actor=actor(request), **data)
+        return self._detail(initiative, status.HTTP_201_CREATED)
 
     @extend_schema(
-        operation_id="requests_update",
-        summary="Edit your request",
-        description="The submitter (a champion or an executive) edits their own request while "
-        "it is submitted. Send the `version` you edited with the fields to change; a stale "
-        "version gets 409 and nothing is saved.",
-        request=s.RequestUpdateInput,
+        operation_id="initiatives_update",
+        summary="Edit an initiative",
+        description="The CMIO, or the informaticist who leads it. Send the `version` you "
+        "edited with the fields to change (people, facilities and priorities are replaced as "
+        "a whole); a stale version gets 409 and nothing is saved. The stage moves through the "
+        "stage action.",
+        request=s.InitiativeUpdateInput,
         responses={
-            200: s.RequestDetailOutput,
+            200: s.InitiativeDetailOutput,
             400: PHI_FLAGGED,
             403: REFUSED,
             404: NOT_FOUND,
@@ -119,206 +146,201 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         },
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        changes = parse(s.RequestUpdateInput, request)
+        changes = parse(s.InitiativeUpdateInput, request)
         version = changes.pop("version")
-        intake = services.request_update(
-            actor=actor(request), request=self.get_object(), version=version, **changes
+        initiative = services.initiative_update(
+            actor=actor(request), initiative=self.get_object(), version=version, **changes
         )
-        return self._detail(intake)
+        return self._detail(initiative)
 
     @extend_schema(
-        operation_id="requests_vote",
-        summary='"+1" a request',
-        description="Records that you have the same problem, with your specialty, facility "
-        "and how often it happens to you; a scored request is scored again.",
-        request=s.VoteInput,
-        responses={201: s.VoteOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["post"], url_path="votes", url_name="votes")
-    def votes(self, request: Request, pk: str) -> Response:
-        data = parse(s.VoteInput, request)
-        vote = services.request_vote(actor=actor(request), request=self.get_object(), **data)
-        return Response(s.VoteOutput(vote).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        methods=["GET"],
-        operation_id="requests_comments_list",
-        summary="A request's thread",
-        description="Comments, questions to the submitter and their answers, oldest first.",
-        responses={200: s.CommentOutput(many=True), 404: NOT_FOUND},
-    )
-    @extend_schema(
-        methods=["POST"],
-        operation_id="requests_comment",
-        summary="Comment on a request",
-        request=s.CommentInput,
-        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="comments",
-        url_name="comments",
-        filter_backends=[],
-        pagination_class=None,
-    )
-    def comments(self, request: Request, pk: str) -> Response:
-        intake = self.get_object()
-        if request.method == "GET":
-            thread = selectors.request_detail(user=actor(request), pk=intake.pk).comments.all()
-            return Response(s.CommentOutput(thread, many=True).data)
-        data = parse(s.CommentInput, request)
-        comment = services.request_comment(actor=actor(request), request=intake, **data)
-        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        operation_id="requests_question",
-        summary="Ask the submitter a question",
-        description="Triage asks; the request waits in needs info until the submitter answers.",
-        request=s.QuestionInput,
-        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["post"], url_path="question", url_name="question")
-    def question(self, request: Request, pk: str) -> Response:
-        data = parse(s.QuestionInput, request)
-        comment = services.request_ask(actor=actor(request), request=self.get_object(), **data)
-        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        operation_id="requests_answer",
-        summary="Answer triage's question",
-        description="The submitter answers the open question; the request goes back to triage.",
-        request=s.AnswerInput,
-        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
-    def answer(self, request: Request, pk: str) -> Response:
-        data = parse(s.AnswerInput, request)
-        comment = services.request_answer(actor=actor(request), request=self.get_object(), **data)
-        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        operation_id="requests_triage",
-        summary="Triage and score a request",
-        description="Set its kind, route (which starts the route's SLA clock), linked "
-        "priorities, ratings, reach and build hours; fields left out keep their value. With "
-        "ratings and build hours it gets a new score under the current rubric. A stale "
-        "`version` gets 409 and nothing is saved.",
-        request=s.TriageInput,
+        operation_id="initiatives_stage",
+        summary="Move an initiative to another stage",
+        description="Only along the stage table; any other move is refused with a 400 that "
+        "names `to_stage`. Approving and stopping are gates: the CMO decides, and the reason "
+        "is recorded. Deferring, putting on hold and stopping need a `reason`; deferring a "
+        "`revisit_date`. Going live records `go_live_date` (today by default); approval locks "
+        "the benefit forecast. Linked requests follow (in build → in build; pilot or live → "
+        "released; stopped → declined; deferred → scheduled). A stale `version` gets 409.",
+        request=s.StageInput,
         responses={
-            200: s.RequestDetailOutput,
-            400: BAD_INPUT,
+            200: s.InitiativeDetailOutput,
+            400: PHI_FLAGGED,
             403: REFUSED,
             404: NOT_FOUND,
             409: STALE,
         },
     )
-    @action(detail=True, methods=["post"], url_path="triage", url_name="triage")
-    def triage(self, request: Request, pk: str) -> Response:
-        data = parse(s.TriageInput, request)
-        version = data.pop("version")
-        intake = services.request_triage(
-            actor=actor(request), request=self.get_object(), version=version, **data
+    @action(detail=True, methods=["post"], url_path="stage", url_name="stage")
+    def stage(self, request: Request, pk: str) -> Response:
+        data = parse(s.StageInput, request)
+        initiative = services.initiative_advance(
+            actor=actor(request), initiative=self.get_object(), **data
         )
-        return self._detail(intake)
+        return self._detail(initiative)
 
     @extend_schema(
-        operation_id="requests_transition",
-        summary="Move a request to another status",
-        description="Only along the status table; any other move is refused with a 400 that "
-        "names `to_status`. Declining needs a `decline_reason`.",
-        request=s.TransitionInput,
-        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        operation_id="initiatives_link_requests",
+        summary="Link requests to an initiative",
+        description="The linked requests show the initiative and its stage to their "
+        "submitters, and follow its stage where the request table allows it.",
+        request=s.LinkRequestsInput,
+        responses={200: s.InitiativeDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
-    def transition(self, request: Request, pk: str) -> Response:
-        data = parse(s.TransitionInput, request)
-        intake = services.request_transition(
-            actor=actor(request), request=self.get_object(), **data
+    @action(detail=True, methods=["post"], url_path="link-requests", url_name="link-requests")
+    def link_requests(self, request: Request, pk: str) -> Response:
+        data = parse(s.LinkRequestsInput, request)
+        initiative = self.get_object()
+        services.initiative_link_requests(
+            actor=actor(request), initiative=initiative, requests=data["requests"]
         )
-        return self._detail(intake)
+        return self._detail(initiative)
+
+    # --- Milestones -------------------------------------------------------------------------
 
     @extend_schema(
-        operation_id="requests_withdraw",
-        summary="Withdraw your request",
-        request=None,
-        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        methods=["GET"],
+        operation_id="initiatives_milestones_list",
+        summary="An initiative's milestones",
+        description="By due date; `is_overdue` when not done and the due date has passed.",
+        responses={200: s.MilestoneOutput(many=True), 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
-    def withdraw(self, request: Request, pk: str) -> Response:
-        intake = services.request_withdraw(actor=actor(request), request=self.get_object())
-        return self._detail(intake)
-
     @extend_schema(
-        operation_id="requests_merge",
-        summary="Merge a duplicate into another request",
-        description="Its votes and people move to the survivor, which is scored again; the "
-        "merged request's submitter is told.",
-        request=s.MergeInput,
-        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["post"], url_path="merge", url_name="merge")
-    def merge(self, request: Request, pk: str) -> Response:
-        survivor_id = parse(s.MergeInput, request)["survivor"]
-        intake = self.get_object()
-        survivor = self.get_queryset().filter(pk=survivor_id).first()
-        if survivor is None:
-            raise exceptions.ValidationError({"survivor": [f"No request with id {survivor_id}."]})
-        merged = services.request_merge(actor=actor(request), request=intake, survivor=survivor)
-        return self._detail(merged)
-
-    @extend_schema(
-        operation_id="requests_similar",
-        summary="Open requests like a title",
-        description="While a title is typed: open requests whose titles resemble it, most "
-        'similar first, to "+1" instead of submitting a duplicate.',
-        parameters=[s.SimilarQueryInput],
-        responses={200: s.SimilarRequestOutput(many=True), 400: BAD_INPUT},
+        methods=["POST"],
+        operation_id="initiatives_milestones_create",
+        summary="Add a milestone",
+        description="The CMIO, or the informaticist who leads the initiative.",
+        request=s.MilestoneInput,
+        responses={201: s.MilestoneOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
     )
     @action(
-        detail=False,
-        methods=["get"],
-        url_path="similar",
-        url_name="similar",
+        detail=True,
+        methods=["get", "post"],
+        url_path="milestones",
+        url_name="milestones",
         filter_backends=[],
         pagination_class=None,
     )
-    def similar(self, request: Request) -> Response:
-        query = s.SimilarQueryInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        found = selectors.requests_similar(
-            title=query.validated_data["title"], exclude_id=query.validated_data["exclude"]
+    def milestones(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            rows = self._shown(pk).milestones.all()
+            return Response(s.MilestoneOutput(rows, many=True).data)
+        data = parse(s.MilestoneInput, request)
+        milestone = services.milestone_add(
+            actor=actor(request), initiative=self.get_object(), **data
         )
-        return Response(s.SimilarRequestOutput(found, many=True).data)
-
-
-class RubricApi(APIView):
-    """The scoring rubric: everyone reads it (scores are explained with it); admins edit it,
-    which makes a new version and leaves earlier scores as they were."""
-
-    def get_permissions(self) -> list[BasePermission]:
-        needed = Action.ADMINISTER if self.request.method == "POST" else Action.REQUEST_READ
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return Response(s.MilestoneOutput(milestone).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        operation_id="rubric_retrieve",
-        summary="The scoring rubric",
-        description="The current version and every version, newest first.",
-        responses=s.RubricVersionsOutput,
+        operation_id="initiatives_milestone_done",
+        summary="Mark a milestone done",
+        description="Records when and by whom.",
+        parameters=[MILESTONE_ID],
+        request=None,
+        responses={200: s.MilestoneOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
     )
-    def get(self, request: Request) -> Response:
-        versions = selectors.rubric_versions()
-        current = next(rubric for rubric in versions if rubric.is_current)
-        return Response(s.RubricVersionsOutput({"current": current, "versions": versions}).data)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"milestones/(?P<milestone_id>[0-9]+)/done",
+        url_name="milestone-done",
+    )
+    def milestone_done(self, request: Request, pk: str, milestone_id: str) -> Response:
+        initiative = self.get_object()
+        milestone = get_object_or_404(Milestone, pk=milestone_id, initiative=initiative)
+        done = services.milestone_done(actor=actor(request), milestone=milestone)
+        return Response(s.MilestoneOutput(done).data)
+
+    # --- Status updates ---------------------------------------------------------------------
 
     @extend_schema(
-        operation_id="rubric_update",
-        summary="Edit the scoring rubric (admins)",
-        description="Makes a new current version; scores made under earlier versions stay as "
-        "they were.",
-        request=s.RubricUpdateInput,
-        responses={201: s.RubricOutput, 400: BAD_INPUT, 403: REFUSED},
+        methods=["GET"],
+        operation_id="initiatives_status_updates_list",
+        summary="An initiative's status updates",
+        description="Newest first; the first one sets the initiative's health.",
+        responses={200: s.StatusUpdateOutput(many=True), 404: NOT_FOUND},
     )
-    def post(self, request: Request) -> Response:
-        rubric = services.rubric_update(actor=actor(request), **parse(s.RubricUpdateInput, request))
-        return Response(s.RubricOutput(rubric).data, status=status.HTTP_201_CREATED)
+    @extend_schema(
+        methods=["POST"],
+        operation_id="initiatives_status_updates_create",
+        summary="Post a status update",
+        description="Health per dimension (schedule, scope, budget, adoption), a narrative and "
+        "risks; the CMIO, or the informaticist who leads the initiative. Text that looks like "
+        'patient information is refused unless sent again with `"phi_confirmed": true`.',
+        request=s.StatusUpdateInput,
+        responses={201: s.StatusUpdateOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="status-updates",
+        url_name="status-updates",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def status_updates(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            rows = self._shown(pk).status_updates.all()
+            return Response(s.StatusUpdateOutput(rows, many=True).data)
+        data = parse(s.StatusUpdateInput, request)
+        update = services.status_update_post(
+            actor=actor(request), initiative=self.get_object(), **data
+        )
+        return Response(s.StatusUpdateOutput(update).data, status=status.HTTP_201_CREATED)
+
+    # --- Benefit plan -----------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="initiatives_benefits_list",
+        summary="An initiative's benefit plan",
+        description="Expected value per value category; once approved, the locked forecast "
+        "and the variance of the current plan against it.",
+        responses={200: s.BenefitOutput(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="initiatives_benefits_create",
+        summary="Add a benefit line",
+        description="The CMIO, or the informaticist who leads the initiative. A line added "
+        "after approval is locked as it is added.",
+        request=s.BenefitInput,
+        responses={201: s.BenefitOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="benefits",
+        url_name="benefits",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def benefits(self, request: Request, pk: str) -> Response:
+        if request.method == "GET":
+            rows = self._shown(pk).benefits.all()
+            return Response(s.BenefitOutput(rows, many=True).data)
+        data = parse(s.BenefitInput, request)
+        benefit = services.benefit_add(actor=actor(request), initiative=self.get_object(), **data)
+        return Response(s.BenefitOutput(benefit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="initiatives_benefit_update",
+        summary="Edit a benefit line",
+        description="Fields left out keep their value. After approval the locked forecast "
+        "never changes: the edit shows as variance against it.",
+        parameters=[BENEFIT_ID],
+        request=s.BenefitUpdateInput,
+        responses={200: s.BenefitOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"benefits/(?P<benefit_id>[0-9]+)",
+        url_name="benefit-detail",
+    )
+    def benefit_update(self, request: Request, pk: str, benefit_id: str) -> Response:
+        initiative = self.get_object()
+        benefit = get_object_or_404(BenefitLine, pk=benefit_id, initiative=initiative)
+        changes = parse(s.BenefitUpdateInput, request)
+        updated = services.benefit_update(actor=actor(request), benefit=benefit, **changes)
+        return Response(s.BenefitOutput(updated).data)

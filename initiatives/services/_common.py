@@ -1,65 +1,289 @@
-"""Helpers shared by the intake services: limits, labels, routing, locking, PHI records."""
+"""Limits, checks and helpers shared by the portfolio services."""
 
 import datetime
+import decimal
 from collections.abc import Mapping
 from typing import Any
 
-from django.urls import reverse
+from django.core.exceptions import ValidationError
 
-from informatics.choices import DEFAULT_SLA_HOURS
-from informatics.models import User
-from informatics.phi import PhiFinding, phi_confirmations_record
-from informatics.services import site_settings_get
-from initiatives.choices import RequestStatus
-from initiatives.models import IntakeRequest, RequestVote
+from informatics.choices import Role, ValueCategory
+from informatics.exceptions import StaleEdit
+from informatics.models import Facility, StrategicPriority, User
+from initiatives.choices import (
+    Alignment,
+    InitiativeType,
+    Stage,
+)
+from initiatives.models import (
+    Initiative,
+    InitiativePriority,
+)
+from intake.choices import DeclineReason, RequestStatus
+from intake.services import TITLE_MAX
 
-S = RequestStatus
+# What `initiative_update` may change (stage, dates of the stage and the forecast lock move
+# only through `initiative_advance`).
+INITIATIVE_FIELDS = (
+    "title",
+    "type",
+    "summary",
+    "problem_statement",
+    "executive_sponsor",
+    "cmio_owner",
+    "informaticist_lead",
+    "start_date",
+    "target_date",
+    "effort_hours",
+    "cost_estimate",
+)
+INITIATIVE_M2M = ("champions", "facilities", "priorities")
+INITIATIVE_EDITABLE = (*INITIATIVE_FIELDS, *INITIATIVE_M2M)
+# Free text the PHI guard reads before anything is saved.
+INITIATIVE_PHI_FIELDS = ("title", "summary", "problem_statement")
+STATUS_PHI_FIELDS = ("narrative", "risks")
+BENEFIT_FIELDS = ("value_category", "description", "unit", "baseline", "target", "horizon")
+BENEFIT_LOCKED = {
+    "baseline": "locked_baseline",
+    "target": "locked_target",
+    "horizon": "locked_horizon",
+}
+MILESTONE_FIELDS = ("title", "due_date")
+# Callers that authorise the actor themselves before moving an initiative (a governance
+# decision, from the governance issue on).
+ADVANCE_CALLERS = ("governance",)
+# A stopped initiative declines its linked requests with this reason; the timeline note says
+# which initiative stopped.
+STOPPED_DECLINE_REASON = DeclineReason.NOT_FEASIBLE
 
-TITLE_MAX = 200
-SHORT_TEXT_MAX = 100
+DESCRIPTION_MAX = 300
+UNIT_MAX = 40
+COST_MAX = decimal.Decimal("9999999999.99")  # max_digits=12, decimal_places=2
+BENEFIT_MAX = decimal.Decimal("999999999999.99")  # max_digits=14, decimal_places=2
 
-
-def request_url(request: IntakeRequest) -> str:
-    return reverse("initiatives:request-detail", args=[request.pk])
-
-
-def _status_label(status: str) -> str:
-    return str(RequestStatus(status).label) if status in RequestStatus.values else status
-
-
-def _route_fields(route: str | None, at: datetime.datetime) -> dict[str, Any]:
-    """route, routed_at and the SLA due time of that route (SiteSettings.sla_hours)."""
-    if not route:
-        return {"route": "", "routed_at": None, "sla_due_at": None}
-    hours = site_settings_get().sla_hours.get(route, DEFAULT_SLA_HOURS.get(route, 0))
-    return {"route": route, "routed_at": at, "sla_due_at": at + datetime.timedelta(hours=hours)}
-
-
-def _record_phi(*, instance: Any, findings: Mapping[str, list[PhiFinding]], actor: User) -> None:
-    if any(findings.values()):
-        phi_confirmations_record(instance=instance, findings=dict(findings), actor=actor)
-
-
-def _people(request: IntakeRequest) -> int:
-    """Distinct people behind a request: the submitter plus everyone who added a +1."""
-    voters = (
-        RequestVote.objects.filter(request=request)
-        .exclude(voter_id=request.submitted_by_id)
-        .values("voter_id")
-        .distinct()
-        .count()
-    )
-    return 1 + voters
-
-
-def _lock(request: IntakeRequest) -> IntakeRequest:
-    locked: IntakeRequest = (
-        IntakeRequest.objects.select_for_update().select_related("submitted_by").get(pk=request.pk)
-    )
-    return locked
+G = Stage
+R = RequestStatus
 
 
-def _copy_back(request: IntakeRequest, source: IntakeRequest) -> None:
-    """Bring the caller's instance up to date with the row just written."""
-    for field in IntakeRequest._meta.concrete_fields:
-        setattr(request, field.attname, getattr(source, field.attname))
+def _stage_label(stage: str) -> str:
+    return str(Stage(stage).label) if stage in Stage.values else stage
+
+
+# --- Checks ---------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _amount(value: Any, *, maximum: decimal.Decimal) -> decimal.Decimal | None:
+    """A Decimal of two places within ±maximum, or None when `value` is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, decimal.Decimal, str, float)):
+        return None
+    try:
+        amount = decimal.Decimal(str(value))
+    except decimal.InvalidOperation:
+        return None
+    cents = decimal.Decimal("0.01")
+    if not amount.is_finite() or abs(amount) > maximum or amount != amount.quantize(cents):
+        return None
+    return amount.quantize(cents)
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def _active_person(value: Any, *roles: str) -> bool:
+    if not isinstance(value, User) or not value.is_active:
+        return False
+    return not roles or value.has_role(*roles)
+
+
+def _initiative_check(
+    fields: dict[str, Any], *, current: Initiative | None = None
+) -> dict[str, Any]:
+    """Clean the initiative's fields (only those given) or raise field-named errors. People,
+    facilities and priorities already on `current` pass even when no longer active, so an
+    edit of another field never fails on them."""
+    errors: dict[str, str] = {}
+    cleaned = dict(fields)
+    for name in ("title", "summary", "problem_statement"):
+        if name in cleaned:
+            cleaned[name] = _text(cleaned[name])
+    if "title" in cleaned:
+        if not cleaned["title"]:
+            errors["title"] = "Give the initiative a short title."
+        elif len(cleaned["title"]) > TITLE_MAX:
+            errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
+    if "type" in cleaned and cleaned["type"] not in InitiativeType.values:
+        errors["type"] = f"{cleaned['type']!r} is not a type of initiative."
+    if "summary" in cleaned and not cleaned["summary"]:
+        errors["summary"] = "Say in a sentence or two what the initiative does."
+
+    def kept(name: str, value: Any) -> bool:
+        return current is not None and getattr(current, f"{name}_id") == getattr(value, "pk", -1)
+
+    people = {
+        "executive_sponsor": ((), "Choose an active person as executive sponsor."),
+        "cmio_owner": ((Role.CMIO,), "Choose an active person who holds the CMIO role."),
+        "informaticist_lead": (
+            (Role.INFORMATICIST, Role.CMIO),
+            "Choose an active informaticist (or the CMIO) to lead it.",
+        ),
+    }
+    for name, (roles, message) in people.items():
+        value = cleaned.get(name)
+        if value is not None and not kept(name, value) and not _active_person(value, *roles):
+            errors[name] = message
+    if "champions" in cleaned:
+        champions = list(cleaned["champions"] or ())
+        had = set(current.champions.values_list("pk", flat=True)) if current else set()
+        if not all(isinstance(p, User) and (p.pk in had or p.is_active) for p in champions):
+            errors["champions"] = "Choose active people as physician champions."
+        cleaned["champions"] = list(dict.fromkeys(champions))
+    if "facilities" in cleaned:
+        facilities = list(cleaned["facilities"] or ())
+        had = set(current.facilities.values_list("pk", flat=True)) if current else set()
+        if not all(isinstance(f, Facility) and (f.pk in had or f.is_active) for f in facilities):
+            errors["facilities"] = "Choose active facilities."
+        cleaned["facilities"] = list(dict.fromkeys(facilities))
+    if "priorities" in cleaned:
+        priorities = cleaned["priorities"] or {}
+        had = set(current.alignments.values_list("priority_id", flat=True)) if current else set()
+        if not isinstance(priorities, Mapping):
+            errors["priorities"] = "Give each priority with its alignment (strong, moderate, weak)."
+        elif not all(
+            isinstance(p, StrategicPriority) and (p.pk in had or p.is_active) for p in priorities
+        ):
+            errors["priorities"] = "Align the initiative to active strategic priorities only."
+        elif not all(alignment in Alignment.values for alignment in priorities.values()):
+            errors["priorities"] = "Give each priority's alignment: strong, moderate or weak."
+        else:
+            cleaned["priorities"] = dict(priorities)
+    for name in ("start_date", "target_date"):
+        if cleaned.get(name) is not None and not _is_date(cleaned[name]):
+            errors[name] = "Give a date."
+    start = cleaned.get("start_date", current.start_date if current else None)
+    target = cleaned.get("target_date", current.target_date if current else None)
+    if (
+        "start_date" not in errors
+        and "target_date" not in errors
+        and isinstance(start, datetime.date)
+        and isinstance(target, datetime.date)
+        and target < start
+        and ({"start_date", "target_date"} & set(cleaned))
+    ):
+        errors["target_date"] = "The target date cannot be before the start date."
+    hours = cleaned.get("effort_hours")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int) or hours < 0):
+        errors["effort_hours"] = "Give the effort in whole hours, 0 or more."
+    if cleaned.get("cost_estimate") is not None:
+        cost = _amount(cleaned["cost_estimate"], maximum=COST_MAX)
+        if cost is None or cost < 0:
+            errors["cost_estimate"] = "Give the cost as an amount of 0 or more, in cents at most."
+        else:
+            cleaned["cost_estimate"] = cost
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _benefit_check(fields: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned = dict(fields)
+    for name in ("description", "unit"):
+        if name in cleaned:
+            cleaned[name] = _text(cleaned[name])
+    if "value_category" in cleaned and cleaned["value_category"] not in ValueCategory.values:
+        errors["value_category"] = f"{cleaned['value_category']!r} is not a value category."
+    if "description" in cleaned:
+        if not cleaned["description"]:
+            errors["description"] = "Say what value is expected."
+        elif len(cleaned["description"]) > DESCRIPTION_MAX:
+            errors["description"] = f"Keep this to {DESCRIPTION_MAX} characters or fewer."
+    if len(cleaned.get("unit", "")) > UNIT_MAX:
+        errors["unit"] = f"Keep the unit to {UNIT_MAX} characters or fewer."
+    for name in ("baseline", "target"):
+        if name in cleaned:
+            amount = _amount(cleaned[name], maximum=BENEFIT_MAX)
+            if amount is None:
+                errors[name] = "Give a number, with at most two decimal places."
+            else:
+                cleaned[name] = amount
+    if "horizon" in cleaned and not _is_date(cleaned["horizon"]):
+        errors["horizon"] = "Give the date by which the value should be reached."
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _milestone_check(fields: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned = dict(fields)
+    if "title" in cleaned:
+        cleaned["title"] = _text(cleaned["title"])
+        if not cleaned["title"]:
+            errors["title"] = "Give the milestone a title."
+        elif len(cleaned["title"]) > TITLE_MAX:
+            errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
+    if "due_date" in cleaned and not _is_date(cleaned["due_date"]):
+        errors["due_date"] = "Give the date the milestone is due."
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+# --- Locking and the many-to-many sides -----------------------------------------------------
+
+
+def _version_check(locked: Initiative, version: int) -> None:
+    if locked.version != version:
+        raise StaleEdit(current=locked, expected_version=version)
+
+
+def _alignment_labels(alignments: Mapping[StrategicPriority, str]) -> list[str]:
+    return sorted(f"{p.title} ({Alignment(a).label.lower()})" for p, a in alignments.items())
+
+
+def _current_alignments(initiative: Initiative) -> dict[StrategicPriority, str]:
+    return {
+        row.priority: row.alignment
+        for row in InitiativePriority.objects.filter(initiative=initiative).select_related(
+            "priority"
+        )
+    }
+
+
+def _set_alignments(initiative: Initiative, wanted: Mapping[StrategicPriority, str]) -> None:
+    by_priority = {row.priority_id: row for row in initiative.alignments.all()}
+    wanted_ids = {priority.pk: alignment for priority, alignment in wanted.items()}
+    InitiativePriority.objects.filter(initiative=initiative).exclude(
+        priority_id__in=wanted_ids
+    ).delete()
+    for priority_id, alignment in wanted_ids.items():
+        row = by_priority.get(priority_id)
+        if row is None:
+            InitiativePriority.objects.create(
+                initiative=initiative, priority_id=priority_id, alignment=alignment
+            )
+        elif row.alignment != alignment:
+            InitiativePriority.objects.filter(pk=row.pk).update(alignment=alignment)
+
+
+def _m2m_values(initiative: Initiative) -> dict[str, list[str]]:
+    """The many-to-many sides of an initiative as audit values (sorted names)."""
+    return {
+        "champions": sorted(str(p) for p in initiative.champions.all()),
+        "facilities": sorted(str(f) for f in initiative.facilities.all()),
+        "priorities": _alignment_labels(_current_alignments(initiative)),
+    }
+
+
+def _m2m_set(initiative: Initiative, cleaned: Mapping[str, Any]) -> None:
+    if "champions" in cleaned:
+        initiative.champions.set(cleaned["champions"])
+    if "facilities" in cleaned:
+        initiative.facilities.set(cleaned["facilities"])
+    if "priorities" in cleaned:
+        _set_alignments(initiative, cleaned["priorities"])

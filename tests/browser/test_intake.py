@@ -16,11 +16,11 @@ from playwright.sync_api import expect
 
 from informatics.choices import FacilityKind, Role
 from informatics.models import SiteSettings, User
-from initiatives import services
-from initiatives.models import IntakeRequest, Rubric
+from intake import services
+from intake.models import IntakeRequest, Rubric
 from tests.browser.conftest import MOBILE, Recorder, sign_in_with_form
 from tests.factories import PASSWORD, FacilityFactory, UserFactory
-from tests.initiatives.factories import submit
+from tests.intake.factories import submit
 
 pytestmark = pytest.mark.browser
 NO_PASSWORD = factory.Transformer.Force("!")  # unusable, so nothing to hash

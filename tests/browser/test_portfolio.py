@@ -22,16 +22,18 @@ from playwright.sync_api import expect
 from informatics.choices import FacilityKind, Role, ValueCategory
 from informatics.models import SiteSettings, User
 from initiatives import services
-from initiatives.choices import RequestStatus, Stage
-from initiatives.models import Initiative, IntakeRequest, Rubric
+from initiatives.choices import Stage
+from initiatives.models import Initiative
+from intake.choices import RequestStatus
+from intake.models import IntakeRequest, Rubric
 from tests.browser.conftest import MOBILE, Recorder, sign_in_with_form
 from tests.factories import PASSWORD, FacilityFactory, PriorityFactory, UserFactory
 from tests.initiatives.factories import (
     InitiativeFactory,
     InitiativePriorityFactory,
     StatusUpdateFactory,
-    scored_request,
 )
+from tests.intake.factories import scored_request
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
 

@@ -36,7 +36,7 @@ def test_admin_sees_people_and_settings_and_a_champion_does_not(users):
 
 
 def test_the_closest_matching_entry_is_the_only_current_one(users):
-    links = _labels(users["cmio"], path=reverse("initiatives:triage-queue"))
+    links = _labels(users["cmio"], path=reverse("intake:triage-queue"))
 
     assert [link.label for link in links if link.is_current] == ["Triage"]
 

@@ -242,8 +242,8 @@ def test_apps_register_their_redactable_fields_on_their_app_config() -> None:
     registry = redactable_fields()
 
     assert registry["informatics.strategicpriority"] == ("goal_statement", "retired_reason")
-    assert registry["initiatives.intakerequest"] == ("story_today", "story_wanted", "title")
-    assert registry["initiatives.requestcomment"] == ("body",)
+    assert registry["intake.intakerequest"] == ("story_today", "story_wanted", "title")
+    assert registry["intake.requestcomment"] == ("body",)
     assert registry["initiatives.initiative"] == ("summary", "problem_statement", "stage_reason")
     assert registry["initiatives.statusupdate"] == ("narrative", "risks")
 

@@ -1,35 +1,50 @@
-"""Intake through the API, every role against every write (DESIGN.md's table): allowed ones
-succeed, refused ones get 403 (404 for a private request the caller may not read) and change
-nothing — no row, field, version, timeline entry, score, vote, comment or audit event."""
+"""The portfolio through the API, every role against every write (DESIGN.md's table: the CMIO
+creates and edits every initiative, its milestones and status updates, an informaticist those
+they lead; approve and stop are gates for the CMO; everyone reads). Allowed ones succeed;
+refused ones get 403 and change nothing — no row, field, version, stage change, linked
+request, notification or audit event."""
 
+import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db.models import Model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
 from informatics.models import AuditEvent, Notification, PhiConfirmation, User
-from initiatives import services
+from initiatives.choices import Stage
 from initiatives.models import (
-    IntakeRequest,
-    RequestComment,
-    RequestScore,
-    RequestStatusChange,
-    RequestVote,
-    Rubric,
+    BenefitLine,
+    Initiative,
+    InitiativePriority,
+    Milestone,
+    StageChange,
+    StatusUpdate,
 )
-from tests.initiatives.factories import FULL_RATINGS, submit
+from intake.choices import RequestStatus
+from intake.models import IntakeRequest, RequestStatusChange
+from tests.initiatives.factories import (
+    BenefitLineFactory,
+    InitiativeFactory,
+    MilestoneFactory,
+    initiative_of,
+)
+from tests.intake.factories import IntakeRequestFactory
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
 
-URL = "/api/v1/requests/"
-EVERYONE = frozenset(Role.values)
-TRIAGERS = frozenset({Role.INFORMATICIST, Role.CMIO})
-OWN_EDITORS = frozenset({Role.CHAMPION, Role.EXECUTIVE})
-NOBODY: frozenset[str] = frozenset()
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
+
+URL = "/api/v1/initiatives/"
+EDITORS = frozenset({Role.INFORMATICIST, Role.CMIO})  # of an initiative the actor leads
+CMIO_ONLY = frozenset({Role.CMIO})  # of an initiative someone else leads
+GATEKEEPERS = frozenset({Role.CMO})
+EDIT = "initiative.edit"
+GATE = "initiative.gate"
 
 
 def api_as(user: User) -> APIClient:
@@ -39,79 +54,148 @@ def api_as(user: User) -> APIClient:
 
 
 def snapshot() -> list[Any]:
-    """Every intake row with every field (and linked priorities), the rubric versions, and the
-    number of PHI confirmations, notifications and audit events."""
-    requests = [
-        (*row.values(), tuple(IntakeRequest.objects.get(pk=row["id"]).priorities.values_list("pk")))
-        for row in IntakeRequest.objects.order_by("pk").values()
+    """Every portfolio row with every field (and the initiatives' people and facilities), the
+    requests, and the number of stage and status changes, notifications, PHI confirmations
+    and audit events."""
+    rows: list[type[Model]] = [
+        Initiative,
+        InitiativePriority,
+        StageChange,
+        BenefitLine,
+        Milestone,
+        StatusUpdate,
+        IntakeRequest,
     ]
-    related = [
-        list(model.objects.order_by("pk").values_list())
-        for model in (RequestVote, RequestComment, RequestScore, RequestStatusChange, Rubric)
+    tables = [list(model._default_manager.order_by("pk").values_list()) for model in rows]
+    links = [
+        sorted(
+            (row.pk, tuple(row.champions.values_list("pk", flat=True)))
+            for row in Initiative.objects.all()
+        ),
+        sorted(
+            (row.pk, tuple(row.facilities.values_list("pk", flat=True)))
+            for row in Initiative.objects.all()
+        ),
     ]
-    counts = [model.objects.count() for model in (PhiConfirmation, Notification, AuditEvent)]
-    return [requests, related, counts]
+    counts = [
+        model._default_manager.count()
+        for model in (RequestStatusChange, Notification, PhiConfirmation, AuditEvent)
+    ]
+    return [tables, links, counts]
 
 
 @dataclass
 class World:
-    """The people and requests a case acts on."""
+    """What a case acts on: the initiative, and a milestone, benefit line and request of it."""
 
-    other: User  # a champion whose requests are not the actor's
-    asker: User  # the CMIO, who asks questions
-    target: IntakeRequest | None = None
-    survivor: IntakeRequest | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    other_lead: User
+    target: Initiative | None = None
+    milestone: Milestone | None = None
+    benefit: BenefitLine | None = None
+    request: IntakeRequest | None = None
 
     @property
     def url(self) -> str:
         assert self.target is not None
         return f"{URL}{self.target.pk}/"
 
-    def fresh(self) -> IntakeRequest:
+    def fresh(self) -> Initiative:
         assert self.target is not None
-        return IntakeRequest.objects.get(pk=self.target.pk)
+        return Initiative.objects.get(pk=self.target.pk)
 
 
 @pytest.fixture
-def world(users: dict[str, User], make_user: Callable[..., User]) -> World:
-    return World(other=make_user(Role.CHAMPION, full_name="Other Champion"), asker=users["cmio"])
+def world(make_user: Callable[..., User]) -> World:
+    return World(other_lead=make_user(Role.INFORMATICIST, full_name="Other Lead"))
 
 
-# --- Setups ---------------------------------------------------------------------------------
+# --- Setups: `mine` — the actor leads the initiative; `theirs` — another informaticist does --
 
 
-def nothing(world: World, user: User) -> None:
+def _initiative(world: World, lead: User, stage: str) -> None:
+    world.target = InitiativeFactory.create(informaticist_lead=lead, stage=stage)
+    world.milestone = MilestoneFactory.create(initiative=world.target)
+    world.benefit = BenefitLineFactory.create(initiative=world.target)
+    world.request = IntakeRequestFactory.create(status=RequestStatus.SCORED)
+
+
+def nothing(world: World, user: User, lead: str) -> None:
     return None
 
 
-def own(world: World, user: User) -> None:
-    world.target = submit(user, title="My request")
+def proposed(world: World, user: User, lead: str) -> None:
+    _initiative(world, user if lead == "mine" else world.other_lead, Stage.PROPOSED)
 
 
-def others(world: World, user: User) -> None:
-    world.target = submit(world.other, title="Their request")
+def approved(world: World, user: User, lead: str) -> None:
+    _initiative(world, user if lead == "mine" else world.other_lead, Stage.APPROVED)
 
 
-def own_in_triage(world: World, user: User) -> None:
-    world.target = submit(user, title="My request")
-    services.request_transition(actor=world.asker, request=world.target, to_status="triage")
+def in_build(world: World, user: User, lead: str) -> None:
+    _initiative(world, user if lead == "mine" else world.other_lead, Stage.IN_BUILD)
 
 
-def own_asked(world: World, user: User) -> None:
-    world.target = submit(user, title="My request")
-    services.request_ask(actor=world.asker, request=world.target, question="Which unit?")
+# --- What success leaves behind -------------------------------------------------------------
 
 
-def others_asked(world: World, user: User) -> None:
-    others(world, user)
-    assert world.target is not None
-    services.request_ask(actor=world.asker, request=world.target, question="Which unit?")
+def _created(response: Any, world: World, user: User) -> None:
+    row = Initiative.objects.get(pk=response.json()["id"])
+    assert (row.title, row.stage) == ("New initiative", "proposed")
+    # An informaticist leads what they create; the CMIO may leave the lead open.
+    expected_lead = user if user.has_role(Role.INFORMATICIST) else None
+    assert row.informaticist_lead == expected_lead
 
 
-def two_of_others(world: World, user: User) -> None:
-    world.target = submit(world.other, title="Sepsis BPA after surgery")
-    world.survivor = submit(world.other, title="Sepsis alert on post-op tachycardia")
+def _edited(response: Any, world: World, user: User) -> None:
+    assert (world.fresh().title, world.fresh().version) == ("Edited title", 2)
+
+
+def _into_build(response: Any, world: World, user: User) -> None:
+    assert world.fresh().stage == "in_build"
+    assert StageChange.objects.get(to_stage="in_build").actor == user
+
+
+def _approved(response: Any, world: World, user: User) -> None:
+    row = world.fresh()
+    assert (row.stage, row.forecast_locked_at is not None) == ("approved", True)
+    gate = StageChange.objects.get(to_stage="approved")
+    assert (gate.actor, gate.reason) == (user, "Worth it.")
+
+
+def _stopped(response: Any, world: World, user: User) -> None:
+    assert (world.fresh().stage, world.fresh().stage_reason) == ("stopped", "Not worth it.")
+    assert StageChange.objects.get(to_stage="stopped").actor == user
+
+
+def _linked(response: Any, world: World, user: User) -> None:
+    assert world.request is not None
+    world.request.refresh_from_db()
+    assert (initiative_of(world.request), world.request.status) == (world.fresh(), "scored")
+
+
+def _milestone_added(response: Any, world: World, user: User) -> None:
+    assert world.fresh().milestones.filter(title="Go-live").exists()
+
+
+def _milestone_done(response: Any, world: World, user: User) -> None:
+    assert world.milestone is not None
+    world.milestone.refresh_from_db()
+    assert (world.milestone.done_by, world.milestone.done_at is not None) == (user, True)
+
+
+def _status_posted(response: Any, world: World, user: User) -> None:
+    update = StatusUpdate.objects.get()
+    assert (update.initiative, update.author, update.schedule) == (world.fresh(), user, "at_risk")
+
+
+def _benefit_added(response: Any, world: World, user: User) -> None:
+    assert world.fresh().benefits.filter(description="Fewer duplicate orders").exists()
+
+
+def _benefit_edited(response: Any, world: World, user: User) -> None:
+    assert world.benefit is not None
+    world.benefit.refresh_from_db()
+    assert str(world.benefit.target) == "50.00"
 
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -119,248 +203,188 @@ def two_of_others(world: World, user: User) -> None:
 
 @dataclass(frozen=True)
 class Case:
-    """One write: who may take it, how to send it, and what success leaves behind."""
+    """One write: who may take it (on an initiative they lead, and on another's), how to
+    send it, and what success leaves behind."""
 
     name: str
-    allowed: frozenset[str]
-    setup: Callable[[World, User], None]
+    allowed_mine: frozenset[str]
+    allowed_theirs: frozenset[str]
+    setup: Callable[[World, User, str], None]
     send: Callable[[APIClient, World], Any]
     succeeded: Callable[[Any, World, User], None]
     refusal: str  # the permission named in the 403
     success_status: int = 200
 
 
-def _created(response: Any, world: World, user: User) -> None:
-    row = IntakeRequest.objects.get(pk=response.json()["id"])
-    assert (row.title, row.submitted_by, row.status) == ("New pain point", user, "submitted")
+def _milestone_url(world: World) -> str:
+    assert world.milestone is not None
+    return f"{world.url}milestones/{world.milestone.pk}/done/"
 
 
-def _edited(response: Any, world: World, user: User) -> None:
-    row = world.fresh()
-    assert (row.title, row.version) == ("Edited title", 2)
+def _benefit_url(world: World) -> str:
+    assert world.benefit is not None
+    return f"{world.url}benefits/{world.benefit.pk}/"
 
 
-def _voted(response: Any, world: World, user: User) -> None:
-    vote = RequestVote.objects.get()
-    assert (vote.request_id, vote.voter, vote.frequency) == (world.fresh().pk, user, "weekly")
+def _request_id(world: World) -> int:
+    assert world.request is not None
+    return world.request.pk
 
 
-def _commented(response: Any, world: World, user: User) -> None:
-    comment = RequestComment.objects.get()
-    assert (comment.author, comment.kind, comment.body) == (user, "comment", "Same here.")
-
-
-def _asked(response: Any, world: World, user: User) -> None:
-    assert world.fresh().status == "needs_info"
-    assert RequestComment.objects.get().author == user
-
-
-def _answered(response: Any, world: World, user: User) -> None:
-    assert world.fresh().status == "triage"
-    answer = RequestComment.objects.get(kind="answer")
-    assert RequestComment.objects.get(kind="question").answered_by == answer
-
-
-def _triaged(response: Any, world: World, user: User) -> None:
-    row = world.fresh()
-    assert (row.status, row.route, row.build_hours) == ("scored", "workgroup", 20)
-    assert row.current_score is not None
-    assert row.current_score.created_by == user
-
-
-def _moved(response: Any, world: World, user: User) -> None:
-    assert world.fresh().status == "triage"
-    assert RequestStatusChange.objects.filter(to_status="triage").get().actor == user
-
-
-def _withdrawn(response: Any, world: World, user: User) -> None:
-    assert world.fresh().status == "withdrawn"
-
-
-def _merged(response: Any, world: World, user: User) -> None:
-    assert world.survivor is not None
-    assert (world.fresh().status, world.fresh().duplicate_of_id) == ("merged", world.survivor.pk)
-
-
-def _rubric_edited(response: Any, world: World, user: User) -> None:
-    rubric = Rubric.objects.get(is_current=True)
-    assert (rubric.version, rubric.created_by) == (2, user)
-
-
-def _never(response: Any, world: World, user: User) -> None:
-    raise AssertionError("nobody may do this")
-
-
-RUBRIC = {
-    "criteria": [
-        {"code": "safety_quality", "label": "Patient safety and quality", "weight": 50},
-        {"code": "reach", "label": "Reach", "weight": 50},
-    ],
-    "gates": {"fast_track": ["safety"], "mandatory": ["regulatory"]},
-    "effort_points": {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8},
+STATUS = {
+    "schedule": "at_risk",
+    "scope": "on_track",
+    "budget": "on_track",
+    "adoption": "on_track",
+    "narrative": "Two weeks behind.",
+}
+BENEFIT = {
+    "value_category": "safety_quality",
+    "description": "Fewer duplicate orders",
+    "unit": "orders a month",
+    "baseline": "9",
+    "target": "0",
+    "horizon": "2027-06-30",
 }
 
 CASES = [
     Case(
-        "submit",
-        EVERYONE,
+        "create",
+        EDITORS,
+        EDITORS,
         nothing,
         lambda c, w: c.post(
-            URL,
-            {
-                "kind": "pain_point",
-                "title": "New pain point",
-                "story_today": "Four clicks.",
-                "story_wanted": "One.",
-                "frequency": "daily",
-            },
-            format="json",
+            URL, {"title": "New initiative", "type": "cds", "summary": "A plan."}, format="json"
         ),
         _created,
-        "request.submit",
+        EDIT,
         201,
     ),
     Case(
-        "edit own while submitted",
-        OWN_EDITORS,
-        own,
+        "edit",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
         lambda c, w: c.patch(w.url, {"version": 1, "title": "Edited title"}, format="json"),
         _edited,
-        "request.edit",
+        EDIT,
     ),
     Case(
-        "edit own after triage",
-        NOBODY,
-        own_in_triage,
-        lambda c, w: c.patch(
-            w.url, {"version": w.fresh().version, "title": "Edited title"}, format="json"
-        ),
-        _never,
-        "request.edit",
-    ),
-    Case(
-        "edit another's",
-        NOBODY,
-        others,
-        lambda c, w: c.patch(w.url, {"version": 1, "title": "Edited title"}, format="json"),
-        _never,
-        "request.edit",
-    ),
-    Case(
-        "vote",
-        EVERYONE,
-        others,
-        lambda c, w: c.post(f"{w.url}votes/", {"frequency": "weekly"}, format="json"),
-        _voted,
-        "request.submit",
-        201,
-    ),
-    Case(
-        "comment",
-        EVERYONE,
-        others,
-        lambda c, w: c.post(f"{w.url}comments/", {"body": "Same here."}, format="json"),
-        _commented,
-        "request.submit",
-        201,
-    ),
-    Case(
-        "ask a question",
-        TRIAGERS,
-        others,
-        lambda c, w: c.post(f"{w.url}question/", {"question": "Which unit?"}, format="json"),
-        _asked,
-        "request.triage",
-        201,
-    ),
-    Case(
-        "answer own",
-        EVERYONE,
-        own_asked,
-        lambda c, w: c.post(f"{w.url}answer/", {"body": "4 West."}, format="json"),
-        _answered,
-        "request.submit",
-        201,
-    ),
-    Case(
-        "answer another's",
-        NOBODY,
-        others_asked,
-        lambda c, w: c.post(f"{w.url}answer/", {"body": "4 West."}, format="json"),
-        _never,
-        "request.edit",
-    ),
-    Case(
-        "triage and score",
-        TRIAGERS,
-        others,
+        "move into build",
+        EDITORS,
+        CMIO_ONLY,
+        approved,
         lambda c, w: c.post(
-            f"{w.url}triage/",
-            {"version": 1, "route": "workgroup", "ratings": FULL_RATINGS, "build_hours": 20},
+            f"{w.url}stage/", {"to_stage": "in_build", "version": 1}, format="json"
+        ),
+        _into_build,
+        EDIT,
+    ),
+    Case(
+        "approve (a gate)",
+        GATEKEEPERS,
+        GATEKEEPERS,
+        proposed,
+        lambda c, w: c.post(
+            f"{w.url}stage/",
+            {"to_stage": "approved", "version": 1, "reason": "Worth it."},
             format="json",
         ),
-        _triaged,
-        "request.triage",
+        _approved,
+        GATE,
     ),
     Case(
-        "transition",
-        TRIAGERS,
-        others,
-        lambda c, w: c.post(f"{w.url}transition/", {"to_status": "triage"}, format="json"),
-        _moved,
-        "request.triage",
-    ),
-    Case(
-        "withdraw own",
-        EVERYONE,
-        own,
-        lambda c, w: c.post(f"{w.url}withdraw/"),
-        _withdrawn,
-        "request.submit",
-    ),
-    Case(
-        "withdraw another's",
-        TRIAGERS,
-        others,
-        lambda c, w: c.post(f"{w.url}withdraw/"),
-        _withdrawn,
-        "request.triage",
-    ),
-    Case(
-        "merge",
-        TRIAGERS,
-        two_of_others,
+        "stop (a gate)",
+        GATEKEEPERS,
+        GATEKEEPERS,
+        in_build,
         lambda c, w: c.post(
-            f"{w.url}merge/", {"survivor": w.survivor.pk if w.survivor else 0}, format="json"
+            f"{w.url}stage/",
+            {"to_stage": "stopped", "version": 1, "reason": "Not worth it."},
+            format="json",
         ),
-        _merged,
-        "request.triage",
+        _stopped,
+        GATE,
     ),
     Case(
-        "edit the rubric",
-        frozenset({Role.ADMIN}),
-        nothing,
-        lambda c, w: c.post("/api/v1/rubric/", RUBRIC, format="json"),
-        _rubric_edited,
-        "administer",
+        "link requests",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(
+            f"{w.url}link-requests/", {"requests": [_request_id(w)]}, format="json"
+        ),
+        _linked,
+        EDIT,
+    ),
+    Case(
+        "add a milestone",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(
+            f"{w.url}milestones/", {"title": "Go-live", "due_date": "2026-09-01"}, format="json"
+        ),
+        _milestone_added,
+        EDIT,
         201,
+    ),
+    Case(
+        "mark a milestone done",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(_milestone_url(w)),
+        _milestone_done,
+        EDIT,
+    ),
+    Case(
+        "post a status update",
+        EDITORS,
+        CMIO_ONLY,
+        in_build,
+        lambda c, w: c.post(f"{w.url}status-updates/", STATUS, format="json"),
+        _status_posted,
+        EDIT,
+        201,
+    ),
+    Case(
+        "add a benefit line",
+        EDITORS,
+        CMIO_ONLY,
+        proposed,
+        lambda c, w: c.post(f"{w.url}benefits/", BENEFIT, format="json"),
+        _benefit_added,
+        EDIT,
+        201,
+    ),
+    Case(
+        "edit a benefit line",
+        EDITORS,
+        CMIO_ONLY,
+        approved,
+        lambda c, w: c.patch(_benefit_url(w), {"target": "50"}, format="json"),
+        _benefit_edited,
+        EDIT,
     ),
 ]
 
 
+@pytest.mark.parametrize("lead", ["mine", "theirs"])
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 @pytest.mark.parametrize("role", Role.values)
-def test_each_role_takes_only_the_intake_actions_the_table_gives_it(
-    users: dict[str, User], world: World, role: str, case: Case
+def test_each_role_takes_only_the_portfolio_actions_the_table_gives_it(
+    users: dict[str, User], world: World, role: str, case: Case, lead: str
 ) -> None:
     user = users[role]
-    case.setup(world, user)
+    case.setup(world, user, lead)
     client = api_as(user)
     before = snapshot()
 
     response = case.send(client, world)
 
-    if role in case.allowed:
+    allowed = case.allowed_mine if lead == "mine" else case.allowed_theirs
+    if role in allowed:
         assert response.status_code == case.success_status, response.content
         case.succeeded(response, world, user)
     else:
@@ -369,23 +393,17 @@ def test_each_role_takes_only_the_intake_actions_the_table_gives_it(
         assert snapshot() == before
 
 
-# The view refuses first; each of these is refused again by the service behind it.
-SERVICE_CHECKED = [
-    case
-    for case in CASES
-    if case.name
-    in {"edit own while submitted", "ask a question", "triage and score", "transition", "merge"}
-    | {"edit the rubric"}
-]
-
-
-@pytest.mark.parametrize("case", SERVICE_CHECKED, ids=[case.name for case in SERVICE_CHECKED])
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     users: dict[str, User], world: World, case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("informatics.api.views.can", lambda user, action, obj=None: True)
-    user = users[Role.CMO]  # may read everything, and takes none of these actions
-    case.setup(world, user)
+    def anything(user: Any, action: Any, obj: Any = None) -> bool:
+        return True
+
+    monkeypatch.setattr("informatics.api.common.can", anything)
+    monkeypatch.setattr("initiatives.api.views.can", anything)
+    user = users[Role.CHAMPION]  # reads the portfolio, and takes none of these actions
+    case.setup(world, user, "theirs")
     before = snapshot()
 
     response = case.send(api_as(user), world)
@@ -395,82 +413,70 @@ def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     assert snapshot() == before
 
 
-# --- Private requests -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def private(world: World) -> IntakeRequest:
-    row = submit(world.other, title="Private pain point", is_private=True)
-    services.request_ask(actor=world.asker, request=row, question="Which unit?")
-    return row
-
-
-def test_a_private_request_is_404_to_another_champion_whatever_they_try(
-    users: dict[str, User], private: IntakeRequest
+def test_a_gate_is_not_passed_by_the_cmio_or_an_executive_without_a_governance_body(
+    users: dict[str, User], world: World
 ) -> None:
-    client = api_as(users[Role.CHAMPION])
-    url = f"{URL}{private.pk}/"
+    """Until governance bodies exist (a later issue), the CMIO and executives, who decide
+    only as members of a body, cannot approve or stop through the stage action."""
+    proposed(world, users[Role.CMIO], "theirs")
     before = snapshot()
 
-    responses = {
-        "read": client.get(url),
-        "thread": client.get(f"{url}comments/"),
-        "edit": client.patch(url, {"version": 1, "title": "Mine now"}, format="json"),
-        "vote": client.post(f"{url}votes/", {}, format="json"),
-        "comment": client.post(f"{url}comments/", {"body": "Hello"}, format="json"),
-        "answer": client.post(f"{url}answer/", {"body": "4 West."}, format="json"),
-        "withdraw": client.post(f"{url}withdraw/"),
-    }
-
-    assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 404)
-    # Triage actions are refused by role before the request is even looked up.
-    assert client.post(f"{url}transition/", {"to_status": "triage"}).status_code == 403
+    for role in (Role.CMIO, Role.EXECUTIVE):
+        response = api_as(users[role]).post(
+            f"{world.url}stage/", {"to_stage": "approved", "version": 1, "reason": "Yes."}
+        )
+        assert response.status_code == 403, role
+        assert response.json() == {"detail": "You may not do this (initiative.gate)."}
     assert snapshot() == before
-    listed = client.get(URL).json()
-    assert private.pk not in [row["id"] for row in listed["results"]]
-    similar = client.get(f"{URL}similar/", {"title": "Private pain point"}).json()
-    assert private.pk not in [row["id"] for row in similar]
 
 
-@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.CHAMPION])
-def test_every_other_role_reads_a_private_request(
-    users: dict[str, User], private: IntakeRequest, role: str
-) -> None:
+@pytest.mark.parametrize("role", Role.values)
+def test_everyone_reads_the_portfolio(users: dict[str, User], world: World, role: str) -> None:
+    in_build(world, users[Role.CMIO], "theirs")
     client = api_as(users[role])
 
-    assert client.get(f"{URL}{private.pk}/").status_code == 200
-    assert private.pk in [row["id"] for row in client.get(URL).json()["results"]]
+    for path in ("", "milestones/", "status-updates/", "benefits/"):
+        response = client.get(f"{world.url}{path}")
+        assert response.status_code == 200, (path, response.content)
+    listed = client.get(URL)
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["results"]] == [world.fresh().pk]
 
 
-def test_the_submitter_reads_and_answers_their_private_request(
-    world: World, private: IntakeRequest
+def test_an_informaticist_cannot_hand_a_new_initiative_to_someone_else(
+    users: dict[str, User], world: World
 ) -> None:
-    client = api_as(world.other)
+    response = api_as(users[Role.INFORMATICIST]).post(
+        URL,
+        {
+            "title": "New initiative",
+            "type": "cds",
+            "summary": "A plan.",
+            "informaticist_lead": world.other_lead.pk,
+        },
+        format="json",
+    )
 
-    assert client.get(f"{URL}{private.pk}/").status_code == 200
-    response = client.post(f"{URL}{private.pk}/answer/", {"body": "4 West."}, format="json")
-    assert response.status_code == 201
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You may not do this (initiative.edit)."}
+    assert Initiative.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
 
 
-@pytest.mark.parametrize(
-    "send",
-    [
-        lambda c: c.get(URL),
-        lambda c: c.post(URL, {}, format="json"),
-        lambda c: c.get("/api/v1/rubric/"),
-        lambda c: c.get(f"{URL}similar/", {"title": "sepsis"}),
-    ],
-    ids=["list", "submit", "rubric", "similar"],
-)
-def test_anonymous_gets_401(db: None, send: Callable[[APIClient], Any]) -> None:
+def test_when_an_initiative_changes_lead_the_former_lead_can_no_longer_edit_it(
+    users: dict[str, User], world: World
+) -> None:
+    informaticist = users[Role.INFORMATICIST]
+    proposed(world, informaticist, "mine")
+    handed = api_as(users[Role.CMIO]).patch(
+        world.url, {"version": 1, "informaticist_lead": world.other_lead.pk}, format="json"
+    )
+    assert handed.status_code == 200, handed.content
     before = snapshot()
 
-    assert send(APIClient()).status_code == 401
+    response = api_as(informaticist).patch(
+        world.url, {"version": 2, "title": "Edited title"}, format="json"
+    )
+
+    assert response.status_code == 403
     assert snapshot() == before
-
-
-def test_an_account_without_a_role_is_refused(make_user: Callable[..., User]) -> None:
-    client = api_as(make_user())
-
-    assert client.get(URL).status_code == 403
-    assert client.post(URL, {}, format="json").status_code == 403

@@ -1,5 +1,5 @@
-"""The request API's query budget: the list (plain and filtered) and a request's detail make
-as many queries with 200 rows as with 2."""
+"""The portfolio API's query budget: the list (plain and filtered), an initiative's detail and
+its milestones, status updates and benefit plan make as many queries with 200 rows as with 2."""
 
 from collections.abc import Callable
 
@@ -10,21 +10,25 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
-from informatics.models import User
-from initiatives.choices import RequestStatus
-from initiatives.models import IntakeRequest
-from tests.factories import FacilityFactory
+from informatics.models import Facility, StrategicPriority, User
+from initiatives.choices import Health, Stage
+from initiatives.models import Initiative
+from intake.choices import RequestStatus
+from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import (
-    IntakeRequestFactory,
-    RequestCommentFactory,
-    RequestScoreFactory,
-    RequestStatusChangeFactory,
-    RequestVoteFactory,
+    BenefitLineFactory,
+    InitiativeFactory,
+    InitiativePriorityFactory,
+    MilestoneFactory,
+    StageChangeFactory,
+    StatusUpdateFactory,
+    request_in,
 )
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/requests/"
+URL = "/api/v1/initiatives/"
+FILTERS = {"stage": "in_build", "health": "on_track", "stale": "false", "q": "initiative"}
 
 
 def api_as(user: User) -> APIClient:
@@ -42,59 +46,83 @@ def queries_for(client: APIClient, url: str, params: dict[str, str] | None = Non
     return len(captured.captured_queries)
 
 
-def add_requests(count: int, submitters: list[User]) -> None:
-    """`count` requests spread over the submitters, each with a facility, a +1 and a current
-    score, a few of them private."""
-    facility = FacilityFactory.create(code="rmc")
-    for n in range(count):
-        row = IntakeRequestFactory.create(
-            submitted_by=submitters[n % len(submitters)],
-            facility=facility,
-            status=RequestStatus.TRIAGE if n % 2 else RequestStatus.SUBMITTED,
-            is_private=n % 7 == 0,
+def add_initiatives(
+    count: int,
+    people: list[User],
+    priorities: list[StrategicPriority],
+    facility: Facility,
+) -> None:
+    """`count` initiatives with their people, two alignments, a facility, a status update, a
+    milestone and a linked request each, in varied stages."""
+    stages = [Stage.IN_BUILD, Stage.PROPOSED, Stage.LIVE]
+    for n in range(Initiative.objects.count(), Initiative.objects.count() + count):
+        row = InitiativeFactory.create(
+            stage=stages[n % len(stages)],
+            executive_sponsor=people[0],
+            cmio_owner=people[1],
+            informaticist_lead=people[2],
         )
-        RequestVoteFactory.create(request=row, voter=submitters[(n + 1) % len(submitters)])
-        score = RequestScoreFactory.create(request=row)
-        IntakeRequest.objects.filter(pk=row.pk).update(current_score=score)
+        row.facilities.add(facility)
+        row.champions.add(people[3])
+        for priority in priorities:
+            InitiativePriorityFactory.create(initiative=row, priority=priority)
+        StatusUpdateFactory.create(
+            initiative=row, author=people[2], schedule=Health.AT_RISK if n % 2 else Health.ON_TRACK
+        )
+        MilestoneFactory.create(initiative=row)
+        request_in(row, submitted_by=people[3], status=RequestStatus.IN_BUILD)
 
 
 @pytest.mark.parametrize("role", [Role.CHAMPION, Role.CMIO])
-def test_the_list_query_count_does_not_grow(
-    users: dict[str, User], make_user: Callable[..., User], role: str
-) -> None:
-    submitters = [users[Role.CHAMPION], make_user(Role.CHAMPION), make_user(Role.EXECUTIVE)]
+def test_the_list_query_count_does_not_grow(users: dict[str, User], role: str) -> None:
+    people = [users[Role.CMO], users[Role.CMIO], users[Role.INFORMATICIST], users[Role.CHAMPION]]
+    priorities = [PriorityFactory.create(), PriorityFactory.create()]
+    facility = FacilityFactory.create(code="rmc")
     client = api_as(users[role])
-    add_requests(2, submitters)
+    add_initiatives(2, people, priorities, facility)
     at_two = queries_for(client, URL)
-    filtered_at_two = queries_for(client, URL, {"status": "triage", "min_score": "10"})
-    add_requests(198, submitters)
-    assert IntakeRequest.objects.count() == 200
+    filtered_at_two = queries_for(client, URL, FILTERS)
+    assert client.get(URL, FILTERS).json()["count"] == 1
+    add_initiatives(198, people, priorities, facility)
+    assert Initiative.objects.count() == 200
     at_two_hundred = queries_for(client, URL)
-    filtered_at_two_hundred = queries_for(client, URL, {"status": "triage", "min_score": "10"})
+    filtered_at_two_hundred = queries_for(client, URL, FILTERS)
 
-    # token + user; the user's groups (roles); count; the page with its joins and vote count
-    assert at_two == at_two_hundred == 4
-    assert filtered_at_two == filtered_at_two_hundred == 4
+    # token + user; the user's groups (roles); count; the page with its people joined and
+    # health, stale, overdue and linked-request subqueries; its alignments with priorities;
+    # its facilities
+    assert at_two == at_two_hundred == 6
+    assert filtered_at_two == filtered_at_two_hundred == 6
 
 
-def test_the_detail_query_count_does_not_grow_with_its_thread_and_votes(
+def test_the_detail_query_count_does_not_grow_with_what_it_holds(
     users: dict[str, User], make_user: Callable[..., User]
 ) -> None:
-    client = api_as(users[Role.CMIO])
-    row = IntakeRequestFactory.create(submitted_by=users[Role.CHAMPION])
+    client = api_as(users[Role.CHAMPION])
+    row = InitiativeFactory.create(informaticist_lead=users[Role.INFORMATICIST])
     url = f"{URL}{row.pk}/"
 
     def grow(count: int) -> None:
         for _ in range(count):
-            RequestVoteFactory.create(request=row, voter=make_user(Role.CHAMPION))
-            RequestCommentFactory.create(request=row, author=users[Role.INFORMATICIST])
-            RequestStatusChangeFactory.create(request=row, actor=users[Role.CMIO])
+            InitiativePriorityFactory.create(initiative=row)
+            row.champions.add(make_user(Role.CHAMPION))
+            row.facilities.add(FacilityFactory.create())
+            StageChangeFactory.create(initiative=row, actor=users[Role.CMIO])
+            StatusUpdateFactory.create(initiative=row, author=users[Role.INFORMATICIST])
+            MilestoneFactory.create(initiative=row, done_by=users[Role.INFORMATICIST])
+            BenefitLineFactory.create(initiative=row)
+            request_in(row, status=RequestStatus.IN_BUILD)
 
     grow(2)
-    small = queries_for(client, url)
+    small = {path: queries_for(client, f"{url}{path}") for path in DETAIL_PATHS}
     grow(48)
-    large = queries_for(client, url)
+    large = {path: queries_for(client, f"{url}{path}") for path in DETAIL_PATHS}
 
-    # token + user; groups; the readable row; the request with its joins; then one query each
-    # for the timeline, thread, +1s, scores, priorities and duplicates
-    assert small == large == 10
+    assert small == large == DETAIL_BUDGET
+
+
+DETAIL_PATHS = ("", "milestones/", "status-updates/", "benefits/")
+# Each: token + user; groups; then the detail selector: the initiative with its people and
+# health subqueries, alignments with priorities, champions, facilities, stage timeline, status
+# updates, milestones, benefits and linked requests.
+DETAIL_BUDGET = dict.fromkeys(DETAIL_PATHS, 2 + 9)

@@ -1,4 +1,4 @@
-"""Intake's and the portfolio's demo (initiatives/demo.py, initiatives/demo_portfolio.py):
+"""Intake's and the portfolio's demo (initiatives/demo.py, initiatives/initiatives/demo.py):
 fourteen pain points in varied states and twenty-six initiatives in every stage, made through
 the services, without e-mail, and nothing new on a second run."""
 
@@ -15,18 +15,16 @@ from django.utils import timezone
 
 from informatics import demo as kernel_demo
 from informatics.models import AuditEvent, Notification, PhiConfirmation, User
-from initiatives import demo, demo_portfolio, selectors
-from initiatives.choices import GATE_STAGES, CommentKind, RequestStatus, Stage
-from initiatives.models import (
-    BenefitLine,
-    Initiative,
-    IntakeRequest,
-    Milestone,
-    RequestScore,
-    RequestVote,
-    StageChange,
-)
-from initiatives.selectors import needs_me_for
+from initiatives import demo as initiatives_demo
+from initiatives import selectors
+from initiatives.choices import GATE_STAGES, Stage
+from initiatives.models import BenefitLine, Initiative, Milestone, StageChange
+from initiatives.selectors import needs_me_for as portfolio_needs_me_for
+from intake import demo
+from intake import selectors as intake_selectors
+from intake.choices import CommentKind, RequestStatus
+from intake.models import IntakeRequest, RequestScore, RequestVote
+from intake.selectors import needs_me_for
 from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +36,7 @@ def seed() -> str:
     out = StringIO()
     kernel_demo.seed(stdout=out)
     demo.seed(stdout=out)
+    initiatives_demo.seed(stdout=out)
     return out.getvalue()
 
 
@@ -59,8 +58,9 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Seeded]:
 
 
 def counts() -> dict[str, int]:
-    """Rows of every intake model, and of the kernel records the services write."""
+    """Rows of every intake and portfolio model, and of the kernel records the services write."""
     tracked: list[type[Model]] = [
+        *apps.get_app_config("intake").get_models(),
         *apps.get_app_config("initiatives").get_models(),
         AuditEvent,
         Notification,
@@ -257,18 +257,19 @@ def test_a_second_run_creates_nothing(seeded: Seeded) -> None:
     assert "(0 new)" in output
     assert "Portfolio: 26 initiatives in 10 stages (0 new)." in output
     for label in (
-        "initiatives.IntakeRequest",
-        "initiatives.RequestVote",
-        "initiatives.RequestComment",
-        "initiatives.RequestScore",
-        "initiatives.RequestStatusChange",
-        "initiatives.Rubric",
+        "intake.IntakeRequest",
+        "intake.RequestVote",
+        "intake.RequestComment",
+        "intake.RequestScore",
+        "intake.RequestStatusChange",
+        "intake.Rubric",
         "initiatives.Initiative",
         "initiatives.InitiativePriority",
         "initiatives.StageChange",
         "initiatives.BenefitLine",
         "initiatives.Milestone",
         "initiatives.StatusUpdate",
+        "initiatives.LinkedRequest",
     ):
         assert first[label] > 0, label
     assert first["initiatives.Initiative"] == 26
@@ -288,7 +289,7 @@ def test_twenty_six_initiatives_cover_every_stage(seeded: Seeded) -> None:
     output = seeded.output
 
     stages = dict(Initiative.objects.values_list("title", "stage"))
-    assert stages == {plan.title: plan.stage for plan in demo_portfolio.INITIATIVES}
+    assert stages == {plan.title: plan.stage for plan in initiatives_demo.INITIATIVES}
     assert len(stages) == 26
     assert set(stages.values()) == set(Stage.values)
     for title in (
@@ -314,7 +315,7 @@ def test_twenty_six_initiatives_cover_every_stage(seeded: Seeded) -> None:
 
 def test_the_cmo_passes_the_gates_and_the_cmio_moves_the_rest(seeded: Seeded) -> None:
     changes = StageChange.objects.select_related("actor")
-    assert changes.count() == 26 + sum(len(plan.steps) for plan in demo_portfolio.INITIATIVES)
+    assert changes.count() == 26 + sum(len(plan.steps) for plan in initiatives_demo.INITIATIVES)
     for change in changes:
         expected = CMO if change.to_stage in GATE_STAGES else CMIO
         assert change.actor is not None
@@ -419,7 +420,7 @@ def test_health_varies_a_few_are_stale_and_some_milestones_are_overdue(seeded: S
 
     def kinds(email: str) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        for item in needs_me_for(User.objects.get(email=email)):
+        for item in portfolio_needs_me_for(User.objects.get(email=email)):
             found.setdefault(item.kind, set()).add(item.title)
         return found
 
@@ -438,8 +439,8 @@ def test_health_varies_a_few_are_stale_and_some_milestones_are_overdue(seeded: S
 
 def test_linked_pain_points_show_their_initiative_and_keep_their_state(seeded: Seeded) -> None:
     linked = dict(
-        IntakeRequest.objects.filter(initiative__isnull=False).values_list(
-            "title", "initiative__title"
+        IntakeRequest.objects.filter(initiative_link__isnull=False).values_list(
+            "title", "initiative_link__initiative__title"
         )
     )
     assert linked == {
@@ -456,9 +457,9 @@ def test_linked_pain_points_show_their_initiative_and_keep_their_state(seeded: S
         point.title: point.status for point in demo.PAIN_POINTS
     }
     sepsis = request("Sepsis alert fires on every post-op tachycardia")
-    shown = selectors.request_detail(user=sepsis.submitted_by, pk=sepsis.pk)
-    assert shown.initiative is not None
-    assert (shown.initiative.title, shown.initiative.stage) == (
+    shown = intake_selectors.request_detail(user=sepsis.submitted_by, pk=sepsis.pk)
+    assert shown.initiative_link.initiative is not None
+    assert (shown.initiative_link.initiative.title, shown.initiative_link.initiative.stage) == (
         "Sepsis early-warning redesign",
         "in_build",
     )
@@ -467,7 +468,7 @@ def test_linked_pain_points_show_their_initiative_and_keep_their_state(seeded: S
 def test_each_initiatives_story_is_dated_as_it_happened(seeded: Seeded) -> None:
     before, now = seeded.before, seeded.after
 
-    for plan in demo_portfolio.INITIATIVES:
+    for plan in initiatives_demo.INITIATIVES:
         row = initiative(plan.title)
         created = datetime.timedelta(days=plan.created_days_ago)
         assert before - created <= row.created_at <= now - created, plan.title

@@ -10,7 +10,8 @@ from django.core import mail
 from informatics import demo as kernel_demo
 from informatics.choices import NotificationPreference
 from informatics.models import Notification, User
-from initiatives import demo
+from initiatives import demo as initiatives_demo
+from intake import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def test_no_email_is_sent_and_preferences_stay_as_people_chose() -> None:
     mail.outbox.clear()
 
     demo.seed(stdout=StringIO())
+    initiatives_demo.seed(stdout=StringIO())
 
     assert mail.outbox == []
     assert Notification.objects.count() == 0

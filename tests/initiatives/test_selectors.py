@@ -1,301 +1,487 @@
-"""Intake's reads: who sees which requests, the triage queue's order and SLA state, the
-needs-me items, and query counts that stay the same at 2 and at 200 requests."""
+"""Reads of the portfolio: health (the worst dimension of the latest update), staleness, the
+needs-me items, the filters, and the same number of queries at 2 and at 200 initiatives."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
-from django.http import Http404
-from django.test.utils import CaptureQueriesContext
+from django.core.cache import cache
+from django.urls import reverse
 
-from informatics.choices import Route
-from informatics.models import User
-from informatics.permissions import ActionDenied
+from informatics.models import SiteSettings, User
 from informatics.services import site_settings_get
-from initiatives import selectors, services
-from initiatives.choices import RequestKind, RequestStatus
-from initiatives.models import IntakeRequest
-from tests.factories import FacilityFactory, PriorityFactory, UserFactory
+from initiatives import health, selectors, services
+from initiatives.choices import HEALTH_DIMENSIONS, Alignment, Health, Stage
+from initiatives.models import Initiative, InitiativePriority
+from intake.models import IntakeRequest
+from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import (
-    IntakeRequestFactory,
-    RequestCommentFactory,
-    RequestScoreFactory,
-    RequestStatusChangeFactory,
-    RequestVoteFactory,
-    submit,
+    BenefitLineFactory,
+    InitiativeFactory,
+    InitiativePriorityFactory,
+    MilestoneFactory,
+    StageChangeFactory,
+    StatusUpdateFactory,
+    request_in,
 )
+from tests.intake.factories import IntakeRequestFactory
 
-S = RequestStatus
+G = Stage
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
+DAY = datetime.timedelta(days=1)
 
 
-def at(hours: float) -> datetime.datetime:
-    return NOW + datetime.timedelta(hours=hours)
+@pytest.fixture(autouse=True)
+def _frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
-# --- request_list ---------------------------------------------------------------------------
+def initiative_at(created: datetime.datetime, **fields: Any) -> Initiative:
+    initiative: Initiative = InitiativeFactory.create(created_at=created, **fields)
+    return initiative
 
 
-def test_a_champion_reads_their_own_and_everything_not_private(
-    users: dict[str, User], make_user: Callable[..., User]
-) -> None:
-    champion = users["champion"]
-    other = make_user("champion")
-    mine_private = IntakeRequestFactory.create(submitted_by=champion, is_private=True)
-    theirs_public = IntakeRequestFactory.create(submitted_by=other)
-    theirs_private = IntakeRequestFactory.create(submitted_by=other, is_private=True)
-
-    seen = set(selectors.request_list(user=champion))
-    seen_by_cmo = set(selectors.request_list(user=users["cmo"]))
-
-    assert seen == {mine_private, theirs_public}
-    assert seen_by_cmo == {mine_private, theirs_public, theirs_private}
+def annotated(initiative: Initiative) -> Initiative:
+    return selectors.initiative_list().get(pk=initiative.pk)
 
 
-def test_request_list_counts_votes_and_filters(users: dict[str, User]) -> None:
-    facility = FacilityFactory.create()
-    priority = PriorityFactory.create()
-    sepsis = IntakeRequestFactory.create(
-        title="Sepsis alert noise", facility=facility, specialty="Hospital medicine"
+# --- Health ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("worst", [Health.AT_RISK, Health.OFF_TRACK])
+@pytest.mark.parametrize("dimension", HEALTH_DIMENSIONS)
+def test_health_is_the_worst_dimension_of_the_latest_update(dimension: str, worst: str) -> None:
+    initiative = InitiativeFactory.create()
+    others = {name: Health.ON_TRACK for name in HEALTH_DIMENSIONS if name != dimension}
+    if worst == Health.OFF_TRACK:  # a milder problem elsewhere does not hide the worst
+        others[next(iter(others))] = Health.AT_RISK
+    StatusUpdateFactory.create(initiative=initiative, at=NOW - DAY, **{dimension: worst}, **others)
+
+    assert health.initiative_health(initiative) == worst
+    assert annotated(initiative).latest_health == worst  # type: ignore[attr-defined]
+    assert health.initiative_health(annotated(initiative)) == worst
+
+
+def test_only_the_latest_update_counts() -> None:
+    initiative = InitiativeFactory.create()
+    StatusUpdateFactory.create(initiative=initiative, at=NOW - 3 * DAY, schedule=Health.OFF_TRACK)
+    StatusUpdateFactory.create(initiative=initiative, at=NOW - DAY, adoption=Health.AT_RISK)
+
+    assert health.initiative_health(initiative) == Health.AT_RISK
+    assert annotated(initiative).latest_health == Health.AT_RISK  # type: ignore[attr-defined]
+
+
+def test_no_update_means_no_health() -> None:
+    initiative = InitiativeFactory.create()
+
+    assert health.initiative_health(initiative) is None
+    assert annotated(initiative).latest_health is None  # type: ignore[attr-defined]
+
+
+def test_update_health_orders_best_to_worst() -> None:
+    update = StatusUpdateFactory.build(scope=Health.AT_RISK, budget=Health.OFF_TRACK)
+
+    assert health.update_health(update) == Health.OFF_TRACK
+
+
+# --- Staleness ------------------------------------------------------------------------------
+
+
+def test_stale_counts_from_the_last_update() -> None:
+    initiative = initiative_at(NOW - 90 * DAY, stage=G.IN_BUILD)
+    StatusUpdateFactory.create(initiative=initiative, at=NOW - 30 * DAY)
+
+    assert annotated(initiative).is_stale is False  # type: ignore[attr-defined]  # exactly 30 days
+    with time_machine.travel(NOW + datetime.timedelta(seconds=1), tick=False):
+        assert annotated(initiative).is_stale is True  # type: ignore[attr-defined]
+        StatusUpdateFactory.create(initiative=initiative)
+        assert annotated(initiative).is_stale is False  # type: ignore[attr-defined]
+
+
+def test_stale_counts_from_approval_or_creation_when_there_is_no_update() -> None:
+    created_long_ago = initiative_at(NOW - 40 * DAY)
+    approved_lately = initiative_at(
+        NOW - 40 * DAY, stage=G.APPROVED, forecast_locked_at=NOW - 10 * DAY
     )
-    sepsis.priorities.add(priority)
-    RequestVoteFactory.create_batch(3, request=sepsis)
-    score = RequestScoreFactory.create(request=sepsis, value=Decimal("61.00"))
-    IntakeRequest.objects.filter(pk=sepsis.pk).update(current_score=score, status=S.SCORED)
-    inbox = IntakeRequestFactory.create(title="Inbox routing", kind=RequestKind.ENHANCEMENT)
-    IntakeRequestFactory.create(title="Old one", status=S.WITHDRAWN)
-    cmo = users["cmo"]
 
-    def titles(**filters: str) -> list[str]:
-        return [r.title for r in selectors.request_list(user=cmo, filters=filters)]
-
-    rows: list[Any] = list(selectors.request_list(user=cmo))
-    counts = {r.title: r.vote_count for r in rows}
-    assert counts == {"Sepsis alert noise": 3, "Inbox routing": 0, "Old one": 0}
-    assert titles(q="sepsis") == ["Sepsis alert noise"]
-    assert titles(q=f"#{inbox.pk}") == ["Inbox routing"]
-    assert titles(status="scored") == ["Sepsis alert noise"]
-    assert titles(state="open") == ["Inbox routing", "Sepsis alert noise"]
-    assert titles(state="closed") == ["Old one"]
-    assert titles(kind="enhancement") == ["Inbox routing"]
-    assert titles(facility=str(facility.pk)) == ["Sepsis alert noise"]
-    assert titles(specialty="hospital medicine") == ["Sepsis alert noise"]
-    assert titles(priority=str(priority.pk)) == ["Sepsis alert noise"]
-    assert titles(min_score="60") == ["Sepsis alert noise"]
-    assert titles(min_score="62") == []
+    assert annotated(created_long_ago).is_stale is True  # type: ignore[attr-defined]
+    assert annotated(approved_lately).is_stale is False  # type: ignore[attr-defined]
+    assert annotated(approved_lately).stale_since == NOW - 10 * DAY  # type: ignore[attr-defined]
 
 
-def test_my_requests_are_those_the_user_raised_or_added_a_plus_one_to(
-    users: dict[str, User],
+def test_the_stale_days_are_the_site_setting() -> None:
+    initiative = initiative_at(NOW - 10 * DAY)
+    assert annotated(initiative).is_stale is False  # type: ignore[attr-defined]
+
+    SiteSettings.objects.update_or_create(pk=1, defaults={"stale_after_days": 7})
+    cache.clear()
+
+    assert annotated(initiative).is_stale is True  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("stage", [G.SUSTAINING, G.CLOSED, G.DEFERRED, G.STOPPED])
+def test_ended_or_parked_initiatives_are_never_stale(stage: str) -> None:
+    initiative = initiative_at(NOW - 400 * DAY, stage=stage, revisit_date=datetime.date(2026, 9, 1))
+
+    assert annotated(initiative).is_stale is False  # type: ignore[attr-defined]
+
+
+# --- Needs me -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(users: dict[str, User], make_user: Callable[..., User]) -> dict[str, User]:
+    return {
+        **users,
+        "owner": make_user("cmio", email="owner@riverside.example"),
+        "lead": make_user("informaticist", email="lead@riverside.example"),
+    }
+
+
+def kinds_for(person: User) -> list[tuple[str, str, str]]:
+    return [(item.kind, item.title, item.detail) for item in selectors.needs_me_for(person)]
+
+
+def test_a_stale_initiative_waits_on_its_owner_its_lead_and_every_cmio(
+    people: dict[str, User],
 ) -> None:
-    champion = users["champion"]
-    mine = IntakeRequestFactory.create(submitted_by=champion)
-    supported = IntakeRequestFactory.create()
-    RequestVoteFactory.create(request=supported, voter=champion)
-    RequestVoteFactory.create(request=supported)
-    IntakeRequestFactory.create()
-
-    assert list(selectors.my_requests(user=champion)) == [supported, mine]
-
-
-# --- triage_queue ---------------------------------------------------------------------------
-
-
-def test_triage_queue_puts_fast_track_first_then_oldest(users: dict[str, User]) -> None:
-    def make(title: str, hours: float, **fields: Any) -> IntakeRequest:
-        request: IntakeRequest = IntakeRequestFactory.create(title=title, **fields)
-        IntakeRequest.objects.filter(pk=request.pk).update(created_at=at(hours))
-        return request
-
-    make("Old pain point", -50)
-    make("New safety flag", -1, is_safety_concern=True)
-    make("Needs info", -40, status=S.NEEDS_INFO)
-    make("Fast-track route", -5, route=Route.FAST_TRACK)
-    make("Safety kind", -3, kind=RequestKind.SAFETY, status=S.TRIAGE)
-    make("Scored already", -60, status=S.SCORED)
-    make("Withdrawn", -70, status=S.WITHDRAWN)
-
-    queue: list[Any] = list(selectors.triage_queue())
-
-    assert [(r.title, r.is_fast_track) for r in queue] == [
-        ("Fast-track route", True),
-        ("Safety kind", True),
-        ("New safety flag", True),
-        ("Old pain point", False),
-        ("Needs info", False),
-    ]
-
-
-def test_triage_queue_sla_state(users: dict[str, User]) -> None:
-    IntakeRequestFactory.create(title="Unrouted")
-    IntakeRequestFactory.create(title="Due", route=Route.TRAINING, sla_due_at=at(5))
-    IntakeRequestFactory.create(title="Overdue", route=Route.TRAINING, sla_due_at=at(-1))
-
-    with time_machine.travel(NOW, tick=False):
-        rows: list[Any] = list(selectors.triage_queue())
-    states = {r.title: r.sla_state for r in rows}
-
-    assert states == {"Unrouted": "none", "Due": "due", "Overdue": "overdue"}
-
-
-# --- request_detail -------------------------------------------------------------------------
-
-
-def test_request_detail_refuses_a_private_request_of_someone_else(
-    users: dict[str, User], make_user: Callable[..., User]
-) -> None:
-    private = IntakeRequestFactory.create(is_private=True)
-
-    with pytest.raises(ActionDenied):
-        selectors.request_detail(user=users["champion"], pk=private.pk)
-    with pytest.raises(Http404):
-        selectors.request_detail(user=users["cmio"], pk=private.pk + 1000)
-    assert selectors.request_detail(user=users["informaticist"], pk=private.pk) == private
-
-
-# --- needs_me_for ---------------------------------------------------------------------------
-
-
-def test_needs_me_for_triage_and_overdue_slas(users: dict[str, User]) -> None:
-    def make(title: str, hours: float, **fields: Any) -> IntakeRequest:
-        request: IntakeRequest = IntakeRequestFactory.create(title=title, **fields)
-        IntakeRequest.objects.filter(pk=request.pk).update(created_at=at(hours))
-        return request
-
-    waiting = make("Waiting", -10)
-    late = make("Late in review", -100, status=S.IN_REVIEW, route="steering", sla_due_at=at(-2))
-    make("On time in review", -90, status=S.IN_REVIEW, route="steering", sla_due_at=at(2))
-    make("Decided late", -95, status=S.DECIDED, route="steering", sla_due_at=at(-2))
-
-    with time_machine.travel(NOW, tick=False):
-        for_cmio = selectors.needs_me_for(users["cmio"])
-        for_informaticist = selectors.needs_me_for(users["informaticist"])
-        for_cmo = selectors.needs_me_for(users["cmo"])
-
-    assert [(i.kind, i.title, i.url, i.since, i.due) for i in for_cmio] == [
-        ("Overdue SLA", f"#{late.pk} Late in review", f"/requests/{late.pk}/", at(-100), at(-2)),
-        ("Triage", f"#{waiting.pk} Waiting", f"/requests/{waiting.pk}/", at(-10), None),
-    ]
-    assert for_cmio[0].detail == "In review · Steering committee"
-    assert for_informaticist == for_cmio
-    assert for_cmo == []
-
-
-def test_needs_me_for_a_question_waiting_for_the_submitter(users: dict[str, User]) -> None:
-    champion = users["champion"]
-    request = submit(champion)
-    with time_machine.travel(NOW, tick=False):
-        services.request_ask(actor=users["cmio"], request=request, question="Which unit?")
-
-    items = selectors.needs_me_for(champion)
-    services.request_answer(actor=champion, request=request, body="4 West")
-    after = selectors.needs_me_for(champion)
-
-    assert [(i.kind, i.title, i.since, i.detail) for i in items] == [
-        ("Question for you", f"#{request.pk} Med rec screen loses home meds", NOW, "Which unit?")
-    ]
-    assert after == []
-
-
-# --- Query counts: the same at 2 and at 200 requests ----------------------------------------
-
-
-def make_requests(count: int) -> None:
-    facility = FacilityFactory.create()
-    submitter = UserFactory.create(roles=["champion"])
-    rows = IntakeRequestFactory.create_batch(
-        count, facility=facility, submitted_by=submitter, route=Route.TRAINING, sla_due_at=NOW
+    initiative = initiative_at(
+        NOW - 60 * DAY,
+        title="Sepsis alert tuning",
+        stage=G.IN_BUILD,
+        cmio_owner=people["owner"],
+        informaticist_lead=people["lead"],
     )
-    for row in rows[:2]:
-        RequestVoteFactory.create(request=row)
-        score = RequestScoreFactory.create(request=row)
-        IntakeRequest.objects.filter(pk=row.pk).update(current_score=score)
+    StatusUpdateFactory.create(initiative=initiative, at=NOW - 45 * DAY)
+    item = (
+        "Stale initiative",
+        "Sepsis alert tuning",
+        "In build · no status update since 2026-01-16",
+    )
+
+    for role in ("owner", "lead", "cmio"):
+        assert kinds_for(people[role]) == [item], role
+    for role in ("informaticist", "cmo", "champion", "executive", "admin"):
+        assert kinds_for(people[role]) == [], role
+    waiting = selectors.needs_me_for(people["lead"])[0]
+    assert waiting.since == NOW - 15 * DAY  # stale once 30 days passed after the update
+    assert waiting.url == reverse("initiatives:initiative-detail", args=[initiative.pk])
 
 
-def queries(read: Callable[[], Any]) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        read()
-    return len(captured.captured_queries)
+def test_overdue_milestones_wait_on_the_owner_the_lead_and_every_cmio(
+    people: dict[str, User],
+) -> None:
+    initiative = InitiativeFactory.create(
+        title="Inbox pools",
+        stage=G.IN_BUILD,
+        cmio_owner=people["owner"],
+        informaticist_lead=people["lead"],
+    )
+    StatusUpdateFactory.create(initiative=initiative)  # not stale
+    MilestoneFactory.create(
+        initiative=initiative, title="Pool rules", due_date=datetime.date(2026, 2, 20)
+    )
+    MilestoneFactory.create(
+        initiative=initiative, title="Training", due_date=datetime.date(2026, 3, 1)
+    )
+    MilestoneFactory.create(
+        initiative=initiative, title="Done one", due_date=datetime.date(2026, 1, 1), done_at=NOW
+    )
+    MilestoneFactory.create(
+        initiative=initiative, title="Today", due_date=datetime.date(2026, 3, 2)
+    )
+    item = ("Overdue milestone", "Inbox pools", "Pool rules (due 2026-02-20) and 1 more")
+
+    for role in ("owner", "lead", "cmio"):
+        assert kinds_for(people[role]) == [item], role
+    for role in ("informaticist", "cmo", "champion", "executive", "admin"):
+        assert kinds_for(people[role]) == [], role
+    waiting = selectors.needs_me_for(people["cmio"])[0]
+    assert waiting.since == datetime.datetime(2026, 2, 21, tzinfo=datetime.UTC)
 
 
-def render_list(rows: Any) -> list[tuple[Any, ...]]:
-    """What a list page shows of each row."""
-    return [
-        (
-            row.submitted_by.full_name,
-            row.facility and row.facility.name,
-            row.vote_count,
-            row.current_score and row.current_score.value,
-            row.sla_state,
-        )
-        for row in rows
+def test_milestones_of_a_stopped_initiative_are_not_overdue(people: dict[str, User]) -> None:
+    initiative = InitiativeFactory.create(stage=G.STOPPED, cmio_owner=people["owner"])
+    MilestoneFactory.create(initiative=initiative, due_date=datetime.date(2026, 1, 1))
+
+    assert kinds_for(people["owner"]) == []
+
+
+def test_an_initiative_at_the_gate_waits_on_the_cmo(people: dict[str, User]) -> None:
+    proposed = InitiativeFactory.create(
+        title="Discharge summary template", stage_changed_at=NOW - 2 * DAY
+    )
+    StatusUpdateFactory.create(initiative=proposed)
+    InitiativeFactory.create(title="Already approved", stage=G.APPROVED)
+
+    assert kinds_for(people["cmo"]) == [
+        ("Awaiting approval", "Discharge summary template", "Proposed · approve, defer or stop")
     ]
+    assert selectors.needs_me_for(people["cmo"])[0].since == NOW - 2 * DAY
+    for role in ("cmio", "informaticist", "executive", "champion", "admin"):
+        assert kinds_for(people[role]) == [], role
 
 
-@pytest.mark.parametrize("count", [2, 200])
-def test_request_list_query_count(users: dict[str, User], count: int) -> None:
-    make_requests(count)
-    cmo = users["cmo"]
-    assert cmo.roles == ("cmo",)  # roles are read once per user
-
-    # 1 query: requests joined to submitter, facility and current score, with vote counts.
-    assert queries(lambda: render_list(selectors.request_list(user=cmo))) == 1
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_triage_queue_query_count(count: int) -> None:
-    make_requests(count)
-
-    # 1 query: the queue, joined and annotated like the list.
-    assert queries(lambda: render_list(selectors.triage_queue())) == 1
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_needs_me_query_count(users: dict[str, User], count: int) -> None:
-    make_requests(count)
-    champion = users["champion"]
-    for row in IntakeRequestFactory.create_batch(count, submitted_by=champion, status=S.NEEDS_INFO):
-        RequestCommentFactory.create_batch(2, request=row, kind="question")
-    readers = [users["cmio"], champion]
-    assert [user.roles for user in readers] == [("cmio",), ("champion",)]
-    site_settings_get()  # cached, as on every page after the first (the portfolio reads it)
-
-    # 1 query each: the requests waiting on the user, with their oldest open question; for the
-    # CMIO one more: the portfolio's items (stale initiatives, overdue milestones).
-    with time_machine.travel(NOW, tick=False):
-        assert [queries(partial(selectors.needs_me_for, user)) for user in readers] == [2, 1]
-        assert len(selectors.needs_me_for(champion)) == count
-        assert len(selectors.needs_me_for(users["cmio"])) == 2 * count
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_request_detail_query_count(users: dict[str, User], count: int) -> None:
-    request = IntakeRequestFactory.create()
-    request.priorities.add(*PriorityFactory.create_batch(min(count, 5)))
-    RequestVoteFactory.create_batch(count, request=request)
-    RequestCommentFactory.create_batch(count, request=request)
-    RequestStatusChangeFactory.create_batch(count, request=request)
-    RequestScoreFactory.create_batch(count, request=request)
-    cmio = users["cmio"]
+def test_the_portfolio_items_cost_one_query(
+    people: dict[str, User], django_assert_num_queries: Callable[..., Any]
+) -> None:
+    for n in range(3):
+        initiative = initiative_at(NOW - 60 * DAY, stage=G.PILOT, informaticist_lead=people["lead"])
+        MilestoneFactory.create(initiative=initiative, due_date=datetime.date(2026, 1, n + 1))
+    InitiativeFactory.create()
+    site_settings_get()
+    cmio = User.objects.get(pk=people["cmio"].pk)
     assert cmio.roles == ("cmio",)
 
-    def read() -> list[Any]:
-        detail = selectors.request_detail(user=cmio, pk=request.pk)
+    with django_assert_num_queries(1):
+        items = selectors.needs_me_for(cmio)
+
+    assert [item.kind for item in items] == ["Overdue milestone"] * 3 + ["Stale initiative"] * 3
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+def test_the_list_filters_by_stage_type_priority_facility_health_stale_and_words() -> None:
+    burden = PriorityFactory.create()
+    north = FacilityFactory.create()
+    alert = InitiativeFactory.create(
+        title="Sepsis alert tuning", type="cds", stage=G.IN_BUILD, created_at=NOW - 90 * DAY
+    )
+    inbox = InitiativeFactory.create(title="Inbox pools", summary="Pool the results inbox.")
+    InitiativePriorityFactory.create(initiative=alert, priority=burden)
+    inbox.facilities.add(north)
+    StatusUpdateFactory.create(initiative=inbox, budget=Health.OFF_TRACK)
+
+    def titles(**filters: Any) -> list[str]:
+        return [row.title for row in selectors.initiative_list(filters=filters)]
+
+    assert titles() == ["Inbox pools", "Sepsis alert tuning"]
+    assert titles(stage="in_build") == ["Sepsis alert tuning"]
+    assert titles(type="cds") == ["Sepsis alert tuning"]
+    assert titles(priority=str(burden.pk)) == ["Sepsis alert tuning"]
+    assert titles(facility=str(north.pk)) == ["Inbox pools"]
+    assert titles(health="off_track") == ["Inbox pools"]
+    assert titles(health="none") == ["Sepsis alert tuning"]
+    assert titles(stale="true") == ["Sepsis alert tuning"]
+    assert titles(stale="false") == ["Inbox pools"]
+    assert titles(q="results") == ["Inbox pools"]
+    assert titles(q=f"#{alert.pk}") == ["Sepsis alert tuning"]
+    assert titles(state="ended") == []
+
+
+def test_the_filter_annotates_a_plain_queryset_itself() -> None:
+    from initiatives.filters import InitiativeFilter
+
+    StatusUpdateFactory.create(initiative=InitiativeFactory.create(title="A"))
+    rows = InitiativeFilter(data={"health": "on_track"}, queryset=Initiative.objects.all()).qs
+
+    assert [row.title for row in rows] == ["A"]
+
+
+# --- Detail and summary ---------------------------------------------------------------------
+
+
+def test_the_detail_hides_private_requests_of_others_from_a_champion(
+    users: dict[str, User],
+) -> None:
+    initiative = InitiativeFactory.create()
+    public = request_in(initiative)
+    private = request_in(initiative, is_private=True)
+    own = request_in(initiative, is_private=True, submitted_by=users["champion"])
+
+    def linked(user: User | None) -> list[int]:
         return [
-            [change.actor for change in detail.status_changes.all()],
-            [comment.author.full_name for comment in detail.comments.all()],
-            [(v.voter.full_name, v.facility, v.merged_from) for v in detail.votes.all()],
-            [(s.rubric.version, s.created_by, s.ordered_breakdown) for s in detail.scores.all()],
-            list(detail.priorities.all()),
-            list(detail.duplicates.all()),
+            r.pk for r in selectors.initiative_detail(pk=initiative.pk, user=user).requests.all()
         ]
 
-    # 7 queries: the request (joined), then timeline, comments, votes, scores, priorities and
-    # duplicates, each with its own joins.
-    assert queries(read) == 7
+    assert linked(users["champion"]) == [public.pk, own.pk]
+    assert linked(users["cmo"]) == [public.pk, private.pk, own.pk]
+    assert linked(None) == [public.pk, private.pk, own.pk]
+
+
+def test_the_summary_groups_by_priority_and_stage() -> None:
+    burden = PriorityFactory.create(title="Burden", rank=1)
+    safety = PriorityFactory.create(title="Safety", rank=2)
+    PriorityFactory.create(title="Retired, unused", rank=3, is_active=False)
+    both = InitiativeFactory.create(title="Both", stage=G.IN_BUILD, created_at=NOW - 60 * DAY)
+    InitiativePriorityFactory.create(initiative=both, priority=burden, alignment=Alignment.STRONG)
+    InitiativePriorityFactory.create(initiative=both, priority=safety, alignment=Alignment.WEAK)
+    risky = InitiativeFactory.create(title="Risky", stage=G.LIVE)
+    InitiativePriorityFactory.create(initiative=risky, priority=burden)
+    StatusUpdateFactory.create(initiative=risky, scope=Health.AT_RISK)
+    InitiativeFactory.create(title="Loose")
+
+    summary = selectors.portfolio_summary()
+
+    assert [title for _, title in summary.stages][:5] == [
+        "Proposed",
+        "Approved",
+        "In build",
+        "Pilot",
+        "Live",
+    ]
+    grid = {
+        (row.priority.title if row.priority else None): {
+            cell.stage: [
+                (e.initiative.title, e.alignment, e.health, e.is_stale) for e in cell.entries
+            ]
+            for cell in row.cells
+            if cell.entries
+        }
+        for row in summary.rows
+    }
+    assert grid == {
+        "Burden": {
+            "in_build": [("Both", "strong", None, True)],
+            "live": [("Risky", "strong", "at_risk", False)],
+        },
+        "Safety": {"in_build": [("Both", "weak", None, True)]},
+        None: {"proposed": [("Loose", None, None, False)]},
+    }
+    assert [row.total for row in summary.rows] == [2, 1, 1]
+    assert (summary.total, summary.stale, summary.at_risk, summary.off_track) == (3, 1, 1, 0)
+
+
+def test_the_detail_carries_benefit_variance_and_overdue_flags() -> None:
+    initiative = InitiativeFactory.create(stage=G.APPROVED)
+    BenefitLineFactory.create(
+        initiative=initiative,
+        target=Decimal("55.00"),
+        horizon=datetime.date(2027, 6, 30),
+        locked_baseline=Decimal("86.00"),
+        locked_target=Decimal("60.00"),
+        locked_horizon=datetime.date(2027, 6, 30),
+        locked_at=NOW,
+    )
+    BenefitLineFactory.create(initiative=initiative)
+    MilestoneFactory.create(initiative=initiative, due_date=datetime.date(2026, 3, 1))
+    MilestoneFactory.create(initiative=initiative, due_date=datetime.date(2026, 3, 2))
+
+    detail = selectors.initiative_detail(pk=initiative.pk)
+
+    assert [b.variance for b in detail.benefits.all()] == [  # type: ignore[attr-defined]
+        selectors.BenefitVariance(
+            baseline=Decimal("0.00"), target=Decimal("-5.00"), horizon_days=0
+        ),
+        None,
+    ]
+    assert [m.is_overdue for m in detail.milestones.all()] == [True, False]  # type: ignore[attr-defined]
+    assert detail.overdue_milestones == 1  # type: ignore[attr-defined]
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+
+def _portfolio(count: int, users: dict[str, User]) -> Initiative:
+    """`count` initiatives, each aligned to two priorities, with a facility, a status update,
+    a milestone and a linked request; returns the first, which also holds `count` of each of
+    its own records (alignments, timeline, updates, milestones, benefits, requests)."""
+    priorities = PriorityFactory.create_batch(2)
+    facility = FacilityFactory.create()
+    initiatives = InitiativeFactory.create_batch(
+        count, cmio_owner=users["cmio"], informaticist_lead=users["informaticist"]
+    )
+    for initiative in initiatives:
+        for priority in priorities:
+            InitiativePriorityFactory.create(initiative=initiative, priority=priority)
+        initiative.facilities.add(facility)
+        StatusUpdateFactory.create(initiative=initiative, author=users["informaticist"])
+        MilestoneFactory.create(initiative=initiative)
+        request_in(initiative, submitted_by=users["champion"])
+    first = initiatives[0]
+    for n in range(count):
+        InitiativePriorityFactory.create(initiative=first)
+        StageChangeFactory.create(initiative=first, actor=users["cmio"])
+        StatusUpdateFactory.create(initiative=first, author=users["informaticist"])
+        MilestoneFactory.create(initiative=first, done_by=users["cmio"], done_at=NOW)
+        BenefitLineFactory.create(initiative=first)
+        request_in(first, submitted_by=users["champion"])
+        first.champions.add(users["champion"] if n == 0 else users["executive"])
+    site_settings_get()  # cached, as on every page after the first
+    return first
+
+
+@pytest.mark.parametrize("rows", [2, 200])
+def test_the_summary_costs_the_same_queries_at_2_and_200(
+    users: dict[str, User], django_assert_num_queries: Callable[..., Any], rows: int
+) -> None:
+    _portfolio(rows, users)
+
+    # 1 initiatives with people and the health, stale and count subqueries, 2 alignments,
+    # 3 the priorities
+    with django_assert_num_queries(3):
+        summary = selectors.portfolio_summary()
+        cells = [
+            (e.health, e.is_stale) for row in summary.rows for c in row.cells for e in c.entries
+        ]
+    assert summary.total == rows
+    assert len(cells) == rows * 2 + rows  # two shared priorities, the first's own ones
+
+
+@pytest.mark.parametrize("rows", [2, 200])
+def test_the_list_costs_the_same_queries_at_2_and_200(
+    users: dict[str, User], django_assert_num_queries: Callable[..., Any], rows: int
+) -> None:
+    _portfolio(rows, users)
+
+    # 1 initiatives with people and the subqueries, 2 alignments with priorities,
+    # 3 facilities
+    with django_assert_num_queries(3):
+        listed = [
+            (
+                row.cmio_owner,
+                row.informaticist_lead,
+                row.latest_health,  # type: ignore[attr-defined]
+                row.is_stale,  # type: ignore[attr-defined]
+                [a.priority.title for a in row.alignments.all()],
+                [f.name for f in row.facilities.all()],
+            )
+            for row in selectors.initiative_list()
+        ]
+    assert len(listed) == rows
+
+
+@pytest.mark.parametrize("rows", [2, 200])
+def test_the_detail_costs_the_same_queries_at_2_and_200(
+    users: dict[str, User], django_assert_num_queries: Callable[..., Any], rows: int
+) -> None:
+    first = _portfolio(rows, users)
+
+    # 1 the initiative with people and subqueries, 2 alignments with priorities, 3 champions,
+    # 4 facilities, 5 stage timeline with actors, 6 status updates with authors and health,
+    # 7 milestones with who did them, 8 benefit lines, 9 linked requests with submitters
+    with django_assert_num_queries(9):
+        detail = selectors.initiative_detail(pk=first.pk)
+        shown = (
+            [a.priority.title for a in detail.alignments.all()],
+            [str(p) for p in detail.champions.all()],
+            [f.name for f in detail.facilities.all()],
+            [str(c.actor) for c in detail.stage_changes.all()],
+            [(str(u.author), u.health) for u in detail.status_updates.all()],  # type: ignore[attr-defined]
+            [str(m.done_by) for m in detail.milestones.all()],
+            [b.variance for b in detail.benefits.all()],  # type: ignore[attr-defined]
+            [str(r.submitted_by) for r in detail.requests.all()],
+            health.initiative_health(detail),
+        )
+    assert len(shown[5]) == rows + 1
+    assert len(shown[7]) == rows + 1
+    assert IntakeRequest.objects.filter(initiative_link__initiative=first).count() == rows + 1
+    assert InitiativePriority.objects.filter(initiative=first).count() == rows + 2
+
+
+def test_services_linked_requests_show_on_the_detail(users: dict[str, User]) -> None:
+    request = IntakeRequestFactory.create(status="scored")
+    initiative = services.initiative_create(
+        actor=users["cmio"], title="T", type="cds", summary="S", requests=[request]
+    )
+
+    detail = selectors.initiative_detail(pk=initiative.pk)
+
+    assert [r.pk for r in detail.requests.all()] == [request.pk]
+    assert detail.linked_requests == 1  # type: ignore[attr-defined]

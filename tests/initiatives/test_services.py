@@ -1,62 +1,58 @@
-"""Intake's write services, called directly: submission, editing, +1s, the thread, triage,
-scoring, merging and the rubric. Expected scores are worked out by hand from DOMAIN.md §5:
-value = Σ weight × rating ÷ 5, index = value ÷ effort points, reach from the people count."""
+"""The portfolio services: the one stage table and its reasons, the forecast locked at
+approval with edits shown as variance, optimistic locking, the audit of every change (the
+stage action included), field-named validation and the PHI guard."""
 
 import datetime
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 
-from informatics.choices import AuditAction, Route
+from informatics.choices import AuditAction, ValueCategory
 from informatics.exceptions import StaleEdit
-from informatics.models import AuditEvent, Notification, PhiConfirmation, User
-from informatics.permissions import ActionDenied
+from informatics.models import AuditEvent, PhiConfirmation, StrategicPriority, User
 from informatics.phi import PhiFlagged
-from informatics.services import site_settings_update
-from initiatives import services
-from initiatives.choices import CommentKind, RequestKind, RequestStatus, ScoreReason
+from informatics.selectors import audit_history
+from initiatives import health, selectors, services
+from initiatives.choices import GATE_STAGES, STAGE_TRANSITIONS, Alignment, Health, Stage
 from initiatives.models import (
-    IntakeRequest,
-    RequestComment,
-    RequestScore,
-    RequestStatusChange,
-    RequestVote,
-    Rubric,
+    BenefitLine,
+    Initiative,
+    InitiativePriority,
+    Milestone,
+    StageChange,
+    StatusUpdate,
 )
 from tests.factories import FacilityFactory, PriorityFactory
-from tests.initiatives.factories import FULL_RATINGS, submit, triage_fully
+from tests.initiatives.factories import (
+    InitiativeFactory,
+    create_initiative,
+    initiative_of,
+    request_in,
+)
 
+G = Stage
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
-S = RequestStatus
+TODAY = datetime.date(2026, 3, 2)
+EDGES = [(a, b) for a, steps in STAGE_TRANSITIONS.items() for b in steps]
+NON_EDGES = [(a, b) for a in G.values for b in G.values if b not in STAGE_TRANSITIONS[a]]
+# What each move needs besides the stage.
+NEEDS: dict[str, dict[str, Any]] = {
+    G.DEFERRED: {"reason": "Later.", "revisit_date": datetime.date(2026, 9, 1)},
+    G.STOPPED: {"reason": "No longer needed."},
+    G.ON_HOLD: {"reason": "Waiting for the vendor."},
+}
 
 
-def errors_of(raised: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
-    return dict(raised.value.message_dict)
-
-
-def statuses(request: IntakeRequest) -> list[tuple[str, str]]:
-    return list(
-        RequestStatusChange.objects.filter(request=request)
-        .order_by("at", "id")
-        .values_list("from_status", "to_status")
-    )
-
-
-def score_rows(request: IntakeRequest) -> list[tuple[Any, ...]]:
-    return list(
-        RequestScore.objects.filter(request=request)
-        .order_by("id")
-        .values_list("id", "rubric__version", "reason", "people", "reach", "value", "breakdown")
-    )
-
-
-@pytest.fixture
-def champion(users: dict[str, User]) -> User:
-    return users["champion"]
+@pytest.fixture(autouse=True)
+def _frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture
@@ -65,745 +61,807 @@ def cmio(users: dict[str, User]) -> User:
 
 
 @pytest.fixture
-def admin(users: dict[str, User]) -> User:
-    return users["admin"]
+def cmo(users: dict[str, User]) -> User:
+    return users["cmo"]
 
 
-# --- Submission -----------------------------------------------------------------------------
+def in_stage(stage: str, **fields: Any) -> Initiative:
+    if stage == G.DEFERRED:
+        fields.setdefault("revisit_date", datetime.date(2026, 9, 1))
+    initiative: Initiative = InitiativeFactory.create(stage=stage, **fields)
+    return initiative
 
 
-def test_submit_records_the_request_its_timeline_and_its_audit(champion: User) -> None:
-    facility = FacilityFactory.create()
-    priority = PriorityFactory.create()
-
-    with time_machine.travel(NOW, tick=False):
-        request = services.request_submit(
-            actor=champion,
-            kind=RequestKind.PAIN_POINT,
-            title="  Med rec screen loses home meds ",
-            story_today="Home meds vanish on transfer.",
-            story_wanted="They stay until reconciled.",
-            frequency="daily",
-            workflow_area="Admission",
-            ehr_module="Med rec",
-            facility=facility,
-            specialty="Hospital medicine",
-            minutes_lost=6,
-            suggested_priority=priority,
-        )
-
-    request.refresh_from_db()
-    assert request.title == "Med rec screen loses home meds"
-    assert (request.status, request.status_changed_at, request.submitted_by) == (
-        S.SUBMITTED,
-        NOW,
-        champion,
+def snapshot(initiative: Initiative) -> tuple[Any, ...]:
+    initiative.refresh_from_db()
+    return (
+        model_to_dict(initiative),
+        initiative.version,
+        initiative.stage_changed_at,
+        StageChange.objects.count(),
+        AuditEvent.objects.count(),
+        list(BenefitLine.objects.order_by("pk").values()),
     )
-    assert (request.route, request.routed_at, request.sla_due_at) == ("", None, None)
-    assert (request.version, request.current_score) == (1, None)
-    assert statuses(request) == [("", S.SUBMITTED)]
-    event = AuditEvent.objects.get(object_id=str(request.pk), action=AuditAction.CREATE)
-    assert event.changes["title"] == [None, "Med rec screen loses home meds"]
-    assert event.changes["status"] == [None, "submitted"]
-    assert Notification.objects.count() == 0  # a submission is not a status change
 
 
-def test_submit_refuses_missing_fields_and_saves_nothing(champion: User) -> None:
-    with pytest.raises(ValidationError) as raised:
-        services.request_submit(
-            actor=champion,
-            kind="gripe",
-            title=" ",
-            story_today="",
-            story_wanted="  ",
-            frequency="hourly",
-            minutes_lost=-3,
-        )
-
-    assert errors_of(raised) == {
-        "kind": ["'gripe' is not a kind of request."],
-        "title": ["Give the request a short title."],
-        "story_today": ["Say what happens today."],
-        "story_wanted": ["Say what should happen instead."],
-        "frequency": ["Say how often it happens."],
-        "minutes_lost": ["Give the minutes lost as a whole number of 0 or more."],
-    }
-    assert IntakeRequest.objects.count() == 0
+def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
+    initiative.refresh_from_db()
+    return services.initiative_advance(
+        actor=actor, initiative=initiative, version=initiative.version, to_stage=to_stage, **fields
+    )
 
 
-def test_a_safety_flagged_request_lands_in_the_fast_track(champion: User) -> None:
-    with time_machine.travel(NOW, tick=False):
-        request = submit(champion, title="Wrong-patient orders", is_safety_concern=True)
+# --- The stage table ------------------------------------------------------------------------
 
-    # Fast track: SLA of 72 h by default (DEFAULT_SLA_HOURS), from submission.
-    assert (request.route, request.routed_at, request.sla_due_at) == (
-        Route.FAST_TRACK,
+
+def actor_for(users: dict[str, User], to_stage: str) -> User:
+    """The CMO at a gate (approve, stop), else the CMIO."""
+    return users["cmo"] if to_stage in GATE_STAGES else users["cmio"]
+
+
+@pytest.mark.parametrize(("from_stage", "to_stage"), EDGES)
+def test_every_move_of_the_table_is_accepted_and_timed(
+    users: dict[str, User], from_stage: str, to_stage: str
+) -> None:
+    initiative = in_stage(from_stage)
+
+    advance(actor_for(users, to_stage), initiative, to_stage, **NEEDS.get(to_stage, {}))
+
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.stage_changed_at, initiative.version) == (
+        to_stage,
         NOW,
-        NOW + datetime.timedelta(hours=72),
+        2,
+    )
+    change = StageChange.objects.get(initiative=initiative)
+    assert (change.from_stage, change.to_stage, change.at) == (from_stage, to_stage, NOW)
+
+
+@pytest.mark.parametrize(("from_stage", "to_stage"), NON_EDGES)
+def test_a_move_outside_the_table_is_refused_and_changes_nothing(
+    users: dict[str, User], from_stage: str, to_stage: str
+) -> None:
+    initiative = in_stage(from_stage)
+    before = snapshot(initiative)
+    actor = actor_for(users, to_stage)
+
+    with pytest.raises(ValidationError) as raised:
+        advance(actor, initiative, to_stage, **NEEDS.get(to_stage, {}))
+
+    assert list(raised.value.message_dict) == ["to_stage"]
+    assert raised.value.message_dict["to_stage"][0].startswith(
+        f"Cannot move an initiative from {G(from_stage).label} to {G(to_stage).label}: "
+    )
+    assert snapshot(initiative) == before
+
+
+def test_the_refusal_names_the_allowed_next_stages(cmio: User) -> None:
+    initiative = in_stage(G.IN_BUILD)
+
+    with pytest.raises(ValidationError) as raised:
+        advance(cmio, initiative, G.CLOSED)
+
+    assert raised.value.message_dict == {
+        "to_stage": [
+            "Cannot move an initiative from In build to Closed: allowed next stages are Pilot, "
+            "Live, On hold, Stopped."
+        ]
+    }
+
+
+def test_a_closed_initiative_takes_no_more_steps(cmio: User) -> None:
+    initiative = in_stage(G.CLOSED)
+
+    with pytest.raises(ValidationError) as raised:
+        advance(cmio, initiative, G.LIVE)
+
+    assert raised.value.message_dict == {
+        "to_stage": [
+            "Cannot move an initiative from Closed to Live: it is Closed and takes no more steps."
+        ]
+    }
+
+
+def test_an_unknown_stage_is_named(cmio: User) -> None:
+    with pytest.raises(ValidationError) as raised:
+        advance(cmio, in_stage(G.PROPOSED), "launched")
+
+    assert raised.value.message_dict == {"to_stage": ["'launched' is not a stage."]}
+
+
+@pytest.mark.parametrize(
+    ("to_stage", "fields", "errors"),
+    [
+        (
+            G.DEFERRED,
+            {},
+            {
+                "reason": ["Say why the initiative is deferred."],
+                "revisit_date": ["Give the date to revisit it."],
+            },
+        ),
+        (
+            G.DEFERRED,
+            {"reason": "After the upgrade."},
+            {"revisit_date": ["Give the date to revisit it."]},
+        ),
+        (
+            G.DEFERRED,
+            {"reason": "After the upgrade.", "revisit_date": TODAY},
+            {"revisit_date": ["Give a revisit date after today."]},
+        ),
+        (
+            G.DEFERRED,
+            {"reason": "  ", "revisit_date": datetime.date(2026, 9, 1)},
+            {"reason": ["Say why the initiative is deferred."]},
+        ),
+        (G.STOPPED, {}, {"reason": ["Say why the initiative is stopped."]}),
+        (
+            G.APPROVED,
+            {"revisit_date": datetime.date(2026, 9, 1)},
+            {"revisit_date": ["Only a deferral takes a revisit date."]},
+        ),
+        (
+            G.APPROVED,
+            {"go_live_date": TODAY},
+            {"go_live_date": ["Only a move to Live records a go-live date."]},
+        ),
+    ],
+)
+def test_deferred_and_stopped_need_their_reasons(
+    users: dict[str, User], to_stage: str, fields: dict[str, Any], errors: dict[str, list[str]]
+) -> None:
+    initiative = in_stage(G.PROPOSED)
+    before = snapshot(initiative)
+
+    with pytest.raises(ValidationError) as raised:
+        advance(actor_for(users, to_stage), initiative, to_stage, **fields)
+
+    assert raised.value.message_dict == errors
+    assert snapshot(initiative) == before
+
+
+def test_on_hold_needs_a_reason(cmio: User) -> None:
+    initiative = in_stage(G.IN_BUILD)
+
+    with pytest.raises(ValidationError) as raised:
+        advance(cmio, initiative, G.ON_HOLD)
+
+    assert raised.value.message_dict == {"reason": ["Say why the initiative is on hold."]}
+
+
+def test_deferral_keeps_reason_and_revisit_date_and_leaving_it_clears_the_date(
+    cmio: User,
+) -> None:
+    initiative = in_stage(G.PROPOSED)
+
+    advance(
+        cmio,
+        initiative,
+        G.DEFERRED,
+        reason=" After the upgrade. ",
+        revisit_date=datetime.date(2026, 9, 1),
+    )
+    assert (initiative.stage_reason, initiative.revisit_date) == (
+        "After the upgrade.",
+        datetime.date(2026, 9, 1),
+    )
+    advance(cmio, initiative, G.PROPOSED)
+
+    assert (initiative.stage, initiative.stage_reason, initiative.revisit_date) == (
+        G.PROPOSED,
+        "After the upgrade.",
+        None,
+    )
+
+
+def test_a_gate_records_who_decided_and_why(cmo: User) -> None:
+    initiative = in_stage(G.PROPOSED)
+
+    advance(cmo, initiative, G.APPROVED, reason="Serves the burden priority.")
+
+    change = StageChange.objects.get(initiative=initiative)
+    assert (change.actor, change.reason, change.from_stage, change.to_stage) == (
+        cmo,
+        "Serves the burden priority.",
+        G.PROPOSED,
+        G.APPROVED,
+    )
+
+
+# --- The forecast lock ----------------------------------------------------------------------
+
+
+def add_benefit(actor: User, initiative: Initiative, **fields: Any) -> BenefitLine:
+    values: dict[str, Any] = {
+        "value_category": ValueCategory.ENGAGEMENT,
+        "description": "Less after-hours EHR time",
+        "unit": "min/day",
+        "baseline": Decimal("86"),
+        "target": Decimal("60"),
+        "horizon": datetime.date(2027, 6, 30),
+        **fields,
+    }
+    return services.benefit_add(actor=actor, initiative=initiative, **values)
+
+
+def test_approval_locks_the_forecast_and_a_later_edit_shows_as_variance(
+    cmio: User, cmo: User
+) -> None:
+    initiative = create_initiative(cmio)
+    time = add_benefit(cmio, initiative)
+    money = add_benefit(
+        cmio,
+        initiative,
+        value_category=ValueCategory.FINANCIAL,
+        description="Denied claims avoided",
+        unit="USD/yr",
+        baseline=Decimal("0"),
+        target=Decimal("250000"),
+    )
+    assert (time.locked_target, time.locked_at) == (None, None)
+
+    advance(cmo, initiative, G.APPROVED)
+
+    initiative.refresh_from_db()
+    assert initiative.forecast_locked_at == NOW
+    time.refresh_from_db()
+    money.refresh_from_db()
+    assert (time.locked_baseline, time.locked_target, time.locked_horizon, time.locked_at) == (
+        Decimal("86.00"),
+        Decimal("60.00"),
+        datetime.date(2027, 6, 30),
+        NOW,
+    )
+    assert (money.locked_baseline, money.locked_target) == (Decimal("0.00"), Decimal("250000.00"))
+
+    services.benefit_update(
+        actor=cmio, benefit=time, target=Decimal("70"), horizon=datetime.date(2027, 12, 31)
+    )
+
+    time.refresh_from_db()
+    assert (time.target, time.locked_target) == (Decimal("70.00"), Decimal("60.00"))
+    assert (time.horizon, time.locked_horizon) == (
+        datetime.date(2027, 12, 31),
+        datetime.date(2027, 6, 30),
+    )
+    shown = {b.pk: b for b in selectors.initiative_detail(pk=initiative.pk).benefits.all()}
+    assert shown[time.pk].variance == selectors.BenefitVariance(  # type: ignore[attr-defined]
+        baseline=Decimal("0.00"), target=Decimal("10.00"), horizon_days=184
+    )
+    assert shown[money.pk].variance.changed is False  # type: ignore[attr-defined]
+    # The history shows the edit, and the lock, as they happened.
+    edit = audit_history(instance=time).first()
+    assert edit is not None
+    assert (edit.actor, edit.changes) == (
+        cmio,
+        {"target": ["60.00", "70.00"], "horizon": ["2027-06-30", "2027-12-31"]},
+    )
+
+
+def test_the_locked_forecast_cannot_be_edited(cmio: User, cmo: User) -> None:
+    initiative = create_initiative(cmio)
+    line = add_benefit(cmio, initiative)
+    advance(cmo, initiative, G.APPROVED)
+    line.refresh_from_db()
+    before = list(BenefitLine.objects.values())
+
+    with pytest.raises(ValidationError) as raised:
+        services.benefit_update(actor=cmio, benefit=line, locked_target=Decimal("40"))
+
+    assert raised.value.message_dict == {
+        "locked_target": ["The locked forecast never changes; edit the current value instead."]
+    }
+    assert list(BenefitLine.objects.values()) == before
+
+
+def test_a_line_added_after_approval_is_locked_as_added(cmio: User, cmo: User) -> None:
+    initiative = create_initiative(cmio)
+    advance(cmo, initiative, G.APPROVED)
+
+    later = add_benefit(cmio, initiative, target=Decimal("50"))
+
+    assert (later.locked_target, later.locked_at) == (Decimal("50.00"), NOW)
+    created = audit_history(instance=later).get()
+    assert created.note == "added after approval: locked as added"
+    assert created.changes["locked_target"] == [None, "50.00"]
+
+
+def test_approval_after_a_hold_keeps_the_first_lock(cmio: User, cmo: User) -> None:
+    initiative = create_initiative(cmio)
+    line = add_benefit(cmio, initiative)
+    advance(cmo, initiative, G.APPROVED)
+    services.benefit_update(actor=cmio, benefit=line, target=Decimal("55"))
+    advance(cmio, initiative, G.ON_HOLD, reason="Vendor delay.")
+
+    with time_machine.travel(NOW + datetime.timedelta(days=10), tick=False):
+        advance(cmo, initiative, G.APPROVED)
+
+    initiative.refresh_from_db()
+    line.refresh_from_db()
+    assert (initiative.forecast_locked_at, line.locked_at, line.locked_target) == (
+        NOW,
+        NOW,
+        Decimal("60.00"),
     )
 
 
 @pytest.mark.parametrize(
-    ("kind", "regulatory", "route"),
+    ("fields", "errors"),
     [
-        (RequestKind.SAFETY, False, Route.FAST_TRACK),
-        (RequestKind.REGULATORY, False, Route.MANDATORY),
-        (RequestKind.VENDOR_MANDATED, False, Route.MANDATORY),
-        (RequestKind.ENHANCEMENT, True, Route.MANDATORY),
-        (RequestKind.ENHANCEMENT, False, ""),
+        (
+            {"value_category": "happiness"},
+            {"value_category": ["'happiness' is not a value category."]},
+        ),
+        ({"description": " "}, {"description": ["Say what value is expected."]}),
+        ({"baseline": "lots"}, {"baseline": ["Give a number, with at most two decimal places."]}),
+        (
+            {"target": Decimal("1.234")},
+            {"target": ["Give a number, with at most two decimal places."]},
+        ),
+        ({"horizon": "2027"}, {"horizon": ["Give the date by which the value should be reached."]}),
     ],
 )
-def test_gates_route_a_request_on_submission(
-    champion: User, kind: str, regulatory: bool, route: str
+def test_benefit_input_is_checked_field_by_field(
+    cmio: User, fields: dict[str, Any], errors: dict[str, list[str]]
 ) -> None:
-    request = submit(champion, kind=kind, is_regulatory=regulatory)
-    assert request.route == route
-
-
-def test_phi_in_a_story_stops_the_submission(champion: User) -> None:
-    with pytest.raises(PhiFlagged) as raised:
-        submit(champion, story_today="Call the daughter on 555-201-3344 about MRN 4412897.")
-
-    assert list(raised.value.findings) == ["story_today"]
-    assert errors_of(raised) == {
-        "story_today": [
-            "This looks like patient information (phone number: “555-201-3344”; "
-            "medical record number: “MRN 4412897”). Edit it out, or confirm it is not patient "
-            "information."
-        ]
-    }
-    assert IntakeRequest.objects.count() == 0
-    assert PhiConfirmation.objects.count() == 0
-
-
-def test_confirmed_phi_lookalike_is_saved_and_the_confirmation_recorded(champion: User) -> None:
-    request = submit(
-        champion, story_wanted="Page the unit at 555-201-3344 instead.", phi_confirmed=True
-    )
-
-    confirmation = PhiConfirmation.objects.get()
-    assert (confirmation.object_id, confirmation.field, confirmation.kinds) == (
-        str(request.pk),
-        "story_wanted",
-        ["phone"],
-    )
-    assert confirmation.confirmed_by == champion
-
-
-# --- Editing --------------------------------------------------------------------------------
-
-
-def test_submitter_edits_their_submitted_request(champion: User) -> None:
-    request = submit(champion)
-
-    services.request_update(
-        actor=champion, request=request, version=1, title="Home meds vanish", minutes_lost=4
-    )
-
-    request.refresh_from_db()
-    assert (request.title, request.minutes_lost, request.version) == ("Home meds vanish", 4, 2)
-    event = AuditEvent.objects.filter(action=AuditAction.UPDATE).get()
-    assert event.changes == {
-        "title": ["Med rec screen loses home meds", "Home meds vanish"],
-        "minutes_lost": [None, 4],
-    }
-
-
-def test_an_edit_of_a_stale_version_is_refused(champion: User) -> None:
-    request = submit(champion)
-    services.request_update(actor=champion, request=request, version=1, title="Second")
-
-    with pytest.raises(StaleEdit):
-        services.request_update(actor=champion, request=request, version=1, title="Third")
-
-    request.refresh_from_db()
-    assert (request.title, request.version) == ("Second", 2)
-
-
-def test_edit_refuses_fields_triage_owns(champion: User) -> None:
-    request = submit(champion)
+    initiative = create_initiative(cmio)
 
     with pytest.raises(ValidationError) as raised:
-        services.request_update(actor=champion, request=request, version=1, route="steering")
+        add_benefit(cmio, initiative, **fields)
 
-    assert errors_of(raised) == {"route": ["This field cannot be edited here."]}
-
-
-def test_edit_flagging_safety_moves_the_request_to_the_fast_track(champion: User) -> None:
-    request = submit(champion)
-
-    with time_machine.travel(NOW, tick=False):
-        services.request_update(actor=champion, request=request, version=1, is_safety_concern=True)
-
-    request.refresh_from_db()
-    assert (request.route, request.sla_due_at) == (
-        Route.FAST_TRACK,
-        NOW + datetime.timedelta(hours=72),
-    )
+    assert raised.value.message_dict == errors
+    assert BenefitLine.objects.count() == 0
 
 
-def test_edit_checks_only_changed_text_for_phi(champion: User) -> None:
-    request = submit(
-        champion, story_today="Call 555-201-3344 to reach pharmacy.", phi_confirmed=True
-    )
+# --- Optimistic locking ---------------------------------------------------------------------
 
-    services.request_update(actor=champion, request=request, version=1, title="Pharmacy line")
-    with pytest.raises(PhiFlagged):
-        services.request_update(
-            actor=champion, request=request, version=2, story_wanted="born 03/04/1961"
+
+def test_a_second_edit_from_the_old_version_is_refused_and_the_first_survives(
+    cmio: User, users: dict[str, User]
+) -> None:
+    initiative = create_initiative(cmio)
+    first = Initiative.objects.get(pk=initiative.pk)
+    second = Initiative.objects.get(pk=initiative.pk)
+
+    services.initiative_update(actor=cmio, initiative=first, version=1, title="Order sets, phase 1")
+    with pytest.raises(StaleEdit) as raised:
+        services.initiative_update(
+            actor=users["cmio"], initiative=second, version=1, summary="Something else."
         )
 
-    assert PhiConfirmation.objects.count() == 1
-
-
-# --- Votes ----------------------------------------------------------------------------------
-
-
-def test_a_vote_records_the_voters_context(champion: User, make_user: Any) -> None:
-    request = submit(champion)
-    voter = make_user("champion")
-    facility = FacilityFactory.create()
-
-    vote = services.request_vote(
-        actor=voter, request=request, specialty="ED", facility=facility, frequency="weekly"
+    assert raised.value.current.version == 2
+    assert str(raised.value) == (
+        "Order sets, phase 1 was changed by someone else (version 2, you edited version 1). "
+        "Reload and apply your change again."
     )
-
-    assert (vote.request, vote.voter, vote.specialty, vote.facility, vote.frequency) == (
-        request,
-        voter,
-        "ED",
-        facility,
-        "weekly",
-    )
-    assert RequestScore.objects.count() == 0  # not scored yet: no score row
-
-
-def test_one_vote_per_person_and_none_by_the_submitter(champion: User, make_user: Any) -> None:
-    request = submit(champion)
-    voter = make_user("champion")
-    services.request_vote(actor=voter, request=request)
-
-    with pytest.raises(ValidationError) as twice:
-        services.request_vote(actor=voter, request=request)
-    with pytest.raises(ValidationError) as own:
-        services.request_vote(actor=champion, request=request)
-
-    assert errors_of(twice) == {"voter": ["You have already added your +1 to this request."]}
-    assert errors_of(own) == {"voter": ["You submitted this request: you are already counted."]}
-    assert RequestVote.objects.count() == 1
-
-
-def test_a_closed_request_takes_no_votes(champion: User, cmio: User, make_user: Any) -> None:
-    request = submit(champion)
-    services.request_withdraw(actor=champion, request=request)
-
-    with pytest.raises(ValidationError) as raised:
-        services.request_vote(actor=make_user("champion"), request=request)
-
-    assert errors_of(raised) == {"request": ["This request is Withdrawn; it is closed."]}
-
-
-def test_a_vote_on_a_scored_request_makes_a_new_score_row(
-    champion: User, cmio: User, make_user: Any
-) -> None:
-    request = submit(champion)
-    triage_fully(cmio, request)  # FULL_RATINGS, 20 h
-    first = RequestScore.objects.get(request=request)
-
-    services.request_vote(actor=make_user("executive"), request=request)
-
-    request.refresh_from_db()
-    rows = list(RequestScore.objects.filter(request=request).order_by("id"))
-    assert [row.reason for row in rows] == [ScoreReason.TRIAGE, ScoreReason.VOTE]
-    new = rows[1]
-    assert request.current_score == new
-    # 2 people → reach 1 → 15·1/5 = 3 points; 47 + 3 = 50; S (20 h) = 2 points → 25
-    assert (new.people, new.reach, new.value, new.priority_index) == (
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.summary, initiative.version) == (
+        "Order sets, phase 1",
+        "Remove unused orders from the admission order sets.",
         2,
-        1,
-        Decimal("50.00"),
-        Decimal("25.00"),
-    )
-    assert new.breakdown["reach"] == {"label": "Reach", "weight": 15, "rating": 1, "points": 3.0}
-    first.refresh_from_db()
-    assert (first.people, first.reach, first.value) == (1, 0, Decimal("47.00"))
-
-
-# --- Thread ---------------------------------------------------------------------------------
-
-
-def test_comment_by_triage_notifies_the_submitter(champion: User, cmio: User) -> None:
-    request = submit(champion)
-
-    comment = services.request_comment(actor=cmio, request=request, body=" Which unit? ")
-
-    assert (comment.kind, comment.body, comment.author) == (
-        CommentKind.COMMENT,
-        "Which unit?",
-        cmio,
-    )
-    notification = Notification.objects.get()
-    assert (notification.recipient, notification.subject) == (
-        champion,
-        f"New comment on your request #{request.pk}",
     )
 
 
-def test_empty_and_phi_comments_are_refused(champion: User) -> None:
-    request = submit(champion)
+def test_a_stage_move_from_an_old_version_is_refused(cmio: User) -> None:
+    initiative = create_initiative(cmio)
+    services.initiative_update(actor=cmio, initiative=initiative, version=1, title="Renamed")
+    before = snapshot(initiative)
 
-    with pytest.raises(ValidationError) as empty:
-        services.request_comment(actor=champion, request=request, body="  ")
-    with pytest.raises(PhiFlagged):
-        services.request_comment(actor=champion, request=request, body="jane.doe@example.org")
+    with pytest.raises(StaleEdit):
+        services.initiative_advance(
+            actor=cmio,
+            initiative=initiative,
+            version=1,
+            to_stage=G.DEFERRED,
+            reason="Later.",
+            revisit_date=datetime.date(2026, 9, 1),
+        )
 
-    assert errors_of(empty) == {"body": ["Write a comment."]}
-    assert RequestComment.objects.count() == 0
-
-
-def test_ask_and_answer_go_through_needs_info_and_back_to_triage(
-    champion: User, cmio: User
-) -> None:
-    request = submit(champion)
-
-    question = services.request_ask(actor=cmio, request=request, question="Which unit?")
-    request.refresh_from_db()
-    assert request.status == S.NEEDS_INFO
-    assert question.kind == CommentKind.QUESTION
-
-    answer = services.request_answer(actor=champion, request=request, body="4 West.")
-
-    request.refresh_from_db()
-    question.refresh_from_db()
-    assert request.status == S.TRIAGE
-    assert question.answered_by == answer
-    assert statuses(request) == [
-        ("", S.SUBMITTED),
-        (S.SUBMITTED, S.NEEDS_INFO),
-        (S.NEEDS_INFO, S.TRIAGE),
-    ]
+    assert snapshot(initiative) == before
+    assert initiative.title == "Renamed"
 
 
-def test_only_the_submitter_answers_and_only_an_open_question(
-    champion: User, cmio: User, make_user: Any
-) -> None:
-    request = submit(champion)
-
-    with pytest.raises(ValidationError) as nothing_asked:
-        services.request_answer(actor=champion, request=request, body="Here you go")
-    services.request_ask(actor=cmio, request=request, question="Which unit?")
-    with pytest.raises(ActionDenied):
-        services.request_answer(actor=make_user("champion"), request=request, body="Mine")
-
-    assert errors_of(nothing_asked) == {"body": ["No question is waiting for your answer."]}
-    assert RequestComment.objects.filter(kind=CommentKind.ANSWER).count() == 0
-
-
-def test_question_with_phi_is_refused_before_the_request_moves(champion: User, cmio: User) -> None:
-    request = submit(champion)
-
-    with pytest.raises(PhiFlagged) as raised:
-        services.request_ask(actor=cmio, request=request, question="Is it MRN 4412897?")
-
-    assert list(raised.value.findings) == ["question"]
-    request.refresh_from_db()
-    assert (request.status, request.version) == (S.SUBMITTED, 1)
-
-
-# --- Triage ---------------------------------------------------------------------------------
-
-
-def test_first_triage_moves_a_submitted_request_to_triage_and_starts_the_sla(
-    champion: User, cmio: User
-) -> None:
+def test_an_edit_of_people_or_priorities_only_moves_the_version_on(cmio: User) -> None:
+    initiative = create_initiative(cmio)
     priority = PriorityFactory.create()
 
-    with time_machine.travel(NOW, tick=False):
-        request = submit(champion)
-        services.request_triage(
-            actor=cmio,
-            request=request,
-            version=1,
-            kind=RequestKind.ENHANCEMENT,
-            route=Route.WORKGROUP,
-            priorities=[priority],
-        )
-
-    request.refresh_from_db()
-    assert (request.status, request.kind, request.route) == (
-        S.TRIAGE,
-        RequestKind.ENHANCEMENT,
-        Route.WORKGROUP,
+    services.initiative_update(
+        actor=cmio, initiative=initiative, version=1, priorities={priority: Alignment.WEAK}
     )
-    # Workgroup: 720 h by default.
-    assert (request.routed_at, request.sla_due_at) == (NOW, NOW + datetime.timedelta(hours=720))
-    assert list(request.priorities.all()) == [priority]
-    assert statuses(request) == [("", S.SUBMITTED), (S.SUBMITTED, S.TRIAGE)]
-    assert RequestScore.objects.count() == 0
+
+    assert initiative.version == 2
+    with pytest.raises(StaleEdit):
+        services.initiative_update(actor=cmio, initiative=initiative, version=1, priorities={})
 
 
-def test_sla_hours_come_from_site_settings(champion: User, cmio: User, admin: User) -> None:
-    hours = dict.fromkeys(Route.values, 100)
-    site_settings_update(actor=admin, sla_hours={**hours, Route.ANALYTICS: 12})
-    request = submit(champion)
-
-    with time_machine.travel(NOW, tick=False):
-        services.request_triage(actor=cmio, request=request, version=1, route=Route.ANALYTICS)
-
-    request.refresh_from_db()
-    assert request.sla_due_at == NOW + datetime.timedelta(hours=12)
+# --- History --------------------------------------------------------------------------------
 
 
-def test_triage_to_a_safety_kind_applies_the_fast_track_gate(champion: User, cmio: User) -> None:
-    request = submit(champion)
-
-    services.request_triage(actor=cmio, request=request, version=1, kind=RequestKind.SAFETY)
-
-    request.refresh_from_db()
-    assert request.route == Route.FAST_TRACK
-
-
-def test_complete_triage_scores_the_request_with_an_exact_breakdown(
-    champion: User, cmio: User
+def test_history_shows_who_changed_which_field_and_when_including_stage_moves(
+    cmio: User, cmo: User
 ) -> None:
-    request = submit(champion)
+    initiative = create_initiative(cmio, effort_hours=120)
+    with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
+        services.initiative_update(
+            actor=cmio, initiative=initiative, version=1, effort_hours=160, title="Order sets"
+        )
+    with time_machine.travel(NOW + datetime.timedelta(hours=2), tick=False):
+        advance(cmo, initiative, G.APPROVED, reason="Fits the burden priority.")
+    with time_machine.travel(NOW + datetime.timedelta(hours=3), tick=False):
+        advance(cmio, initiative, G.IN_BUILD)
+        advance(cmio, initiative, G.LIVE)
+    with time_machine.travel(NOW + datetime.timedelta(hours=4), tick=False):
+        advance(cmo, initiative, G.STOPPED, reason="Replaced by the vendor's content.")
 
-    services.request_triage(
-        actor=cmio, request=request, version=1, ratings=FULL_RATINGS, build_hours=100
-    )
-
-    request.refresh_from_db()
-    score = request.current_score
-    assert score is not None
-    assert (score.rubric.version, score.reason, score.created_by) == (1, "triage", cmio)
-    # Ratings 3,4,2,(reach 0),1,0,3,5 × weights 25,20,15,15,10,5,5,5 ÷ 5:
-    # 15 + 16 + 6 + 0 + 2 + 0 + 3 + 5 = 47; 100 h is M = 3 points → 47/3 = 15.67
-    assert score.ordered_breakdown == [
-        {
-            "code": "safety_quality",
-            "label": "Patient safety and quality",
-            "weight": 25,
-            "rating": 3,
-            "points": 15.0,
-        },
-        {
-            "code": "strategic_alignment",
-            "label": "Strategic alignment",
-            "weight": 20,
-            "rating": 4,
-            "points": 16.0,
-        },
-        {
-            "code": "time_saved",
-            "label": "Clinician time saved",
-            "weight": 15,
-            "rating": 2,
-            "points": 6.0,
-        },
-        {"code": "reach", "label": "Reach", "weight": 15, "rating": 0, "points": 0.0},
-        {"code": "financial", "label": "Financial", "weight": 10, "rating": 1, "points": 2.0},
-        {"code": "equity", "label": "Equity", "weight": 5, "rating": 0, "points": 0.0},
-        {"code": "evidence", "label": "Evidence", "weight": 5, "rating": 3, "points": 3.0},
-        {"code": "readiness", "label": "Readiness", "weight": 5, "rating": 5, "points": 5.0},
+    history = [
+        (event.at, event.actor, event.action, event.changes, event.note)
+        for event in audit_history(instance=initiative).order_by("at", "id")
     ]
-    assert (score.people, score.reach, score.value) == (1, 0, Decimal("47.00"))
-    assert (score.effort_band, score.effort_points, score.priority_index) == (
-        "M",
-        3,
-        Decimal("15.67"),
-    )
-    assert request.status == S.SCORED
-    assert statuses(request) == [
-        ("", S.SUBMITTED),
-        (S.SUBMITTED, S.TRIAGE),
-        (S.TRIAGE, S.SCORED),
+    at = [NOW + datetime.timedelta(hours=h) for h in range(5)]
+    assert history[0][:3] == (at[0], cmio, AuditAction.CREATE)
+    assert history[0][3]["stage"] == [None, "proposed"]
+    assert history[0][3]["effort_hours"] == [None, 120]
+    assert history[1:] == [
+        (
+            at[1],
+            cmio,
+            AuditAction.UPDATE,
+            {"title": ["Admission order set clean-up", "Order sets"], "effort_hours": [120, 160]},
+            "",
+        ),
+        (
+            at[2],
+            cmo,
+            AuditAction.UPDATE,
+            {
+                "stage": ["proposed", "approved"],
+                "stage_changed_at": [str(at[0]), str(at[2])],
+                "forecast_locked_at": [None, str(at[2])],
+            },
+            "Proposed → Approved",
+        ),
+        (
+            at[3],
+            cmio,
+            AuditAction.UPDATE,
+            {"stage": ["approved", "in_build"], "stage_changed_at": [str(at[2]), str(at[3])]},
+            "Approved → In build",
+        ),
+        (
+            at[3],
+            cmio,
+            AuditAction.UPDATE,
+            {"stage": ["in_build", "live"], "go_live_date": [None, "2026-03-02"]},
+            "In build → Live",
+        ),
+        (
+            at[4],
+            cmo,
+            AuditAction.UPDATE,
+            {
+                "stage": ["live", "stopped"],
+                "stage_changed_at": [str(at[3]), str(at[4])],
+                "stage_reason": ["", "Replaced by the vendor's content."],
+            },
+            "Live → Stopped",
+        ),
     ]
 
 
-def test_a_higher_reach_rating_wins_over_the_people_count(champion: User, cmio: User) -> None:
-    request = submit(champion)
+def test_a_deferral_is_audited_with_its_reason_and_revisit_date(cmio: User) -> None:
+    initiative = create_initiative(cmio)  # at NOW, deferred at NOW: stage_changed_at stays
 
-    triage_fully(cmio, request, reach_rating=4, build_hours=3)
+    advance(
+        cmio,
+        initiative,
+        G.DEFERRED,
+        reason="After the upgrade.",
+        revisit_date=datetime.date(2026, 9, 1),
+    )
 
-    request.refresh_from_db()
-    score = request.current_score
-    assert score is not None
-    # reach 4 → 15·4/5 = 12; 47 + 12 = 59; XS = 1 point → 59
-    assert (score.reach, score.value, score.effort_band, score.priority_index) == (
-        4,
-        Decimal("59.00"),
-        "XS",
-        Decimal("59.00"),
+    event = audit_history(instance=initiative).first()
+    assert event is not None
+    assert (event.actor, event.changes) == (
+        cmio,
+        {
+            "stage": ["proposed", "deferred"],
+            "stage_reason": ["", "After the upgrade."],
+            "revisit_date": [None, "2026-09-01"],
+        },
     )
 
 
-def test_partial_ratings_make_no_score(champion: User, cmio: User) -> None:
-    request = submit(champion)
-    partial = {k: v for k, v in FULL_RATINGS.items() if k != "readiness"}
+def test_people_facilities_and_priorities_are_audited_by_name(
+    cmio: User, make_user: Callable[..., User]
+) -> None:
+    burden = PriorityFactory.create(title="Reduce clinician burden")
+    safety = PriorityFactory.create(title="Safer medication use")
+    north = FacilityFactory.create(name="North Hospital")
+    champion = make_user("champion", full_name="Dr Ames")
+    initiative = create_initiative(cmio, priorities={burden: Alignment.STRONG})
 
-    services.request_triage(actor=cmio, request=request, version=1, ratings=partial, build_hours=9)
-
-    request.refresh_from_db()
-    assert (request.status, request.current_score, request.ratings) == (S.TRIAGE, None, partial)
-
-
-def test_ratings_merge_and_a_none_rating_removes_one(champion: User, cmio: User) -> None:
-    request = submit(champion)
-    services.request_triage(actor=cmio, request=request, version=1, ratings={"equity": 2})
-    request.refresh_from_db()
-
-    services.request_triage(
+    services.initiative_update(
         actor=cmio,
-        request=request,
-        version=request.version,
-        ratings={"evidence": 4, "equity": None},
+        initiative=initiative,
+        version=1,
+        priorities={burden: Alignment.MODERATE, safety: Alignment.WEAK},
+        facilities=[north],
+        champions=[champion],
     )
 
-    request.refresh_from_db()
-    assert request.ratings == {"evidence": 4}
+    event = audit_history(instance=initiative).first()
+    assert event is not None
+    assert event.changes == {
+        "champions": [[], ["Dr Ames"]],
+        "facilities": [[], ["North Hospital"]],
+        "priorities": [
+            ["Reduce clinician burden (strong)"],
+            ["Reduce clinician burden (moderate)", "Safer medication use (weak)"],
+        ],
+    }
+    assert sorted(
+        InitiativePriority.objects.filter(initiative=initiative).values_list(
+            "priority__title", "alignment"
+        )
+    ) == [("Reduce clinician burden", "moderate"), ("Safer medication use", "weak")]
 
 
-def test_rescoring_with_the_same_inputs_makes_no_new_row(champion: User, cmio: User) -> None:
-    request = submit(champion)
-    triage_fully(cmio, request)
-    triage_fully(cmio, request)
-    triage_fully(cmio, request, ratings={**FULL_RATINGS, "equity": 5})
-
-    rows = list(RequestScore.objects.filter(request=request).order_by("id"))
-    # 47 + 5·5/5 = 52
-    assert [row.value for row in rows] == [Decimal("47.00"), Decimal("52.00")]
+# --- Input checks ---------------------------------------------------------------------------
 
 
-def test_triage_refuses_bad_inputs_and_changes_nothing(champion: User, cmio: User) -> None:
-    request = submit(champion)
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"title": " "}, {"title": ["Give the initiative a short title."]}),
+        ({"title": "x" * 201}, {"title": ["Keep the title to 200 characters or fewer."]}),
+        ({"type": "moonshot"}, {"type": ["'moonshot' is not a type of initiative."]}),
+        ({"summary": ""}, {"summary": ["Say in a sentence or two what the initiative does."]}),
+        ({"effort_hours": -1}, {"effort_hours": ["Give the effort in whole hours, 0 or more."]}),
+        (
+            {"cost_estimate": Decimal("-5")},
+            {"cost_estimate": ["Give the cost as an amount of 0 or more, in cents at most."]},
+        ),
+        (
+            {"start_date": datetime.date(2026, 6, 1), "target_date": datetime.date(2026, 5, 1)},
+            {"target_date": ["The target date cannot be before the start date."]},
+        ),
+    ],
+)
+def test_initiative_input_is_checked_field_by_field(
+    cmio: User, fields: dict[str, Any], errors: dict[str, list[str]]
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        create_initiative(cmio, **fields)
+
+    assert raised.value.message_dict == errors
+    assert (Initiative.objects.count(), AuditEvent.objects.count()) == (0, 0)
+
+
+def test_people_must_hold_the_role_they_fill(
+    cmio: User, users: dict[str, User], make_user: Callable[..., User]
+) -> None:
+    retired = make_user("champion", is_active=False)
+    retired_priority = PriorityFactory.create(is_active=False)
 
     with pytest.raises(ValidationError) as raised:
-        services.request_triage(
-            actor=cmio,
-            request=request,
-            version=1,
-            kind="gripe",
-            route="nowhere",
-            ratings={"safety_quality": 6},
-            reach_rating=9,
-            build_hours=-1,
+        create_initiative(
+            cmio,
+            cmio_owner=users["informaticist"],
+            informaticist_lead=users["champion"],
+            executive_sponsor=retired,
+            priorities={retired_priority: Alignment.STRONG},
         )
-    with pytest.raises(ValidationError) as reach:
-        services.request_triage(actor=cmio, request=request, version=1, ratings={"reach": 3})
-    with pytest.raises(ValidationError) as unknown:
-        services.request_triage(actor=cmio, request=request, version=1, ratings={"vibes": 3})
 
-    assert errors_of(raised) == {
-        "kind": ["'gripe' is not a kind of request."],
-        "route": ["'nowhere' is not an intake route."],
-        "ratings": ["Rate each criterion with a whole number from 0 to 5."],
-        "reach_rating": ["Rate the reach with a whole number from 0 to 5."],
-        "build_hours": ["Give the build estimate in whole hours, 0 or more."],
+    assert raised.value.message_dict == {
+        "cmio_owner": ["Choose an active person who holds the CMIO role."],
+        "informaticist_lead": ["Choose an active informaticist (or the CMIO) to lead it."],
+        "executive_sponsor": ["Choose an active person as executive sponsor."],
+        "priorities": ["Align the initiative to active strategic priorities only."],
     }
-    assert errors_of(reach) == {
-        "ratings": [
-            "Reach follows the people behind the request; give reach_rating to rate it higher."
+
+
+def test_an_unknown_alignment_is_refused(cmio: User) -> None:
+    with pytest.raises(ValidationError) as raised:
+        create_initiative(cmio, priorities={PriorityFactory.create(): "total"})
+
+    assert raised.value.message_dict == {
+        "priorities": ["Give each priority's alignment: strong, moderate or weak."]
+    }
+
+
+def test_a_retired_priority_already_aligned_survives_an_edit(cmio: User, cmo: User) -> None:
+    priority = PriorityFactory.create()
+    initiative = create_initiative(cmio, priorities={priority: Alignment.STRONG})
+    StrategicPriority.objects.filter(pk=priority.pk).update(is_active=False)
+    priority.refresh_from_db()
+
+    services.initiative_update(
+        actor=cmio, initiative=initiative, version=1, priorities={priority: Alignment.WEAK}
+    )
+
+    assert InitiativePriority.objects.get(initiative=initiative).alignment == Alignment.WEAK
+
+
+def test_the_stage_and_unknown_fields_are_not_edited_here(cmio: User) -> None:
+    initiative = create_initiative(cmio)
+
+    with pytest.raises(ValidationError) as raised:
+        services.initiative_update(actor=cmio, initiative=initiative, version=1, stage="live")
+    assert raised.value.message_dict == {"stage": ["Move the stage with the stage action."]}
+    with pytest.raises(ValidationError) as raised:
+        services.initiative_update(
+            actor=cmio, initiative=initiative, version=1, forecast_locked_at=NOW
+        )
+    assert raised.value.message_dict == {
+        "forecast_locked_at": ["This field cannot be edited here."]
+    }
+
+
+def test_requests_closed_or_linked_elsewhere_are_refused_by_number(cmio: User) -> None:
+    from tests.initiatives.factories import IntakeRequestFactory
+
+    other = create_initiative(cmio, title="Other")
+    taken = request_in(other, status="scored")
+    withdrawn = IntakeRequestFactory.create(status="withdrawn")
+    initiative = create_initiative(cmio)
+
+    with pytest.raises(ValidationError) as raised:
+        services.initiative_link_requests(
+            actor=cmio, initiative=initiative, requests=[taken, withdrawn]
+        )
+
+    assert raised.value.message_dict == {
+        "requests": [
+            f"Cannot link: #{taken.pk} is linked to initiative #{other.pk}; "
+            f"#{withdrawn.pk} is withdrawn."
         ]
     }
-    assert errors_of(unknown) == {"ratings": ["Not criteria of rubric v1: vibes."]}
+    taken.refresh_from_db()
+    assert initiative_of(taken) == other
+
+
+def test_unlinking_leaves_the_request_where_it_is(cmio: User) -> None:
+    from tests.initiatives.factories import IntakeRequestFactory
+
+    request = IntakeRequestFactory.create(status="scored")
+    initiative = create_initiative(cmio, requests=[request])
+
+    services.initiative_unlink_requests(actor=cmio, initiative=initiative, requests=[request])
+
     request.refresh_from_db()
-    assert (request.status, request.version, request.ratings) == (S.SUBMITTED, 1, {})
+    assert (initiative_of(request), request.status) == (None, "scored")
+    assert audit_history(instance=initiative).first().changes == {  # type: ignore[union-attr]
+        "requests": [[f"#{request.pk}"], []]
+    }
 
 
-def test_triage_of_a_stale_version_is_refused(champion: User, cmio: User) -> None:
-    request = submit(champion)
-    services.request_triage(actor=cmio, request=request, version=1, route=Route.TRAINING)
-
-    with pytest.raises(StaleEdit):
-        services.request_triage(actor=cmio, request=request, version=1, route=Route.ANALYTICS)
-
-    request.refresh_from_db()
-    assert request.route == Route.TRAINING
+# --- Milestones and status updates ----------------------------------------------------------
 
 
-def test_a_closed_request_cannot_be_triaged(champion: User, cmio: User) -> None:
-    request = submit(champion)
-    services.request_withdraw(actor=champion, request=request)
-    request.refresh_from_db()
+def test_milestones_are_added_redated_and_done(cmio: User, users: dict[str, User]) -> None:
+    initiative = create_initiative(cmio, informaticist_lead=users["informaticist"])
+    lead = users["informaticist"]
 
+    milestone = services.milestone_add(
+        actor=lead, initiative=initiative, title="Build in test", due_date=datetime.date(2026, 4, 1)
+    )
+    services.milestone_update(actor=lead, milestone=milestone, due_date=datetime.date(2026, 4, 15))
+    services.milestone_done(actor=lead, milestone=milestone)
+
+    milestone.refresh_from_db()
+    assert (milestone.due_date, milestone.done_at, milestone.done_by) == (
+        datetime.date(2026, 4, 15),
+        NOW,
+        lead,
+    )
+    assert [e.note for e in audit_history(instance=milestone)] == ["done", "", ""]
     with pytest.raises(ValidationError) as raised:
-        services.request_triage(
-            actor=cmio, request=request, version=request.version, route=Route.TRAINING
+        services.milestone_done(actor=lead, milestone=milestone)
+    assert raised.value.message_dict == {"done_at": ["This milestone is already done."]}
+
+
+def test_a_milestone_needs_a_title_and_a_due_date(cmio: User) -> None:
+    with pytest.raises(ValidationError) as raised:
+        services.milestone_add(
+            actor=cmio,
+            initiative=create_initiative(cmio),
+            title="",
+            due_date="soon",  # type: ignore[arg-type]
         )
 
-    assert errors_of(raised) == {"status": ["This request is Withdrawn; it is closed."]}
-
-
-# --- Isolation: events on other requests never touch a request's scores --------------------
-
-
-def test_creating_scoring_voting_and_merging_other_requests_leaves_a_score_alone(
-    champion: User, cmio: User, make_user: Any
-) -> None:
-    first = submit(champion, title="Sepsis alert fires on every post-op tachycardia")
-    triage_fully(cmio, first)
-    first.refresh_from_db()
-    before = score_rows(first)
-    current_before = first.current_score_id
-
-    for n in range(3):
-        other = submit(make_user("champion"), title=f"Other problem {n}")
-        triage_fully(cmio, other, build_hours=200)
-        services.request_vote(actor=make_user("executive"), request=other)
-    duplicate = submit(make_user("champion"), title="Duplicate of another")
-    services.request_vote(actor=make_user("champion"), request=duplicate)
-    services.request_merge(actor=cmio, request=duplicate, survivor=other)
-
-    first.refresh_from_db()
-    assert score_rows(first) == before
-    assert first.current_score_id == current_before
-    assert RequestScore.objects.exclude(request=first).count() == 7  # 3 × (triage, vote), merge
-
-
-# --- Merging --------------------------------------------------------------------------------
-
-
-def test_merge_moves_votes_and_people_into_the_survivor(
-    champion: User, cmio: User, make_user: Any
-) -> None:
-    survivor = submit(champion, title="Sepsis alert fires on every post-op tachycardia")
-    triage_fully(cmio, survivor)
-    duplicate_author = make_user("champion", specialty="Surgery")
-    duplicate = submit(duplicate_author, title="Sepsis alerts after surgery", specialty="Surgery")
-    both = make_user("champion")
-    only_duplicate = make_user("champion")
-    services.request_vote(actor=both, request=survivor)
-    services.request_vote(actor=both, request=duplicate)
-    services.request_vote(actor=only_duplicate, request=duplicate, specialty="Anesthesia")
-    services.request_vote(actor=champion, request=duplicate)  # survivor's submitter
-
-    services.request_merge(actor=cmio, request=duplicate, survivor=survivor)
-
-    duplicate.refresh_from_db()
-    survivor.refresh_from_db()
-    assert (duplicate.status, duplicate.duplicate_of) == (S.MERGED, survivor)
-    on_survivor = {
-        (v.voter, v.merged_from_id, v.specialty)
-        for v in RequestVote.objects.filter(request=survivor)
+    assert raised.value.message_dict == {
+        "title": ["Give the milestone a title."],
+        "due_date": ["Give the date the milestone is due."],
     }
-    assert on_survivor == {
-        (both, None, ""),
-        (only_duplicate, duplicate.pk, "Anesthesia"),
-        (duplicate_author, duplicate.pk, "Surgery"),
-    }
-    # Voters already counted on the survivor stay behind on the merged request.
-    assert set(RequestVote.objects.filter(request=duplicate).values_list("voter", flat=True)) == {
-        both.pk,
-        champion.pk,
-    }
-    score = survivor.current_score
-    assert score is not None
-    # 4 people (submitter + 3) → reach 1 → 47 + 3 = 50; S → 25
-    assert (score.reason, score.people, score.reach, score.value, score.priority_index) == (
-        ScoreReason.MERGE,
-        4,
-        1,
-        Decimal("50.00"),
-        Decimal("25.00"),
-    )
-    notification = Notification.objects.filter(recipient=duplicate_author).get()
-    assert notification.subject == f"Your request #{duplicate.pk} is now Merged"
-    assert f"Merged into #{survivor.pk}" in notification.body
+    assert Milestone.objects.count() == 0
 
 
-def test_merge_refusals(champion: User, cmio: User) -> None:
-    first = submit(champion)
-    second = submit(champion)
-    services.request_withdraw(actor=champion, request=second)
+def test_a_status_update_is_posted_and_audited(cmio: User) -> None:
+    initiative = create_initiative(cmio)
 
-    with pytest.raises(ValidationError) as itself:
-        services.request_merge(actor=cmio, request=first, survivor=first)
-    with pytest.raises(ValidationError) as closed:
-        services.request_merge(actor=cmio, request=first, survivor=second)
-
-    assert errors_of(itself) == {"survivor": ["A request cannot be merged into itself."]}
-    assert errors_of(closed) == {
-        "survivor": [f"#{second.pk} is Withdrawn; merge into an open one."]
-    }
-    first.refresh_from_db()
-    assert (first.status, first.duplicate_of) == (S.SUBMITTED, None)
-
-
-# --- Rubric ---------------------------------------------------------------------------------
-
-V2_CRITERIA = [
-    {"code": "safety_quality", "label": "Patient safety and quality", "weight": 30},
-    {"code": "strategic_alignment", "label": "Strategic alignment", "weight": 20},
-    {"code": "time_saved", "label": "Clinician time saved", "weight": 10},
-    {"code": "reach", "label": "Reach", "weight": 15},
-    {"code": "financial", "label": "Financial", "weight": 10},
-    {"code": "equity", "label": "Equity", "weight": 5},
-    {"code": "evidence", "label": "Evidence", "weight": 5},
-    {"code": "readiness", "label": "Readiness", "weight": 5},
-]
-GATES = {"fast_track": ["safety"], "mandatory": ["regulatory", "vendor_mandated"]}
-EFFORT = {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}
-
-
-def test_a_weight_edit_makes_rubric_v2_and_leaves_v1_scores_as_they_were(
-    champion: User, cmio: User, admin: User, make_user: Any
-) -> None:
-    request = submit(champion)
-    triage_fully(cmio, request)
-    v1_rows = score_rows(request)
-
-    rubric = services.rubric_update(
-        actor=admin, criteria=V2_CRITERIA, gates=GATES, effort_points=EFFORT, note="More safety"
+    update = services.status_update_post(
+        actor=cmio,
+        initiative=initiative,
+        schedule=Health.ON_TRACK,
+        scope=Health.AT_RISK,
+        budget=Health.ON_TRACK,
+        adoption=Health.ON_TRACK,
+        narrative=" Build half done. ",
+        risks="Vendor patch late.",
     )
 
-    assert (rubric.version, rubric.is_current, rubric.created_by, rubric.note) == (
-        2,
-        True,
-        admin,
-        "More safety",
-    )
-    assert list(Rubric.objects.order_by("version").values_list("version", "is_current")) == [
-        (1, False),
-        (2, True),
-    ]
-    assert score_rows(request) == v1_rows
-
-    services.request_vote(actor=make_user("champion"), request=request)
-
-    request.refresh_from_db()
-    score = request.current_score
-    assert score is not None
-    # v2: 30·3/5=18, 20·4/5=16, 10·2/5=4, reach 15·1/5=3, 10·1/5=2, 0, 5·3/5=3, 5 → 51; S → 25.5
-    assert (score.rubric.version, score.reason, score.value, score.priority_index) == (
-        2,
-        ScoreReason.VOTE,
-        Decimal("51.00"),
-        Decimal("25.50"),
-    )
-    assert score_rows(request)[0] == v1_rows[0]
+    assert (update.author, update.at, update.narrative) == (cmio, NOW, "Build half done.")
+    assert health.initiative_health(initiative) == Health.AT_RISK
+    assert audit_history(instance=update).get().changes["scope"] == [None, "at_risk"]
 
 
-def test_rubric_update_refuses_bad_weights_and_keeps_v1_current(admin: User) -> None:
-    criteria = [dict(c) for c in V2_CRITERIA]
-    criteria[0]["weight"] = 25
-
+def test_a_status_update_checks_every_dimension_and_the_narrative(cmio: User) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.rubric_update(actor=admin, criteria=criteria, gates=GATES, effort_points=EFFORT)
+        services.status_update_post(
+            actor=cmio,
+            initiative=create_initiative(cmio),
+            schedule="green",
+            scope=Health.ON_TRACK,
+            budget="",
+            adoption=Health.ON_TRACK,
+            narrative=" ",
+        )
 
-    assert errors_of(raised) == {
-        "criteria": ["The weights must add up to 100 (they add up to 95)."]
+    assert raised.value.message_dict == {
+        "schedule": ["Choose on track, at risk or off track."],
+        "budget": ["Choose on track, at risk or off track."],
+        "narrative": ["Say how the work is going."],
     }
-    assert list(Rubric.objects.values_list("version", "is_current")) == [(1, True)]
+    assert StatusUpdate.objects.count() == 0
 
 
-def test_a_new_criterion_without_ratings_stops_rescoring_until_triage_rates_it(
-    champion: User, cmio: User, admin: User, make_user: Any
-) -> None:
-    request = submit(champion)
-    triage_fully(cmio, request)
-    criteria = [*V2_CRITERIA[1:], {"code": "security", "label": "Security", "weight": 30}]
-    services.rubric_update(actor=admin, criteria=criteria, gates=GATES, effort_points=EFFORT)
+def test_patient_information_in_a_status_update_is_flagged_until_confirmed(cmio: User) -> None:
+    initiative = create_initiative(cmio)
+    fields: dict[str, Any] = {
+        "actor": cmio,
+        "initiative": initiative,
+        "schedule": Health.ON_TRACK,
+        "scope": Health.ON_TRACK,
+        "budget": Health.ON_TRACK,
+        "adoption": Health.ON_TRACK,
+        "narrative": "Pilot went well.",
+        "risks": "Call the pharmacist at 555-201-3344 about MRN 4412897.",
+    }
 
-    services.request_vote(actor=make_user("champion"), request=request)
+    with pytest.raises(PhiFlagged) as raised:
+        services.status_update_post(**fields)
+    assert list(raised.value.message_dict) == ["risks"]
+    assert StatusUpdate.objects.count() == 0
 
-    assert RequestScore.objects.filter(request=request).count() == 1
+    update = services.status_update_post(**fields, phi_confirmed=True)
+    confirmation = PhiConfirmation.objects.get()
+    assert (confirmation.object_id, confirmation.field, confirmation.kinds) == (
+        str(update.pk),
+        "risks",
+        ["mrn", "phone"],
+    )
+
+
+def test_patient_information_in_a_stop_reason_is_flagged(cmo: User) -> None:
+    initiative = in_stage(G.PROPOSED)
+
+    with pytest.raises(PhiFlagged) as raised:
+        advance(cmo, initiative, G.STOPPED, reason="Patient DOB 03/04/1961 was harmed.")
+
+    assert list(raised.value.message_dict) == ["reason"]
+    initiative.refresh_from_db()
+    assert initiative.stage == G.PROPOSED
+
+
+def test_governance_may_move_it_on_the_callers_authority(users: dict[str, User]) -> None:
+    initiative = in_stage(G.PROPOSED)
+
+    advance(users["executive"], initiative, G.APPROVED, via="governance")
+
+    assert initiative.stage == G.APPROVED
+    with pytest.raises(ValidationError) as raised:
+        advance(users["executive"], initiative, G.IN_BUILD, via="initiative")
+    assert raised.value.message_dict == {
+        "via": ["'initiative' is not a caller that moves initiatives."]
+    }

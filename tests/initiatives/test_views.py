@@ -1,7 +1,7 @@
-"""Intake pages: submit (with similar-request suggestions and the PHI guard), a request's page
-and the actions on it (comment, ask, answer, vote, triage, move, merge, edit, withdraw), My
-requests, the triage queue with its service levels in words, the list with its filters and CSV
-export, the rubric, and intake on the landing pages."""
+"""Portfolio pages: the priority × stage grid, the list with its filters and CSV export, the
+create and edit forms (with the stale-edit conflict), an initiative's page and the actions on
+it (stage, status update, milestones, benefits, linked requests), the request page's initiative
+box, and the portfolio on the CMO's landing page."""
 
 import csv
 import datetime
@@ -15,43 +15,28 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from informatics.choices import Route
-from informatics.models import AuditEvent, PhiConfirmation, User
+from informatics.choices import ValueCategory
+from informatics.models import AuditEvent, PhiConfirmation, StrategicPriority, User
 from initiatives import services
-from initiatives.choices import CommentKind, RequestKind, RequestStatus
-from initiatives.models import IntakeRequest, RequestComment, RequestVote, Rubric
-from initiatives.templatetags.intake import sla_words
+from initiatives.choices import Health, Stage
+from initiatives.models import (
+    BenefitLine,
+    Initiative,
+    InitiativePriority,
+    Milestone,
+    StageChange,
+    StatusUpdate,
+)
+from intake.choices import RequestStatus
 from tests.factories import FacilityFactory, PriorityFactory
-from tests.initiatives.factories import FULL_RATINGS, submit, triage_fully
+from tests.initiatives.factories import StatusUpdateFactory, create_initiative, initiative_of
+from tests.intake.factories import scored_request
 
-S = RequestStatus
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 PHI_PHONE = (
     "This looks like patient information (phone number: “555-201-3344”). "
     "Edit it out, or confirm it is not patient information."
-)
-
-SUBMISSION: dict[str, Any] = {
-    "title": "Sepsis alert fires on every post-op tachycardia",
-    "kind": RequestKind.PAIN_POINT,
-    "story_today": "The sepsis alert fires for every post-op patient with a fast heart rate.",
-    "story_wanted": "Quiet for a day after surgery unless the lactate is high.",
-    "frequency": "several_daily",
-    "minutes_lost": "3",
-    "facility": "",
-    "specialty": "Hospital medicine",
-    "workflow_area": "Post-op care",
-    "ehr_module": "Alerts",
-    "suggested_priority": "",
-}
-
-SIMILAR_TITLES = (
-    "Sepsis alert fires on every post-op tachycardia",
-    "Sepsis order set lacks lactate timer",
-    "Alert fatigue from duplicate allergy warnings",
-    "Post-op order set duplicates VTE orders",
-    "Inbox routing for normal labs",
 )
 
 
@@ -63,9 +48,11 @@ def messages_of(response: Any) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
-@pytest.fixture
-def champion(users: dict[str, User]) -> User:
-    return users["champion"]
+def stage_options(response: Any) -> list[str]:
+    form = response.context["stage_form"]
+    if form is None:
+        return []
+    return [value for value, _ in form.fields["to_stage"].widget.choices if value]
 
 
 @pytest.fixture
@@ -74,928 +61,917 @@ def cmio(users: dict[str, User]) -> User:
 
 
 @pytest.fixture
-def as_champion(client_for: Callable[[str], Client]) -> Client:
-    return client_for("champion")
-
-
-@pytest.fixture
-def as_cmio(client_for: Callable[[str], Client]) -> Client:
-    return client_for("cmio")
-
-
-def detail_url(request: IntakeRequest) -> str:
-    return reverse("initiatives:request-detail", args=[request.pk])
-
-
-# --- Submit ---------------------------------------------------------------------------------
-
-
-def test_the_submit_form_is_prefilled_from_the_profile_and_suggests_as_you_type(
-    champion: User, as_champion: Client
-) -> None:
-    clinic = FacilityFactory.create(name="Riverside Family Medicine")
-    champion.specialty = "Family medicine"
-    champion.save(update_fields=["specialty"])
-    champion.facilities.set([clinic])
-
-    response = as_champion.get(reverse("initiatives:request-create"))
-
-    assert response.status_code == 200
-    form = response.context["form"]
-    assert (form["specialty"].value(), form["facility"].value()) == ("Family medicine", clinic.pk)
-    assert 'hx-get="/requests/similar/"' in response.text
-    assert 'hx-trigger="keyup changed delay:300ms"' in response.text
-    assert 'hx-target="#similar-requests"' in response.text
-    assert "screenshots of the EHR carry patient data" in response.text
-    assert 'type="file"' not in response.text
-    # The confirmation box appears only once the PHI guard has flagged something.
-    assert 'name="phi_confirmed"' not in response.text
-
-
-def test_a_champion_submits_a_pain_point(champion: User, as_champion: Client) -> None:
-    clinic = FacilityFactory.create()
-    priority = PriorityFactory.create()
-    data = {
-        **SUBMISSION,
-        "facility": clinic.pk,
-        "suggested_priority": priority.pk,
-        "is_safety_concern": "on",
-    }
-
-    response = as_champion.post(reverse("initiatives:request-create"), data)
-
-    created = IntakeRequest.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == detail_url(created)
-    assert (created.title, created.kind, created.frequency, created.minutes_lost) == (
-        "Sepsis alert fires on every post-op tachycardia",
-        "pain_point",
-        "several_daily",
-        3,
-    )
-    assert (created.specialty, created.workflow_area, created.ehr_module) == (
-        "Hospital medicine",
-        "Post-op care",
-        "Alerts",
-    )
-    assert (created.facility, created.suggested_priority) == (clinic, priority)
-    assert (created.is_safety_concern, created.is_regulatory, created.is_private) == (
-        True,
-        False,
-        False,
-    )
-    assert (created.status, created.route, created.submitted_by) == (
-        S.SUBMITTED,
-        Route.FAST_TRACK,
-        champion,
-    )
-    assert PhiConfirmation.objects.count() == 0
-    page = as_champion.get(response["Location"])
-    assert messages_of(page) == [
-        f"Thank you: “Sepsis alert fires on every post-op tachycardia” is request #{created.pk}. "
-        "You will hear from the informatics team at each step."
+def priorities() -> list[StrategicPriority]:
+    return [
+        PriorityFactory.create(code="safety", title="Patient safety", rank=1),
+        PriorityFactory.create(code="burnout", title="Clinician burnout", rank=2),
+        PriorityFactory.create(code="access", title="Access", rank=3),
     ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"title": ""}, "title", "Give your request a short title."),
-        ({"kind": ""}, "kind", "Choose the kind of request closest to yours."),
-        ({"story_today": "  "}, "story_today", "Say what happens today."),
-        ({"story_wanted": ""}, "story_wanted", "Say what should happen instead."),
-        ({"frequency": ""}, "frequency", "Say how often it happens."),
-        ({"minutes_lost": "a few"}, "minutes_lost", "Enter the minutes as a whole number, e.g. 5."),
-        ({"minutes_lost": "-2"}, "minutes_lost", "Minutes lost cannot be negative."),
-    ],
-)
-def test_bad_input_names_the_field_and_saves_nothing(
-    as_champion: Client, changes: dict[str, str], field: str, message: str
-) -> None:
-    response = as_champion.post(reverse("initiatives:request-create"), {**SUBMISSION, **changes})
-
-    assert response.status_code == 200
-    assert field_errors(response) == {field: [message]}
-    assert IntakeRequest.objects.count() == 0
-    assert AuditEvent.objects.count() == 0
-
-
-def test_phi_in_the_story_is_highlighted_and_nothing_is_saved(as_champion: Client) -> None:
-    data = {**SUBMISSION, "story_today": "Call the family on 555-201-3344 when it fires."}
-
-    response = as_champion.post(reverse("initiatives:request-create"), data)
-
-    assert response.status_code == 200
-    assert field_errors(response) == {"story_today": [PHI_PHONE]}
-    assert 'class="field field--error"' in response.text
-    assert (
-        '<mark class="phi" title="Looks like a phone number">555-201-3344</mark>' in response.text
+@pytest.fixture
+def initiative(
+    cmio: User, users: dict[str, User], priorities: list[StrategicPriority]
+) -> Initiative:
+    return create_initiative(
+        cmio,
+        title="Sepsis alert tuning",
+        priorities={priorities[0]: "strong", priorities[1]: "weak"},
+        informaticist_lead=users["informaticist"],
     )
-    assert "This is not patient information" in response.text
-    assert 'name="phi_confirmed"' in response.text
-    assert IntakeRequest.objects.count() == 0
-    assert PhiConfirmation.objects.count() == 0
-    assert AuditEvent.objects.count() == 0
 
 
-def test_each_flagged_field_gets_its_own_message(as_champion: Client) -> None:
-    data = {
-        **SUBMISSION,
-        "title": "Wrong allergy on MRN 4412897",
-        "story_wanted": "Ask jane.doe@example.org, born 03/04/1961.",
+def detail_url(initiative: Initiative) -> str:
+    return reverse("initiatives:initiative-detail", args=[initiative.pk])
+
+
+def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
+    initiative.refresh_from_db()
+    return services.initiative_advance(
+        actor=actor, initiative=initiative, version=initiative.version, to_stage=to_stage, **fields
+    )
+
+
+# --- Create -------------------------------------------------------------------------------------
+
+
+def creation(priorities: list[StrategicPriority], **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "Sepsis alert tuning",
+        "type": "cds",
+        "summary": "Quieter sepsis alert after surgery.",
+        "problem_statement": "The alert fires on every post-op tachycardia.",
+        "executive_sponsor": "",
+        "cmio_owner": "",
+        "informaticist_lead": "",
+        "start_date": "2026-04-01",
+        "target_date": "2026-09-30",
+        "effort_hours": "120",
+        "cost_estimate": "25000",
+        "requests": "",
+        f"alignment_{priorities[0].pk}": "strong",
+        f"alignment_{priorities[1].pk}": "moderate",
+        f"alignment_{priorities[2].pk}": "",
     }
+    data.update(overrides)
+    return data
 
-    response = as_champion.post(reverse("initiatives:request-create"), data)
+
+def test_the_cmio_creates_an_initiative_linked_to_two_priorities_and_a_request(
+    client_for: Callable[[str], Client],
+    users: dict[str, User],
+    cmio: User,
+    priorities: list[StrategicPriority],
+) -> None:
+    request = scored_request(cmio, users["champion"], title="Sepsis alert fires post-op")
+    facility = FacilityFactory.create(name="Riverside Medical Center")
+    data = creation(
+        priorities,
+        informaticist_lead=str(users["informaticist"].pk),
+        executive_sponsor=str(users["executive"].pk),
+        cmio_owner=str(cmio.pk),
+        champions=[str(users["champion"].pk)],
+        facilities=[str(facility.pk)],
+        requests=f"#{request.pk}",
+    )
+
+    client = client_for("cmio")
+    response = client.post(reverse("initiatives:initiative-create"), data)
+
+    initiative = Initiative.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(initiative)
+    assert initiative.stage == Stage.PROPOSED
+    assert (initiative.type, initiative.effort_hours, initiative.cost_estimate) == (
+        "cds",
+        120,
+        Decimal("25000.00"),
+    )
+    assert initiative.start_date == datetime.date(2026, 4, 1)
+    assert initiative.informaticist_lead == users["informaticist"]
+    assert initiative.executive_sponsor == users["executive"]
+    assert list(initiative.champions.all()) == [users["champion"]]
+    assert list(initiative.facilities.all()) == [facility]
+    assert list(
+        InitiativePriority.objects.filter(initiative=initiative)
+        .order_by("priority__rank")
+        .values_list("priority__code", "alignment")
+    ) == [("safety", "strong"), ("burnout", "moderate")]
+    request.refresh_from_db()
+    assert initiative_of(request) == initiative
+    page = client.get(response["Location"])
+    assert messages_of(page) == [
+        f"Logged “Sepsis alert tuning” as initiative #{initiative.pk}: proposed."
+    ]
+
+
+def test_the_create_form_names_each_missing_field_and_an_unknown_request(
+    client_for: Callable[[str], Client], priorities: list[StrategicPriority]
+) -> None:
+    data = creation(priorities, title="", type="", summary="", requests="12, 999")
+
+    response = client_for("cmio").post(reverse("initiatives:initiative-create"), data)
+
+    assert response.status_code == 200
+    assert field_errors(response) == {
+        "title": ["Give the initiative a title."],
+        "type": ["Choose the type of initiative."],
+        "summary": ["Give a short summary."],
+        "requests": ["There is no request #12, #999."],
+    }
+    assert Initiative.objects.count() == 0
+
+
+def test_the_create_form_puts_a_service_error_beside_its_field(
+    client_for: Callable[[str], Client], priorities: list[StrategicPriority]
+) -> None:
+    data = creation(priorities, start_date="2026-09-30", target_date="2026-04-01")
+
+    response = client_for("cmio").post(reverse("initiatives:initiative-create"), data)
 
     assert field_errors(response) == {
-        "title": [
-            "This looks like patient information (medical record number: “MRN 4412897”). "
-            "Edit it out, or confirm it is not patient information."
-        ],
-        "story_wanted": [
-            "This looks like patient information (e-mail address: “jane.doe@example.org”; "
-            "date of birth: “born 03/04/1961”). Edit it out, or confirm it is not patient "
-            "information."
-        ],
+        "target_date": ["The target date cannot be before the start date."]
     }
-    assert IntakeRequest.objects.count() == 0
+    assert Initiative.objects.count() == 0
 
 
-def test_confirming_it_is_not_patient_information_saves_and_records_the_confirmation(
-    champion: User, as_champion: Client
+def test_the_phi_guard_flags_a_phone_number_in_the_summary_until_confirmed(
+    client_for: Callable[[str], Client], priorities: list[StrategicPriority]
 ) -> None:
-    data = {
-        **SUBMISSION,
-        "story_today": "The help desk line 555-201-3344 never answers at night.",
-        "phi_confirmed": "on",
-    }
+    client = client_for("cmio")
+    data = creation(priorities, summary="Nights call 555-201-3344 for the alert.")
 
-    response = as_champion.post(reverse("initiatives:request-create"), data)
+    flagged = client.post(reverse("initiatives:initiative-create"), data)
 
-    created = IntakeRequest.objects.get()
-    assert response.status_code == 302
-    assert created.story_today == "The help desk line 555-201-3344 never answers at night."
-    confirmation = PhiConfirmation.objects.get()
-    assert (confirmation.object_id, confirmation.field, confirmation.kinds) == (
-        str(created.pk),
-        "story_today",
-        ["phone"],
+    assert field_errors(flagged) == {"summary": [PHI_PHONE]}
+    assert '<mark class="phi" title="Looks like a phone number">555-201-3344</mark>' in flagged.text
+    assert "This is not patient information" in flagged.text
+    assert Initiative.objects.count() == 0
+
+    confirmed = client.post(
+        reverse("initiatives:initiative-create"), {**data, "phi_confirmed": "on"}
     )
-    assert confirmation.confirmed_by == champion
+
+    assert confirmed.status_code == 302
+    initiative = Initiative.objects.get()
+    assert PhiConfirmation.objects.filter(object_id=initiative.pk, field="summary").count() == 1
 
 
-def test_editing_the_flagged_text_out_saves_without_a_confirmation(as_champion: Client) -> None:
-    flagged = {**SUBMISSION, "story_today": "Call 555-201-3344 when it fires."}
-    as_champion.post(reverse("initiatives:request-create"), flagged)
-
-    edited = {**SUBMISSION, "story_today": "Call the ward when it fires."}
-    response = as_champion.post(reverse("initiatives:request-create"), edited)
-
-    assert response.status_code == 302
-    assert IntakeRequest.objects.get().story_today == "Call the ward when it fires."
-    assert PhiConfirmation.objects.count() == 0
+# --- Portfolio and list -------------------------------------------------------------------------
 
 
-def test_ordinary_clinical_text_is_not_flagged(as_champion: Client) -> None:
-    data = {
-        **SUBMISSION,
-        "story_today": "20 a day, 5 mg, Q4 2024, room 12, version 2.3.1, since the 3/4 upgrade, "
-        "ticket INC0012345.",
-    }
+def test_the_portfolio_groups_initiatives_by_priority_and_stage_with_health_and_stale_flags(
+    client_for: Callable[[str], Client], cmio: User, priorities: list[StrategicPriority]
+) -> None:
+    safety, burnout, _ = priorities
+    with time_machine.travel(NOW - datetime.timedelta(days=60), tick=False):
+        create_initiative(cmio, title="Quiet one", priorities={safety: "strong"})
+    both = create_initiative(
+        cmio, title="Both priorities", priorities={safety: "strong", burnout: "moderate"}
+    )
+    StatusUpdateFactory.create(initiative=both, budget=Health.AT_RISK)
+    unaligned = create_initiative(cmio, title="No priority")
+    StatusUpdateFactory.create(initiative=unaligned, adoption=Health.OFF_TRACK)
 
-    response = as_champion.post(reverse("initiatives:request-create"), data)
+    with time_machine.travel(NOW, tick=False):
+        response = client_for("cmo").get(reverse("initiatives:portfolio"))
 
-    assert response.status_code == 302
-    assert PhiConfirmation.objects.count() == 0
+    summary = response.context["summary"]
+    proposed = next(cell for cell in summary.totals if cell.stage == Stage.PROPOSED)
+    assert (summary.total, summary.stale, summary.at_risk, summary.off_track) == (3, 1, 1, 1)
+    assert proposed.count == 3
+    rows = {row.priority.title if row.priority else None: row for row in summary.rows}
+    assert [cell.count for cell in rows["Patient safety"].cells][:2] == [2, 0]
+    assert rows["Clinician burnout"].total == 1
+    assert rows[None].total == 1
+    html = response.text
+    link = f'href="/initiatives/?priority={safety.pk}&amp;stage=proposed"'
+    assert link in html
+    assert (
+        '<span class="badge badge--warn"><span class="visually-hidden">Worst health: '
+        "</span>At risk</span>" in html
+    )
+    assert '<span class="badge badge--muted">1 stale</span>' in html
+    # Needs attention: worst first.
+    assert [entry.initiative.title for entry in response.context["attention"]] == [
+        "No priority",
+        "Both priorities",
+        "Quiet one",
+    ]
 
 
-# --- Similar requests and "+1 instead" ------------------------------------------------------
+def test_the_portfolio_says_when_there_are_no_initiatives(
+    client_for: Callable[[str], Client],
+) -> None:
+    response = client_for("cmio").get(reverse("initiatives:portfolio"))
+
+    assert "No initiatives yet" in response.text
+    assert 'href="/initiatives/new/">Log the first initiative</a>' in response.text
+
+
+def test_the_list_filters_by_stage_and_priority(
+    client_for: Callable[[str], Client],
+    cmio: User,
+    cmo_user: User,
+    priorities: list[StrategicPriority],
+) -> None:
+    safety, burnout, _ = priorities
+    approved = create_initiative(cmio, title="Approved one", priorities={safety: "strong"})
+    advance(cmo_user, approved, Stage.APPROVED)
+    create_initiative(cmio, title="Proposed one", priorities={safety: "strong"})
+    create_initiative(cmio, title="Other priority", priorities={burnout: "weak"})
+
+    response = client_for("cmio").get(
+        reverse("initiatives:initiative-list"), {"priority": str(safety.pk), "stage": "proposed"}
+    )
+
+    assert [row.title for row in response.context["rows"]] == ["Proposed one"]
+    assert response.context["is_filtered"] is True
+    assert "1 initiative</h2>" in response.text
 
 
 @pytest.fixture
-def similar_requests(champion: User, make_user: Any) -> list[IntakeRequest]:
-    author = make_user("champion")
-    return [submit(author, title=title) for title in SIMILAR_TITLES]
+def cmo_user(users: dict[str, User]) -> User:
+    return users["cmo"]
 
 
-def test_typing_a_title_suggests_similar_open_requests_best_first(
-    as_champion: Client, similar_requests: list[IntakeRequest], cmio: User
+def test_the_export_has_a_header_and_a_row_per_initiative(
+    client_for: Callable[[str], Client],
+    users: dict[str, User],
+    cmio: User,
+    priorities: list[StrategicPriority],
 ) -> None:
-    closed = submit(similar_requests[0].submitted_by, title=SIMILAR_TITLES[0])
-    services.request_withdraw(actor=closed.submitted_by, request=closed)
-
-    response = as_champion.get(
-        reverse("initiatives:request-similar"),
-        {"title": "sepsis alert post-op"},
-        headers={"HX-Request": "true"},
-    )
-
-    assert response.status_code == 200
-    found = response.context["similar"]
-    assert found[0] == similar_requests[0]
-    assert closed not in found
-    assert len(found) <= 5
-    vote_url = reverse("initiatives:request-vote", args=[similar_requests[0].pk])
-    assert f'formaction="{vote_url}"' in response.text
-    assert "+1 instead" in response.text
-    assert "<html" not in response.text  # a partial, not a page
-
-
-def test_a_short_title_suggests_nothing(
-    as_champion: Client, similar_requests: list[IntakeRequest]
-) -> None:
-    response = as_champion.get(reverse("initiatives:request-similar"), {"title": "se"})
-
-    assert response.status_code == 200
-    assert response.context["similar"] == []
-    assert response.text.strip() == ""
-
-
-def test_plus_one_instead_records_a_vote_with_the_forms_context_and_submits_nothing(
-    champion: User, as_champion: Client, similar_requests: list[IntakeRequest]
-) -> None:
-    clinic = FacilityFactory.create()
-    target = similar_requests[0]
-    vote_url = reverse("initiatives:request-vote", args=[target.pk])
-    data = {**SUBMISSION, "facility": clinic.pk, "frequency": "daily"}
-
-    response = as_champion.post(vote_url, data)
-
-    assert response.status_code == 302
-    assert response["Location"] == detail_url(target)
-    vote = RequestVote.objects.get()
-    assert (vote.request, vote.voter, vote.specialty, vote.facility, vote.frequency) == (
-        target,
-        champion,
-        "Hospital medicine",
-        clinic,
-        "daily",
-    )
-    assert IntakeRequest.objects.count() == 5
-    page = as_champion.get(response["Location"])
-    assert messages_of(page) == [
-        "Added your +1 to “Sepsis alert fires on every post-op tachycardia”. Its score now "
-        "counts you too."
-    ]
-    assert page.context["vote_form"] is None  # one +1 per person
-
-
-def test_a_second_plus_one_is_refused_with_a_message(
-    champion: User, as_champion: Client, similar_requests: list[IntakeRequest]
-) -> None:
-    target = similar_requests[1]
-    vote_url = reverse("initiatives:request-vote", args=[target.pk])
-    as_champion.post(vote_url, {"specialty": "Hospital medicine"}, follow=True)
-
-    response = as_champion.post(vote_url, {"specialty": "Cardiology"}, follow=True)
-
-    assert messages_of(response) == ["You have already added your +1 to this request."]
-    assert list(RequestVote.objects.values_list("specialty", flat=True)) == ["Hospital medicine"]
-
-
-# --- A request's page -------------------------------------------------------------------------
-
-
-def test_the_submitter_sees_the_timeline_score_breakdown_votes_and_history(
-    champion: User, cmio: User, make_user: Any, as_champion: Client
-) -> None:
-    priority = PriorityFactory.create(title="Zero Harm")
+    request = scored_request(cmio, users["champion"])
     with time_machine.travel(NOW, tick=False):
-        request = submit(champion)
-        voter = make_user("champion", full_name="Ana Ruiz", specialty="Cardiology")
-        services.request_vote(actor=voter, request=request, specialty="Cardiology")
-        triage_fully(cmio, request, build_hours=100, priorities=[priority])
+        initiative = create_initiative(
+            cmio,
+            title="=Sepsis alert tuning",
+            priorities={priorities[0]: "strong", priorities[1]: "weak"},
+            informaticist_lead=users["informaticist"],
+            target_date=datetime.date(2026, 9, 30),
+            effort_hours=120,
+            cost_estimate=Decimal("25000.00"),
+            requests=[request],
+        )
+        StatusUpdateFactory.create(initiative=initiative, scope=Health.AT_RISK)
 
-    response = as_champion.get(detail_url(request))
+        response = client_for("executive").get(reverse("initiatives:initiative-export"))
 
-    assert response.status_code == 200
-    assert [(c.from_status, c.to_status) for c in response.context["timeline"]] == [
-        ("", S.SUBMITTED),
-        (S.SUBMITTED, S.TRIAGE),
-        (S.TRIAGE, S.SCORED),
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="initiatives-2026-03-02.csv"'
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows == [
+        [
+            "Number",
+            "Title",
+            "Type",
+            "Stage",
+            "Stage since",
+            "Health",
+            "Stale",
+            "Priorities",
+            "Executive sponsor",
+            "CMIO owner",
+            "Informaticist lead",
+            "Start date",
+            "Target date",
+            "Go-live date",
+            "Effort (hours)",
+            "Cost estimate",
+            "Linked requests",
+        ],
+        [
+            str(initiative.pk),
+            "'=Sepsis alert tuning",
+            "Order set",
+            "Proposed",
+            "2026-03-02",
+            "At risk",
+            "no",
+            "Patient safety (strong); Clinician burnout (weak)",
+            "",
+            "",
+            "Demo INFORMATICIST",
+            "",
+            "2026-09-30",
+            "",
+            "120",
+            "25000.00",
+            "1",
+        ],
     ]
-    score = response.context["score"]
-    # 2 people → reach 1: 15 + 16 + 6 + 3 + 2 + 0 + 3 + 5 = 50; 100 h is M (3) → 16.67
-    assert (score.value, score.effort_band, score.priority_index) == (
-        Decimal("50.00"),
-        "M",
-        Decimal("16.67"),
-    )
-    text = response.text
-    assert '<th scope="row">Patient safety and quality</th><td class="num">25</td>' in text
-    assert "Rubric version 1" in text
-    assert "2 people behind it (reach 1)" in text
-    assert [v.voter for v in response.context["votes"]] == [voter]
-    assert "Cardiology" in text
-    assert response.context["priorities"] == [priority]
-    assert len(response.context["events"]) >= 3
-    # The submitter neither triages nor votes on their own request.
-    assert response.context["triage_form"] is None
-    assert response.context["transition_form"] is None
-    assert response.context["vote_form"] is None
 
 
-def test_triage_sees_only_the_tables_next_statuses(champion: User, as_cmio: Client) -> None:
-    request = submit(champion)
-
-    response = as_cmio.get(detail_url(request))
-
-    assert response.status_code == 200
-    assert response.context["triage_form"] is not None
-    # Needs info comes from asking a question, Merged from merging: their own forms.
-    offered = list(response.context["transition_form"].fields["to_status"].widget.choices)
-    assert offered == [
-        ("", "Choose the next step…"),
-        ("triage", "In triage"),
-        ("declined", "Declined"),
-        ("redirected", "Redirected"),
-        ("withdrawn", "Withdrawn"),
-    ]
-    assert response.context["ask_form"] is not None
-    assert response.context["merge_form"] is not None
-
-
-def test_a_transition_outside_the_table_is_refused_with_a_clear_message(
-    champion: User, as_cmio: Client
+def test_the_export_follows_the_lists_filters(
+    client_for: Callable[[str], Client], cmio: User
 ) -> None:
-    request = submit(champion)
+    create_initiative(cmio, title="Order set clean-up")
+    create_initiative(cmio, title="Inbox triage")
 
-    response = as_cmio.post(
-        reverse("initiatives:request-transition", args=[request.pk]), {"to_status": "closed"}
+    response = client_for("cmio").get(reverse("initiatives:initiative-export"), {"q": "inbox"})
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    assert [row[1] for row in csv.reader(io.StringIO(body))] == ["Title", "Inbox triage"]
+
+
+# --- An initiative's page and its stage action --------------------------------------------------
+
+
+def test_the_page_shows_the_timeline_priorities_and_history(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    response = client_for("champion").get(detail_url(initiative))
+
+    assert response.status_code == 200
+    assert [c.to_stage for c in response.context["timeline"]] == [Stage.PROPOSED]
+    assert [(a.priority.title, a.alignment) for a in response.context["alignments"]] == [
+        ("Patient safety", "strong"),
+        ("Clinician burnout", "weak"),
+    ]
+    assert [event.action for event in response.context["events"]] == ["create"]
+    assert response.context["health"] is None
+    assert "No update yet" in response.text
+
+
+def test_the_stage_form_offers_only_the_next_stages_the_user_may_take(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    # Proposed → Approved (gate), Deferred, Stopped (gate).
+    assert stage_options(client_for("cmio").get(detail_url(initiative))) == ["deferred"]
+    assert stage_options(client_for("cmo").get(detail_url(initiative))) == ["approved", "stopped"]
+    assert stage_options(client_for("informaticist").get(detail_url(initiative))) == ["deferred"]
+    assert stage_options(client_for("champion").get(detail_url(initiative))) == []
+    cmio_page = client_for("cmio").get(detail_url(initiative))
+    assert "Approved and Stopped: decided by the CMO." in cmio_page.text
+
+
+def test_the_stage_form_shows_the_reason_and_date_fields_where_needed(
+    client_for: Callable[[str], Client], initiative: Initiative, cmo_user: User, cmio: User
+) -> None:
+    proposed = client_for("cmio").get(detail_url(initiative)).context["stage_form"]
+    assert list(proposed.fields) == [
+        "version",
+        "to_stage",
+        "reason",
+        "revisit_date",
+        "phi_confirmed",
+    ]
+
+    advance(cmo_user, initiative, Stage.APPROVED)
+    advance(cmio, initiative, Stage.IN_BUILD)
+    in_build = client_for("cmio").get(detail_url(initiative)).context["stage_form"]
+    assert list(in_build.fields) == [
+        "version",
+        "to_stage",
+        "reason",
+        "go_live_date",
+        "phi_confirmed",
+    ]
+    assert in_build.fields["reason"].help_text == (
+        "Needed to put it on hold; kept on the stage timeline."
+    )
+
+
+def test_a_move_outside_the_stage_table_is_refused_with_a_clear_message(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    response = client_for("cmio").post(
+        reverse("initiatives:initiative-stage", args=[initiative.pk]),
+        {"version": initiative.version, "to_stage": "live"},
     )
 
     assert response.status_code == 200
-    message = (
-        "Cannot move a request from Submitted to Closed: allowed next steps are In triage, "
-        "Needs info, Declined, Redirected, Withdrawn, Merged."
-    )
-    assert field_errors(response, "transition_form") == {"to_status": [message]}
-    assert message in response.text
-    request.refresh_from_db()
-    assert (request.status, request.version) == (S.SUBMITTED, 1)
-    assert request.status_changes.count() == 1
-
-
-def test_declining_needs_a_reason(champion: User, as_cmio: Client) -> None:
-    request = submit(champion)
-    url = reverse("initiatives:request-transition", args=[request.pk])
-
-    refused = as_cmio.post(url, {"to_status": "declined"})
-    assert field_errors(refused, "transition_form") == {
-        "decline_reason": [
-            "Give the reason for declining (conflicts with standard, low value, duplicate, not "
-            "feasible, vendor limitation, policy change needed)."
+    assert field_errors(response, "stage_form") == {
+        "to_stage": [
+            "Cannot move an initiative from Proposed to Live: allowed next stages are "
+            "Approved, Deferred, Stopped."
         ]
     }
-    request.refresh_from_db()
-    assert request.status == S.SUBMITTED
+    assert "allowed next stages are Approved, Deferred, Stopped." in response.text
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.version) == (Stage.PROPOSED, 1)
+    assert StageChange.objects.filter(initiative=initiative).count() == 1
 
-    response = as_cmio.post(
-        url, {"to_status": "declined", "decline_reason": "low_value", "note": "Rare case."}
+
+def test_deferring_without_a_reason_or_a_revisit_date_shows_field_errors(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    response = client_for("cmio").post(
+        reverse("initiatives:initiative-stage", args=[initiative.pk]),
+        {"version": initiative.version, "to_stage": "deferred", "reason": " "},
     )
 
-    assert response.status_code == 302
-    request.refresh_from_db()
-    assert (request.status, request.decline_reason) == (S.DECLINED, "low_value")
-    assert request.status_changes.last().note == "Rare case."  # type: ignore[union-attr]
-
-
-def test_triage_form_scores_the_request(champion: User, cmio: User, as_cmio: Client) -> None:
-    priority = PriorityFactory.create()
-    request = submit(champion)
-    data: dict[str, Any] = {
-        "version": 1,
-        "kind": RequestKind.NEW_CDS,
-        "route": Route.CDS_COMMITTEE,
-        "priorities": [priority.pk],
-        "reach_rating": "",
-        "build_hours": "100",
+    assert field_errors(response, "stage_form") == {
+        "reason": ["Say why the initiative is deferred."],
+        "revisit_date": ["Give the date to revisit it."],
     }
-    data.update({f"rating_{code}": str(value) for code, value in FULL_RATINGS.items()})
+    initiative.refresh_from_db()
+    assert initiative.stage == Stage.PROPOSED
 
-    response = as_cmio.post(reverse("initiatives:request-triage", args=[request.pk]), data)
 
-    assert response.status_code == 302
-    request.refresh_from_db()
-    assert (request.kind, request.route, request.status) == ("new_cds", "cds_committee", "scored")
-    assert request.ratings == FULL_RATINGS
-    assert list(request.priorities.all()) == [priority]
-    assert request.current_score is not None
-    assert (request.current_score.value, request.current_score.priority_index) == (
-        Decimal("47.00"),
-        Decimal("15.67"),
+def test_stopping_without_a_reason_shows_a_field_error(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    response = client_for("cmo").post(
+        reverse("initiatives:initiative-stage", args=[initiative.pk]),
+        {"version": initiative.version, "to_stage": "stopped", "reason": ""},
     )
 
+    assert field_errors(response, "stage_form") == {
+        "reason": ["Say why the initiative is stopped."]
+    }
+    initiative.refresh_from_db()
+    assert initiative.stage == Stage.PROPOSED
 
-def test_a_stale_triage_saves_nothing(champion: User, cmio: User, as_cmio: Client) -> None:
-    request = submit(champion)
-    services.request_triage(actor=cmio, request=request, version=1, build_hours=10)
+
+def test_deferring_with_a_reason_and_a_date_moves_it_and_keeps_the_reason(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = client_for("cmio").post(
+            reverse("initiatives:initiative-stage", args=[initiative.pk]),
+            {
+                "version": initiative.version,
+                "to_stage": "deferred",
+                "reason": "Waiting for the EHR upgrade.",
+                "revisit_date": "2026-10-01",
+            },
+        )
+
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.revisit_date, initiative.stage_reason) == (
+        Stage.DEFERRED,
+        datetime.date(2026, 10, 1),
+        "Waiting for the EHR upgrade.",
+    )
+    page = client_for("champion").get(detail_url(initiative))
+    assert "<strong>Why:</strong> Waiting for the EHR upgrade." in page.text
+    assert messages_of(client_for("cmio").get(detail_url(initiative))) == []
+
+
+def test_the_cmo_approves_then_the_cmio_moves_it_to_build_and_the_request_follows(
+    client_for: Callable[[str], Client],
+    users: dict[str, User],
+    cmio: User,
+    priorities: list[StrategicPriority],
+) -> None:
+    request = scored_request(cmio, users["champion"])
+    initiative = create_initiative(cmio, requests=[request])
+    url = reverse("initiatives:initiative-stage", args=[initiative.pk])
+
+    approved = client_for("cmo").post(
+        url, {"version": 1, "to_stage": "approved", "reason": "Strong case."}
+    )
+    assert approved.status_code == 302
+    cmio_client = client_for("cmio")
+    built = cmio_client.post(url, {"version": 2, "to_stage": "in_build"})
+
+    assert built.status_code == 302
+    initiative.refresh_from_db()
     request.refresh_from_db()
+    assert (initiative.stage, initiative.version) == (Stage.IN_BUILD, 3)
+    assert request.status == RequestStatus.IN_BUILD
+    timeline = list(
+        StageChange.objects.filter(initiative=initiative).values_list(
+            "to_stage", "actor__email", "reason"
+        )
+    )
+    assert timeline == [
+        ("proposed", "cmio@riverside.example", ""),
+        ("approved", "cmo@riverside.example", "Strong case."),
+        ("in_build", "cmio@riverside.example", ""),
+    ]
+    page = cmio_client.get(detail_url(initiative))
+    assert messages_of(page) == ["“Admission order set clean-up” is now in build."]
+    # History shows the stage action's changes.
+    stage_events = [e for e in page.context["events"] if "stage" in e.changes]
+    assert [(e.action, e.changes["stage"]) for e in stage_events] == [
+        ("update", ["approved", "in_build"]),
+        ("update", ["proposed", "approved"]),
+        ("create", [None, "proposed"]),
+    ]
 
-    response = as_cmio.post(
-        reverse("initiatives:request-triage", args=[request.pk]),
-        {"version": 1, "kind": "enhancement", "route": "", "build_hours": "900"},
+
+def test_a_stale_stage_move_moves_nothing_and_says_so(
+    client_for: Callable[[str], Client], initiative: Initiative, cmo_user: User
+) -> None:
+    advance(cmo_user, initiative, Stage.APPROVED)
+
+    response = client_for("cmio").post(
+        reverse("initiatives:initiative-stage", args=[initiative.pk]),
+        {"version": 1, "to_stage": "deferred", "reason": "Later", "revisit_date": "2027-01-01"},
         follow=True,
     )
 
     assert messages_of(response) == [
-        "Someone changed this request while you were triaging it. Nothing of your triage was "
-        "saved; the current values are shown below."
+        "Someone changed this initiative while you were looking at it. Nothing was moved; its "
+        "current stage is shown below."
     ]
-    request.refresh_from_db()
-    assert (request.kind, request.build_hours) == ("pain_point", 10)
+    initiative.refresh_from_db()
+    assert initiative.stage == Stage.APPROVED
 
 
-def test_ask_and_answer_in_the_thread(
-    champion: User, cmio: User, as_cmio: Client, as_champion: Client
+# --- Status updates, milestones, benefits, linked requests -------------------------------------
+
+
+def test_posting_a_status_update_shows_each_dimension_and_the_worst_as_health(
+    client_for: Callable[[str], Client], initiative: Initiative
 ) -> None:
-    request = submit(champion)
+    client = client_for("informaticist")  # the lead
 
-    asked = as_cmio.post(
-        reverse("initiatives:request-ask", args=[request.pk]),
-        {"question": "Which units see it most?"},
-    )
-    assert asked.status_code == 302
-    request.refresh_from_db()
-    assert request.status == S.NEEDS_INFO
-
-    page = as_champion.get(detail_url(request))
-    assert page.context["answer_form"] is not None
-    answered = as_champion.post(
-        reverse("initiatives:request-answer", args=[request.pk]), {"body": "4 West and PACU."}
-    )
-
-    assert answered.status_code == 302
-    request.refresh_from_db()
-    assert request.status == S.TRIAGE
-    assert list(RequestComment.objects.values_list("kind", "body", "author")) == [
-        (CommentKind.QUESTION, "Which units see it most?", cmio.pk),
-        (CommentKind.ANSWER, "4 West and PACU.", champion.pk),
-    ]
-
-
-def test_a_comment_with_phi_is_held_until_confirmed(
-    champion: User, cmio: User, as_cmio: Client
-) -> None:
-    request = submit(champion)
-    url = reverse("initiatives:request-comment", args=[request.pk])
-
-    flagged = as_cmio.post(url, {"body": "Pager 555-201-3344 covers it."})
-
-    assert flagged.status_code == 200
-    assert field_errors(flagged, "comment_form") == {"body": [PHI_PHONE]}
-    assert flagged.context["phi_form"] == "comment"
-    assert 'id="comment_phi_confirmed"' in flagged.text
-    assert '<mark class="phi" title="Looks like a phone number">555-201-3344</mark>' in flagged.text
-    assert RequestComment.objects.count() == 0
-
-    confirmed = as_cmio.post(url, {"body": "Pager 555-201-3344 covers it.", "phi_confirmed": "on"})
-
-    assert confirmed.status_code == 302
-    comment = RequestComment.objects.get()
-    assert (comment.body, comment.author) == ("Pager 555-201-3344 covers it.", cmio)
-    confirmation = PhiConfirmation.objects.get()
-    assert (confirmation.object_id, confirmation.field, confirmation.kinds) == (
-        str(comment.pk),
-        "body",
-        ["phone"],
-    )
-
-
-def test_a_question_with_phi_is_held_and_the_request_does_not_move(
-    champion: User, as_cmio: Client
-) -> None:
-    request = submit(champion)
-
-    response = as_cmio.post(
-        reverse("initiatives:request-ask", args=[request.pk]),
-        {"question": "Was it MRN 4412897?"},
-    )
-
-    assert response.status_code == 200
-    assert field_errors(response, "ask_form") == {
-        "question": [
-            "This looks like patient information (medical record number: “MRN 4412897”). "
-            "Edit it out, or confirm it is not patient information."
-        ]
-    }
-    request.refresh_from_db()
-    assert request.status == S.SUBMITTED
-    assert RequestComment.objects.count() == 0
-
-
-def test_merge_moves_the_duplicate_into_the_survivor(
-    champion: User, make_user: Any, as_cmio: Client
-) -> None:
-    survivor = submit(make_user("champion"), title="Sepsis order set lacks lactate timer")
-    duplicate = submit(champion, title="No lactate timer in the sepsis order set")
-
-    response = as_cmio.post(
-        reverse("initiatives:request-merge", args=[duplicate.pk]), {"survivor": survivor.pk}
-    )
-
-    assert response.status_code == 302
-    assert response["Location"] == detail_url(survivor)
-    duplicate.refresh_from_db()
-    assert (duplicate.status, duplicate.duplicate_of) == (S.MERGED, survivor)
-    assert list(survivor.votes.values_list("voter", flat=True)) == [champion.pk]
-
-
-def test_merge_into_a_missing_request_names_the_field(champion: User, as_cmio: Client) -> None:
-    request = submit(champion)
-
-    response = as_cmio.post(
-        reverse("initiatives:request-merge", args=[request.pk]), {"survivor": 9999}
-    )
-
-    assert field_errors(response, "merge_form") == {"survivor": ["There is no request #9999."]}
-    request.refresh_from_db()
-    assert request.status == S.SUBMITTED
-
-
-def test_admins_see_a_redact_link_for_each_text(
-    champion: User, cmio: User, client_for: Callable[[str], Client]
-) -> None:
-    request = submit(champion)
-    comment = services.request_comment(actor=cmio, request=request, body="Seen it.")
-
-    as_admin = client_for("admin").get(detail_url(request)).text
-    as_cmio = client_for("cmio").get(detail_url(request)).text
-
-    story_url = reverse(
-        "informatics:text-redact",
-        kwargs={
-            "app_label": "initiatives",
-            "model": "intakerequest",
-            "object_id": request.pk,
-            "field": "story_today",
+    response = client.post(
+        reverse("initiatives:initiative-status-update", args=[initiative.pk]),
+        {
+            "schedule": "on_track",
+            "scope": "at_risk",
+            "budget": "off_track",
+            "adoption": "on_track",
+            "narrative": "Build finished; pilot slipped a week.",
+            "risks": "Trainers are short.",
         },
     )
-    comment_url = reverse(
-        "informatics:text-redact",
-        kwargs={
-            "app_label": "initiatives",
-            "model": "requestcomment",
-            "object_id": comment.pk,
-            "field": "body",
-        },
+
+    assert response.status_code == 302
+    update = StatusUpdate.objects.get()
+    assert (update.schedule, update.scope, update.budget, update.adoption) == (
+        "on_track",
+        "at_risk",
+        "off_track",
+        "on_track",
     )
-    assert f'href="{story_url}?next=/requests/{request.pk}/"' in as_admin
-    assert f'href="{comment_url}?next=/requests/{request.pk}/"' in as_admin
-    assert "/redact/" not in as_cmio
-
-
-# --- Edit and withdraw -----------------------------------------------------------------------
-
-
-def edit_data(request: IntakeRequest, **changes: Any) -> dict[str, Any]:
-    data = {
-        **SUBMISSION,
-        "title": request.title,
-        "kind": request.kind,
-        "story_today": request.story_today,
-        "story_wanted": request.story_wanted,
-        "frequency": request.frequency,
-        "minutes_lost": "",
-        "specialty": request.specialty,
-        "workflow_area": request.workflow_area,
-        "ehr_module": request.ehr_module,
-        "version": request.version,
+    page = client.get(detail_url(initiative))
+    assert page.context["health"] == Health.OFF_TRACK
+    assert '<span class="badge badge--danger">Health: Off track</span>' in page.text
+    assert '<span class="badge badge--warn">Scope: At risk</span>' in page.text
+    assert '<span class="badge badge--ok">Schedule: On track</span>' in page.text
+    assert "<strong>Risks:</strong> Trainers are short." in page.text
+    # The next update starts from the latest one's health.
+    assert page.context["status_form"].initial == {
+        "schedule": "on_track",
+        "scope": "at_risk",
+        "budget": "off_track",
+        "adoption": "on_track",
     }
-    data.update(changes)
-    return data
 
 
-def test_the_submitter_edits_their_submitted_request(champion: User, as_champion: Client) -> None:
-    request = submit(champion)
-    page = as_champion.get(reverse("initiatives:request-edit", args=[request.pk]))
-    assert page.status_code == 200
-    assert '<input type="hidden" name="version" value="1"' in page.text
+def test_a_status_update_without_a_narrative_or_with_a_phone_number_is_refused(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    url = reverse("initiatives:initiative-status-update", args=[initiative.pk])
+    health = {"schedule": "on_track", "scope": "on_track", "budget": "on_track"}
+    client = client_for("cmio")
 
-    response = as_champion.post(
-        reverse("initiatives:request-edit", args=[request.pk]),
-        edit_data(request, title="Med rec loses home meds on transfer"),
+    empty = client.post(url, {**health, "adoption": "sideways", "narrative": ""})
+    phone = client.post(
+        url, {**health, "adoption": "on_track", "narrative": "Call 555-201-3344 for access."}
     )
 
-    assert response.status_code == 302
-    request.refresh_from_db()
-    assert (request.title, request.version) == ("Med rec loses home meds on transfer", 2)
+    assert field_errors(empty, "status_form") == {
+        "adoption": ["Select a valid choice. sideways is not one of the available choices."],
+        "narrative": ["Say what happened since the last update."],
+    }
+    assert field_errors(phone, "status_form") == {"narrative": [PHI_PHONE]}
+    assert phone.context["phi_form"] == "status"
+    assert StatusUpdate.objects.count() == 0
 
 
-def test_a_stale_edit_shows_a_conflict_and_saves_nothing(
-    champion: User, as_champion: Client
+def test_milestones_are_added_and_marked_done(
+    client_for: Callable[[str], Client], initiative: Initiative, cmio: User
 ) -> None:
-    request = submit(champion)
-    services.request_update(actor=champion, request=request, version=1, title="Edited elsewhere")
-
-    response = as_champion.post(
-        reverse("initiatives:request-edit", args=[request.pk]),
-        edit_data(request, title="My late edit", version=1),
-    )
-
-    assert response.status_code == 409
-    assert "Someone changed this request while you were editing it." in response.text
-    assert response.context["form"]["title"].value() == "Edited elsewhere"
-    request.refresh_from_db()
-    assert (request.title, request.version) == ("Edited elsewhere", 2)
-
-
-def test_an_edit_with_phi_needs_the_confirmation(champion: User, as_champion: Client) -> None:
-    request = submit(champion)
-    url = reverse("initiatives:request-edit", args=[request.pk])
-
-    flagged = as_champion.post(url, edit_data(request, story_wanted="Text me: 555-201-3344"))
-    assert field_errors(flagged) == {"story_wanted": [PHI_PHONE]}
-    request.refresh_from_db()
-    assert request.version == 1
-
-    confirmed = as_champion.post(
-        url, edit_data(request, story_wanted="Text me: 555-201-3344", phi_confirmed="on")
-    )
-
-    assert confirmed.status_code == 302
-    request.refresh_from_db()
-    assert (request.story_wanted, request.version) == ("Text me: 555-201-3344", 2)
-    assert list(PhiConfirmation.objects.values_list("field", "kinds")) == [
-        ("story_wanted", ["phone"])
-    ]
-
-
-def test_the_submitter_withdraws_their_request(champion: User, as_champion: Client) -> None:
-    request = submit(champion)
-
-    response = as_champion.post(reverse("initiatives:request-withdraw", args=[request.pk]))
-
-    assert response.status_code == 302
-    request.refresh_from_db()
-    assert request.status == S.WITHDRAWN
-
-
-# --- My requests, triage queue ---------------------------------------------------------------
-
-
-def test_my_requests_lists_own_and_plus_oned_requests_with_status(
-    champion: User, make_user: Any, cmio: User, as_champion: Client
-) -> None:
-    colleague = make_user("champion")
+    client = client_for("cmio")
     with time_machine.travel(NOW, tick=False):
-        mine = submit(champion, title="Discharge summary template is too long")
-    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
-        theirs = submit(colleague, title="Inbox routing for normal labs")
-        services.request_vote(actor=champion, request=theirs)
-        services.request_triage(actor=cmio, request=mine, version=1, build_hours=4)
-    submit(colleague, title="Not mine")
-
-    response = as_champion.get(reverse("initiatives:request-mine"))
-
-    assert response.status_code == 200
-    assert [(r.title, r.status) for r in response.context["rows"]] == [
-        ("Inbox routing for normal labs", S.SUBMITTED),
-        ("Discharge summary template is too long", S.TRIAGE),
-    ]
-    assert "You added a +1" in response.text
-    assert "You raised it" in response.text
-    assert '<span class="badge">In triage</span>' in response.text
-
-
-def test_the_triage_queue_puts_safety_first_then_the_oldest_with_sla_in_words(
-    champion: User, as_cmio: Client
-) -> None:
-    with time_machine.travel(NOW - datetime.timedelta(days=12), tick=False):
-        oldest = submit(champion, title="Oldest", kind=RequestKind.REGULATORY)  # mandatory: 240 h
-    with time_machine.travel(NOW - datetime.timedelta(days=2), tick=False):
-        unrouted = submit(champion, title="Not routed yet")
-    with time_machine.travel(NOW - datetime.timedelta(hours=67), tick=False):
-        safety = submit(champion, title="Safety", is_safety_concern=True)  # fast track: 72 h
-    done = submit(champion, title="Done")
-    services.request_withdraw(actor=champion, request=done)
-
-    with time_machine.travel(NOW, tick=False):
-        response = as_cmio.get(reverse("initiatives:triage-queue"))
-
-        assert response.status_code == 200
-        assert [r.title for r in response.context["rows"]] == [
-            safety.title,
-            oldest.title,
-            unrouted.title,
-        ]
-        text = response.text
-        assert "due in 5 h" in text
-        assert "overdue by 2 days" in text
-        assert "not routed yet" in text
-
-
-@pytest.mark.parametrize(
-    ("hours", "words"),
-    [
-        (5, "due in 5 h"),
-        (0.5, "due in 30 min"),
-        (47, "due in 47 h"),
-        (72, "due in 3 days"),
-        (-0.25, "overdue by 15 min"),
-        (-3, "overdue by 3 h"),
-        (-48, "overdue by 2 days"),
-        (-24 * 9 - 5, "overdue by 9 days"),
-    ],
-)
-def test_sla_words(hours: float, words: str) -> None:
-    assert sla_words(NOW + datetime.timedelta(hours=hours), now=NOW) == words
-
-
-def test_sla_words_without_a_due_time() -> None:
-    assert sla_words(None, now=NOW) == "no service level yet"
-
-
-# --- List and export -------------------------------------------------------------------------
-
-
-def test_the_list_filters_and_searches(champion: User, make_user: Any, as_cmio: Client) -> None:
-    submit(champion, title="Sepsis alert fires on every post-op tachycardia")
-    submit(champion, title="Inbox routing for normal labs", kind=RequestKind.ENHANCEMENT)
-    submit(make_user("champion"), title="Sepsis order set lacks lactate timer")
-    url = reverse("initiatives:request-list")
-
-    def titles(**query: Any) -> list[str]:
-        return [row.title for row in as_cmio.get(url, query).context["rows"]]
-
-    assert titles() == [
-        "Sepsis order set lacks lactate timer",
-        "Inbox routing for normal labs",
-        "Sepsis alert fires on every post-op tachycardia",
-    ]
-    assert titles(q="sepsis") == [
-        "Sepsis order set lacks lactate timer",
-        "Sepsis alert fires on every post-op tachycardia",
-    ]
-    assert titles(kind="enhancement") == ["Inbox routing for normal labs"]
-    assert titles(status="declined") == []
-
-
-def test_the_list_pages_by_fifty(champion: User, as_cmio: Client) -> None:
-    for n in range(51):
-        submit(champion, title=f"Request {n}")
-
-    first = as_cmio.get(reverse("initiatives:request-list"))
-    second = as_cmio.get(reverse("initiatives:request-list"), {"page": 2})
-
-    assert len(first.context["rows"]) == 50
-    assert [row.title for row in second.context["rows"]] == ["Request 0"]
-    assert "Page 1 of 2" in first.text
-
-
-def test_the_csv_export_has_the_filters_exact_header_and_neutralised_cells(
-    champion: User, cmio: User, as_cmio: Client
-) -> None:
-    clinic = FacilityFactory.create(name="Riverside Medical Center")
-    with time_machine.travel(NOW, tick=False):
-        formula = submit(
-            champion,
-            title='=HYPERLINK("http://example.org","click")',
-            facility=clinic,
-            specialty="-Cardiology",
-            is_safety_concern=True,
+        added = client.post(
+            reverse("initiatives:initiative-milestone-add", args=[initiative.pk]),
+            {"title": "Build complete", "due_date": "2026-02-01"},
         )
-        triage_fully(cmio, formula, build_hours=100)
-        submit(champion, title="Inbox routing for normal labs", kind=RequestKind.ENHANCEMENT)
+        page = client.get(detail_url(initiative))
+        milestone = Milestone.objects.get()
+        assert added.status_code == 302
+        assert (milestone.title, milestone.due_date) == (
+            "Build complete",
+            datetime.date(2026, 2, 1),
+        )
+        assert [m.is_overdue for m in page.context["milestones"]] == [True]
+        assert '<span class="badge badge--danger">Overdue</span>' in page.text
 
-    response = as_cmio.get(reverse("initiatives:request-export"), {"kind": "pain_point"})
+        done = client.post(
+            reverse("initiatives:initiative-milestone-done", args=[initiative.pk, milestone.pk])
+        )
+        page = client.get(detail_url(initiative))
+
+    assert done.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.done_at, milestone.done_by) == (NOW, cmio)
+    assert '<span class="badge badge--ok">Done</span>' in page.text
+    assert messages_of(page) == ["Marked “Build complete” done."]
+
+
+def test_a_milestone_without_a_date_names_the_field(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    response = client_for("cmio").post(
+        reverse("initiatives:initiative-milestone-add", args=[initiative.pk]),
+        {"title": "Build complete", "due_date": ""},
+    )
+
+    assert field_errors(response, "milestone_form") == {"due_date": ["Give the due date."]}
+    assert Milestone.objects.count() == 0
+
+
+def test_a_milestone_of_another_initiative_is_not_found(
+    client_for: Callable[[str], Client], initiative: Initiative, cmio: User
+) -> None:
+    other = create_initiative(cmio, title="Other")
+    milestone = services.milestone_add(
+        actor=cmio, initiative=other, title="Elsewhere", due_date=datetime.date(2026, 5, 1)
+    )
+
+    response = client_for("cmio").post(
+        reverse("initiatives:initiative-milestone-done", args=[initiative.pk, milestone.pk])
+    )
+
+    assert response.status_code == 404
+    milestone.refresh_from_db()
+    assert milestone.done_at is None
+
+
+def test_the_forecast_is_locked_at_approval_and_a_later_edit_shows_as_variance(
+    client_for: Callable[[str], Client], initiative: Initiative, cmo_user: User
+) -> None:
+    client = client_for("cmio")
+    added = client.post(
+        reverse("initiatives:initiative-benefit-add", args=[initiative.pk]),
+        {
+            "value_category": ValueCategory.ENGAGEMENT,
+            "description": "After-hours EHR time",
+            "unit": "min/day",
+            "baseline": "86",
+            "target": "60",
+            "horizon": "2027-06-30",
+        },
+    )
+    assert added.status_code == 302
+    benefit = BenefitLine.objects.get()
+    advance(cmo_user, initiative, Stage.APPROVED)
+
+    edited = client.post(
+        reverse("initiatives:initiative-benefit-edit", args=[initiative.pk, benefit.pk]),
+        {
+            "value_category": ValueCategory.ENGAGEMENT,
+            "description": "After-hours EHR time",
+            "unit": "min/day",
+            "baseline": "86",
+            "target": "65",
+            "horizon": "2027-09-30",
+        },
+    )
+
+    assert edited.status_code == 302
+    benefit.refresh_from_db()
+    assert (benefit.target, benefit.locked_target) == (Decimal("65.00"), Decimal("60.00"))
+    assert benefit.locked_horizon == datetime.date(2027, 6, 30)
+    page = client_for("executive").get(detail_url(initiative))
+    variance = page.context["benefits"][0].variance
+    assert (variance.baseline, variance.target, variance.horizon_days) == (
+        Decimal("0.00"),
+        Decimal("5.00"),
+        92,
+    )
+    assert (
+        '<div class="variance variance--changed">locked 60.00 · '
+        '<span class="visually-hidden">variance </span>+5.00</div>' in page.text
+    )
+    assert '<div class="variance">locked 86.00</div>' in page.text
+    assert "+92 days" in page.text
+
+
+def test_the_benefit_edit_page_shows_the_locked_forecast(
+    client_for: Callable[[str], Client], initiative: Initiative, cmio: User, cmo_user: User
+) -> None:
+    benefit = services.benefit_add(
+        actor=cmio,
+        initiative=initiative,
+        value_category=ValueCategory.FINANCIAL,
+        description="Fewer duplicate labs",
+        unit="$",
+        baseline=Decimal("100000"),
+        target=Decimal("40000"),
+        horizon=datetime.date(2027, 3, 31),
+    )
+    advance(cmo_user, initiative, Stage.APPROVED)
+
+    response = client_for("cmio").get(
+        reverse("initiatives:initiative-benefit-edit", args=[initiative.pk, benefit.pk])
+    )
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="requests-')
-    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
-    rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0] == [
-        "Number",
-        "Title",
-        "Kind",
-        "Status",
-        "Route",
-        "Facility",
-        "Specialty",
-        "Submitted by",
-        "Submitted on",
-        "Safety concern",
-        "Votes (+1)",
-        "Value",
-        "Effort points",
-        "Priority index",
-        "Service level due",
-    ]
-    assert rows[1:] == [
-        [
-            str(formula.pk),
-            '\'=HYPERLINK("http://example.org","click")',
-            "Workflow pain point",
-            "Scored",
-            "Fast track",
-            "Riverside Medical Center",
-            "'-Cardiology",
-            "Demo CHAMPION",
-            "2026-03-02",
-            "yes",
-            "0",
-            "47.00",
-            "3",
-            "15.67",
-            "2026-03-05T09:00+00:00",
-        ]
+    assert "baseline 100000.00, target 40000.00" in response.text
+    assert response.context["form"].initial["target"] == Decimal("40000.00")
+
+
+def test_linking_requests_from_the_page_makes_them_follow_and_names_a_bad_one(
+    client_for: Callable[[str], Client], users: dict[str, User], cmio: User, cmo_user: User
+) -> None:
+    initiative = create_initiative(cmio)
+    advance(cmo_user, initiative, Stage.APPROVED)
+    advance(cmio, initiative, Stage.IN_BUILD)
+    request = scored_request(cmio, users["champion"])
+    url = reverse("initiatives:initiative-link-requests", args=[initiative.pk])
+
+    client = client_for("cmio")
+    unknown = client.post(url, {"requests": "abc"})
+    linked = client.post(url, {"requests": f"#{request.pk}"})
+
+    assert field_errors(unknown, "link_form") == {
+        "requests": ["Give request numbers separated by commas, e.g. 12, 15."]
+    }
+    assert linked.status_code == 302
+    request.refresh_from_db()
+    assert (getattr(initiative_of(request), "pk", None), request.status) == (
+        initiative.pk,
+        RequestStatus.IN_BUILD,
+    )
+    page = client.get(detail_url(initiative))
+    assert [r.pk for r in page.context["linked"]] == [request.pk]
+    assert messages_of(page) == [
+        f"Linked #{request.pk}: each follows this initiative's stage from now on."
     ]
 
 
-# --- Rubric ------------------------------------------------------------------------------------
+# --- The request's page -------------------------------------------------------------------------
 
 
-def rubric_data(**changes: Any) -> dict[str, Any]:
-    rubric = Rubric.objects.get(is_current=True)
-    data: dict[str, Any] = {"note": ""}
-    for criterion in rubric.criteria:
-        data[f"label_{criterion['code']}"] = criterion["label"]
-        data[f"weight_{criterion['code']}"] = criterion["weight"]
-    for band, points in rubric.effort_points.items():
-        data[f"effort_{band}"] = points
+def test_the_submitter_sees_the_initiative_and_its_stage_on_their_request(
+    client_for: Callable[[str], Client], users: dict[str, User], cmio: User, cmo_user: User
+) -> None:
+    request = scored_request(cmio, users["champion"])
+    initiative = create_initiative(cmio, title="Sepsis alert tuning", requests=[request])
+    advance(cmo_user, initiative, Stage.APPROVED)
+    advance(cmio, initiative, Stage.IN_BUILD)
+
+    response = client_for("champion").get(reverse("intake:request-detail", args=[request.pk]))
+
+    html = response.text
+    assert f'<a href="/initiatives/{initiative.pk}/">Sepsis alert tuning</a>' in html
+    assert '<span class="muted">Stage:</span> <span class="badge">In build</span>' in html
+    assert "Your request is part of this initiative" in html
+    assert response.context["intake"].status == RequestStatus.IN_BUILD
+
+
+def test_a_request_without_an_initiative_has_no_initiative_box(
+    client_for: Callable[[str], Client], users: dict[str, User], cmio: User
+) -> None:
+    request = scored_request(cmio, users["champion"])
+
+    response = client_for("champion").get(reverse("intake:request-detail", args=[request.pk]))
+
+    assert 'id="initiative-heading"' not in response.text
+
+
+# --- Edit and the stale-edit conflict -----------------------------------------------------------
+
+
+def edit_data(response: Any, **changes: Any) -> dict[str, Any]:
+    """The edit form's values as the browser would post them, with `changes`."""
+    form = response.context["form"]
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            value = ""
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        data[name] = value
     data.update(changes)
     return data
 
 
-def test_everyone_reads_the_rubric_and_only_admins_get_the_form(
+def test_the_edit_form_saves_fields_people_and_alignments(
     client_for: Callable[[str], Client],
+    initiative: Initiative,
+    priorities: list[StrategicPriority],
 ) -> None:
-    champion_page = client_for("champion").get(reverse("initiatives:rubric-edit"))
-    admin_page = client_for("admin").get(reverse("initiatives:rubric-edit"))
+    client = client_for("cmio")
+    url = reverse("initiatives:initiative-edit", args=[initiative.pk])
+    loaded = client.get(url)
+    safety, burnout, access = priorities
 
-    assert champion_page.status_code == admin_page.status_code == 200
-    assert champion_page.context["form"] is None
-    assert admin_page.context["form"] is not None
-    assert [v.version for v in champion_page.context["versions"]] == [1]
-    assert '<th scope="row">Clinician time saved</th><td class="num">15</td>' in (
-        champion_page.text
+    response = client.post(
+        url,
+        edit_data(
+            loaded,
+            title="Sepsis alert, tuned",
+            **{
+                f"alignment_{safety.pk}": "strong",
+                f"alignment_{burnout.pk}": "",
+                f"alignment_{access.pk}": "moderate",
+            },
+        ),
     )
 
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.version) == ("Sepsis alert, tuned", 2)
+    assert list(
+        initiative.alignments.order_by("priority__rank").values_list("priority__code", "alignment")
+    ) == [("safety", "strong"), ("access", "moderate")]
 
-def test_an_admin_weight_edit_makes_version_2(
-    users: dict[str, User], client_for: Callable[[str], Client]
+
+def test_two_editors_save_and_the_second_gets_the_conflict_while_the_first_edit_survives(
+    client_for: Callable[[str], Client], initiative: Initiative
 ) -> None:
-    data = rubric_data(weight_safety_quality=30, weight_financial=5, note="More weight on safety")
+    url = reverse("initiatives:initiative-edit", args=[initiative.pk])
+    first, second = client_for("cmio"), client_for("informaticist")
+    first_form, second_form = first.get(url), second.get(url)
+    events_before = AuditEvent.objects.count()
 
-    response = client_for("admin").post(reverse("initiatives:rubric-edit"), data, follow=True)
+    saved = first.post(url, edit_data(first_form, title="Sepsis alert, tuned"))
+    stale = second.post(
+        url, edit_data(second_form, title="Sepsis alert v2", summary="Something else.")
+    )
 
-    current = Rubric.objects.get(is_current=True)
-    assert (current.version, current.note, current.created_by) == (
+    assert saved.status_code == 302
+    assert stale.status_code == 409
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.summary, initiative.version) == (
+        "Sepsis alert, tuned",
+        "Remove unused orders from the admission order sets.",
         2,
-        "More weight on safety",
-        users["admin"],
     )
-    assert [c["weight"] for c in current.criteria] == [30, 20, 15, 15, 5, 5, 5, 5]
-    assert messages_of(response) == [
-        "Saved rubric version 2. New scores use it; earlier scores keep the version they were "
-        "made with."
+    assert AuditEvent.objects.count() == events_before + 1
+    conflict = stale.context["conflict"]
+    assert conflict["lead"].startswith("Demo CMIO saved “Sepsis alert, tuned” at ")
+    assert [event.changes for event in conflict["events"]] == [
+        {"title": ["Sepsis alert tuning", "Sepsis alert, tuned"]}
     ]
-    assert [v.version for v in response.context["versions"]] == [2, 1]
-
-
-def test_weights_that_do_not_add_up_are_refused(client_for: Callable[[str], Client]) -> None:
-    response = client_for("admin").post(
-        reverse("initiatives:rubric-edit"), rubric_data(weight_safety_quality=99)
+    html = stale.text
+    assert "Someone else changed this initiative." in html
+    assert "Nothing of your edit was saved; the form below shows the current values." in html
+    assert (
+        '<span class="history__old"><span class="visually-hidden">from </span>Sepsis alert '
+        "tuning</span>" in html
     )
-
-    assert response.status_code == 200
-    assert field_errors(response) == {
-        "__all__": ["The weights must add up to 100 (they add up to 174)."]
-    }
-    assert "The weights must add up to 100 (they add up to 174)." in response.text
-    assert Rubric.objects.get(is_current=True).version == 1
-    assert Rubric.objects.count() == 1
+    # The form now holds the current values and version: nothing of the stale edit.
+    form = stale.context["form"]
+    assert form.initial["title"] == "Sepsis alert, tuned"
+    assert form.initial["version"] == 2
+    assert "Sepsis alert v2" not in html
 
 
-# --- Landing pages -----------------------------------------------------------------------------
-
-
-def test_the_champion_landing_lists_their_requests_with_status(
-    champion: User, as_champion: Client
+def test_a_stage_move_since_loading_the_edit_form_is_shown_as_the_conflict(
+    client_for: Callable[[str], Client], initiative: Initiative, cmo_user: User
 ) -> None:
-    request = submit(champion, title="Discharge summary template is too long")
+    client = client_for("cmio")
+    url = reverse("initiatives:initiative-edit", args=[initiative.pk])
+    loaded = client.get(url)
+    advance(cmo_user, initiative, Stage.APPROVED, reason="Strong case.")
 
-    response = as_champion.get("/home/champion/")
+    stale = client.post(url, edit_data(loaded, title="Renamed"))
 
-    assert [r.title for r in response.context["my_requests"]] == [request.title]
-    assert f'<a href="{detail_url(request)}">{request.title}</a>' in response.text
-    assert '<span class="badge">Submitted</span>' in response.text
+    assert stale.status_code == 409
+    assert stale.context["conflict"]["lead"].startswith("Demo CMO saved")
+    changes = stale.context["conflict"]["events"][0].changes
+    assert changes["stage"] == ["proposed", "approved"]
+    initiative.refresh_from_db()
+    assert initiative.title == "Sepsis alert tuning"
 
 
-def test_the_cmio_landing_shows_the_triage_queue_summary(champion: User, as_cmio: Client) -> None:
-    with time_machine.travel(NOW - datetime.timedelta(days=4), tick=False):
-        submit(champion, title="Overdue safety item", is_safety_concern=True)
-    submit(champion, title="Fresh request")
+# --- Navigation and the CMO's landing -----------------------------------------------------------
 
-    with time_machine.travel(NOW, tick=False):
-        response = as_cmio.get("/home/cmio/")
 
-    assert response.context["triage_total"] == 2
-    assert response.context["triage_overdue"] == 1
-    assert [r.title for r in response.context["triage_rows"]] == [
-        "Overdue safety item",
-        "Fresh request",
-    ]
-    assert '<span class="badge badge--warn">2 waiting</span>' in response.text
-    assert '<span class="badge badge--danger">1 overdue</span>' in response.text
+def test_the_portfolio_entry_is_in_everyones_navigation_and_current_on_initiative_pages(
+    client_for: Callable[[str], Client], initiative: Initiative
+) -> None:
+    html = client_for("champion").get(detail_url(initiative)).text
+
+    assert '<a href="/portfolio/" aria-current="page">Portfolio</a>' in html
+
+
+def test_the_cmo_landing_shows_the_portfolio_by_priority_and_stage(
+    client_for: Callable[[str], Client], initiative: Initiative, priorities: list[StrategicPriority]
+) -> None:
+    response = client_for("cmo").get("/home/cmo/")
+
+    portfolio = response.context["page"].portfolio
+    assert portfolio.total == 1
+    assert f'href="/initiatives/?priority={priorities[0].pk}&amp;stage=proposed"' in response.text
+    assert "1 initiative: 0 off track, 0 at risk, 0 stale." in response.text
+    assert [item.kind for item in response.context["page"].needs_me] == ["Awaiting approval"]
+
+
+def test_the_cmio_landing_links_to_the_stale_initiatives(
+    client_for: Callable[[str], Client], cmio: User
+) -> None:
+    with time_machine.travel(NOW - datetime.timedelta(days=60), tick=False):
+        create_initiative(cmio, title="Quiet one")
+    create_initiative(cmio, title="Fresh one")
+    client = client_for("cmio")
+
+    landing = client.get("/home/cmio/")
+    stale = client.get("/initiatives/", {"stale": "true"})
+
+    assert '<a href="/initiatives/?stale=true">Every stale initiative</a>' in landing.text
+    assert [item.kind for item in landing.context["page"].needs_me] == ["Stale initiative"]
+    assert [row.title for row in stale.context["rows"]] == ["Quiet one"]

@@ -1,431 +1,418 @@
-"""Who may open which intake page and take which action, for every role (DESIGN.md's table):
-everyone submits, votes, comments and reads; champions read their own requests and those not
-marked private; champions and executives edit their own request while it is submitted; only
-informaticists and the CMIO triage, score, ask, move and merge; only admins edit the rubric.
-Each refused write answers 403 and changes nothing."""
+"""Who may open which portfolio page and take which action, for every role (DESIGN.md's
+table): everyone reads the portfolio, the list, its export and every initiative; the CMIO and
+informaticists create initiatives; the CMIO edits every initiative, and an informaticist those
+they lead — with their milestones, status updates, benefit plan and linked requests; only the
+CMO passes the gate (approve, stop) for now. Each refused write answers 403 and changes
+nothing: rows, fields, version, history and stage timeline stay as they were."""
 
+import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from informatics.choices import Role
+from informatics.choices import Role, ValueCategory
 from informatics.models import AuditEvent, Notification, PhiConfirmation, User
 from initiatives import services
+from initiatives.choices import Stage
 from initiatives.models import (
-    IntakeRequest,
-    RequestComment,
-    RequestScore,
-    RequestStatusChange,
-    RequestVote,
-    Rubric,
+    BenefitLine,
+    Initiative,
+    InitiativePriority,
+    Milestone,
+    StageChange,
+    StatusUpdate,
 )
-from tests.initiatives.factories import FULL_RATINGS, submit
+from intake.models import IntakeRequest
+from tests.factories import PriorityFactory
+from tests.initiatives.factories import create_initiative
+from tests.intake.factories import scored_request
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 ROLES = Role.values
-TRIAGE_ROLES = {Role.CMIO, Role.INFORMATICIST}
-EDITOR_ROLES = {Role.CHAMPION, Role.EXECUTIVE}
+EDITORS = {Role.CMIO, Role.INFORMATICIST}  # the informaticist leads the initiative below
+GATEKEEPERS = {Role.CMO}
 
 PAGES_FOR_EVERYONE = [
-    "initiatives:request-list",
-    "initiatives:request-create",
-    "initiatives:request-mine",
-    "initiatives:request-similar",
-    "initiatives:request-export",
-    "initiatives:rubric-edit",
+    "initiatives:portfolio",
+    "initiatives:initiative-list",
+    "initiatives:initiative-export",
 ]
 
 
-@pytest.fixture
-def author(make_user: Callable[..., User]) -> User:
-    """A champion other than users["champion"], who raised the requests below."""
-    return make_user(Role.CHAMPION, email="author@riverside.example")
+class World:
+    """An initiative led by users["informaticist"], with a milestone and a benefit line, and a
+    scored request not linked yet."""
+
+    def __init__(self, users: dict[str, User], *, stage: str = Stage.PROPOSED) -> None:
+        cmio = users[Role.CMIO]
+        self.priority = PriorityFactory.create(title="Patient safety")
+        self.initiative = create_initiative(
+            cmio,
+            title="Sepsis alert tuning",
+            priorities={self.priority: "strong"},
+            informaticist_lead=users[Role.INFORMATICIST],
+        )
+        self.milestone = services.milestone_add(
+            actor=cmio,
+            initiative=self.initiative,
+            title="Build complete",
+            due_date=datetime.date(2026, 6, 1),
+        )
+        self.benefit = services.benefit_add(
+            actor=cmio,
+            initiative=self.initiative,
+            value_category=ValueCategory.ENGAGEMENT,
+            description="After-hours EHR time",
+            unit="min/day",
+            baseline=Decimal("86"),
+            target=Decimal("60"),
+            horizon=datetime.date(2027, 6, 30),
+        )
+        self.request = scored_request(cmio, users[Role.CHAMPION])
+        if stage != Stage.PROPOSED:
+            services.initiative_advance(
+                actor=users[Role.CMO],
+                initiative=self.initiative,
+                version=self.initiative.version,
+                to_stage=Stage.APPROVED,
+            )
+        self.initiative.refresh_from_db()
 
 
 @pytest.fixture
-def public(author: User) -> IntakeRequest:
-    return submit(author, title="Sepsis alert fires on every post-op tachycardia")
+def world(users: dict[str, User]) -> World:
+    return World(users)
 
 
 @pytest.fixture
-def private(author: User) -> IntakeRequest:
-    return submit(author, title="My own private worry", is_private=True)
+def approved(users: dict[str, User]) -> World:
+    return World(users, stage=Stage.APPROVED)
 
 
 def snapshot() -> tuple[Any, ...]:
     """Everything a refused write could have changed."""
     return (
         list(
-            IntakeRequest.objects.order_by("pk").values_list(
+            Initiative.objects.order_by("pk").values_list(
                 "pk",
-                "status",
-                "version",
                 "title",
-                "kind",
-                "route",
-                "ratings",
-                "build_hours",
-                "duplicate_of",
-                "is_private",
+                "summary",
+                "stage",
+                "version",
+                "stage_reason",
+                "revisit_date",
+                "go_live_date",
+                "forecast_locked_at",
+                "informaticist_lead",
+                "updated_at",
             )
         ),
-        list(RequestComment.objects.values_list("pk", "body")),
-        list(RequestVote.objects.values_list("pk", "request", "voter")),
-        RequestStatusChange.objects.count(),
-        RequestScore.objects.count(),
-        list(Rubric.objects.values_list("version", "is_current")),
+        list(InitiativePriority.objects.order_by("pk").values_list("priority", "alignment")),
+        list(Initiative.champions.through.objects.values_list("pk", flat=True)),
+        list(Initiative.facilities.through.objects.values_list("pk", flat=True)),
+        list(StageChange.objects.values_list("pk", "to_stage")),
+        list(StatusUpdate.objects.values_list("pk", flat=True)),
+        list(Milestone.objects.values_list("pk", "title", "due_date", "done_at", "done_by")),
+        list(
+            BenefitLine.objects.values_list(
+                "pk", "baseline", "target", "horizon", "locked_target", "locked_at"
+            )
+        ),
+        list(
+            IntakeRequest.objects.values_list(
+                "pk", "status", "initiative_link__initiative", "version"
+            )
+        ),
         AuditEvent.objects.count(),
-        PhiConfirmation.objects.count(),
         Notification.objects.count(),
+        PhiConfirmation.objects.count(),
     )
 
 
-# --- Pages -------------------------------------------------------------------------------------
+# --- Reading ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", PAGES_FOR_EVERYONE)
-def test_every_role_opens_the_common_pages(
-    client_for: Callable[[str], Client], public: IntakeRequest, role: str, name: str
+def test_every_role_opens_the_portfolio_pages(
+    client_for: Callable[[str], Client], world: World, role: str, name: str
 ) -> None:
-    response = client_for(role).get(reverse(name), {"title": "sepsis alert"})
+    response = client_for(role).get(reverse(name))
 
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_triage_roles_open_the_triage_queue(
-    client_for: Callable[[str], Client], public: IntakeRequest, role: str
+def test_every_role_reads_an_initiative(
+    client_for: Callable[[str], Client], world: World, role: str
 ) -> None:
-    response = client_for(role).get(reverse("initiatives:triage-queue"))
-
-    assert response.status_code == (200 if role in TRIAGE_ROLES else 403)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_the_triage_entry_in_the_navigation_follows_the_role(
-    client_for: Callable[[str], Client], role: str
-) -> None:
-    html = client_for(role).get(reverse("initiatives:request-list")).text
-
-    assert '<a href="/requests/" aria-current="page">Requests</a>' in html
-    assert ('<a href="/requests/triage/">Triage</a>' in html) == (role in TRIAGE_ROLES)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_every_role_reads_a_request_not_marked_private(
-    client_for: Callable[[str], Client], public: IntakeRequest, role: str
-) -> None:
-    response = client_for(role).get(reverse("initiatives:request-detail", args=[public.pk]))
+    response = client_for(role).get(
+        reverse("initiatives:initiative-detail", args=[world.initiative.pk])
+    )
 
     assert response.status_code == 200
+    assert response.context["can_edit"] == (role in EDITORS)
+    assert (response.context["status_form"] is not None) == (role in EDITORS)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_champions_are_refused_someone_elses_private_request(
-    client_for: Callable[[str], Client], private: IntakeRequest, role: str
-) -> None:
-    response = client_for(role).get(reverse("initiatives:request-detail", args=[private.pk]))
-
-    assert response.status_code == (403 if role == Role.CHAMPION else 200)
-
-
-def test_a_champion_reads_their_own_private_request(
-    users: dict[str, User], client_for: Callable[[str], Client]
-) -> None:
-    own = submit(users[Role.CHAMPION], is_private=True)
-
-    response = client_for(Role.CHAMPION).get(reverse("initiatives:request-detail", args=[own.pk]))
-
-    assert response.status_code == 200
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_private_requests_of_others_stay_out_of_a_champions_lists_and_export(
-    client_for: Callable[[str], Client], public: IntakeRequest, private: IntakeRequest, role: str
+def test_the_new_initiative_button_and_page_are_for_the_cmio_and_informaticists(
+    client_for: Callable[[str], Client], world: World, role: str
 ) -> None:
     client = client_for(role)
 
-    listed = [r.pk for r in client.get(reverse("initiatives:request-list")).context["rows"]]
-    export = b"".join(
-        client.get(reverse("initiatives:request-export")).streaming_content  # type: ignore[attr-defined]
-    ).decode("utf-8-sig")
-    similar = client.get(reverse("initiatives:request-similar"), {"title": "my own private"})
+    page = client.get(reverse("initiatives:initiative-create"))
+    portfolio = client.get(reverse("initiatives:portfolio"))
 
-    if role == Role.CHAMPION:
-        assert listed == [public.pk]
-        assert "My own private worry" not in export
-    else:
-        assert listed == [private.pk, public.pk]
-        assert "My own private worry" in export
-    assert similar.context["similar"] == []  # private requests are never suggested
-
-
-def test_a_missing_request_is_404(client_for: Callable[[str], Client]) -> None:
-    response = client_for(Role.CMIO).get(reverse("initiatives:request-detail", args=[9999]))
-
-    assert response.status_code == 404
+    assert page.status_code == (200 if role in EDITORS else 403)
+    assert ('href="/initiatives/new/"' in portfolio.text) == (role in EDITORS)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_edit_page_is_for_champions_and_executives_on_their_own_submitted_request(
-    client_for: Callable[[str], Client], users: dict[str, User], role: str
+def test_the_edit_page_is_for_the_cmio_and_the_lead(
+    client_for: Callable[[str], Client], world: World, role: str
 ) -> None:
-    own = submit(users[role])
+    response = client_for(role).get(
+        reverse("initiatives:initiative-edit", args=[world.initiative.pk])
+    )
 
-    response = client_for(role).get(reverse("initiatives:request-edit", args=[own.pk]))
-
-    assert response.status_code == (200 if role in EDITOR_ROLES else 403)
+    assert response.status_code == (200 if role in EDITORS else 403)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_nobody_opens_the_edit_page_of_someone_elses_request(
-    client_for: Callable[[str], Client], public: IntakeRequest, role: str
+def test_an_informaticist_who_does_not_lead_it_may_not_open_its_edit_page(
+    make_user: Callable[..., User], world: World
 ) -> None:
-    response = client_for(role).get(reverse("initiatives:request-edit", args=[public.pk]))
+    client = Client()
+    client.force_login(make_user(Role.INFORMATICIST))
+
+    response = client.get(reverse("initiatives:initiative-edit", args=[world.initiative.pk]))
 
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/requests/",
-        "/requests/new/",
-        "/requests/mine/",
-        "/requests/triage/",
-        "/requests/similar/",
-        "/requests/export.csv",
-        "/requests/rubric/",
-        "/requests/1/",
-        "/requests/1/edit/",
-    ],
-)
-def test_anonymous_visitors_are_sent_to_sign_in(client: Client, path: str) -> None:
-    response = client.get(path)
-
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={path}"
+# --- Writing ------------------------------------------------------------------------------------
 
 
-# --- Refused writes ------------------------------------------------------------------------------
-
-
-def triage_data(request: IntakeRequest) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "version": request.version,
-        "kind": "new_cds",
-        "route": "cds_committee",
-        "build_hours": "100",
+def _create(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("initiatives:initiative-create"), {
+        "title": "Inbox triage",
+        "type": "inbox",
+        "summary": "Route normal results away from the physician inbox.",
+        f"alignment_{world.priority.pk}": "moderate",
+        "requests": str(world.request.pk),
     }
-    data.update({f"rating_{code}": str(value) for code, value in FULL_RATINGS.items()})
-    return data
 
 
-NOT_TRIAGE = sorted(set(ROLES) - TRIAGE_ROLES)
+def _edit(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("initiatives:initiative-edit", args=[world.initiative.pk]), {
+        "version": world.initiative.version,
+        "title": "Sepsis alert, tuned",
+        "type": world.initiative.type,
+        "summary": "Quieter after surgery.",
+        f"alignment_{world.priority.pk}": "strong",
+    }
 
 
-@pytest.mark.parametrize("role", NOT_TRIAGE)
-@pytest.mark.parametrize(
-    ("action", "data"),
-    [
-        ("request-triage", None),
-        ("request-transition", {"to_status": "triage"}),
-        ("request-transition", {"to_status": "declined", "decline_reason": "low_value"}),
-        ("request-ask", {"question": "Which units see it?"}),
-        ("request-merge", "survivor"),
-    ],
-)
-def test_only_triage_roles_triage_ask_move_and_merge(
-    client_for: Callable[[str], Client],
-    author: User,
-    public: IntakeRequest,
-    role: str,
-    action: str,
-    data: Any,
+def _status(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("initiatives:initiative-status-update", args=[world.initiative.pk]), {
+        "schedule": "on_track",
+        "scope": "on_track",
+        "budget": "at_risk",
+        "adoption": "on_track",
+        "narrative": "Build under way.",
+    }
+
+
+def _milestone_add(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("initiatives:initiative-milestone-add", args=[world.initiative.pk]), {
+        "title": "Pilot on 4 West",
+        "due_date": "2026-08-01",
+    }
+
+
+def _milestone_done(world: World) -> tuple[str, dict[str, Any]]:
+    return (
+        reverse(
+            "initiatives:initiative-milestone-done",
+            args=[world.initiative.pk, world.milestone.pk],
+        ),
+        {},
+    )
+
+
+def _benefit_add(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("initiatives:initiative-benefit-add", args=[world.initiative.pk]), {
+        "value_category": ValueCategory.SAFETY_QUALITY,
+        "description": "Alert overrides",
+        "unit": "%",
+        "baseline": "92",
+        "target": "60",
+        "horizon": "2027-06-30",
+    }
+
+
+def _benefit_edit(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse(
+        "initiatives:initiative-benefit-edit", args=[world.initiative.pk, world.benefit.pk]
+    ), {
+        "value_category": ValueCategory.ENGAGEMENT,
+        "description": "After-hours EHR time",
+        "unit": "min/day",
+        "baseline": "86",
+        "target": "55",
+        "horizon": "2027-06-30",
+    }
+
+
+def _link(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("initiatives:initiative-link-requests", args=[world.initiative.pk]), {
+        "requests": str(world.request.pk)
+    }
+
+
+def _defer(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("initiatives:initiative-stage", args=[world.initiative.pk]), {
+        "version": world.initiative.version,
+        "to_stage": "deferred",
+        "reason": "After the upgrade.",
+        "revisit_date": "2099-01-01",
+    }
+
+
+EDITOR_WRITES = {
+    "create": _create,
+    "edit": _edit,
+    "status update": _status,
+    "milestone add": _milestone_add,
+    "milestone done": _milestone_done,
+    "benefit add": _benefit_add,
+    "benefit edit": _benefit_edit,
+    "link requests": _link,
+    "defer (not a gate)": _defer,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(EDITOR_WRITES))
+def test_only_the_cmio_and_the_lead_write_an_initiative_and_a_refusal_changes_nothing(
+    client_for: Callable[[str], Client], world: World, role: str, action: str
 ) -> None:
-    if data is None:
-        data = triage_data(public)
-    elif data == "survivor":
-        data = {"survivor": submit(author, title="The survivor").pk}
+    url, data = EDITOR_WRITES[action](world)
     before = snapshot()
 
-    response = client_for(role).post(reverse(f"initiatives:{action}", args=[public.pk]), data)
+    response = client_for(role).post(url, data)
+
+    if role in EDITORS:
+        assert response.status_code == 302, response.content[:2000]
+        assert snapshot() != before
+    else:
+        assert response.status_code == 403
+        assert snapshot() == before
+
+
+@pytest.mark.parametrize("action", [action for action in EDITOR_WRITES if action != "create"])
+def test_an_informaticist_who_does_not_lead_it_is_refused_and_nothing_changes(
+    make_user: Callable[..., User], world: World, action: str
+) -> None:
+    client = Client()
+    client.force_login(make_user(Role.INFORMATICIST))
+    url, data = EDITOR_WRITES[action](world)
+    before = snapshot()
+
+    response = client.post(url, data)
 
     assert response.status_code == 403
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_nobody_edits_someone_elses_request(
-    client_for: Callable[[str], Client], public: IntakeRequest, role: str
+def test_only_the_cmo_approves_and_a_refusal_changes_nothing(
+    client_for: Callable[[str], Client], world: World, role: str
 ) -> None:
+    url = reverse("initiatives:initiative-stage", args=[world.initiative.pk])
     before = snapshot()
 
     response = client_for(role).post(
-        reverse("initiatives:request-edit", args=[public.pk]),
-        {
-            "title": "Taken over",
-            "kind": "pain_point",
-            "story_today": "x",
-            "story_wanted": "y",
-            "frequency": "daily",
-            "version": public.version,
-        },
+        url, {"version": world.initiative.version, "to_stage": "approved", "reason": "Go."}
     )
 
-    assert response.status_code == 403
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("role", sorted(set(ROLES) - EDITOR_ROLES))
-def test_roles_without_the_edit_right_cannot_edit_even_their_own(
-    client_for: Callable[[str], Client], users: dict[str, User], role: str
-) -> None:
-    own = submit(users[role])
-    before = snapshot()
-
-    response = client_for(role).post(
-        reverse("initiatives:request-edit", args=[own.pk]),
-        {
-            "title": "Changed",
-            "kind": "pain_point",
-            "story_today": "x",
-            "story_wanted": "y",
-            "frequency": "daily",
-            "version": own.version,
-        },
-    )
-
-    assert response.status_code == 403
-    assert snapshot() == before
-
-
-def test_the_submitter_cannot_edit_once_triage_has_started(
-    client_for: Callable[[str], Client], users: dict[str, User]
-) -> None:
-    own = submit(users[Role.CHAMPION])
-    services.request_triage(actor=users[Role.CMIO], request=own, version=1, build_hours=4)
-    own.refresh_from_db()
-    before = snapshot()
-
-    page = client_for(Role.CHAMPION).get(reverse("initiatives:request-edit", args=[own.pk]))
-    response = client_for(Role.CHAMPION).post(
-        reverse("initiatives:request-edit", args=[own.pk]),
-        {
-            "title": "Too late",
-            "kind": "pain_point",
-            "story_today": "x",
-            "story_wanted": "y",
-            "frequency": "daily",
-            "version": own.version,
-        },
-    )
-
-    assert (page.status_code, response.status_code) == (403, 403)
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("role", NOT_TRIAGE)
-def test_only_the_submitter_or_triage_withdraws(
-    client_for: Callable[[str], Client], public: IntakeRequest, role: str
-) -> None:
-    before = snapshot()
-
-    response = client_for(role).post(reverse("initiatives:request-withdraw", args=[public.pk]))
-
-    assert response.status_code == 403
-    assert snapshot() == before
+    if role in GATEKEEPERS:
+        assert response.status_code == 302
+        world.initiative.refresh_from_db()
+        assert world.initiative.stage == Stage.APPROVED
+    else:
+        assert response.status_code == 403
+        assert snapshot() == before
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_the_submitter_answers(
-    client_for: Callable[[str], Client], users: dict[str, User], public: IntakeRequest, role: str
+def test_only_the_cmo_stops_and_a_refusal_changes_nothing(
+    client_for: Callable[[str], Client], approved: World, role: str
 ) -> None:
-    services.request_ask(actor=users[Role.CMIO], request=public, question="Which units?")
+    url = reverse("initiatives:initiative-stage", args=[approved.initiative.pk])
     before = snapshot()
 
     response = client_for(role).post(
-        reverse("initiatives:request-answer", args=[public.pk]), {"body": "All of them."}
+        url,
+        {"version": approved.initiative.version, "to_stage": "stopped", "reason": "No value."},
     )
 
-    assert response.status_code == 403
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("action", ["request-vote", "request-comment", "request-answer"])
-def test_a_champion_cannot_act_on_someone_elses_private_request(
-    client_for: Callable[[str], Client], private: IntakeRequest, action: str
-) -> None:
-    before = snapshot()
-
-    response = client_for(Role.CHAMPION).post(
-        reverse(f"initiatives:{action}", args=[private.pk]),
-        {"body": "Me too.", "specialty": "Cardiology"},
-    )
-
-    assert response.status_code == 403
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("role", sorted(set(ROLES) - {Role.ADMIN}))
-def test_only_admins_edit_the_rubric(client_for: Callable[[str], Client], role: str) -> None:
-    rubric = Rubric.objects.get(is_current=True)
-    data: dict[str, Any] = {f"weight_{c['code']}": c["weight"] for c in rubric.criteria}
-    data.update({f"label_{c['code']}": c["label"] for c in rubric.criteria})
-    data.update({f"effort_{band}": points for band, points in rubric.effort_points.items()})
-    data["weight_safety_quality"] = 30
-    data["weight_financial"] = 5
-    before = snapshot()
-
-    response = client_for(role).post(reverse("initiatives:rubric-edit"), data)
-
-    assert response.status_code == 403
-    assert snapshot() == before
+    if role in GATEKEEPERS:
+        assert response.status_code == 302
+        approved.initiative.refresh_from_db()
+        assert approved.initiative.stage == Stage.STOPPED
+    else:
+        assert response.status_code == 403
+        assert snapshot() == before
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_role_may_submit_vote_and_comment(
-    client_for: Callable[[str], Client], public: IntakeRequest, role: str
+def test_only_the_cmio_and_the_lead_move_it_into_build_and_a_refusal_changes_nothing(
+    client_for: Callable[[str], Client], approved: World, role: str
 ) -> None:
-    client = client_for(role)
+    url = reverse("initiatives:initiative-stage", args=[approved.initiative.pk])
+    before = snapshot()
 
-    submitted = client.post(
-        reverse("initiatives:request-create"),
-        {
-            "title": f"Request by the {role}",
-            "kind": "pain_point",
-            "story_today": "It is slow.",
-            "story_wanted": "Faster.",
-            "frequency": "daily",
-        },
-    )
-    voted = client.post(reverse("initiatives:request-vote", args=[public.pk]), {})
-    commented = client.post(
-        reverse("initiatives:request-comment", args=[public.pk]), {"body": "Same here."}
+    response = client_for(role).post(
+        url, {"version": approved.initiative.version, "to_stage": "in_build"}
     )
 
-    assert (submitted.status_code, voted.status_code, commented.status_code) == (302, 302, 302)
-    assert IntakeRequest.objects.filter(title=f"Request by the {role}").count() == 1
-    assert public.votes.count() == 1
-    assert list(public.comments.values_list("body", flat=True)) == ["Same here."]
+    if role in EDITORS:
+        assert response.status_code == 302
+        approved.initiative.refresh_from_db()
+        assert approved.initiative.stage == Stage.IN_BUILD
+    else:
+        assert response.status_code == 403
+        assert snapshot() == before
 
 
-def test_anonymous_writes_are_sent_to_sign_in_and_save_nothing(
-    client: Client, public: IntakeRequest
+@pytest.mark.parametrize("role", ROLES)
+def test_the_benefit_edit_page_is_for_the_cmio_and_the_lead(
+    client_for: Callable[[str], Client], world: World, role: str
+) -> None:
+    url, _ = _benefit_edit(world)
+
+    response = client_for(role).get(url)
+
+    assert response.status_code == (200 if role in EDITORS else 403)
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_the_pages_answer_405_to_other_methods(
+    client_for: Callable[[str], Client], world: World, method: str
 ) -> None:
     before = snapshot()
 
-    responses = [
-        client.post(reverse("initiatives:request-create"), {"title": "x"}),
-        client.post(reverse("initiatives:request-vote", args=[public.pk])),
-        client.post(reverse("initiatives:request-comment", args=[public.pk]), {"body": "x"}),
-        client.post(reverse("initiatives:request-withdraw", args=[public.pk])),
-    ]
+    response = getattr(client_for("cmio"), method)(
+        reverse("initiatives:initiative-detail", args=[world.initiative.pk])
+    )
 
-    assert [r.status_code for r in responses] == [302, 302, 302, 302]
+    assert response.status_code == 405
     assert snapshot() == before

@@ -1,248 +1,198 @@
-"""Query budgets of the intake pages: the request list, the triage queue, My requests, a
-request's page and the landing pages' intake lists each cost the same number of queries with 2
-requests as with 200 (and a request's page the same with 2 or 200 votes, comments and steps).
-Each budget lists its queries."""
+"""Query budgets of the portfolio pages: the priority × stage grid, the list, its CSV export
+and the CMO's landing cost the same with 2 initiatives as with 200; an initiative's page costs
+the same with 2 or 200 alignments, champions, facilities, stage steps, status updates,
+milestones, benefit lines and linked requests (and 2 or 200 other initiatives). Each budget
+lists its queries."""
 
+import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from informatics.choices import Role, Route
+from informatics.choices import ValueCategory
 from informatics.models import User
-from informatics.services import site_settings_get
-from initiatives.choices import RequestStatus
-from initiatives.models import IntakeRequest
-from tests.factories import FacilityFactory, PriorityFactory
+from initiatives.choices import Health, Stage
+from initiatives.models import Initiative
+from tests.factories import FacilityFactory, PriorityFactory, UserFactory
 from tests.initiatives.factories import (
-    IntakeRequestFactory,
-    RequestCommentFactory,
-    RequestScoreFactory,
-    RequestStatusChangeFactory,
-    RequestVoteFactory,
+    BenefitLineFactory,
+    InitiativeFactory,
+    InitiativePriorityFactory,
+    MilestoneFactory,
+    StageChangeFactory,
+    StatusUpdateFactory,
+    request_in,
 )
+from tests.intake.test_views_queries import SESSION, SESSION_SAVE, people, warm
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
 
-# Every page begins with 1 the session, 2 the user, and ends by saving the session again
-# (savepoint, UPDATE, release: SESSION_SAVE_EVERY_REQUEST restarts the idle clock).
-SESSION = 2
-SESSION_SAVE = 3
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
-
-def people(count: int) -> list[User]:
-    """Many champions, fast: bulk rows with an unusable password (no hashing)."""
-    group, _ = Group.objects.get_or_create(name=Role.CHAMPION)
-    made = User.objects.bulk_create(
-        User(email=f"voter{n}@riverside.example", full_name=f"Voter {n}", password="!")
-        for n in range(count)
-    )
-    User.groups.through.objects.bulk_create(
-        User.groups.through(user_id=person.pk, group_id=group.pk) for person in made
-    )
-    return made
+STAGES = list(Stage.values)
 
 
-def scored_requests(count: int, *, submitted_by: User, voter: User, **fields: Any) -> None:
-    """`count` requests with a facility, a +1 and a current score each."""
+def portfolio(count: int, *, lead: User) -> None:
+    """`count` initiatives spread over every stage and three priorities, each with a lead, a
+    facility, a status update and a linked request; every third one stale (no update)."""
+    priorities = PriorityFactory.create_batch(3)
     facility = FacilityFactory.create()
-    for request in IntakeRequestFactory.create_batch(
-        count, submitted_by=submitted_by, facility=facility, **fields
-    ):
-        RequestVoteFactory.create(request=request, voter=voter)
-        request.current_score = RequestScoreFactory.create(request=request)
-        request.save(update_fields=["current_score"])
-
-
-def warm(client: Client, url: str) -> None:
-    """Fill the caches a first request fills (site settings, content types)."""
-    site_settings_get()
-    ContentType.objects.get_for_model(IntakeRequest)
-    client.get(url)
+    submitter = UserFactory.create(roles=["champion"], password="!")
+    for n in range(count):
+        stage = STAGES[n % len(STAGES)]
+        initiative = InitiativeFactory.create(
+            stage=stage,
+            informaticist_lead=lead,
+            revisit_date=datetime.date(2027, 1, 1) if stage == Stage.DEFERRED else None,
+        )
+        initiative.facilities.add(facility)
+        InitiativePriorityFactory.create(initiative=initiative, priority=priorities[n % 3])
+        if n % 3:
+            StatusUpdateFactory.create(
+                initiative=initiative, author=lead, budget=Health.AT_RISK if n % 2 else "on_track"
+            )
+        request_in(initiative, submitted_by=submitter)
 
 
 @pytest.mark.parametrize("count", [2, 200])
-def test_the_request_list_costs_the_same_at_2_and_200_requests(
+def test_the_portfolio_costs_the_same_at_2_and_200_initiatives(
     users: dict[str, User],
     client_for: Callable[[str], Client],
     count: int,
     django_assert_num_queries: Any,
 ) -> None:
-    scored_requests(count, submitted_by=users["champion"], voter=users["executive"])
-    client = client_for("cmio")
-    url = reverse("initiatives:request-list")
+    portfolio(count, lead=users["informaticist"])
+    client = client_for("cmo")
+    url = reverse("initiatives:portfolio")
     warm(client, url)
 
-    # session, user; 3 the user's roles; 4 the count for the pager; 5 the page of requests
-    # with submitter, facility, current score and +1 count; 6 facilities and 7 priorities of
-    # the filter form; then saving the session
-    with django_assert_num_queries(SESSION + 5 + SESSION_SAVE):
+    # session, user; 3 the user's roles; 4 the initiatives with their people, latest health,
+    # stale flag and counts; 5 their alignments; 6 the priorities (active, and any retired one
+    # still aligned); then saving the session
+    with django_assert_num_queries(SESSION + 4 + SESSION_SAVE):
+        response = client.get(url)
+    assert response.context["summary"].total == count
+
+
+@pytest.mark.parametrize("count", [2, 200])
+def test_the_initiative_list_costs_the_same_at_2_and_200_initiatives(
+    users: dict[str, User],
+    client_for: Callable[[str], Client],
+    count: int,
+    django_assert_num_queries: Any,
+) -> None:
+    portfolio(count, lead=users["informaticist"])
+    client = client_for("cmio")
+    url = reverse("initiatives:initiative-list")
+    warm(client, url)
+
+    # session, user; 3 the user's roles; 4 the count for the pager; 5 the page of initiatives
+    # with their people, latest health, stale flag and linked-request count; 6 their
+    # alignments with priorities; 7 their facilities; 8 priorities and 9 facilities of the
+    # filter form; then saving the session
+    with django_assert_num_queries(SESSION + 7 + SESSION_SAVE):
         response = client.get(url)
     assert len(response.context["rows"]) == min(count, 50)
 
 
 @pytest.mark.parametrize("count", [2, 200])
-def test_the_export_costs_the_same_at_2_and_200_requests(
+def test_the_initiative_export_costs_the_same_at_2_and_200_initiatives(
     users: dict[str, User],
     client_for: Callable[[str], Client],
     count: int,
     django_assert_num_queries: Any,
 ) -> None:
-    scored_requests(count, submitted_by=users["champion"], voter=users["executive"])
-    client = client_for("cmio")
-    url = reverse("initiatives:request-export")
+    portfolio(count, lead=users["informaticist"])
+    client = client_for("executive")
+    url = reverse("initiatives:initiative-export")
     warm(client, url)
 
-    # session, user; 3 the user's roles; 4 the requests with submitter, facility, current
-    # score and +1 count (streamed); then saving the session
-    with django_assert_num_queries(SESSION + 2 + SESSION_SAVE):
+    # session, user; 3 the user's roles; then saving the session (before the body streams);
+    # 7 the initiatives with their people, latest health, stale flag and linked-request
+    # count; 8 their alignments with priorities; 9 their facilities
+    with django_assert_num_queries(SESSION + 1 + SESSION_SAVE + 3):
         response = client.get(url)
         lines = b"".join(response.streaming_content).count(b"\r\n")  # type: ignore[attr-defined]
     assert lines == count + 1
 
 
 @pytest.mark.parametrize("count", [2, 200])
-def test_the_triage_queue_costs_the_same_at_2_and_200_requests(
+def test_the_cmo_landing_costs_the_same_at_2_and_200_initiatives(
     users: dict[str, User],
     client_for: Callable[[str], Client],
     count: int,
     django_assert_num_queries: Any,
 ) -> None:
-    scored_requests(
+    portfolio(count, lead=users["informaticist"])
+    client = client_for("cmo")
+    warm(client, "/home/cmo/")
+
+    # session, user; 3 the user's roles; 4 active priorities with their sponsors; 5-7 the
+    # portfolio summary (initiatives, alignments, priorities); 8 intake needs-me; 9 the
+    # metrics' needs-me (data overdue of metrics they own); 10 the portfolio's needs-me
+    # (initiatives waiting at the gate); then saving the session
+    with django_assert_num_queries(SESSION + 8 + SESSION_SAVE):
+        response = client.get("/home/cmo/")
+    assert response.context["page"].portfolio.total == count
+
+
+def busy_initiative(count: int, *, lead: User) -> Initiative:
+    """An approved initiative with `count` of everything its page lists."""
+    initiative = InitiativeFactory.create(
+        stage=Stage.APPROVED,
+        informaticist_lead=lead,
+        executive_sponsor=lead,
+        cmio_owner=lead,
+        forecast_locked_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
+    )
+    crowd = people(count)
+    initiative.champions.set(crowd)
+    initiative.facilities.set(FacilityFactory.create_batch(count))
+    for priority in PriorityFactory.create_batch(count):
+        InitiativePriorityFactory.create(initiative=initiative, priority=priority)
+    StageChangeFactory.create_batch(count, initiative=initiative, actor=lead)
+    StatusUpdateFactory.create_batch(count, initiative=initiative, author=lead)
+    MilestoneFactory.create_batch(count, initiative=initiative, done_by=lead)
+    BenefitLineFactory.create_batch(
         count,
-        submitted_by=users["champion"],
-        voter=users["executive"],
-        route=Route.INFORMATICS_TEAM,
+        initiative=initiative,
+        value_category=ValueCategory.FINANCIAL,
+        locked_baseline=Decimal("86.00"),
+        locked_target=Decimal("55.00"),
+        locked_horizon=datetime.date(2027, 3, 31),
+        locked_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
     )
-    client = client_for("cmio")
-    url = reverse("initiatives:triage-queue")
+    for submitter in crowd:
+        request_in(initiative, submitted_by=submitter)
+    InitiativeFactory.create_batch(count)  # others, which the page must not read
+    return initiative
+
+
+@pytest.mark.parametrize("count", [2, 200])
+@pytest.mark.parametrize("role", ["cmio", "champion"])
+def test_an_initiatives_page_costs_the_same_at_2_and_200(
+    users: dict[str, User],
+    client_for: Callable[[str], Client],
+    count: int,
+    role: str,
+    django_assert_num_queries: Any,
+) -> None:
+    initiative = busy_initiative(count, lead=users["informaticist"])
+    client = client_for(role)
+    url = reverse("initiatives:initiative-detail", args=[initiative.pk])
     warm(client, url)
 
-    # session, user; 3 the user's roles; 4 the queue with submitter, facility and SLA state;
-    # then saving the session
-    with django_assert_num_queries(SESSION + 2 + SESSION_SAVE):
+    # session, user; 3 the user's roles; 4 the initiative with its people, latest health and
+    # stale flag; 5 alignments with priorities; 6 champions; 7 facilities; 8 the stage
+    # timeline with actors; 9 status updates with authors; 10 milestones with who did them;
+    # 11 benefit lines; 12 linked requests (those the user may read) with submitters; 13 its
+    # history; then saving the session. The forms need no query.
+    with django_assert_num_queries(SESSION + 11 + SESSION_SAVE):
         response = client.get(url)
-    assert len(response.context["rows"]) == count
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_my_requests_costs_the_same_at_2_and_200_requests(
-    users: dict[str, User],
-    client_for: Callable[[str], Client],
-    count: int,
-    django_assert_num_queries: Any,
-) -> None:
-    scored_requests(count, submitted_by=users["champion"], voter=users["executive"])
-    client = client_for("champion")
-    url = reverse("initiatives:request-mine")
-    warm(client, url)
-
-    # session, user; 3 the user's roles; 4 their requests; then saving the session
-    with django_assert_num_queries(SESSION + 2 + SESSION_SAVE):
-        response = client.get(url)
-    assert len(response.context["rows"]) == count
-
-
-def busy_request(count: int, *, submitted_by: User) -> IntakeRequest:
-    """A request with `count` +1s (each by its own person, with a facility), comments, status
-    steps and linked priorities, and a current score."""
-    facility = FacilityFactory.create()
-    request = IntakeRequestFactory.create(
-        submitted_by=submitted_by, facility=facility, status=RequestStatus.TRIAGE
-    )
-    for voter in people(count):
-        RequestVoteFactory.create(request=request, voter=voter, facility=facility)
-    RequestCommentFactory.create_batch(count, request=request)
-    RequestStatusChangeFactory.create_batch(count, request=request)
-    request.priorities.set(PriorityFactory.create_batch(count))
-    request.current_score = RequestScoreFactory.create(request=request)
-    request.save(update_fields=["current_score"])
-    return request
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_a_requests_page_for_triage_costs_the_same_at_2_and_200(
-    users: dict[str, User],
-    client_for: Callable[[str], Client],
-    count: int,
-    django_assert_num_queries: Any,
-) -> None:
-    request = busy_request(count, submitted_by=users["champion"])
-    client = client_for("cmio")
-    url = reverse("initiatives:request-detail", args=[request.pk])
-    warm(client, url)
-
-    # session, user; 3 the request with submitter, facility, suggested priority, duplicate
-    # of, current score and its rubric; 4-9 its status steps, comments, +1s, scores,
-    # priorities and duplicates; 10 the user's roles; 11 the current rubric; 12 the user's
-    # first facility (the +1 form's default); 13 the request's history; 14 similar requests
-    # (the merge form's hints); 15 active priorities (triage form); 16 active facilities
-    # (+1 form); then saving the session
-    with django_assert_num_queries(SESSION + 14 + SESSION_SAVE):
-        response = client.get(url)
-    assert len(response.context["votes"]) == count
-    assert len(response.context["comments"]) == count
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_a_requests_page_for_its_submitter_costs_the_same_at_2_and_200(
-    users: dict[str, User],
-    client_for: Callable[[str], Client],
-    count: int,
-    django_assert_num_queries: Any,
-) -> None:
-    request = busy_request(count, submitted_by=users["champion"])
-    client = client_for("champion")
-    url = reverse("initiatives:request-detail", args=[request.pk])
-    warm(client, url)
-
-    # session, user; 3-9 the request and its prefetched lists (as above); 10 the user's
-    # roles; 11 the current rubric; 12 the request's history; then saving the session
-    with django_assert_num_queries(SESSION + 10 + SESSION_SAVE):
-        response = client.get(url)
-    assert len(response.context["timeline"]) == count
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_the_cmio_landing_costs_the_same_at_2_and_200_requests(
-    users: dict[str, User],
-    client_for: Callable[[str], Client],
-    count: int,
-    django_assert_num_queries: Any,
-) -> None:
-    scored_requests(
-        count, submitted_by=users["champion"], voter=users["executive"], route=Route.TRAINING
-    )
-    client = client_for("cmio")
-    warm(client, "/home/cmio/")
-
-    # session, user; 3 the user's roles; 4 what needs them (requests to triage, overdue, or
-    # waiting on their answer); 5 the metrics' needs-me items (overdue data, special-cause
-    # concerns); 6 the portfolio's needs-me items (stale initiatives, overdue milestones);
-    # 7 the triage queue; then saving the session
-    with django_assert_num_queries(SESSION + 5 + SESSION_SAVE):
-        response = client.get("/home/cmio/")
-    assert response.context["triage_total"] == count
-
-
-@pytest.mark.parametrize("count", [2, 200])
-def test_the_champion_landing_costs_the_same_at_2_and_200_requests(
-    users: dict[str, User],
-    client_for: Callable[[str], Client],
-    count: int,
-    django_assert_num_queries: Any,
-) -> None:
-    scored_requests(count, submitted_by=users["champion"], voter=users["executive"])
-    client = client_for("champion")
-    warm(client, "/home/champion/")
-
-    # session, user; 3 the user's roles; 4 what needs them (their requests waiting on an
-    # answer); 5 the metrics' needs-me items (data overdue of metrics they own); 6 their
-    # latest requests; then saving the session
-    with django_assert_num_queries(SESSION + 4 + SESSION_SAVE):
-        response = client.get("/home/champion/")
-    assert len(response.context["my_requests"]) == min(count, 10)
+    assert len(response.context["updates"]) == count
+    assert len(response.context["linked"]) == count
+    assert len(response.context["benefits"]) == count

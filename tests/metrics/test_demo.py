@@ -18,6 +18,7 @@ from django.utils import timezone
 from informatics import demo as kernel_demo
 from initiatives import demo as initiatives_demo
 from initiatives.models import Initiative
+from intake import demo as intake_demo
 from metrics import demo
 from metrics.choices import Assurance, Variation
 from metrics.models import (
@@ -42,6 +43,7 @@ CODES += ["Q1", "Q2", "Q3", "Q4", "Q6", "Q7", "Q8", "Q9"]
 def seed() -> str:
     out = StringIO()
     kernel_demo.seed(stdout=out)
+    intake_demo.seed(stdout=out)
     initiatives_demo.seed(stdout=out)
     demo.seed(stdout=out)
     return out.getvalue()

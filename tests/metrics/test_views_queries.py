@@ -21,7 +21,7 @@ from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Ro
 from metrics.services.rollups import rollup_refresh
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import BenefitLineFactory, InitiativeFactory
-from tests.initiatives.test_views_queries import SESSION, SESSION_SAVE, warm
+from tests.intake.test_views_queries import SESSION, SESSION_SAVE, warm
 from tests.metrics.factories import MetricFactory, add_months, month_end
 from tests.metrics.page_world import TODAY, batch_for
 

@@ -14,7 +14,7 @@ from informatics.choices import FacilityKind, Role
 from informatics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from informatics.models import AuditEvent, Facility, SiteSettings, StrategicPriority, User
 from informatics.services import site_settings_get
-from initiatives.demo import PHYSICIANS
+from intake.demo import PHYSICIANS
 from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db

@@ -41,7 +41,7 @@ def test_calls_each_apps_seed_in_dependency_order_skipping_apps_without_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[str] = []
-    for app in ("informatics", "metrics", "governance", "reports"):
+    for app in ("informatics", "intake", "metrics", "governance", "reports"):
         module = importlib.import_module(f"{app}.demo")
         monkeypatch.setattr(
             module, "seed", lambda *, stdout, app=app: calls.append(app), raising=False
@@ -50,4 +50,4 @@ def test_calls_each_apps_seed_in_dependency_order_skipping_apps_without_one(
 
     seed()
 
-    assert calls == ["informatics", "metrics", "governance", "reports"]
+    assert calls == ["informatics", "intake", "metrics", "governance", "reports"]

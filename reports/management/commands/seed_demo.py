@@ -14,7 +14,7 @@ from django.db import transaction
 from informatics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 # Dependency order (DESIGN.md): each app's demo data may refer to the apps before it.
-DEMO_APPS = ("informatics", "initiatives", "metrics", "governance", "reports")
+DEMO_APPS = ("informatics", "intake", "initiatives", "metrics", "governance", "reports")
 
 
 class Command(BaseCommand):

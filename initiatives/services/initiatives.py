@@ -1,0 +1,177 @@
+"""Creating and editing initiatives (optimistic locking, alignments, champions, facilities)."""
+
+import datetime
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audit_record, audited_update, diff, field_values
+from informatics.choices import AuditAction, Role
+from informatics.models import Facility, StrategicPriority, User
+from informatics.permissions import Action, require
+from informatics.phi import phi_guard
+from informatics.services.records import copy_back, lock, record_phi, refuse_unknown_fields
+from initiatives.models import (
+    Initiative,
+    StageChange,
+)
+from initiatives.services._common import (
+    INITIATIVE_EDITABLE,
+    INITIATIVE_FIELDS,
+    INITIATIVE_M2M,
+    INITIATIVE_PHI_FIELDS,
+    G,
+    _initiative_check,
+    _m2m_set,
+    _m2m_values,
+    _version_check,
+)
+from initiatives.services.links import (
+    _link,
+)
+from intake.models import IntakeRequest
+
+# --- Initiatives ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def initiative_create(
+    *,
+    actor: User,
+    title: str,
+    type: str,
+    summary: str,
+    problem_statement: str = "",
+    executive_sponsor: User | None = None,
+    cmio_owner: User | None = None,
+    informaticist_lead: User | None = None,
+    champions: Iterable[User] = (),
+    facilities: Iterable[Facility] = (),
+    priorities: Mapping[StrategicPriority, str] | None = None,
+    start_date: datetime.date | None = None,
+    target_date: datetime.date | None = None,
+    effort_hours: int | None = None,
+    cost_estimate: decimal.Decimal | None = None,
+    requests: Iterable[IntakeRequest] = (),
+    phi_confirmed: bool = False,
+) -> Initiative:
+    """Log an initiative (the CMIO, or an informaticist), proposed, aligned to `priorities`
+    ({priority: alignment}) and linked to `requests`.
+
+    An informaticist who is not the CMIO creates initiatives they lead: the lead defaults to
+    them, and naming someone else is refused (they could not edit it afterwards).
+    """
+    require(actor, Action.INITIATIVE_EDIT)
+    if (
+        informaticist_lead is None
+        and not actor.has_role(Role.CMIO)
+        and actor.has_role(Role.INFORMATICIST)
+    ):
+        informaticist_lead = actor
+    lead_id = getattr(informaticist_lead, "pk", None)
+    require(actor, Action.INITIATIVE_EDIT, Initiative(informaticist_lead_id=lead_id))
+    cleaned = _initiative_check(
+        {
+            "title": title,
+            "type": type,
+            "summary": summary,
+            "problem_statement": problem_statement,
+            "executive_sponsor": executive_sponsor,
+            "cmio_owner": cmio_owner,
+            "informaticist_lead": informaticist_lead,
+            "champions": champions,
+            "facilities": facilities,
+            "priorities": priorities or {},
+            "start_date": start_date,
+            "target_date": target_date,
+            "effort_hours": effort_hours,
+            "cost_estimate": cost_estimate,
+        }
+    )
+    findings = phi_guard(
+        fields={name: cleaned[name] for name in INITIATIVE_PHI_FIELDS}, confirmed=phi_confirmed
+    )
+    now = timezone.now()
+    initiative = Initiative.objects.create(
+        **{name: cleaned[name] for name in INITIATIVE_FIELDS},
+        stage=G.PROPOSED,
+        stage_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    _m2m_set(initiative, cleaned)
+    StageChange.objects.create(
+        initiative=initiative, from_stage="", to_stage=G.PROPOSED, actor=actor, at=now
+    )
+    values = field_values(initiative, (*INITIATIVE_FIELDS, "stage"))
+    values.update(_m2m_values(initiative))
+    audit_record(
+        instance=initiative,
+        actor=actor,
+        action=AuditAction.CREATE,
+        changes={name: [None, value] for name, value in values.items()},
+    )
+    record_phi(instance=initiative, findings=findings, actor=actor)
+    linked = _link(actor=actor, initiative=initiative, requests=requests)
+    if linked:
+        audit_record(
+            instance=initiative,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            changes={"requests": [[], [f"#{pk}" for pk in linked]]},
+            note="requests linked",
+        )
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *,
+    actor: User,
+    initiative: Initiative,
+    version: int,
+    phi_confirmed: bool = False,
+    **changes: Any,
+) -> Initiative:
+    """Edit an initiative's fields, people, facilities and priorities (`priorities` replaces
+    the alignments: {priority: alignment}). Refused with StaleEdit when someone saved it since
+    `version`; the stage moves through `initiative_advance` only."""
+    locked = lock(initiative)
+    require(actor, Action.INITIATIVE_EDIT, locked)
+    _version_check(locked, version)
+    if "stage" in changes:
+        raise ValidationError({"stage": "Move the stage with the stage action."})
+    refuse_unknown_fields(changes, INITIATIVE_EDITABLE)
+    cleaned = _initiative_check(changes, current=locked)
+    changed_text = {
+        name: cleaned[name]
+        for name in INITIATIVE_PHI_FIELDS
+        if name in cleaned and cleaned[name] != getattr(locked, name)
+    }
+    findings = phi_guard(fields=changed_text, confirmed=phi_confirmed)
+    m2m_before = _m2m_values(locked)
+    audited_update(
+        locked,
+        actor=actor,
+        changes={name: cleaned[name] for name in INITIATIVE_FIELDS if name in cleaned},
+        expected_version=version,
+    )
+    if set(INITIATIVE_M2M) & set(cleaned):
+        _m2m_set(locked, cleaned)
+        m2m_after = _m2m_values(locked)
+        audit_record(
+            instance=locked,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            changes=diff(
+                {name: m2m_before[name] for name in INITIATIVE_M2M if name in cleaned},
+                {name: m2m_after[name] for name in INITIATIVE_M2M if name in cleaned},
+            ),
+        )
+    record_phi(instance=locked, findings=findings, actor=actor)
+    copy_back(initiative, locked)
+    return initiative

@@ -1,0 +1,70 @@
+"""Milestones of an initiative."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audit_record, audited_update, field_values
+from informatics.choices import AuditAction
+from informatics.models import User
+from informatics.permissions import Action, require
+from informatics.services.records import refuse_unknown_fields
+from initiatives.models import (
+    Initiative,
+    Milestone,
+)
+from initiatives.services._common import (
+    MILESTONE_FIELDS,
+    _milestone_check,
+)
+
+# --- Milestones -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_add(
+    *, actor: User, initiative: Initiative, title: str, due_date: datetime.date
+) -> Milestone:
+    require(actor, Action.INITIATIVE_EDIT, initiative)
+    cleaned = _milestone_check({"title": title, "due_date": due_date})
+    now = timezone.now()
+    milestone = Milestone.objects.create(
+        initiative=initiative, **cleaned, created_at=now, updated_at=now
+    )
+    audit_record(
+        instance=milestone,
+        actor=actor,
+        action=AuditAction.CREATE,
+        changes={
+            name: [None, value]
+            for name, value in field_values(milestone, (*MILESTONE_FIELDS, "initiative")).items()
+        },
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, actor: User, milestone: Milestone, **changes: Any) -> Milestone:
+    """Rename or re-date a milestone."""
+    require(actor, Action.INITIATIVE_EDIT, milestone.initiative)
+    refuse_unknown_fields(changes, MILESTONE_FIELDS)
+    audited_update(milestone, actor=actor, changes=_milestone_check(changes))
+    return milestone
+
+
+@transaction.atomic
+def milestone_done(*, actor: User, milestone: Milestone) -> Milestone:
+    """Mark a milestone done, now, by `actor`."""
+    require(actor, Action.INITIATIVE_EDIT, milestone.initiative)
+    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if locked.done_at is not None:
+        raise ValidationError({"done_at": "This milestone is already done."})
+    audited_update(
+        locked, actor=actor, changes={"done_at": timezone.now(), "done_by": actor}, note="done"
+    )
+    milestone.done_at, milestone.done_by = locked.done_at, actor
+    milestone.updated_at = locked.updated_at
+    return milestone

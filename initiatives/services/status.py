@@ -1,0 +1,73 @@
+"""Status updates: the health of an initiative, dimension by dimension."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audit_record, field_values
+from informatics.choices import AuditAction
+from informatics.models import User
+from informatics.permissions import Action, require
+from informatics.phi import PhiFinding, phi_guard
+from informatics.services.records import record_phi
+from initiatives.choices import (
+    HEALTH_DIMENSIONS,
+    Health,
+)
+from initiatives.models import (
+    Initiative,
+    StatusUpdate,
+)
+from initiatives.services._common import (
+    STATUS_PHI_FIELDS,
+    _text,
+)
+
+# --- Status updates -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def status_update_post(
+    *,
+    actor: User,
+    initiative: Initiative,
+    schedule: str,
+    scope: str,
+    budget: str,
+    adoption: str,
+    narrative: str,
+    risks: str = "",
+    phi_confirmed: bool = False,
+) -> StatusUpdate:
+    """Post a status report: health per dimension (on track, at risk, off track), a narrative
+    and risks. The initiative's health becomes the worst dimension of this update, and it is
+    no longer stale."""
+    require(actor, Action.INITIATIVE_EDIT, initiative)
+    health = {"schedule": schedule, "scope": scope, "budget": budget, "adoption": adoption}
+    errors = {
+        name: "Choose on track, at risk or off track."
+        for name in HEALTH_DIMENSIONS
+        if health[name] not in Health.values
+    }
+    texts = {"narrative": _text(narrative), "risks": _text(risks)}
+    if not texts["narrative"]:
+        errors["narrative"] = "Say how the work is going."
+    if errors:
+        raise ValidationError(errors)
+    findings: dict[str, list[PhiFinding]] = phi_guard(fields=texts, confirmed=phi_confirmed)
+    update = StatusUpdate.objects.create(
+        initiative=initiative, author=actor, at=timezone.now(), **health, **texts
+    )
+    audit_record(
+        instance=update,
+        actor=actor,
+        action=AuditAction.CREATE,
+        changes={
+            name: [None, value]
+            for name, value in field_values(
+                update, ("initiative", *HEALTH_DIMENSIONS, *STATUS_PHI_FIELDS)
+            ).items()
+        },
+    )
+    record_phi(instance=update, findings=findings, actor=actor)
+    return update

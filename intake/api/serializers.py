@@ -1,0 +1,374 @@
+"""API input and output serializers of intake: one input serializer per write, one output
+serializer per record shape. Inputs only parse; the rules live in initiatives.services."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from informatics.api.common import FacilityRefOutput, PriorityRefOutput, phi_confirmed_field
+from informatics.api.serializers import PersonRefOutput
+from informatics.choices import Route
+from informatics.models import Facility, StrategicPriority
+from intake.choices import (
+    CommentKind,
+    DeclineReason,
+    EffortBand,
+    Frequency,
+    RequestKind,
+    RequestStatus,
+    ScoreReason,
+)
+from intake.models import RequestScore
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class CriterionScoreOutput(serializers.Serializer):
+    code = serializers.CharField()
+    # DRF's metaclass moves declared fields off the class, so "label" never shadows
+    # Field.label at run time, which the stubs cannot tell.
+    label = serializers.CharField()  # type: ignore[assignment]
+    weight = serializers.IntegerField()
+    rating = serializers.IntegerField(help_text="0–5.")
+    points = serializers.DecimalField(
+        max_digits=6, decimal_places=2, coerce_to_string=False, help_text="weight × rating ÷ 5."
+    )
+
+
+class ScoreSummaryOutput(serializers.Serializer):
+    """The current score as a list shows it."""
+
+    value = serializers.DecimalField(
+        max_digits=6, decimal_places=2, coerce_to_string=False, help_text="0–100."
+    )
+    effort_band = serializers.ChoiceField(EffortBand.choices)
+    priority_index = serializers.DecimalField(
+        max_digits=7, decimal_places=2, coerce_to_string=False, help_text="value ÷ effort points."
+    )
+
+
+class ScoreOutput(ScoreSummaryOutput):
+    """One score row, with the rubric version it was made under and its breakdown."""
+
+    id = serializers.IntegerField()
+    rubric_version = serializers.IntegerField(source="rubric.version")
+    reason = serializers.ChoiceField(ScoreReason.choices, help_text="What made this score.")
+    breakdown = serializers.SerializerMethodField(help_text="Each criterion, in rubric order.")
+    people = serializers.IntegerField(help_text="Distinct people behind the request.")
+    reach = serializers.IntegerField(help_text="Reach rating 0–5 used in the score.")
+    effort_points = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(CriterionScoreOutput(many=True))
+    def get_breakdown(self, score: RequestScore) -> list[dict[str, Any]]:
+        # In the order of the rubric's criteria (PostgreSQL's jsonb keeps no key order).
+        order = [criterion["code"] for criterion in score.rubric.criteria]
+        return sorted(
+            score.ordered_breakdown,
+            key=lambda row: order.index(row["code"]) if row["code"] in order else len(order),
+        )
+
+
+class StatusChangeOutput(serializers.Serializer):
+    from_status = serializers.ChoiceField(RequestStatus.choices, allow_blank=True)
+    to_status = serializers.ChoiceField(RequestStatus.choices)
+    actor = PersonRefOutput(allow_null=True)
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class CommentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(CommentKind.choices)
+    author = PersonRefOutput()
+    body = serializers.CharField()
+    answered_by = serializers.IntegerField(
+        source="answered_by_id", allow_null=True, help_text="For a question: its answer's id."
+    )
+    created_at = serializers.DateTimeField()
+
+
+class VoteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    voter = PersonRefOutput()
+    specialty = serializers.CharField()
+    facility = FacilityRefOutput(allow_null=True)
+    frequency = serializers.ChoiceField(Frequency.choices, allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+
+class RequestListOutput(serializers.Serializer):
+    """A request as lists show it."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(RequestKind.choices)
+    title = serializers.CharField()
+    status = serializers.ChoiceField(RequestStatus.choices)
+    status_changed_at = serializers.DateTimeField()
+    route = serializers.ChoiceField(Route.choices, allow_blank=True)
+    sla_due_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the route's SLA runs out."
+    )
+    facility = FacilityRefOutput(allow_null=True)
+    specialty = serializers.CharField()
+    frequency = serializers.ChoiceField(Frequency.choices)
+    is_safety_concern = serializers.BooleanField()
+    is_regulatory = serializers.BooleanField()
+    is_private = serializers.BooleanField()
+    submitted_by = PersonRefOutput()
+    votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
+    score = ScoreSummaryOutput(source="current_score", allow_null=True)
+    version = serializers.IntegerField(help_text="Send it back with an edit (HTTP 409 if stale).")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class RequestDetailOutput(RequestListOutput):
+    """A request with its story, triage inputs, current score, timeline and thread."""
+
+    story_today = serializers.CharField()
+    story_wanted = serializers.CharField()
+    workflow_area = serializers.CharField()
+    ehr_module = serializers.CharField()
+    minutes_lost = serializers.IntegerField(allow_null=True)
+    suggested_priority = PriorityRefOutput(allow_null=True)
+    priorities = PriorityRefOutput(many=True, source="priorities.all")
+    routed_at = serializers.DateTimeField(allow_null=True)
+    duplicate_of = serializers.IntegerField(
+        source="duplicate_of_id", allow_null=True, help_text="The request this one merged into."
+    )
+    ratings = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Triage ratings 0–5 by criterion code."
+    )
+    reach_rating = serializers.IntegerField(allow_null=True)
+    build_hours = serializers.IntegerField(allow_null=True)
+    decline_reason = serializers.ChoiceField(DeclineReason.choices, allow_blank=True)
+    current_score = ScoreOutput(allow_null=True)
+    timeline = StatusChangeOutput(many=True, source="status_changes.all")
+    comments = CommentOutput(many=True, source="comments.all")
+
+
+class SimilarRequestOutput(serializers.Serializer):
+    """An open request whose title resembles the one being typed."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(RequestKind.choices)
+    status = serializers.ChoiceField(RequestStatus.choices)
+    votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
+    similarity = serializers.FloatField(help_text="0–1: how closely the title matches.")
+
+
+class CriterionOutput(serializers.Serializer):
+    code = serializers.CharField()
+    # DRF's metaclass moves declared fields off the class, so "label" never shadows
+    # Field.label at run time, which the stubs cannot tell.
+    label = serializers.CharField()  # type: ignore[assignment]
+    weight = serializers.IntegerField()
+
+
+class RubricOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    criteria = CriterionOutput(many=True)
+    gates = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Gate name → request kinds that skip the scoring order.",
+    )
+    effort_points = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Effort band → points."
+    )
+    is_current = serializers.BooleanField()
+    created_by = PersonRefOutput(allow_null=True)
+    created_at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class RubricVersionsOutput(serializers.Serializer):
+    current = RubricOutput()
+    versions = RubricOutput(many=True, help_text="Every version, newest first.")
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+def _facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Facility.objects.all(),
+        allow_null=True,
+        help_text="A facility's code.",
+        **kwargs,
+    )
+
+
+def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=StrategicPriority.objects.filter(is_active=True),
+        help_text="An active strategic priority's id.",
+        **kwargs,
+    )
+
+
+class RequestCreateInput(serializers.Serializer):
+    kind = serializers.ChoiceField(RequestKind.choices)
+    title = serializers.CharField(max_length=200)
+    story_today = serializers.CharField(help_text="What happens today.")
+    story_wanted = serializers.CharField(help_text="What should happen instead.")
+    frequency = serializers.ChoiceField(Frequency.choices, help_text="How often it happens.")
+    workflow_area = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True
+    )
+    ehr_module = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    facility = _facility_field(required=False, default=None)
+    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    minutes_lost = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="Minutes lost each time it happens.",
+    )
+    is_safety_concern = serializers.BooleanField(required=False, default=False)
+    is_regulatory = serializers.BooleanField(required=False, default=False)
+    suggested_priority = _priority_field(required=False, default=None, allow_null=True)
+    is_private = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only you and the informatics team will see it.",
+    )
+    phi_confirmed = phi_confirmed_field()
+
+
+class RequestUpdateInput(serializers.Serializer):
+    """The submitter's edit while the request is submitted: fields left out keep their value."""
+
+    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+    kind = serializers.ChoiceField(RequestKind.choices, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    story_today = serializers.CharField(required=False)
+    story_wanted = serializers.CharField(required=False)
+    frequency = serializers.ChoiceField(Frequency.choices, required=False)
+    workflow_area = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    ehr_module = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    facility = _facility_field(required=False)
+    specialty = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    minutes_lost = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    is_safety_concern = serializers.BooleanField(required=False)
+    is_regulatory = serializers.BooleanField(required=False)
+    suggested_priority = _priority_field(required=False, allow_null=True)
+    is_private = serializers.BooleanField(required=False)
+    phi_confirmed = phi_confirmed_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not set(attrs) - {"version", "phi_confirmed"}:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one field to change besides version."]}
+            )
+        return attrs
+
+
+class VoteInput(serializers.Serializer):
+    """Your context for the "+1": all optional."""
+
+    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    facility = _facility_field(required=False, default=None)
+    frequency = serializers.ChoiceField(
+        Frequency.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="How often it happens to you.",
+    )
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField()
+    phi_confirmed = phi_confirmed_field()
+
+
+class QuestionInput(serializers.Serializer):
+    question = serializers.CharField(help_text="What the submitter should clarify.")
+    phi_confirmed = phi_confirmed_field()
+
+
+class AnswerInput(serializers.Serializer):
+    body = serializers.CharField(help_text="The submitter's answer to the open question.")
+    phi_confirmed = phi_confirmed_field()
+
+
+class TriageInput(serializers.Serializer):
+    """Triage inputs: fields left out keep their value; ratings and build hours make a score."""
+
+    version = serializers.IntegerField(min_value=1, help_text="The version you triaged.")
+    kind = serializers.ChoiceField(RequestKind.choices, required=False)
+    route = serializers.ChoiceField(Route.choices, required=False)
+    priorities = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Ids of the strategic priorities it serves (the full new set).",
+    )
+    ratings = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=5),
+        required=False,
+        help_text="Criterion code → rating 0–5 (codes of the current rubric).",
+    )
+    reach_rating = serializers.IntegerField(
+        min_value=0,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        help_text="Reach 0–5 when the problem is wider than the people behind it.",
+    )
+    build_hours = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+    def validate_priorities(self, value: list[int]) -> list[StrategicPriority]:
+        found = {p.pk: p for p in StrategicPriority.objects.filter(pk__in=value, is_active=True)}
+        missing = [pk for pk in value if pk not in found]
+        if missing:
+            raise serializers.ValidationError(
+                f"No active strategic priority with id {', '.join(map(str, missing))}."
+            )
+        return [found[pk] for pk in dict.fromkeys(value)]
+
+
+class TransitionInput(serializers.Serializer):
+    to_status = serializers.ChoiceField(RequestStatus.choices)
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+    decline_reason = serializers.ChoiceField(
+        DeclineReason.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Required when declining.",
+    )
+
+
+class MergeInput(serializers.Serializer):
+    survivor = serializers.IntegerField(help_text="The id of the request this one merges into.")
+
+
+class CriterionInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=100)  # type: ignore[assignment]
+    weight = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class RubricUpdateInput(serializers.Serializer):
+    criteria = CriterionInput(many=True, help_text="Every criterion; weights sum to 100.")
+    gates = serializers.DictField(
+        child=serializers.ListField(child=serializers.ChoiceField(RequestKind.choices)),
+        help_text='Gate → request kinds, e.g. {"fast_track": ["safety"]}.',
+    )
+    effort_points = serializers.DictField(
+        child=serializers.IntegerField(min_value=1),
+        help_text='Effort band → points, e.g. {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}.',
+    )
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class SimilarQueryInput(serializers.Serializer):
+    title = serializers.CharField(help_text="The title being typed.")
+    exclude = serializers.IntegerField(
+        required=False, default=None, help_text="A request's id to leave out (the one edited)."
+    )

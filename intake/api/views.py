@@ -1,0 +1,326 @@
+"""API views of intake: each parses its input, authorises, calls one service or selector and
+renders an output serializer. Refusals come from informatics.permissions (403, nothing changed;
+404 for a private request the caller may not read); stale edits from the services' optimistic
+locking (409); text the patient-information guard flags, a 400 that names each field and what
+was seen in it, and says how to confirm it."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from informatics.api.common import (
+    BAD_INPUT,
+    PHI_FLAGGED,
+    REFUSED,
+    STALE,
+    ActionAllowed,
+    actor,
+    parse,
+)
+from informatics.permissions import Action
+from intake import selectors, services
+from intake.api import serializers as s
+from intake.filters import RequestFilter
+from intake.models import IntakeRequest
+
+NOT_FOUND = OpenApiResponse(description="No such request, or a private one you may not read.")
+
+
+# What each operation needs of DESIGN.md's table before any input is parsed; the services check
+# again, with the record (own request, while submitted; the submitter answers; …).
+NEEDS: dict[str, Action] = {
+    "list": Action.REQUEST_READ,
+    "retrieve": Action.REQUEST_READ,
+    "similar": Action.REQUEST_READ,
+    "create": Action.REQUEST_SUBMIT,
+    "votes": Action.REQUEST_SUBMIT,
+    "answer": Action.REQUEST_SUBMIT,
+    "withdraw": Action.REQUEST_SUBMIT,
+    "partial_update": Action.REQUEST_EDIT,
+    "question": Action.REQUEST_TRIAGE,
+    "triage": Action.REQUEST_TRIAGE,
+    "transition": Action.REQUEST_TRIAGE,
+    "merge": Action.REQUEST_TRIAGE,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="requests_list",
+        summary="List requests",
+        description="The requests you may read (champions: their own and every one not marked "
+        "private), newest first, with the filters of the requests page.",
+        responses=s.RequestListOutput(many=True),
+    ),
+)
+class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeRequest]):
+    """Pain points and enhancement requests: submit, "+1", discuss, triage, score, move along
+    the status table, withdraw and merge."""
+
+    serializer_class = s.RequestListOutput
+    filterset_class = RequestFilter
+
+    def get_permissions(self) -> list[BasePermission]:
+        needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
+        if self.action == "comments" and self.request.method == "POST":
+            needed = Action.REQUEST_SUBMIT
+        return [IsAuthenticated(), ActionAllowed(needed)]
+
+    def get_queryset(self) -> QuerySet[IntakeRequest]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return IntakeRequest.objects.none()
+        return selectors.request_list(user=actor(self.request))
+
+    def _detail(self, intake: IntakeRequest, code: int = status.HTTP_200_OK) -> Response:
+        shown = selectors.request_detail(user=actor(self.request), pk=intake.pk)
+        return Response(s.RequestDetailOutput(shown).data, status=code)
+
+    @extend_schema(
+        operation_id="requests_retrieve",
+        summary="One request",
+        description="With its story, triage inputs, current score and breakdown, status "
+        "timeline and comment thread.",
+        responses={200: s.RequestDetailOutput, 404: NOT_FOUND},
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(self.get_object())
+
+    @extend_schema(
+        operation_id="requests_create",
+        summary="Submit a request",
+        description="Any signed-in user. Free text that looks like patient information (an "
+        "MRN, a date of birth, a phone number, an SSN, an e-mail address) is refused unless "
+        'sent again with `"phi_confirmed": true`.',
+        request=s.RequestCreateInput,
+        responses={201: s.RequestDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        intake = services.request_submit(
+            actor=actor(request), **parse(s.RequestCreateInput, request)
+        )
+        return self._detail(intake, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="requests_update",
+        summary="Edit your request",
+        description="The submitter (a champion or an executive) edits their own request while "
+        "it is submitted. Send the `version` you edited with the fields to change; a stale "
+        "version gets 409 and nothing is saved.",
+        request=s.RequestUpdateInput,
+        responses={
+            200: s.RequestDetailOutput,
+            400: PHI_FLAGGED,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: STALE,
+        },
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        changes = parse(s.RequestUpdateInput, request)
+        version = changes.pop("version")
+        intake = services.request_update(
+            actor=actor(request), request=self.get_object(), version=version, **changes
+        )
+        return self._detail(intake)
+
+    @extend_schema(
+        operation_id="requests_vote",
+        summary='"+1" a request',
+        description="Records that you have the same problem, with your specialty, facility "
+        "and how often it happens to you; a scored request is scored again.",
+        request=s.VoteInput,
+        responses={201: s.VoteOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="votes", url_name="votes")
+    def votes(self, request: Request, pk: str) -> Response:
+        data = parse(s.VoteInput, request)
+        vote = services.request_vote(actor=actor(request), request=self.get_object(), **data)
+        return Response(s.VoteOutput(vote).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="requests_comments_list",
+        summary="A request's thread",
+        description="Comments, questions to the submitter and their answers, oldest first.",
+        responses={200: s.CommentOutput(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="requests_comment",
+        summary="Comment on a request",
+        request=s.CommentInput,
+        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="comments",
+        url_name="comments",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def comments(self, request: Request, pk: str) -> Response:
+        intake = self.get_object()
+        if request.method == "GET":
+            thread = selectors.request_detail(user=actor(request), pk=intake.pk).comments.all()
+            return Response(s.CommentOutput(thread, many=True).data)
+        data = parse(s.CommentInput, request)
+        comment = services.request_comment(actor=actor(request), request=intake, **data)
+        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="requests_question",
+        summary="Ask the submitter a question",
+        description="Triage asks; the request waits in needs info until the submitter answers.",
+        request=s.QuestionInput,
+        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="question", url_name="question")
+    def question(self, request: Request, pk: str) -> Response:
+        data = parse(s.QuestionInput, request)
+        comment = services.request_ask(actor=actor(request), request=self.get_object(), **data)
+        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="requests_answer",
+        summary="Answer triage's question",
+        description="The submitter answers the open question; the request goes back to triage.",
+        request=s.AnswerInput,
+        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
+    def answer(self, request: Request, pk: str) -> Response:
+        data = parse(s.AnswerInput, request)
+        comment = services.request_answer(actor=actor(request), request=self.get_object(), **data)
+        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="requests_triage",
+        summary="Triage and score a request",
+        description="Set its kind, route (which starts the route's SLA clock), linked "
+        "priorities, ratings, reach and build hours; fields left out keep their value. With "
+        "ratings and build hours it gets a new score under the current rubric. A stale "
+        "`version` gets 409 and nothing is saved.",
+        request=s.TriageInput,
+        responses={
+            200: s.RequestDetailOutput,
+            400: BAD_INPUT,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: STALE,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="triage", url_name="triage")
+    def triage(self, request: Request, pk: str) -> Response:
+        data = parse(s.TriageInput, request)
+        version = data.pop("version")
+        intake = services.request_triage(
+            actor=actor(request), request=self.get_object(), version=version, **data
+        )
+        return self._detail(intake)
+
+    @extend_schema(
+        operation_id="requests_transition",
+        summary="Move a request to another status",
+        description="Only along the status table; any other move is refused with a 400 that "
+        "names `to_status`. Declining needs a `decline_reason`.",
+        request=s.TransitionInput,
+        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
+    def transition(self, request: Request, pk: str) -> Response:
+        data = parse(s.TransitionInput, request)
+        intake = services.request_transition(
+            actor=actor(request), request=self.get_object(), **data
+        )
+        return self._detail(intake)
+
+    @extend_schema(
+        operation_id="requests_withdraw",
+        summary="Withdraw your request",
+        request=None,
+        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
+    def withdraw(self, request: Request, pk: str) -> Response:
+        intake = services.request_withdraw(actor=actor(request), request=self.get_object())
+        return self._detail(intake)
+
+    @extend_schema(
+        operation_id="requests_merge",
+        summary="Merge a duplicate into another request",
+        description="Its votes and people move to the survivor, which is scored again; the "
+        "merged request's submitter is told.",
+        request=s.MergeInput,
+        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="merge", url_name="merge")
+    def merge(self, request: Request, pk: str) -> Response:
+        survivor_id = parse(s.MergeInput, request)["survivor"]
+        intake = self.get_object()
+        survivor = self.get_queryset().filter(pk=survivor_id).first()
+        if survivor is None:
+            raise exceptions.ValidationError({"survivor": [f"No request with id {survivor_id}."]})
+        merged = services.request_merge(actor=actor(request), request=intake, survivor=survivor)
+        return self._detail(merged)
+
+    @extend_schema(
+        operation_id="requests_similar",
+        summary="Open requests like a title",
+        description="While a title is typed: open requests whose titles resemble it, most "
+        'similar first, to "+1" instead of submitting a duplicate.',
+        parameters=[s.SimilarQueryInput],
+        responses={200: s.SimilarRequestOutput(many=True), 400: BAD_INPUT},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="similar",
+        url_name="similar",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def similar(self, request: Request) -> Response:
+        query = s.SimilarQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = selectors.requests_similar(
+            title=query.validated_data["title"], exclude_id=query.validated_data["exclude"]
+        )
+        return Response(s.SimilarRequestOutput(found, many=True).data)
+
+
+class RubricApi(APIView):
+    """The scoring rubric: everyone reads it (scores are explained with it); admins edit it,
+    which makes a new version and leaves earlier scores as they were."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        needed = Action.ADMINISTER if self.request.method == "POST" else Action.REQUEST_READ
+        return [IsAuthenticated(), ActionAllowed(needed)]
+
+    @extend_schema(
+        operation_id="rubric_retrieve",
+        summary="The scoring rubric",
+        description="The current version and every version, newest first.",
+        responses=s.RubricVersionsOutput,
+    )
+    def get(self, request: Request) -> Response:
+        versions = selectors.rubric_versions()
+        current = next(rubric for rubric in versions if rubric.is_current)
+        return Response(s.RubricVersionsOutput({"current": current, "versions": versions}).data)
+
+    @extend_schema(
+        operation_id="rubric_update",
+        summary="Edit the scoring rubric (admins)",
+        description="Makes a new current version; scores made under earlier versions stay as "
+        "they were.",
+        request=s.RubricUpdateInput,
+        responses={201: s.RubricOutput, 400: BAD_INPUT, 403: REFUSED},
+    )
+    def post(self, request: Request) -> Response:
+        rubric = services.rubric_update(actor=actor(request), **parse(s.RubricUpdateInput, request))
+        return Response(s.RubricOutput(rubric).data, status=status.HTTP_201_CREATED)

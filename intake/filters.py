@@ -1,0 +1,74 @@
+"""The filter of the request list, one class shared by the HTML page, the CSV export and the
+API."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from informatics.choices import Route
+from informatics.models import Facility, StrategicPriority
+from intake.choices import CLOSED_STATUSES, RequestKind, RequestStatus
+from intake.models import IntakeRequest
+
+OPEN_CHOICES = [("open", "Open"), ("closed", "Closed")]
+
+
+class RequestFilter(django_filters.FilterSet):
+    """Requests: by status (or open/closed), kind, route, facility, specialty, linked priority,
+    minimum score, and words of the title or story ("#12" finds request 12)."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices, empty_label="Any status")
+    state = django_filters.ChoiceFilter(
+        choices=OPEN_CHOICES, method="open_or_closed", empty_label="Open and closed", label="Open"
+    )
+    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, empty_label="Any kind")
+    route = django_filters.ChoiceFilter(choices=Route.choices, empty_label="Any route")
+    facility = django_filters.ModelChoiceFilter(
+        queryset=Facility.objects.order_by("name"), empty_label="Any facility"
+    )
+    specialty = django_filters.CharFilter(lookup_expr="iexact", label="Specialty")
+    priority = django_filters.ModelChoiceFilter(
+        field_name="priorities",
+        queryset=StrategicPriority.objects.order_by("-is_active", "rank", "id"),
+        empty_label="Any priority",
+        distinct=True,
+        label="Strategic priority",
+    )
+    min_score = django_filters.NumberFilter(
+        field_name="current_score__value", lookup_expr="gte", label="Minimum score"
+    )
+
+    class Meta:
+        model = IntakeRequest
+        fields = [
+            "q",
+            "status",
+            "state",
+            "kind",
+            "route",
+            "facility",
+            "specialty",
+            "priority",
+            "min_score",
+        ]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        number = value.removeprefix("#")
+        match = (
+            Q(title__icontains=value)
+            | Q(story_today__icontains=value)
+            | Q(story_wanted__icontains=value)
+        )
+        if number.isdigit():
+            match |= Q(pk=int(number))
+        return queryset.filter(match)
+
+    def open_or_closed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "open":
+            return queryset.exclude(status__in=CLOSED_STATUSES)
+        if value == "closed":
+            return queryset.filter(status__in=CLOSED_STATUSES)
+        return queryset

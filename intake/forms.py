@@ -1,0 +1,470 @@
+"""Forms of the intake pages. They parse input into typed values named like the services'
+keyword arguments; the services check the business rules (the transition table, the PHI guard,
+who may do what) and raise ValidationError naming the field, which the views put back on the
+form beside it."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.urls import reverse
+
+from informatics.choices import Route
+from informatics.forms import phi_confirmed_field
+from informatics.models import Facility, StrategicPriority, User
+from intake.choices import (
+    DeclineReason,
+    EffortBand,
+    Frequency,
+    RequestKind,
+    RequestStatus,
+)
+from intake.models import IntakeRequest, Rubric
+
+# The kinds in the words a physician would use; triage sees the official labels.
+PLAIN_KINDS: list[tuple[str, str]] = [
+    (RequestKind.PAIN_POINT, "Something slows me down or gets in my way"),
+    (RequestKind.ENHANCEMENT, "Something works, but could work better"),
+    (RequestKind.BREAK_FIX, "Something is broken or shows an error"),
+    (RequestKind.SAFETY, "Something could harm a patient"),
+    (RequestKind.REGULATORY, "A rule, regulation or accreditation requires a change"),
+    (RequestKind.VENDOR_MANDATED, "The EHR vendor requires a change"),
+    (RequestKind.TRAINING_GAP, "I don't know how to do something (it may already exist)"),
+    (RequestKind.MINOR_CONFIG, "A small setting, list or default is wrong"),
+    (RequestKind.NEW_CDS, "I'd like a new alert, reminder or order suggestion"),
+    (RequestKind.NEW_CAPABILITY, "The EHR cannot do something I need"),
+    (RequestKind.AI, "AI or automation could do this for me"),
+    (RequestKind.DATA_REPORT, "I need data or a report"),
+]
+
+NO_ATTACHMENTS = (
+    "Describe it in words. There are no attachments: screenshots of the EHR carry patient data."
+)
+RATING_CHOICES: list[tuple[str, str]] = [
+    ("", "Not rated"),
+    *((str(n), str(n)) for n in range(6)),
+]
+
+
+def _active_facilities() -> Any:
+    return Facility.objects.filter(is_active=True).order_by("name")
+
+
+def _active_priorities() -> Any:
+    return StrategicPriority.objects.filter(is_active=True).order_by("rank", "id")
+
+
+class RequestForm(forms.Form):
+    """Submit a pain point or request: quick to fill, most fields optional."""
+
+    title = forms.CharField(
+        label="In a few words, what is the problem?",
+        max_length=200,
+        help_text="e.g. “Sepsis alert fires on every post-op tachycardia”. Similar requests "
+        "appear below as you type: if one is yours too, “+1” it instead.",
+        error_messages={"required": "Give your request a short title."},
+    )
+    kind = forms.ChoiceField(
+        label="What kind of request is it?",
+        choices=[("", "Choose the closest…"), *PLAIN_KINDS],
+        error_messages={"required": "Choose the kind of request closest to yours."},
+    )
+    story_today = forms.CharField(
+        label="What happens today?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=NO_ATTACHMENTS,
+        error_messages={"required": "Say what happens today."},
+    )
+    story_wanted = forms.CharField(
+        label="What should happen instead?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what should happen instead."},
+    )
+    frequency = forms.ChoiceField(
+        label="How often does it happen to you?",
+        choices=[("", "Choose…"), *Frequency.choices],
+        error_messages={"required": "Say how often it happens."},
+    )
+    minutes_lost = forms.IntegerField(
+        label="Minutes lost each time (optional)",
+        required=False,
+        min_value=0,
+        max_value=24 * 60,
+        error_messages={
+            "invalid": "Enter the minutes as a whole number, e.g. 5.",
+            "min_value": "Minutes lost cannot be negative.",
+            "max_value": "Minutes lost each time can be at most 1440 (a day).",
+        },
+    )
+    is_safety_concern = forms.BooleanField(
+        label="This could harm a patient",
+        required=False,
+        help_text="Safety concerns go to the fast track, ahead of everything else.",
+    )
+    is_regulatory = forms.BooleanField(
+        label="A regulation or accreditation rule requires it", required=False
+    )
+    facility = forms.ModelChoiceField(
+        queryset=_active_facilities(),
+        required=False,
+        empty_label="Not specific to one facility",
+        label="Facility",
+    )
+    specialty = forms.CharField(max_length=100, required=False, label="Specialty")
+    workflow_area = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Workflow area",
+        help_text="e.g. discharge, rounding",
+    )
+    ehr_module = forms.CharField(
+        max_length=100,
+        required=False,
+        label="EHR module",
+        help_text="e.g. orders, inbox, MAR",
+    )
+    suggested_priority = forms.ModelChoiceField(
+        queryset=_active_priorities(),
+        required=False,
+        empty_label="I don't know",
+        label="Which strategic priority does it serve?",
+    )
+    is_private = forms.BooleanField(
+        label="Keep this request private",
+        required=False,
+        help_text="Only you and the informatics team will see it.",
+    )
+    phi_confirmed = phi_confirmed_field()
+
+    # The fields that may hold patient information, in the order the page shows them.
+    free_text = ("title", "story_today", "story_wanted")
+
+    def __init__(
+        self,
+        *args: Any,
+        request: IntakeRequest | None = None,
+        suggest_similar: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        if suggest_similar:
+            # htmx asks for similar open requests as the title is typed (a GET with ?title=).
+            self.fields["title"].widget.attrs.update(
+                {
+                    "hx-get": reverse("intake:request-similar"),
+                    "hx-trigger": "keyup changed delay:300ms",
+                    "hx-target": "#similar-requests",
+                    "autocomplete": "off",
+                }
+            )
+        if request is not None:
+            # A facility or priority retired since the request was made stays selectable.
+            facility = self.fields["facility"]
+            assert isinstance(facility, forms.ModelChoiceField)
+            facility.queryset = Facility.objects.filter(
+                Q(is_active=True) | Q(pk=request.facility_id)
+            ).order_by("name")
+            priority = self.fields["suggested_priority"]
+            assert isinstance(priority, forms.ModelChoiceField)
+            priority.queryset = StrategicPriority.objects.filter(
+                Q(is_active=True) | Q(pk=request.suggested_priority_id)
+            ).order_by("-is_active", "rank", "id")
+
+    @staticmethod
+    def initial_for_user(user: User, facilities: list[Facility]) -> dict[str, Any]:
+        """The user's profile, so they type less: their specialty and (the first of) the
+        facilities given."""
+        return {
+            "specialty": user.specialty,
+            "facility": facilities[0].pk if facilities else None,
+        }
+
+    @staticmethod
+    def initial_for(request: IntakeRequest) -> dict[str, Any]:
+        return {
+            "title": request.title,
+            "kind": request.kind,
+            "story_today": request.story_today,
+            "story_wanted": request.story_wanted,
+            "frequency": request.frequency,
+            "minutes_lost": request.minutes_lost,
+            "is_safety_concern": request.is_safety_concern,
+            "is_regulatory": request.is_regulatory,
+            "facility": request.facility_id,
+            "specialty": request.specialty,
+            "workflow_area": request.workflow_area,
+            "ehr_module": request.ehr_module,
+            "suggested_priority": request.suggested_priority_id,
+            "is_private": request.is_private,
+        }
+
+    def submission(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `request_submit`."""
+        data = dict(self.cleaned_data)
+        for name in ("title", "specialty", "workflow_area", "ehr_module"):
+            data[name] = data[name].strip()
+        return data
+
+
+class RequestEditForm(RequestForm):
+    """The submitter's edit carries the version they loaded, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @staticmethod
+    def initial_for(request: IntakeRequest) -> dict[str, Any]:
+        return {**RequestForm.initial_for(request), "version": request.version}
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values as `request_update`'s changes (without version and confirmation)."""
+        data = self.submission()
+        data.pop("version")
+        data.pop("phi_confirmed")
+        return data
+
+
+class VoteForm(forms.Form):
+    """A "+1" with the voter's own context. The submit page's "+1 instead" buttons post the
+    submit form here, so these names match its fields (prefilled from the voter's profile)."""
+
+    specialty = forms.CharField(max_length=100, required=False, label="Your specialty")
+    facility = forms.ModelChoiceField(
+        queryset=_active_facilities(),
+        required=False,
+        empty_label="Not specific to one facility",
+        label="Your facility",
+    )
+    frequency = forms.ChoiceField(
+        label="How often it happens to you",
+        choices=[("", "Not said"), *Frequency.choices],
+        required=False,
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Add a comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the comment first."},
+        help_text="Everyone who can read this request sees comments. No patient information.",
+    )
+    phi_confirmed = phi_confirmed_field()
+    free_text = ("body",)
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(
+        label="Your answer",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write your answer first."},
+        help_text="Your answer sends the request back to triage.",
+    )
+    phi_confirmed = phi_confirmed_field()
+    free_text = ("body",)
+
+
+class AskForm(forms.Form):
+    question = forms.CharField(
+        label="Ask the submitter",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the question first."},
+        help_text="The request waits in “Needs info” until the submitter answers.",
+    )
+    phi_confirmed = phi_confirmed_field()
+    free_text = ("question",)
+
+
+class TriageForm(forms.Form):
+    """Kind, route, linked priorities and the rubric's ratings (0–5) of one request."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    kind = forms.ChoiceField(choices=RequestKind.choices, label="Kind")
+    route = forms.ChoiceField(
+        choices=[("", "Not routed yet"), *Route.choices], required=False, label="Route"
+    )
+    priorities = forms.ModelMultipleChoiceField(
+        queryset=_active_priorities(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Linked strategic priorities",
+    )
+    reach_rating = forms.TypedChoiceField(
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Reach (override)",
+        help_text="Leave “Not rated” to follow the people behind the request; rate higher "
+        "for an enterprise-wide problem.",
+    )
+    build_hours = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Build hours (estimate)",
+        help_text="Sets the effort band: XS under 8, S under 40, M under 160, L under 500, XL.",
+        error_messages={"invalid": "Enter the build hours as a whole number."},
+    )
+
+    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.criteria = [c for c in rubric.criteria if c["code"] != "reach"]
+        for criterion in self.criteria:
+            self.fields[self.rating_field(criterion["code"])] = forms.TypedChoiceField(
+                choices=RATING_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                label=f"{criterion['label']} (weight {criterion['weight']})",
+            )
+
+    @staticmethod
+    def rating_field(code: str) -> str:
+        return f"rating_{code}"
+
+    def rating_fields(self) -> list[forms.BoundField]:
+        return [self[self.rating_field(c["code"])] for c in self.criteria]
+
+    @classmethod
+    def initial_for(cls, request: IntakeRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "version": request.version,
+            "kind": request.kind,
+            "route": request.route,
+            "priorities": [p.pk for p in request.priorities.all()],
+            "reach_rating": request.reach_rating,
+            "build_hours": request.build_hours,
+        }
+        for code, rating in (request.ratings or {}).items():
+            initial[cls.rating_field(code)] = rating
+        return initial
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `request_triage` (without version)."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "route": data["route"] or None,
+            "priorities": list(data["priorities"]),
+            # Every criterion, so a rating set back to "Not rated" is removed.
+            "ratings": {c["code"]: data[self.rating_field(c["code"])] for c in self.criteria},
+            "reach_rating": data["reach_rating"],
+            "build_hours": data["build_hours"],
+        }
+
+
+class TransitionForm(forms.Form):
+    """Move a request to another status. The page offers only the table's next statuses; any
+    other value still reaches the service, whose refusal says what is allowed."""
+
+    to_status = forms.ChoiceField(
+        choices=RequestStatus.choices,
+        label="Move to",
+        error_messages={"required": "Choose the status to move the request to."},
+    )
+    decline_reason = forms.ChoiceField(
+        choices=[("", "—"), *DeclineReason.choices],
+        required=False,
+        label="Reason, when declining",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Note to the submitter (optional)",
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.widget.choices = [
+            ("", "Choose the next step…"),
+            *((s, RequestStatus(s).label) for s in allowed),
+        ]
+
+
+class MergeForm(forms.Form):
+    survivor = forms.IntegerField(
+        min_value=1,
+        label="Merge into request number",
+        help_text="This request's people and votes move to that one, and its submitter is told.",
+        error_messages={
+            "required": "Give the number of the request this one duplicates.",
+            "invalid": "Give the request's number, e.g. 12.",
+            "min_value": "Give the request's number, e.g. 12.",
+        },
+    )
+
+
+class RubricForm(forms.Form):
+    """An admin's edit of the rubric: each criterion's label and weight, each band's effort
+    points. Saving makes a new version; earlier scores keep the version they were made with."""
+
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        label="What changed, and why (optional)",
+    )
+
+    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.rubric = rubric
+        for criterion in rubric.criteria:
+            code = criterion["code"]
+            self.fields[f"label_{code}"] = forms.CharField(
+                max_length=100,
+                label=f"Label of “{criterion['label']}”",
+                error_messages={"required": "Every criterion needs a label."},
+            )
+            self.fields[f"weight_{code}"] = forms.IntegerField(
+                min_value=0,
+                max_value=100,
+                label=f"Weight of “{criterion['label']}”",
+                error_messages={
+                    "required": "Give every criterion a weight (0 to leave it out).",
+                    "invalid": "Weights are whole numbers.",
+                },
+            )
+        for band in EffortBand:
+            self.fields[f"effort_{band.value}"] = forms.IntegerField(
+                min_value=1,
+                max_value=100,
+                label=f"Effort points of {band.label}",
+                error_messages={"required": "Every effort band needs its points."},
+            )
+
+    @staticmethod
+    def initial_for(rubric: Rubric) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for criterion in rubric.criteria:
+            initial[f"label_{criterion['code']}"] = criterion["label"]
+            initial[f"weight_{criterion['code']}"] = criterion["weight"]
+        for band, points in rubric.effort_points.items():
+            initial[f"effort_{band}"] = points
+        return initial
+
+    def criterion_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [
+            (c["code"], self[f"label_{c['code']}"], self[f"weight_{c['code']}"])
+            for c in self.rubric.criteria
+        ]
+
+    def effort_fields(self) -> list[forms.BoundField]:
+        return [self[f"effort_{band.value}"] for band in EffortBand]
+
+    def update(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `rubric_update` (the gates stay)."""
+        data = self.cleaned_data
+        return {
+            "criteria": [
+                {
+                    "code": c["code"],
+                    "label": data[f"label_{c['code']}"].strip(),
+                    "weight": data[f"weight_{c['code']}"],
+                }
+                for c in self.rubric.criteria
+            ],
+            "gates": self.rubric.gates,
+            "effort_points": {band.value: data[f"effort_{band.value}"] for band in EffortBand},
+            "note": data["note"].strip(),
+        }

@@ -1,0 +1,349 @@
+"""Reads of intake, shaped for pages and the API: querysets arrive with their joins, counts
+and SLA state, so templates and serializers never query."""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from informatics.choices import Role, Route
+from informatics.models import User
+from informatics.panels import panel_relations
+from informatics.permissions import Action, can, require
+from informatics.selectors import NeedsMeItem
+from intake.choices import CLOSED_STATUSES, CommentKind, RequestKind, RequestStatus
+from intake.filters import RequestFilter
+from intake.models import (
+    IntakeRequest,
+    RequestComment,
+    RequestScore,
+    RequestStatusChange,
+    RequestVote,
+    Rubric,
+)
+
+S = RequestStatus
+TRIAGE_STATUSES: tuple[str, ...] = (S.SUBMITTED, S.TRIAGE, S.NEEDS_INFO)
+# The SLA clock runs from routing until a decision: these requests can be overdue.
+SLA_STATUSES: tuple[str, ...] = (*TRIAGE_STATUSES, S.SCORED, S.IN_REVIEW)
+# Below this, a title is not similar enough to suggest (0–1 on either database).
+# The request page, as higher apps name it when they register a panel on it.
+REQUEST_PAGE = "intake.request-detail"
+SIMILARITY_THRESHOLD = 0.3
+SIMILAR_CANDIDATES = 200
+
+
+class SlaState:
+    NONE = "none"  # not routed yet: no clock
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
+def rubric_current() -> Rubric:
+    """The rubric new scores are made under (exactly one row is current)."""
+    rubric: Rubric = Rubric.objects.get(is_current=True)
+    return rubric
+
+
+def rubric_versions() -> list[Rubric]:
+    """Every version of the rubric, newest first, with who made it."""
+    return list(Rubric.objects.select_related("created_by").order_by("-version"))
+
+
+def _fast_track() -> Q:
+    return Q(route=Route.FAST_TRACK) | Q(is_safety_concern=True) | Q(kind=RequestKind.SAFETY)
+
+
+def _sla_state() -> Case:
+    now = timezone.now()
+    return Case(
+        When(sla_due_at__isnull=True, then=Value(SlaState.NONE)),
+        When(~Q(status__in=SLA_STATUSES), then=Value(SlaState.NONE)),
+        When(sla_due_at__lt=now, then=Value(SlaState.OVERDUE)),
+        default=Value(SlaState.DUE),
+        output_field=CharField(),
+    )
+
+
+def readable_by(user: User) -> Q:
+    """What `user` may read: everything, except that a champion-only user sees private
+    requests only when they are their own (DESIGN.md's table)."""
+    roles = set(user.roles) if user.is_authenticated else set()
+    if not roles:
+        return Q(pk__in=[])
+    if roles - {Role.CHAMPION}:
+        return Q()
+    return Q(is_private=False) | Q(submitted_by=user)
+
+
+def _shaped(rows: QuerySet[IntakeRequest]) -> QuerySet[IntakeRequest]:
+    return rows.select_related("submitted_by", "facility", "current_score").annotate(
+        vote_count=Count("votes", distinct=True),
+        sla_state=_sla_state(),
+    )
+
+
+def request_list(
+    *, user: User, filters: Mapping[str, Any] | None = None
+) -> QuerySet[IntakeRequest]:
+    """The requests `user` may read, newest first, each with `vote_count` and `sla_state`,
+    narrowed by `filters` (query parameters of RequestFilter)."""
+    rows = _shaped(IntakeRequest.objects.filter(readable_by(user))).order_by("-created_at", "-id")
+    if filters:
+        rows = RequestFilter(data=filters, queryset=rows).qs
+    return rows
+
+
+def my_requests(*, user: User) -> QuerySet[IntakeRequest]:
+    """What `user` raised or added a +1 to, newest first."""
+    voted = RequestVote.objects.filter(request=OuterRef("pk"), voter=user)
+    rows = IntakeRequest.objects.filter(Q(submitted_by=user) | Exists(voted))
+    return _shaped(rows).order_by("-created_at", "-id")
+
+
+def triage_queue() -> QuerySet[IntakeRequest]:
+    """Requests waiting on triage (submitted, in triage, needs info): fast-track and safety
+    items first, then oldest first; each with `is_fast_track`, `sla_state` and `vote_count`."""
+    return (
+        _shaped(IntakeRequest.objects.filter(status__in=TRIAGE_STATUSES))
+        .annotate(
+            is_fast_track=Case(
+                When(_fast_track(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-is_fast_track", "created_at", "id")
+    )
+
+
+def request_detail(*, user: User, pk: int) -> IntakeRequest:
+    """One request with everything its page shows: what the panels of higher apps read (the
+    initiative that delivers it, joined here through `panel_relations`), timeline, thread,
+    +1s, scores (newest first, with their rubric) and linked priorities. Http404 when it does
+    not exist, ActionDenied when `user` may not read it."""
+    request = (
+        IntakeRequest.objects.select_related(
+            "submitted_by",
+            "facility",
+            "suggested_priority",
+            "duplicate_of",
+            "current_score__rubric",
+            *panel_relations(REQUEST_PAGE),
+        )
+        .annotate(vote_count=Count("votes", distinct=True), sla_state=_sla_state())
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=RequestStatusChange.objects.select_related("actor").order_by("at", "id"),
+            ),
+            Prefetch(
+                "comments",
+                queryset=RequestComment.objects.select_related("author").order_by(
+                    "created_at", "id"
+                ),
+            ),
+            Prefetch(
+                "votes",
+                queryset=RequestVote.objects.select_related(
+                    "voter", "facility", "merged_from"
+                ).order_by("created_at", "id"),
+            ),
+            Prefetch(
+                "scores",
+                queryset=RequestScore.objects.select_related("rubric", "created_by").order_by(
+                    "-created_at", "-id"
+                ),
+            ),
+            "priorities",
+            "duplicates",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    require(user, Action.REQUEST_READ, request)
+    return request
+
+
+# --- Similar titles -------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it"}
+    | {"of", "on", "or", "the", "to", "when", "with"}
+)
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def title_tokens(text: str) -> set[str]:
+    """Lowercase words without punctuation; a hyphenated word ("post-op") is a token and so
+    is each of its parts ("post", "op"). Stopwords are left out."""
+    tokens: set[str] = set()
+    for word in _WORD.findall(text.lower()):
+        tokens.add(word)
+        if "-" in word:
+            tokens.update(word.split("-"))
+    return tokens - STOPWORDS
+
+
+def _query_words(text: str) -> list[str]:
+    return [word for word in dict.fromkeys(_WORD.findall(text.lower())) if word not in STOPWORDS]
+
+
+def title_similarity(query: str, title: str) -> float:
+    """0–1: the share of the query's words found in the title.
+
+    A word found whole counts 1; a hyphenated query word whose parts are only partly there
+    counts the share of its parts; a word that only begins a title word (still being typed:
+    "seps" of "sepsis") counts 0.5 — the prefix bonus.
+    """
+    words = _query_words(query)
+    if not words:
+        return 0.0
+    tokens = title_tokens(title)
+    total = 0.0
+    for word in words:
+        if word in tokens:
+            total += 1
+            continue
+        parts = [part for part in word.split("-") if part] if "-" in word else []
+        if parts and any(part in tokens for part in parts):
+            total += sum(part in tokens for part in parts) / len(parts)
+        elif len(word) >= 3 and any(token.startswith(word) for token in tokens):
+            total += 0.5
+    return total / len(words)
+
+
+def _similar_candidates(exclude_id: int | None) -> QuerySet[IntakeRequest]:
+    rows = IntakeRequest.objects.exclude(status__in=CLOSED_STATUSES).filter(is_private=False)
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    return rows.annotate(vote_count=Count("votes", distinct=True))
+
+
+def requests_similar(
+    *, title: str, limit: int = 5, exclude_id: int | None = None
+) -> list[IntakeRequest]:
+    """Open, non-private requests whose titles resemble `title`, most similar first, each with
+    `similarity` (0–1) and `vote_count`.
+
+    PostgreSQL ranks with pg_trgm's word similarity (how well the typed words match some run
+    of the title); other databases use `title_similarity` on the words.
+    """
+    title = title.strip()
+    if len(title) < 3:
+        return []
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        return list(
+            _similar_candidates(exclude_id)
+            .annotate(similarity=TrigramWordSimilarity(title, "title"))
+            .filter(similarity__gte=SIMILARITY_THRESHOLD)
+            .order_by("-similarity", "-created_at", "-id")[:limit]
+        )
+    words = [word for word in _query_words(title) if len(word) >= 2]
+    if not words:
+        return []
+    match = Q()
+    for word in words:
+        for part in {word, *word.split("-")}:
+            if len(part) >= 2:
+                match |= Q(title__icontains=part)
+    scored = []
+    for row in _similar_candidates(exclude_id).filter(match)[:SIMILAR_CANDIDATES]:
+        similarity = title_similarity(title, row.title)
+        if similarity >= SIMILARITY_THRESHOLD:
+            row.similarity = similarity  # type: ignore[attr-defined]
+            scored.append((similarity, row))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].created_at.timestamp(), -pair[1].pk))
+    return [row for _, row in scored[:limit]]
+
+
+# --- Needs me -------------------------------------------------------------------------------
+
+
+def _url(request: IntakeRequest) -> str:
+    return reverse("intake:request-detail", args=[request.pk])
+
+
+def needs_me_for(user: User) -> list[NeedsMeItem]:
+    """What waits on `user` in intake and the portfolio, oldest first, in one query for
+    intake (and one for the portfolio: see `portfolio_needs_me_for`).
+
+    Informaticists and the CMIO: every request in the triage queue ("Triage"), and every
+    routed request past its SLA before a decision ("Overdue SLA") — one item per request.
+    Anyone: their own requests in Needs info with a question still unanswered ("Question for
+    you"), dated from the oldest open question.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return []
+    now = timezone.now()
+    open_questions = RequestComment.objects.filter(
+        request=OuterRef("pk"), kind=CommentKind.QUESTION, answered_by__isnull=True
+    ).order_by("created_at", "id")
+    triage = can(user, Action.REQUEST_TRIAGE)
+    wanted = Q(Exists(open_questions), submitted_by=user, status=S.NEEDS_INFO)
+    if triage:
+        wanted |= Q(status__in=TRIAGE_STATUSES) | Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
+    rows = (
+        IntakeRequest.objects.filter(wanted)
+        .annotate(
+            question_at=Subquery(open_questions.values("created_at")[:1]),
+            question=Subquery(open_questions.values("body")[:1]),
+        )
+        .only("pk", "title", "status", "route", "created_at", "sla_due_at", "submitted_by_id")
+        .order_by("created_at", "id")
+    )
+    items: list[NeedsMeItem] = []
+    for row in rows:
+        title, url = f"#{row.pk} {row.title}", _url(row)
+        question_at = getattr(row, "question_at", None)
+        if row.submitted_by_id == user.pk and row.status == S.NEEDS_INFO and question_at:
+            items.append(
+                NeedsMeItem(
+                    kind="Question for you",
+                    title=title,
+                    url=url,
+                    since=question_at,
+                    detail=str(getattr(row, "question", ""))[:120],
+                )
+            )
+        if not triage or not (
+            row.status in TRIAGE_STATUSES or (row.sla_due_at and row.sla_due_at < now)
+        ):
+            continue
+        overdue = row.sla_due_at is not None and row.sla_due_at < now
+        detail = row.get_status_display()
+        if row.route:
+            detail += f" · {row.get_route_display()}"
+        items.append(
+            NeedsMeItem(
+                kind="Overdue SLA" if overdue else "Triage",
+                title=title,
+                url=url,
+                since=row.created_at,
+                due=row.sla_due_at,
+                detail=detail,
+            )
+        )
+    return sorted(items, key=lambda item: item.since)

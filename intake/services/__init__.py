@@ -1,0 +1,52 @@
+"""Writes of intake: submitting, editing, voting on, discussing, triaging, scoring, moving
+and merging requests, and editing the scoring rubric.
+
+Every function checks who may act (informatics.permissions), validates with field-named
+errors before writing anything, guards free text against patient information
+(informatics.phi), and records what changed (informatics.audit). Status moves go through
+`transitions._move` only, which enforces the one transition table, writes the timeline and
+tells the submitter.
+
+One submodule per concern; every public name is re-exported here, so callers keep writing
+`from intake import services`.
+"""
+
+from intake.services._common import SHORT_TEXT_MAX, TITLE_MAX, S, request_url
+from intake.services.merge import request_merge
+from intake.services.rubric import rubric_update
+from intake.services.submission import (
+    AUDITED_ON_CREATE,
+    EDITABLE_FIELDS,
+    PHI_FIELDS,
+    request_submit,
+    request_update,
+)
+from intake.services.thread import request_answer, request_ask, request_comment, request_vote
+from intake.services.transitions import (
+    TRANSITION_CALLERS,
+    request_transition,
+    request_withdraw,
+)
+from intake.services.triage import request_triage
+
+__all__ = [
+    "AUDITED_ON_CREATE",
+    "EDITABLE_FIELDS",
+    "PHI_FIELDS",
+    "SHORT_TEXT_MAX",
+    "TITLE_MAX",
+    "TRANSITION_CALLERS",
+    "S",
+    "request_answer",
+    "request_ask",
+    "request_comment",
+    "request_merge",
+    "request_submit",
+    "request_transition",
+    "request_triage",
+    "request_update",
+    "request_url",
+    "request_vote",
+    "request_withdraw",
+    "rubric_update",
+]

@@ -1,0 +1,188 @@
+"""Submitting a request and the submitter's edits while it is still submitted."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audit_created, audited_update
+from informatics.models import Facility, StrategicPriority, User
+from informatics.permissions import Action, require
+from informatics.phi import phi_guard
+from intake import scoring
+from intake.choices import Frequency, RequestKind
+from intake.models import IntakeRequest, RequestStatusChange
+from intake.selectors import rubric_current
+from intake.services._common import SHORT_TEXT_MAX, TITLE_MAX, S, _record_phi, _route_fields
+
+# What the submitter may change while the request is still submitted.
+EDITABLE_FIELDS = (
+    "kind",
+    "title",
+    "story_today",
+    "story_wanted",
+    "workflow_area",
+    "ehr_module",
+    "facility",
+    "specialty",
+    "frequency",
+    "minutes_lost",
+    "is_safety_concern",
+    "is_regulatory",
+    "suggested_priority",
+    "is_private",
+)
+# Free text the PHI guard reads before anything is saved.
+PHI_FIELDS = ("title", "story_today", "story_wanted")
+AUDITED_ON_CREATE = (*EDITABLE_FIELDS, "status", "route", "sla_due_at")
+
+
+def _request_fields_check(fields: dict[str, Any]) -> dict[str, Any]:
+    """Clean the submitter's fields (only those given) or raise field-named errors."""
+    errors: dict[str, str] = {}
+    cleaned = dict(fields)
+    for name in ("title", "story_today", "story_wanted", "workflow_area", "ehr_module"):
+        if name in cleaned:
+            cleaned[name] = str(cleaned[name] or "").strip()
+    if "specialty" in cleaned:
+        cleaned["specialty"] = str(cleaned["specialty"] or "").strip()
+    if "kind" in cleaned and cleaned["kind"] not in RequestKind.values:
+        errors["kind"] = f"{cleaned['kind']!r} is not a kind of request."
+    if "title" in cleaned:
+        if not cleaned["title"]:
+            errors["title"] = "Give the request a short title."
+        elif len(cleaned["title"]) > TITLE_MAX:
+            errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
+    if "story_today" in cleaned and not cleaned["story_today"]:
+        errors["story_today"] = "Say what happens today."
+    if "story_wanted" in cleaned and not cleaned["story_wanted"]:
+        errors["story_wanted"] = "Say what should happen instead."
+    for name in ("workflow_area", "ehr_module", "specialty"):
+        if len(cleaned.get(name, "")) > SHORT_TEXT_MAX:
+            errors[name] = f"Keep this to {SHORT_TEXT_MAX} characters or fewer."
+    if "frequency" in cleaned and cleaned["frequency"] not in Frequency.values:
+        errors["frequency"] = "Say how often it happens."
+    if "minutes_lost" in cleaned:
+        minutes = cleaned["minutes_lost"]
+        if minutes is not None and (
+            isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0
+        ):
+            errors["minutes_lost"] = "Give the minutes lost as a whole number of 0 or more."
+    facility = cleaned.get("facility")
+    if facility is not None and (not isinstance(facility, Facility) or not facility.is_active):
+        errors["facility"] = "Choose an active facility."
+    priority = cleaned.get("suggested_priority")
+    if priority is not None and (
+        not isinstance(priority, StrategicPriority) or not priority.is_active
+    ):
+        errors["suggested_priority"] = "Choose an active strategic priority."
+    for name in ("is_safety_concern", "is_regulatory", "is_private"):
+        if name in cleaned:
+            cleaned[name] = bool(cleaned[name])
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    story_today: str,
+    story_wanted: str,
+    frequency: str,
+    workflow_area: str = "",
+    ehr_module: str = "",
+    facility: Facility | None = None,
+    specialty: str = "",
+    minutes_lost: int | None = None,
+    is_safety_concern: bool = False,
+    is_regulatory: bool = False,
+    suggested_priority: StrategicPriority | None = None,
+    is_private: bool = False,
+    phi_confirmed: bool = False,
+) -> IntakeRequest:
+    """Record a pain point or request. A gated one (safety, regulatory, vendor-mandated) is
+    routed at once, so its SLA clock starts now; the others wait for triage to route them."""
+    require(actor, Action.REQUEST_SUBMIT)
+    fields = _request_fields_check(
+        {
+            "kind": kind,
+            "title": title,
+            "story_today": story_today,
+            "story_wanted": story_wanted,
+            "frequency": frequency,
+            "workflow_area": workflow_area,
+            "ehr_module": ehr_module,
+            "facility": facility,
+            "specialty": specialty,
+            "minutes_lost": minutes_lost,
+            "is_safety_concern": is_safety_concern,
+            "is_regulatory": is_regulatory,
+            "suggested_priority": suggested_priority,
+            "is_private": is_private,
+        }
+    )
+    texts = {name: fields[name] for name in PHI_FIELDS}
+    findings = phi_guard(fields=texts, confirmed=phi_confirmed)
+    now = timezone.now()
+    route = scoring.gate_route(
+        gates=rubric_current().gates,
+        kind=fields["kind"],
+        is_safety_concern=fields["is_safety_concern"],
+        is_regulatory=fields["is_regulatory"],
+    )
+    request = IntakeRequest.objects.create(
+        **fields,
+        **_route_fields(route, now),
+        submitted_by=actor,
+        status=S.SUBMITTED,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    audit_created(instance=request, actor=actor, fields=AUDITED_ON_CREATE)
+    RequestStatusChange.objects.create(
+        request=request, from_status="", to_status=S.SUBMITTED, actor=actor, at=now
+    )
+    _record_phi(instance=request, findings=findings, actor=actor)
+    return request
+
+
+@transaction.atomic
+def request_update(
+    *,
+    actor: User,
+    request: IntakeRequest,
+    version: int,
+    phi_confirmed: bool = False,
+    **changes: Any,
+) -> IntakeRequest:
+    """The submitter (a champion or an executive) edits their own request while it is
+    submitted; refused with StaleEdit if it changed since `version`."""
+    require(actor, Action.REQUEST_EDIT, request)
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
+    cleaned = _request_fields_check(changes)
+    changed_text = {
+        name: cleaned[name]
+        for name in PHI_FIELDS
+        if name in cleaned and cleaned[name] != getattr(request, name)
+    }
+    findings = phi_guard(fields=changed_text, confirmed=phi_confirmed)
+    route = scoring.gate_route(
+        gates=rubric_current().gates,
+        kind=cleaned.get("kind", request.kind),
+        is_safety_concern=cleaned.get("is_safety_concern", request.is_safety_concern),
+        is_regulatory=cleaned.get("is_regulatory", request.is_regulatory),
+    )
+    if (route or "") != request.route:
+        # Before triage only the gates route a request, so the route follows them.
+        cleaned.update(_route_fields(route, timezone.now()))
+    audited_update(request, actor=actor, changes=cleaned, expected_version=version)
+    _record_phi(instance=request, findings=findings, actor=actor)
+    return request

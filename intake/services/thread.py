@@ -1,0 +1,159 @@
+"""A request's thread: +1 votes, comments, triage's questions and the submitter's answers."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audit_created
+from informatics.models import Facility, User
+from informatics.permissions import Action, ActionDenied, require
+from informatics.phi import phi_guard
+from informatics.services import notify
+from intake.choices import CLOSED_STATUSES, CommentKind, Frequency, ScoreReason
+from intake.models import IntakeRequest, RequestComment, RequestVote
+from intake.services._common import (
+    SHORT_TEXT_MAX,
+    S,
+    _copy_back,
+    _lock,
+    _record_phi,
+    _status_label,
+    request_url,
+)
+from intake.services.transitions import _move
+from intake.services.triage import _score
+
+
+def _open_check(request: IntakeRequest, *, what: str) -> None:
+    if request.status == S.MERGED and request.duplicate_of_id:
+        raise ValidationError(
+            {"request": f"This request was merged into #{request.duplicate_of_id}; {what} there."}
+        )
+    if request.status in CLOSED_STATUSES:
+        raise ValidationError(
+            {"request": f"This request is {_status_label(request.status)}; it is closed."}
+        )
+
+
+@transaction.atomic
+def request_vote(
+    *,
+    actor: User,
+    request: IntakeRequest,
+    specialty: str = "",
+    facility: Facility | None = None,
+    frequency: str = "",
+) -> RequestVote:
+    """A "+1" with the voter's own context. If the request has a score, a new score row is
+    made with the new people count (under the current rubric)."""
+    require(actor, Action.REQUEST_SUBMIT)
+    require(actor, Action.REQUEST_READ, request)
+    locked = _lock(request)  # one vote at a time per request, so the people count is right
+    _open_check(locked, what="add your +1")
+    errors: dict[str, str] = {}
+    if actor.pk == locked.submitted_by_id:
+        errors["voter"] = "You submitted this request: you are already counted."
+    elif RequestVote.objects.filter(request=locked, voter=actor).exists():
+        errors["voter"] = "You have already added your +1 to this request."
+    if frequency and frequency not in Frequency.values:
+        errors["frequency"] = "Say how often it happens to you."
+    if facility is not None and (not isinstance(facility, Facility) or not facility.is_active):
+        errors["facility"] = "Choose an active facility."
+    specialty = specialty.strip()
+    if len(specialty) > SHORT_TEXT_MAX:
+        errors["specialty"] = f"Keep this to {SHORT_TEXT_MAX} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    vote = RequestVote.objects.create(
+        request=locked, voter=actor, specialty=specialty, facility=facility, frequency=frequency
+    )
+    audit_created(instance=vote, actor=actor, fields=("request", "voter", "specialty", "frequency"))
+    if locked.current_score_id is not None:
+        _score(request=locked, reason=ScoreReason.VOTE, actor=actor)
+        _copy_back(request, locked)
+    return vote
+
+
+def _notify_comment(*, request: IntakeRequest, comment: RequestComment) -> None:
+    notify(
+        recipient=request.submitted_by,
+        subject=f"New comment on your request #{request.pk}",
+        body=f"{comment.author} commented on request #{request.pk}.",
+        url=request_url(request),
+    )
+
+
+@transaction.atomic
+def request_comment(
+    *, actor: User, request: IntakeRequest, body: str, phi_confirmed: bool = False
+) -> RequestComment:
+    """A comment in the request's thread; the submitter hears of comments by others."""
+    require(actor, Action.REQUEST_SUBMIT)
+    require(actor, Action.REQUEST_READ, request)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write a comment."})
+    findings = phi_guard(fields={"body": body}, confirmed=phi_confirmed)
+    comment = RequestComment.objects.create(
+        request=request, author=actor, kind=CommentKind.COMMENT, body=body
+    )
+    audit_created(instance=comment, actor=actor, fields=("request", "kind", "body"))
+    _record_phi(instance=comment, findings=findings, actor=actor)
+    if actor.pk != request.submitted_by_id:
+        _notify_comment(request=request, comment=comment)
+    return comment
+
+
+@transaction.atomic
+def request_ask(
+    *, actor: User, request: IntakeRequest, question: str, phi_confirmed: bool = False
+) -> RequestComment:
+    """Triage asks the submitter a question: the request moves to Needs info (through the
+    table) and the submitter is told a question waits in the thread."""
+    require(actor, Action.REQUEST_TRIAGE)
+    question = question.strip()
+    if not question:
+        raise ValidationError({"question": "Write the question for the submitter."})
+    findings = phi_guard(fields={"question": question}, confirmed=phi_confirmed)
+    if request.status != S.NEEDS_INFO:
+        _move(
+            actor=actor,
+            request=request,
+            to_status=S.NEEDS_INFO,
+            note="Triage asked you a question: answer it on the request's page.",
+        )
+    comment = RequestComment.objects.create(
+        request=request, author=actor, kind=CommentKind.QUESTION, body=question
+    )
+    audit_created(instance=comment, actor=actor, fields=("request", "kind", "body"))
+    _record_phi(instance=comment, findings={"body": findings.get("question", [])}, actor=actor)
+    return comment
+
+
+@transaction.atomic
+def request_answer(
+    *, actor: User, request: IntakeRequest, body: str, phi_confirmed: bool = False
+) -> RequestComment:
+    """The submitter answers triage's open questions; a request waiting in Needs info goes
+    back to triage."""
+    require(actor, Action.REQUEST_READ, request)
+    if actor.pk != request.submitted_by_id:
+        raise ActionDenied(Action.REQUEST_EDIT)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write your answer."})
+    open_questions = RequestComment.objects.filter(
+        request=request, kind=CommentKind.QUESTION, answered_by__isnull=True
+    )
+    if not open_questions.exists():
+        raise ValidationError({"body": "No question is waiting for your answer."})
+    findings = phi_guard(fields={"body": body}, confirmed=phi_confirmed)
+    answer = RequestComment.objects.create(
+        request=request, author=actor, kind=CommentKind.ANSWER, body=body
+    )
+    audit_created(instance=answer, actor=actor, fields=("request", "kind", "body"))
+    open_questions.update(answered_by=answer, updated_at=timezone.now())
+    _record_phi(instance=answer, findings=findings, actor=actor)
+    if request.status == S.NEEDS_INFO:
+        _move(actor=actor, request=request, to_status=S.TRIAGE, note="The submitter answered.")
+    return answer

@@ -1,0 +1,138 @@
+"""Status moves of requests: the one transition table, the timeline and the submitter told."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audited_update
+from informatics.models import User
+from informatics.permissions import Action, require
+from informatics.services import notify
+from intake.choices import TRANSITIONS, DeclineReason, RequestStatus
+from intake.models import IntakeRequest, RequestStatusChange
+from intake.services._common import S, _copy_back, _lock, _status_label, request_url
+
+# Callers that authorise the actor themselves before moving a request (DESIGN.md: a linked
+# initiative, a governance decision).
+TRANSITION_CALLERS = ("initiative", "governance")
+
+
+def _move_check(from_status: str, to_status: str) -> None:
+    if to_status not in RequestStatus.values:
+        raise ValidationError({"to_status": f"{to_status!r} is not a request status."})
+    allowed = TRANSITIONS.get(from_status, ())
+    if to_status in allowed:
+        return
+    from_label, to_label = _status_label(from_status), _status_label(to_status)
+    prefix = f"Cannot move a request from {from_label} to {to_label}"
+    if not allowed:
+        raise ValidationError(
+            {"to_status": f"{prefix}: it is {from_label} and takes no more steps."}
+        )
+    steps = ", ".join(_status_label(step) for step in allowed)
+    raise ValidationError({"to_status": f"{prefix}: allowed next steps are {steps}."})
+
+
+def _move(
+    *,
+    actor: User | None,
+    request: IntakeRequest,
+    to_status: str,
+    note: str = "",
+    decline_reason: str = "",
+) -> IntakeRequest:
+    """The only door to a new status: table check, audited update (the version moves on),
+    a timeline row, and a notification to the submitter once the transaction commits."""
+    locked = _lock(request)
+    from_status = locked.status
+    _move_check(from_status, to_status)
+    if to_status == S.SCORED and locked.current_score_id is None:
+        raise ValidationError({"to_status": "Score the request before moving it to Scored."})
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": to_status, "status_changed_at": now}
+    if to_status == S.DECLINED:
+        if decline_reason not in DeclineReason.values:
+            choices = ", ".join(str(label).lower() for label in DeclineReason.labels)
+            raise ValidationError({"decline_reason": f"Give the reason for declining ({choices})."})
+        changes["decline_reason"] = decline_reason
+    elif locked.decline_reason:
+        changes["decline_reason"] = ""
+    audited_update(
+        locked,
+        actor=actor,
+        changes=changes,
+        expected_version=locked.version,
+        note=f"{_status_label(from_status)} → {_status_label(to_status)}",
+    )
+    RequestStatusChange.objects.create(
+        request=locked, from_status=from_status, to_status=to_status, actor=actor, note=note, at=now
+    )
+    _copy_back(request, locked)
+    _notify_status(request=locked, from_status=from_status, note=note)
+    return request
+
+
+def _notify_status(*, request: IntakeRequest, from_status: str, note: str) -> None:
+    to_label = _status_label(request.status)
+    # Free text (title, stories, questions) stays out of the outbox: an admin's redaction
+    # reaches the records and their history, not e-mails kept for sending.
+    lines = [f"Request #{request.pk} moved from {_status_label(from_status)} to {to_label}."]
+    if request.status == S.DECLINED and request.decline_reason:
+        lines.append(f"Reason: {DeclineReason(request.decline_reason).label}.")
+    if note:
+        lines += ["", note]
+    notify(
+        recipient=request.submitted_by,
+        subject=f"Your request #{request.pk} is now {to_label}",
+        body="\n".join(lines),
+        url=request_url(request),
+    )
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    actor: User,
+    request: IntakeRequest,
+    to_status: str,
+    note: str = "",
+    decline_reason: str = "",
+    via: str | None = None,
+) -> IntakeRequest:
+    """Move a request along the transition table (informaticists and the CMIO).
+
+    `via="initiative"` or `"governance"`: the calling service has authorised the actor, so the
+    role check is skipped — the table never is. Needs info is reached by asking a question
+    (`request_ask`), Merged by merging (`request_merge`).
+    """
+    if via is None:
+        require(actor, Action.REQUEST_TRIAGE)
+    elif via not in TRANSITION_CALLERS:
+        raise ValidationError({"via": f"{via!r} is not a caller that moves requests."})
+    if to_status == S.NEEDS_INFO:
+        raise ValidationError(
+            {"to_status": "Ask the submitter a question to move a request to Needs info."}
+        )
+    if to_status == S.MERGED:
+        raise ValidationError(
+            {"to_status": "Merge the request into the surviving one to move it to Merged."}
+        )
+    return _move(
+        actor=actor,
+        request=request,
+        to_status=to_status,
+        note=note.strip(),
+        decline_reason=decline_reason,
+    )
+
+
+@transaction.atomic
+def request_withdraw(*, actor: User, request: IntakeRequest) -> IntakeRequest:
+    """The submitter takes back their own request while it is open (triage may too)."""
+    if actor.pk == request.submitted_by_id:
+        require(actor, Action.REQUEST_SUBMIT)
+    else:
+        require(actor, Action.REQUEST_TRIAGE)
+    return _move(actor=actor, request=request, to_status=S.WITHDRAWN, note="Withdrawn.")

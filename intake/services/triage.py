@@ -1,0 +1,232 @@
+"""Triage of a request: kind, route, linked priorities, ratings and the score rows."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from informatics.audit import audit_record, audited_update, diff
+from informatics.choices import AuditAction, Route
+from informatics.models import StrategicPriority, User
+from informatics.permissions import Action, require
+from intake import scoring
+from intake.choices import CLOSED_STATUSES, RequestKind, ScoreReason
+from intake.models import IntakeRequest, RequestScore, Rubric
+from intake.selectors import rubric_current
+from intake.services._common import S, _people, _route_fields, _status_label
+from intake.services.transitions import _move
+
+
+def _rating_ok(value: Any) -> bool:
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int)
+        and scoring.RATING_MIN <= value <= scoring.RATING_MAX
+    )
+
+
+def _triage_check(
+    *,
+    request: IntakeRequest,
+    rubric: Rubric,
+    kind: str | None,
+    route: str | None,
+    priorities: list[StrategicPriority] | None,
+    ratings: Mapping[str, Any] | None,
+    reach_rating: int | None,
+    build_hours: int | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if kind is not None and kind not in RequestKind.values:
+        errors["kind"] = f"{kind!r} is not a kind of request."
+    if route is not None and route not in Route.values:
+        errors["route"] = f"{route!r} is not an intake route."
+    if ratings is not None:
+        rateable = scoring.criteria_to_rate(rubric.criteria)
+        if scoring.REACH_CODE in ratings:
+            errors["ratings"] = (
+                "Reach follows the people behind the request; give reach_rating to rate it higher."
+            )
+        elif unknown := sorted(set(ratings) - set(rateable)):
+            errors["ratings"] = f"Not criteria of rubric v{rubric.version}: {', '.join(unknown)}."
+        elif not all(value is None or _rating_ok(value) for value in ratings.values()):
+            errors["ratings"] = "Rate each criterion with a whole number from 0 to 5."
+    if reach_rating is not None and not _rating_ok(reach_rating):
+        errors["reach_rating"] = "Rate the reach with a whole number from 0 to 5."
+    if build_hours is not None and (
+        isinstance(build_hours, bool) or not isinstance(build_hours, int) or build_hours < 0
+    ):
+        errors["build_hours"] = "Give the build estimate in whole hours, 0 or more."
+    if priorities is not None:
+        linked = set(request.priorities.values_list("pk", flat=True))
+        if any(not p.is_active and p.pk not in linked for p in priorities):
+            errors["priorities"] = "Link active strategic priorities only."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _score_same(current: RequestScore, rubric: Rubric, result: scoring.ScoreResult) -> bool:
+    return (
+        current.rubric_id == rubric.pk
+        and current.breakdown == result.breakdown
+        and current.people == result.people
+        and current.value == result.value
+        and current.effort_band == result.effort_band
+        and current.effort_points == result.effort_points
+    )
+
+
+def _score(
+    *, request: IntakeRequest, reason: str, actor: User | None, only_if_changed: bool = False
+) -> RequestScore | None:
+    """A new score row of `request` (and only of it) under the current rubric, made current.
+
+    None when triage has not given every rating and the build estimate yet, or, with
+    `only_if_changed`, when the score would be the same as the current one.
+    """
+    rubric = rubric_current()
+    if scoring.score_missing(
+        criteria=rubric.criteria, ratings=request.ratings, build_hours=request.build_hours
+    ):
+        return None
+    assert request.build_hours is not None  # score_missing checked it
+    result = scoring.score_compute(
+        criteria=rubric.criteria,
+        effort_points_table=rubric.effort_points,
+        ratings=request.ratings,
+        people=_people(request),
+        reach_rating=request.reach_rating,
+        build_hours=request.build_hours,
+    )
+    current = (
+        RequestScore.objects.filter(pk=request.current_score_id).first()
+        if request.current_score_id
+        else None
+    )
+    if only_if_changed and current is not None and _score_same(current, rubric, result):
+        return None
+    row = RequestScore.objects.create(
+        request=request,
+        rubric=rubric,
+        reason=reason,
+        breakdown=result.breakdown,
+        people=result.people,
+        reach=result.reach,
+        value=result.value,
+        effort_band=result.effort_band,
+        effort_points=result.effort_points,
+        priority_index=result.priority_index,
+        created_by=actor,
+    )
+    IntakeRequest.objects.filter(pk=request.pk).update(current_score=row)
+    request.current_score = row
+    audit_record(
+        instance=request,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        changes={
+            "current_score": [
+                _score_text(current) if current else None,
+                _score_text(row, rubric),
+            ]
+        },
+        note=f"scored ({ScoreReason(reason).label})",
+    )
+    return row
+
+
+def _score_text(score: RequestScore, rubric: Rubric | None = None) -> str:
+    version = (rubric or score.rubric).version
+    return f"value {score.value}, index {score.priority_index} (rubric v{version})"
+
+
+@transaction.atomic
+def request_triage(
+    *,
+    actor: User,
+    request: IntakeRequest,
+    version: int,
+    kind: str | None = None,
+    route: str | None = None,
+    priorities: Iterable[StrategicPriority] | None = None,
+    ratings: Mapping[str, int | None] | None = None,
+    reach_rating: int | None = None,
+    build_hours: int | None = None,
+) -> IntakeRequest:
+    """Triage a request (informaticists and the CMIO): kind, route, linked priorities and the
+    rubric's inputs. None leaves a field as it is; `ratings` are merged into the request's
+    (a None rating removes it).
+
+    The first triage of a submitted request moves it to triage. Setting a route starts its SLA
+    clock; changing the kind applies the rubric's gates unless a route is given. Once every
+    criterion but reach is rated and the build hours are known, a score row is made (when the
+    score differs from the current one) and a request in triage moves to Scored.
+    """
+    require(actor, Action.REQUEST_TRIAGE)
+    if request.status in CLOSED_STATUSES:
+        raise ValidationError(
+            {"status": f"This request is {_status_label(request.status)}; it is closed."}
+        )
+    rubric = rubric_current()
+    priority_list = list(priorities) if priorities is not None else None
+    _triage_check(
+        request=request,
+        rubric=rubric,
+        kind=kind,
+        route=route,
+        priorities=priority_list,
+        ratings=ratings,
+        reach_rating=reach_rating,
+        build_hours=build_hours,
+    )
+    changes: dict[str, Any] = {}
+    if kind is not None:
+        changes["kind"] = kind
+    if ratings is not None:
+        merged = dict(request.ratings)
+        for code, value in ratings.items():
+            if value is None:
+                merged.pop(code, None)
+            else:
+                merged[code] = value
+        changes["ratings"] = merged
+    if reach_rating is not None:
+        changes["reach_rating"] = reach_rating
+    if build_hours is not None:
+        changes["build_hours"] = build_hours
+    target = route
+    if target is None and kind is not None and kind != request.kind:
+        gated = scoring.gate_route(
+            gates=rubric.gates,
+            kind=kind,
+            is_safety_concern=request.is_safety_concern,
+            is_regulatory=request.is_regulatory,
+        )
+        target = gated or None
+    if target is not None and target != request.route:
+        changes.update(_route_fields(target, timezone.now()))
+    audited_update(request, actor=actor, changes=changes, expected_version=version, note="triage")
+    if priority_list is not None:
+        before = sorted(p.title for p in request.priorities.all())
+        request.priorities.set(priority_list)
+        audit_record(
+            instance=request,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            changes=diff(
+                {"priorities": before}, {"priorities": sorted(p.title for p in priority_list)}
+            ),
+            note="triage",
+        )
+    if request.status == S.SUBMITTED:
+        _move(actor=actor, request=request, to_status=S.TRIAGE)
+    _score(request=request, reason=ScoreReason.TRIAGE, actor=actor, only_if_changed=True)
+    if request.status == S.TRIAGE and request.current_score_id is not None:
+        complete = not scoring.score_missing(
+            criteria=rubric.criteria, ratings=request.ratings, build_hours=request.build_hours
+        )
+        if complete:
+            _move(actor=actor, request=request, to_status=S.SCORED)
+    return request

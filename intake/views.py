@@ -1,0 +1,571 @@
+"""Intake pages: submit, follow, triage and export requests; read and edit the rubric.
+
+Each view parses its input, authorises with `informatics.permissions`, calls one service or
+selector, and renders. The services hold the rules — the transition table, the PHI guard, who may
+do what — and a ValidationError they raise names the field, which goes back onto the form beside
+it. When the PHI guard flags a text, the form comes back with that field highlighted and a
+"This is not patient information" box to tick: saving then needs an edit or the tick.
+"""
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from informatics import selectors as kernel_selectors
+from informatics.choices import Route
+from informatics.exceptions import StaleEdit
+from informatics.export import csv_response
+from informatics.forms import add_service_errors, form_context, service_errors
+from informatics.http import AuthedRequest
+from informatics.listing import filtered_page
+from informatics.models import Facility, User
+from informatics.panels import panels_for
+from informatics.permissions import Action, can, require
+from informatics.phi import redactable_fields
+from intake import selectors, services
+from intake.choices import (
+    CLOSED_STATUSES,
+    TRANSITIONS,
+    EffortBand,
+    RequestKind,
+    RequestStatus,
+)
+from intake.filters import RequestFilter
+from intake.forms import (
+    AnswerForm,
+    AskForm,
+    CommentForm,
+    MergeForm,
+    RequestEditForm,
+    RequestForm,
+    RubricForm,
+    TransitionForm,
+    TriageForm,
+    VoteForm,
+)
+from intake.models import IntakeRequest
+
+PER_PAGE = 50
+SIMILAR_MIN_CHARS = 3
+
+
+def _readable(request: AuthedRequest, pk: int) -> IntakeRequest:
+    """The request, shaped for its page: 404 when there is none, 403 when the user may not
+    read it (a champion, someone else's private request)."""
+    return selectors.request_detail(user=request.user, pk=pk)
+
+
+def _first_facility(user: User) -> list[Facility]:
+    """Where the user works (the first of their facilities by name): the default facility of
+    their requests and +1s."""
+    return list(user.facilities.order_by("name")[:1])
+
+
+# --- Submit, edit, withdraw -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.REQUEST_SUBMIT)
+    user = request.user
+    initial = RequestForm.initial_for_user(user, _first_facility(user))
+    form = RequestForm(request.POST or None, initial=initial, suggest_similar=True)
+    phi_seen: dict[str, SafeString] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake = services.request_submit(actor=user, **form.submission())
+        except ValidationError as error:
+            phi_seen = service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Thank you: “{intake.title}” is request #{intake.pk}. You will hear from the "
+                "informatics team at each step.",
+            )
+            return redirect("intake:request-detail", pk=intake.pk)
+    return render(request, "intake/request_form.html", form_context(form, phi_seen))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    intake = _readable(request, pk)
+    require(request.user, Action.REQUEST_EDIT, intake)
+    if request.method == "GET":
+        form = RequestEditForm(initial=RequestEditForm.initial_for(intake), request=intake)
+        return render(request, "intake/request_form.html", form_context(form, {}, intake=intake))
+    form = RequestEditForm(request.POST, request=intake)
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
+        try:
+            services.request_update(
+                actor=request.user,
+                request=intake,
+                version=form.cleaned_data["version"],
+                phi_confirmed=form.cleaned_data["phi_confirmed"],
+                **form.changes(),
+            )
+        except StaleEdit:
+            current = _readable(request, pk)
+            fresh = RequestEditForm(initial=RequestEditForm.initial_for(current), request=current)
+            conflict = (
+                "Someone changed this request while you were editing it. Nothing of your edit "
+                "was saved; the current values are shown below."
+            )
+            context = form_context(fresh, {}, intake=current, conflict=conflict)
+            return render(request, "intake/request_form.html", context, status=409)
+        except ValidationError as error:
+            phi_seen = service_errors(form, error)
+        else:
+            messages.success(request, f"Saved your changes to “{intake.title}”.")
+            return redirect("intake:request-detail", pk=intake.pk)
+    context = form_context(form, phi_seen, intake=intake)
+    return render(request, "intake/request_form.html", context)
+
+
+@login_required
+@require_POST
+def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    intake = _readable(request, pk)
+    try:
+        services.request_withdraw(actor=request.user, request=intake)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Withdrew “{intake.title}”.")
+    return redirect("intake:request-detail", pk=intake.pk)
+
+
+# --- Similar requests and votes ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def request_similar(request: AuthedRequest) -> HttpResponse:
+    """The htmx partial under the submit form's title: up to five similar open requests."""
+    require(request.user, Action.REQUEST_SUBMIT)
+    title = request.GET.get("title", "").strip()
+    similar: list[IntakeRequest] = []
+    if len(title) >= SIMILAR_MIN_CHARS:
+        similar = [
+            found
+            for found in selectors.requests_similar(title=title, limit=5)
+            if can(request.user, Action.REQUEST_READ, found)
+        ]
+    html = render_to_string("intake/partials/similar.html", {"similar": similar}, request=request)
+    # Stripped: with nothing similar the box under the title stays empty, so it hides.
+    return HttpResponse(html.strip())
+
+
+@login_required
+@require_POST
+def request_vote(request: AuthedRequest, pk: int) -> HttpResponse:
+    intake = _readable(request, pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Your +1 was not recorded: " + _form_problems(form))
+        return redirect("intake:request-detail", pk=intake.pk)
+    try:
+        services.request_vote(actor=request.user, request=intake, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Added your +1 to “{intake.title}”. Its score now counts you too."
+        )
+    return redirect("intake:request-detail", pk=intake.pk)
+
+
+def _form_problems(form: Form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+# --- Detail and the actions on it --------------------------------------------------------------
+
+
+def _detail_response(
+    request: AuthedRequest,
+    intake: IntakeRequest,
+    *,
+    phi_form: str = "",
+    phi_seen: dict[str, SafeString] | None = None,
+    bound: dict[str, Form] | None = None,
+) -> HttpResponse:
+    """The request's page. `bound` replaces a blank form with one holding the user's input and
+    its errors; `phi_form` names the form whose text the PHI guard flagged."""
+    user = request.user
+    rubric = selectors.rubric_current()
+    can_triage = can(user, Action.REQUEST_TRIAGE)
+    is_submitter = intake.submitted_by_id == user.pk
+    votes = list(intake.votes.all())
+    is_open = intake.status not in CLOSED_STATUSES
+    allowed = TRANSITIONS[intake.status]
+    movable = _movable(intake)
+    redactable = redactable_fields()
+    forms: dict[str, Form | None] = {
+        "comment_form": CommentForm(auto_id="comment_%s"),
+        "answer_form": AnswerForm(auto_id="answer_%s")
+        if is_submitter and intake.status == RequestStatus.NEEDS_INFO
+        else None,
+        "ask_form": AskForm(auto_id="ask_%s") if can_triage and is_open else None,
+        "vote_form": VoteForm(
+            auto_id="vote_%s",
+            initial=RequestForm.initial_for_user(user, _first_facility(user)),
+        )
+        if is_open and not is_submitter and all(v.voter_id != user.pk for v in votes)
+        else None,
+        "triage_form": TriageForm(
+            auto_id="triage_%s", initial=TriageForm.initial_for(intake), rubric=rubric
+        )
+        if can_triage and is_open
+        else None,
+        "transition_form": TransitionForm(auto_id="transition_%s", allowed=movable)
+        if can_triage and movable
+        else None,
+        "merge_form": MergeForm(auto_id="merge_%s") if can_triage and is_open else None,
+    }
+    forms.update(bound or {})
+    context: dict[str, Any] = {
+        "intake": intake,
+        "timeline": list(intake.status_changes.all()),
+        "comments": list(intake.comments.all()),
+        "votes": votes,
+        "priorities": list(intake.priorities.all()),
+        "score": intake.current_score,
+        "events": list(kernel_selectors.audit_history(instance=intake)),
+        "is_submitter": is_submitter,
+        "can_edit": can(user, Action.REQUEST_EDIT, intake),
+        "can_withdraw": is_submitter and RequestStatus.WITHDRAWN in allowed,
+        "can_triage": can_triage,
+        "can_redact": can(user, Action.ADMINISTER),
+        "similar": selectors.requests_similar(title=intake.title, exclude_id=intake.pk)
+        if can_triage and is_open
+        else [],
+        "phi_form": phi_form,
+        "phi_seen_by_form": {phi_form: phi_seen} if phi_form and phi_seen else {},
+        "redactable": {
+            "request": redactable.get("intake.intakerequest", ()),
+            "comment": redactable.get("intake.requestcomment", ()),
+            "status_change": redactable.get("intake.requeststatuschange", ()),
+        },
+        "panels": panels_for(selectors.REQUEST_PAGE),
+        **forms,
+    }
+    return render(request, "intake/request_detail.html", context)
+
+
+def _movable(intake: IntakeRequest) -> tuple[str, ...]:
+    """The next statuses the transition form offers: the table's, except Needs info (reached
+    by asking a question) and Merged (by merging), which have their own forms."""
+    skip = (RequestStatus.NEEDS_INFO, RequestStatus.MERGED)
+    return tuple(status for status in TRANSITIONS[intake.status] if status not in skip)
+
+
+@login_required
+@require_GET
+def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _detail_response(request, _readable(request, pk))
+
+
+def _guarded_text_action(
+    request: AuthedRequest, pk: int, *, form_class: type[Form], name: str, text: str, act: Any
+) -> HttpResponse:
+    """A comment, question or answer: save it, or show the page again with the form's errors
+    (the PHI guard's among them)."""
+    intake = _readable(request, pk)
+    form = form_class(request.POST, auto_id=f"{name}_%s")
+    phi_seen: dict[str, SafeString] = {}
+    if form.is_valid():
+        try:
+            act(
+                actor=request.user,
+                request=intake,
+                phi_confirmed=form.cleaned_data["phi_confirmed"],
+                **{text: form.cleaned_data[text]},
+            )
+        except ValidationError as error:
+            # The service may name the text "body" or "question": it goes beside the text.
+            aliases = {"body": text, "question": text}
+            phi_seen = service_errors(form, error, **aliases)
+        else:
+            return redirect("intake:request-detail", pk=intake.pk)
+    flagged = name if phi_seen or form["phi_confirmed"].value() else ""
+    return _detail_response(
+        request,
+        intake,
+        phi_form=flagged,
+        phi_seen=phi_seen,
+        bound={f"{name}_form": form},
+    )
+
+
+@login_required
+@require_POST
+def request_comment(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _guarded_text_action(
+        request,
+        pk,
+        form_class=CommentForm,
+        name="comment",
+        text="body",
+        act=services.request_comment,
+    )
+
+
+@login_required
+@require_POST
+def request_ask(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _guarded_text_action(
+        request,
+        pk,
+        form_class=AskForm,
+        name="ask",
+        text="question",
+        act=services.request_ask,
+    )
+
+
+@login_required
+@require_POST
+def request_answer(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _guarded_text_action(
+        request,
+        pk,
+        form_class=AnswerForm,
+        name="answer",
+        text="body",
+        act=services.request_answer,
+    )
+
+
+@login_required
+@require_POST
+def request_triage(request: AuthedRequest, pk: int) -> HttpResponse:
+    intake = _readable(request, pk)
+    require(request.user, Action.REQUEST_TRIAGE, intake)
+    form = TriageForm(request.POST, auto_id="triage_%s", rubric=selectors.rubric_current())
+    if form.is_valid():
+        try:
+            services.request_triage(
+                actor=request.user,
+                request=intake,
+                version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except StaleEdit:
+            messages.error(
+                request,
+                "Someone changed this request while you were triaging it. Nothing of your "
+                "triage was saved; the current values are shown below.",
+            )
+            return redirect("intake:request-detail", pk=intake.pk)
+        except ValidationError as error:
+            add_service_errors(form, error, **_rating_aliases(form))
+        else:
+            messages.success(request, f"Saved the triage of “{intake.title}”.")
+            return redirect("intake:request-detail", pk=intake.pk)
+    return _detail_response(request, intake, bound={"triage_form": form})
+
+
+def _rating_aliases(form: TriageForm) -> dict[str, str]:
+    """A service error on `ratings` goes beside the first rating field."""
+    fields = form.rating_fields()
+    return {"ratings": fields[0].name} if fields else {}
+
+
+@login_required
+@require_POST
+def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
+    intake = _readable(request, pk)
+    require(request.user, Action.REQUEST_TRIAGE, intake)
+    form = TransitionForm(request.POST, auto_id="transition_%s", allowed=_movable(intake))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.request_transition(
+                actor=request.user,
+                request=intake,
+                to_status=data["to_status"],
+                note=data["note"].strip(),
+                decline_reason=data["decline_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"“{changed.title}” is now {changed.get_status_display().lower()}."
+            )
+            return redirect("intake:request-detail", pk=intake.pk)
+    return _detail_response(request, intake, bound={"transition_form": form})
+
+
+@login_required
+@require_POST
+def request_merge(request: AuthedRequest, pk: int) -> HttpResponse:
+    intake = _readable(request, pk)
+    require(request.user, Action.REQUEST_TRIAGE, intake)
+    form = MergeForm(request.POST, auto_id="merge_%s")
+    if form.is_valid():
+        survivor_pk = form.cleaned_data["survivor"]
+        try:
+            survivor = selectors.request_detail(user=request.user, pk=survivor_pk)
+        except Http404:
+            form.add_error("survivor", f"There is no request #{survivor_pk}.")
+        else:
+            try:
+                services.request_merge(actor=request.user, request=intake, survivor=survivor)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Merged “{intake.title}” into #{survivor.pk} “{survivor.title}”; its "
+                    "submitter has been told.",
+                )
+                return redirect("intake:request-detail", pk=survivor.pk)
+    return _detail_response(request, intake, bound={"merge_form": form})
+
+
+# --- Lists -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def request_mine(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.REQUEST_SUBMIT)
+    rows = list(selectors.my_requests(user=request.user))
+    return render(request, "intake/request_mine.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def triage_queue(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.REQUEST_TRIAGE)
+    rows = list(selectors.triage_queue())
+    return render(request, "intake/triage_queue.html", {"rows": rows, "now": timezone.now()})
+
+
+def _filtered(request: AuthedRequest) -> RequestFilter:
+    return RequestFilter(request.GET or None, queryset=selectors.request_list(user=request.user))
+
+
+@login_required
+@require_GET
+def request_list(request: AuthedRequest) -> HttpResponse:
+    require(request.user, Action.REQUEST_READ)
+    filterset = _filtered(request)
+    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    return render(request, "intake/request_list.html", context)
+
+
+EXPORT_HEADER = [
+    "Number",
+    "Title",
+    "Kind",
+    "Status",
+    "Route",
+    "Facility",
+    "Specialty",
+    "Submitted by",
+    "Submitted on",
+    "Safety concern",
+    "Votes (+1)",
+    "Value",
+    "Effort points",
+    "Priority index",
+    "Service level due",
+]
+
+
+def _export_rows(rows: Any) -> Iterator[Sequence[Any]]:
+    for row in rows:
+        score = row.current_score
+        yield [
+            row.pk,
+            row.title,
+            row.get_kind_display(),
+            row.get_status_display(),
+            row.get_route_display() if row.route else "",
+            row.facility.name if row.facility else "",
+            row.specialty,
+            row.submitted_by.full_name or row.submitted_by.email,
+            timezone.localtime(row.created_at).date().isoformat(),
+            "yes" if row.is_safety_concern else "no",
+            row.vote_count,
+            score.value if score else "",
+            score.effort_points if score else "",
+            score.priority_index if score else "",
+            timezone.localtime(row.sla_due_at).isoformat(timespec="minutes")
+            if row.sla_due_at
+            else "",
+        ]
+
+
+@login_required
+@require_GET
+def request_export(request: AuthedRequest) -> HttpResponseBase:
+    require(request.user, Action.REQUEST_READ)
+    rows = _filtered(request).qs.iterator(chunk_size=1000)
+    stamp = timezone.localdate().isoformat()
+    return csv_response(
+        filename=f"requests-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows)
+    )
+
+
+# --- Rubric ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rubric_edit(request: AuthedRequest) -> HttpResponse:
+    """Everyone reads the rubric and its versions; an admin saves a new version."""
+    require(request.user, Action.REQUEST_READ)
+    rubric = selectors.rubric_current()
+    can_edit = can(request.user, Action.ADMINISTER)
+    if request.method == "POST":
+        require(request.user, Action.ADMINISTER)
+    form = None
+    if can_edit:
+        form = RubricForm(
+            request.POST or None, initial=RubricForm.initial_for(rubric), rubric=rubric
+        )
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            new = services.rubric_update(actor=request.user, **form.update())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Saved rubric version {new.version}. New scores use it; earlier scores keep "
+                "the version they were made with.",
+            )
+            return redirect("intake:rubric-edit")
+    return render(
+        request,
+        "intake/rubric.html",
+        {
+            "rubric": rubric,
+            "effort_rows": [
+                (EffortBand(band).label, points) for band, points in rubric.effort_points.items()
+            ],
+            "gate_rows": [
+                (Route(gate).label, [RequestKind(kind).label for kind in kinds])
+                for gate, kinds in rubric.gates.items()
+                if gate in Route.values
+            ],
+            "versions": selectors.rubric_versions(),
+            "form": form,
+        },
+    )
