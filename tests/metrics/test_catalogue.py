@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
 from informatics.choices import AuditAction, FacilityKind, ValueCategory
@@ -322,6 +323,25 @@ def test_target_set_names_bad_fields_and_saves_nothing(cmio: User) -> None:
         "facility": ["Choose an active facility (or none for the whole system)."],
     }
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("own", [False, True], ids=["system-wide", "facility"])
+def test_one_target_per_metric_facility_and_date_is_enforced_and_target_set_replaces_it(
+    cmio: User, hospital: Facility, own: bool
+) -> None:
+    metric = MetricFactory.create()
+    due = datetime.date(2026, 12, 31)
+    facility = hospital if own else None
+    first = services.target_set(actor=cmio, metric=metric, value=5, due_date=due, facility=facility)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Target.objects.create(metric=metric, facility=facility, value=4, due_date=due)
+    again = services.target_set(actor=cmio, metric=metric, value=3, due_date=due, facility=facility)
+
+    assert again.pk == first.pk
+    assert list(Target.objects.values_list("facility_id", "value", "due_date")) == [
+        (facility.pk if facility else None, Decimal(3), due)
+    ]
 
 
 def test_target_delete_removes_it_and_audits_it(cmio: User) -> None:
