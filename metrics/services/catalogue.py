@@ -2,44 +2,37 @@
 to initiatives — and measurements entered by hand.
 
 Every function checks who may act (METRIC_EDIT for the catalogue: CMIO, CMO, admin;
-MEASUREMENT_LOAD for measurements: informaticists and the CMIO), validates with field-named
-errors before writing anything, guards free text against patient information, records what
+MEASUREMENT_LOAD for measurements: informaticists and the CMIO), validates before writing
+anything — the model's own field checks (types, lengths, choices), then the catalogue's rules,
+each error naming its field — guards free text against patient information, records what
 changed (informatics.audit; a hand-entered measurement per row, an imported one through its
 batch) and, when a change alters what a chart shows, enqueues a roll-up of the metric after
 commit.
 """
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from informatics.audit import audit_created, audit_record, audited_update, diff, field_values
-from informatics.choices import AuditAction, ValueCategory
+from informatics.choices import AuditAction
 from informatics.exceptions import StaleEdit
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.phi import PhiFinding, phi_confirmations_record, phi_guard
 from initiatives.models import BenefitLine, Initiative
-from metrics.choices import (
-    Aim,
-    AnnotationKind,
-    ChartType,
-    Direction,
-    MetricFrequency,
-    RulePreset,
-)
+from metrics.choices import AnnotationKind, ChartType, MetricFrequency, RulePreset
 from metrics.figures import FigureError, measurement_figures, parse_decimal, stored
 from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Target
 from metrics.periods import period_is_regular, period_label
 from metrics.services.rollups import rollup_enqueue, site_today
+from metrics.spc import ATTRIBUTE_CHARTS, PROPORTION_CHARTS
 
 METRIC_FIELDS = (
     "code",
@@ -65,6 +58,16 @@ METRIC_FIELDS = (
 METRIC_M2M = ("priorities", "balancing_metrics")
 METRIC_EDITABLE = (*METRIC_FIELDS, *METRIC_M2M)
 METRIC_PHI_FIELDS = ("name", "definition")
+# Kept as typed, bar the spaces around them.
+METRIC_TEXT_FIELDS = (
+    "code",
+    "name",
+    "definition",
+    "definition_source",
+    "definition_version",
+    "fhir_measure_url",
+    "unit",
+)
 # A change to any of these changes what the metric's charts show: its roll-ups are redone.
 ROLLUP_FIELDS = frozenset(
     {
@@ -77,8 +80,8 @@ ROLLUP_FIELDS = frozenset(
         "data_lag_days",
     }
 )
-ATTRIBUTE_CHARTS = frozenset({ChartType.P, ChartType.U, ChartType.LANEY_P, ChartType.LANEY_U})
-PROPORTION_CHARTS = frozenset({ChartType.P, ChartType.LANEY_P})
+LAG_MAX = 366
+BASELINE_MAX = 1000
 TARGET_FIELDS = ("metric", "facility", "value", "due_date", "note")
 ANNOTATION_FIELDS = ("metric", "facility", "kind", "date", "label", "reason")
 MEASUREMENT_FIELDS = (
@@ -90,14 +93,7 @@ MEASUREMENT_FIELDS = (
     "numerator",
     "denominator",
 )
-
-CODE_MAX, NAME_MAX, SOURCE_MAX, VERSION_MAX, URL_MAX, UNIT_MAX = 20, 200, 200, 40, 300, 60
-LABEL_MAX, NOTE_MAX = 120, 200
-MULTIPLIER_MAX = Decimal("99999999.9999")  # max_digits=12, decimal_places=4
-LAG_MAX = 366
-BASELINE_MAX = 1000
 SHARE_MAX = Decimal(100)
-_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
 # --- Checks ---------------------------------------------------------------------------------
@@ -107,110 +103,61 @@ def _text(value: Any) -> str:
     return str(value or "").strip()
 
 
-def _is_date(value: Any) -> bool:
-    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
-
-
-def _decimal(value: Any, *, places: int, maximum: Decimal) -> Decimal | None:
-    """A Decimal of at most `places` decimals within ±maximum, or None when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str, float)):
-        return None
+def _field_errors(instance: models.Model, names: Iterable[str], errors: dict[str, str]) -> None:
+    """The model's own checks of the fields `names` of `instance` — type, length, blank,
+    choices and validators, as the model declares them — with each value converted as it will
+    be stored ("12.5" → Decimal, "2026-03-01" → date). The first message of each failing field
+    goes into `errors`, unless the field already has one there (a domain message checked
+    first wins). Give only non-relational fields: a foreign key would be looked up."""
+    wanted = set(names)
+    others = [field.name for field in instance._meta.concrete_fields if field.name not in wanted]
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    quantum = Decimal(1).scaleb(-places)
-    if not number.is_finite() or abs(number) > maximum or number != number.quantize(quantum):
-        return None
-    return number
-
-
-def _whole(value: Any, *, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _choice(errors: dict[str, str], cleaned: Mapping[str, Any], name: str, choices: Any) -> None:
-    if name in cleaned and cleaned[name] not in choices.values:
-        labels = ", ".join(str(value) for value in choices.values)
-        errors[name] = f"{cleaned[name]!r} is not one of: {labels}."
+        instance.clean_fields(exclude=others)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, messages[0])
 
 
 def _metric_check(fields: Mapping[str, Any], *, current: Metric | None = None) -> dict[str, Any]:
-    """Clean the metric's fields (only those given) or raise field-named errors."""
+    """Clean the metric's fields (only those given) or raise field-named errors: first the
+    model's own field checks (types, lengths, blanks, choices, the code's and the URL's
+    formats), then the catalogue's rules."""
     errors: dict[str, str] = {}
     cleaned = dict(fields)
-    for name in ("code", "name", "definition", "definition_source", "definition_version"):
+    for name in METRIC_TEXT_FIELDS:
         if name in cleaned:
             cleaned[name] = _text(cleaned[name])
-    if "unit" in cleaned:
-        cleaned["unit"] = _text(cleaned["unit"])
-    if "fhir_measure_url" in cleaned:
-        cleaned["fhir_measure_url"] = _text(cleaned["fhir_measure_url"])
+    scalars = [name for name in METRIC_FIELDS if name in cleaned and name != "owner"]
+    candidate = Metric(**{name: cleaned[name] for name in scalars})
+    _field_errors(candidate, scalars, errors)
+    cleaned.update({name: getattr(candidate, name) for name in scalars if name not in errors})
+
+    def given(name: str) -> bool:
+        return name in cleaned and name not in errors
+
     others = Metric.objects.exclude(pk=current.pk) if current else Metric.objects.all()
-    if "code" in cleaned:
-        code = cleaned["code"]
-        if not code:
-            errors["code"] = "Give the metric a short code, e.g. Q1."
-        elif len(code) > CODE_MAX or not _CODE.match(code):
-            errors["code"] = (
-                f"Use up to {CODE_MAX} letters, digits, hyphens or underscores (no spaces)."
-            )
-        elif others.filter(code__iexact=code).exists():
-            errors["code"] = f"Another metric already has the code {code!r}."
-    if "name" in cleaned:
-        if not cleaned["name"]:
-            errors["name"] = "Give the metric a name."
-        elif len(cleaned["name"]) > NAME_MAX:
-            errors["name"] = f"Keep the name to {NAME_MAX} characters or fewer."
-    if len(cleaned.get("definition_source", "")) > SOURCE_MAX:
-        errors["definition_source"] = f"Keep this to {SOURCE_MAX} characters or fewer."
-    if len(cleaned.get("definition_version", "")) > VERSION_MAX:
-        errors["definition_version"] = f"Keep this to {VERSION_MAX} characters or fewer."
-    url = cleaned.get("fhir_measure_url", "")
-    if url:
-        try:
-            URLValidator()(url)
-        except ValidationError:
-            errors["fhir_measure_url"] = "Give the FHIR Measure's canonical URL (http… or https…)."
-        else:
-            if len(url) > URL_MAX:
-                errors["fhir_measure_url"] = f"Keep the URL to {URL_MAX} characters or fewer."
-            elif others.filter(fhir_measure_url=url).exists():
-                errors["fhir_measure_url"] = "Another metric already cites this FHIR Measure."
-    _choice(errors, cleaned, "value_category", ValueCategory)
-    _choice(errors, cleaned, "aim", Aim)
-    _choice(errors, cleaned, "direction", Direction)
-    _choice(errors, cleaned, "frequency", MetricFrequency)
-    _choice(errors, cleaned, "chart_type", ChartType)
-    _choice(errors, cleaned, "rule_preset", RulePreset)
-    if "unit" in cleaned:
-        if not cleaned["unit"]:
-            errors["unit"] = "Give the unit, e.g. % of index stays or per 1,000 line-days."
-        elif len(cleaned["unit"]) > UNIT_MAX:
-            errors["unit"] = f"Keep the unit to {UNIT_MAX} characters or fewer."
-    if "multiplier" in cleaned:
-        multiplier = _decimal(cleaned["multiplier"], places=4, maximum=MULTIPLIER_MAX)
-        if multiplier is None or multiplier <= 0:
-            errors["multiplier"] = (
-                "Give a number greater than 0 with at most 4 decimals (1, 100 or 1000)."
-            )
-        else:
-            cleaned["multiplier"] = multiplier
-    for name in ("screen_outliers", "is_active"):
-        if name in cleaned and not isinstance(cleaned[name], bool):
-            errors[name] = "Give true or false."
+    code = cleaned.get("code")
+    if given("code") and others.filter(code__iexact=code).exists():
+        errors["code"] = f"Another metric already has the code {code!r}."
+    url = cleaned.get("fhir_measure_url")
+    if given("fhir_measure_url") and url and others.filter(fhir_measure_url=url).exists():
+        errors["fhir_measure_url"] = "Another metric already cites this FHIR Measure."
+    if given("multiplier") and cleaned["multiplier"] <= 0:
+        errors["multiplier"] = (
+            "Give a number greater than 0 with at most 4 decimals (1, 100 or 1000)."
+        )
     chart = cleaned.get("chart_type", current.chart_type if current else ChartType.XMR)
     screen = cleaned.get("screen_outliers", current.screen_outliers if current else False)
     if screen is True and chart != ChartType.XMR and "chart_type" not in errors:
         field = "screen_outliers" if "screen_outliers" in cleaned else "chart_type"
-        errors[field] = "Only an XmR chart screens outliers; turn screening off first."
+        errors.setdefault(field, "Only an XmR chart screens outliers; turn screening off first.")
     baseline = cleaned.get("baseline_points")
-    if baseline is not None and not _whole(baseline, low=2, high=BASELINE_MAX):
+    if given("baseline_points") and baseline is not None and not 2 <= baseline <= BASELINE_MAX:
         errors["baseline_points"] = (
             f"Give the number of points to freeze the limits after (2 to {BASELINE_MAX}), or "
             "leave it blank to use every point."
         )
-    if "data_lag_days" in cleaned and not _whole(cleaned["data_lag_days"], low=0, high=LAG_MAX):
+    if given("data_lag_days") and cleaned["data_lag_days"] > LAG_MAX:
         errors["data_lag_days"] = f"Give a whole number of days from 0 to {LAG_MAX}."
     owner = cleaned.get("owner")
     kept_owner = current is not None and owner is not None and current.owner_id == owner.pk
@@ -465,38 +412,37 @@ def target_set(
     phi_confirmed: bool = False,
 ) -> Target:
     """Set the value `metric` should reach by `due_date`, for `facility` or (None) the whole
-    system (CMIO, CMO, admin). A target for the same facility and due date is replaced. The
-    nearest upcoming target is the one charts and assurance judge against."""
+    system (CMIO, CMO, admin). A target for the same facility and due date is replaced. Which
+    target charts and assurance judge against: `metrics.targets.applicable_target`."""
     require(actor, Action.METRIC_EDIT)
     errors: dict[str, str] = {}
-    number = _figure(value, "value", errors)
-    if number is None and "value" not in errors:
-        errors["value"] = "Give the target value."
-    if not _is_date(due_date):
-        errors["due_date"] = "Give the date by which the target should be reached."
+    candidate = Target(value=value, due_date=due_date, note=_text(note))
+    _field_errors(candidate, ("value", "due_date", "note"), errors)
     _facility_check(facility, errors)
-    note = _text(note)
-    if len(note) > NOTE_MAX:
-        errors["note"] = f"Keep the note to {NOTE_MAX} characters or fewer."
     if errors:
         raise ValidationError(errors)
-    findings = phi_guard(fields={"note": note}, confirmed=phi_confirmed)
-    assert number is not None
+    findings = phi_guard(fields={"note": candidate.note}, confirmed=phi_confirmed)
     _lock(metric)
-    current = Target.objects.filter(metric=metric, facility=facility, due_date=due_date).first()
+    # The unique constraint on (metric, facility, due date) backs this upsert; the lock on the
+    # metric's row makes a second writer wait rather than fail on it.
+    current = Target.objects.filter(
+        metric=metric, facility=facility, due_date=candidate.due_date
+    ).first()
     if current is None:
         target = Target.objects.create(
             metric=metric,
             facility=facility,
-            value=number,
-            due_date=due_date,
-            note=note,
+            value=candidate.value,
+            due_date=candidate.due_date,
+            note=candidate.note,
             created_by=actor,
         )
         audit_created(instance=target, actor=actor, fields=TARGET_FIELDS)
     else:
         target = current
-        audited_update(target, actor=actor, changes={"value": number, "note": note})
+        audited_update(
+            target, actor=actor, changes={"value": candidate.value, "note": candidate.note}
+        )
     _record_phi(instance=target, findings=findings, actor=actor)
     rollup_enqueue(metric_ids=[metric.pk], actor=actor)
     return target
@@ -539,31 +485,30 @@ def annotation_add(
     from the linked initiatives, never written here, and never rebase by themselves."""
     require(actor, Action.METRIC_EDIT)
     errors: dict[str, str] = {}
-    label, reason = _text(label), _text(reason)
-    if kind not in AnnotationKind.values:
-        go_live = " Go-lives come from the linked initiatives." if kind == "go_live" else ""
-        errors["kind"] = f"{kind!r} is not a PDSA test, rebase or note.{go_live}"
-    if not _is_date(date):
-        errors["date"] = "Give the date."
-    if not label:
-        errors["label"] = "Say in a few words what happened."
-    elif len(label) > LABEL_MAX:
-        errors["label"] = f"Keep the label to {LABEL_MAX} characters or fewer."
-    if kind == AnnotationKind.REBASE and not reason:
+    if kind == "go_live":
+        errors["kind"] = (
+            f"{kind!r} is not a PDSA test, rebase or note. Go-lives come from the linked "
+            "initiatives."
+        )
+    candidate = Annotation(kind=kind, date=date, label=_text(label), reason=_text(reason))
+    _field_errors(candidate, ("kind", "date", "label", "reason"), errors)
+    if kind == AnnotationKind.REBASE and not candidate.reason:
         errors["reason"] = (
             "Say why the limits start again here (the process change), so readers can judge it."
         )
     _facility_check(facility, errors)
     if errors:
         raise ValidationError(errors)
-    findings = phi_guard(fields={"label": label, "reason": reason}, confirmed=phi_confirmed)
+    findings = phi_guard(
+        fields={"label": candidate.label, "reason": candidate.reason}, confirmed=phi_confirmed
+    )
     annotation = Annotation.objects.create(
         metric=metric,
         facility=facility,
-        kind=kind,
-        date=date,
-        label=label,
-        reason=reason,
+        kind=candidate.kind,
+        date=candidate.date,
+        label=candidate.label,
+        reason=candidate.reason,
         created_by=actor,
     )
     audit_created(instance=annotation, actor=actor, fields=ANNOTATION_FIELDS)
@@ -620,8 +565,10 @@ def metric_link_initiative(
     two people linking at once cannot overshoot."""
     require(actor, Action.METRIC_EDIT)
     errors: dict[str, str] = {}
-    number = _decimal(share, places=2, maximum=SHARE_MAX)
-    if number is None or number < 0:
+    candidate = MetricInitiative(share=share)
+    _field_errors(candidate, ("share",), errors)
+    number = candidate.share
+    if "share" not in errors and not 0 <= number <= SHARE_MAX:
         errors["share"] = "Give the share as a percentage from 0 to 100, with at most 2 decimals."
     if not isinstance(initiative, Initiative) or not initiative.pk:
         errors["initiative"] = "Choose an initiative."
@@ -629,7 +576,6 @@ def metric_link_initiative(
         errors["benefit_line"] = "Choose a line of this initiative's benefit plan."
     if errors:
         raise ValidationError(errors)
-    assert number is not None
     locked = _lock(metric)
     others = (
         MetricInitiative.objects.filter(metric=locked)
@@ -691,16 +637,12 @@ def _period_check(
     *,
     metric: Metric,
     facility: Facility,
-    period_start: Any,
-    period_end: Any,
+    period_start: datetime.date,
+    period_end: datetime.date,
     errors: dict[str, str],
 ) -> None:
-    if not _is_date(period_start):
-        errors["period_start"] = "Give the first day of the period."
-    if not _is_date(period_end):
-        errors["period_end"] = "Give the last day of the period."
-    if "period_start" in errors or "period_end" in errors:
-        return
+    """The period's rules, once both dates are dates: in order, one period of the metric's
+    frequency, started, and overlapping no other period stored for the facility."""
     if period_end < period_start:
         errors["period_end"] = "The period cannot end before it starts."
         return
@@ -752,13 +694,17 @@ def measurement_enter(
     require(actor, Action.MEASUREMENT_LOAD)
     errors: dict[str, str] = {}
     _facility_check(facility, errors, required=True)
-    _period_check(
-        metric=metric,
-        facility=facility,
-        period_start=period_start,
-        period_end=period_end,
-        errors=errors,
-    )
+    period = Measurement(period_start=period_start, period_end=period_end)
+    _field_errors(period, ("period_start", "period_end"), errors)
+    if not {"period_start", "period_end"} & set(errors):
+        period_start, period_end = period.period_start, period.period_end
+        _period_check(
+            metric=metric,
+            facility=facility,
+            period_start=period_start,
+            period_end=period_end,
+            errors=errors,
+        )
     figures = {
         name: _figure(raw, name, errors)
         for name, raw in (("value", value), ("numerator", numerator), ("denominator", denominator))
