@@ -1,7 +1,11 @@
-"""Choices (TextChoices) of this app. The SPC engine's own enums live in `metrics.spc`; the
-values here are the same strings, so a stored choice is passed to the engine as it is."""
+"""Choices (TextChoices) of this app. Direction, ChartType, RulePreset, Variation and Assurance
+are the SPC engine's enums (`metrics.spc`, which stays free of Django) with labels: their values
+are the engine's members, so a stored choice is passed to the engine as it is, and
+tests/metrics/test_choices.py fails when a member is added to one and not the other."""
 
 from django.db import models
+
+from metrics import spc
 
 
 class Aim(models.TextChoices):
@@ -17,9 +21,9 @@ class Aim(models.TextChoices):
 class Direction(models.TextChoices):
     """Which way is better for a metric."""
 
-    HIGHER = "higher", "Higher is better"
-    LOWER = "lower", "Lower is better"
-    NONE = "none", "No better direction"
+    HIGHER = spc.Direction.HIGHER, "Higher is better"
+    LOWER = spc.Direction.LOWER, "Lower is better"
+    NONE = spc.Direction.NONE, "No better direction"
 
 
 class MetricFrequency(models.TextChoices):
@@ -30,22 +34,22 @@ class MetricFrequency(models.TextChoices):
 
 
 class ChartType(models.TextChoices):
-    RUN = "run", "Run chart"
-    XMR = "xmr", "XmR"
-    P = "p", "p chart"
-    U = "u", "u chart"
-    C = "c", "c chart"
-    LANEY_P = "laney_p", "Laney p′"
-    LANEY_U = "laney_u", "Laney u′"
-    SURVEY = "survey", "Survey waves"
-    CUMULATIVE = "cumulative", "Cumulative"
+    RUN = spc.ChartType.RUN, "Run chart"
+    XMR = spc.ChartType.XMR, "XmR"
+    P = spc.ChartType.P, "p chart"
+    U = spc.ChartType.U, "u chart"
+    C = spc.ChartType.C, "c chart"
+    LANEY_P = spc.ChartType.LANEY_P, "Laney p′"
+    LANEY_U = spc.ChartType.LANEY_U, "Laney u′"
+    SURVEY = spc.ChartType.SURVEY, "Survey waves"
+    CUMULATIVE = spc.ChartType.CUMULATIVE, "Cumulative"
 
 
 class RulePreset(models.TextChoices):
-    IHI = "ihi", "IHI run chart rules"
-    ANHOJ = "anhoj", "Anhøj rules"
-    WESTERN_ELECTRIC = "western_electric", "Western Electric rules"
-    MDC = "mdc", "NHS Making Data Count"
+    IHI = spc.RulePreset.IHI, "IHI run chart rules"
+    ANHOJ = spc.RulePreset.ANHOJ, "Anhøj rules"
+    WESTERN_ELECTRIC = spc.RulePreset.WESTERN_ELECTRIC, "Western Electric rules"
+    MDC = spc.RulePreset.MDC, "NHS Making Data Count"
 
 
 class AnnotationKind(models.TextChoices):
@@ -60,18 +64,18 @@ class AnnotationKind(models.TextChoices):
 class Variation(models.TextChoices):
     """Making Data Count variation icon of the latest complete point."""
 
-    COMMON_CAUSE = "common_cause", "Common cause"
-    IMPROVEMENT = "improvement", "Special cause: improvement"
-    CONCERN = "concern", "Special cause: concern"
-    NEUTRAL = "neutral", "Special cause: neither better nor worse"
+    COMMON_CAUSE = spc.Variation.COMMON_CAUSE, "Common cause"
+    IMPROVEMENT = spc.Variation.IMPROVEMENT, "Special cause: improvement"
+    CONCERN = spc.Variation.CONCERN, "Special cause: concern"
+    NEUTRAL = spc.Variation.NEUTRAL, "Special cause: neither better nor worse"
 
 
 class Assurance(models.TextChoices):
     """Making Data Count assurance icon: can the process meet its target?"""
 
-    PASS = "pass", "Will consistently pass"
-    FAIL = "fail", "Will consistently fail"
-    HIT_AND_MISS = "hit_and_miss", "Hit and miss"
+    PASS = spc.Assurance.PASS, "Will consistently pass"
+    FAIL = spc.Assurance.FAIL, "Will consistently fail"
+    HIT_AND_MISS = spc.Assurance.HIT_AND_MISS, "Hit and miss"
 
 
 class ImportFormat(models.TextChoices):

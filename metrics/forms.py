@@ -1,5 +1,5 @@
 """Forms of the metric pages. They parse input into typed values named like the keyword
-arguments of the catalogue services (metrics/services/catalogue.py); the services check the
+arguments of the catalogue services (metrics/services/catalogue/); the services check the
 rules (attribution shares, figures that must agree, who may do what) and raise ValidationError
 naming the field, which the views put back on the form beside it."""
 

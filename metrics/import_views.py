@@ -8,18 +8,17 @@ measurements (informaticists and the CMIO); a batch's page is readable by everyo
 as the provenance of the figures it wrote.
 """
 
-import csv
-import io
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
+from informatics.export import csv_response
 from informatics.forms import add_service_errors
 from informatics.http import AuthedRequest
 from informatics.models import Facility
@@ -107,9 +106,10 @@ def import_detail_page(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: AuthedRequest) -> HttpResponse:
+def import_template(request: AuthedRequest) -> HttpResponseBase:
     """A CSV with the canonical header and one example row, using a real metric and facility
-    when the catalogue has them."""
+    when the catalogue has them (their texts made safe for a spreadsheet, as in every CSV the
+    portal offers)."""
     require(request.user, Action.MEASUREMENT_LOAD)
     metric = Metric.objects.filter(is_active=True).order_by("code").first()
     facility = Facility.objects.filter(parent__isnull=False).order_by("code").first()
@@ -128,13 +128,11 @@ def import_template(request: AuthedRequest) -> HttpResponse:
         "definition_version": metric.definition_version if metric else "",
         "extracted_at": "2024-02-05T06:00:00Z",
     }
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerow([example[name] for name in COLUMNS])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="measurements-template.csv"'
-    return response
+    return csv_response(
+        filename="measurements-template.csv",
+        header=list(COLUMNS),
+        rows=[[example[name] for name in COLUMNS]],
+    )
 
 
 urlpatterns: list[URLPattern] = [

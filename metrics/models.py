@@ -133,7 +133,8 @@ class MetricInitiative(models.Model):
 
 
 class Target(TimeStampedModel):
-    """A value to reach by a date, for one facility or (facility blank) system-wide."""
+    """A value to reach by a date, for one facility or (facility blank) system-wide; one per
+    metric, facility (or none) and due date, which `target_set` replaces."""
 
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
     facility = models.ForeignKey(
@@ -146,6 +147,20 @@ class Target(TimeStampedModel):
 
     class Meta:
         ordering = ["metric", "due_date", "id"]
+        # Two partial constraints, as NULLs are distinct in a unique index and SQLite has no
+        # NULLS NOT DISTINCT.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "facility", "due_date"],
+                condition=Q(facility__isnull=False),
+                name="target_once_per_facility_and_date",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "due_date"],
+                condition=Q(facility__isnull=True),
+                name="target_once_system_wide_per_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric.code} target {self.value} by {self.due_date}"

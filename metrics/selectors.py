@@ -32,6 +32,8 @@ from metrics.models import (
     Target,
 )
 from metrics.periods import due_period_end, next_period_end
+from metrics.services.rollups import site_today
+from metrics.targets import applicable_target
 
 # Kinds of TimelineMark: go-lives come from linked initiatives, the rest from annotations.
 GO_LIVE = "go_live"
@@ -161,20 +163,6 @@ def system_facility() -> Facility | None:
 # --- Series ---------------------------------------------------------------------------------
 
 
-def applicable_target(
-    targets: list[Target], *, facility: Facility, today: datetime.date
-) -> Target | None:
-    """The facility's own targets when it has any, else the system-wide ones; of those, the
-    nearest due today or later, else the latest (the roll-up job's rule)."""
-    candidates = [t for t in targets if t.facility_id == facility.pk] or [
-        t for t in targets if t.facility_id is None
-    ]
-    upcoming = [t for t in candidates if t.due_date >= today]
-    if upcoming:
-        return min(upcoming, key=lambda t: (t.due_date, t.pk))
-    return max(candidates, key=lambda t: (t.due_date, t.pk), default=None)
-
-
 def timeline_marks(*, metric: Metric, facility: Facility) -> list[TimelineMark]:
     """Go-lives of the linked initiatives and the annotations for every facility or this one,
     by date: two queries."""
@@ -213,7 +201,8 @@ def _stored(metric: Metric, facility: Facility) -> tuple[RollupSeries | None, li
 
 def series_view(*, metric: Metric, facility: Facility, with_marks: bool = True) -> SeriesView:
     """The stored series of `metric` at `facility` with its points, timeline marks (unless
-    `with_marks` is False) and applicable target. Five queries whatever the number of points
+    `with_marks` is False) and applicable target on the site's today (the roll-up job's rule
+    and day: `metrics.targets.applicable_target`). Five queries whatever the number of points
     (three without marks): the series, its points, the targets, the annotations, the
     linked initiatives' go-lives."""
     series, points = _stored(metric, facility)
@@ -228,7 +217,7 @@ def series_view(*, metric: Metric, facility: Facility, with_marks: bool = True) 
         series=series,
         points=points,
         marks=timeline_marks(metric=metric, facility=facility) if with_marks else [],
-        target=applicable_target(targets, facility=facility, today=timezone.localdate()),
+        target=applicable_target(targets, facility_id=facility.pk, today=site_today()),
         data_through=series.data_through if series else None,
     )
 

@@ -167,6 +167,8 @@ type _SigmaFunction = Callable[[float, float], float]
 """σᵢ of a subgroup from the centre and the subgroup size."""
 
 ATTRIBUTE_CHARTS = frozenset({ChartType.P, ChartType.U, ChartType.LANEY_P, ChartType.LANEY_U})
+PROPORTION_CHARTS = frozenset({ChartType.P, ChartType.LANEY_P})
+"""Attribute charts whose numerator counts a subset of the denominator (at most 1 as a rate)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +252,7 @@ def _validate(chart: ChartType, points: Sequence[Point]) -> None:
                 raise ValueError(f"point {i}: the denominator must be positive")
             if point.numerator < 0:
                 raise ValueError(f"point {i}: the numerator must not be negative")
-            if chart in (ChartType.P, ChartType.LANEY_P) and point.numerator > point.denominator:
+            if chart in PROPORTION_CHARTS and point.numerator > point.denominator:
                 raise ValueError(f"point {i}: a proportion's numerator exceeds its denominator")
         elif not math.isfinite(point.value):
             raise ValueError(f"point {i}: the value must be a finite number")
@@ -343,7 +345,7 @@ def _segment_limits(
 
     # Attribute charts with a subgroup size per point.
     centre = _pooled_rate(baseline)
-    proportion = chart in (ChartType.P, ChartType.LANEY_P)
+    proportion = chart in PROPORTION_CHARTS
     ceiling = 1.0 if proportion else None
     sigma_of = _binomial_sigma if proportion else _poisson_sigma
     if not has_limits:

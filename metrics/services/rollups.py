@@ -48,6 +48,7 @@ from metrics import spc
 from metrics.choices import AnnotationKind
 from metrics.models import Annotation, Measurement, Metric, RollupPoint, RollupSeries, Target
 from metrics.periods import is_complete
+from metrics.targets import applicable_target
 from metrics.tasks import ROLLUP_KIND, rollup_run_task
 
 logger = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def _refresh_metric(
         )
     )
     targets = list(
-        Target.objects.filter(metric=metric).values_list("facility_id", "value", "due_date")
+        Target.objects.filter(metric=metric).only("id", "facility_id", "value", "due_date")
     )
     existing = {series.facility_id: series for series in RollupSeries.objects.filter(metric=metric)}
     for facility_id, by_period in figures.items():
@@ -204,7 +205,7 @@ def _refresh_metric(
                 facility_id=facility_id,
                 figures=series_figures,
                 rebase_dates=[day for fid, day in rebases if fid in (None, facility_id)],
-                target=applicable_target(targets, facility_id=facility_id, today=today),
+                target=_target_value(targets, facility_id=facility_id, today=today),
                 today=today,
                 current=existing.get(facility_id),
                 result=result,
@@ -277,28 +278,11 @@ def _sum(parts: Sequence[Figure], *, chart: spc.ChartType, multiplier: Decimal) 
     return Figure(start, end, numerator / denominator * multiplier, numerator, denominator)
 
 
-def applicable_target(
-    targets: Iterable[tuple[int | None, Decimal, datetime.date]],
-    *,
-    facility_id: int,
-    today: datetime.date,
+def _target_value(
+    targets: list[Target], *, facility_id: int, today: datetime.date
 ) -> Decimal | None:
-    """The target a facility's series is judged against: the facility's own targets when it
-    has any, else the system-wide ones; of those, the nearest due today or later, else the
-    latest. `targets` are (facility_id, value, due_date) rows of one metric."""
-    rows = list(targets)
-    candidates = [row for row in rows if row[0] == facility_id] or [
-        row for row in rows if row[0] is None
-    ]
-    if not candidates:
-        return None
-    upcoming = [row for row in candidates if row[2] >= today]
-    chosen = (
-        min(upcoming, key=lambda row: row[2])
-        if upcoming
-        else max(candidates, key=lambda row: row[2])
-    )
-    return chosen[1]
+    target = applicable_target(targets, facility_id=facility_id, today=today)
+    return target.value if target is not None else None
 
 
 def rebase_indices(starts: Sequence[datetime.date], dates: Iterable[datetime.date]) -> list[int]:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
 from informatics.choices import AuditAction, FacilityKind, ValueCategory
@@ -135,18 +136,53 @@ def test_metric_create_saves_every_field_and_audits_it(cmio: User) -> None:
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"code": ""}, "code", "Give the metric a short code, e.g. Q1."),
-        ({"code": "Q 2"}, "code", "Use up to 20 letters, digits, hyphens or underscores"),
+        # The model's own field checks
+        ({"code": ""}, "code", "This field cannot be blank."),
+        (
+            {"code": "Q 2"},
+            "code",
+            "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.",
+        ),
+        ({"code": "Q" * 21}, "code", "Ensure this value has at most 20 characters (it has 21)."),
+        ({"name": " "}, "name", "This field cannot be blank."),
+        ({"chart_type": "pie"}, "chart_type", "Value 'pie' is not a valid choice."),
+        (
+            {"multiplier": "1.23456"},
+            "multiplier",
+            "Ensure that there are no more than 4 decimal places.",
+        ),
+        ({"multiplier": "x"}, "multiplier", "“x” value must be a decimal number."),
+        (
+            {"screen_outliers": "perhaps"},
+            "screen_outliers",
+            "“perhaps” value must be either True or False.",
+        ),
+        (
+            {"data_lag_days": -1},
+            "data_lag_days",
+            "Ensure this value is greater than or equal to 0.",
+        ),
+        ({"fhir_measure_url": "not a url"}, "fhir_measure_url", "Enter a valid URL."),
+        ({"unit": ""}, "unit", "This field cannot be blank."),
+        # The catalogue's rules
         ({"code": "q1"}, "code", "Another metric already has the code 'q1'."),
-        ({"name": " "}, "name", "Give the metric a name."),
-        ({"chart_type": "pie"}, "chart_type", "'pie' is not one of: run, xmr, p, u, c"),
-        ({"multiplier": 0}, "multiplier", "Give a number greater than 0"),
-        ({"multiplier": "1.23456"}, "multiplier", "Give a number greater than 0"),
-        ({"screen_outliers": True}, "screen_outliers", "Only an XmR chart screens outliers"),
-        ({"baseline_points": 1}, "baseline_points", "Give the number of points to freeze"),
-        ({"data_lag_days": -1}, "data_lag_days", "Give a whole number of days from 0 to 366."),
-        ({"fhir_measure_url": "not a url"}, "fhir_measure_url", "Give the FHIR Measure's"),
-        ({"unit": ""}, "unit", "Give the unit"),
+        (
+            {"multiplier": 0},
+            "multiplier",
+            "Give a number greater than 0 with at most 4 decimals (1, 100 or 1000).",
+        ),
+        (
+            {"screen_outliers": True},
+            "screen_outliers",
+            "Only an XmR chart screens outliers; turn screening off first.",
+        ),
+        (
+            {"baseline_points": 1},
+            "baseline_points",
+            "Give the number of points to freeze the limits after (2 to 1000), or leave it "
+            "blank to use every point.",
+        ),
+        ({"data_lag_days": 367}, "data_lag_days", "Give a whole number of days from 0 to 366."),
     ],
 )
 def test_metric_create_refuses_bad_input_naming_the_field(
@@ -158,8 +194,7 @@ def test_metric_create_refuses_bad_input_naming_the_field(
     with pytest.raises(ValidationError) as excinfo:
         clabsi(cmio, **overrides)
 
-    assert list(errors_of(excinfo)) == [field]
-    assert errors_of(excinfo)[field][0].startswith(message)
+    assert errors_of(excinfo) == {field: [message]}
     assert snapshot() == before
 
 
@@ -226,6 +261,13 @@ def test_a_stale_version_is_refused_and_nothing_changes(cmio: User) -> None:
     ("changes", "errors"),
     [
         ({"owner_id": 3}, {"owner_id": ["This field cannot be edited here."]}),
+        (
+            {"name": "n" * 201, "rule_preset": "shewhart"},
+            {
+                "name": ["Ensure this value has at most 200 characters (it has 201)."],
+                "rule_preset": ["Value 'shewhart' is not a valid choice."],
+            },
+        ),
         (
             {"balancing_metrics": "self"},
             {"balancing_metrics": ["A metric cannot balance itself."]},
@@ -317,11 +359,30 @@ def test_target_set_names_bad_fields_and_saves_nothing(cmio: User) -> None:
         )
 
     assert errors_of(excinfo) == {
-        "value": ["“lots” is not a number."],
-        "due_date": ["Give the date by which the target should be reached."],
+        "value": ["“lots” value must be a decimal number."],
+        "due_date": ["“soon” value has an invalid date format. It must be in YYYY-MM-DD format."],
         "facility": ["Choose an active facility (or none for the whole system)."],
     }
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("own", [False, True], ids=["system-wide", "facility"])
+def test_one_target_per_metric_facility_and_date_is_enforced_and_target_set_replaces_it(
+    cmio: User, hospital: Facility, own: bool
+) -> None:
+    metric = MetricFactory.create()
+    due = datetime.date(2026, 12, 31)
+    facility = hospital if own else None
+    first = services.target_set(actor=cmio, metric=metric, value=5, due_date=due, facility=facility)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Target.objects.create(metric=metric, facility=facility, value=4, due_date=due)
+    again = services.target_set(actor=cmio, metric=metric, value=3, due_date=due, facility=facility)
+
+    assert again.pk == first.pk
+    assert list(Target.objects.values_list("facility_id", "value", "due_date")) == [
+        (facility.pk if facility else None, Decimal(3), due)
+    ]
 
 
 def test_target_delete_removes_it_and_audits_it(cmio: User) -> None:
@@ -396,6 +457,38 @@ def test_go_lives_are_not_written_as_annotations(cmio: User) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        (
+            {"kind": "audit", "label": " "},
+            {
+                "kind": ["Value 'audit' is not a valid choice."],
+                "label": ["This field cannot be blank."],
+            },
+        ),
+        (
+            {"kind": AnnotationKind.NOTE, "label": "x" * 121, "date": None},
+            {
+                "label": ["Ensure this value has at most 120 characters (it has 121)."],
+                "date": ["This field cannot be null."],
+            },
+        ),
+    ],
+)
+def test_annotation_add_names_bad_fields_and_saves_nothing(
+    cmio: User, fields: dict[str, Any], errors: dict[str, list[str]]
+) -> None:
+    metric = MetricFactory.create()
+    before = snapshot()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.annotation_add(actor=cmio, metric=metric, **{"date": MARCH, **fields})
+
+    assert errors_of(excinfo) == errors
+    assert snapshot() == before
+
+
 def test_an_annotation_that_looks_like_patient_information_needs_confirming(cmio: User) -> None:
     metric = MetricFactory.create()
 
@@ -468,7 +561,9 @@ def test_linking_again_changes_the_share_and_is_audited_on_the_metric(cmio: User
     [
         (101, "Give the share as a percentage from 0 to 100, with at most 2 decimals."),
         (-1, "Give the share as a percentage from 0 to 100, with at most 2 decimals."),
-        ("12.345", "Give the share as a percentage from 0 to 100, with at most 2 decimals."),
+        ("12.345", "Ensure that there are no more than 2 decimal places."),
+        ("1000", "Ensure that there are no more than 3 digits before the decimal point."),
+        ("some", "“some” value must be a decimal number."),
     ],
 )
 def test_a_share_must_be_a_percentage(cmio: User, share: Any, message: str) -> None:
@@ -688,3 +783,25 @@ def test_measurement_periods_follow_the_metrics_frequency_and_never_overlap(
         enter()
     assert errors_of(excinfo) == errors
     assert Measurement.objects.count() == 1
+
+
+def test_a_period_must_be_given_as_dates(informaticist: User, hospital: Facility) -> None:
+    metric = MetricFactory.create()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.measurement_enter(
+            actor=informaticist,
+            metric=metric,
+            facility=hospital,
+            period_start="January",  # type: ignore[arg-type]
+            period_end=None,  # type: ignore[arg-type]
+            value=1,
+        )
+
+    assert errors_of(excinfo) == {
+        "period_start": [
+            "“January” value has an invalid date format. It must be in YYYY-MM-DD format."
+        ],
+        "period_end": ["This field cannot be null."],
+    }
+    assert Measurement.objects.count() == 0

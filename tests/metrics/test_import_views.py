@@ -15,7 +15,7 @@ from informatics.choices import JobStatus, Role
 from informatics.models import AuditEvent, JobRun, User
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import COLUMNS
-from metrics.models import ImportBatch, Measurement
+from metrics.models import ImportBatch, Measurement, Metric
 from metrics.tasks import IMPORT_KIND
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.test_import_helpers import (
@@ -44,6 +44,11 @@ def client_as(user: User) -> Client:
 def post_file(client: Client, name: str, content: bytes, capture: Any) -> Any:
     with capture(execute=True):
         return client.post(UPLOAD, {"file": SimpleUploadedFile(name, content)})
+
+
+def csv_rows(body: bytes) -> list[list[str]]:
+    """The rows of a CSV download, after its byte-order mark (for Excel)."""
+    return list(csv.reader(io.StringIO(body.decode().removeprefix("\ufeff"))))
 
 
 def snapshot() -> list[Any]:
@@ -161,13 +166,29 @@ def test_the_template_is_a_csv_with_the_header_and_a_real_example(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == ('attachment; filename="measurements-template.csv"')
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows == [
+    body = response.getvalue()  # streamed: read once
+    assert body.startswith("\ufeff".encode())
+    assert csv_rows(body) == [
         list(COLUMNS),
         [
             "E8", "rh-north", "2024-01-01", "2024-01-31", "57", "400", "0.1425", "score",
             "EHR reporting", "", "2024-02-05T06:00:00Z",
         ],
+    ]  # fmt: skip
+
+
+def test_the_templates_texts_from_the_catalogue_cannot_run_in_a_spreadsheet(
+    users: dict[str, User], catalogue: dict[str, Any]
+) -> None:
+    Metric.objects.filter(code="E8").update(
+        unit="=1+1", definition_version='=HYPERLINK("http://evil.example","v2")'
+    )
+
+    response = client_as(users[Role.INFORMATICIST]).get("/metrics/imports/template.csv")
+
+    assert csv_rows(response.getvalue())[1] == [
+        "E8", "rh-north", "2024-01-01", "2024-01-31", "57", "400", "0.1425", "'=1+1",
+        "EHR reporting", '\'=HYPERLINK("http://evil.example","v2")', "2024-02-05T06:00:00Z",
     ]  # fmt: skip
 
 

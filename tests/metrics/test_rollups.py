@@ -20,7 +20,6 @@ from initiatives.choices import Stage
 from metrics.choices import AnnotationKind, ChartType, Direction, Variation
 from metrics.models import Measurement, Metric, RollupPoint, RollupSeries
 from metrics.services.rollups import (
-    applicable_target,
     rebase_indices,
     rollup_enqueue,
     rollup_refresh,
@@ -341,20 +340,6 @@ def test_a_rebase_annotation_starts_new_limits_and_a_go_live_does_not(
     assert [p.segment for p in points] == [0] * 12 + [1] * 12
     assert {p.centre for p in points[:12]} == {10.0}
     assert {p.centre for p in points[12:]} == {20.0}
-
-
-def test_the_target_is_the_facilitys_own_else_system_wide_nearest_upcoming_else_latest() -> None:
-    today = datetime.date(2026, 1, 1)
-    rows = [
-        (None, Decimal(5), datetime.date(2025, 6, 30)),
-        (None, Decimal(4), datetime.date(2026, 12, 31)),
-        (None, Decimal(3), datetime.date(2026, 6, 30)),
-        (7, Decimal(9), datetime.date(2024, 12, 31)),
-    ]
-    assert applicable_target(rows, facility_id=1, today=today) == Decimal(3)
-    assert applicable_target(rows, facility_id=7, today=today) == Decimal(9)  # own, though past
-    assert applicable_target(rows[:1], facility_id=1, today=today) == Decimal(5)
-    assert applicable_target([], facility_id=1, today=today) is None
 
 
 def test_a_target_sets_assurance_and_progress(tree: dict[str, Facility]) -> None:

@@ -17,7 +17,7 @@ from initiatives.choices import Stage
 from metrics import selectors, spc
 from metrics.choices import AnnotationKind, ChartType, Direction, RulePreset, Variation
 from metrics.models import Metric, RollupSeries
-from metrics.services.rollups import rollup_refresh
+from metrics.services.rollups import rollup_refresh, site_today
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import InitiativeFactory
 from tests.metrics.factories import (
@@ -134,6 +134,7 @@ def test_series_view_and_spc_analysis_query_counts_do_not_grow(months: int) -> N
     link(metric, InitiativeFactory.create(go_live_date=datetime.date(2004, 6, 1)), 10)
     AnnotationFactory.create(metric=metric)
     TargetFactory.create(metric=metric)
+    site_today()  # the site's settings, cached: every request's middleware has read them
 
     # The series, its points, the targets, the annotations, the go-lives.
     assert count_queries(lambda: selectors.series_view(metric=metric, facility=facility)) == 5
