@@ -9,14 +9,19 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist, one database each): auto = one per core; 0 = this process only.
 TEST_WORKERS ?= auto
+# The commit whose database `make survival` builds, then migrates with this checkout (default:
+# SURVIVAL_BASE in .ci/run, the one CI checks).
+BASE ?= $(shell sed -n 's/^SURVIVAL_BASE=//p' .ci/run)
 
-.PHONY: help run test lint format install lock clean python ci
+.PHONY: help run test lint format install lock clean python ci survival
 
 help:
 	@echo "make run    install, migrate, load the demo health system, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   run the test suite in parallel (SQLite by default; DATABASE_URL selects PostgreSQL;"
 	@echo "            TEST_NOW=2028-02-29T23:30 moves the clock; TEST_WORKERS=0 runs in one process)"
 	@echo "make lint   ruff, ruff format --check, mypy, makemigrations --check"
+	@echo "make survival  build the database of BASE=<commit> (default: SURVIVAL_BASE in .ci/run),"
+	@echo "            migrate it with this checkout on SQLite and PostgreSQL; every row must stay"
 	@echo "make ci     what CI runs (.ci/run): installs system packages, starts services, all tests"
 
 # Find a Python >= 3.12: PATH first, then pyenv's installed versions. Prints its path.
@@ -52,6 +57,13 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Data survives the migrations: a database built by BASE, on SQLite and on PostgreSQL
+# (127.0.0.1:5432, user postgres), migrated by this checkout, keeps every row of every table.
+survival: install
+	@test -n "$(BASE)" || { echo "make survival BASE=<commit>: no base commit given" >&2; exit 2; }
+	$(PY) scripts/migration-survival --base $(BASE) --database sqlite
+	$(PY) scripts/migration-survival --base $(BASE) --database postgres
 
 format: install
 	$(VENV)/bin/ruff check --fix .
