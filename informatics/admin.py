@@ -19,6 +19,7 @@ from informatics import services
 from informatics.choices import ROLE_ORDER, Role
 from informatics.models import AuditEvent, Facility, JobRun, SiteSettings, StrategicPriority, User
 from informatics.permissions import Action, can
+from informatics.web import ReadOnlyAdmin
 
 admin.site.site_header = "Informatics Portal administration"
 admin.site.site_title = "Informatics Portal administration"
@@ -31,19 +32,6 @@ def _admin_role_only(request: HttpRequest) -> bool:
 
 
 admin.site.has_permission = _admin_role_only  # type: ignore[method-assign]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, searchable, never changed here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class FacilityAdminForm(forms.ModelForm):

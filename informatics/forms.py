@@ -7,17 +7,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.safestring import SafeString
 
 from informatics.choices import NotificationPreference, Role, Route, ValueCategory
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
-from informatics.phi import PhiFlagged, phi_highlight
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from informatics.web import DateInput
 
 
 class PriorityForm(forms.Form):
@@ -268,63 +262,9 @@ class RedactForm(forms.Form):
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-def add_service_errors(form: forms.Form, error: ValidationError, **aliases: str) -> None:
-    """Put a service's ValidationError on the form: each message on the field it names (or on
-    the form when it names no field of this form). `aliases` maps a service's field name to
-    the form's, e.g. `sla_hours="sla_fast_track"`."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        field = aliases.get(name, name)
-        form.add_error(field if field in form.fields else None, messages)
-
-
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, which also reaches invited people who have not set a password yet
     (their invitation link may have expired); deactivated accounts are still never reached."""
 
     def get_users(self, email: str) -> Iterator[Any]:
         yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
-
-
-# --- Shared by every app's create and edit pages ----------------------------------------------
-
-PHI_CONFIRM_LABEL = "This is not patient information"
-PHI_CONFIRM_HELP = (
-    "Tick this only if the highlighted text is not about a patient (for example a made-up "
-    "example or a department's phone number). Otherwise edit it out; your confirmation is kept "
-    "on the record."
-)
-
-
-def phi_confirmed_field() -> forms.BooleanField:
-    """The box a user ticks to save text the PHI guard flagged, confirming it is not PHI."""
-    return forms.BooleanField(required=False, label=PHI_CONFIRM_LABEL, help_text=PHI_CONFIRM_HELP)
-
-
-def service_errors(
-    form: forms.Form, error: ValidationError, **aliases: str
-) -> dict[str, SafeString]:
-    """Put a service's error on the form. When it was the PHI guard, return each flagged
-    field's text with what was seen highlighted, for the page to show beside the field."""
-    seen: dict[str, SafeString] = {}
-    if isinstance(error, PhiFlagged):
-        for name, findings in error.findings.items():
-            field = aliases.get(name, name)
-            text = form.cleaned_data.get(field)  # read before add_error drops the field
-            if isinstance(text, str):
-                seen[field] = phi_highlight(text, findings)
-    add_service_errors(form, error, **aliases)
-    return seen
-
-
-def form_context(form: forms.Form, phi_seen: dict[str, SafeString], **extra: Any) -> dict[str, Any]:
-    """A create or edit page's context: the form, and what the PHI guard saw. The confirmation box
-    shows once the guard has flagged something (and stays while it is ticked)."""
-    return {
-        "form": form,
-        "phi_seen": phi_seen,
-        "phi_flagged": bool(phi_seen) or bool(form["phi_confirmed"].value()),
-        **extra,
-    }

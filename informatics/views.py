@@ -35,11 +35,10 @@ from informatics.forms import (
     RedactForm,
     SiteSettingsForm,
     VersionForm,
-    add_service_errors,
 )
-from informatics.http import AuthedRequest
 from informatics.models import AuditEvent, Facility, StrategicPriority, User
 from informatics.permissions import Action, can, require
+from informatics.web import AuthedRequest, add_service_errors
 
 # --- Strategic priorities -------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ locking, audit); so here they are shown and searched, never changed.
 
 from django.contrib import admin
 
-from informatics.admin import ReadOnlyAdmin
+from informatics.web import ReadOnlyAdmin
 from initiatives.models import (
     BenefitLine,
     Initiative,

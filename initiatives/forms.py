@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from informatics.choices import Role, ValueCategory
-from informatics.forms import DateInput, phi_confirmed_field
 from informatics.models import Facility, StrategicPriority, User
+from informatics.web import DateInput, phi_confirmed_field
 from initiatives.choices import (
     GATE_STAGES,
     HEALTH_DIMENSIONS,

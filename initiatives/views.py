@@ -25,11 +25,10 @@ from informatics import selectors as kernel_selectors
 from informatics.choices import AuditAction
 from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
-from informatics.forms import service_errors
-from informatics.http import AuthedRequest
 from informatics.listing import filtered_page
 from informatics.models import AuditEvent, User
 from informatics.permissions import Action, can, require
+from informatics.web import AuthedRequest, service_errors
 from initiatives import health, selectors, services
 from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS, Health, Stage
 from initiatives.filters import InitiativeFilter

@@ -7,7 +7,7 @@ version; so here they are shown and searched, never changed.
 
 from django.contrib import admin
 
-from informatics.admin import ReadOnlyAdmin
+from informatics.web import ReadOnlyAdmin
 from intake.models import (
     IntakeRequest,
     RequestComment,

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from informatics.choices import Route
-from informatics.forms import phi_confirmed_field
 from informatics.models import Facility, StrategicPriority, User
+from informatics.web import phi_confirmed_field
 from intake.choices import (
     DeclineReason,
     EffortBand,

@@ -25,13 +25,12 @@ from informatics import selectors as kernel_selectors
 from informatics.choices import Route
 from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
-from informatics.forms import add_service_errors, form_context, service_errors
-from informatics.http import AuthedRequest
 from informatics.listing import filtered_page
 from informatics.models import Facility, User
 from informatics.panels import panels_for
 from informatics.permissions import Action, can, require
 from informatics.phi import redactable_fields
+from informatics.web import AuthedRequest, add_service_errors, form_context, service_errors
 from intake import selectors, services
 from intake.choices import (
     CLOSED_STATUSES,

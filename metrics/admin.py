@@ -8,7 +8,7 @@ shown and searched, never changed.
 
 from django.contrib import admin
 
-from informatics.admin import ReadOnlyAdmin
+from informatics.web import ReadOnlyAdmin
 from metrics.models import (
     Annotation,
     ImportBatch,

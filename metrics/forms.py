@@ -10,8 +10,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from informatics.choices import Role, ValueCategory
-from informatics.forms import DateInput, phi_confirmed_field
 from informatics.models import Facility, StrategicPriority, User
+from informatics.web import DateInput, phi_confirmed_field
 from initiatives.models import BenefitLine, Initiative
 from metrics.choices import (
     Aim,

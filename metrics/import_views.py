@@ -19,10 +19,9 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from informatics.export import csv_response
-from informatics.forms import add_service_errors
-from informatics.http import AuthedRequest
 from informatics.models import Facility
 from informatics.permissions import Action, can, require
+from informatics.web import AuthedRequest, add_service_errors
 from metrics.choices import ImportStatus
 from metrics.figures import stored
 from metrics.imports import COLUMNS, ERRORS_KEPT, selectors

@@ -22,10 +22,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics.exceptions import StaleEdit
-from informatics.forms import service_errors
-from informatics.http import AuthedRequest
 from informatics.listing import filtered_page
 from informatics.permissions import Action, can, require
+from informatics.web import AuthedRequest, service_errors
 from metrics import page_selectors, selectors, services
 from metrics.charts import chart_svg
 from metrics.choices import ChartType, RulePreset

@@ -9,20 +9,13 @@ from rest_framework import serializers
 
 from informatics.choices import ROLE_ORDER, FacilityKind, Role, ValueCategory
 from informatics.models import Facility, User
+from informatics.rest import PersonRefOutput
 
 # --- Output ---------------------------------------------------------------------------------
 
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
-
-
-class PersonRefOutput(serializers.Serializer):
-    """A person named on another record (e.g. a priority's executive sponsor)."""
-
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-    email = serializers.EmailField()
 
 
 def landing_url(user: User) -> str | None:

@@ -15,11 +15,11 @@ from rest_framework.views import APIView
 
 from informatics import selectors, services
 from informatics.api import serializers as s
-from informatics.api.common import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
 from informatics.api.tokens import token_obtain
 from informatics.filters import FacilityFilter, PriorityFilter, UserFilter
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action
+from informatics.rest import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
 
 # --- Authentication and the current user ----------------------------------------------------
 

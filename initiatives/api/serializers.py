@@ -9,10 +9,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from informatics.api.common import FacilityRefOutput, PriorityRefOutput, phi_confirmed_field
-from informatics.api.serializers import PersonRefOutput
 from informatics.choices import ValueCategory
 from informatics.models import Facility, StrategicPriority, User
+from informatics.rest import (
+    FacilityRefOutput,
+    PersonRefOutput,
+    PriorityRefOutput,
+    phi_confirmed_field,
+)
 from initiatives import health, selectors
 from initiatives.choices import (
     GATE_STAGES,

@@ -17,9 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from informatics.api.common import PHI_FLAGGED
-from informatics.api.views import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
 from informatics.permissions import Action, can
+from informatics.rest import BAD_INPUT, PHI_FLAGGED, REFUSED, STALE, ActionAllowed, actor, parse
 from initiatives import selectors, services
 from initiatives.api import serializers as s
 from initiatives.choices import GATE_STAGES

@@ -6,10 +6,14 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from informatics.api.common import FacilityRefOutput, PriorityRefOutput, phi_confirmed_field
-from informatics.api.serializers import PersonRefOutput
 from informatics.choices import Route
 from informatics.models import Facility, StrategicPriority
+from informatics.rest import (
+    FacilityRefOutput,
+    PersonRefOutput,
+    PriorityRefOutput,
+    phi_confirmed_field,
+)
 from intake.choices import (
     CommentKind,
     DeclineReason,

@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from informatics.api.common import (
+from informatics.permissions import Action
+from informatics.rest import (
     BAD_INPUT,
     PHI_FLAGGED,
     REFUSED,
@@ -22,7 +23,6 @@ from informatics.api.common import (
     actor,
     parse,
 )
-from informatics.permissions import Action
 from intake import selectors, services
 from intake.api import serializers as s
 from intake.filters import RequestFilter

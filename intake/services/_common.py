@@ -1,14 +1,11 @@
 """Helpers shared by the intake services: limits, labels, routing, locking, PHI records."""
 
 import datetime
-from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
 
 from informatics.choices import DEFAULT_SLA_HOURS
-from informatics.models import User
-from informatics.phi import PhiFinding, phi_confirmations_record
 from informatics.services import site_settings_get
 from intake.choices import RequestStatus
 from intake.models import IntakeRequest, RequestVote
@@ -35,11 +32,6 @@ def _route_fields(route: str | None, at: datetime.datetime) -> dict[str, Any]:
     return {"route": route, "routed_at": at, "sla_due_at": at + datetime.timedelta(hours=hours)}
 
 
-def _record_phi(*, instance: Any, findings: Mapping[str, list[PhiFinding]], actor: User) -> None:
-    if any(findings.values()):
-        phi_confirmations_record(instance=instance, findings=dict(findings), actor=actor)
-
-
 def _people(request: IntakeRequest) -> int:
     """Distinct people behind a request: the submitter plus everyone who added a +1."""
     voters = (
@@ -50,16 +42,3 @@ def _people(request: IntakeRequest) -> int:
         .count()
     )
     return 1 + voters
-
-
-def _lock(request: IntakeRequest) -> IntakeRequest:
-    locked: IntakeRequest = (
-        IntakeRequest.objects.select_for_update().select_related("submitted_by").get(pk=request.pk)
-    )
-    return locked
-
-
-def _copy_back(request: IntakeRequest, source: IntakeRequest) -> None:
-    """Bring the caller's instance up to date with the row just written."""
-    for field in IntakeRequest._meta.concrete_fields:
-        setattr(request, field.attname, getattr(source, field.attname))

@@ -7,9 +7,10 @@ from informatics.audit import audit_record, audited_update
 from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
+from informatics.services.records import copy_back, lock
 from intake.choices import CLOSED_STATUSES, ScoreReason
 from intake.models import IntakeRequest, RequestVote
-from intake.services._common import S, _copy_back, _lock, _people, _status_label, request_url
+from intake.services._common import S, _people, _status_label, request_url
 from intake.services.transitions import _move, _move_check
 from intake.services.triage import _score
 
@@ -24,7 +25,7 @@ def request_merge(*, actor: User, request: IntakeRequest, survivor: IntakeReques
     if survivor.pk == request.pk:
         raise ValidationError({"survivor": "A request cannot be merged into itself."})
     first, second = sorted((request, survivor), key=lambda r: r.pk)
-    locked = {r.pk: _lock(r) for r in (first, second)}
+    locked = {r.pk: lock(r, "submitted_by") for r in (first, second)}
     duplicate, keeper = locked[request.pk], locked[survivor.pk]
     if keeper.status in CLOSED_STATUSES:
         raise ValidationError(
@@ -61,6 +62,6 @@ def request_merge(*, actor: User, request: IntakeRequest, survivor: IntakeReques
     )
     if keeper.current_score_id is not None:
         _score(request=keeper, reason=ScoreReason.MERGE, actor=actor)
-    _copy_back(request, duplicate)
-    _copy_back(survivor, keeper)
+    copy_back(request, duplicate)
+    copy_back(survivor, keeper)
     return request

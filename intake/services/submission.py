@@ -10,11 +10,12 @@ from informatics.audit import audit_created, audited_update
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
+from informatics.services.records import record_phi
 from intake import scoring
 from intake.choices import Frequency, RequestKind
 from intake.models import IntakeRequest, RequestStatusChange
 from intake.selectors import rubric_current
-from intake.services._common import SHORT_TEXT_MAX, TITLE_MAX, S, _record_phi, _route_fields
+from intake.services._common import SHORT_TEXT_MAX, TITLE_MAX, S, _route_fields
 
 # What the submitter may change while the request is still submitted.
 EDITABLE_FIELDS = (
@@ -148,7 +149,7 @@ def request_submit(
     RequestStatusChange.objects.create(
         request=request, from_status="", to_status=S.SUBMITTED, actor=actor, at=now
     )
-    _record_phi(instance=request, findings=findings, actor=actor)
+    record_phi(instance=request, findings=findings, actor=actor)
     return request
 
 
@@ -184,5 +185,5 @@ def request_update(
         # Before triage only the gates route a request, so the route follows them.
         cleaned.update(_route_fields(route, timezone.now()))
     audited_update(request, actor=actor, changes=cleaned, expected_version=version)
-    _record_phi(instance=request, findings=findings, actor=actor)
+    record_phi(instance=request, findings=findings, actor=actor)
     return request

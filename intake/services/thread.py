@@ -9,14 +9,12 @@ from informatics.models import Facility, User
 from informatics.permissions import Action, ActionDenied, require
 from informatics.phi import phi_guard
 from informatics.services import notify
+from informatics.services.records import copy_back, lock, record_phi
 from intake.choices import CLOSED_STATUSES, CommentKind, Frequency, ScoreReason
 from intake.models import IntakeRequest, RequestComment, RequestVote
 from intake.services._common import (
     SHORT_TEXT_MAX,
     S,
-    _copy_back,
-    _lock,
-    _record_phi,
     _status_label,
     request_url,
 )
@@ -48,7 +46,8 @@ def request_vote(
     made with the new people count (under the current rubric)."""
     require(actor, Action.REQUEST_SUBMIT)
     require(actor, Action.REQUEST_READ, request)
-    locked = _lock(request)  # one vote at a time per request, so the people count is right
+    # One vote at a time per request, so the people count is right.
+    locked = lock(request, "submitted_by")
     _open_check(locked, what="add your +1")
     errors: dict[str, str] = {}
     if actor.pk == locked.submitted_by_id:
@@ -70,7 +69,7 @@ def request_vote(
     audit_created(instance=vote, actor=actor, fields=("request", "voter", "specialty", "frequency"))
     if locked.current_score_id is not None:
         _score(request=locked, reason=ScoreReason.VOTE, actor=actor)
-        _copy_back(request, locked)
+        copy_back(request, locked)
     return vote
 
 
@@ -98,7 +97,7 @@ def request_comment(
         request=request, author=actor, kind=CommentKind.COMMENT, body=body
     )
     audit_created(instance=comment, actor=actor, fields=("request", "kind", "body"))
-    _record_phi(instance=comment, findings=findings, actor=actor)
+    record_phi(instance=comment, findings=findings, actor=actor)
     if actor.pk != request.submitted_by_id:
         _notify_comment(request=request, comment=comment)
     return comment
@@ -126,7 +125,7 @@ def request_ask(
         request=request, author=actor, kind=CommentKind.QUESTION, body=question
     )
     audit_created(instance=comment, actor=actor, fields=("request", "kind", "body"))
-    _record_phi(instance=comment, findings={"body": findings.get("question", [])}, actor=actor)
+    record_phi(instance=comment, findings={"body": findings.get("question", [])}, actor=actor)
     return comment
 
 
@@ -153,7 +152,7 @@ def request_answer(
     )
     audit_created(instance=answer, actor=actor, fields=("request", "kind", "body"))
     open_questions.update(answered_by=answer, updated_at=timezone.now())
-    _record_phi(instance=answer, findings=findings, actor=actor)
+    record_phi(instance=answer, findings=findings, actor=actor)
     if request.status == S.NEEDS_INFO:
         _move(actor=actor, request=request, to_status=S.TRIAGE, note="The submitter answered.")
     return answer

@@ -10,9 +10,10 @@ from informatics.audit import audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services import notify
+from informatics.services.records import copy_back, lock
 from intake.choices import TRANSITIONS, DeclineReason, RequestStatus
 from intake.models import IntakeRequest, RequestStatusChange
-from intake.services._common import S, _copy_back, _lock, _status_label, request_url
+from intake.services._common import S, _status_label, request_url
 
 # Callers that authorise the actor themselves before moving a request (DESIGN.md: a linked
 # initiative, a governance decision).
@@ -45,7 +46,7 @@ def _move(
 ) -> IntakeRequest:
     """The only door to a new status: table check, audited update (the version moves on),
     a timeline row, and a notification to the submitter once the transaction commits."""
-    locked = _lock(request)
+    locked = lock(request, "submitted_by")
     from_status = locked.status
     _move_check(from_status, to_status)
     if to_status == S.SCORED and locked.current_score_id is None:
@@ -69,7 +70,7 @@ def _move(
     RequestStatusChange.objects.create(
         request=locked, from_status=from_status, to_status=to_status, actor=actor, note=note, at=now
     )
-    _copy_back(request, locked)
+    copy_back(request, locked)
     _notify_status(request=locked, from_status=from_status, note=note)
     return request
 

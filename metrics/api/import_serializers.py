@@ -3,7 +3,7 @@ progress, counts and, in the detail, its errors by row and column."""
 
 from rest_framework import serializers
 
-from informatics.api.serializers import PersonRefOutput
+from informatics.rest import PersonRefOutput
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import ERRORS_KEPT
 from metrics.models import ImportBatch

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from informatics.api.views import BAD_INPUT, REFUSED, ActionAllowed, actor, parse
 from informatics.permissions import Action
+from informatics.rest import BAD_INPUT, REFUSED, ActionAllowed, actor, parse
 from metrics.api import import_serializers as s
 from metrics.imports import selectors
 from metrics.models import ImportBatch

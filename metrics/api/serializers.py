@@ -8,10 +8,14 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from informatics.api.common import PHI_CONFIRMED_HELP, FacilityRefOutput, PriorityRefOutput
-from informatics.api.serializers import PersonRefOutput
 from informatics.choices import ValueCategory
 from informatics.models import Facility, StrategicPriority, User
+from informatics.rest import (
+    PHI_CONFIRMED_HELP,
+    FacilityRefOutput,
+    PersonRefOutput,
+    PriorityRefOutput,
+)
 from initiatives.choices import Stage
 from metrics import selectors
 from metrics.choices import (

@@ -16,9 +16,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.serializers import ValidationError as BadInput
 
-from informatics.api.common import PHI_FLAGGED
-from informatics.api.views import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
 from informatics.permissions import Action
+from informatics.rest import BAD_INPUT, PHI_FLAGGED, REFUSED, STALE, ActionAllowed, actor, parse
 from metrics import selectors, services
 from metrics.api import serializers as s
 from metrics.choices import RulePreset

@@ -211,7 +211,7 @@ def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The view checks first; the service is the last door and answers the same 403.
-    monkeypatch.setattr("informatics.api.common.can", lambda user, action, obj=None: True)
+    monkeypatch.setattr("informatics.rest.can", lambda user, action, obj=None: True)
     user = users[Role.CHAMPION]
     client = api_as(user)
     before = snapshot()

@@ -1,15 +1,13 @@
 """Helpers shared by the catalogue services: text as stored, the model's own field checks, the
 facility check, the lock on a metric's row, PHI records."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from informatics.models import Facility, User
-from informatics.phi import PhiFinding, phi_confirmations_record
-from metrics.models import Metric
+from informatics.models import Facility
 
 
 def _text(value: Any) -> str:
@@ -38,14 +36,3 @@ def _facility_check(facility: Any, errors: dict[str, str], *, required: bool = F
         return
     if not isinstance(facility, Facility) or not facility.is_active:
         errors["facility"] = "Choose an active facility (or none for the whole system)."
-
-
-def _lock(metric: Metric) -> Metric:
-    """The metric's row, locked for the rest of the transaction."""
-    locked: Metric = Metric.objects.select_for_update().get(pk=metric.pk)
-    return locked
-
-
-def _record_phi(*, instance: Any, findings: Mapping[str, list[PhiFinding]], actor: User) -> None:
-    if any(findings.values()):
-        phi_confirmations_record(instance=instance, findings=dict(findings), actor=actor)

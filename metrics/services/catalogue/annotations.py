@@ -11,9 +11,10 @@ from informatics.choices import AuditAction
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
+from informatics.services.records import record_phi
 from metrics.choices import AnnotationKind
 from metrics.models import Annotation, Metric
-from metrics.services.catalogue._common import _facility_check, _field_errors, _record_phi, _text
+from metrics.services.catalogue._common import _facility_check, _field_errors, _text
 from metrics.services.rollups import rollup_enqueue
 
 ANNOTATION_FIELDS = ("metric", "facility", "kind", "date", "label", "reason")
@@ -64,7 +65,7 @@ def annotation_add(
         created_by=actor,
     )
     audit_created(instance=annotation, actor=actor, fields=ANNOTATION_FIELDS)
-    _record_phi(instance=annotation, findings=findings, actor=actor)
+    record_phi(instance=annotation, findings=findings, actor=actor)
     if kind == AnnotationKind.REBASE:
         rollup_enqueue(metric_ids=[metric.pk], actor=actor)
     return annotation

@@ -16,9 +16,10 @@ from informatics.exceptions import StaleEdit
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
+from informatics.services.records import copy_back, lock, record_phi, refuse_unknown_fields
 from metrics.choices import ChartType, MetricFrequency, RulePreset
 from metrics.models import Measurement, Metric
-from metrics.services.catalogue._common import _field_errors, _lock, _record_phi, _text
+from metrics.services.catalogue._common import _field_errors, _text
 from metrics.services.rollups import rollup_enqueue
 from metrics.spc import ATTRIBUTE_CHARTS
 
@@ -166,12 +167,6 @@ def _data_check(metric: Metric, cleaned: Mapping[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _unknown_fields(changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
-
-
 def _m2m_values(metric: Metric) -> dict[str, list[str]]:
     return {
         "priorities": sorted(p.title for p in metric.priorities.all()),
@@ -184,11 +179,6 @@ def _m2m_set(metric: Metric, cleaned: Mapping[str, Any]) -> None:
         metric.priorities.set(cleaned["priorities"])
     if "balancing_metrics" in cleaned:
         metric.balancing_metrics.set(cleaned["balancing_metrics"])
-
-
-def _copy_back(metric: Metric, source: Metric) -> None:
-    for field in Metric._meta.concrete_fields:
-        setattr(metric, field.attname, getattr(source, field.attname))
 
 
 # --- Metrics --------------------------------------------------------------------------------
@@ -265,7 +255,7 @@ def metric_create(
         action=AuditAction.CREATE,
         changes={name: [None, value] for name, value in values.items()},
     )
-    _record_phi(instance=metric, findings=findings, actor=actor)
+    record_phi(instance=metric, findings=findings, actor=actor)
     return metric
 
 
@@ -278,10 +268,10 @@ def metric_update(
     become an attribute chart when measurements lack numerators or denominators. A change to
     how the metric is charted or judged redoes its roll-ups."""
     require(actor, Action.METRIC_EDIT)
-    locked = _lock(metric)
+    locked = lock(metric)
     if locked.version != version:
         raise StaleEdit(current=locked, expected_version=version)
-    _unknown_fields(changes, METRIC_EDITABLE)
+    refuse_unknown_fields(changes, METRIC_EDITABLE)
     cleaned = _metric_check(changes, current=locked)
     _data_check(locked, cleaned)
     changed_text = {
@@ -310,9 +300,9 @@ def metric_update(
                 {name: m2m_after[name] for name in METRIC_M2M if name in cleaned},
             ),
         )
-    _record_phi(instance=locked, findings=findings, actor=actor)
+    record_phi(instance=locked, findings=findings, actor=actor)
     moved = diff(before, field_values(locked, before.keys()))
     if ROLLUP_FIELDS & set(moved):
         rollup_enqueue(metric_ids=[locked.pk], actor=actor)
-    _copy_back(metric, locked)
+    copy_back(metric, locked)
     return metric

@@ -11,9 +11,10 @@ from informatics.audit import audit_record, diff
 from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
+from informatics.services.records import lock
 from initiatives.models import BenefitLine, Initiative
 from metrics.models import Metric, MetricInitiative
-from metrics.services.catalogue._common import _field_errors, _lock
+from metrics.services.catalogue._common import _field_errors
 
 SHARE_MAX = Decimal(100)
 
@@ -55,7 +56,7 @@ def metric_link_initiative(
         errors["benefit_line"] = "Choose a line of this initiative's benefit plan."
     if errors:
         raise ValidationError(errors)
-    locked = _lock(metric)
+    locked = lock(metric)
     others = (
         MetricInitiative.objects.filter(metric=locked)
         .exclude(initiative=initiative)
@@ -96,7 +97,7 @@ def metric_unlink_initiative(*, actor: User, metric: Metric, initiative: Initiat
     """Take the initiative's attribution off the metric (CMIO, CMO, admin); its go-live no
     longer marks the metric's charts."""
     require(actor, Action.METRIC_EDIT)
-    locked = _lock(metric)
+    locked = lock(metric)
     before = _link_labels(locked)
     deleted, _ = MetricInitiative.objects.filter(metric=locked, initiative=initiative).delete()
     if deleted:

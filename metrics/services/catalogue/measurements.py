@@ -12,11 +12,12 @@ from django.utils import timezone
 from informatics.audit import audit_created, audited_update
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
+from informatics.services.records import lock
 from metrics.choices import ChartType, MetricFrequency
 from metrics.figures import FigureError, measurement_figures, parse_decimal, stored
 from metrics.models import Measurement, Metric
 from metrics.periods import period_is_regular, period_label
-from metrics.services.catalogue._common import _facility_check, _field_errors, _lock
+from metrics.services.catalogue._common import _facility_check, _field_errors
 from metrics.services.rollups import rollup_enqueue, site_today
 from metrics.spc import ATTRIBUTE_CHARTS, PROPORTION_CHARTS
 
@@ -144,7 +145,7 @@ def measurement_enter(
             errors["value"] = "A count cannot be negative."
     if errors:
         raise ValidationError(errors)
-    _lock(metric)
+    lock(metric)
     now = timezone.now()
     changes: dict[str, Any] = {
         "period_end": period_end,

@@ -12,12 +12,11 @@ from informatics.choices import AuditAction
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
+from informatics.services.records import lock, record_phi
 from metrics.models import Metric, Target
 from metrics.services.catalogue._common import (
     _facility_check,
     _field_errors,
-    _lock,
-    _record_phi,
     _text,
 )
 from metrics.services.rollups import rollup_enqueue
@@ -47,7 +46,7 @@ def target_set(
     if errors:
         raise ValidationError(errors)
     findings = phi_guard(fields={"note": candidate.note}, confirmed=phi_confirmed)
-    _lock(metric)
+    lock(metric)
     # The unique constraint on (metric, facility, due date) backs this upsert; the lock on the
     # metric's row makes a second writer wait rather than fail on it.
     current = Target.objects.filter(
@@ -68,7 +67,7 @@ def target_set(
         audited_update(
             target, actor=actor, changes={"value": candidate.value, "note": candidate.note}
         )
-    _record_phi(instance=target, findings=findings, actor=actor)
+    record_phi(instance=target, findings=findings, actor=actor)
     rollup_enqueue(metric_ids=[metric.pk], actor=actor)
     return target
 

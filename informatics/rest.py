@@ -1,4 +1,5 @@
-"""API plumbing every app shares: parsing and the acting user, the permission class, the
+"""API plumbing every app shares (the kernel publishes it here, so that no app imports another's
+API modules): parsing and the acting user, the permission class, the
 documented error answers, reference serializers and the PHI confirmation field."""
 
 from typing import Any
@@ -56,6 +57,14 @@ PHI_CONFIRMED_HELP = (
     "Send true to save text that the patient-information guard flagged, confirming it is not "
     "patient information (the confirmation is recorded)."
 )
+
+
+class PersonRefOutput(serializers.Serializer):
+    """A person named on another record (e.g. a priority's executive sponsor)."""
+
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
 
 
 class FacilityRefOutput(serializers.Serializer):
