@@ -1,5 +1,6 @@
 """Plumbing every app's write services share: row locks for optimistic-lock edits, the field
-whitelist of an update, and the record of confirmed PHI warnings."""
+whitelist of an update, the model's own field checks, and the record of confirmed PHI
+warnings."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -32,6 +33,21 @@ def refuse_unknown_fields(changes: Mapping[str, Any], allowed: Iterable[str]) ->
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
+
+
+def field_errors(instance: Model, names: Iterable[str], errors: dict[str, str]) -> None:
+    """The model's own checks of the fields `names` of `instance` — type, length, blank,
+    choices and validators, as the model declares them — with each value converted as it will
+    be stored ("12.5" → Decimal, "2026-03-01" → date). The first message of each failing field
+    goes into `errors`, unless the field already has one there (a domain message checked
+    first wins). Give only non-relational fields: a foreign key would be looked up."""
+    wanted = set(names)
+    others = [field.name for field in instance._meta.concrete_fields if field.name not in wanted]
+    try:
+        instance.clean_fields(exclude=others)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, messages[0])
 
 
 def record_phi(*, instance: Any, findings: Mapping[str, list[PhiFinding]], actor: User) -> None:

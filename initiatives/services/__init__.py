@@ -3,8 +3,9 @@ milestones and status updates.
 
 Every function checks who may act (DESIGN.md's table through informatics.permissions: the
 CMIO edits every initiative, an informaticist those they lead; approve and stop are gates for
-the CMO, or for a governance decision), validates with field-named errors before writing
-anything, guards free text against patient information (informatics.phi), and records what
+the CMO, or for a governance decision), validates before writing anything — the model's own
+field checks (types, lengths, choices), then the portfolio's rules, each error naming its
+field — guards free text against patient information (informatics.phi), and records what
 changed (informatics.audit).
 
 Stage moves go through `initiative_advance` only (`stages`), which enforces the one stage

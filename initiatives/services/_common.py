@@ -1,26 +1,28 @@
-"""Limits, checks and helpers shared by the portfolio services."""
+"""Checks and helpers shared by the portfolio services."""
 
 import datetime
 import decimal
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 
-from informatics.choices import Role, ValueCategory
+from informatics.choices import Role
 from informatics.exceptions import StaleEdit
 from informatics.models import Facility, StrategicPriority, User
+from informatics.services.records import field_errors
 from initiatives.choices import (
     Alignment,
-    InitiativeType,
     Stage,
 )
 from initiatives.models import (
+    BenefitLine,
     Initiative,
     InitiativePriority,
+    Milestone,
 )
 from intake.choices import DeclineReason, RequestStatus
-from intake.services import TITLE_MAX
 
 # What `initiative_update` may change (stage, dates of the stage and the forecast lock move
 # only through `initiative_advance`).
@@ -56,10 +58,8 @@ ADVANCE_CALLERS = ("governance",)
 # which initiative stopped.
 STOPPED_DECLINE_REASON = DeclineReason.NOT_FEASIBLE
 
-DESCRIPTION_MAX = 300
-UNIT_MAX = 40
-COST_MAX = decimal.Decimal("9999999999.99")  # max_digits=12, decimal_places=2
-BENEFIT_MAX = decimal.Decimal("999999999999.99")  # max_digits=14, decimal_places=2
+# Amounts are stored to the cent (the models' decimal_places).
+CENTS = decimal.Decimal("0.01")
 
 G = Stage
 R = RequestStatus
@@ -76,18 +76,17 @@ def _text(value: Any) -> str:
     return str(value or "").strip()
 
 
-def _amount(value: Any, *, maximum: decimal.Decimal) -> decimal.Decimal | None:
-    """A Decimal of two places within ±maximum, or None when `value` is not one."""
-    if isinstance(value, bool) or not isinstance(value, (int, decimal.Decimal, str, float)):
-        return None
-    try:
-        amount = decimal.Decimal(str(value))
-    except decimal.InvalidOperation:
-        return None
-    cents = decimal.Decimal("0.01")
-    if not amount.is_finite() or abs(amount) > maximum or amount != amount.quantize(cents):
-        return None
-    return amount.quantize(cents)
+def _fields_check(
+    candidate: Model, cleaned: dict[str, Any], names: Iterable[str], errors: dict[str, str]
+) -> None:
+    """The model's own checks of the fields `names` of `cleaned` (types, lengths, blanks,
+    choices, dates, amounts), each value replaced by the one it will be stored as: amounts to
+    the cent, so the audit of a new row reads as that of a later edit."""
+    names = list(names)
+    field_errors(candidate, names, errors)
+    for name in set(names) - set(errors):
+        value = getattr(candidate, name)
+        cleaned[name] = value.quantize(CENTS) if isinstance(value, decimal.Decimal) else value
 
 
 def _is_date(value: Any) -> bool:
@@ -103,23 +102,23 @@ def _active_person(value: Any, *roles: str) -> bool:
 def _initiative_check(
     fields: dict[str, Any], *, current: Initiative | None = None
 ) -> dict[str, Any]:
-    """Clean the initiative's fields (only those given) or raise field-named errors. People,
-    facilities and priorities already on `current` pass even when no longer active, so an
-    edit of another field never fails on them."""
+    """Clean the initiative's fields (only those given) or raise field-named errors: first the
+    model's own field checks, then the portfolio's rules. People, facilities and priorities
+    already on `current` pass even when no longer active, so an edit of another field never
+    fails on them."""
     errors: dict[str, str] = {}
     cleaned = dict(fields)
     for name in ("title", "summary", "problem_statement"):
         if name in cleaned:
             cleaned[name] = _text(cleaned[name])
-    if "title" in cleaned:
-        if not cleaned["title"]:
-            errors["title"] = "Give the initiative a short title."
-        elif len(cleaned["title"]) > TITLE_MAX:
-            errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
-    if "type" in cleaned and cleaned["type"] not in InitiativeType.values:
-        errors["type"] = f"{cleaned['type']!r} is not a type of initiative."
-    if "summary" in cleaned and not cleaned["summary"]:
-        errors["summary"] = "Say in a sentence or two what the initiative does."
+    # The people are foreign keys: the portfolio's rules below check them.
+    scalars = [
+        name
+        for name in INITIATIVE_FIELDS
+        if name in cleaned and not Initiative._meta.get_field(name).is_relation
+    ]
+    candidate = Initiative(**{name: cleaned[name] for name in scalars})
+    _fields_check(candidate, cleaned, scalars, errors)
 
     def kept(name: str, value: Any) -> bool:
         return current is not None and getattr(current, f"{name}_id") == getattr(value, "pk", -1)
@@ -161,74 +160,47 @@ def _initiative_check(
             errors["priorities"] = "Give each priority's alignment: strong, moderate or weak."
         else:
             cleaned["priorities"] = dict(priorities)
-    for name in ("start_date", "target_date"):
-        if cleaned.get(name) is not None and not _is_date(cleaned[name]):
-            errors[name] = "Give a date."
     start = cleaned.get("start_date", current.start_date if current else None)
     target = cleaned.get("target_date", current.target_date if current else None)
     if (
         "start_date" not in errors
         and "target_date" not in errors
-        and isinstance(start, datetime.date)
-        and isinstance(target, datetime.date)
+        and start is not None
+        and target is not None
         and target < start
         and ({"start_date", "target_date"} & set(cleaned))
     ):
         errors["target_date"] = "The target date cannot be before the start date."
-    hours = cleaned.get("effort_hours")
-    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int) or hours < 0):
-        errors["effort_hours"] = "Give the effort in whole hours, 0 or more."
-    if cleaned.get("cost_estimate") is not None:
-        cost = _amount(cleaned["cost_estimate"], maximum=COST_MAX)
-        if cost is None or cost < 0:
-            errors["cost_estimate"] = "Give the cost as an amount of 0 or more, in cents at most."
-        else:
-            cleaned["cost_estimate"] = cost
+    cost = cleaned.get("cost_estimate")
+    if "cost_estimate" not in errors and cost is not None and cost < 0:
+        errors["cost_estimate"] = "Give the cost as an amount of 0 or more, in cents at most."
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
 def _benefit_check(fields: dict[str, Any]) -> dict[str, Any]:
+    """Clean the benefit line's fields (only those given) or raise field-named errors; every
+    check is the model's own."""
     errors: dict[str, str] = {}
     cleaned = dict(fields)
     for name in ("description", "unit"):
         if name in cleaned:
             cleaned[name] = _text(cleaned[name])
-    if "value_category" in cleaned and cleaned["value_category"] not in ValueCategory.values:
-        errors["value_category"] = f"{cleaned['value_category']!r} is not a value category."
-    if "description" in cleaned:
-        if not cleaned["description"]:
-            errors["description"] = "Say what value is expected."
-        elif len(cleaned["description"]) > DESCRIPTION_MAX:
-            errors["description"] = f"Keep this to {DESCRIPTION_MAX} characters or fewer."
-    if len(cleaned.get("unit", "")) > UNIT_MAX:
-        errors["unit"] = f"Keep the unit to {UNIT_MAX} characters or fewer."
-    for name in ("baseline", "target"):
-        if name in cleaned:
-            amount = _amount(cleaned[name], maximum=BENEFIT_MAX)
-            if amount is None:
-                errors[name] = "Give a number, with at most two decimal places."
-            else:
-                cleaned[name] = amount
-    if "horizon" in cleaned and not _is_date(cleaned["horizon"]):
-        errors["horizon"] = "Give the date by which the value should be reached."
+    _fields_check(BenefitLine(**cleaned), cleaned, list(cleaned), errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
 def _milestone_check(fields: dict[str, Any]) -> dict[str, Any]:
+    """Clean the milestone's fields (only those given) or raise field-named errors; every
+    check is the model's own."""
     errors: dict[str, str] = {}
     cleaned = dict(fields)
     if "title" in cleaned:
         cleaned["title"] = _text(cleaned["title"])
-        if not cleaned["title"]:
-            errors["title"] = "Give the milestone a title."
-        elif len(cleaned["title"]) > TITLE_MAX:
-            errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
-    if "due_date" in cleaned and not _is_date(cleaned["due_date"]):
-        errors["due_date"] = "Give the date the milestone is due."
+    _fields_check(Milestone(**cleaned), cleaned, list(cleaned), errors)
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -9,11 +9,8 @@ from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.phi import PhiFinding, phi_guard
-from informatics.services.records import record_phi
-from initiatives.choices import (
-    HEALTH_DIMENSIONS,
-    Health,
-)
+from informatics.services.records import field_errors, record_phi
+from initiatives.choices import HEALTH_DIMENSIONS
 from initiatives.models import (
     Initiative,
     StatusUpdate,
@@ -44,14 +41,9 @@ def status_update_post(
     no longer stale."""
     require(actor, Action.INITIATIVE_EDIT, initiative)
     health = {"schedule": schedule, "scope": scope, "budget": budget, "adoption": adoption}
-    errors = {
-        name: "Choose on track, at risk or off track."
-        for name in HEALTH_DIMENSIONS
-        if health[name] not in Health.values
-    }
     texts = {"narrative": _text(narrative), "risks": _text(risks)}
-    if not texts["narrative"]:
-        errors["narrative"] = "Say how the work is going."
+    errors: dict[str, str] = {}
+    field_errors(StatusUpdate(**health, **texts), (*health, *texts), errors)
     if errors:
         raise ValidationError(errors)
     findings: dict[str, list[PhiFinding]] = phi_guard(fields=texts, confirmed=phi_confirmed)

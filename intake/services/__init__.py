@@ -1,17 +1,17 @@
 """Writes of intake: submitting, editing, voting on, discussing, triaging, scoring, moving
 and merging requests, and editing the scoring rubric.
 
-Every function checks who may act (informatics.permissions), validates with field-named
-errors before writing anything, guards free text against patient information
-(informatics.phi), and records what changed (informatics.audit). Status moves go through
-`transitions._move` only, which enforces the one transition table, writes the timeline and
-tells the submitter.
+Every function checks who may act (informatics.permissions), validates before writing
+anything — the model's own field checks (types, lengths, choices), then intake's rules, each
+error naming its field — guards free text against patient information (informatics.phi), and
+records what changed (informatics.audit). Status moves go through `transitions._move` only,
+which enforces the one transition table, writes the timeline and tells the submitter.
 
 One submodule per concern; every public name is re-exported here, so callers keep writing
 `from intake import services`.
 """
 
-from intake.services._common import SHORT_TEXT_MAX, TITLE_MAX, S, request_url
+from intake.services._common import SHORT_TEXT_MAX, S, request_url
 from intake.services.merge import request_merge
 from intake.services.rubric import rubric_update
 from intake.services.submission import (
@@ -34,7 +34,6 @@ __all__ = [
     "EDITABLE_FIELDS",
     "PHI_FIELDS",
     "SHORT_TEXT_MAX",
-    "TITLE_MAX",
     "TRANSITION_CALLERS",
     "S",
     "request_answer",

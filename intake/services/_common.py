@@ -1,4 +1,5 @@
-"""Helpers shared by the intake services: limits, labels, routing, locking, PHI records."""
+"""Helpers shared by the intake services: a limit, the request's URL, status labels, routing
+and the people behind a request."""
 
 import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from intake.models import IntakeRequest, RequestVote
 
 S = RequestStatus
 
-TITLE_MAX = 200
+# The length of a +1's specialty, checked by `request_vote`.
 SHORT_TEXT_MAX = 100
 
 

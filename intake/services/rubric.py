@@ -10,10 +10,10 @@ from informatics.audit import audit_created, audit_record
 from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
+from informatics.services.records import field_errors
 from intake import scoring
 from intake.choices import RequestKind
 from intake.models import Rubric
-from intake.services._common import TITLE_MAX
 
 
 @transaction.atomic
@@ -32,8 +32,9 @@ def rubric_update(
         criteria=criteria, gates=gates, effort_points=effort_points, kinds=RequestKind.values
     )
     note = note.strip()
-    if len(note) > TITLE_MAX:
-        problems["note"] = [f"Keep the note to {TITLE_MAX} characters or fewer."]
+    errors: dict[str, str] = {}
+    field_errors(Rubric(note=note), ("note",), errors)
+    problems.update({name: [message] for name, message in errors.items()})
     if problems:
         raise ValidationError(problems)
     previous = list(Rubric.objects.select_for_update().filter(is_current=True))

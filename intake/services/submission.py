@@ -10,12 +10,11 @@ from informatics.audit import audit_created, audited_update
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
-from informatics.services.records import record_phi
+from informatics.services.records import field_errors, record_phi, refuse_unknown_fields
 from intake import scoring
-from intake.choices import Frequency, RequestKind
 from intake.models import IntakeRequest, RequestStatusChange
 from intake.selectors import rubric_current
-from intake.services._common import SHORT_TEXT_MAX, TITLE_MAX, S, _route_fields
+from intake.services._common import S, _route_fields
 
 # What the submitter may change while the request is still submitted.
 EDITABLE_FIELDS = (
@@ -36,40 +35,24 @@ EDITABLE_FIELDS = (
 )
 # Free text the PHI guard reads before anything is saved.
 PHI_FIELDS = ("title", "story_today", "story_wanted")
+# Kept as typed, bar the spaces around them.
+TEXT_FIELDS = ("title", "story_today", "story_wanted", "workflow_area", "ehr_module", "specialty")
 AUDITED_ON_CREATE = (*EDITABLE_FIELDS, "status", "route", "sla_due_at")
 
 
 def _request_fields_check(fields: dict[str, Any]) -> dict[str, Any]:
-    """Clean the submitter's fields (only those given) or raise field-named errors."""
+    """Clean the submitter's fields (only those given) or raise field-named errors: first the
+    model's own field checks (types, lengths, blanks, choices), then intake's rules."""
     errors: dict[str, str] = {}
     cleaned = dict(fields)
-    for name in ("title", "story_today", "story_wanted", "workflow_area", "ehr_module"):
+    for name in TEXT_FIELDS:
         if name in cleaned:
             cleaned[name] = str(cleaned[name] or "").strip()
-    if "specialty" in cleaned:
-        cleaned["specialty"] = str(cleaned["specialty"] or "").strip()
-    if "kind" in cleaned and cleaned["kind"] not in RequestKind.values:
-        errors["kind"] = f"{cleaned['kind']!r} is not a kind of request."
-    if "title" in cleaned:
-        if not cleaned["title"]:
-            errors["title"] = "Give the request a short title."
-        elif len(cleaned["title"]) > TITLE_MAX:
-            errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
-    if "story_today" in cleaned and not cleaned["story_today"]:
-        errors["story_today"] = "Say what happens today."
-    if "story_wanted" in cleaned and not cleaned["story_wanted"]:
-        errors["story_wanted"] = "Say what should happen instead."
-    for name in ("workflow_area", "ehr_module", "specialty"):
-        if len(cleaned.get(name, "")) > SHORT_TEXT_MAX:
-            errors[name] = f"Keep this to {SHORT_TEXT_MAX} characters or fewer."
-    if "frequency" in cleaned and cleaned["frequency"] not in Frequency.values:
-        errors["frequency"] = "Say how often it happens."
-    if "minutes_lost" in cleaned:
-        minutes = cleaned["minutes_lost"]
-        if minutes is not None and (
-            isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0
-        ):
-            errors["minutes_lost"] = "Give the minutes lost as a whole number of 0 or more."
+    # The facility and the priority are foreign keys: intake's rules below check them.
+    scalars = [name for name in cleaned if not IntakeRequest._meta.get_field(name).is_relation]
+    candidate = IntakeRequest(**{name: cleaned[name] for name in scalars})
+    field_errors(candidate, scalars, errors)
+    cleaned.update({name: getattr(candidate, name) for name in scalars if name not in errors})
     facility = cleaned.get("facility")
     if facility is not None and (not isinstance(facility, Facility) or not facility.is_active):
         errors["facility"] = "Choose an active facility."
@@ -78,9 +61,6 @@ def _request_fields_check(fields: dict[str, Any]) -> dict[str, Any]:
         not isinstance(priority, StrategicPriority) or not priority.is_active
     ):
         errors["suggested_priority"] = "Choose an active strategic priority."
-    for name in ("is_safety_concern", "is_regulatory", "is_private"):
-        if name in cleaned:
-            cleaned[name] = bool(cleaned[name])
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -165,9 +145,7 @@ def request_update(
     """The submitter (a champion or an executive) edits their own request while it is
     submitted; refused with StaleEdit if it changed since `version`."""
     require(actor, Action.REQUEST_EDIT, request)
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
+    refuse_unknown_fields(changes, EDITABLE_FIELDS)
     cleaned = _request_fields_check(changes)
     changed_text = {
         name: cleaned[name]

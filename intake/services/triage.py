@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from informatics.audit import audit_record, audited_update, diff
-from informatics.choices import AuditAction, Route
+from informatics.choices import AuditAction
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
+from informatics.services.records import field_errors
 from intake import scoring
-from intake.choices import CLOSED_STATUSES, RequestKind, ScoreReason
+from intake.choices import CLOSED_STATUSES, ScoreReason
 from intake.models import IntakeRequest, RequestScore, Rubric
 from intake.selectors import rubric_current
 from intake.services._common import S, _people, _route_fields, _status_label
@@ -31,18 +32,18 @@ def _triage_check(
     *,
     request: IntakeRequest,
     rubric: Rubric,
-    kind: str | None,
-    route: str | None,
+    fields: dict[str, Any],
     priorities: list[StrategicPriority] | None,
     ratings: Mapping[str, Any] | None,
-    reach_rating: int | None,
-    build_hours: int | None,
-) -> None:
+) -> dict[str, Any]:
+    """The request's `fields` as the model converts them, or field-named errors: first the
+    model's own field checks (choices of kind and route, whole hours), then triage's rules."""
     errors: dict[str, str] = {}
-    if kind is not None and kind not in RequestKind.values:
-        errors["kind"] = f"{kind!r} is not a kind of request."
-    if route is not None and route not in Route.values:
-        errors["route"] = f"{route!r} is not an intake route."
+    candidate = IntakeRequest(**fields)
+    field_errors(candidate, fields, errors)
+    cleaned = {name: getattr(candidate, name) for name in fields if name not in errors}
+    if cleaned.get("route") == "":
+        errors["route"] = "Choose a route; triage does not un-route a request."
     if ratings is not None:
         rateable = scoring.criteria_to_rate(rubric.criteria)
         if scoring.REACH_CODE in ratings:
@@ -53,18 +54,15 @@ def _triage_check(
             errors["ratings"] = f"Not criteria of rubric v{rubric.version}: {', '.join(unknown)}."
         elif not all(value is None or _rating_ok(value) for value in ratings.values()):
             errors["ratings"] = "Rate each criterion with a whole number from 0 to 5."
-    if reach_rating is not None and not _rating_ok(reach_rating):
+    if "reach_rating" in cleaned and not _rating_ok(cleaned["reach_rating"]):
         errors["reach_rating"] = "Rate the reach with a whole number from 0 to 5."
-    if build_hours is not None and (
-        isinstance(build_hours, bool) or not isinstance(build_hours, int) or build_hours < 0
-    ):
-        errors["build_hours"] = "Give the build estimate in whole hours, 0 or more."
     if priorities is not None:
         linked = set(request.priorities.values_list("pk", flat=True))
         if any(not p.is_active and p.pk not in linked for p in priorities):
             errors["priorities"] = "Link active strategic priorities only."
     if errors:
         raise ValidationError(errors)
+    return cleaned
 
 
 def _score_same(current: RequestScore, rubric: Rubric, result: scoring.ScoreResult) -> bool:
@@ -171,16 +169,15 @@ def request_triage(
         )
     rubric = rubric_current()
     priority_list = list(priorities) if priorities is not None else None
-    _triage_check(
+    given = {"kind": kind, "route": route, "reach_rating": reach_rating, "build_hours": build_hours}
+    cleaned = _triage_check(
         request=request,
         rubric=rubric,
-        kind=kind,
-        route=route,
+        fields={name: value for name, value in given.items() if value is not None},
         priorities=priority_list,
         ratings=ratings,
-        reach_rating=reach_rating,
-        build_hours=build_hours,
     )
+    kind, route = cleaned.get("kind"), cleaned.get("route")
     changes: dict[str, Any] = {}
     if kind is not None:
         changes["kind"] = kind
@@ -192,10 +189,9 @@ def request_triage(
             else:
                 merged[code] = value
         changes["ratings"] = merged
-    if reach_rating is not None:
-        changes["reach_rating"] = reach_rating
-    if build_hours is not None:
-        changes["build_hours"] = build_hours
+    for name in ("reach_rating", "build_hours"):
+        if name in cleaned:
+            changes[name] = cleaned[name]
     target = route
     if target is None and kind is not None and kind != request.kind:
         gated = scoring.gate_route(

@@ -391,15 +391,22 @@ def test_approval_after_a_hold_keeps_the_first_lock(cmio: User, cmo: User) -> No
     [
         (
             {"value_category": "happiness"},
-            {"value_category": ["'happiness' is not a value category."]},
+            {"value_category": ["Value 'happiness' is not a valid choice."]},
         ),
-        ({"description": " "}, {"description": ["Say what value is expected."]}),
-        ({"baseline": "lots"}, {"baseline": ["Give a number, with at most two decimal places."]}),
+        ({"description": " "}, {"description": ["This field cannot be blank."]}),
+        ({"baseline": "lots"}, {"baseline": ["“lots” value must be a decimal number."]}),
         (
             {"target": Decimal("1.234")},
-            {"target": ["Give a number, with at most two decimal places."]},
+            {"target": ["Ensure that there are no more than 2 decimal places."]},
         ),
-        ({"horizon": "2027"}, {"horizon": ["Give the date by which the value should be reached."]}),
+        (
+            {"horizon": "2027"},
+            {
+                "horizon": [
+                    "“2027” value has an invalid date format. It must be in YYYY-MM-DD format."
+                ]
+            },
+        ),
     ],
 )
 def test_benefit_input_is_checked_field_by_field(
@@ -412,6 +419,26 @@ def test_benefit_input_is_checked_field_by_field(
 
     assert raised.value.message_dict == errors
     assert BenefitLine.objects.count() == 0
+
+
+def test_a_benefit_given_as_text_is_stored_and_audited_as_the_model_converts_it(
+    cmio: User,
+) -> None:
+    initiative = create_initiative(cmio)
+
+    line = add_benefit(cmio, initiative, baseline="86", target="60.5", horizon="2027-06-30")
+
+    assert (line.baseline, line.target, line.horizon) == (
+        Decimal("86.00"),
+        Decimal("60.50"),
+        datetime.date(2027, 6, 30),
+    )
+    changes = audit_history(instance=line).get().changes
+    assert (changes["baseline"], changes["target"], changes["horizon"]) == (
+        [None, "86.00"],
+        [None, "60.50"],
+        [None, "2027-06-30"],
+    )
 
 
 # --- Optimistic locking ---------------------------------------------------------------------
@@ -613,14 +640,24 @@ def test_people_facilities_and_priorities_are_audited_by_name(
 @pytest.mark.parametrize(
     ("fields", "errors"),
     [
-        ({"title": " "}, {"title": ["Give the initiative a short title."]}),
-        ({"title": "x" * 201}, {"title": ["Keep the title to 200 characters or fewer."]}),
-        ({"type": "moonshot"}, {"type": ["'moonshot' is not a type of initiative."]}),
-        ({"summary": ""}, {"summary": ["Say in a sentence or two what the initiative does."]}),
-        ({"effort_hours": -1}, {"effort_hours": ["Give the effort in whole hours, 0 or more."]}),
+        ({"title": " "}, {"title": ["This field cannot be blank."]}),
+        (
+            {"title": "x" * 201},
+            {"title": ["Ensure this value has at most 200 characters (it has 201)."]},
+        ),
+        ({"type": "moonshot"}, {"type": ["Value 'moonshot' is not a valid choice."]}),
+        ({"summary": ""}, {"summary": ["This field cannot be blank."]}),
+        (
+            {"effort_hours": -1},
+            {"effort_hours": ["Ensure this value is greater than or equal to 0."]},
+        ),
         (
             {"cost_estimate": Decimal("-5")},
             {"cost_estimate": ["Give the cost as an amount of 0 or more, in cents at most."]},
+        ),
+        (
+            {"cost_estimate": Decimal("10.005")},
+            {"cost_estimate": ["Ensure that there are no more than 2 decimal places."]},
         ),
         (
             {"start_date": datetime.date(2026, 6, 1), "target_date": datetime.date(2026, 5, 1)},
@@ -771,8 +808,8 @@ def test_a_milestone_needs_a_title_and_a_due_date(cmio: User) -> None:
         )
 
     assert raised.value.message_dict == {
-        "title": ["Give the milestone a title."],
-        "due_date": ["Give the date the milestone is due."],
+        "title": ["This field cannot be blank."],
+        "due_date": ["“soon” value has an invalid date format. It must be in YYYY-MM-DD format."],
     }
     assert Milestone.objects.count() == 0
 
@@ -809,9 +846,9 @@ def test_a_status_update_checks_every_dimension_and_the_narrative(cmio: User) ->
         )
 
     assert raised.value.message_dict == {
-        "schedule": ["Choose on track, at risk or off track."],
-        "budget": ["Choose on track, at risk or off track."],
-        "narrative": ["Say how the work is going."],
+        "schedule": ["Value 'green' is not a valid choice."],
+        "budget": ["This field cannot be blank."],
+        "narrative": ["This field cannot be blank."],
     }
     assert StatusUpdate.objects.count() == 0
 

@@ -121,12 +121,12 @@ def test_submit_refuses_missing_fields_and_saves_nothing(champion: User) -> None
         )
 
     assert errors_of(raised) == {
-        "kind": ["'gripe' is not a kind of request."],
-        "title": ["Give the request a short title."],
-        "story_today": ["Say what happens today."],
-        "story_wanted": ["Say what should happen instead."],
-        "frequency": ["Say how often it happens."],
-        "minutes_lost": ["Give the minutes lost as a whole number of 0 or more."],
+        "kind": ["Value 'gripe' is not a valid choice."],
+        "title": ["This field cannot be blank."],
+        "story_today": ["This field cannot be blank."],
+        "story_wanted": ["This field cannot be blank."],
+        "frequency": ["Value 'hourly' is not a valid choice."],
+        "minutes_lost": ["Ensure this value is greater than or equal to 0."],
     }
     assert IntakeRequest.objects.count() == 0
 
@@ -594,11 +594,11 @@ def test_triage_refuses_bad_inputs_and_changes_nothing(champion: User, cmio: Use
         services.request_triage(actor=cmio, request=request, version=1, ratings={"vibes": 3})
 
     assert errors_of(raised) == {
-        "kind": ["'gripe' is not a kind of request."],
-        "route": ["'nowhere' is not an intake route."],
+        "kind": ["Value 'gripe' is not a valid choice."],
+        "route": ["Value 'nowhere' is not a valid choice."],
         "ratings": ["Rate each criterion with a whole number from 0 to 5."],
         "reach_rating": ["Rate the reach with a whole number from 0 to 5."],
-        "build_hours": ["Give the build estimate in whole hours, 0 or more."],
+        "build_hours": ["Ensure this value is greater than or equal to 0."],
     }
     assert errors_of(reach) == {
         "ratings": [
@@ -608,6 +608,19 @@ def test_triage_refuses_bad_inputs_and_changes_nothing(champion: User, cmio: Use
     assert errors_of(unknown) == {"ratings": ["Not criteria of rubric v1: vibes."]}
     request.refresh_from_db()
     assert (request.status, request.version, request.ratings) == (S.SUBMITTED, 1, {})
+
+
+def test_triage_does_not_take_a_route_away(champion: User, cmio: User) -> None:
+    request = submit(champion)
+    services.request_triage(actor=cmio, request=request, version=1, route=Route.TRAINING)
+    routed = request.version
+
+    with pytest.raises(ValidationError) as raised:
+        services.request_triage(actor=cmio, request=request, version=routed, route="")
+
+    assert errors_of(raised) == {"route": ["Choose a route; triage does not un-route a request."]}
+    request.refresh_from_db()
+    assert (request.route, request.version) == (Route.TRAINING, routed)
 
 
 def test_triage_of_a_stale_version_is_refused(champion: User, cmio: User) -> None:
@@ -792,6 +805,18 @@ def test_rubric_update_refuses_bad_weights_and_keeps_v1_current(admin: User) -> 
 
     assert errors_of(raised) == {
         "criteria": ["The weights must add up to 100 (they add up to 95)."]
+    }
+    assert list(Rubric.objects.values_list("version", "is_current")) == [(1, True)]
+
+
+def test_rubric_update_refuses_a_note_longer_than_the_model_keeps(admin: User) -> None:
+    with pytest.raises(ValidationError) as raised:
+        services.rubric_update(
+            actor=admin, criteria=V2_CRITERIA, gates=GATES, effort_points=EFFORT, note="x" * 201
+        )
+
+    assert errors_of(raised) == {
+        "note": ["Ensure this value has at most 200 characters (it has 201)."]
     }
     assert list(Rubric.objects.values_list("version", "is_current")) == [(1, True)]
 

@@ -11,10 +11,10 @@ from informatics.choices import AuditAction
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
-from informatics.services.records import record_phi
+from informatics.services.records import field_errors, record_phi
 from metrics.choices import AnnotationKind
 from metrics.models import Annotation, Metric
-from metrics.services.catalogue._common import _facility_check, _field_errors, _text
+from metrics.services.catalogue._common import _facility_check, _text
 from metrics.services.rollups import rollup_enqueue
 
 ANNOTATION_FIELDS = ("metric", "facility", "kind", "date", "label", "reason")
@@ -44,7 +44,7 @@ def annotation_add(
             "initiatives."
         )
     candidate = Annotation(kind=kind, date=date, label=_text(label), reason=_text(reason))
-    _field_errors(candidate, ("kind", "date", "label", "reason"), errors)
+    field_errors(candidate, ("kind", "date", "label", "reason"), errors)
     if kind == AnnotationKind.REBASE and not candidate.reason:
         errors["reason"] = (
             "Say why the limits start again here (the process change), so readers can judge it."

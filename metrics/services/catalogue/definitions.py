@@ -16,10 +16,16 @@ from informatics.exceptions import StaleEdit
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
-from informatics.services.records import copy_back, lock, record_phi, refuse_unknown_fields
+from informatics.services.records import (
+    copy_back,
+    field_errors,
+    lock,
+    record_phi,
+    refuse_unknown_fields,
+)
 from metrics.choices import ChartType, MetricFrequency, RulePreset
 from metrics.models import Measurement, Metric
-from metrics.services.catalogue._common import _field_errors, _text
+from metrics.services.catalogue._common import _text
 from metrics.services.rollups import rollup_enqueue
 from metrics.spc import ATTRIBUTE_CHARTS
 
@@ -84,7 +90,7 @@ def _metric_check(fields: Mapping[str, Any], *, current: Metric | None = None) -
             cleaned[name] = _text(cleaned[name])
     scalars = [name for name in METRIC_FIELDS if name in cleaned and name != "owner"]
     candidate = Metric(**{name: cleaned[name] for name in scalars})
-    _field_errors(candidate, scalars, errors)
+    field_errors(candidate, scalars, errors)
     cleaned.update({name: getattr(candidate, name) for name in scalars if name not in errors})
 
     def given(name: str) -> bool:

@@ -11,10 +11,9 @@ from informatics.audit import audit_record, diff
 from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
-from informatics.services.records import lock
+from informatics.services.records import field_errors, lock
 from initiatives.models import BenefitLine, Initiative
 from metrics.models import Metric, MetricInitiative
-from metrics.services.catalogue._common import _field_errors
 
 SHARE_MAX = Decimal(100)
 
@@ -46,7 +45,7 @@ def metric_link_initiative(
     require(actor, Action.METRIC_EDIT)
     errors: dict[str, str] = {}
     candidate = MetricInitiative(share=share)
-    _field_errors(candidate, ("share",), errors)
+    field_errors(candidate, ("share",), errors)
     number = candidate.share
     if "share" not in errors and not 0 <= number <= SHARE_MAX:
         errors["share"] = "Give the share as a percentage from 0 to 100, with at most 2 decimals."

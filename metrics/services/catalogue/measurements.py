@@ -12,12 +12,12 @@ from django.utils import timezone
 from informatics.audit import audit_created, audited_update
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
-from informatics.services.records import lock
+from informatics.services.records import field_errors, lock
 from metrics.choices import ChartType, MetricFrequency
 from metrics.figures import FigureError, measurement_figures, parse_decimal, stored
 from metrics.models import Measurement, Metric
 from metrics.periods import period_is_regular, period_label
-from metrics.services.catalogue._common import _facility_check, _field_errors
+from metrics.services.catalogue._common import _facility_check
 from metrics.services.rollups import rollup_enqueue, site_today
 from metrics.spc import ATTRIBUTE_CHARTS, PROPORTION_CHARTS
 
@@ -107,7 +107,7 @@ def measurement_enter(
     errors: dict[str, str] = {}
     _facility_check(facility, errors, required=True)
     period = Measurement(period_start=period_start, period_end=period_end)
-    _field_errors(period, ("period_start", "period_end"), errors)
+    field_errors(period, ("period_start", "period_end"), errors)
     if not {"period_start", "period_end"} & set(errors):
         period_start, period_end = period.period_start, period.period_end
         _period_check(

@@ -12,13 +12,9 @@ from informatics.choices import AuditAction
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
-from informatics.services.records import lock, record_phi
+from informatics.services.records import field_errors, lock, record_phi
 from metrics.models import Metric, Target
-from metrics.services.catalogue._common import (
-    _facility_check,
-    _field_errors,
-    _text,
-)
+from metrics.services.catalogue._common import _facility_check, _text
 from metrics.services.rollups import rollup_enqueue
 
 TARGET_FIELDS = ("metric", "facility", "value", "due_date", "note")
@@ -41,7 +37,7 @@ def target_set(
     require(actor, Action.METRIC_EDIT)
     errors: dict[str, str] = {}
     candidate = Target(value=value, due_date=due_date, note=_text(note))
-    _field_errors(candidate, ("value", "due_date", "note"), errors)
+    field_errors(candidate, ("value", "due_date", "note"), errors)
     _facility_check(facility, errors)
     if errors:
         raise ValidationError(errors)
