@@ -1,25 +1,37 @@
-"""Shared fixtures: one user per role, logged-in clients, service checks that fail under CI, and
-the session clock (`TEST_NOW`)."""
+"""Shared fixtures: one user per role, logged-in clients (pages and API), exact snapshots of
+rows, a real Celery worker, service checks that fail under CI, and the session clock
+(`TEST_NOW`)."""
 
 import datetime
 import importlib
 import os
+import signal
 import socket
+import subprocess
+import time
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import time_machine
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.test import Client, override_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
+from informatics.celery import app as celery_app
 from informatics.choices import Role
 from informatics.models import User
 from intake.models import Rubric
 from tests.factories import PASSWORD, UserFactory
+from tests.ops.conftest import REPO, TEST_REDIS_DB, VENV_BIN, base_env
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -199,5 +211,153 @@ def client_for(users: dict[str, User]) -> Callable[[str], Client]:
 
 
 @pytest.fixture
+def client_as(make_user: Callable[..., User]) -> Callable[..., Client]:
+    """A client logged in as a new user holding the given roles (none: a user without a role)."""
+
+    def make(*roles: str) -> Client:
+        client = Client()
+        client.force_login(make_user(*roles), backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+ApiAs = Callable[[User], APIClient]
+
+
+@pytest.fixture
+def api_as() -> ApiAs:
+    """`api_as(user)`: an API client authenticating with the user's token (made on first use)."""
+
+    def make(user: User) -> APIClient:
+        token, _ = Token.objects.get_or_create(user=user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+# --- Snapshots of rows ------------------------------------------------------------------------
+
+
+def snapshot(*tables: type[Model] | QuerySet[Any, Any]) -> list[list[Any]]:
+    """The rows of each table, exactly, in primary-key order: for a model, every row with every
+    field (a dict per row, as `values()` gives it); for a queryset, its rows (a `values()` or
+    `values_list()` queryset keeps its own columns; one of model instances gives every field).
+    Take one before an action and one after: equal means the action changed none of it."""
+    taken: list[list[Any]] = []
+    for table in tables:
+        rows = table._default_manager.all() if isinstance(table, type) else table.all()
+        taken.append([_exact(row) for row in rows.order_by("pk")])
+    return taken
+
+
+def _exact(row: Any) -> Any:
+    if isinstance(row, Model):
+        return {field.attname: field.value_from_object(row) for field in row._meta.concrete_fields}
+    return row
+
+
+# --- A real Celery worker ---------------------------------------------------------------------
+
+# Redis database kept for tests (tests/ops/conftest.py), so that nothing they send lands in db 0.
+BROKER_URL = f"redis://127.0.0.1:6379/{TEST_REDIS_DB}"
+
+
+class through_broker:
+    """Make this process publish through Redis instead of running tasks eagerly. The Celery app
+    read Django's settings at import, so its own configuration is switched too."""
+
+    def __init__(self, url: str = BROKER_URL) -> None:
+        self.url = url
+        self.saved: dict[str, Any] = {}
+        self.settings = override_settings(CELERY_BROKER_URL=url)
+
+    def __enter__(self) -> None:
+        self.saved = {
+            "task_always_eager": celery_app.conf.task_always_eager,
+            "broker_url": celery_app.conf.broker_url,
+        }
+        celery_app.conf.update(task_always_eager=False, broker_url=self.url)
+        self.settings.enable()
+        _drop_producer_pool()
+
+    def __exit__(self, *exc: object) -> None:
+        self.settings.disable()
+        celery_app.conf.update(**self.saved)
+        _drop_producer_pool()
+
+
+def _drop_producer_pool() -> None:
+    """The app's producer pool keeps the broker it was made for: make the next send build one
+    from the current configuration. (Celery offers no public way; the stubs lack these.)"""
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+def forget_queue(queue: str) -> None:
+    """Delete what Redis holds for the queue (and for any queue whose name contains it)."""
+    client = redis.Redis.from_url(BROKER_URL)
+    for key in client.scan_iter(match=f"*{queue}*"):
+        client.delete(key)
+    client.close()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def worker(tmp_path: Path, settings: Any) -> Iterator[str]:
+    """A real `celery worker --pool solo` on a queue of its own, on the pytest database and
+    this test's media folder (`settings.MEDIA_ROOT`, tmp_path / "media", for this process too).
+    Yields the queue's name. The worker's own default queue (where it sends tasks of its own,
+    such as the roll-up after an import) is `<queue>-later`, consumed by nobody; Redis forgets
+    both afterwards. Use with `through_broker()`, in a transactional test (the worker sees only
+    committed rows) on PostgreSQL."""
+    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
+    queue = f"worker-test-{uuid.uuid4().hex[:8]}"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    log = tmp_path / "worker.log"
+    env = base_env() | {
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": BROKER_URL,
+        "CELERY_QUEUE": f"{queue}-later",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                str(VENV_BIN / "celery"), "-A", "informatics", "worker", "--pool", "solo",
+                "-Q", queue, "--concurrency", "1", "--hostname", f"{queue}@%h",
+                "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+            ],
+            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while b" ready." not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield queue
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        forget_queue(queue)

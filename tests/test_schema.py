@@ -9,11 +9,11 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
 from informatics.models import User
+from tests.conftest import ApiAs
 
 EXPECTED_OPERATIONS = {
     ("/api/v1/auth/token/", "post"): "auth_token_obtain",
@@ -62,11 +62,10 @@ def test_anonymous_cannot_read_the_schema() -> None:
 
 @pytest.mark.django_db
 def test_signed_in_users_read_the_schema_by_session_or_token(
-    client_for: Callable[[str], Client], users: dict[str, User]
+    client_for: Callable[[str], Client], users: dict[str, User], api_as: ApiAs
 ) -> None:
     by_session = client_for(Role.CHAMPION).get("/api/schema/", {"format": "json"})
-    token = Token.objects.create(user=users[Role.EXECUTIVE])
-    by_token = APIClient().get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    by_token = api_as(users[Role.EXECUTIVE]).get("/api/schema/")
 
     assert by_session.status_code == by_token.status_code == 200
     assert "/api/v1/priorities/" in by_session.json()["paths"]

@@ -18,6 +18,7 @@ from informatics.api.tokens import BAD_CREDENTIALS, INACTIVE
 from informatics.choices import FacilityKind, Role
 from informatics.models import AuditEvent, Facility, User
 from informatics.services import user_set_active
+from tests.conftest import ApiAs, snapshot
 from tests.factories import PASSWORD, FacilityFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,13 +28,6 @@ ME_URL = "/api/v1/me/"
 USERS_URL = "/api/v1/users/"
 FACILITIES_URL = "/api/v1/facilities/"
 NON_ADMIN_ROLES = [role for role in Role.values if role != Role.ADMIN]
-
-
-def api_as(user: User) -> APIClient:
-    """A client authenticating with the user's API token."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def make_facility(code: str, **fields: Any) -> Facility:
@@ -153,6 +147,7 @@ def test_the_token_endpoint_is_throttled_per_address(db: None) -> None:
 
 def test_deactivated_user_cannot_get_a_token_and_their_old_token_is_refused(
     users: dict[str, User],
+    api_as: ApiAs,
 ) -> None:
     old = api_as(users["champion"])
     assert old.get(ME_URL).status_code == 200
@@ -196,7 +191,7 @@ def test_anonymous_api_request_gets_401_with_www_authenticate(db: None, url: str
 # --- Me -------------------------------------------------------------------------------------
 
 
-def test_me_describes_the_caller(make_user: Callable[..., User]) -> None:
+def test_me_describes_the_caller(make_user: Callable[..., User], api_as: ApiAs) -> None:
     system = make_facility("riverside", name="Riverside Health")
     hospital = make_facility("nrh", kind=FacilityKind.HOSPITAL, parent=system)
     unit = make_facility("nrh-ms", kind=FacilityKind.UNIT, parent=hospital)
@@ -251,7 +246,7 @@ def riverside(db: None) -> dict[str, Facility]:
 
 @pytest.mark.parametrize("role", Role.values)
 def test_every_role_reads_facilities(
-    users: dict[str, User], riverside: dict[str, Facility], role: str
+    users: dict[str, User], riverside: dict[str, Facility], role: str, api_as: ApiAs
 ) -> None:
     response = api_as(users[role]).get(FACILITIES_URL)
 
@@ -260,7 +255,7 @@ def test_every_role_reads_facilities(
 
 
 def test_facility_detail_names_kind_and_parent(
-    users: dict[str, User], riverside: dict[str, Facility]
+    users: dict[str, User], riverside: dict[str, Facility], api_as: ApiAs
 ) -> None:
     icu = riverside["icu"]
 
@@ -279,7 +274,7 @@ def test_facility_detail_names_kind_and_parent(
 
 
 def test_facilities_filter_by_kind_and_parent(
-    users: dict[str, User], riverside: dict[str, Facility]
+    users: dict[str, User], riverside: dict[str, Facility], api_as: ApiAs
 ) -> None:
     client = api_as(users["cmo"])
 
@@ -291,7 +286,7 @@ def test_facilities_filter_by_kind_and_parent(
 
 
 def test_facilities_filter_rejects_an_unknown_kind(
-    users: dict[str, User], riverside: dict[str, Facility]
+    users: dict[str, User], riverside: dict[str, Facility], api_as: ApiAs
 ) -> None:
     response = api_as(users["cmo"]).get(FACILITIES_URL, {"kind": "spaceport"})
 
@@ -306,7 +301,7 @@ def _add_clinics(parent: Facility, numbers: range) -> None:
     )
 
 
-def test_facility_list_query_count_does_not_grow(users: dict[str, User]) -> None:
+def test_facility_list_query_count_does_not_grow(users: dict[str, User], api_as: ApiAs) -> None:
     system = make_facility("riverside")
     client = api_as(users["champion"])
     _add_clinics(system, range(1))
@@ -322,26 +317,13 @@ def test_facility_list_query_count_does_not_grow(users: dict[str, User]) -> None
 # --- People (admins only) -------------------------------------------------------------------
 
 
-def people_snapshot() -> list[tuple]:
-    """Every person with their roles and facilities, and the audit trail's length."""
-    rows = [
-        (
-            user.pk,
-            user.email,
-            user.full_name,
-            user.title,
-            user.is_active,
-            tuple(sorted(user.groups.values_list("name", flat=True))),
-            tuple(sorted(user.facilities.values_list("code", flat=True))),
-            Token.objects.filter(user=user).count(),
-        )
-        for user in User.objects.order_by("pk")
-    ]
-    return [*rows, ("audit events", AuditEvent.objects.count())]
+# Every person with their roles, facilities and tokens, and the audit trail (compared whole
+# with `snapshot`).
+PEOPLE = (User, User.groups.through, User.facilities.through, Token, AuditEvent)
 
 
 def test_admin_lists_people_with_roles_and_facilities(
-    users: dict[str, User], riverside: dict[str, Facility]
+    users: dict[str, User], riverside: dict[str, Facility], api_as: ApiAs
 ) -> None:
     users["champion"].facilities.set([riverside["icu"]])
 
@@ -365,7 +347,9 @@ def test_admin_lists_people_with_roles_and_facilities(
     }
 
 
-def test_admin_invites_a_person(users: dict[str, User], riverside: dict[str, Facility]) -> None:
+def test_admin_invites_a_person(
+    users: dict[str, User], riverside: dict[str, Facility], api_as: ApiAs
+) -> None:
     response = api_as(users["admin"]).post(
         USERS_URL,
         {
@@ -386,9 +370,9 @@ def test_admin_invites_a_person(users: dict[str, User], riverside: dict[str, Fac
     assert not person.has_usable_password()
 
 
-def test_invite_names_bad_fields_and_saves_nothing(users: dict[str, User]) -> None:
+def test_invite_names_bad_fields_and_saves_nothing(users: dict[str, User], api_as: ApiAs) -> None:
     client = api_as(users["admin"])
-    before = people_snapshot()
+    before = snapshot(*PEOPLE)
 
     unknown_role = client.post(
         USERS_URL,
@@ -410,11 +394,11 @@ def test_invite_names_bad_fields_and_saves_nothing(users: dict[str, User]) -> No
     assert set(unknown_role.json()) == {"roles"}
     assert taken.json() == {"email": ["cmo@riverside.example already has an account."]}
     assert set(unknown_facility.json()) == {"facilities"}
-    assert people_snapshot() == before
+    assert snapshot(*PEOPLE) == before
 
 
 def test_admin_changes_roles_and_facilities(
-    users: dict[str, User], riverside: dict[str, Facility]
+    users: dict[str, User], riverside: dict[str, Facility], api_as: ApiAs
 ) -> None:
     target = users["champion"]
 
@@ -432,7 +416,7 @@ def test_admin_changes_roles_and_facilities(
     assert target.roles == ("informaticist", "champion")
 
 
-def test_admin_deactivates_and_reactivates_a_person(users: dict[str, User]) -> None:
+def test_admin_deactivates_and_reactivates_a_person(users: dict[str, User], api_as: ApiAs) -> None:
     target = users["executive"]
     Token.objects.create(user=target)
     client = api_as(users["admin"])
@@ -447,7 +431,7 @@ def test_admin_deactivates_and_reactivates_a_person(users: dict[str, User]) -> N
     assert Token.objects.filter(user=target).count() == 0
 
 
-def test_admin_cannot_deactivate_themself(users: dict[str, User]) -> None:
+def test_admin_cannot_deactivate_themself(users: dict[str, User], api_as: ApiAs) -> None:
     admin = users["admin"]
 
     response = api_as(admin).post(
@@ -461,7 +445,7 @@ def test_admin_cannot_deactivate_themself(users: dict[str, User]) -> None:
 
 
 @pytest.mark.parametrize("role", NON_ADMIN_ROLES)
-def test_non_admins_cannot_read_people(users: dict[str, User], role: str) -> None:
+def test_non_admins_cannot_read_people(users: dict[str, User], role: str, api_as: ApiAs) -> None:
     client = api_as(users[role])
 
     assert client.get(USERS_URL).status_code == 403
@@ -470,10 +454,10 @@ def test_non_admins_cannot_read_people(users: dict[str, User], role: str) -> Non
 
 @pytest.mark.parametrize("role", NON_ADMIN_ROLES)
 def test_non_admins_cannot_invite(
-    users: dict[str, User], riverside: dict[str, Facility], role: str
+    users: dict[str, User], riverside: dict[str, Facility], role: str, api_as: ApiAs
 ) -> None:
     client = api_as(users[role])
-    before = people_snapshot()
+    before = snapshot(*PEOPLE)
 
     response = client.post(
         USERS_URL,
@@ -482,15 +466,15 @@ def test_non_admins_cannot_invite(
     )
 
     assert response.status_code == 403
-    assert people_snapshot() == before
+    assert snapshot(*PEOPLE) == before
 
 
 @pytest.mark.parametrize("role", NON_ADMIN_ROLES)
 def test_non_admins_cannot_change_roles_or_facilities(
-    users: dict[str, User], riverside: dict[str, Facility], role: str
+    users: dict[str, User], riverside: dict[str, Facility], role: str, api_as: ApiAs
 ) -> None:
     client = api_as(users[role])
-    before = people_snapshot()
+    before = snapshot(*PEOPLE)
 
     response = client.patch(
         f"{USERS_URL}{users[role].pk}/",
@@ -499,20 +483,20 @@ def test_non_admins_cannot_change_roles_or_facilities(
     )
 
     assert response.status_code == 403
-    assert people_snapshot() == before
+    assert snapshot(*PEOPLE) == before
 
 
 @pytest.mark.parametrize("role", NON_ADMIN_ROLES)
-def test_non_admins_cannot_deactivate(users: dict[str, User], role: str) -> None:
+def test_non_admins_cannot_deactivate(users: dict[str, User], role: str, api_as: ApiAs) -> None:
     client = api_as(users[role])
-    before = people_snapshot()
+    before = snapshot(*PEOPLE)
 
     response = client.post(
         f"{USERS_URL}{users['admin'].pk}/active/", {"is_active": False}, format="json"
     )
 
     assert response.status_code == 403
-    assert people_snapshot() == before
+    assert snapshot(*PEOPLE) == before
 
 
 def _add_people(numbers: range) -> None:
@@ -526,7 +510,7 @@ def _add_people(numbers: range) -> None:
     )
 
 
-def test_people_list_query_count_does_not_grow(users: dict[str, User]) -> None:
+def test_people_list_query_count_does_not_grow(users: dict[str, User], api_as: ApiAs) -> None:
     User.objects.exclude(pk=users["admin"].pk).delete()
     client = api_as(users["admin"])
     _add_people(range(1))

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role, ValueCategory
 from informatics.models import AuditEvent, StrategicPriority, User
+from tests.conftest import ApiAs, snapshot
 from tests.factories import PriorityFactory
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
@@ -24,32 +24,8 @@ URL = "/api/v1/priorities/"
 EDITORS = {Role.CMO, Role.ADMIN}
 
 
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
-def snapshot() -> list[tuple]:
-    """Every priority's every field, and the audit trail's length."""
-    rows = [
-        tuple(row.values())
-        for row in StrategicPriority.objects.order_by("pk").values(
-            "pk",
-            "code",
-            "title",
-            "goal_statement",
-            "executive_sponsor_id",
-            "value_category",
-            "horizon",
-            "is_active",
-            "rank",
-            "retired_reason",
-            "version",
-            "updated_at",
-        )
-    ]
-    return [*rows, ("audit events", AuditEvent.objects.count())]
+# Every priority and the audit trail (compared whole with `snapshot`).
+TABLES = (StrategicPriority, AuditEvent)
 
 
 @pytest.fixture
@@ -186,11 +162,11 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 @pytest.mark.parametrize("role", Role.values)
 def test_only_cmo_and_admin_edit_priorities(
-    users: dict[str, User], ranked: list[StrategicPriority], role: str, case: Case
+    users: dict[str, User], ranked: list[StrategicPriority], role: str, case: Case, api_as: ApiAs
 ) -> None:
     user = users[role]
     client = api_as(user)
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = case.send(client, ranked, user)
 
@@ -200,7 +176,7 @@ def test_only_cmo_and_admin_edit_priorities(
     else:
         assert response.status_code == 403
         assert response.json() == {"detail": "You may not do this (priority.edit)."}
-        assert snapshot() == before
+        assert snapshot(*TABLES) == before
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -209,23 +185,24 @@ def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     ranked: list[StrategicPriority],
     case: Case,
     monkeypatch: pytest.MonkeyPatch,
+    api_as: ApiAs,
 ) -> None:
     # The view checks first; the service is the last door and answers the same 403.
     monkeypatch.setattr("informatics.rest.can", lambda user, action, obj=None: True)
     user = users[Role.CHAMPION]
     client = api_as(user)
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = case.send(client, ranked, user)
 
     assert response.status_code == 403
     assert response.json() == {"detail": "You may not do this (priority.edit)."}
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
 @pytest.mark.parametrize("role", Role.values)
 def test_every_role_reads_priorities(
-    users: dict[str, User], ranked: list[StrategicPriority], role: str
+    users: dict[str, User], ranked: list[StrategicPriority], role: str, api_as: ApiAs
 ) -> None:
     client = api_as(users[role])
 
@@ -238,7 +215,7 @@ def test_every_role_reads_priorities(
 
 
 def test_the_list_filters_retired_priorities(
-    users: dict[str, User], ranked: list[StrategicPriority]
+    users: dict[str, User], ranked: list[StrategicPriority], api_as: ApiAs
 ) -> None:
     response = api_as(users["champion"]).get(URL, {"is_active": "false"})
 
@@ -246,7 +223,7 @@ def test_the_list_filters_retired_priorities(
 
 
 def test_anonymous_cannot_read_or_write(ranked: list[StrategicPriority]) -> None:
-    before = snapshot()
+    before = snapshot(*TABLES)
     client = APIClient()
 
     assert client.get(URL).status_code == 401
@@ -254,14 +231,14 @@ def test_anonymous_cannot_read_or_write(ranked: list[StrategicPriority]) -> None
         client.post(f"{URL}{ranked[0].pk}/retire/", {"version": 1, "reason": "x"}).status_code
         == 401
     )
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
 # --- Stale edits ----------------------------------------------------------------------------
 
 
 def test_a_stale_edit_gets_409_and_the_first_edit_survives(
-    users: dict[str, User], ranked: list[StrategicPriority]
+    users: dict[str, User], ranked: list[StrategicPriority], api_as: ApiAs
 ) -> None:
     cmo, admin = api_as(users["cmo"]), api_as(users["admin"])
     url = f"{URL}{ranked[0].pk}/"
@@ -280,18 +257,18 @@ def test_a_stale_edit_gets_409_and_the_first_edit_survives(
 
 @pytest.mark.parametrize("action", ["retire", "restore"])
 def test_stale_retire_and_restore_get_409(
-    users: dict[str, User], ranked: list[StrategicPriority], action: str
+    users: dict[str, User], ranked: list[StrategicPriority], action: str, api_as: ApiAs
 ) -> None:
     target = ranked[0] if action == "retire" else ranked[2]
     StrategicPriority.objects.filter(pk=target.pk).update(version=5)
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = api_as(users["cmo"]).post(
         f"{URL}{target.pk}/{action}/", {"version": 4, "reason": "Stale."}, format="json"
     )
 
     assert response.status_code == 409
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
 # --- Bad input ------------------------------------------------------------------------------
@@ -318,20 +295,24 @@ GOOD = {
     ],
 )
 def test_create_with_bad_input_names_the_field_and_saves_nothing(
-    users: dict[str, User], ranked: list[StrategicPriority], changes: dict, field: str
+    users: dict[str, User],
+    ranked: list[StrategicPriority],
+    changes: dict,
+    field: str,
+    api_as: ApiAs,
 ) -> None:
     client = api_as(users["cmo"])
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = client.post(URL, {**GOOD, **changes}, format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
 def test_the_service_message_for_a_taken_code(
-    users: dict[str, User], ranked: list[StrategicPriority]
+    users: dict[str, User], ranked: list[StrategicPriority], api_as: ApiAs
 ) -> None:
     response = api_as(users["cmo"]).post(URL, {**GOOD, "code": "zero-harm"}, format="json")
 
@@ -349,23 +330,23 @@ def test_the_service_message_for_a_taken_code(
     ],
 )
 def test_update_with_bad_input_names_the_field_and_saves_nothing(
-    users: dict[str, User], ranked: list[StrategicPriority], body: dict, field: str
+    users: dict[str, User], ranked: list[StrategicPriority], body: dict, field: str, api_as: ApiAs
 ) -> None:
     client = api_as(users["admin"])
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = client.patch(f"{URL}{ranked[0].pk}/", body, format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
 def test_bad_reorder_retire_and_restore_name_the_field_and_save_nothing(
-    users: dict[str, User], ranked: list[StrategicPriority]
+    users: dict[str, User], ranked: list[StrategicPriority], api_as: ApiAs
 ) -> None:
     client = api_as(users["cmo"])
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     missing_one = client.post(f"{URL}reorder/", {"ordered_ids": [ranked[0].pk]}, format="json")
     twice = client.post(
@@ -393,10 +374,10 @@ def test_bad_reorder_retire_and_restore_name_the_field_and_save_nothing(
     assert list(no_version.json()) == ["version"]
     for response in (missing_one, not_a_list, no_reason, already_retired, no_version):
         assert response.status_code == 400
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
-def test_an_unknown_priority_is_404(users: dict[str, User]) -> None:
+def test_an_unknown_priority_is_404(users: dict[str, User], api_as: ApiAs) -> None:
     response = api_as(users["cmo"]).patch(f"{URL}999999/", {"version": 1, "title": "x"})
 
     assert response.status_code == 404
@@ -428,7 +409,7 @@ def _queries(client: APIClient) -> int:
     return len(captured.captured_queries)
 
 
-def test_priority_list_query_count_does_not_grow(users: dict[str, User]) -> None:
+def test_priority_list_query_count_does_not_grow(users: dict[str, User], api_as: ApiAs) -> None:
     client = api_as(users["executive"])
     _add_priorities(users["cmo"], range(2))
     at_two = _queries(client)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from informatics.choices import AuditAction, Role
 from informatics.models import AuditEvent, StrategicPriority, User
 from informatics.permissions import RULES, Action, ActionDenied, can, require
+from tests.conftest import snapshot
 from tests.factories import PriorityFactory
 
 ALLOWED_EDITORS = {Role.CMO, Role.ADMIN}
@@ -42,27 +43,8 @@ def scene(db: None) -> Scene:
     return Scene(first=first, second=second, retired=retired)
 
 
-def snapshot() -> dict[str, Any]:
-    """Everything a priority action could change: rows, every field, version, audit events."""
-    return {
-        "rows": list(
-            StrategicPriority.objects.order_by("pk").values(
-                "pk",
-                "code",
-                "title",
-                "goal_statement",
-                "executive_sponsor_id",
-                "value_category",
-                "horizon",
-                "is_active",
-                "rank",
-                "retired_reason",
-                "version",
-                "updated_at",
-            )
-        ),
-        "audit_events": AuditEvent.objects.count(),
-    }
+# Everything a priority action could change (compared whole with `snapshot`).
+TABLES = (StrategicPriority, AuditEvent)
 
 
 def create(client: Client, scene: Scene) -> Any:
@@ -175,12 +157,12 @@ def test_every_other_role_is_refused_every_priority_action_and_nothing_changes(
     role: str, action: str, scene: Scene, client_for: Callable[[str], Client]
 ) -> None:
     perform, _, _ = PRIORITY_ACTIONS[action]
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = perform(client_for(role), scene)
 
     assert response.status_code == 403
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
 @pytest.mark.parametrize(
@@ -226,11 +208,11 @@ def test_a_signed_in_user_without_a_role_reads_nothing(
 
 
 def test_an_anonymous_post_changes_nothing(scene: Scene, client: Client) -> None:
-    before = snapshot()
+    before = snapshot(*TABLES)
     response = edit(client, scene)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
 
 

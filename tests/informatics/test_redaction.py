@@ -5,7 +5,6 @@ refused and nothing changes."""
 import datetime
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +19,7 @@ from informatics.models import AuditEvent, Notification, Redaction, StrategicPri
 from informatics.permissions import ActionDenied
 from informatics.phi import REDACTED, redactable_fields
 from informatics.services import redaction as redaction_services
+from tests.conftest import snapshot
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
 
@@ -63,14 +63,8 @@ def priority(users: dict[str, User]) -> StrategicPriority:
     return created
 
 
-def snapshot(priority: StrategicPriority) -> dict[str, Any]:
-    priority.refresh_from_db()
-    return {
-        "goal_statement": priority.goal_statement,
-        "version": priority.version,
-        "history": history_text(priority),
-        "redactions": Redaction.objects.count(),
-    }
+# The record, its history and the redaction log (compared whole with `snapshot`).
+TABLES = (StrategicPriority, AuditEvent, Redaction)
 
 
 # --- The service ----------------------------------------------------------------------------
@@ -200,20 +194,20 @@ def test_notifications_quoting_the_text_are_redacted_too(
 def test_everyone_but_an_admin_is_refused_and_nothing_changes(
     role: str, priority: StrategicPriority, users: dict[str, User]
 ) -> None:
-    before = snapshot(priority)
+    before = snapshot(*TABLES)
 
     with pytest.raises(ActionDenied):
         services.text_redact(
             actor=users[role], instance=priority, field="goal_statement", reason="PHI"
         )
 
-    assert snapshot(priority) == before
+    assert snapshot(*TABLES) == before
 
 
 def test_a_field_not_registered_as_redactable_is_refused_by_name(
     priority: StrategicPriority, users: dict[str, User]
 ) -> None:
-    before = snapshot(priority)
+    before = snapshot(*TABLES)
 
     with pytest.raises(ValidationError) as raised:
         services.text_redact(actor=users["admin"], instance=priority, field="code", reason="x")
@@ -221,13 +215,13 @@ def test_a_field_not_registered_as_redactable_is_refused_by_name(
     assert raised.value.message_dict == {
         "field": ["“code” of strategic priority cannot be redacted."]
     }
-    assert snapshot(priority) == before
+    assert snapshot(*TABLES) == before
 
 
 def test_a_redaction_without_a_reason_is_refused_by_name(
     priority: StrategicPriority, users: dict[str, User]
 ) -> None:
-    before = snapshot(priority)
+    before = snapshot(*TABLES)
 
     with pytest.raises(ValidationError) as raised:
         services.text_redact(
@@ -235,7 +229,7 @@ def test_a_redaction_without_a_reason_is_refused_by_name(
         )
 
     assert raised.value.message_dict == {"reason": ["Say why the text is redacted."]}
-    assert snapshot(priority) == before
+    assert snapshot(*TABLES) == before
 
 
 def test_apps_register_their_redactable_fields_on_their_app_config() -> None:
@@ -299,35 +293,35 @@ def test_the_page_ignores_a_next_address_on_another_site(
 def test_the_page_asks_for_a_reason_and_changes_nothing_without_one(
     priority: StrategicPriority, client_for: Callable[[str], Client]
 ) -> None:
-    before = snapshot(priority)
+    before = snapshot(*TABLES)
 
     response = client_for("admin").post(redact_url(priority), {"reason": ""})
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"reason": ["Say why the text is redacted."]}
-    assert snapshot(priority) == before
+    assert snapshot(*TABLES) == before
 
 
 @pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMIN])
 def test_the_page_refuses_everyone_but_an_admin_and_nothing_changes(
     role: str, priority: StrategicPriority, client_for: Callable[[str], Client]
 ) -> None:
-    before = snapshot(priority)
+    before = snapshot(*TABLES)
     client = client_for(role)
 
     assert client.get(redact_url(priority)).status_code == 403
     assert client.post(redact_url(priority), {"reason": "PHI"}).status_code == 403
-    assert snapshot(priority) == before
+    assert snapshot(*TABLES) == before
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(priority: StrategicPriority) -> None:
-    before = snapshot(priority)
+    before = snapshot(*TABLES)
 
     response = Client().post(redact_url(priority), {"reason": "PHI"})
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
-    assert snapshot(priority) == before
+    assert snapshot(*TABLES) == before
 
 
 @pytest.mark.parametrize(
@@ -348,7 +342,7 @@ def test_a_text_that_cannot_be_redacted_is_not_found(
     priority: StrategicPriority,
     client_for: Callable[[str], Client],
 ) -> None:
-    before = snapshot(priority)
+    before = snapshot(*TABLES)
     url = reverse(
         "informatics:text-redact",
         kwargs={
@@ -360,4 +354,4 @@ def test_a_text_that_cannot_be_redacted_is_not_found(
     )
 
     assert client_for("admin").post(url, {"reason": "PHI"}).status_code == 404
-    assert snapshot(priority) == before
+    assert snapshot(*TABLES) == before

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import time_machine
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
@@ -23,6 +22,7 @@ from initiatives.models import BenefitLine, Initiative, Milestone, StageChange, 
 from intake import services as intake_services
 from intake.choices import RequestStatus
 from intake.models import IntakeRequest
+from tests.conftest import ApiAs
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import (
     MilestoneFactory,
@@ -44,12 +44,6 @@ S = RequestStatus
 def _frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def iso(moment: datetime.datetime | None) -> str | None:
@@ -126,6 +120,7 @@ def test_a_list_row_names_alignment_people_health_and_flags(
     zero_harm: StrategicPriority,
     joy: StrategicPriority,
     icu: Facility,
+    api_as: ApiAs,
 ) -> None:
     row = create_initiative(
         cmio,
@@ -182,7 +177,7 @@ def test_a_list_row_names_alignment_people_health_and_flags(
 
 
 def test_the_list_takes_the_initiative_filters(
-    cmio: User, cmo: User, lead: User, zero_harm: StrategicPriority, icu: Facility
+    cmio: User, cmo: User, lead: User, zero_harm: StrategicPriority, icu: Facility, api_as: ApiAs
 ) -> None:
     sepsis = create_initiative(
         cmio,
@@ -230,6 +225,7 @@ def test_detail_shows_alignment_timeline_milestones_status_benefits_and_requests
     zero_harm: StrategicPriority,
     joy: StrategicPriority,
     icu: Facility,
+    api_as: ApiAs,
 ) -> None:
     champion = users[Role.CHAMPION]
     mine = scored_request(lead, champion, title="Sepsis alert fires on every post-op tachycardia")
@@ -423,7 +419,7 @@ def test_detail_shows_alignment_timeline_milestones_status_benefits_and_requests
     ]
 
 
-def test_an_unknown_initiative_is_404(users: dict[str, User]) -> None:
+def test_an_unknown_initiative_is_404(users: dict[str, User], api_as: ApiAs) -> None:
     assert api_as(users[Role.CHAMPION]).get(f"{URL}999999/").status_code == 404
 
 
@@ -448,6 +444,7 @@ def test_the_cmio_creates_an_initiative_linked_to_two_priorities_and_three_reque
     zero_harm: StrategicPriority,
     joy: StrategicPriority,
     icu: Facility,
+    api_as: ApiAs,
 ) -> None:
     requests = [scored_request(lead, title=f"Admission clicks, take {n}") for n in (1, 2, 3)]
 
@@ -501,7 +498,7 @@ def test_the_cmio_creates_an_initiative_linked_to_two_priorities_and_three_reque
     assert event.actor == cmio
 
 
-def test_an_informaticist_creates_one_they_lead(lead: User) -> None:
+def test_an_informaticist_creates_one_they_lead(lead: User, api_as: ApiAs) -> None:
     response = api_as(lead).post(
         URL,
         {"title": "Falls order panel", "type": "order_set", "summary": "A panel."},
@@ -514,7 +511,7 @@ def test_an_informaticist_creates_one_they_lead(lead: User) -> None:
 
 
 def test_bad_input_is_refused_naming_each_field_and_nothing_is_saved(
-    cmio: User, zero_harm: StrategicPriority, users: dict[str, User]
+    cmio: User, zero_harm: StrategicPriority, users: dict[str, User], api_as: ApiAs
 ) -> None:
     closed = submit(users[Role.CHAMPION], title="Withdrawn one")
     intake_services.request_withdraw(actor=users[Role.CHAMPION], request=closed)
@@ -568,7 +565,9 @@ def test_bad_input_is_refused_naming_each_field_and_nothing_is_saved(
     assert StageChange.objects.count() == 0
 
 
-def test_text_that_looks_like_patient_information_is_refused_until_confirmed(cmio: User) -> None:
+def test_text_that_looks_like_patient_information_is_refused_until_confirmed(
+    cmio: User, api_as: ApiAs
+) -> None:
     client = api_as(cmio)
     payload = {
         "title": "Readmission outreach",
@@ -598,7 +597,7 @@ def test_text_that_looks_like_patient_information_is_refused_until_confirmed(cmi
 
 
 def test_an_edit_with_the_current_version_saves_and_is_audited(
-    cmio: User, cmo: User, zero_harm: StrategicPriority, joy: StrategicPriority
+    cmio: User, cmo: User, zero_harm: StrategicPriority, joy: StrategicPriority, api_as: ApiAs
 ) -> None:
     initiative = create_initiative(cmio, priorities={zero_harm: "strong"})
 
@@ -632,7 +631,7 @@ def test_an_edit_with_the_current_version_saves_and_is_audited(
 
 
 def test_two_clients_edit_the_same_initiative_and_the_first_edit_survives(
-    cmio: User, lead: User
+    cmio: User, lead: User, api_as: ApiAs
 ) -> None:
     initiative = create_initiative(cmio, informaticist_lead=lead)
     url = f"{URL}{initiative.pk}/"
@@ -658,7 +657,9 @@ def test_two_clients_edit_the_same_initiative_and_the_first_edit_survives(
     assert AuditEvent.objects.count() == events
 
 
-def test_an_edit_needs_a_version_and_a_field_and_cannot_move_the_stage(cmio: User) -> None:
+def test_an_edit_needs_a_version_and_a_field_and_cannot_move_the_stage(
+    cmio: User, api_as: ApiAs
+) -> None:
     initiative = create_initiative(cmio)
     client = api_as(cmio)
     url = f"{URL}{initiative.pk}/"
@@ -681,7 +682,9 @@ def test_an_edit_needs_a_version_and_a_field_and_cannot_move_the_stage(cmio: Use
 # --- The stage action -----------------------------------------------------------------------
 
 
-def test_the_cmo_approves_at_the_gate_and_the_forecast_is_locked(cmio: User, cmo: User) -> None:
+def test_the_cmo_approves_at_the_gate_and_the_forecast_is_locked(
+    cmio: User, cmo: User, api_as: ApiAs
+) -> None:
     initiative = create_initiative(cmio)
     benefit = services.benefit_add(
         actor=cmio,
@@ -720,7 +723,7 @@ def test_the_cmo_approves_at_the_gate_and_the_forecast_is_locked(cmio: User, cmo
     )
 
 
-def test_a_move_outside_the_table_is_refused_naming_to_stage(cmio: User) -> None:
+def test_a_move_outside_the_table_is_refused_naming_to_stage(cmio: User, api_as: ApiAs) -> None:
     initiative = create_initiative(cmio)
 
     response = api_as(cmio).post(
@@ -743,7 +746,7 @@ def test_a_move_outside_the_table_is_refused_naming_to_stage(cmio: User) -> None
     assert StageChange.objects.count() == 1
 
 
-def test_deferring_needs_a_reason_and_a_revisit_date(cmio: User) -> None:
+def test_deferring_needs_a_reason_and_a_revisit_date(cmio: User, api_as: ApiAs) -> None:
     initiative = create_initiative(cmio)
     url = f"{URL}{initiative.pk}/stage/"
     client = api_as(cmio)
@@ -774,7 +777,9 @@ def test_deferring_needs_a_reason_and_a_revisit_date(cmio: User) -> None:
     )
 
 
-def test_a_gate_is_refused_to_the_cmio_and_a_build_move_to_the_cmo(cmio: User, cmo: User) -> None:
+def test_a_gate_is_refused_to_the_cmio_and_a_build_move_to_the_cmo(
+    cmio: User, cmo: User, api_as: ApiAs
+) -> None:
     initiative = approved(cmio, cmo)
     proposed = create_initiative(cmio, title="Another")
 
@@ -808,7 +813,9 @@ def test_a_gate_is_refused_to_the_cmio_and_a_build_move_to_the_cmo(cmio: User, c
     ]
 
 
-def test_a_stale_stage_move_is_409_and_the_first_move_survives(cmio: User, cmo: User) -> None:
+def test_a_stale_stage_move_is_409_and_the_first_move_survives(
+    cmio: User, cmo: User, api_as: ApiAs
+) -> None:
     initiative = approved(cmio, cmo)
     url = f"{URL}{initiative.pk}/stage/"
 
@@ -830,7 +837,7 @@ def test_a_stale_stage_move_is_409_and_the_first_move_survives(cmio: User, cmo: 
 
 
 def test_going_live_records_the_date_and_linked_requests_follow(
-    cmio: User, cmo: User, lead: User
+    cmio: User, cmo: User, lead: User, api_as: ApiAs
 ) -> None:
     requests = [scored_request(lead, title=f"Take {n}") for n in (1, 2)]
     initiative = approved(cmio, cmo, requests=requests)
@@ -853,7 +860,7 @@ def test_going_live_records_the_date_and_linked_requests_follow(
 # --- Milestones -----------------------------------------------------------------------------
 
 
-def test_milestones_are_added_listed_and_marked_done(cmio: User, lead: User) -> None:
+def test_milestones_are_added_listed_and_marked_done(cmio: User, lead: User, api_as: ApiAs) -> None:
     initiative = create_initiative(cmio, informaticist_lead=lead)
     client = api_as(lead)
     url = f"{URL}{initiative.pk}/milestones/"
@@ -888,7 +895,7 @@ def test_milestones_are_added_listed_and_marked_done(cmio: User, lead: User) -> 
     assert listed.json() == [done.json()]
 
 
-def test_a_milestone_of_another_initiative_is_404(cmio: User) -> None:
+def test_a_milestone_of_another_initiative_is_404(cmio: User, api_as: ApiAs) -> None:
     mine, other = create_initiative(cmio), create_initiative(cmio, title="Other")
     milestone = MilestoneFactory.create(initiative=other)
 
@@ -898,7 +905,7 @@ def test_a_milestone_of_another_initiative_is_404(cmio: User) -> None:
     assert Milestone.objects.get().done_at is None
 
 
-def test_a_milestone_needs_a_title_and_a_due_date(cmio: User) -> None:
+def test_a_milestone_needs_a_title_and_a_due_date(cmio: User, api_as: ApiAs) -> None:
     initiative = create_initiative(cmio)
 
     response = api_as(cmio).post(
@@ -914,7 +921,7 @@ def test_a_milestone_needs_a_title_and_a_due_date(cmio: User) -> None:
 
 
 def test_a_status_update_sets_health_and_lists_newest_first(
-    users: dict[str, User], cmio: User, lead: User
+    users: dict[str, User], cmio: User, lead: User, api_as: ApiAs
 ) -> None:
     initiative = create_initiative(cmio, informaticist_lead=lead)
     older = StatusUpdateFactory.create(
@@ -956,7 +963,7 @@ def test_a_status_update_sets_health_and_lists_newest_first(
 
 
 def test_a_status_update_with_patient_information_gets_the_phi_answer(
-    cmio: User, lead: User
+    cmio: User, lead: User, api_as: ApiAs
 ) -> None:
     initiative = create_initiative(cmio, informaticist_lead=lead)
     url = f"{URL}{initiative.pk}/status-updates/"
@@ -991,7 +998,7 @@ def test_a_status_update_with_patient_information_gets_the_phi_answer(
     )
 
 
-def test_a_status_update_names_each_bad_dimension(cmio: User) -> None:
+def test_a_status_update_names_each_bad_dimension(cmio: User, api_as: ApiAs) -> None:
     initiative = create_initiative(cmio)
 
     response = api_as(cmio).post(
@@ -1009,7 +1016,7 @@ def test_a_status_update_names_each_bad_dimension(cmio: User) -> None:
 
 
 def test_after_approval_an_edit_shows_as_variance_and_the_locked_value_stays(
-    cmio: User, cmo: User
+    cmio: User, cmo: User, api_as: ApiAs
 ) -> None:
     initiative = create_initiative(cmio)
     client = api_as(cmio)
@@ -1059,7 +1066,7 @@ def test_after_approval_an_edit_shows_as_variance_and_the_locked_value_stays(
     assert benefit.locked_target == Decimal("75.00")
 
 
-def test_a_benefit_of_another_initiative_is_404(cmio: User) -> None:
+def test_a_benefit_of_another_initiative_is_404(cmio: User, api_as: ApiAs) -> None:
     mine, other = create_initiative(cmio), create_initiative(cmio, title="Other")
     benefit = services.benefit_add(
         actor=cmio,
@@ -1084,7 +1091,7 @@ def test_a_benefit_of_another_initiative_is_404(cmio: User) -> None:
 
 
 def test_linked_requests_follow_the_current_stage(
-    users: dict[str, User], cmio: User, cmo: User, lead: User
+    users: dict[str, User], cmio: User, cmo: User, lead: User, api_as: ApiAs
 ) -> None:
     initiative = approved(cmio, cmo)
     advance(cmio, initiative, G.IN_BUILD)
@@ -1106,7 +1113,9 @@ def test_linked_requests_follow_the_current_stage(
     assert response.json()["linked_requests"] == 2
 
 
-def test_linking_names_unknown_and_closed_requests(cmio: User, users: dict[str, User]) -> None:
+def test_linking_names_unknown_and_closed_requests(
+    cmio: User, users: dict[str, User], api_as: ApiAs
+) -> None:
     initiative = create_initiative(cmio)
     withdrawn = submit(users[Role.CHAMPION], title="Withdrawn")
     intake_services.request_withdraw(actor=users[Role.CHAMPION], request=withdrawn)
@@ -1148,7 +1157,7 @@ OPERATIONS = {
 }
 
 
-def test_every_operation_is_documented_with_a_summary(cmio: User) -> None:
+def test_every_operation_is_documented_with_a_summary(cmio: User, api_as: ApiAs) -> None:
     schema = api_as(cmio).get("/api/schema/", {"format": "json"}).json()
 
     documented = {

@@ -6,7 +6,6 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
@@ -14,6 +13,7 @@ from informatics.models import Facility, StrategicPriority, User
 from initiatives.choices import Health, Stage
 from initiatives.models import Initiative
 from intake.choices import RequestStatus
+from tests.conftest import ApiAs
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import (
     BenefitLineFactory,
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/initiatives/"
 FILTERS = {"stage": "in_build", "health": "on_track", "stale": "false", "q": "initiative"}
-
-
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def queries_for(client: APIClient, url: str, params: dict[str, str] | None = None) -> int:
@@ -74,7 +68,9 @@ def add_initiatives(
 
 
 @pytest.mark.parametrize("role", [Role.CHAMPION, Role.CMIO])
-def test_the_list_query_count_does_not_grow(users: dict[str, User], role: str) -> None:
+def test_the_list_query_count_does_not_grow(
+    users: dict[str, User], role: str, api_as: ApiAs
+) -> None:
     people = [users[Role.CMO], users[Role.CMIO], users[Role.INFORMATICIST], users[Role.CHAMPION]]
     priorities = [PriorityFactory.create(), PriorityFactory.create()]
     facility = FacilityFactory.create(code="rmc")
@@ -96,7 +92,7 @@ def test_the_list_query_count_does_not_grow(users: dict[str, User], role: str) -
 
 
 def test_the_detail_query_count_does_not_grow_with_what_it_holds(
-    users: dict[str, User], make_user: Callable[..., User]
+    users: dict[str, User], make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     client = api_as(users[Role.CHAMPION])
     row = InitiativeFactory.create(informaticist_lead=users[Role.INFORMATICIST])

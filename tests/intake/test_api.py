@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from informatics.choices import Role
 from informatics.exceptions import PHI_RESEND
@@ -18,6 +16,7 @@ from informatics.models import AuditEvent, Facility, PhiConfirmation, StrategicP
 from intake import services
 from intake.choices import RequestStatus
 from intake.models import IntakeRequest, RequestComment, RequestVote, Rubric
+from tests.conftest import ApiAs
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.intake.factories import FULL_RATINGS, submit, triage_fully
 
@@ -27,12 +26,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 URL = "/api/v1/requests/"
 S = RequestStatus
-
-
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def iso(moment: datetime.datetime | None) -> str | None:
@@ -95,7 +88,7 @@ BREAKDOWN_ONE_PERSON = [
 
 
 def test_a_champion_lists_their_own_and_every_public_request(
-    users: dict[str, User], make_user: Callable[..., User]
+    users: dict[str, User], make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     champion, other = users[Role.CHAMPION], make_user(Role.CHAMPION)
     mine_private = submit(champion, title="My private one", is_private=True)
@@ -116,7 +109,7 @@ def test_a_champion_lists_their_own_and_every_public_request(
 
 
 def test_a_list_row_names_its_people_place_votes_and_score(
-    champion: User, cmio: User, ed: Facility, make_user: Callable[..., User]
+    champion: User, cmio: User, ed: Facility, make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     row = submit(champion, facility=ed, specialty="Emergency Medicine", minutes_lost=2)
     triage_fully(cmio, row, route="cds_committee")
@@ -152,7 +145,7 @@ def test_a_list_row_names_its_people_place_votes_and_score(
 
 
 def test_the_list_takes_the_request_filters(
-    champion: User, cmio: User, ed: Facility, zero_harm: StrategicPriority
+    champion: User, cmio: User, ed: Facility, zero_harm: StrategicPriority, api_as: ApiAs
 ) -> None:
     scored = triage_fully(
         cmio, submit(champion, title="Scored", facility=ed), priorities=[zero_harm]
@@ -181,7 +174,7 @@ def test_the_list_takes_the_request_filters(
 
 
 def test_detail_shows_timeline_score_breakdown_votes_and_thread(
-    champion: User, cmio: User, ed: Facility, zero_harm: StrategicPriority
+    champion: User, cmio: User, ed: Facility, zero_harm: StrategicPriority, api_as: ApiAs
 ) -> None:
     row = submit(
         champion,
@@ -282,7 +275,7 @@ def test_detail_shows_timeline_score_breakdown_votes_and_thread(
     }
 
 
-def test_an_unknown_request_is_404(champion: User) -> None:
+def test_an_unknown_request_is_404(champion: User, api_as: ApiAs) -> None:
     assert api_as(champion).get(f"{URL}999999/").status_code == 404
 
 
@@ -290,7 +283,7 @@ def test_an_unknown_request_is_404(champion: User) -> None:
 
 
 def test_submitting_answers_201_with_the_request_as_submitted(
-    champion: User, ed: Facility, zero_harm: StrategicPriority
+    champion: User, ed: Facility, zero_harm: StrategicPriority, api_as: ApiAs
 ) -> None:
     response = api_as(champion).post(
         URL,
@@ -333,7 +326,9 @@ def test_submitting_answers_201_with_the_request_as_submitted(
     assert PhiConfirmation.objects.count() == 0
 
 
-def test_a_safety_concern_is_routed_to_the_fast_track_at_once(champion: User) -> None:
+def test_a_safety_concern_is_routed_to_the_fast_track_at_once(
+    champion: User, api_as: ApiAs
+) -> None:
     response = api_as(champion).post(
         URL, {**GOOD, "kind": "safety", "is_safety_concern": True}, format="json"
     )
@@ -357,7 +352,7 @@ def test_a_safety_concern_is_routed_to_the_fast_track_at_once(champion: User) ->
     ],
 )
 def test_bad_submissions_name_the_field_and_save_nothing(
-    champion: User, changes: dict[str, Any], field: str
+    champion: User, changes: dict[str, Any], field: str, api_as: ApiAs
 ) -> None:
     response = api_as(champion).post(URL, {**GOOD, **changes}, format="json")
 
@@ -367,7 +362,7 @@ def test_bad_submissions_name_the_field_and_save_nothing(
     assert AuditEvent.objects.count() == 0
 
 
-def test_an_inactive_facility_gets_the_services_message(champion: User) -> None:
+def test_an_inactive_facility_gets_the_services_message(champion: User, api_as: ApiAs) -> None:
     FacilityFactory.create(code="old-clinic", is_active=False)
 
     response = api_as(champion).post(URL, {**GOOD, "facility": "old-clinic"}, format="json")
@@ -416,7 +411,7 @@ def flagged_body(field: str, kind: str, seen: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("sample", "kind", "seen"), PHI_SAMPLES, ids=[s[0] for s in PHI_SAMPLES])
 def test_patient_information_is_flagged_and_nothing_saved(
-    champion: User, sample: str, kind: str, seen: str
+    champion: User, sample: str, kind: str, seen: str, api_as: ApiAs
 ) -> None:
     response = api_as(champion).post(
         URL, {**GOOD, "story_today": f"The note said {sample} again."}, format="json"
@@ -430,7 +425,7 @@ def test_patient_information_is_flagged_and_nothing_saved(
 
 
 @pytest.mark.parametrize("sample", NOT_PHI)
-def test_ordinary_clinical_text_is_not_flagged(champion: User, sample: str) -> None:
+def test_ordinary_clinical_text_is_not_flagged(champion: User, sample: str, api_as: ApiAs) -> None:
     response = api_as(champion).post(
         URL, {**GOOD, "story_today": f"It happens {sample}, see {sample}."}, format="json"
     )
@@ -442,7 +437,7 @@ def test_ordinary_clinical_text_is_not_flagged(champion: User, sample: str) -> N
 
 @pytest.mark.parametrize(("sample", "kind", "seen"), PHI_SAMPLES, ids=[s[0] for s in PHI_SAMPLES])
 def test_a_confirmed_submission_is_saved_and_the_confirmation_stored(
-    champion: User, sample: str, kind: str, seen: str
+    champion: User, sample: str, kind: str, seen: str, api_as: ApiAs
 ) -> None:
     text = f"The note said {sample} again."
     response = api_as(champion).post(
@@ -462,7 +457,7 @@ def test_a_confirmed_submission_is_saved_and_the_confirmation_stored(
     ) == ("intakerequest", str(row.pk), "story_wanted", [kind], champion)
 
 
-def test_several_flagged_fields_are_each_named(champion: User) -> None:
+def test_several_flagged_fields_are_each_named(champion: User, api_as: ApiAs) -> None:
     response = api_as(champion).post(
         URL,
         {**GOOD, "title": "Call 555-201-3344", "story_today": "MRN 4412897, jane.doe@example.org"},
@@ -474,7 +469,9 @@ def test_several_flagged_fields_are_each_named(champion: User) -> None:
     assert set(response.json()) == {"title", "story_today", "phi_flagged", "phi_confirmed"}
 
 
-def test_comments_questions_answers_and_edits_are_guarded_too(champion: User, cmio: User) -> None:
+def test_comments_questions_answers_and_edits_are_guarded_too(
+    champion: User, cmio: User, api_as: ApiAs
+) -> None:
     row = submit(champion)
     champion_api, cmio_api = api_as(champion), api_as(cmio)
     phone = ("phone", "phone number: “555-201-3344”")
@@ -519,7 +516,7 @@ def test_comments_questions_answers_and_edits_are_guarded_too(champion: User, cm
 # --- Editing --------------------------------------------------------------------------------
 
 
-def test_the_submitter_edits_while_submitted(champion: User) -> None:
+def test_the_submitter_edits_while_submitted(champion: User, api_as: ApiAs) -> None:
     row = submit(champion)
 
     response = api_as(champion).patch(
@@ -535,7 +532,7 @@ def test_the_submitter_edits_while_submitted(champion: User) -> None:
     assert (row.title, row.version) == ("Home meds vanish on transfer", 2)
 
 
-def test_a_stale_edit_gets_409_and_the_first_edit_survives(champion: User) -> None:
+def test_a_stale_edit_gets_409_and_the_first_edit_survives(champion: User, api_as: ApiAs) -> None:
     row = submit(champion)
     client = api_as(champion)
 
@@ -563,7 +560,7 @@ def test_a_stale_edit_gets_409_and_the_first_edit_survives(champion: User) -> No
     ],
 )
 def test_bad_edits_name_the_field_and_save_nothing(
-    champion: User, body: dict[str, Any], field: str
+    champion: User, body: dict[str, Any], field: str, api_as: ApiAs
 ) -> None:
     row = submit(champion)
 
@@ -575,7 +572,7 @@ def test_bad_edits_name_the_field_and_save_nothing(
     assert row.version == 1
 
 
-def test_put_is_not_offered(champion: User) -> None:
+def test_put_is_not_offered(champion: User, api_as: ApiAs) -> None:
     row = submit(champion)
 
     assert api_as(champion).put(f"{URL}{row.pk}/", {**GOOD, "version": 1}).status_code == 405
@@ -585,7 +582,7 @@ def test_put_is_not_offered(champion: User) -> None:
 
 
 def test_a_vote_records_the_voters_context_and_rescores(
-    champion: User, cmio: User, ed: Facility, make_user: Callable[..., User]
+    champion: User, cmio: User, ed: Facility, make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     row = triage_fully(cmio, submit(champion))
     voter = make_user(Role.CHAMPION, full_name="Omar Haddad")
@@ -616,7 +613,7 @@ def test_a_vote_records_the_voters_context_and_rescores(
 
 
 def test_a_second_vote_and_the_submitters_own_are_refused(
-    champion: User, make_user: Callable[..., User]
+    champion: User, make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     row = submit(champion)
     voter = make_user(Role.CHAMPION)
@@ -632,7 +629,7 @@ def test_a_second_vote_and_the_submitters_own_are_refused(
 
 
 def test_the_thread_lists_comments_questions_and_answers_in_order(
-    champion: User, cmio: User
+    champion: User, cmio: User, api_as: ApiAs
 ) -> None:
     row = submit(champion)
     champion_api, cmio_api = api_as(champion), api_as(cmio)
@@ -660,7 +657,7 @@ def test_the_thread_lists_comments_questions_and_answers_in_order(
 
 
 def test_only_the_submitter_answers_and_only_an_open_question(
-    champion: User, cmio: User, make_user: Callable[..., User]
+    champion: User, cmio: User, make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     row = submit(champion)
 
@@ -680,7 +677,7 @@ def test_only_the_submitter_answers_and_only_an_open_question(
 
 
 def test_triage_routes_links_priorities_and_scores(
-    champion: User, cmio: User, zero_harm: StrategicPriority
+    champion: User, cmio: User, zero_harm: StrategicPriority, api_as: ApiAs
 ) -> None:
     row = submit(champion)
 
@@ -717,7 +714,9 @@ def test_triage_routes_links_priorities_and_scores(
     assert row.sla_due_at == row.routed_at + datetime.timedelta(hours=720)
 
 
-def test_a_stale_triage_gets_409_and_changes_nothing(champion: User, cmio: User) -> None:
+def test_a_stale_triage_gets_409_and_changes_nothing(
+    champion: User, cmio: User, api_as: ApiAs
+) -> None:
     row = submit(champion)
     client = api_as(cmio)
     client.post(f"{URL}{row.pk}/triage/", {"version": 1, "route": "workgroup"}, format="json")
@@ -747,7 +746,7 @@ def test_a_stale_triage_gets_409_and_changes_nothing(champion: User, cmio: User)
     ],
 )
 def test_bad_triage_names_the_field_and_saves_nothing(
-    champion: User, cmio: User, body: dict[str, Any], field: str
+    champion: User, cmio: User, body: dict[str, Any], field: str, api_as: ApiAs
 ) -> None:
     row = submit(champion)
     events = AuditEvent.objects.count()
@@ -761,7 +760,9 @@ def test_bad_triage_names_the_field_and_saves_nothing(
     assert AuditEvent.objects.count() == events
 
 
-def test_a_transition_along_the_table_is_recorded(champion: User, cmio: User) -> None:
+def test_a_transition_along_the_table_is_recorded(
+    champion: User, cmio: User, api_as: ApiAs
+) -> None:
     row = submit(champion)
 
     response = api_as(cmio).post(
@@ -776,7 +777,7 @@ def test_a_transition_along_the_table_is_recorded(champion: User, cmio: User) ->
 
 
 def test_a_transition_outside_the_table_is_refused_naming_to_status(
-    champion: User, cmio: User
+    champion: User, cmio: User, api_as: ApiAs
 ) -> None:
     row = submit(champion)
     events = AuditEvent.objects.count()
@@ -819,7 +820,7 @@ def test_a_transition_outside_the_table_is_refused_naming_to_status(
     ],
 )
 def test_bad_transitions_say_why_and_change_nothing(
-    champion: User, cmio: User, body: dict[str, Any], expected: dict[str, Any]
+    champion: User, cmio: User, body: dict[str, Any], expected: dict[str, Any], api_as: ApiAs
 ) -> None:
     row = submit(champion)
 
@@ -831,7 +832,7 @@ def test_bad_transitions_say_why_and_change_nothing(
     assert (row.status, row.version) == ("submitted", 1)
 
 
-def test_declining_with_a_reason(champion: User, cmio: User) -> None:
+def test_declining_with_a_reason(champion: User, cmio: User, api_as: ApiAs) -> None:
     row = submit(champion)
 
     response = api_as(cmio).post(
@@ -847,7 +848,7 @@ def test_declining_with_a_reason(champion: User, cmio: User) -> None:
     )
 
 
-def test_the_submitter_withdraws(champion: User) -> None:
+def test_the_submitter_withdraws(champion: User, api_as: ApiAs) -> None:
     row = submit(champion)
 
     response = api_as(champion).post(f"{URL}{row.pk}/withdraw/")
@@ -860,7 +861,7 @@ def test_the_submitter_withdraws(champion: User) -> None:
 
 
 def test_merging_moves_the_people_to_the_survivor(
-    champion: User, cmio: User, make_user: Callable[..., User]
+    champion: User, cmio: User, make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     survivor = triage_fully(cmio, submit(champion, title="Sepsis alert after surgery"))
     other = make_user(Role.CHAMPION)
@@ -879,7 +880,9 @@ def test_merging_moves_the_people_to_the_survivor(
     assert (survivor.current_score.reason, survivor.current_score.people) == ("merge", 3)
 
 
-def test_merging_into_an_unknown_or_the_same_request_is_refused(champion: User, cmio: User) -> None:
+def test_merging_into_an_unknown_or_the_same_request_is_refused(
+    champion: User, cmio: User, api_as: ApiAs
+) -> None:
     row = submit(champion)
     client = api_as(cmio)
 
@@ -904,7 +907,7 @@ SIMILAR_TITLES = [
 
 
 def test_similar_suggests_open_requests_most_similar_first(
-    champion: User, cmio: User, make_user: Callable[..., User]
+    champion: User, cmio: User, make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     other = make_user(Role.CHAMPION)
     rows = {title: submit(other, title=title) for title in SIMILAR_TITLES}
@@ -935,7 +938,7 @@ def test_similar_suggests_open_requests_most_similar_first(
     assert rows[SIMILAR_TITLES[0]].pk not in [row["id"] for row in excluded.json()]
 
 
-def test_similar_needs_a_title(champion: User) -> None:
+def test_similar_needs_a_title(champion: User, api_as: ApiAs) -> None:
     missing = api_as(champion).get(f"{URL}similar/")
     short = api_as(champion).get(f"{URL}similar/", {"title": "se"})
 
@@ -960,7 +963,7 @@ GATES = {"fast_track": ["safety"], "mandatory": ["regulatory", "vendor_mandated"
 EFFORT = {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}
 
 
-def test_everyone_reads_the_rubric(champion: User) -> None:
+def test_everyone_reads_the_rubric(champion: User, api_as: ApiAs) -> None:
     v1 = Rubric.objects.get()
 
     response = api_as(champion).get("/api/v1/rubric/")
@@ -981,7 +984,7 @@ def test_everyone_reads_the_rubric(champion: User) -> None:
 
 
 def test_an_admin_edit_makes_version_2_and_leaves_scores_alone(
-    users: dict[str, User], champion: User, cmio: User
+    users: dict[str, User], champion: User, cmio: User, api_as: ApiAs
 ) -> None:
     row = triage_fully(cmio, submit(champion))
     admin = users[Role.ADMIN]
@@ -1009,7 +1012,9 @@ def test_an_admin_edit_makes_version_2_and_leaves_scores_alone(
     )
 
 
-def test_a_bad_rubric_names_the_field_and_saves_nothing(users: dict[str, User]) -> None:
+def test_a_bad_rubric_names_the_field_and_saves_nothing(
+    users: dict[str, User], api_as: ApiAs
+) -> None:
     criteria = [{**c, "weight": 50 if c["code"] == "reach" else c["weight"]} for c in NEW_CRITERIA]
 
     response = api_as(users[Role.ADMIN]).post(
@@ -1023,7 +1028,7 @@ def test_a_bad_rubric_names_the_field_and_saves_nothing(users: dict[str, User]) 
     assert Rubric.objects.count() == 1
 
 
-def test_requests_stay_dated_by_the_server(champion: User) -> None:
+def test_requests_stay_dated_by_the_server(champion: User, api_as: ApiAs) -> None:
     before = timezone.now()
 
     response = api_as(champion).post(

@@ -6,13 +6,13 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
 from informatics.models import User
 from intake.choices import RequestStatus
 from intake.models import IntakeRequest
+from tests.conftest import ApiAs
 from tests.factories import FacilityFactory
 from tests.intake.factories import (
     IntakeRequestFactory,
@@ -25,12 +25,6 @@ from tests.intake.factories import (
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/requests/"
-
-
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def queries_for(client: APIClient, url: str, params: dict[str, str] | None = None) -> int:
@@ -60,7 +54,7 @@ def add_requests(count: int, submitters: list[User]) -> None:
 
 @pytest.mark.parametrize("role", [Role.CHAMPION, Role.CMIO])
 def test_the_list_query_count_does_not_grow(
-    users: dict[str, User], make_user: Callable[..., User], role: str
+    users: dict[str, User], make_user: Callable[..., User], role: str, api_as: ApiAs
 ) -> None:
     submitters = [users[Role.CHAMPION], make_user(Role.CHAMPION), make_user(Role.EXECUTIVE)]
     client = api_as(users[role])
@@ -78,7 +72,7 @@ def test_the_list_query_count_does_not_grow(
 
 
 def test_the_detail_query_count_does_not_grow_with_its_thread_and_votes(
-    users: dict[str, User], make_user: Callable[..., User]
+    users: dict[str, User], make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     client = api_as(users[Role.CMIO])
     row = IntakeRequestFactory.create(submitted_by=users[Role.CHAMPION])

@@ -12,7 +12,6 @@ import pytest
 import time_machine
 import yaml
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role, ValueCategory
@@ -22,6 +21,7 @@ from metrics import selectors
 from metrics.choices import ChartType, Direction
 from metrics.models import Measurement, Metric, RollupSeries
 from metrics.services.rollups import rollup_refresh
+from tests.conftest import ApiAs
 from tests.factories import PriorityFactory
 from tests.initiatives.factories import BenefitLineFactory, InitiativeFactory
 from tests.metrics.factories import (
@@ -42,24 +42,18 @@ URL = "/api/v1/metrics/"
 MEASUREMENTS = "/api/v1/measurements/"
 
 
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 @pytest.fixture
 def tree() -> dict[str, Facility]:
     return facility_tree()
 
 
 @pytest.fixture
-def cmio(users: dict[str, User]) -> APIClient:
+def cmio(users: dict[str, User], api_as: ApiAs) -> APIClient:
     return api_as(users[Role.CMIO])
 
 
 @pytest.fixture
-def champion(users: dict[str, User]) -> APIClient:
+def champion(users: dict[str, User], api_as: ApiAs) -> APIClient:
     return api_as(users[Role.CHAMPION])
 
 
@@ -415,6 +409,7 @@ def test_an_informaticist_enters_a_measurement_and_the_rollup_follows(
     users: dict[str, User],
     tree: dict[str, Facility],
     django_capture_on_commit_callbacks: Callable[..., Any],
+    api_as: ApiAs,
 ) -> None:
     MetricFactory.create(code="Q2", chart_type=ChartType.U, multiplier=Decimal(1000))
     client = api_as(users[Role.INFORMATICIST])
@@ -446,7 +441,7 @@ def test_an_informaticist_enters_a_measurement_and_the_rollup_follows(
 
 
 def test_a_bad_measurement_is_a_400_naming_the_field(
-    users: dict[str, User], tree: dict[str, Facility]
+    users: dict[str, User], tree: dict[str, Facility], api_as: ApiAs
 ) -> None:
     MetricFactory.create(code="Q2", chart_type=ChartType.U, multiplier=Decimal(1000))
 

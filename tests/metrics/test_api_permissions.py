@@ -7,13 +7,12 @@ import datetime
 from typing import Any
 
 import pytest
-from django.forms.models import model_to_dict
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import FacilityKind, Role
 from informatics.models import AuditEvent, JobRun, User
-from metrics.models import Measurement, Metric
+from metrics.models import Measurement, Metric, MetricInitiative
+from tests.conftest import ApiAs, snapshot
 from tests.factories import FacilityFactory
 from tests.metrics.factories import MetricFactory
 
@@ -65,41 +64,41 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], frozenset[str], int]] = {
 }
 
 
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
-def snapshot() -> list[Any]:
-    return [
-        [model_to_dict(row) for row in Metric.objects.order_by("pk")],
-        [model_to_dict(row) for row in Measurement.objects.order_by("pk")],
-        AuditEvent.objects.count(),
-        JobRun.objects.count(),
-    ]
+# Every metric (with its links) and measurement, the audit trail and the jobs (compared whole
+# with `snapshot`).
+TABLES = (
+    Metric,
+    Metric.priorities.through,
+    Metric.balancing_metrics.through,
+    MetricInitiative,
+    Measurement,
+    AuditEvent,
+    JobRun,
+)
 
 
 @pytest.mark.parametrize(("write", "role"), [(w, r) for w in WRITES for r in Role.values])
-def test_each_role_against_each_api_write(users: dict[str, User], write: str, role: str) -> None:
+def test_each_role_against_each_api_write(
+    users: dict[str, User], write: str, role: str, api_as: ApiAs
+) -> None:
     FacilityFactory.create(code="rh", kind=FacilityKind.SYSTEM)
     metric = MetricFactory.create(code="Q1")
     method, url, body, allowed, success = WRITES[write]
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = getattr(api_as(users[role]), method)(url.format(pk=metric.pk), body, format="json")
 
     if role in allowed:
         assert response.status_code == success, response.content
-        assert snapshot() != before
+        assert snapshot(*TABLES) != before
     else:
         assert response.status_code == 403
         assert response.json()["detail"].startswith("You may not do this")
-        assert snapshot() == before
+        assert snapshot(*TABLES) == before
 
 
 @pytest.mark.parametrize("role", Role.values)
-def test_every_role_reads(users: dict[str, User], role: str) -> None:
+def test_every_role_reads(users: dict[str, User], role: str, api_as: ApiAs) -> None:
     FacilityFactory.create(code="rh", kind=FacilityKind.SYSTEM)
     metric = MetricFactory.create()
     client = api_as(users[role])

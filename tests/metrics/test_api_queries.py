@@ -8,13 +8,13 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
 from informatics.models import Facility, User
 from metrics.models import Metric
 from metrics.services.rollups import rollup_refresh
+from tests.conftest import ApiAs
 from tests.factories import PriorityFactory
 from tests.initiatives.factories import InitiativeFactory
 from tests.metrics.factories import (
@@ -36,12 +36,6 @@ TODAY = datetime.date(2026, 6, 15)
 # Token authentication (the token with its user), the user's groups (roles, for the
 # permission check).
 AUTH = 2
-
-
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def queries_for(client: APIClient, url: str, params: dict[str, str] | None = None) -> int:
@@ -73,7 +67,7 @@ def catalogue(count: int, tree: dict[str, Facility], owner: User) -> None:
 
 @pytest.mark.parametrize("count", [2, 200])
 def test_the_metric_list_query_count_does_not_grow(
-    count: int, tree: dict[str, Facility], users: dict[str, User]
+    count: int, tree: dict[str, Facility], users: dict[str, User], api_as: ApiAs
 ) -> None:
     catalogue(count, tree, users[Role.CMIO])
     client = api_as(users[Role.CHAMPION])
@@ -88,7 +82,7 @@ def test_the_metric_list_query_count_does_not_grow(
 
 @pytest.mark.parametrize("count", [2, 200])
 def test_a_metrics_detail_query_count_does_not_grow(
-    count: int, tree: dict[str, Facility], users: dict[str, User]
+    count: int, tree: dict[str, Facility], users: dict[str, User], api_as: ApiAs
 ) -> None:
     metric = MetricFactory.create()
     for n in range(count):
@@ -112,7 +106,11 @@ def test_a_metrics_detail_query_count_does_not_grow(
 @pytest.mark.parametrize("months", [24, 240])
 @pytest.mark.parametrize("preset", [None, "anhoj"])
 def test_the_spc_read_makes_as_many_queries_for_240_points_as_for_24(
-    months: int, preset: str | None, tree: dict[str, Facility], users: dict[str, User]
+    months: int,
+    preset: str | None,
+    tree: dict[str, Facility],
+    users: dict[str, User],
+    api_as: ApiAs,
 ) -> None:
     metric: Metric = MetricFactory.create()
     monthly_series(
@@ -133,7 +131,7 @@ def test_the_spc_read_makes_as_many_queries_for_240_points_as_for_24(
 
 @pytest.mark.parametrize("count", [2, 200])
 def test_the_measurement_list_query_count_does_not_grow(
-    count: int, tree: dict[str, Facility], users: dict[str, User]
+    count: int, tree: dict[str, Facility], users: dict[str, User], api_as: ApiAs
 ) -> None:
     metric = MetricFactory.create(code="Q1")
     monthly_series(metric, tree["south"], [(1, 10)] * count, start=datetime.date(2000, 1, 1))

@@ -9,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import AuditAction, JobStatus, Role
@@ -17,6 +16,7 @@ from informatics.models import AuditEvent, JobRun, User
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.models import ImportBatch, Measurement
 from metrics.tasks import IMPORT_KIND
+from tests.conftest import ApiAs, snapshot
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.test_import_helpers import (
     csv_bytes,
@@ -33,27 +33,20 @@ URL = "/api/v1/imports/"
 LOADERS = frozenset({Role.INFORMATICIST, Role.CMIO})
 
 
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 def post_file(client: APIClient, name: str, content: bytes, capture: Any) -> Any:
     with capture(execute=True):
         return client.post(URL, {"file": SimpleUploadedFile(name, content)}, format="multipart")
 
 
-def snapshot() -> list[Any]:
-    """Every batch, job, measurement and audit event, with every field."""
-    return [
-        list(model._default_manager.order_by("pk").values_list())
-        for model in (ImportBatch, JobRun, Measurement, AuditEvent)
-    ]
+# Every batch, job, measurement and audit event (compared whole with `snapshot`).
+TABLES = (ImportBatch, JobRun, Measurement, AuditEvent)
 
 
 def test_an_upload_answers_202_with_the_pending_batch_then_reads_back_imported(
-    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    api_as: ApiAs,
 ) -> None:
     user = users[Role.INFORMATICIST]
     client = api_as(user)
@@ -94,7 +87,10 @@ def test_an_upload_answers_202_with_the_pending_batch_then_reads_back_imported(
 
 
 def test_a_rejected_file_is_read_back_with_its_errors(
-    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    api_as: ApiAs,
 ) -> None:
     client = api_as(users[Role.CMIO])
     rows = readmission_rows(60)
@@ -111,7 +107,10 @@ def test_a_rejected_file_is_read_back_with_its_errors(
 
 
 def test_a_file_of_another_kind_is_refused_naming_the_field(
-    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    api_as: ApiAs,
 ) -> None:
     response = post_file(
         api_as(users[Role.INFORMATICIST]),
@@ -128,7 +127,9 @@ def test_a_file_of_another_kind_is_refused_naming_the_field(
     assert JobRun.objects.count() == 0
 
 
-def test_an_upload_without_a_file_is_refused_naming_the_field(users: dict[str, User]) -> None:
+def test_an_upload_without_a_file_is_refused_naming_the_field(
+    users: dict[str, User], api_as: ApiAs
+) -> None:
     response = api_as(users[Role.INFORMATICIST]).post(URL, {}, format="multipart")
 
     assert response.status_code == 400
@@ -136,7 +137,10 @@ def test_an_upload_without_a_file_is_refused_naming_the_field(users: dict[str, U
 
 
 def test_the_list_is_newest_first_without_errors(
-    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    api_as: ApiAs,
 ) -> None:
     client = api_as(users[Role.INFORMATICIST])
     rows = readmission_rows(2)
@@ -153,7 +157,7 @@ def test_the_list_is_newest_first_without_errors(
     assert "errors" not in body["results"][0]
 
 
-def test_an_unknown_batch_is_404(users: dict[str, User]) -> None:
+def test_an_unknown_batch_is_404(users: dict[str, User], api_as: ApiAs) -> None:
     assert api_as(users[Role.CMIO]).get(f"{URL}999999/").status_code == 404
 
 
@@ -166,8 +170,9 @@ def test_every_role_against_an_upload(
     users: dict[str, User],
     catalogue: dict[str, Any],
     django_capture_on_commit_callbacks: Any,
+    api_as: ApiAs,
 ) -> None:
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = post_file(
         api_as(users[role]),
@@ -185,18 +190,18 @@ def test_every_role_against_an_upload(
     else:
         assert response.status_code == 403
         assert response.json() == {"detail": "You may not do this (measurement.load)."}
-        assert snapshot() == before
+        assert snapshot(*TABLES) == before
 
 
 def test_an_anonymous_upload_is_401_and_changes_nothing(catalogue: dict[str, Any]) -> None:
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = APIClient().post(
         URL, {"file": SimpleUploadedFile("q1.csv", csv_bytes([]))}, format="multipart"
     )
 
     assert response.status_code == 401
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -205,6 +210,7 @@ def test_every_role_against_the_reads(
     users: dict[str, User],
     catalogue: dict[str, Any],
     django_capture_on_commit_callbacks: Any,
+    api_as: ApiAs,
 ) -> None:
     batch_id = post_file(
         api_as(users[Role.CMIO]),
@@ -256,7 +262,9 @@ def queries_for(client: APIClient, url: str) -> int:
     return len(captured.captured_queries)
 
 
-def test_the_list_and_detail_query_counts_do_not_grow(users: dict[str, User]) -> None:
+def test_the_list_and_detail_query_counts_do_not_grow(
+    users: dict[str, User], api_as: ApiAs
+) -> None:
     client = api_as(users[Role.INFORMATICIST])
     add_batches(2, users[Role.CMIO])
     small_list = queries_for(client, URL)

@@ -5,6 +5,7 @@ against every page (a refused upload changes nothing)."""
 import csv
 import datetime
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import COLUMNS
 from metrics.models import ImportBatch, Measurement, Metric
 from metrics.tasks import IMPORT_KIND
+from tests.conftest import snapshot
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.test_import_helpers import (
     csv_bytes,
@@ -35,12 +37,6 @@ UPLOAD = "/metrics/imports/"
 LOADERS = frozenset({Role.INFORMATICIST, Role.CMIO})
 
 
-def client_as(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 def post_file(client: Client, name: str, content: bytes, capture: Any) -> Any:
     with capture(execute=True):
         return client.post(UPLOAD, {"file": SimpleUploadedFile(name, content)})
@@ -51,11 +47,8 @@ def csv_rows(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode().removeprefix("\ufeff"))))
 
 
-def snapshot() -> list[Any]:
-    return [
-        list(model._default_manager.order_by("pk").values_list())
-        for model in (ImportBatch, JobRun, Measurement, AuditEvent)
-    ]
+# Every batch, job, measurement and audit event (compared whole with `snapshot`).
+TABLES = (ImportBatch, JobRun, Measurement, AuditEvent)
 
 
 def running_batch(user: User, *, done: int, total: int | None) -> ImportBatch:
@@ -75,8 +68,9 @@ def running_batch(user: User, *, done: int, total: int | None) -> ImportBatch:
 
 def test_the_upload_page_explains_the_columns_and_offers_the_template(
     users: dict[str, User],
+    client_for: Callable[[str], Client],
 ) -> None:
-    response = client_as(users[Role.INFORMATICIST]).get(UPLOAD)
+    response = client_for(Role.INFORMATICIST).get(UPLOAD)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -89,9 +83,12 @@ def test_the_upload_page_explains_the_columns_and_offers_the_template(
 
 
 def test_uploading_redirects_to_the_batch_page_showing_the_outcome(
-    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    client_for: Callable[[str], Client],
 ) -> None:
-    client = client_as(users[Role.CMIO])
+    client = client_for(Role.CMIO)
 
     response = post_file(
         client, "q1.csv", csv_bytes(readmission_rows(4)), django_capture_on_commit_callbacks
@@ -110,11 +107,14 @@ def test_uploading_redirects_to_the_batch_page_showing_the_outcome(
 
 
 def test_a_rejected_batch_page_lists_each_error_by_row_and_column(
-    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    client_for: Callable[[str], Client],
 ) -> None:
     rows = readmission_rows(60)
     rows[55]["value"] = "n/a"
-    client = client_as(users[Role.INFORMATICIST])
+    client = client_for(Role.INFORMATICIST)
     response = post_file(client, "q1.csv", csv_bytes(rows), django_capture_on_commit_callbacks)
 
     page = client.get(response["Location"]).content.decode()
@@ -124,10 +124,12 @@ def test_a_rejected_batch_page_lists_each_error_by_row_and_column(
     assert "<tr><td>57</td><td><code>value</code></td><td>“n/a” is not a number.</td></tr>" in page
 
 
-def test_a_bad_file_type_goes_back_onto_the_form(users: dict[str, User]) -> None:
-    before = snapshot()
+def test_a_bad_file_type_goes_back_onto_the_form(
+    users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    before = snapshot(*TABLES)
 
-    response = client_as(users[Role.INFORMATICIST]).post(
+    response = client_for(Role.INFORMATICIST).post(
         UPLOAD, {"file": SimpleUploadedFile("figures.xls", b"\xd0\xcf")}
     )
 
@@ -136,12 +138,14 @@ def test_a_bad_file_type_goes_back_onto_the_form(users: dict[str, User]) -> None
         "Upload a .csv or .xlsx file with the canonical columns, or a FHIR .json."
         in response.content.decode()
     )
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before
 
 
-def test_a_running_batch_polls_its_status_block_with_htmx(users: dict[str, User]) -> None:
+def test_a_running_batch_polls_its_status_block_with_htmx(
+    users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
     batch = running_batch(users[Role.CMIO], done=40000, total=100000)
-    client = client_as(users[Role.INFORMATICIST])
+    client = client_for(Role.INFORMATICIST)
     url = f"/metrics/imports/{batch.pk}/"
 
     page = client.get(url).content.decode()
@@ -159,9 +163,9 @@ def test_a_running_batch_polls_its_status_block_with_htmx(users: dict[str, User]
 
 
 def test_the_template_is_a_csv_with_the_header_and_a_real_example(
-    users: dict[str, User], catalogue: dict[str, Any]
+    users: dict[str, User], catalogue: dict[str, Any], client_for: Callable[[str], Client]
 ) -> None:
-    response = client_as(users[Role.INFORMATICIST]).get("/metrics/imports/template.csv")
+    response = client_for(Role.INFORMATICIST).get("/metrics/imports/template.csv")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -178,13 +182,13 @@ def test_the_template_is_a_csv_with_the_header_and_a_real_example(
 
 
 def test_the_templates_texts_from_the_catalogue_cannot_run_in_a_spreadsheet(
-    users: dict[str, User], catalogue: dict[str, Any]
+    users: dict[str, User], catalogue: dict[str, Any], client_for: Callable[[str], Client]
 ) -> None:
     Metric.objects.filter(code="E8").update(
         unit="=1+1", definition_version='=HYPERLINK("http://evil.example","v2")'
     )
 
-    response = client_as(users[Role.INFORMATICIST]).get("/metrics/imports/template.csv")
+    response = client_for(Role.INFORMATICIST).get("/metrics/imports/template.csv")
 
     assert csv_rows(response.getvalue())[1] == [
         "E8", "rh-north", "2024-01-01", "2024-01-31", "57", "400", "0.1425", "'=1+1",
@@ -198,10 +202,11 @@ def test_every_role_against_the_import_pages(
     users: dict[str, User],
     catalogue: dict[str, Any],
     django_capture_on_commit_callbacks: Any,
+    client_for: Callable[[str], Client],
 ) -> None:
     batch = running_batch(users[Role.CMIO], done=1, total=2)
-    client = client_as(users[role])
-    before = snapshot()
+    client = client_for(role)
+    before = snapshot(*TABLES)
 
     reads = [
         client.get(UPLOAD).status_code,
@@ -220,16 +225,16 @@ def test_every_role_against_the_import_pages(
         # a batch's page is the provenance of its figures: readable by all who read them
         assert reads == [403, 200, 403]
         assert upload.status_code == 403
-        assert snapshot() == before
+        assert snapshot(*TABLES) == before
         page = client.get(f"/metrics/imports/{batch.pk}/").content.decode()
         assert "Upload another file" not in page
 
 
 def test_anonymous_visitors_are_sent_to_log_in(catalogue: dict[str, Any]) -> None:
-    before = snapshot()
+    before = snapshot(*TABLES)
 
     response = Client().post(UPLOAD, {"file": SimpleUploadedFile("q1.csv", b"x")})
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
-    assert snapshot() == before
+    assert snapshot(*TABLES) == before

@@ -10,12 +10,7 @@ footprint; the difference is how far the import raised it. A file loaded whole (
 text, several times that as Python objects) would show here.
 """
 
-import os
-import signal
-import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,8 +18,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from informatics.celery import app as celery_app
 from informatics.choices import FacilityKind, Role
@@ -33,10 +26,8 @@ from metrics.choices import ChartType, Direction, ImportStatus
 from metrics.imports import COLUMNS
 from metrics.models import Measurement
 from metrics.tasks import ROLLUP_KIND
-from tests.conftest import port_open, require_service
+from tests.conftest import ApiAs, through_broker
 from tests.metrics.factories import MetricFactory, add_months, month_end
-from tests.ops.conftest import REPO, VENV_BIN, base_env
-from tests.ops.test_tasks import BROKER_URL, _database_url, _forget_queue, _through_broker
 
 ROWS = 100_000
 FACILITIES = 50
@@ -67,53 +58,11 @@ def write_rows(path: Path) -> None:
                     n += 1
 
 
-@pytest.fixture
-def import_worker(tmp_path: Path, settings: Any) -> Iterator[str]:
-    """A real `celery worker --pool solo` on a queue of its own, on the pytest database and
-    this test's media folder. Its own default queue (where it sends the roll-up after the
-    import) is another one, consumed by nobody and cleared afterwards. Yields the queue."""
-    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
-    queue = f"import-test-{uuid.uuid4().hex[:8]}"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    log = tmp_path / "worker.log"
-    env = base_env() | {
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": BROKER_URL,
-        "CELERY_QUEUE": f"{queue}-later",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                str(VENV_BIN / "celery"), "-A", "informatics", "worker", "--pool", "solo",
-                "-Q", queue, "--concurrency", "1", "--hostname", f"{queue}@%h",
-                "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-            ],
-            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield queue
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        _forget_queue(queue)
-
-
 @pytest.mark.worker
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_100000_row_file_is_imported_by_a_worker_with_rising_progress_in_bounded_memory(
-    import_worker: str, tmp_path: Path, make_user: Any
+    worker: str, tmp_path: Path, make_user: Any, api_as: ApiAs
 ) -> None:
     system = Facility.objects.create(code="w-sys", name="W system", kind=FacilityKind.SYSTEM)
     Facility.objects.bulk_create(
@@ -128,17 +77,16 @@ def test_a_100000_row_file_is_imported_by_a_worker_with_rising_progress_in_bound
             chart_type=ChartType.P,
         )  # fmt: skip
     user: User = make_user(Role.INFORMATICIST)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client = api_as(user)
     path = tmp_path / "measurements.csv"
     write_rows(path)
     assert tmp_path / "media" == settings.MEDIA_ROOT
 
     seen: list[tuple[str, int, int | None]] = []
     saved_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = import_worker
+    celery_app.conf.task_default_queue = worker
     try:
-        with _through_broker(), path.open("rb") as upload:
+        with through_broker(), path.open("rb") as upload:
             response = client.post("/api/v1/imports/", {"file": upload}, format="multipart")
             assert response.status_code == 202, response.content
             url = f"/api/v1/imports/{response.json()['id']}/"

@@ -26,6 +26,7 @@ from metrics.services.rollups import (
     rollup_run,
 )
 from metrics.tasks import ROLLUP_KIND
+from tests.conftest import snapshot
 from tests.factories import FacilityFactory
 from tests.initiatives.factories import InitiativeFactory
 from tests.metrics.factories import (
@@ -55,11 +56,8 @@ def points_of(metric: Metric, facility: Facility) -> list[RollupPoint]:
     )
 
 
-def rows_snapshot() -> list[tuple[Any, ...]]:
-    """Every stored roll-up row with every field (ids included)."""
-    series = list(RollupSeries.objects.order_by("pk").values_list())
-    points = list(RollupPoint.objects.order_by("pk").values_list())
-    return [*series, *points]
+# Every stored roll-up row (compared whole with `snapshot`).
+ROLLUPS = (RollupSeries, RollupPoint)
 
 
 def writes(captured: CaptureQueriesContext) -> list[str]:
@@ -165,14 +163,14 @@ def test_a_second_run_with_the_same_data_changes_zero_rows(
 ) -> None:
     first = rollup_refresh(metric_ids=[readmissions.pk], today=TODAY)
     assert (first.series_written, first.points_written) == (4, 48)  # system, north, icu, south
-    before = rows_snapshot()
+    before = snapshot(*ROLLUPS)
 
     with CaptureQueriesContext(connection) as captured:
         second = rollup_refresh(metric_ids=[readmissions.pk], today=TODAY)
 
     assert (second.series_written, second.points_written, second.points_deleted) == (0, 0, 0)
     assert second.series_unchanged == 4
-    assert rows_snapshot() == before
+    assert snapshot(*ROLLUPS) == before
     # Nothing written at all; only the metric's row lock (SELECT … FOR UPDATE) and reads.
     assert writes(captured) == []
 

@@ -1,30 +1,19 @@
 """The worker probe: a JobRun claimed once and finished by a real Celery worker through Redis."""
 
 import os
-import signal
-import subprocess
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-import redis
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test.utils import override_settings
 
-from informatics.celery import app as celery_app
 from informatics.choices import JobStatus
 from informatics.models import JobRun
 from informatics.services import jobrun_create
 from informatics.tasks import WORKER_PROBE_KIND, worker_probe_task
-from tests.conftest import port_open, require_service
-from tests.ops.conftest import REPO, TEST_REDIS_DB, VENV_BIN, base_env, closed_port
-
-BROKER_URL = f"redis://127.0.0.1:6379/{TEST_REDIS_DB}"
-
+from tests.conftest import BROKER_URL, forget_queue, port_open, require_service, through_broker
+from tests.ops.conftest import closed_port
 
 # --- The task, run in-process (eager) ---------------------------------------------------------
 
@@ -78,9 +67,9 @@ def test_probe_worker_command_fails_clearly_when_no_worker_answers() -> None:
     # A broker that accepts the message, but a queue that no worker consumes.
     require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
     queue = f"probe-nobody-{uuid.uuid4().hex[:8]}"
-    with _through_broker(), pytest.raises(CommandError) as raised:
+    with through_broker(), pytest.raises(CommandError) as raised:
         call_command("probe_worker", "--timeout", "1", "--queue", queue)
-    _forget_queue(queue)
+    forget_queue(queue)
 
     job = JobRun.objects.get(kind=WORKER_PROBE_KIND)
     assert str(raised.value) == (
@@ -95,7 +84,7 @@ def test_probe_worker_command_fails_clearly_when_no_worker_answers() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_probe_worker_command_fails_clearly_when_the_broker_is_down() -> None:
     url = f"redis://127.0.0.1:{closed_port()}/0"
-    with _through_broker(url), pytest.raises(CommandError) as raised:
+    with through_broker(url), pytest.raises(CommandError) as raised:
         call_command("probe_worker", "--timeout", "1")
 
     assert str(raised.value).startswith(
@@ -104,88 +93,6 @@ def test_probe_worker_command_fails_clearly_when_the_broker_is_down() -> None:
 
 
 # --- A real worker ----------------------------------------------------------------------------
-
-
-class _through_broker:
-    """Make this process publish through Redis instead of running tasks eagerly. The Celery app
-    read Django's settings at import, so its own configuration is switched too."""
-
-    def __init__(self, url: str = BROKER_URL) -> None:
-        self.url = url
-        self.saved: dict[str, Any] = {}
-        self.settings = override_settings(CELERY_BROKER_URL=url)
-
-    def __enter__(self) -> None:
-        self.saved = {
-            "task_always_eager": celery_app.conf.task_always_eager,
-            "broker_url": celery_app.conf.broker_url,
-        }
-        celery_app.conf.update(task_always_eager=False, broker_url=self.url)
-        self.settings.enable()
-        _drop_producer_pool()
-
-    def __exit__(self, *exc: object) -> None:
-        self.settings.disable()
-        celery_app.conf.update(**self.saved)
-        _drop_producer_pool()
-
-
-def _drop_producer_pool() -> None:
-    """The app's producer pool keeps the broker it was made for: make the next send build one
-    from the current configuration. (Celery offers no public way; the stubs lack these.)"""
-    celery_app._pool = None  # type: ignore[attr-defined]
-    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
-
-
-def _forget_queue(queue: str) -> None:
-    client = redis.Redis.from_url(BROKER_URL)
-    for key in client.scan_iter(match=f"*{queue}*"):
-        client.delete(key)
-    client.close()
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
-    )
-
-
-@pytest.fixture
-def worker(tmp_path: Path) -> Iterator[str]:
-    """A real `celery worker` on its own queue, writing to the pytest database. Yields the
-    queue's name."""
-    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
-    queue = f"probe-test-{uuid.uuid4().hex[:8]}"
-    log = tmp_path / "worker.log"
-    env = base_env() | {"DATABASE_URL": _database_url(), "CELERY_BROKER_URL": BROKER_URL}
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                str(VENV_BIN / "celery"), "-A", "informatics", "worker", "--pool", "solo",
-                "-Q", queue, "--concurrency", "1", "--hostname", f"{queue}@%h",
-                "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-            ],
-            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield queue
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        _forget_queue(queue)
 
 
 def _wait_until_finished(job_id: int, timeout: float = 30) -> JobRun:
@@ -203,7 +110,7 @@ def _wait_until_finished(job_id: int, timeout: float = 30) -> JobRun:
 def test_a_real_worker_finishes_the_probe_once_through_redis(worker: str) -> None:
     job = jobrun_create(kind=WORKER_PROBE_KIND)
 
-    with _through_broker():
+    with through_broker():
         worker_probe_task.apply_async(args=(job.pk,), queue=worker)
         job = _wait_until_finished(job.pk)
 
@@ -231,7 +138,7 @@ def test_a_real_worker_finishes_the_probe_once_through_redis(worker: str) -> Non
 def test_probe_worker_command_succeeds_with_a_real_worker(
     worker: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with _through_broker():
+    with through_broker():
         call_command("probe_worker", "--timeout", "30", "--queue", worker)
 
     job = JobRun.objects.get(kind=WORKER_PROBE_KIND)

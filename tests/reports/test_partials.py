@@ -66,9 +66,9 @@ def test_needs_me_list_on_the_landing_page_is_oldest_first_and_flags_overdue_ite
 
 @pytest.mark.django_db
 def test_history_partial_shows_who_changed_which_field_from_what_to_what(
-    quick_user: Callable[..., User],
+    make_user: Callable[..., User],
 ) -> None:
-    cmo = quick_user(Role.CMO, full_name="Dana Whitfield")
+    cmo = make_user(Role.CMO, full_name="Dana Whitfield")
     priority = PriorityFactory.create(title="Zero Harm")
     AuditEvent.objects.create(
         content_type_id=_content_type_id(priority),
@@ -163,9 +163,9 @@ def test_role_label() -> None:
 
 
 @pytest.mark.django_db
-def test_can_filter_asks_the_permission_table(quick_user: Callable[..., User]) -> None:
-    assert portal.can(quick_user(Role.CMO), "priority.edit") is True
-    assert portal.can(quick_user(Role.CHAMPION), "priority.edit") is False
+def test_can_filter_asks_the_permission_table(make_user: Callable[..., User]) -> None:
+    assert portal.can(make_user(Role.CMO), "priority.edit") is True
+    assert portal.can(make_user(Role.CHAMPION), "priority.edit") is False
 
 
 CONTRACT_CLASSES = [

@@ -24,9 +24,9 @@ def _item(title: str, days: int) -> NeedsMeItem:
 
 
 def test_needs_me_list_merges_every_app_oldest_first(
-    monkeypatch: pytest.MonkeyPatch, quick_user: Callable[..., User]
+    monkeypatch: pytest.MonkeyPatch, make_user: Callable[..., User]
 ) -> None:
-    user = quick_user(Role.CMIO)
+    user = make_user(Role.CMIO)
     monkeypatch.setattr(selectors.informatics_selectors, "needs_me_for", lambda u: [_item("k", 3)])
     monkeypatch.setattr(
         selectors.initiatives_selectors, "needs_me_for", lambda u: [_item("i1", 5), _item("i0", 0)]
@@ -40,19 +40,19 @@ def test_needs_me_list_merges_every_app_oldest_first(
 
 
 def test_needs_me_list_is_empty_while_no_app_asks_anything(
-    quick_user: Callable[..., User],
+    make_user: Callable[..., User],
 ) -> None:
-    assert selectors.needs_me_list(user=quick_user(Role.CMO)) == []
+    assert selectors.needs_me_list(user=make_user(Role.CMO)) == []
 
 
 def test_admin_summary_counts_active_people_per_role_and_facilities_per_kind(
-    quick_user: Callable[..., User],
+    make_user: Callable[..., User],
 ) -> None:
-    quick_user(Role.CMO, Role.ADMIN)
-    quick_user(Role.CHAMPION)
-    quick_user(Role.CHAMPION)
-    quick_user(Role.CHAMPION, is_active=False)
-    quick_user()  # no role
+    make_user(Role.CMO, Role.ADMIN)
+    make_user(Role.CHAMPION)
+    make_user(Role.CHAMPION)
+    make_user(Role.CHAMPION, is_active=False)
+    make_user()  # no role
     system = FacilityFactory.create(kind=FacilityKind.SYSTEM)
     hospital = FacilityFactory.create(kind=FacilityKind.HOSPITAL, parent=system)
     FacilityFactory.create(kind=FacilityKind.CLINIC, parent=hospital)
@@ -81,9 +81,9 @@ def test_admin_summary_counts_active_people_per_role_and_facilities_per_kind(
 
 
 def test_landing_for_cmo_lists_active_priorities_in_rank_order(
-    quick_user: Callable[..., User],
+    make_user: Callable[..., User],
 ) -> None:
-    cmo = quick_user(Role.CMO)
+    cmo = make_user(Role.CMO)
     second = PriorityFactory.create(rank=2, title="Zero Harm")
     first = PriorityFactory.create(rank=1, title="Restore joy in practice")
     PriorityFactory.create(rank=3, title="Retired one", is_active=False)
@@ -106,7 +106,7 @@ def test_landing_for_cmo_lists_active_priorities_in_rank_order(
         (Role.ADMIN, "Administration"),
     ],
 )
-def test_landing_title_per_role(quick_user: Callable[..., User], role: str, title: str) -> None:
-    page = selectors.landing_for(user=quick_user(role), role=role)
+def test_landing_title_per_role(make_user: Callable[..., User], role: str, title: str) -> None:
+    page = selectors.landing_for(user=make_user(role), role=role)
 
     assert (page.role, page.title, page.needs_me, page.stale_after_days) == (role, title, [], 30)

@@ -27,12 +27,6 @@ TITLES: dict[str, str] = {
 }
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 @pytest.mark.parametrize("path", ["/", "/home/cmo/", "/home/champion/"])
 def test_anonymous_page_request_redirects_to_login(client: Client, path: str) -> None:
     response = client.get(path)
@@ -52,20 +46,20 @@ def test_home_redirects_to_the_landing_of_the_only_role(
 
 
 def test_user_with_several_roles_lands_on_the_first_in_design_order(
-    quick_user: Callable[..., User],
+    client_as: Callable[..., Client],
 ) -> None:
-    user = quick_user(Role.ADMIN, Role.CHAMPION, Role.CMIO)
+    client = client_as(Role.ADMIN, Role.CHAMPION, Role.CMIO)
 
-    response = _client(user).get("/", follow=True)
+    response = client.get("/", follow=True)
 
     assert response.redirect_chain == [("/home/cmio/", 302)]
     assert response.context["page"].title == "CMIO workbench"
 
 
-def test_role_switcher_links_every_role_the_user_holds(quick_user: Callable[..., User]) -> None:
-    user = quick_user(Role.ADMIN, Role.CHAMPION, Role.CMIO)
+def test_role_switcher_links_every_role_the_user_holds(client_as: Callable[..., Client]) -> None:
+    client = client_as(Role.ADMIN, Role.CHAMPION, Role.CMIO)
 
-    html = _client(user).get("/home/champion/").content.decode()
+    html = client.get("/home/champion/").content.decode()
 
     assert '<a href="/home/cmio/">CMIO</a>' in html
     assert '<a href="/home/champion/" aria-current="page">Physician champion</a>' in html
@@ -107,9 +101,9 @@ def test_unknown_role_is_404(client_as: Callable[..., Client]) -> None:
 
 
 def test_user_without_a_role_is_told_to_ask_an_administrator(
-    quick_user: Callable[..., User],
+    client_as: Callable[..., Client],
 ) -> None:
-    response = _client(quick_user()).get("/")
+    response = client_as().get("/")
 
     assert response.status_code == 200
     assert "Your account has no role yet" in response.content.decode()
@@ -130,9 +124,9 @@ def test_executive_empty_state_explains_the_value_report(
 
 
 def test_cmo_page_lists_active_priorities_with_sponsor_and_horizon(
-    client_as: Callable[..., Client], quick_user: Callable[..., User]
+    client_as: Callable[..., Client], make_user: Callable[..., User]
 ) -> None:
-    sponsor = quick_user(Role.EXECUTIVE, full_name="Dana Whitfield")
+    sponsor = make_user(Role.EXECUTIVE, full_name="Dana Whitfield")
     zero_harm = PriorityFactory.create(title="Zero Harm", rank=1, executive_sponsor=sponsor)
     PriorityFactory.create(title="Old goal", rank=2, is_active=False)
 
