@@ -27,7 +27,7 @@ from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
 from informatics.listing import filtered_page
 from informatics.models import AuditEvent, User
-from informatics.permissions import Action, can, require
+from informatics.permissions import Action, ActionDenied, can, require
 from informatics.web import AuthedRequest, service_errors
 from initiatives import health, selectors, services
 from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS, Health, Stage
@@ -286,14 +286,11 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _next_stages(user: User, initiative: Initiative) -> tuple[str, ...]:
-    """The table's next stages that `user` may take: gates (approve, stop) for those who pass
-    the gate, the other moves for those who may edit the initiative."""
-    editor = can(user, Action.INITIATIVE_EDIT, initiative)
-    gatekeeper = can(user, Action.INITIATIVE_GATE)
+    """The table's next stages that `user` may take (`services.initiative_may_move`)."""
     return tuple(
         stage
         for stage in STAGE_TRANSITIONS[initiative.stage]
-        if (gatekeeper if stage in GATE_STAGES else editor)
+        if services.initiative_may_move(user=user, initiative=initiative, to_stage=stage)
     )
 
 
@@ -373,12 +370,10 @@ def initiative_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     allowed = _next_stages(user, initiative)
     form = StageForm(request.POST, auto_id="stage_%s", allowed=allowed)
-    # Authorise the move asked for: a gate for a gate stage, an edit for any other.
+    # Authorise the move asked for, before its input is checked.
     wanted = request.POST.get("to_stage", "")
-    if wanted in GATE_STAGES:
-        require(user, Action.INITIATIVE_GATE)
-    else:
-        require(user, Action.INITIATIVE_EDIT, initiative)
+    if not services.initiative_may_move(user=user, initiative=initiative, to_stage=wanted):
+        raise ActionDenied(services.stage_move_action(wanted))
     phi_seen: dict[str, SafeString] = {}
     if form.is_valid():
         try:
