@@ -22,11 +22,10 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics import selectors as kernel_selectors
-from informatics.choices import AuditAction
 from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
 from informatics.listing import filtered_page
-from informatics.models import AuditEvent, User
+from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require
 from informatics.web import AuthedRequest, service_errors
 from initiatives import health, selectors, services
@@ -200,38 +199,10 @@ def initiative_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "initiatives/initiative_form.html", form_context(form, phi_seen))
 
 
-def _saves_since(initiative: Initiative, version: int) -> list[AuditEvent]:
-    """The history events of the saves made since the editor loaded `version`, newest first.
-
-    Each save (an edit or a stage move) bumps the version by one and writes one or two events
-    at the same moment (fields, then people, facilities and priorities); linking requests
-    bumps nothing, so its events are left out."""
-    missed = max(initiative.version - version, 1)
-    events = kernel_selectors.audit_history(instance=initiative).filter(action=AuditAction.UPDATE)
-    saves: list[AuditEvent] = []
-    count = 0
-    previous: AuditEvent | None = None
-    for event in events[: missed * 3]:
-        if set(event.changes) <= {"requests"}:
-            continue
-        same_save = (
-            previous is not None
-            and previous.actor_id == event.actor_id
-            and abs((previous.at - event.at).total_seconds()) < 1
-        )
-        if not same_save:
-            count += 1
-            if count > missed:
-                break
-        saves.append(event)
-        previous = event
-    return saves
-
-
 def _conflict(stale: StaleEdit) -> dict[str, Any]:
     """The conflict for the page: who saved, when, and each change they made."""
     current: Initiative = stale.current
-    saves = _saves_since(current, stale.expected_version)
+    saves = kernel_selectors.saves_since(instance=current, version=stale.expected_version)
     if not saves:
         return {"lead": f"“{current}” was changed by someone else.", "events": []}
     latest = saves[0]
