@@ -41,7 +41,6 @@ from initiatives.forms import (
     StatusUpdateForm,
 )
 from initiatives.models import BenefitLine, Initiative, Milestone
-from initiatives.selectors import PortfolioEntry, PortfolioSummary
 
 PER_PAGE = 50
 
@@ -65,24 +64,9 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
         "initiatives/portfolio.html",
         {
             "summary": summary,
-            "attention": _attention(summary),
+            "attention": selectors.portfolio_attention(summary=summary),
             "can_create": can(request.user, Action.INITIATIVE_EDIT),
         },
-    )
-
-
-def _attention(summary: PortfolioSummary) -> list[PortfolioEntry]:
-    """The initiatives off track, at risk or stale: worst health first, then by title."""
-    rank: dict[str, int] = {Health.OFF_TRACK: 0, Health.AT_RISK: 1}
-    entries = [
-        entry
-        for cell in summary.totals
-        for entry in cell.entries
-        if entry.is_stale or entry.health in rank
-    ]
-    return sorted(
-        entries,
-        key=lambda e: (rank.get(e.health or "", 2), e.initiative.title, e.initiative.pk),
     )
 
 
