@@ -53,8 +53,11 @@ def audit_record(
     action: str,
     changes: Mapping[str, list[Any]] | None = None,
     note: str = "",
+    version: int | None = None,
 ) -> AuditEvent | None:
-    """Write one audit event; an update that changed nothing writes nothing."""
+    """Write one audit event; an update that changed nothing writes nothing. `version`: the
+    version of the record that the save made, when it moved one (`audited_update` gives it;
+    a save that writes a further event, e.g. for its many-to-many fields, gives it too)."""
     if action == AuditAction.UPDATE and not changes:
         return None
     return AuditEvent.objects.create(
@@ -65,6 +68,7 @@ def audit_record(
         actor=actor,
         changes=dict(changes or {}),
         note=note[:200],
+        version=version,
     )
 
 
@@ -86,7 +90,8 @@ def audited_update(
     note: str = "",
 ) -> models.Model:
     """Apply `changes` with one UPDATE, guarded by `version` when `expected_version` is given,
-    and record the fields that really changed. Raises StaleEdit when the row moved on."""
+    and record the fields that really changed (with the version the update made, when it
+    moved one). Raises StaleEdit when the row moved on."""
     from django.utils import timezone
 
     from informatics.exceptions import StaleEdit
@@ -110,5 +115,6 @@ def audited_update(
         action=AuditAction.UPDATE,
         changes=diff(before, field_values(instance, changes.keys())),
         note=note,
+        version=getattr(instance, "version", None) if expected_version is not None else None,
     )
     return instance

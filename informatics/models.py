@@ -236,7 +236,9 @@ class AuditEvent(models.Model):
 
     Written by services through `informatics.audit`, never by signals, so the optimistic-lock
     updates and upserts that services make are recorded too. `changes` maps each field to
-    [old, new]; redaction rewrites it in place.
+    [old, new]; redaction rewrites it in place. `version` is the version of a VersionedModel
+    that the event's save made (every event of that save carries it); empty when the event
+    moved no version, and on events recorded before events kept it.
     """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
@@ -247,6 +249,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     changes = models.JSONField(default=dict)
     note = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The record's version that this event's save made."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -72,3 +72,20 @@ def audit_history(*, instance: models.Model) -> QuerySet[AuditEvent]:
         .select_related("actor", "content_type")
         .order_by("-at", "-id")
     )
+
+
+def saves_since(*, instance: models.Model, version: int) -> list[AuditEvent]:
+    """The audit events of the saves that moved a versioned record on from `version`, newest
+    save first, the events of one save together (newest first): for the stale-edit conflict,
+    "who saved since you loaded version N, and what they changed".
+
+    Every save through `informatics.audit` that moves the version (an optimistic-lock update,
+    a redaction) records the version it made on each event it writes, so this is exact
+    however close together the saves were. Events that moved no version (re-ranking, linking
+    requests) carry none and are not saves. Neither do events recorded before events kept
+    their version: a conflict reaching back that far lists only the saves made since."""
+    return list(
+        audit_history(instance=instance)
+        .filter(version__gt=version)
+        .order_by("-version", "-at", "-id")
+    )

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics import phi, selectors, services
-from informatics.choices import ROLE_ORDER, AuditAction, Role
+from informatics.choices import ROLE_ORDER, Role
 from informatics.exceptions import StaleEdit
 from informatics.filters import PriorityFilter, UserFilter
 from informatics.forms import (
@@ -36,7 +36,7 @@ from informatics.forms import (
     SiteSettingsForm,
     VersionForm,
 )
-from informatics.models import AuditEvent, Facility, StrategicPriority, User
+from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, can, require
 from informatics.web import AuthedRequest, add_service_errors
 
@@ -47,17 +47,9 @@ def _priority(pk: int) -> StrategicPriority:
     return get_object_or_404(selectors.priority_list(), pk=pk)
 
 
-def _changes_since(priority: StrategicPriority, version: int) -> list[AuditEvent]:
-    """The edits saved since the editor loaded `version` (each saved edit bumps the version by
-    one; re-ranking does not, so its events are left out)."""
-    missed = max(priority.version - version, 1)
-    events = selectors.audit_history(instance=priority).filter(action=AuditAction.UPDATE)
-    return list(events.exclude(note="reordered")[:missed])
-
-
 def _stale_message(stale: StaleEdit) -> str:
     """The conflict in words: who saved the record, when, and which fields they changed."""
-    events = _changes_since(stale.current, stale.expected_version)
+    events = selectors.saves_since(instance=stale.current, version=stale.expected_version)
     if not events:
         return f"{stale.current} was changed by someone else. Nothing of your edit was saved."
     latest = events[0]

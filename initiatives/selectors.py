@@ -229,6 +229,23 @@ def portfolio_summary() -> PortfolioSummary:
     return PortfolioSummary(stages=stages, rows=rows, totals=totals)
 
 
+def portfolio_attention(*, summary: PortfolioSummary) -> list[PortfolioEntry]:
+    """The portfolio's initiatives that need attention — off track, at risk or stale — each
+    once, worst first: off track, then at risk, then stale with a better (or no) health; by
+    title within each (then id). Read from `summary` (no query)."""
+    rank: dict[str, int] = {Health.OFF_TRACK: 0, Health.AT_RISK: 1}
+    entries = [
+        entry
+        for cell in summary.totals
+        for entry in cell.entries
+        if entry.is_stale or entry.health in rank
+    ]
+    return sorted(
+        entries,
+        key=lambda e: (rank.get(e.health or "", 2), e.initiative.title, e.initiative.pk),
+    )
+
+
 # --- One initiative -------------------------------------------------------------------------
 
 

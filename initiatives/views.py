@@ -22,12 +22,11 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics import selectors as kernel_selectors
-from informatics.choices import AuditAction
 from informatics.exceptions import StaleEdit
 from informatics.export import csv_response
 from informatics.listing import filtered_page
-from informatics.models import AuditEvent, User
-from informatics.permissions import Action, can, require
+from informatics.models import User
+from informatics.permissions import Action, ActionDenied, can, require
 from informatics.web import AuthedRequest, service_errors
 from initiatives import health, selectors, services
 from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS, Health, Stage
@@ -42,7 +41,6 @@ from initiatives.forms import (
     StatusUpdateForm,
 )
 from initiatives.models import BenefitLine, Initiative, Milestone
-from initiatives.selectors import PortfolioEntry, PortfolioSummary
 
 PER_PAGE = 50
 
@@ -66,24 +64,9 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
         "initiatives/portfolio.html",
         {
             "summary": summary,
-            "attention": _attention(summary),
+            "attention": selectors.portfolio_attention(summary=summary),
             "can_create": can(request.user, Action.INITIATIVE_EDIT),
         },
-    )
-
-
-def _attention(summary: PortfolioSummary) -> list[PortfolioEntry]:
-    """The initiatives off track, at risk or stale: worst health first, then by title."""
-    rank: dict[str, int] = {Health.OFF_TRACK: 0, Health.AT_RISK: 1}
-    entries = [
-        entry
-        for cell in summary.totals
-        for entry in cell.entries
-        if entry.is_stale or entry.health in rank
-    ]
-    return sorted(
-        entries,
-        key=lambda e: (rank.get(e.health or "", 2), e.initiative.title, e.initiative.pk),
     )
 
 
@@ -200,38 +183,10 @@ def initiative_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "initiatives/initiative_form.html", form_context(form, phi_seen))
 
 
-def _saves_since(initiative: Initiative, version: int) -> list[AuditEvent]:
-    """The history events of the saves made since the editor loaded `version`, newest first.
-
-    Each save (an edit or a stage move) bumps the version by one and writes one or two events
-    at the same moment (fields, then people, facilities and priorities); linking requests
-    bumps nothing, so its events are left out."""
-    missed = max(initiative.version - version, 1)
-    events = kernel_selectors.audit_history(instance=initiative).filter(action=AuditAction.UPDATE)
-    saves: list[AuditEvent] = []
-    count = 0
-    previous: AuditEvent | None = None
-    for event in events[: missed * 3]:
-        if set(event.changes) <= {"requests"}:
-            continue
-        same_save = (
-            previous is not None
-            and previous.actor_id == event.actor_id
-            and abs((previous.at - event.at).total_seconds()) < 1
-        )
-        if not same_save:
-            count += 1
-            if count > missed:
-                break
-        saves.append(event)
-        previous = event
-    return saves
-
-
 def _conflict(stale: StaleEdit) -> dict[str, Any]:
     """The conflict for the page: who saved, when, and each change they made."""
     current: Initiative = stale.current
-    saves = _saves_since(current, stale.expected_version)
+    saves = kernel_selectors.saves_since(instance=current, version=stale.expected_version)
     if not saves:
         return {"lead": f"“{current}” was changed by someone else.", "events": []}
     latest = saves[0]
@@ -286,14 +241,11 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _next_stages(user: User, initiative: Initiative) -> tuple[str, ...]:
-    """The table's next stages that `user` may take: gates (approve, stop) for those who pass
-    the gate, the other moves for those who may edit the initiative."""
-    editor = can(user, Action.INITIATIVE_EDIT, initiative)
-    gatekeeper = can(user, Action.INITIATIVE_GATE)
+    """The table's next stages that `user` may take (`services.initiative_may_move`)."""
     return tuple(
         stage
         for stage in STAGE_TRANSITIONS[initiative.stage]
-        if (gatekeeper if stage in GATE_STAGES else editor)
+        if services.initiative_may_move(user=user, initiative=initiative, to_stage=stage)
     )
 
 
@@ -373,12 +325,10 @@ def initiative_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     allowed = _next_stages(user, initiative)
     form = StageForm(request.POST, auto_id="stage_%s", allowed=allowed)
-    # Authorise the move asked for: a gate for a gate stage, an edit for any other.
+    # Authorise the move asked for, before its input is checked.
     wanted = request.POST.get("to_stage", "")
-    if wanted in GATE_STAGES:
-        require(user, Action.INITIATIVE_GATE)
-    else:
-        require(user, Action.INITIATIVE_EDIT, initiative)
+    if not services.initiative_may_move(user=user, initiative=initiative, to_stage=wanted):
+        raise ActionDenied(services.stage_move_action(wanted))
     phi_seen: dict[str, SafeString] = {}
     if form.is_valid():
         try:

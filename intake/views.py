@@ -222,7 +222,7 @@ def _detail_response(
             auto_id="vote_%s",
             initial=RequestForm.initial_for_user(user, _first_facility(user)),
         )
-        if is_open and not is_submitter and all(v.voter_id != user.pk for v in votes)
+        if not services.request_vote_refusal(request=intake, user=user)
         else None,
         "triage_form": TriageForm(
             auto_id="triage_%s", initial=TriageForm.initial_for(intake), rubric=rubric

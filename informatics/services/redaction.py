@@ -64,7 +64,8 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
     texts.discard(REDACTED)
 
     values: dict[str, Any] = {field: REDACTED}
-    if any(f.name == "version" for f in model._meta.concrete_fields):
+    versioned = any(f.name == "version" for f in model._meta.concrete_fields)
+    if versioned:
         values["version"] = F("version") + 1
     model._default_manager.filter(pk=instance.pk).update(**values)
     instance.refresh_from_db()
@@ -105,5 +106,6 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
         action=AuditAction.REDACT,
         changes={field: [REDACTED, REDACTED]},
         note=f"Redacted: {reason}",
+        version=getattr(instance, "version", None) if versioned else None,
     )
     return redaction

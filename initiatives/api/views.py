@@ -21,7 +21,6 @@ from informatics.permissions import Action, can
 from informatics.rest import BAD_INPUT, PHI_FLAGGED, REFUSED, STALE, ActionAllowed, actor, parse
 from initiatives import selectors, services
 from initiatives.api import serializers as s
-from initiatives.choices import GATE_STAGES
 from initiatives.filters import InitiativeFilter
 from initiatives.models import BenefitLine, Initiative, Milestone
 
@@ -53,12 +52,14 @@ READABLE = frozenset({"milestones", "status_updates", "benefits"})
 
 
 class StageAllowed(BasePermission):
-    """The stage action: a gate (approve, stop) is the CMO's decision; any other move is for
-    those who edit initiatives. The service checks again, with the initiative."""
+    """The stage action needs what `services.stage_move_action` says: the gate for approve and
+    stop (the CMO's decision), the edit for any other move. A `to_stage` that is not a stage
+    (missing, or not even a string) is no gate: whoever may edit initiatives gets the
+    serializer's 400 naming it. The service checks again, with the initiative."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         to_stage = request.data.get("to_stage") if hasattr(request.data, "get") else None
-        needed = Action.INITIATIVE_GATE if to_stage in GATE_STAGES else Action.INITIATIVE_EDIT
+        needed = services.stage_move_action(to_stage)
         self.message = f"You may not do this ({needed.value})."
         return can(request.user, needed)
 

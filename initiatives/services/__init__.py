@@ -15,6 +15,10 @@ intake's `request_transition(..., via="initiative")` — so their timeline, audi
 submitter's notification are exactly those of any other request move. A linked request whose
 status the request table does not let move to the follower status stays where it is (for
 example a request still in triage when its initiative enters build: triage finishes it first).
+Who may take a move is decided in one place: `stage_move_action` says what a move needs (the
+gate for approve and stop, the edit for any other) and `initiative_may_move` applies it to a
+user and an initiative. The page and `initiative_advance` ask the latter; the API, before it
+loads the initiative, the former.
 
 Audit texts name requests by number only ("#12"): their titles are free text an admin may
 redact, and redaction rewrites the request's own history, not copies kept elsewhere.
@@ -35,7 +39,11 @@ from initiatives.services.benefits import benefit_add, benefit_update
 from initiatives.services.initiatives import initiative_create, initiative_update
 from initiatives.services.links import initiative_link_requests, initiative_unlink_requests
 from initiatives.services.milestones import milestone_add, milestone_done, milestone_update
-from initiatives.services.stages import initiative_advance
+from initiatives.services.stages import (
+    initiative_advance,
+    initiative_may_move,
+    stage_move_action,
+)
 from initiatives.services.status import status_update_post
 
 __all__ = [
@@ -50,10 +58,12 @@ __all__ = [
     "initiative_advance",
     "initiative_create",
     "initiative_link_requests",
+    "initiative_may_move",
     "initiative_unlink_requests",
     "initiative_update",
     "milestone_add",
     "milestone_done",
     "milestone_update",
+    "stage_move_action",
     "status_update_post",
 ]

@@ -171,6 +171,7 @@ def initiative_update(
                 {name: m2m_before[name] for name in INITIATIVE_M2M if name in cleaned},
                 {name: m2m_after[name] for name in INITIATIVE_M2M if name in cleaned},
             ),
+            version=locked.version,  # the same save as the fields' event
         )
     record_phi(instance=locked, findings=findings, actor=actor)
     copy_back(initiative, locked)

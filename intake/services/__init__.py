@@ -21,7 +21,13 @@ from intake.services.submission import (
     request_submit,
     request_update,
 )
-from intake.services.thread import request_answer, request_ask, request_comment, request_vote
+from intake.services.thread import (
+    request_answer,
+    request_ask,
+    request_comment,
+    request_vote,
+    request_vote_refusal,
+)
 from intake.services.transitions import (
     TRANSITION_CALLERS,
     request_transition,
@@ -46,6 +52,7 @@ __all__ = [
     "request_update",
     "request_url",
     "request_vote",
+    "request_vote_refusal",
     "request_withdraw",
     "rubric_update",
 ]

@@ -22,15 +22,27 @@ from intake.services.transitions import _move
 from intake.services.triage import _score
 
 
-def _open_check(request: IntakeRequest, *, what: str) -> None:
+def request_vote_refusal(*, request: IntakeRequest, user: User) -> dict[str, str]:
+    """Why `user` may not add a +1 to `request`, by field; empty when they may.
+
+    Only an open request takes a +1 (`request`; a merged one points to the request it was
+    merged into); its submitter is already counted, and nobody adds a second +1 (`voter`).
+    The request's page asks this to offer the vote form, and `request_vote` to refuse; who
+    may vote at all (anyone signed in who reads the request) is `request_vote`'s check.
+    Reads the votes through `request.votes.all()`: prefetched with the request (as its page
+    has them), that costs no query."""
     if request.status == S.MERGED and request.duplicate_of_id:
-        raise ValidationError(
-            {"request": f"This request was merged into #{request.duplicate_of_id}; {what} there."}
-        )
+        return {
+            "request": f"This request was merged into #{request.duplicate_of_id}; "
+            "add your +1 there."
+        }
     if request.status in CLOSED_STATUSES:
-        raise ValidationError(
-            {"request": f"This request is {_status_label(request.status)}; it is closed."}
-        )
+        return {"request": f"This request is {_status_label(request.status)}; it is closed."}
+    if user.pk == request.submitted_by_id:
+        return {"voter": "You submitted this request: you are already counted."}
+    if any(vote.voter_id == user.pk for vote in request.votes.all()):
+        return {"voter": "You have already added your +1 to this request."}
+    return {}
 
 
 @transaction.atomic
@@ -48,12 +60,9 @@ def request_vote(
     require(actor, Action.REQUEST_READ, request)
     # One vote at a time per request, so the people count is right.
     locked = lock(request, "submitted_by")
-    _open_check(locked, what="add your +1")
-    errors: dict[str, str] = {}
-    if actor.pk == locked.submitted_by_id:
-        errors["voter"] = "You submitted this request: you are already counted."
-    elif RequestVote.objects.filter(request=locked, voter=actor).exists():
-        errors["voter"] = "You have already added your +1 to this request."
+    errors = request_vote_refusal(request=locked, user=actor)
+    if "request" in errors:  # closed: nothing else about the vote matters
+        raise ValidationError(errors)
     if frequency and frequency not in Frequency.values:
         errors["frequency"] = "Say how often it happens to you."
     if facility is not None and (not isinstance(facility, Facility) or not facility.is_active):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from informatics import services
+from informatics import selectors, services
 from informatics.choices import AuditAction, Role
 from informatics.exceptions import StaleEdit
 from informatics.models import AuditEvent, Notification, Redaction, StrategicPriority, User
@@ -141,6 +141,26 @@ def test_an_editor_who_loaded_the_old_text_cannot_save_it_back(
 
     priority.refresh_from_db()
     assert priority.goal_statement == REDACTED
+
+
+def test_the_redaction_is_the_save_an_editor_who_loaded_the_old_text_is_shown(
+    priority: StrategicPriority, users: dict[str, User]
+) -> None:
+    loaded_version = priority.version
+
+    services.text_redact(
+        actor=users["admin"], instance=priority, field="goal_statement", reason="PHI"
+    )
+
+    saves = selectors.saves_since(instance=priority, version=loaded_version)
+    assert [(e.action, e.actor, e.version, e.changes) for e in saves] == [
+        (
+            AuditAction.REDACT,
+            users["admin"],
+            loaded_version + 1,
+            {"goal_statement": [REDACTED, REDACTED]},
+        )
+    ]
 
 
 def test_a_record_label_that_quoted_the_text_is_rewritten(

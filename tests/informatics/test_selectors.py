@@ -1,11 +1,15 @@
 """The kernel's read selectors: order, shape, and the queries they cost."""
 
+import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from informatics import selectors
+from informatics.audit import audit_record, audited_update
 from informatics.choices import AuditAction
 from informatics.models import AuditEvent, StrategicPriority, User
 from tests.factories import FacilityFactory, PriorityFactory
@@ -106,6 +110,92 @@ def test_audit_history_is_the_records_own_events_newest_first(users: dict[str, U
     )
 
     assert [e.note for e in selectors.audit_history(instance=mine)] == ["second", "first"]
+
+
+def test_saves_since_are_the_saves_after_the_version_however_close_together(
+    users: dict[str, User],
+) -> None:
+    # Given a priority saved three times by the same person within one second, re-ranked in
+    # between (no version), and an event from before events kept their version
+    priority = PriorityFactory.create(title="Safety")
+    cmo = users["cmo"]
+    content_type = ContentType.objects.get_for_model(StrategicPriority)
+    AuditEvent.objects.create(
+        content_type=content_type,
+        object_id=str(priority.pk),
+        object_repr="Safety",
+        action=AuditAction.UPDATE,
+        actor=cmo,
+        changes={"goal_statement": ["Old.", "Older."]},
+    )
+    with time_machine.travel(timezone.now(), tick=False):
+        for title in ("Zero harm", "Zero harm, now"):
+            audited_update(
+                priority, actor=cmo, changes={"title": title}, expected_version=priority.version
+            )
+        audited_update(priority, actor=cmo, changes={"rank": 9}, note="reordered")
+        audited_update(
+            priority, actor=cmo, changes={"title": "Harm-free"}, expected_version=priority.version
+        )
+
+    # then the saves after version 2 are exactly the two last ones, newest first
+    saves = selectors.saves_since(instance=priority, version=2)
+    assert [(e.version, e.changes) for e in saves] == [
+        (4, {"title": ["Zero harm, now", "Harm-free"]}),
+        (3, {"title": ["Zero harm", "Zero harm, now"]}),
+    ]
+    assert [e.version for e in selectors.saves_since(instance=priority, version=1)] == [4, 3, 2]
+    assert selectors.saves_since(instance=priority, version=4) == []
+
+
+def test_saves_since_keeps_the_events_of_one_save_together(users: dict[str, User]) -> None:
+    priority = PriorityFactory.create()
+    at = timezone.now()
+
+    def event(version: int, seconds: int, field: str) -> None:
+        audit_record(
+            instance=priority,
+            actor=users["cmo"],
+            action=AuditAction.UPDATE,
+            changes={field: ["a", "b"]},
+            version=version,
+        )
+        AuditEvent.objects.filter(pk=AuditEvent.objects.latest("id").pk).update(
+            at=at + datetime.timedelta(seconds=seconds)
+        )
+
+    # A save of fields, then its many-to-many fields; a second save in between by the clock
+    event(2, 0, "title")
+    event(3, 1, "goal_statement")
+    event(2, 2, "priorities")
+
+    saves = selectors.saves_since(instance=priority, version=1)
+
+    assert [(e.version, list(e.changes)) for e in saves] == [
+        (3, ["goal_statement"]),
+        (2, ["priorities"]),
+        (2, ["title"]),
+    ]
+
+
+def test_saves_since_costs_one_query(
+    users: dict[str, User], django_assert_num_queries: Any
+) -> None:
+    priority = PriorityFactory.create()
+    for _ in range(3):
+        audited_update(
+            priority,
+            actor=users["cmo"],
+            changes={"title": f"Title {priority.version}"},
+            expected_version=priority.version,
+        )
+    ContentType.objects.get_for_model(StrategicPriority)  # cached, as on every page
+
+    # 1 the events with their actors and content types
+    with django_assert_num_queries(1):
+        saves = selectors.saves_since(instance=priority, version=1)
+        actors = [e.actor for e in saves]
+    assert actors == [users["cmo"]] * 3
 
 
 def test_the_kernel_asks_nothing_of_anyone_yet(users: dict[str, User]) -> None:

@@ -746,6 +746,36 @@ def test_a_move_outside_the_table_is_refused_naming_to_stage(cmio: User, api_as:
     assert StageChange.objects.count() == 1
 
 
+@pytest.mark.parametrize("to_stage", [{}, ["approved"], 5, None])
+def test_a_to_stage_that_is_not_a_stage_name_is_a_400_naming_it(
+    cmio: User, to_stage: Any, api_as: ApiAs
+) -> None:
+    initiative = create_initiative(cmio)
+
+    response = api_as(cmio).post(
+        f"{URL}{initiative.pk}/stage/", {"to_stage": to_stage, "version": 1}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["to_stage"]
+    assert Initiative.objects.values_list("stage", "version").get() == ("proposed", 1)
+    assert StageChange.objects.count() == 1
+
+
+def test_a_to_stage_that_is_not_a_stage_name_is_refused_to_who_may_not_edit(
+    users: dict[str, User], cmio: User, api_as: ApiAs
+) -> None:
+    initiative = create_initiative(cmio)
+
+    response = api_as(users[Role.CHAMPION]).post(
+        f"{URL}{initiative.pk}/stage/", {"to_stage": {}, "version": 1}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You may not do this (initiative.edit)."}
+    assert Initiative.objects.values_list("stage", "version").get() == ("proposed", 1)
+
+
 def test_deferring_needs_a_reason_and_a_revisit_date(cmio: User, api_as: ApiAs) -> None:
     initiative = create_initiative(cmio)
     url = f"{URL}{initiative.pk}/stage/"

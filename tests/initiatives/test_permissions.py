@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from informatics.choices import Role, ValueCategory
 from informatics.models import AuditEvent, Notification, PhiConfirmation, User
-from informatics.permissions import ActionDenied
+from informatics.permissions import Action, ActionDenied
 from initiatives import services
 from initiatives.choices import Health, Stage
 from initiatives.models import (
@@ -191,6 +191,37 @@ def test_the_gates_are_for_the_cmo(
     users: dict[str, User], world: dict[str, Any], role: str, action: str, which: str
 ) -> None:
     attempt(role == Role.CMO, lambda: GATE_ACTIONS[action](users[role], world, which))
+
+
+@pytest.mark.parametrize("which", ["led", "other"])
+@pytest.mark.parametrize("role", ROLES)
+def test_a_gate_stage_is_the_cmos_move_and_any_other_the_editors(
+    users: dict[str, User], world: dict[str, Any], role: str, which: str
+) -> None:
+    # The one predicate the initiative's page and initiative_advance ask.
+    user, initiative = users[role], world[which]
+    editor = role == Role.CMIO or (role == Role.INFORMATICIST and which == "led")
+
+    allowed = {
+        stage: services.initiative_may_move(user=user, initiative=initiative, to_stage=stage)
+        for stage in Stage.values
+    }
+
+    assert allowed == {
+        stage: role == Role.CMO if stage in (Stage.APPROVED, Stage.STOPPED) else editor
+        for stage in Stage.values
+    }
+
+
+def test_only_approve_and_stop_need_the_gate_whatever_else_is_sent() -> None:
+    sent: list[object] = [*Stage.values, "flying", "", None, 5, {}, ["approved"]]
+
+    needs = {repr(to_stage): services.stage_move_action(to_stage) for to_stage in sent}
+
+    gate, edit = Action.INITIATIVE_GATE, Action.INITIATIVE_EDIT
+    assert needs == {
+        repr(to_stage): gate if to_stage in ("approved", "stopped") else edit for to_stage in sent
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)

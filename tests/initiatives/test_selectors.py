@@ -407,6 +407,56 @@ def _portfolio(count: int, users: dict[str, User]) -> Initiative:
     return first
 
 
+def test_attention_lists_off_track_then_at_risk_then_stale_each_once_by_title() -> None:
+    def initiative(
+        title: str, health: str | None = None, created: datetime.datetime = NOW, **fields: Any
+    ) -> None:
+        made = initiative_at(created, title=title, **fields)
+        if health is not None:
+            StatusUpdateFactory.create(initiative=made, at=NOW - DAY, adoption=health)
+
+    initiative("Fine", Health.ON_TRACK)
+    initiative("Risky", Health.AT_RISK)
+    initiative("Lost B", Health.OFF_TRACK)
+    initiative("Lost A", Health.OFF_TRACK, stage=G.LIVE)
+    initiative("Forgotten", created=NOW - 60 * DAY)  # no update at all: stale
+    initiative("Done", created=NOW - 60 * DAY, stage=G.CLOSED)  # ended: never stale
+    aligned_twice = initiative_at(NOW - 60 * DAY, title="Both rows, stale")
+    for priority in (PriorityFactory.create(rank=1), PriorityFactory.create(rank=2)):
+        InitiativePriorityFactory.create(initiative=aligned_twice, priority=priority)
+
+    attention = selectors.portfolio_attention(summary=selectors.portfolio_summary())
+
+    assert [(e.initiative.title, e.health, e.is_stale) for e in attention] == [
+        ("Lost A", Health.OFF_TRACK, False),
+        ("Lost B", Health.OFF_TRACK, False),
+        ("Risky", Health.AT_RISK, False),
+        ("Both rows, stale", None, True),
+        ("Forgotten", None, True),
+    ]
+
+
+def test_attention_ranks_a_stale_initiative_by_its_health() -> None:
+    off_and_stale = initiative_at(NOW - 90 * DAY, title="Zulu")
+    StatusUpdateFactory.create(
+        initiative=off_and_stale, at=NOW - 40 * DAY, schedule=Health.OFF_TRACK
+    )
+    on_track_but_stale = initiative_at(NOW - 90 * DAY, title="Alpha")
+    StatusUpdateFactory.create(initiative=on_track_but_stale, at=NOW - 40 * DAY)
+    initiative_at(NOW, title="Nothing to see")
+
+    attention = selectors.portfolio_attention(summary=selectors.portfolio_summary())
+
+    assert [(e.initiative.title, e.health, e.is_stale) for e in attention] == [
+        ("Zulu", Health.OFF_TRACK, True),
+        ("Alpha", Health.ON_TRACK, True),
+    ]
+
+
+def test_attention_of_an_empty_portfolio_is_empty() -> None:
+    assert selectors.portfolio_attention(summary=selectors.portfolio_summary()) == []
+
+
 @pytest.mark.parametrize("rows", [2, 200])
 def test_the_summary_costs_the_same_queries_at_2_and_200(
     users: dict[str, User], django_assert_num_queries: Callable[..., Any], rows: int

@@ -920,6 +920,51 @@ def test_two_editors_save_and_the_second_gets_the_conflict_while_the_first_edit_
     assert "Sepsis alert v2" not in html
 
 
+def test_two_saves_within_one_second_are_shown_as_two_and_an_earlier_save_is_left_out(
+    client_for: Callable[[str], Client],
+    initiative: Initiative,
+    cmio: User,
+    priorities: list[StrategicPriority],
+) -> None:
+    # Given the CMIO saved once before the lead opened the edit form at version 2
+    with time_machine.travel(NOW - datetime.timedelta(hours=1), tick=False):
+        services.initiative_update(
+            actor=cmio, initiative=initiative, version=1, summary="Seen by the lead."
+        )
+    client = client_for("informaticist")
+    url = reverse("initiatives:initiative-edit", args=[initiative.pk])
+    loaded = client.get(url)
+    # when the CMIO saves twice within the same second (the second save only re-aligns)
+    with time_machine.travel(NOW, tick=False):
+        services.initiative_update(
+            actor=cmio, initiative=initiative, version=2, title="Sepsis alert, tuned"
+        )
+        services.initiative_update(
+            actor=cmio,
+            initiative=initiative,
+            version=3,
+            priorities={priorities[0]: "strong", priorities[2]: "moderate"},
+        )
+
+    stale = client.post(url, edit_data(loaded, title="Renamed"))
+
+    # then the conflict shows both saves, newest first, and not the one the lead had seen
+    assert stale.status_code == 409
+    events = stale.context["conflict"]["events"]
+    assert [(event.version, event.changes) for event in events] == [
+        (
+            4,
+            {
+                "priorities": [
+                    ["Clinician burnout (weak)", "Patient safety (strong)"],
+                    ["Access (moderate)", "Patient safety (strong)"],
+                ]
+            },
+        ),
+        (3, {"title": ["Sepsis alert tuning", "Sepsis alert, tuned"]}),
+    ]
+
+
 def test_a_stage_move_since_loading_the_edit_form_is_shown_as_the_conflict(
     client_for: Callable[[str], Client], initiative: Initiative, cmo_user: User
 ) -> None:

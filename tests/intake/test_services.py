@@ -303,6 +303,33 @@ def test_a_closed_request_takes_no_votes(champion: User, cmio: User, make_user: 
     assert errors_of(raised) == {"request": ["This request is Withdrawn; it is closed."]}
 
 
+def test_the_vote_refusal_says_why_a_person_may_not_add_a_plus_one(
+    champion: User, cmio: User, make_user: Any
+) -> None:
+    request, survivor = submit(champion), submit(champion, title="The one that stays")
+    voter, newcomer = make_user("champion"), make_user("executive")
+    services.request_vote(actor=voter, request=request)
+    merged = submit(make_user("champion"), title="Said twice")
+    services.request_merge(actor=cmio, request=merged, survivor=survivor)
+    withdrawn = submit(champion, title="Never mind")
+    services.request_withdraw(actor=champion, request=withdrawn)
+
+    def refusal(request: IntakeRequest, user: User) -> dict[str, str]:
+        return services.request_vote_refusal(
+            request=IntakeRequest.objects.get(pk=request.pk), user=user
+        )
+
+    assert refusal(request, newcomer) == {}
+    assert refusal(request, champion) == {
+        "voter": "You submitted this request: you are already counted."
+    }
+    assert refusal(request, voter) == {"voter": "You have already added your +1 to this request."}
+    assert refusal(merged, newcomer) == {
+        "request": f"This request was merged into #{survivor.pk}; add your +1 there."
+    }
+    assert refusal(withdrawn, newcomer) == {"request": "This request is Withdrawn; it is closed."}
+
+
 def test_a_vote_on_a_scored_request_makes_a_new_score_row(
     champion: User, cmio: User, make_user: Any
 ) -> None:

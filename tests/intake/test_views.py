@@ -353,6 +353,24 @@ def test_a_second_plus_one_is_refused_with_a_message(
     assert list(RequestVote.objects.values_list("specialty", flat=True)) == ["Hospital medicine"]
 
 
+def test_the_vote_form_is_offered_exactly_when_the_service_would_take_the_vote(
+    users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    champion = users["champion"]
+    open_request, closed = submit(champion), submit(champion, title="Never mind")
+    services.request_withdraw(actor=champion, request=closed)
+    services.request_vote(actor=users["executive"], request=open_request)
+
+    def offered(role: str, request: IntakeRequest) -> bool:
+        page = client_for(role).get(detail_url(request))
+        return page.context["vote_form"] is not None
+
+    assert offered("cmio", open_request) is True
+    assert offered("champion", open_request) is False  # the submitter is already counted
+    assert offered("executive", open_request) is False  # one +1 per person
+    assert offered("cmio", closed) is False
+
+
 # --- A request's page -------------------------------------------------------------------------
 
 

@@ -305,6 +305,7 @@ def metric_update(
                 {name: m2m_before[name] for name in METRIC_M2M if name in cleaned},
                 {name: m2m_after[name] for name in METRIC_M2M if name in cleaned},
             ),
+            version=locked.version,  # the same save as the fields' event
         )
     record_phi(instance=locked, findings=findings, actor=actor)
     moved = diff(before, field_values(locked, before.keys()))
