@@ -69,7 +69,9 @@ def _link(*, actor: User, initiative: Initiative, requests: Iterable[IntakeReque
             {"requests": f"This initiative is {_stage_label(initiative.stage)}; link open work."}
         )
     rows = list(
-        IntakeRequest.objects.select_for_update()
+        # The link is an outer join, which PostgreSQL cannot lock: lock the requests only
+        # (a link row is made or refused only under its request's lock).
+        IntakeRequest.objects.select_for_update(of=("self",))
         .select_related("submitted_by", "initiative_link")
         .filter(pk__in=wanted)
         .order_by("pk")
