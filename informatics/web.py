@@ -4,7 +4,7 @@ the context of a create or edit page, and the read-only admin page. The kernel p
 these here so that no app imports another's views, forms or admin."""
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from django import forms
@@ -195,3 +195,45 @@ def create_page[T](
         messages.success(request, success(outcome.saved))
         return done(outcome.saved)
     return render(request, template, form_context(form, outcome.phi_seen))
+
+
+# --- Form fields every app's forms build the same way ---------------------------------------
+
+CHOOSE_SEVERAL = "Hold Ctrl (or ⌘) to choose several."
+
+
+def code_field(*, max_length: int, help_text: str, required: str) -> forms.SlugField:
+    """A record's short unique key: letters, digits, hyphens and underscores."""
+    return forms.SlugField(
+        max_length=max_length,
+        help_text=help_text,
+        error_messages={
+            "required": required,
+            "invalid": "The code may hold only letters, digits, hyphens and underscores.",
+        },
+    )
+
+
+def choice_field(choices: Any, *, required: str, **options: Any) -> forms.ChoiceField:
+    """A required choice that starts on “Choose…”; `required` says what to choose."""
+    return forms.ChoiceField(
+        choices=[("", "Choose…"), *choices], error_messages={"required": required}, **options
+    )
+
+
+def several_field(
+    queryset: Any, *, size: int = 6, help_text: str = CHOOSE_SEVERAL, **options: Any
+) -> forms.ModelMultipleChoiceField:
+    """An optional choice of several records, as a list box `size` rows high."""
+    return forms.ModelMultipleChoiceField(
+        queryset=queryset,
+        required=False,
+        help_text=help_text,
+        widget=forms.SelectMultiple(attrs={"size": size}),
+        **options,
+    )
+
+
+def values_of(record: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The `names` attributes of `record`, as a form's initial values."""
+    return {name: getattr(record, name) for name in names}
