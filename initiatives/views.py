@@ -8,7 +8,7 @@ dates, the PHI guard, who may do what — and a ValidationError they raise names
 goes back onto the form beside it.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -361,15 +361,33 @@ def initiative_milestone_add(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     form = MilestoneForm(request.POST, auto_id="milestone_%s")
-    if submit(
+    return _page_form_post(
+        request,
+        initiative,
+        "milestone",
         form,
-        lambda: services.milestone_add(
+        save=lambda: services.milestone_add(
             actor=request.user, initiative=initiative, **form.cleaned_data
         ),
-    ).done:
-        messages.success(request, f"Added the milestone “{form.cleaned_data['title']}”.")
+        success=lambda: f"Added the milestone “{form.cleaned_data['title']}”.",
+    )
+
+
+def _page_form_post(
+    request: AuthedRequest,
+    initiative: Initiative,
+    name: str,
+    form: Form,
+    *,
+    save: Callable[[], object],
+    success: Callable[[], str],
+) -> HttpResponse:
+    """A form on the initiative's page: saved, back to the page with `success`; else the page
+    again with the `name` form and its errors."""
+    if submit(form, save).done:
+        messages.success(request, success())
         return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return _detail_response(request, initiative, bound={"milestone_form": form})
+    return _detail_response(request, initiative, bound={f"{name}_form": form})
 
 
 def _milestone(initiative: Initiative, milestone_pk: int) -> Milestone:
@@ -400,13 +418,16 @@ def initiative_benefit_add(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     form = BenefitForm(request.POST, auto_id="benefit_%s")
-    if submit(
+    return _page_form_post(
+        request,
+        initiative,
+        "benefit",
         form,
-        lambda: services.benefit_add(actor=request.user, initiative=initiative, **form.values()),
-    ).done:
-        messages.success(request, "Added the line to the benefit plan.")
-        return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return _detail_response(request, initiative, bound={"benefit_form": form})
+        save=lambda: services.benefit_add(
+            actor=request.user, initiative=initiative, **form.values()
+        ),
+        success=lambda: "Added the line to the benefit plan.",
+    )
 
 
 def _benefit(initiative: Initiative, benefit_pk: int) -> BenefitLine:
@@ -444,15 +465,20 @@ def initiative_link_requests(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     form = LinkRequestsForm(request.POST, auto_id="link_%s")
-    if submit(
+    return _page_form_post(
+        request,
+        initiative,
+        "link",
         form,
-        lambda: services.initiative_link_requests(
+        save=lambda: services.initiative_link_requests(
             actor=request.user, initiative=initiative, requests=form.cleaned_data["requests"]
         ),
-    ).done:
-        numbers = ", ".join(f"#{r.pk}" for r in form.cleaned_data["requests"])
-        messages.success(
-            request, f"Linked {numbers}: each follows this initiative's stage from now on."
-        )
-        return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return _detail_response(request, initiative, bound={"link_form": form})
+        success=lambda: (
+            f"Linked {_numbers(form.cleaned_data['requests'])}: each follows this initiative's "
+            "stage from now on."
+        ),
+    )
+
+
+def _numbers(requests: Iterable[Any]) -> str:
+    return ", ".join(f"#{r.pk}" for r in requests)

@@ -9,6 +9,7 @@ must agree, periods, the PHI guard, who may do what); a ValidationError they rai
 field, which goes back onto the form beside it.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -210,19 +211,19 @@ def metric_target_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     metric = _metric(pk)
     form = TargetForm(request.POST, auto_id="target_%s")
-    outcome = submit(
-        form, lambda: services.target_set(actor=request.user, metric=metric, **form.values())
+    return _page_form_post(
+        request,
+        metric,
+        "target",
+        form,
+        save=lambda: services.target_set(actor=request.user, metric=metric, **form.values()),
+        success=lambda target: (
+            "Set the target for "
+            f"{target.facility.name if target.facility else 'the whole system'}: "
+            f"{target.value.normalize():f} by {target.due_date:%d %b %Y}."
+        ),
+        anchor="#targets",
     )
-    if outcome.done:
-        target = outcome.saved
-        where = target.facility.name if target.facility else "the whole system"
-        messages.success(
-            request,
-            f"Set the target for {where}: {target.value.normalize():f} by "
-            f"{target.due_date:%d %b %Y}.",
-        )
-        return _back(metric, request, "#targets")
-    return _form_response(request, pk, "target", form, outcome.phi_seen)
 
 
 @login_required
@@ -244,28 +245,44 @@ def metric_annotation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     metric = _metric(pk)
     form = AnnotationForm(request.POST, auto_id="annotation_%s")
-    outcome = submit(
-        form, lambda: services.annotation_add(actor=request.user, metric=metric, **form.values())
+    return _page_form_post(
+        request,
+        metric,
+        "annotation",
+        form,
+        save=lambda: services.annotation_add(actor=request.user, metric=metric, **form.values()),
+        success=lambda annotation: (
+            f"Added “{annotation.label}” to the timeline ({annotation.date:%d %b %Y})."
+            + (" The limits are recomputed from it shortly." if annotation.kind == "rebase" else "")
+        ),
+        anchor="#annotations",
     )
-    if outcome.done:
-        annotation = outcome.saved
-        done = " The limits are recomputed from it shortly." if annotation.kind == "rebase" else ""
-        messages.success(
-            request,
-            f"Added “{annotation.label}” to the timeline ({annotation.date:%d %b %Y})." + done,
-        )
-        return _back(metric, request, "#annotations")
-    return _form_response(request, pk, "annotation", form, outcome.phi_seen)
 
 
-def _form_response(
-    request: AuthedRequest, pk: int, name: str, form: Form, phi_seen: dict[str, SafeString]
+def _page_form_post[T](
+    request: AuthedRequest,
+    metric: Metric,
+    name: str,
+    form: Form,
+    *,
+    save: Callable[[], T],
+    success: Callable[[T], str],
+    anchor: str,
 ) -> HttpResponse:
-    """The metric's page again with the `name` form as posted, its errors and what the PHI
-    guard saw (the confirmation box shows once the guard flagged it, or while it is ticked)."""
-    flagged = name if phi_seen or form["phi_confirmed"].value() else ""
+    """A form on the metric's page: saved, back to the page at `anchor` with `success`; else
+    the page again with the `name` form as posted, its errors and, on a form the PHI guard
+    reads, what it saw (the confirmation box shows once it flagged something, or while it is
+    ticked)."""
+    outcome = submit(form, save)
+    if outcome.done:
+        messages.success(request, success(outcome.saved))
+        return _back(metric, request, anchor)
+    bound = {f"{name}_form": form}
+    if "phi_confirmed" not in form.fields:
+        return _detail_response(request, metric.pk, bound=bound)
+    flagged = name if outcome.phi_seen or form["phi_confirmed"].value() else ""
     return _detail_response(
-        request, pk, bound={f"{name}_form": form}, phi_form=flagged, phi_seen=phi_seen
+        request, metric.pk, bound=bound, phi_form=flagged, phi_seen=outcome.phi_seen
     )
 
 
@@ -288,21 +305,19 @@ def metric_link_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     metric = _metric(pk)
     form = LinkForm(request.POST, auto_id="link_%s")
-    outcome = submit(
+    return _page_form_post(
+        request,
+        metric,
+        "link",
         form,
-        lambda: services.metric_link_initiative(
+        save=lambda: services.metric_link_initiative(
             actor=request.user, metric=metric, **form.cleaned_data
         ),
+        success=lambda link: (
+            f"Linked “{link.initiative.title}” with {link.share.normalize():f}% of the attribution."
+        ),
+        anchor="#initiatives",
     )
-    if outcome.done:
-        link = outcome.saved
-        messages.success(
-            request,
-            f"Linked “{link.initiative.title}” with {link.share.normalize():f}% of the "
-            "attribution.",
-        )
-        return _back(metric, request, "#initiatives")
-    return _detail_response(request, pk, bound={"link_form": form})
 
 
 @login_required
@@ -324,21 +339,22 @@ def metric_measurement_enter(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.MEASUREMENT_LOAD)
     metric = _metric(pk)
     form = MeasurementForm(request.POST, auto_id="measurement_%s")
-    outcome = submit(
+    return _page_form_post(
+        request,
+        metric,
+        "measurement",
         form,
-        lambda: services.measurement_enter(actor=request.user, metric=metric, **form.cleaned_data),
-    )
-    if outcome.done:
-        measurement = outcome.saved
-        messages.success(
-            request,
+        save=lambda: services.measurement_enter(
+            actor=request.user, metric=metric, **form.cleaned_data
+        ),
+        success=lambda measurement: (
             f"Saved {metric.code} for {measurement.facility.name}, "
             f"{measurement.period_start:%d %b %Y} to {measurement.period_end:%d %b %Y}: "
             f"{measurement.value.normalize():f}. The chart is redrawn once the roll-up "
-            "has run.",
-        )
-        return _back(metric, request, "#data")
-    return _detail_response(request, pk, bound={"measurement_form": form})
+            "has run."
+        ),
+        anchor="#data",
+    )
 
 
 urlpatterns: list[URLPattern] = [
