@@ -1,7 +1,9 @@
 """Page plumbing every app shares: the request type of signed-in pages, the date widget, a
 service's errors put back on a form (with what the PHI guard saw), the PHI confirmation box,
-the context of a create or edit page, and the read-only admin page. The kernel publishes
-these here so that no app imports another's views, forms or admin."""
+the context of a create or edit page, a posted form's or a button's service call, the create
+page and the optimistic-lock edit page, the form fields every app builds alike, and the
+read-only admin page. The kernel publishes these here so that no app imports another's
+views, forms or admin."""
 
 import dataclasses
 from collections.abc import Callable, Iterable
