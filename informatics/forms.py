@@ -11,19 +11,16 @@ from django.db.models import Q
 
 from informatics.choices import NotificationPreference, Role, Route, ValueCategory
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
-from informatics.web import DateInput
+from informatics.web import DateInput, code_field, several_field, values_of
 
 
 class PriorityForm(forms.Form):
     """Create or edit a strategic priority."""
 
-    code = forms.SlugField(
+    code = code_field(
         max_length=40,
         help_text="A short unique key, e.g. patient-safety (letters, digits, hyphens).",
-        error_messages={
-            "required": "Give the priority a short code.",
-            "invalid": "The code may hold only letters, digits, hyphens and underscores.",
-        },
+        required="Give the priority a short code.",
     )
     title = forms.CharField(
         max_length=200, error_messages={"required": "A priority needs a title."}
@@ -63,12 +60,9 @@ class PriorityForm(forms.Form):
     @staticmethod
     def initial_for(priority: StrategicPriority) -> dict[str, Any]:
         return {
-            "code": priority.code,
-            "title": priority.title,
-            "goal_statement": priority.goal_statement,
+            **values_of(priority, ("code", "title", "goal_statement")),
             "executive_sponsor": priority.executive_sponsor_id,
-            "value_category": priority.value_category,
-            "horizon": priority.horizon,
+            **values_of(priority, ("value_category", "horizon")),
         }
 
 
@@ -113,11 +107,10 @@ class PersonForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Give the person at least one role."},
     )
-    facilities = forms.ModelMultipleChoiceField(
-        queryset=Facility.objects.filter(is_active=True).order_by("name"),
-        required=False,
+    facilities = several_field(
+        Facility.objects.filter(is_active=True).order_by("name"),
+        size=8,
         help_text="Where this person works; hold Ctrl (or ⌘) to choose several.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
     def __init__(self, *args: Any, person: User | None = None, **kwargs: Any):
@@ -135,9 +128,7 @@ class PersonForm(forms.Form):
     @staticmethod
     def initial_for(user: User) -> dict[str, Any]:
         return {
-            "full_name": user.full_name,
-            "title": user.title,
-            "specialty": user.specialty,
+            **values_of(user, ("full_name", "title", "specialty")),
             "roles": [group.name for group in user.groups.all()],
             "facilities": [facility.pk for facility in user.facilities.all()],
         }

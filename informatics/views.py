@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,7 +39,7 @@ from informatics.forms import (
 )
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, add_service_errors
+from informatics.web import AuthedRequest, add_service_errors, run_action, submit
 
 # --- Strategic priorities -------------------------------------------------------------------
 
@@ -104,14 +105,13 @@ def priority_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def priority_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PRIORITY_EDIT)
     form = PriorityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            priority = services.priority_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Added “{priority}” at the bottom of the ranking.")
-            return redirect("informatics:priority-detail", pk=priority.pk)
+    outcome = submit(
+        form, lambda: services.priority_create(actor=request.user, **form.cleaned_data)
+    )
+    if outcome.done:
+        priority = outcome.saved
+        messages.success(request, f"Added “{priority}” at the bottom of the ranking.")
+        return redirect("informatics:priority-detail", pk=priority.pk)
     return render(request, "informatics/priority_form.html", {"form": form, "priority": None})
 
 
@@ -159,12 +159,11 @@ def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "Direction: move a priority “up” or “down”.")
         return redirect("informatics:priority-list")
     steps = -1 if form.cleaned_data["direction"] == "up" else 1
-    try:
-        services.priority_move(actor=request.user, priority=priority, steps=steps)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Moved “{priority}” {form.cleaned_data['direction']}.")
+    run_action(
+        request,
+        lambda: services.priority_move(actor=request.user, priority=priority, steps=steps),
+        f"Moved “{priority}” {form.cleaned_data['direction']}.",
+    )
     return redirect(reverse("informatics:priority-list") + f"#priority-{priority.pk}")
 
 
@@ -177,22 +176,22 @@ def priority_retire(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, f"“{priority}” is already retired.")
         return redirect("informatics:priority-detail", pk=priority.pk)
     form = PriorityRetireForm(request.POST or None, initial={"version": priority.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.priority_retire(
+    try:
+        outcome = submit(
+            form,
+            lambda: services.priority_retire(
                 actor=request.user,
                 priority=priority,
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["retired_reason"],
-            )
-        except StaleEdit as stale:
-            messages.error(request, _stale_message(stale))
-            return redirect("informatics:priority-detail", pk=priority.pk)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Retired “{priority}”.")
-            return redirect("informatics:priority-detail", pk=priority.pk)
+            ),
+        )
+    except StaleEdit as stale:
+        messages.error(request, _stale_message(stale))
+        return redirect("informatics:priority-detail", pk=priority.pk)
+    if outcome.done:
+        messages.success(request, f"Retired “{priority}”.")
+        return redirect("informatics:priority-detail", pk=priority.pk)
     return render(request, "informatics/priority_retire.html", {"form": form, "priority": priority})
 
 
@@ -205,16 +204,17 @@ def priority_restore(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Version: reload the page and try again.")
         return redirect("informatics:priority-detail", pk=priority.pk)
+    version = form.cleaned_data["version"]
     try:
-        services.priority_restore(
-            actor=request.user, priority=priority, version=form.cleaned_data["version"]
+        run_action(
+            request,
+            lambda: services.priority_restore(
+                actor=request.user, priority=priority, version=version
+            ),
+            f"Restored “{priority}” at the bottom of the ranking.",
         )
     except StaleEdit as stale:
         messages.error(request, _stale_message(stale))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Restored “{priority}” at the bottom of the ranking.")
     return redirect("informatics:priority-detail", pk=priority.pk)
 
 
@@ -232,6 +232,15 @@ class PersonRow:
     user: User
     roles: list[str]
     facilities: list[Facility] = field(default_factory=list)
+
+
+def _person_fields(form: Form) -> dict[str, Any]:
+    """A person's name, title, specialty, roles and facilities as the invite or edit form
+    cleaned them."""
+    return {name: form.cleaned_data[name] for name in PERSON_FIELDS}
+
+
+PERSON_FIELDS = ("full_name", "title", "specialty", "roles", "facilities")
 
 
 def _person(pk: int) -> User:
@@ -258,26 +267,21 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 def person_invite(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.ADMINISTER)
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            person = services.user_invite(
-                actor=request.user,
-                email=data["email"],
-                full_name=data["full_name"],
-                title=data["title"],
-                specialty=data["specialty"],
-                roles=data["roles"],
-                facilities=data["facilities"],
-                base_url=request.build_absolute_uri("/"),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Invited {person.full_name}: an e-mail to set a password is on its way."
-            )
-            return redirect("informatics:person-detail", pk=person.pk)
+    outcome = submit(
+        form,
+        lambda: services.user_invite(
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            base_url=request.build_absolute_uri("/"),
+            **_person_fields(form),
+        ),
+    )
+    if outcome.done:
+        person = outcome.saved
+        messages.success(
+            request, f"Invited {person.full_name}: an e-mail to set a password is on its way."
+        )
+        return redirect("informatics:person-detail", pk=person.pk)
     link_hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     context = {"form": form, "link_hours": link_hours}
     return render(request, "informatics/person_invite.html", context)
@@ -307,23 +311,12 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.ADMINISTER)
     person = _person(pk)
     form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person), person=person)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.user_update(
-                actor=request.user,
-                user=person,
-                full_name=data["full_name"],
-                title=data["title"],
-                specialty=data["specialty"],
-                roles=data["roles"],
-                facilities=data["facilities"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Saved {person.full_name}.")
-            return redirect("informatics:person-detail", pk=person.pk)
+    if submit(
+        form,
+        lambda: services.user_update(actor=request.user, user=person, **_person_fields(form)),
+    ).done:
+        messages.success(request, f"Saved {person.full_name}.")
+        return redirect("informatics:person-detail", pk=person.pk)
     return render(request, "informatics/person_form.html", {"form": form, "person": person})
 
 
@@ -337,19 +330,14 @@ def person_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, "Status: choose active or deactivated.")
         return redirect("informatics:person-detail", pk=person.pk)
     is_active: bool = form.cleaned_data["is_active"]
-    try:
-        services.user_set_active(actor=request.user, user=person, is_active=is_active)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if is_active:
-            messages.success(request, f"Reactivated {person.full_name}: they can sign in again.")
-        else:
-            messages.success(
-                request,
-                f"Deactivated {person.full_name}: they can no longer sign in, and their API "
-                "tokens were deleted.",
-            )
+    run_action(
+        request,
+        lambda: services.user_set_active(actor=request.user, user=person, is_active=is_active),
+        f"Reactivated {person.full_name}: they can sign in again."
+        if is_active
+        else f"Deactivated {person.full_name}: they can no longer sign in, and their API "
+        "tokens were deleted.",
+    )
     return redirect("informatics:person-detail", pk=person.pk)
 
 
@@ -391,14 +379,11 @@ def settings_edit(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.ADMINISTER)
     initial: dict[str, Any] = SiteSettingsForm.initial_for(services.site_settings_get())
     form = SiteSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.site_settings_update(actor=request.user, **form.changes())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Saved the site settings.")
-            return redirect("informatics:settings-edit")
+    if submit(
+        form, lambda: services.site_settings_update(actor=request.user, **form.changes())
+    ).done:
+        messages.success(request, "Saved the site settings.")
+        return redirect("informatics:settings-edit")
     return render(request, "informatics/settings_form.html", {"form": form})
 
 
@@ -411,15 +396,14 @@ def account_notifications(request: AuthedRequest) -> HttpResponse:
     """Everyone chooses how they hear from the portal; the page changes only their own."""
     initial = {"notification_preference": request.user.notification_preference}
     form = NotificationPreferenceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        preference = form.cleaned_data["notification_preference"]
-        try:
-            services.notification_preference_set(actor=request.user, preference=preference)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Saved how you hear about changes.")
-            return redirect("informatics:account-notifications")
+    if submit(
+        form,
+        lambda: services.notification_preference_set(
+            actor=request.user, preference=form.cleaned_data["notification_preference"]
+        ),
+    ).done:
+        messages.success(request, "Saved how you hear about changes.")
+        return redirect("informatics:account-notifications")
     return render(request, "informatics/account_notifications.html", {"form": form})
 
 
@@ -460,22 +444,16 @@ def text_redact(
     field_name = str(getattr(instance._meta.get_field(field), "verbose_name", field))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     form = RedactForm(request.POST or None, initial={"next": next_url})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.text_redact(
-                actor=request.user,
-                instance=instance,
-                field=field,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Redacted the {field_name} of “{instance}”, here and in its history.",
-            )
-            return redirect(_after_redaction(request, form.cleaned_data["next"], instance))
+    if submit(
+        form,
+        lambda: services.text_redact(
+            actor=request.user, instance=instance, field=field, reason=form.cleaned_data["reason"]
+        ),
+    ).done:
+        messages.success(
+            request, f"Redacted the {field_name} of “{instance}”, here and in its history."
+        )
+        return redirect(_after_redaction(request, form.cleaned_data["next"], instance))
     context = {
         "form": form,
         "instance": instance,

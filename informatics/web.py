@@ -1,16 +1,22 @@
 """Page plumbing every app shares: the request type of signed-in pages, the date widget, a
 service's errors put back on a form (with what the PHI guard saw), the PHI confirmation box,
-the context of a create or edit page, and the read-only admin page. The kernel publishes
-these here so that no app imports another's views, forms or admin."""
+the context of a create or edit page, a posted form's or a button's service call, the create
+page and the optimistic-lock edit page, the form fields every app builds alike, and the
+read-only admin page. The kernel publishes these here so that no app imports another's
+views, forms or admin."""
 
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.safestring import SafeString
 
+from informatics.exceptions import StaleEdit
 from informatics.models import User
 from informatics.phi import PhiFlagged, phi_highlight
 
@@ -32,9 +38,9 @@ def add_service_errors(form: forms.Form, error: ValidationError, **aliases: str)
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
-    for name, messages in error.message_dict.items():
+    for name, texts in error.message_dict.items():
         field = aliases.get(name, name)
-        form.add_error(field if field in form.fields else None, messages)
+        form.add_error(field if field in form.fields else None, texts)
 
 
 PHI_CONFIRM_LABEL = "This is not patient information"
@@ -89,3 +95,147 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@dataclasses.dataclass
+class Submission[T]:
+    """What became of a posted form: `done` when the service saved it (its return value in
+    `result`), else the form carries the errors and `phi_seen` what the PHI guard saw."""
+
+    done: bool = False
+    result: T | None = None
+    phi_seen: dict[str, SafeString] = dataclasses.field(default_factory=dict)
+
+    @property
+    def saved(self) -> T:
+        """What the service returned (when `done`)."""
+        return cast(T, self.result)
+
+
+def submit[T](form: forms.Form, save: Callable[[], T], **aliases: str) -> Submission[T]:
+    """Call `save` (a service) when the form is bound and valid; a ValidationError it raises
+    goes back on the form. StaleEdit is left to the caller."""
+    if not form.is_valid():
+        return Submission()
+    try:
+        result = save()
+    except ValidationError as error:
+        return Submission(phi_seen=service_errors(form, error, **aliases))
+    return Submission(done=True, result=result)
+
+
+def run_action[T](
+    request: HttpRequest, act: Callable[[], T], success: str | Callable[[T], str]
+) -> T | None:
+    """A page button's service call: its refusal becomes an error message, its success the
+    `success` message (given the result when it is a function)."""
+    try:
+        result = act()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
+def edit_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    form_class: Any,
+    name: str,
+    record: Any,
+    form_kw: str = "",
+    save: Callable[[forms.Form], object],
+    reload: Callable[[], Any],
+    conflict: Callable[[StaleEdit], object],
+    success: str,
+    done: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """An edit page under an optimistic lock. GET shows the record's current values; a valid
+    POST calls `save` with the form. When someone saved the record since the form was loaded,
+    nothing of the edit is kept: the page shows the current values (`reload`) with `conflict`,
+    status 409. Service errors go back on the form. The record is `name` in the page's context
+    and `form_kw` (default: `name`) to the form."""
+    form_kw = form_kw or name
+
+    def fresh(current: Any) -> forms.Form:
+        built: forms.Form = form_class(
+            initial=form_class.initial_for(current), **{form_kw: current}
+        )
+        return built
+
+    if request.method == "GET":
+        return render(request, template, form_context(fresh(record), {}, **{name: record}))
+    form: forms.Form = form_class(request.POST, **{form_kw: record})
+    try:
+        outcome = submit(form, lambda: save(form))
+    except StaleEdit as stale:
+        current = reload()
+        context = form_context(fresh(current), {}, **{name: current}, conflict=conflict(stale))
+        return render(request, template, context, status=409)
+    if outcome.done:
+        messages.success(request, success)
+        return done()
+    return render(request, template, form_context(form, outcome.phi_seen, **{name: record}))
+
+
+def create_page[T](
+    request: HttpRequest,
+    *,
+    template: str,
+    form: forms.Form,
+    save: Callable[[], T],
+    success: Callable[[T], str],
+    done: Callable[[T], HttpResponse],
+) -> HttpResponse:
+    """A create page: a valid POST calls `save` (a service), then shows `success` and goes to
+    `done`; otherwise the form is shown again with the service's errors and what the PHI guard
+    saw. A GET form is unbound, so it only shows."""
+    outcome = submit(form, save)
+    if outcome.done:
+        messages.success(request, success(outcome.saved))
+        return done(outcome.saved)
+    return render(request, template, form_context(form, outcome.phi_seen))
+
+
+# --- Form fields every app's forms build the same way ---------------------------------------
+
+CHOOSE_SEVERAL = "Hold Ctrl (or ⌘) to choose several."
+
+
+def code_field(*, max_length: int, help_text: str, required: str) -> forms.SlugField:
+    """A record's short unique key: letters, digits, hyphens and underscores."""
+    return forms.SlugField(
+        max_length=max_length,
+        help_text=help_text,
+        error_messages={
+            "required": required,
+            "invalid": "The code may hold only letters, digits, hyphens and underscores.",
+        },
+    )
+
+
+def choice_field(choices: Any, *, required: str, **options: Any) -> forms.ChoiceField:
+    """A required choice that starts on “Choose…”; `required` says what to choose."""
+    return forms.ChoiceField(
+        choices=[("", "Choose…"), *choices], error_messages={"required": required}, **options
+    )
+
+
+def several_field(
+    queryset: Any, *, size: int = 6, help_text: str = CHOOSE_SEVERAL, **options: Any
+) -> forms.ModelMultipleChoiceField:
+    """An optional choice of several records, as a list box `size` rows high."""
+    return forms.ModelMultipleChoiceField(
+        queryset=queryset,
+        required=False,
+        help_text=help_text,
+        widget=forms.SelectMultiple(attrs={"size": size}),
+        **options,
+    )
+
+
+def values_of(record: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The `names` attributes of `record`, as a form's initial values."""
+    return {name: getattr(record, name) for name in names}

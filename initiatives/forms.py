@@ -13,7 +13,13 @@ from django.db.models import Q, QuerySet
 
 from informatics.choices import Role, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
-from informatics.web import DateInput, phi_confirmed_field
+from informatics.web import (
+    DateInput,
+    choice_field,
+    phi_confirmed_field,
+    several_field,
+    values_of,
+)
 from initiatives.choices import (
     GATE_STAGES,
     HEALTH_DIMENSIONS,
@@ -24,6 +30,7 @@ from initiatives.choices import (
     Stage,
 )
 from initiatives.models import BenefitLine, Initiative, IntakeRequest, StatusUpdate
+from initiatives.services import INITIATIVE_FIELDS
 
 DATE_FORMAT = "%Y-%m-%d"
 NOT_ALIGNED = ""
@@ -98,10 +105,7 @@ class InitiativeForm(forms.Form):
     title = forms.CharField(
         max_length=200, error_messages={"required": "Give the initiative a title."}
     )
-    type = forms.ChoiceField(
-        choices=[("", "Choose…"), *InitiativeType.choices],
-        error_messages={"required": "Choose the type of initiative."},
-    )
+    type = choice_field(InitiativeType.choices, required="Choose the type of initiative.")
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What it will change, in two or three sentences.",
@@ -124,18 +128,10 @@ class InitiativeForm(forms.Form):
         empty_label="No lead yet",
         help_text="The lead may edit the initiative and post its status updates.",
     )
-    champions = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(),
-        required=False,
-        label="Physician champions",
-        help_text="Hold Ctrl (or ⌘) to choose several.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-    facilities = forms.ModelMultipleChoiceField(
-        queryset=Facility.objects.none(),
-        required=False,
+    champions = several_field(User.objects.none(), label="Physician champions")
+    facilities = several_field(
+        Facility.objects.none(),
         help_text="Where it applies; none means system-wide. Hold Ctrl (or ⌘) to choose several.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     start_date = _date(required=False)
     target_date = _date(required=False)
@@ -164,19 +160,7 @@ class InitiativeForm(forms.Form):
     # The fields that may hold patient information.
     free_text = ("title", "summary", "problem_statement")
     # Fields the services take as they are (the alignments are built from their own fields).
-    simple_fields = (
-        "title",
-        "type",
-        "summary",
-        "problem_statement",
-        "executive_sponsor",
-        "cmio_owner",
-        "informaticist_lead",
-        "start_date",
-        "target_date",
-        "effort_hours",
-        "cost_estimate",
-    )
+    simple_fields = INITIATIVE_FIELDS
 
     def __init__(self, *args: Any, initiative: Initiative | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -411,10 +395,8 @@ class BenefitForm(forms.Form):
     """One line of the benefit plan. After approval the locked forecast stays as it was; a
     change here shows as variance against it."""
 
-    value_category = forms.ChoiceField(
-        choices=[("", "Choose…"), *ValueCategory.choices],
-        label="Value category",
-        error_messages={"required": "Choose the value category."},
+    value_category = choice_field(
+        ValueCategory.choices, label="Value category", required="Choose the value category."
     )
     description = forms.CharField(
         max_length=300,
@@ -439,14 +421,9 @@ class BenefitForm(forms.Form):
 
     @staticmethod
     def initial_for(benefit: BenefitLine) -> dict[str, Any]:
-        return {
-            "value_category": benefit.value_category,
-            "description": benefit.description,
-            "unit": benefit.unit,
-            "baseline": benefit.baseline,
-            "target": benefit.target,
-            "horizon": benefit.horizon,
-        }
+        return values_of(
+            benefit, ("value_category", "description", "unit", "baseline", "target", "horizon")
+        )
 
     def values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

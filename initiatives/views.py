@@ -8,7 +8,7 @@ dates, the PHI guard, who may do what — and a ValidationError they raise names
 goes back onto the form beside it.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +27,14 @@ from informatics.export import csv_response
 from informatics.listing import filtered_page
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require
-from informatics.web import AuthedRequest, service_errors
+from informatics.web import (
+    AuthedRequest,
+    create_page,
+    edit_page,
+    run_action,
+    service_errors,
+    submit,
+)
 from initiatives import health, selectors, services
 from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS, Health, Stage
 from initiatives.filters import InitiativeFilter
@@ -153,34 +160,21 @@ def initiative_export(request: AuthedRequest) -> HttpResponseBase:
 # --- Create and edit ----------------------------------------------------------------------------
 
 
-def form_context(form: InitiativeForm, phi_seen: dict[str, SafeString], **extra: Any) -> dict:
-    return {
-        "form": form,
-        "phi_seen": phi_seen,
-        "phi_flagged": bool(phi_seen) or bool(form["phi_confirmed"].value()),
-        **extra,
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def initiative_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.INITIATIVE_EDIT)
     form = InitiativeForm(request.POST or None)
-    phi_seen: dict[str, SafeString] = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            initiative = services.initiative_create(
-                actor=request.user, requests=form.cleaned_data["requests"], **form.values()
-            )
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Logged “{initiative.title}” as initiative #{initiative.pk}: proposed."
-            )
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return render(request, "initiatives/initiative_form.html", form_context(form, phi_seen))
+    return create_page(
+        request,
+        template="initiatives/initiative_form.html",
+        form=form,
+        save=lambda: services.initiative_create(
+            actor=request.user, requests=form.cleaned_data["requests"], **form.values()
+        ),
+        success=lambda made: f"Logged “{made.title}” as initiative #{made.pk}: proposed.",
+        done=lambda made: redirect("initiatives:initiative-detail", pk=made.pk),
+    )
 
 
 def _conflict(stale: StaleEdit) -> dict[str, Any]:
@@ -201,40 +195,23 @@ def _conflict(stale: StaleEdit) -> dict[str, Any]:
 def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
-    if request.method == "GET":
-        form = InitiativeEditForm(
-            initial=InitiativeEditForm.initial_for(initiative), initiative=initiative
-        )
-        return render(
-            request,
-            "initiatives/initiative_form.html",
-            form_context(form, {}, initiative=initiative),
-        )
-    form = InitiativeEditForm(request.POST, initiative=initiative)
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            services.initiative_update(
-                actor=request.user,
-                initiative=initiative,
-                version=form.cleaned_data["version"],
-                **form.values(),
-            )
-        except StaleEdit as stale:
-            # Keep nothing of the stale edit: show the current values and what changed.
-            current = _initiative(request, pk)
-            fresh = InitiativeEditForm(
-                initial=InitiativeEditForm.initial_for(current), initiative=current
-            )
-            context = form_context(fresh, {}, initiative=current, conflict=_conflict(stale))
-            return render(request, "initiatives/initiative_form.html", context, status=409)
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(request, f"Saved your changes to “{initiative.title}”.")
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    context = form_context(form, phi_seen, initiative=initiative)
-    return render(request, "initiatives/initiative_form.html", context)
+    return edit_page(
+        request,
+        template="initiatives/initiative_form.html",
+        form_class=InitiativeEditForm,
+        name="initiative",
+        record=initiative,
+        save=lambda form: services.initiative_update(
+            actor=request.user,
+            initiative=initiative,
+            version=form.cleaned_data["version"],
+            **form.values(),  # type: ignore[attr-defined]
+        ),
+        reload=lambda: _initiative(request, pk),
+        conflict=_conflict,
+        success=f"Saved your changes to “{initiative.title}”.",
+        done=lambda: redirect("initiatives:initiative-detail", pk=initiative.pk),
+    )
 
 
 # --- An initiative's page -----------------------------------------------------------------------
@@ -359,18 +336,22 @@ def initiative_status_update(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     form = StatusUpdateForm(request.POST, auto_id="status_%s")
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            services.status_update_post(actor=request.user, initiative=initiative, **form.post())
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(request, "Posted your status update.")
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    flagged = "status" if phi_seen or form["phi_confirmed"].value() else ""
+    outcome = submit(
+        form,
+        lambda: services.status_update_post(
+            actor=request.user, initiative=initiative, **form.post()
+        ),
+    )
+    if outcome.done:
+        messages.success(request, "Posted your status update.")
+        return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    flagged = "status" if outcome.phi_seen or form["phi_confirmed"].value() else ""
     return _detail_response(
-        request, initiative, bound={"status_form": form}, phi_form=flagged, phi_seen=phi_seen
+        request,
+        initiative,
+        bound={"status_form": form},
+        phi_form=flagged,
+        phi_seen=outcome.phi_seen,
     )
 
 
@@ -380,15 +361,33 @@ def initiative_milestone_add(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     form = MilestoneForm(request.POST, auto_id="milestone_%s")
-    if form.is_valid():
-        try:
-            services.milestone_add(actor=request.user, initiative=initiative, **form.cleaned_data)
-        except ValidationError as error:
-            service_errors(form, error)
-        else:
-            messages.success(request, f"Added the milestone “{form.cleaned_data['title']}”.")
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return _detail_response(request, initiative, bound={"milestone_form": form})
+    return _page_form_post(
+        request,
+        initiative,
+        "milestone",
+        form,
+        save=lambda: services.milestone_add(
+            actor=request.user, initiative=initiative, **form.cleaned_data
+        ),
+        success=lambda: f"Added the milestone “{form.cleaned_data['title']}”.",
+    )
+
+
+def _page_form_post(
+    request: AuthedRequest,
+    initiative: Initiative,
+    name: str,
+    form: Form,
+    *,
+    save: Callable[[], object],
+    success: Callable[[], str],
+) -> HttpResponse:
+    """A form on the initiative's page: saved, back to the page with `success`; else the page
+    again with the `name` form and its errors."""
+    if submit(form, save).done:
+        messages.success(request, success())
+        return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    return _detail_response(request, initiative, bound={f"{name}_form": form})
 
 
 def _milestone(initiative: Initiative, milestone_pk: int) -> Milestone:
@@ -405,12 +404,11 @@ def initiative_milestone_done(request: AuthedRequest, pk: int, milestone_pk: int
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     milestone = _milestone(initiative, milestone_pk)
-    try:
-        services.milestone_done(actor=request.user, milestone=milestone)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Marked “{milestone.title}” done.")
+    run_action(
+        request,
+        lambda: services.milestone_done(actor=request.user, milestone=milestone),
+        f"Marked “{milestone.title}” done.",
+    )
     return redirect("initiatives:initiative-detail", pk=initiative.pk)
 
 
@@ -420,15 +418,16 @@ def initiative_benefit_add(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     form = BenefitForm(request.POST, auto_id="benefit_%s")
-    if form.is_valid():
-        try:
-            services.benefit_add(actor=request.user, initiative=initiative, **form.values())
-        except ValidationError as error:
-            service_errors(form, error)
-        else:
-            messages.success(request, "Added the line to the benefit plan.")
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return _detail_response(request, initiative, bound={"benefit_form": form})
+    return _page_form_post(
+        request,
+        initiative,
+        "benefit",
+        form,
+        save=lambda: services.benefit_add(
+            actor=request.user, initiative=initiative, **form.values()
+        ),
+        success=lambda: "Added the line to the benefit plan.",
+    )
 
 
 def _benefit(initiative: Initiative, benefit_pk: int) -> BenefitLine:
@@ -447,14 +446,12 @@ def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) ->
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     benefit = _benefit(initiative, benefit_pk)
     form = BenefitForm(request.POST or None, initial=BenefitForm.initial_for(benefit))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.benefit_update(actor=request.user, benefit=benefit, **form.values())
-        except ValidationError as error:
-            service_errors(form, error)
-        else:
-            messages.success(request, "Saved the benefit line.")
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
+    if submit(
+        form,
+        lambda: services.benefit_update(actor=request.user, benefit=benefit, **form.values()),
+    ).done:
+        messages.success(request, "Saved the benefit line.")
+        return redirect("initiatives:initiative-detail", pk=initiative.pk)
     return render(
         request,
         "initiatives/initiative_benefit_form.html",
@@ -468,18 +465,20 @@ def initiative_link_requests(request: AuthedRequest, pk: int) -> HttpResponse:
     initiative = _initiative(request, pk)
     require(request.user, Action.INITIATIVE_EDIT, initiative)
     form = LinkRequestsForm(request.POST, auto_id="link_%s")
-    if form.is_valid():
-        linked = form.cleaned_data["requests"]
-        try:
-            services.initiative_link_requests(
-                actor=request.user, initiative=initiative, requests=linked
-            )
-        except ValidationError as error:
-            service_errors(form, error)
-        else:
-            numbers = ", ".join(f"#{r.pk}" for r in linked)
-            messages.success(
-                request, f"Linked {numbers}: each follows this initiative's stage from now on."
-            )
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return _detail_response(request, initiative, bound={"link_form": form})
+    return _page_form_post(
+        request,
+        initiative,
+        "link",
+        form,
+        save=lambda: services.initiative_link_requests(
+            actor=request.user, initiative=initiative, requests=form.cleaned_data["requests"]
+        ),
+        success=lambda: (
+            f"Linked {_numbers(form.cleaned_data['requests'])}: each follows this initiative's "
+            "stage from now on."
+        ),
+    )
+
+
+def _numbers(requests: Iterable[Any]) -> str:
+    return ", ".join(f"#{r.pk}" for r in requests)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from informatics.choices import Route
 from informatics.models import Facility, StrategicPriority, User
-from informatics.web import phi_confirmed_field
+from informatics.web import choice_field, phi_confirmed_field, values_of
 from intake.choices import (
     DeclineReason,
     EffortBand,
@@ -54,6 +54,19 @@ def _active_priorities() -> Any:
     return StrategicPriority.objects.filter(is_active=True).order_by("rank", "id")
 
 
+# The request's own answers, copied as they are into the edit form.
+REQUEST_ANSWER_FIELDS = (
+    "title",
+    "kind",
+    "story_today",
+    "story_wanted",
+    "frequency",
+    "minutes_lost",
+    "is_safety_concern",
+    "is_regulatory",
+)
+
+
 class RequestForm(forms.Form):
     """Submit a pain point or request: quick to fill, most fields optional."""
 
@@ -80,10 +93,10 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what should happen instead."},
     )
-    frequency = forms.ChoiceField(
+    frequency = choice_field(
+        Frequency.choices,
         label="How often does it happen to you?",
-        choices=[("", "Choose…"), *Frequency.choices],
-        error_messages={"required": "Say how often it happens."},
+        required="Say how often it happens.",
     )
     minutes_lost = forms.IntegerField(
         label="Minutes lost each time (optional)",
@@ -182,18 +195,9 @@ class RequestForm(forms.Form):
     @staticmethod
     def initial_for(request: IntakeRequest) -> dict[str, Any]:
         return {
-            "title": request.title,
-            "kind": request.kind,
-            "story_today": request.story_today,
-            "story_wanted": request.story_wanted,
-            "frequency": request.frequency,
-            "minutes_lost": request.minutes_lost,
-            "is_safety_concern": request.is_safety_concern,
-            "is_regulatory": request.is_regulatory,
+            **values_of(request, REQUEST_ANSWER_FIELDS),
             "facility": request.facility_id,
-            "specialty": request.specialty,
-            "workflow_area": request.workflow_area,
-            "ehr_module": request.ehr_module,
+            **values_of(request, ("specialty", "workflow_area", "ehr_module")),
             "suggested_priority": request.suggested_priority_id,
             "is_private": request.is_private,
         }

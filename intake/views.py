@@ -30,7 +30,15 @@ from informatics.models import Facility, User
 from informatics.panels import panels_for
 from informatics.permissions import Action, can, require
 from informatics.phi import redactable_fields
-from informatics.web import AuthedRequest, add_service_errors, form_context, service_errors
+from informatics.web import (
+    AuthedRequest,
+    add_service_errors,
+    create_page,
+    edit_page,
+    run_action,
+    service_errors,
+    submit,
+)
 from intake import selectors, services
 from intake.choices import (
     CLOSED_STATUSES,
@@ -80,20 +88,17 @@ def request_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     initial = RequestForm.initial_for_user(user, _first_facility(user))
     form = RequestForm(request.POST or None, initial=initial, suggest_similar=True)
-    phi_seen: dict[str, SafeString] = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            intake = services.request_submit(actor=user, **form.submission())
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Thank you: “{intake.title}” is request #{intake.pk}. You will hear from the "
-                "informatics team at each step.",
-            )
-            return redirect("intake:request-detail", pk=intake.pk)
-    return render(request, "intake/request_form.html", form_context(form, phi_seen))
+    return create_page(
+        request,
+        template="intake/request_form.html",
+        form=form,
+        save=lambda: services.request_submit(actor=user, **form.submission()),
+        success=lambda intake: (
+            f"Thank you: “{intake.title}” is request #{intake.pk}. You will hear from the "
+            "informatics team at each step."
+        ),
+        done=lambda intake: redirect("intake:request-detail", pk=intake.pk),
+    )
 
 
 @login_required
@@ -101,48 +106,39 @@ def request_create(request: AuthedRequest) -> HttpResponse:
 def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     intake = _readable(request, pk)
     require(request.user, Action.REQUEST_EDIT, intake)
-    if request.method == "GET":
-        form = RequestEditForm(initial=RequestEditForm.initial_for(intake), request=intake)
-        return render(request, "intake/request_form.html", form_context(form, {}, intake=intake))
-    form = RequestEditForm(request.POST, request=intake)
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            services.request_update(
-                actor=request.user,
-                request=intake,
-                version=form.cleaned_data["version"],
-                phi_confirmed=form.cleaned_data["phi_confirmed"],
-                **form.changes(),
-            )
-        except StaleEdit:
-            current = _readable(request, pk)
-            fresh = RequestEditForm(initial=RequestEditForm.initial_for(current), request=current)
-            conflict = (
-                "Someone changed this request while you were editing it. Nothing of your edit "
-                "was saved; the current values are shown below."
-            )
-            context = form_context(fresh, {}, intake=current, conflict=conflict)
-            return render(request, "intake/request_form.html", context, status=409)
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(request, f"Saved your changes to “{intake.title}”.")
-            return redirect("intake:request-detail", pk=intake.pk)
-    context = form_context(form, phi_seen, intake=intake)
-    return render(request, "intake/request_form.html", context)
+    return edit_page(
+        request,
+        template="intake/request_form.html",
+        form_class=RequestEditForm,
+        name="intake",
+        form_kw="request",
+        record=intake,
+        save=lambda form: services.request_update(
+            actor=request.user,
+            request=intake,
+            version=form.cleaned_data["version"],
+            phi_confirmed=form.cleaned_data["phi_confirmed"],
+            **form.changes(),  # type: ignore[attr-defined]
+        ),
+        reload=lambda: _readable(request, pk),
+        conflict=lambda stale: (
+            "Someone changed this request while you were editing it. Nothing of your edit "
+            "was saved; the current values are shown below."
+        ),
+        success=f"Saved your changes to “{intake.title}”.",
+        done=lambda: redirect("intake:request-detail", pk=intake.pk),
+    )
 
 
 @login_required
 @require_POST
 def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     intake = _readable(request, pk)
-    try:
-        services.request_withdraw(actor=request.user, request=intake)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Withdrew “{intake.title}”.")
+    run_action(
+        request,
+        lambda: services.request_withdraw(actor=request.user, request=intake),
+        f"Withdrew “{intake.title}”.",
+    )
     return redirect("intake:request-detail", pk=intake.pk)
 
 
@@ -175,14 +171,11 @@ def request_vote(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Your +1 was not recorded: " + _form_problems(form))
         return redirect("intake:request-detail", pk=intake.pk)
-    try:
-        services.request_vote(actor=request.user, request=intake, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, f"Added your +1 to “{intake.title}”. Its score now counts you too."
-        )
+    run_action(
+        request,
+        lambda: services.request_vote(actor=request.user, request=intake, **form.cleaned_data),
+        f"Added your +1 to “{intake.title}”. Its score now counts you too.",
+    )
     return redirect("intake:request-detail", pk=intake.pk)
 
 
@@ -389,23 +382,22 @@ def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     intake = _readable(request, pk)
     require(request.user, Action.REQUEST_TRIAGE, intake)
     form = TransitionForm(request.POST, auto_id="transition_%s", allowed=_movable(intake))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            changed = services.request_transition(
-                actor=request.user,
-                request=intake,
-                to_status=data["to_status"],
-                note=data["note"].strip(),
-                decline_reason=data["decline_reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"“{changed.title}” is now {changed.get_status_display().lower()}."
-            )
-            return redirect("intake:request-detail", pk=intake.pk)
+    outcome = submit(
+        form,
+        lambda: services.request_transition(
+            actor=request.user,
+            request=intake,
+            to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"].strip(),
+            decline_reason=form.cleaned_data["decline_reason"],
+        ),
+    )
+    if outcome.done:
+        changed = outcome.saved
+        messages.success(
+            request, f"“{changed.title}” is now {changed.get_status_display().lower()}."
+        )
+        return redirect("intake:request-detail", pk=intake.pk)
     return _detail_response(request, intake, bound={"transition_form": form})
 
 

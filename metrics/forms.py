@@ -11,7 +11,13 @@ from django.db.models import Q, QuerySet
 
 from informatics.choices import Role, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
-from informatics.web import DateInput, phi_confirmed_field
+from informatics.web import (
+    DateInput,
+    choice_field,
+    code_field,
+    phi_confirmed_field,
+    several_field,
+)
 from initiatives.models import BenefitLine, Initiative
 from metrics.choices import (
     Aim,
@@ -22,6 +28,7 @@ from metrics.choices import (
     RulePreset,
 )
 from metrics.models import Metric
+from metrics.services import METRIC_FIELDS
 
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -54,13 +61,10 @@ class MetricForm(forms.Form):
     """Add a metric to the catalogue: what it measures, where the definition comes from, how
     it is charted and judged, and what it serves."""
 
-    code = forms.SlugField(
+    code = code_field(
         max_length=20,
         help_text="A short unique key, e.g. Q6 or sep-1 (letters, digits, hyphens).",
-        error_messages={
-            "required": "Give the metric a short code.",
-            "invalid": "The code may hold only letters, digits, hyphens and underscores.",
-        },
+        required="Give the metric a short code.",
     )
     name = forms.CharField(max_length=200, error_messages={"required": "Give the metric a name."})
     definition = forms.CharField(
@@ -79,14 +83,11 @@ class MetricForm(forms.Form):
         help_text="Canonical URL that FHIR MeasureReports for this metric cite.",
         error_messages={"invalid": "Enter the Measure's canonical URL, starting https://."},
     )
-    value_category = forms.ChoiceField(
-        choices=[("", "Choose…"), *ValueCategory.choices],
-        error_messages={"required": "Choose the value category the metric evidences."},
+    value_category = choice_field(
+        ValueCategory.choices, required="Choose the value category the metric evidences."
     )
-    aim = forms.ChoiceField(
-        label="Quintuple Aim",
-        choices=[("", "Choose…"), *Aim.choices],
-        error_messages={"required": "Choose the aim the metric serves."},
+    aim = choice_field(
+        Aim.choices, label="Quintuple Aim", required="Choose the aim the metric serves."
     )
     unit = forms.CharField(
         max_length=60,
@@ -104,17 +105,17 @@ class MetricForm(forms.Form):
             "invalid": "Enter the multiplier as a number, e.g. 100.",
         },
     )
-    direction = forms.ChoiceField(
+    direction = choice_field(
+        Direction.choices,
         label="Better direction",
-        choices=[("", "Choose…"), *Direction.choices],
-        error_messages={"required": "Say which way is better, or that neither is."},
+        required="Say which way is better, or that neither is.",
     )
     frequency = forms.ChoiceField(choices=MetricFrequency.choices, initial=MetricFrequency.MONTHLY)
-    chart_type = forms.ChoiceField(
-        choices=[("", "Choose…"), *ChartType.choices],
+    chart_type = choice_field(
+        ChartType.choices,
         help_text="p for proportions, u for rates per exposure, XmR for continuous values, "
         "Laney p′/u′ for very large denominators.",
-        error_messages={"required": "Choose the chart type."},
+        required="Choose the chart type.",
     )
     rule_preset = forms.ChoiceField(
         label="Rule preset", choices=RulePreset.choices, initial=RulePreset.MDC
@@ -145,43 +146,22 @@ class MetricForm(forms.Form):
         empty_label="No owner yet",
         help_text="Hears when the metric's data is overdue.",
     )
-    priorities = forms.ModelMultipleChoiceField(
-        queryset=StrategicPriority.objects.none(),
-        required=False,
-        label="Strategic priorities",
-        help_text="Hold Ctrl (or ⌘) to choose several.",
-        widget=forms.SelectMultiple(attrs={"size": 7}),
+    priorities = several_field(
+        StrategicPriority.objects.none(), size=7, label="Strategic priorities"
     )
-    balancing_metrics = forms.ModelMultipleChoiceField(
-        queryset=Metric.objects.none(),
-        required=False,
+    balancing_metrics = several_field(
+        Metric.objects.none(),
         help_text="Metrics to read beside this one, e.g. alert volume beside the override rate.",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     phi_confirmed = phi_confirmed_field()
 
     # The fields the PHI guard reads, in the order the page shows them.
     free_text = ("name", "definition")
 
+    # What the services take: the metric's fields (bar is_active, on the edit form only)
+    # and its many-to-many relations.
     SERVICE_FIELDS: tuple[str, ...] = (
-        "code",
-        "name",
-        "definition",
-        "definition_source",
-        "definition_version",
-        "fhir_measure_url",
-        "value_category",
-        "aim",
-        "unit",
-        "multiplier",
-        "direction",
-        "frequency",
-        "chart_type",
-        "rule_preset",
-        "screen_outliers",
-        "baseline_points",
-        "data_lag_days",
-        "owner",
+        *(name for name in METRIC_FIELDS if name != "is_active"),
         "priorities",
         "balancing_metrics",
     )
@@ -254,7 +234,21 @@ class MetricEditForm(MetricForm):
         }
 
 
-class TargetForm(forms.Form):
+class _FacilityScopedForm(forms.Form):
+    """A form whose `facility` field offers the active facilities; its cleaned values are the
+    keyword arguments of its service (`target_set`, `annotation_add`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        facility = self.fields["facility"]
+        assert isinstance(facility, forms.ModelChoiceField)
+        facility.queryset = _facilities()
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class TargetForm(_FacilityScopedForm):
     """A value to reach by a date, system-wide or for one facility."""
 
     value = forms.DecimalField(
@@ -277,18 +271,8 @@ class TargetForm(forms.Form):
     )
     phi_confirmed = phi_confirmed_field()
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        facility = self.fields["facility"]
-        assert isinstance(facility, forms.ModelChoiceField)
-        facility.queryset = _facilities()
 
-    def values(self) -> dict[str, Any]:
-        """The cleaned values as keyword arguments of `target_set`."""
-        return dict(self.cleaned_data)
-
-
-class AnnotationForm(forms.Form):
+class AnnotationForm(_FacilityScopedForm):
     """A PDSA test, a rebase (with its reason) or a note on the metric's timeline."""
 
     kind = forms.ChoiceField(
@@ -311,16 +295,6 @@ class AnnotationForm(forms.Form):
         queryset=Facility.objects.none(), required=False, empty_label="Every facility"
     )
     phi_confirmed = phi_confirmed_field()
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        facility = self.fields["facility"]
-        assert isinstance(facility, forms.ModelChoiceField)
-        facility.queryset = _facilities()
-
-    def values(self) -> dict[str, Any]:
-        """The cleaned values as keyword arguments of `annotation_add`."""
-        return dict(self.cleaned_data)
 
 
 class BenefitLineChoiceField(forms.ModelChoiceField):

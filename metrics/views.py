@@ -9,11 +9,11 @@ must agree, periods, the PHI guard, who may do what); a ValidationError they rai
 field, which goes back onto the form beside it.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,10 +21,9 @@ from django.urls import URLPattern, path
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from informatics.exceptions import StaleEdit
 from informatics.listing import filtered_page
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, service_errors
+from informatics.web import AuthedRequest, create_page, edit_page, submit
 from metrics import page_selectors, selectors, services
 from metrics.charts import chart_svg
 from metrics.choices import ChartType, RulePreset
@@ -63,30 +62,19 @@ def metric_list(request: AuthedRequest) -> HttpResponse:
 # --- Create and edit ----------------------------------------------------------------------------
 
 
-def form_context(form: MetricForm, phi_seen: dict[str, SafeString], **extra: Any) -> dict:
-    return {
-        "form": form,
-        "phi_seen": phi_seen,
-        "phi_flagged": bool(phi_seen) or bool(form["phi_confirmed"].value()),
-        **extra,
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def metric_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     form = MetricForm(request.POST or None)
-    phi_seen: dict[str, SafeString] = {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            metric = services.metric_create(actor=request.user, **form.values())
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(request, f"Added {metric.code} “{metric.name}” to the catalogue.")
-            return redirect("metrics:metric-detail", pk=metric.pk)
-    return render(request, "metrics/metric_form.html", form_context(form, phi_seen))
+    return create_page(
+        request,
+        template="metrics/metric_form.html",
+        form=form,
+        save=lambda: services.metric_create(actor=request.user, **form.values()),
+        success=lambda metric: f"Added {metric.code} “{metric.name}” to the catalogue.",
+        done=lambda metric: redirect("metrics:metric-detail", pk=metric.pk),
+    )
 
 
 @login_required
@@ -94,35 +82,26 @@ def metric_create(request: AuthedRequest) -> HttpResponse:
 def metric_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     metric = selectors.metric_detail(metric_id=pk)
-    if request.method == "GET":
-        form = MetricEditForm(initial=MetricEditForm.initial_for(metric), metric=metric)
-        return render(request, "metrics/metric_form.html", form_context(form, {}, metric=metric))
-    form = MetricEditForm(request.POST, metric=metric)
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        values = form.values()
-        try:
-            services.metric_update(
-                actor=request.user,
-                metric=metric,
-                version=form.cleaned_data["version"],
-                **values,
-            )
-        except StaleEdit:
-            current = selectors.metric_detail(metric_id=pk)
-            fresh = MetricEditForm(initial=MetricEditForm.initial_for(current), metric=current)
-            conflict = (
-                "Someone saved this metric while you were editing it. Nothing of your edit was "
-                "saved; its current values are shown below."
-            )
-            context = form_context(fresh, {}, metric=current, conflict=conflict)
-            return render(request, "metrics/metric_form.html", context, status=409)
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(request, f"Saved your changes to {metric.code}.")
-            return redirect("metrics:metric-detail", pk=metric.pk)
-    return render(request, "metrics/metric_form.html", form_context(form, phi_seen, metric=metric))
+    return edit_page(
+        request,
+        template="metrics/metric_form.html",
+        form_class=MetricEditForm,
+        name="metric",
+        record=metric,
+        save=lambda form: services.metric_update(
+            actor=request.user,
+            metric=metric,
+            version=form.cleaned_data["version"],
+            **form.values(),  # type: ignore[attr-defined]
+        ),
+        reload=lambda: selectors.metric_detail(metric_id=pk),
+        conflict=lambda stale: (
+            "Someone saved this metric while you were editing it. Nothing of your edit was "
+            "saved; its current values are shown below."
+        ),
+        success=f"Saved your changes to {metric.code}.",
+        done=lambda: redirect("metrics:metric-detail", pk=metric.pk),
+    )
 
 
 # --- A metric's page ----------------------------------------------------------------------------
@@ -232,23 +211,18 @@ def metric_target_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     metric = _metric(pk)
     form = TargetForm(request.POST, auto_id="target_%s")
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            target = services.target_set(actor=request.user, metric=metric, **form.values())
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            where = target.facility.name if target.facility else "the whole system"
-            messages.success(
-                request,
-                f"Set the target for {where}: {target.value.normalize():f} by "
-                f"{target.due_date:%d %b %Y}.",
-            )
-            return _back(metric, request, "#targets")
-    flagged = "target" if phi_seen or form["phi_confirmed"].value() else ""
-    return _detail_response(
-        request, pk, bound={"target_form": form}, phi_form=flagged, phi_seen=phi_seen
+    return _page_form_post(
+        request,
+        metric,
+        "target",
+        form,
+        save=lambda: services.target_set(actor=request.user, metric=metric, **form.values()),
+        success=lambda target: (
+            "Set the target for "
+            f"{target.facility.name if target.facility else 'the whole system'}: "
+            f"{target.value.normalize():f} by {target.due_date:%d %b %Y}."
+        ),
+        anchor="#targets",
     )
 
 
@@ -271,24 +245,44 @@ def metric_annotation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     metric = _metric(pk)
     form = AnnotationForm(request.POST, auto_id="annotation_%s")
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            annotation = services.annotation_add(actor=request.user, metric=metric, **form.values())
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            done = (
-                " The limits are recomputed from it shortly." if annotation.kind == "rebase" else ""
-            )
-            messages.success(
-                request,
-                f"Added “{annotation.label}” to the timeline ({annotation.date:%d %b %Y})." + done,
-            )
-            return _back(metric, request, "#annotations")
-    flagged = "annotation" if phi_seen or form["phi_confirmed"].value() else ""
+    return _page_form_post(
+        request,
+        metric,
+        "annotation",
+        form,
+        save=lambda: services.annotation_add(actor=request.user, metric=metric, **form.values()),
+        success=lambda annotation: (
+            f"Added “{annotation.label}” to the timeline ({annotation.date:%d %b %Y})."
+            + (" The limits are recomputed from it shortly." if annotation.kind == "rebase" else "")
+        ),
+        anchor="#annotations",
+    )
+
+
+def _page_form_post[T](
+    request: AuthedRequest,
+    metric: Metric,
+    name: str,
+    form: Form,
+    *,
+    save: Callable[[], T],
+    success: Callable[[T], str],
+    anchor: str,
+) -> HttpResponse:
+    """A form on the metric's page: saved, back to the page at `anchor` with `success`; else
+    the page again with the `name` form as posted, its errors and, on a form the PHI guard
+    reads, what it saw (the confirmation box shows once it flagged something, or while it is
+    ticked)."""
+    outcome = submit(form, save)
+    if outcome.done:
+        messages.success(request, success(outcome.saved))
+        return _back(metric, request, anchor)
+    bound = {f"{name}_form": form}
+    if "phi_confirmed" not in form.fields:
+        return _detail_response(request, metric.pk, bound=bound)
+    flagged = name if outcome.phi_seen or form["phi_confirmed"].value() else ""
     return _detail_response(
-        request, pk, bound={"annotation_form": form}, phi_form=flagged, phi_seen=phi_seen
+        request, metric.pk, bound=bound, phi_form=flagged, phi_seen=outcome.phi_seen
     )
 
 
@@ -311,21 +305,19 @@ def metric_link_add(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.METRIC_EDIT)
     metric = _metric(pk)
     form = LinkForm(request.POST, auto_id="link_%s")
-    if form.is_valid():
-        try:
-            link = services.metric_link_initiative(
-                actor=request.user, metric=metric, **form.cleaned_data
-            )
-        except ValidationError as error:
-            service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Linked “{link.initiative.title}” with {link.share.normalize():f}% of the "
-                "attribution.",
-            )
-            return _back(metric, request, "#initiatives")
-    return _detail_response(request, pk, bound={"link_form": form})
+    return _page_form_post(
+        request,
+        metric,
+        "link",
+        form,
+        save=lambda: services.metric_link_initiative(
+            actor=request.user, metric=metric, **form.cleaned_data
+        ),
+        success=lambda link: (
+            f"Linked “{link.initiative.title}” with {link.share.normalize():f}% of the attribution."
+        ),
+        anchor="#initiatives",
+    )
 
 
 @login_required
@@ -347,23 +339,22 @@ def metric_measurement_enter(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.MEASUREMENT_LOAD)
     metric = _metric(pk)
     form = MeasurementForm(request.POST, auto_id="measurement_%s")
-    if form.is_valid():
-        try:
-            measurement = services.measurement_enter(
-                actor=request.user, metric=metric, **form.cleaned_data
-            )
-        except ValidationError as error:
-            service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Saved {metric.code} for {measurement.facility.name}, "
-                f"{measurement.period_start:%d %b %Y} to {measurement.period_end:%d %b %Y}: "
-                f"{measurement.value.normalize():f}. The chart is redrawn once the roll-up "
-                "has run.",
-            )
-            return _back(metric, request, "#data")
-    return _detail_response(request, pk, bound={"measurement_form": form})
+    return _page_form_post(
+        request,
+        metric,
+        "measurement",
+        form,
+        save=lambda: services.measurement_enter(
+            actor=request.user, metric=metric, **form.cleaned_data
+        ),
+        success=lambda measurement: (
+            f"Saved {metric.code} for {measurement.facility.name}, "
+            f"{measurement.period_start:%d %b %Y} to {measurement.period_end:%d %b %Y}: "
+            f"{measurement.value.normalize():f}. The chart is redrawn once the roll-up "
+            "has run."
+        ),
+        anchor="#data",
+    )
 
 
 urlpatterns: list[URLPattern] = [

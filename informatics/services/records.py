@@ -1,15 +1,17 @@
 """Plumbing every app's write services share: row locks for optimistic-lock edits, the field
 whitelist of an update, the model's own field checks, and the record of confirmed PHI
-warnings."""
+warnings, and the write of a versioned edit."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from informatics.models import User
-from informatics.phi import PhiFinding, phi_confirmations_record
+from informatics.audit import audit_record, audited_update, diff
+from informatics.choices import AuditAction
+from informatics.models import User, VersionedModel
+from informatics.phi import PhiFinding, phi_confirmations_record, phi_guard
 
 
 def lock[M: Model](instance: M, *related: str) -> M:
@@ -54,3 +56,53 @@ def record_phi(*, instance: Any, findings: Mapping[str, list[PhiFinding]], actor
     """Keep the confirmation of each PHI warning the actor saved through, if there was any."""
     if any(findings.values()):
         phi_confirmations_record(instance=instance, findings=dict(findings), actor=actor)
+
+
+def guard_changed_text(
+    current: Model, cleaned: Mapping[str, Any], names: Iterable[str], *, confirmed: bool
+) -> dict[str, list[PhiFinding]]:
+    """The PHI guard over the free texts `names` an edit changes (text left as it was is not
+    checked again); refused unless `confirmed` when the guard flags something."""
+    changed = {
+        name: cleaned[name]
+        for name in names
+        if name in cleaned and cleaned[name] != getattr(current, name)
+    }
+    return phi_guard(fields=changed, confirmed=confirmed)
+
+
+def versioned_update[M: VersionedModel](
+    locked: M,
+    *,
+    actor: User,
+    cleaned: Mapping[str, Any],
+    version: int,
+    fields: Iterable[str],
+    m2m: Iterable[str],
+    m2m_values: Callable[[M], Mapping[str, Any]],
+    m2m_set: Callable[[M, Mapping[str, Any]], None],
+) -> None:
+    """Write an edit of the locked row: its `fields` in `cleaned` through one audited save
+    (refused with StaleEdit unless the row is still at `version`), then its many-to-many
+    relations `m2m` in `cleaned`, audited as part of that same save."""
+    m2m_before = m2m_values(locked)
+    audited_update(
+        locked,
+        actor=actor,
+        changes={name: cleaned[name] for name in fields if name in cleaned},
+        expected_version=version,
+    )
+    relations = [name for name in m2m if name in cleaned]
+    if relations:
+        m2m_set(locked, cleaned)
+        m2m_after = m2m_values(locked)
+        audit_record(
+            instance=locked,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            changes=diff(
+                {name: m2m_before[name] for name in relations},
+                {name: m2m_after[name] for name in relations},
+            ),
+            version=locked.version,  # the same save as the fields' event
+        )

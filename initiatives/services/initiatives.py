@@ -9,12 +9,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_record, audited_update, diff, field_values
+from informatics.audit import audit_record, field_values
 from informatics.choices import AuditAction, Role
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
-from informatics.services.records import copy_back, lock, record_phi, refuse_unknown_fields
+from informatics.services.records import (
+    copy_back,
+    guard_changed_text,
+    lock,
+    record_phi,
+    refuse_unknown_fields,
+    versioned_update,
+)
 from initiatives.models import (
     Initiative,
     StageChange,
@@ -147,32 +154,17 @@ def initiative_update(
         raise ValidationError({"stage": "Move the stage with the stage action."})
     refuse_unknown_fields(changes, INITIATIVE_EDITABLE)
     cleaned = _initiative_check(changes, current=locked)
-    changed_text = {
-        name: cleaned[name]
-        for name in INITIATIVE_PHI_FIELDS
-        if name in cleaned and cleaned[name] != getattr(locked, name)
-    }
-    findings = phi_guard(fields=changed_text, confirmed=phi_confirmed)
-    m2m_before = _m2m_values(locked)
-    audited_update(
+    findings = guard_changed_text(locked, cleaned, INITIATIVE_PHI_FIELDS, confirmed=phi_confirmed)
+    versioned_update(
         locked,
         actor=actor,
-        changes={name: cleaned[name] for name in INITIATIVE_FIELDS if name in cleaned},
-        expected_version=version,
+        cleaned=cleaned,
+        version=version,
+        fields=INITIATIVE_FIELDS,
+        m2m=INITIATIVE_M2M,
+        m2m_values=_m2m_values,
+        m2m_set=_m2m_set,
     )
-    if set(INITIATIVE_M2M) & set(cleaned):
-        _m2m_set(locked, cleaned)
-        m2m_after = _m2m_values(locked)
-        audit_record(
-            instance=locked,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            changes=diff(
-                {name: m2m_before[name] for name in INITIATIVE_M2M if name in cleaned},
-                {name: m2m_after[name] for name in INITIATIVE_M2M if name in cleaned},
-            ),
-            version=locked.version,  # the same save as the fields' event
-        )
     record_phi(instance=locked, findings=findings, actor=actor)
     copy_back(initiative, locked)
     return initiative

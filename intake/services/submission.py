@@ -10,7 +10,12 @@ from informatics.audit import audit_created, audited_update
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
-from informatics.services.records import field_errors, record_phi, refuse_unknown_fields
+from informatics.services.records import (
+    field_errors,
+    guard_changed_text,
+    record_phi,
+    refuse_unknown_fields,
+)
 from intake import scoring
 from intake.models import IntakeRequest, RequestStatusChange
 from intake.selectors import rubric_current
@@ -147,12 +152,7 @@ def request_update(
     require(actor, Action.REQUEST_EDIT, request)
     refuse_unknown_fields(changes, EDITABLE_FIELDS)
     cleaned = _request_fields_check(changes)
-    changed_text = {
-        name: cleaned[name]
-        for name in PHI_FIELDS
-        if name in cleaned and cleaned[name] != getattr(request, name)
-    }
-    findings = phi_guard(fields=changed_text, confirmed=phi_confirmed)
+    findings = guard_changed_text(request, cleaned, PHI_FIELDS, confirmed=phi_confirmed)
     route = scoring.gate_route(
         gates=rubric_current().gates,
         kind=cleaned.get("kind", request.kind),

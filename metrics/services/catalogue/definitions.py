@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from informatics.audit import audit_record, audited_update, diff, field_values
+from informatics.audit import audit_record, diff, field_values
 from informatics.choices import AuditAction
 from informatics.exceptions import StaleEdit
 from informatics.models import StrategicPriority, User
@@ -19,9 +19,11 @@ from informatics.phi import phi_guard
 from informatics.services.records import (
     copy_back,
     field_errors,
+    guard_changed_text,
     lock,
     record_phi,
     refuse_unknown_fields,
+    versioned_update,
 )
 from metrics.choices import ChartType, MetricFrequency, RulePreset
 from metrics.models import Measurement, Metric
@@ -280,33 +282,18 @@ def metric_update(
     refuse_unknown_fields(changes, METRIC_EDITABLE)
     cleaned = _metric_check(changes, current=locked)
     _data_check(locked, cleaned)
-    changed_text = {
-        name: cleaned[name]
-        for name in METRIC_PHI_FIELDS
-        if name in cleaned and cleaned[name] != getattr(locked, name)
-    }
-    findings = phi_guard(fields=changed_text, confirmed=phi_confirmed)
+    findings = guard_changed_text(locked, cleaned, METRIC_PHI_FIELDS, confirmed=phi_confirmed)
     before = field_values(locked, [name for name in METRIC_FIELDS if name in cleaned])
-    m2m_before = _m2m_values(locked)
-    audited_update(
+    versioned_update(
         locked,
         actor=actor,
-        changes={name: cleaned[name] for name in METRIC_FIELDS if name in cleaned},
-        expected_version=version,
+        cleaned=cleaned,
+        version=version,
+        fields=METRIC_FIELDS,
+        m2m=METRIC_M2M,
+        m2m_values=_m2m_values,
+        m2m_set=_m2m_set,
     )
-    if set(METRIC_M2M) & set(cleaned):
-        _m2m_set(locked, cleaned)
-        m2m_after = _m2m_values(locked)
-        audit_record(
-            instance=locked,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            changes=diff(
-                {name: m2m_before[name] for name in METRIC_M2M if name in cleaned},
-                {name: m2m_after[name] for name in METRIC_M2M if name in cleaned},
-            ),
-            version=locked.version,  # the same save as the fields' event
-        )
     record_phi(instance=locked, findings=findings, actor=actor)
     moved = diff(before, field_values(locked, before.keys()))
     if ROLLUP_FIELDS & set(moved):
