@@ -1,9 +1,10 @@
 """Filters of the kernel's lists, one class per list, shared by the HTML pages and the API."""
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from informatics.choices import FacilityKind, Role, ValueCategory
+from informatics.listing import facilities_filter, search_words
 from informatics.models import Facility, StrategicPriority, User
 
 ACTIVE_CHOICES = [("true", "Active"), ("false", "Deactivated")]
@@ -32,10 +33,7 @@ class PriorityFilter(django_filters.FilterSet):
         fields = ["q", "value_category", "is_active"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(code__icontains=value))
+        return search_words(queryset, value, ("title", "code"))
 
 
 class UserFilter(django_filters.FilterSet):
@@ -45,12 +43,7 @@ class UserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         field_name="groups__name", choices=Role.choices, empty_label="Any role", distinct=True
     )
-    facility = django_filters.ModelChoiceFilter(
-        field_name="facilities",
-        queryset=Facility.objects.order_by("name"),
-        empty_label="Any facility",
-        distinct=True,
-    )
+    facility = facilities_filter()
     is_active = django_filters.ChoiceFilter(
         choices=ACTIVE_CHOICES, method=_active, empty_label="Active and deactivated", label="Status"
     )
@@ -60,10 +53,7 @@ class UserFilter(django_filters.FilterSet):
         fields = ["q", "role", "facility", "is_active"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+        return search_words(queryset, value, ("full_name", "email"))
 
 
 class FacilityFilter(django_filters.FilterSet):

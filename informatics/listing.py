@@ -3,10 +3,14 @@ metrics, reviews and reports): one FilterSet serves the page, its CSV export and
 
 from typing import Any
 
+import django_filters
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.forms import NullBooleanSelect
 from django.http import HttpRequest
 from django_filters import FilterSet
+
+from informatics.models import Facility, StrategicPriority
 
 
 class AnyYesNoSelect(NullBooleanSelect):
@@ -15,6 +19,44 @@ class AnyYesNoSelect(NullBooleanSelect):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
+
+
+def search_words(
+    queryset: QuerySet, value: str, fields: tuple[str, ...], *, by_number: bool = False
+) -> QuerySet:
+    """The list filters' `q`: records whose `fields` contain the words (case-insensitively);
+    with `by_number`, "#12" or "12" also finds the record with primary key 12."""
+    value = value.strip()
+    if not value:
+        return queryset
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__icontains": value})
+    number = value.removeprefix("#")
+    if by_number and number.isdigit():
+        match |= Q(pk=int(number))
+    return queryset.filter(match)
+
+
+def priority_filter() -> django_filters.ModelChoiceFilter:
+    """A filter by linked strategic priority (active ones first, by rank)."""
+    return django_filters.ModelChoiceFilter(
+        field_name="priorities",
+        queryset=StrategicPriority.objects.order_by("-is_active", "rank", "id"),
+        empty_label="Any priority",
+        distinct=True,
+        label="Strategic priority",
+    )
+
+
+def facilities_filter() -> django_filters.ModelChoiceFilter:
+    """A filter by one of the record's facilities."""
+    return django_filters.ModelChoiceFilter(
+        field_name="facilities",
+        queryset=Facility.objects.order_by("name"),
+        empty_label="Any facility",
+        distinct=True,
+    )
 
 
 def filtered_page(request: HttpRequest, filterset: FilterSet, *, per_page: int) -> dict[str, Any]:

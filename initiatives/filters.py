@@ -2,10 +2,9 @@
 API."""
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from informatics.listing import AnyYesNoSelect
-from informatics.models import Facility, StrategicPriority
+from informatics.listing import AnyYesNoSelect, facilities_filter, priority_filter, search_words
 from initiatives.choices import OPEN_STAGES, Health, InitiativeType, Stage
 from initiatives.health import with_health
 from initiatives.models import Initiative
@@ -34,19 +33,8 @@ class InitiativeFilter(django_filters.FilterSet):
         choices=STATE_CHOICES, method="under_way", empty_label="Any", label="Under way"
     )
     type = django_filters.ChoiceFilter(choices=InitiativeType.choices, empty_label="Any type")
-    priority = django_filters.ModelChoiceFilter(
-        field_name="priorities",
-        queryset=StrategicPriority.objects.order_by("-is_active", "rank", "id"),
-        empty_label="Any priority",
-        distinct=True,
-        label="Strategic priority",
-    )
-    facility = django_filters.ModelChoiceFilter(
-        field_name="facilities",
-        queryset=Facility.objects.order_by("name"),
-        empty_label="Any facility",
-        distinct=True,
-    )
+    priority = priority_filter()
+    facility = facilities_filter()
     health = django_filters.ChoiceFilter(
         choices=HEALTH_CHOICES, method="by_health", empty_label="Any health"
     )
@@ -57,18 +45,9 @@ class InitiativeFilter(django_filters.FilterSet):
         fields = ["q", "stage", "state", "type", "priority", "facility", "health", "stale"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        number = value.removeprefix("#")
-        match = (
-            Q(title__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(problem_statement__icontains=value)
+        return search_words(
+            queryset, value, ("title", "summary", "problem_statement"), by_number=True
         )
-        if number.isdigit():
-            match |= Q(pk=int(number))
-        return queryset.filter(match)
 
     def under_way(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "open":

@@ -2,10 +2,11 @@
 API."""
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from informatics.choices import Route
-from informatics.models import Facility, StrategicPriority
+from informatics.listing import priority_filter, search_words
+from informatics.models import Facility
 from intake.choices import CLOSED_STATUSES, RequestKind, RequestStatus
 from intake.models import IntakeRequest
 
@@ -27,13 +28,7 @@ class RequestFilter(django_filters.FilterSet):
         queryset=Facility.objects.order_by("name"), empty_label="Any facility"
     )
     specialty = django_filters.CharFilter(lookup_expr="iexact", label="Specialty")
-    priority = django_filters.ModelChoiceFilter(
-        field_name="priorities",
-        queryset=StrategicPriority.objects.order_by("-is_active", "rank", "id"),
-        empty_label="Any priority",
-        distinct=True,
-        label="Strategic priority",
-    )
+    priority = priority_filter()
     min_score = django_filters.NumberFilter(
         field_name="current_score__value", lookup_expr="gte", label="Minimum score"
     )
@@ -53,18 +48,9 @@ class RequestFilter(django_filters.FilterSet):
         ]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        number = value.removeprefix("#")
-        match = (
-            Q(title__icontains=value)
-            | Q(story_today__icontains=value)
-            | Q(story_wanted__icontains=value)
+        return search_words(
+            queryset, value, ("title", "story_today", "story_wanted"), by_number=True
         )
-        if number.isdigit():
-            match |= Q(pk=int(number))
-        return queryset.filter(match)
 
     def open_or_closed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "open":

@@ -4,11 +4,11 @@ pages and the API."""
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from informatics.choices import ValueCategory
-from informatics.listing import AnyYesNoSelect
-from informatics.models import Facility, StrategicPriority
+from informatics.listing import AnyYesNoSelect, priority_filter, search_words
+from informatics.models import Facility
 from metrics.choices import Aim, ChartType, Direction, MetricFrequency, Variation
 from metrics.models import Measurement, Metric, RollupSeries
 
@@ -28,13 +28,7 @@ class MetricFilter(django_filters.FilterSet):
     frequency = django_filters.ChoiceFilter(
         choices=MetricFrequency.choices, empty_label="Any frequency"
     )
-    priority = django_filters.ModelChoiceFilter(
-        field_name="priorities",
-        queryset=StrategicPriority.objects.order_by("-is_active", "rank", "id"),
-        empty_label="Any priority",
-        distinct=True,
-        label="Strategic priority",
-    )
+    priority = priority_filter()
     variation = django_filters.ChoiceFilter(
         choices=Variation.choices,
         method="by_variation",
@@ -66,12 +60,7 @@ class MetricFilter(django_filters.FilterSet):
         self.user = user if user is not None else getattr(self.request, "user", None)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value) | Q(name__icontains=value) | Q(definition__icontains=value)
-        )
+        return search_words(queryset, value, ("code", "name", "definition"))
 
     def by_variation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         system = RollupSeries.objects.filter(

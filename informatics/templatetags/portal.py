@@ -150,3 +150,35 @@ def field_label(name: str) -> str:
     """An audit change's field name as words: executive_sponsor → Executive sponsor."""
     words = str(name).replace("_", " ").strip()
     return words[:1].upper() + words[1:]
+
+
+class AddFormNode(template.Node):
+    """Renders `partials/add_form.html` around the tag's body (the form's fields)."""
+
+    def __init__(self, nodelist: template.NodeList, kwargs: dict[str, Any]) -> None:
+        self.nodelist = nodelist
+        self.kwargs = kwargs
+
+    def render(self, context: template.Context) -> str:
+        values = {name: value.resolve(context) for name, value in self.kwargs.items()}
+        values["fields"] = self.nodelist.render(context)
+        assert context.template is not None, "addform renders only inside a template"
+        partial = context.template.engine.get_template("partials/add_form.html")
+        with context.push(**values):
+            return partial.render(context)
+
+
+@register.tag
+def addform(parser: template.base.Parser, token: template.base.Token) -> AddFormNode:
+    """`{% addform form=milestone_form summary="Add a milestone" button="Add milestone"
+    action=add_url %}…fields…{% endaddform %}`: a folded "add" form under a record (open
+    while it shows errors). Options: `keep_query=True` posts back with the page's query
+    string, `phi="status"` shows the PHI confirmation box when the view flagged that form
+    (`phi_form`), `primary=True` makes the button a primary one."""
+    bits = token.split_contents()[1:]
+    kwargs = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError("addform takes only name=value arguments")
+    nodelist = parser.parse(("endaddform",))
+    parser.delete_first_token()
+    return AddFormNode(nodelist, kwargs)

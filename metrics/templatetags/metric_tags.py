@@ -11,44 +11,50 @@ from metrics.choices import Assurance, Direction, Variation
 
 register = template.Library()
 
-VARIATION_TEXT: dict[str, str] = {
-    Variation.COMMON_CAUSE: "Common cause variation",
-    Variation.IMPROVEMENT: "Special cause: improvement",
-    Variation.CONCERN: "Special cause: concern",
-    Variation.NEUTRAL: "Special cause: neither better nor worse",
+# Each category's words: the full text, the short label and the subtitle of its icon.
+VARIATION_WORDS: dict[str, tuple[str, str, str]] = {
+    Variation.COMMON_CAUSE: ("Common cause variation", "Common cause", "no special cause"),
+    Variation.IMPROVEMENT: ("Special cause: improvement", "Improvement", "special cause"),
+    Variation.CONCERN: ("Special cause: concern", "Concern", "special cause"),
+    Variation.NEUTRAL: (
+        "Special cause: neither better nor worse",
+        "Neither",
+        "special cause, no better direction",
+    ),
 }
-ASSURANCE_TEXT: dict[str, str] = {
-    Assurance.PASS: "Will consistently pass the target",
-    Assurance.FAIL: "Will consistently fail the target",
-    Assurance.HIT_AND_MISS: "Hit and miss: the target lies within the limits",
+VARIATION_NONE = ("Not classified yet", "Not classified", "no complete period yet")
+ASSURANCE_WORDS: dict[str, tuple[str, str, str]] = {
+    Assurance.PASS: (
+        "Will consistently pass the target",
+        "Will pass",
+        "the target lies beyond the limits, on the good side",
+    ),
+    Assurance.FAIL: (
+        "Will consistently fail the target",
+        "Will fail",
+        "the target lies beyond the limits, on the bad side",
+    ),
+    Assurance.HIT_AND_MISS: (
+        "Hit and miss: the target lies within the limits",
+        "Hit and miss",
+        "the target lies within the limits",
+    ),
 }
-VARIATION_SHORT: dict[str, str] = {
-    Variation.COMMON_CAUSE: "Common cause",
-    Variation.IMPROVEMENT: "Improvement",
-    Variation.CONCERN: "Concern",
-    Variation.NEUTRAL: "Neither",
-}
-ASSURANCE_SHORT: dict[str, str] = {
-    Assurance.PASS: "Will pass",
-    Assurance.FAIL: "Will fail",
-    Assurance.HIT_AND_MISS: "Hit and miss",
-}
-VARIATION_SUB: dict[str, str] = {
-    Variation.COMMON_CAUSE: "no special cause",
-    Variation.IMPROVEMENT: "special cause",
-    Variation.CONCERN: "special cause",
-    Variation.NEUTRAL: "special cause, no better direction",
-}
-ASSURANCE_SUB: dict[str, str] = {
-    Assurance.PASS: "the target lies beyond the limits, on the good side",
-    Assurance.FAIL: "the target lies beyond the limits, on the bad side",
-    Assurance.HIT_AND_MISS: "the target lies within the limits",
-}
+ASSURANCE_NONE = (
+    "No assurance: no target, limits or direction",
+    "No assurance",
+    "no target, limits or better direction",
+)
 ASSURANCE_LETTERS: dict[str, str] = {
     Assurance.PASS: "P",
     Assurance.FAIL: "F",
     Assurance.HIT_AND_MISS: "?",
 }
+
+
+def _icon(words: tuple[str, str, str], key: str, letter: str, size: str) -> dict[str, Any]:
+    text, short, sub = words
+    return {"key": key, "text": text, "short": short, "sub": sub, "letter": letter, "size": size}
 
 
 def _variation_letter(variation: str, direction: str) -> str:
@@ -67,28 +73,16 @@ def _variation_letter(variation: str, direction: str) -> str:
 def variation_icon(variation: str | None, direction: str = "", size: str = "") -> dict[str, Any]:
     """The variation icon of a latest point (nothing classified: a dash), with its words."""
     key = str(variation or "")
-    return {
-        "key": key,
-        "text": VARIATION_TEXT.get(key, "Not classified yet"),
-        "short": VARIATION_SHORT.get(key, "Not classified"),
-        "sub": VARIATION_SUB.get(key, "no complete period yet"),
-        "letter": _variation_letter(key, str(direction)),
-        "size": size,
-    }
+    letter = _variation_letter(key, str(direction))
+    return _icon(VARIATION_WORDS.get(key, VARIATION_NONE), key, letter, size)
 
 
 @register.inclusion_tag("metrics/partials/assurance_icon.html")
 def assurance_icon(assurance: str | None, size: str = "") -> dict[str, Any]:
     """The assurance icon against the target (none: no target, limits or direction)."""
     key = str(assurance or "")
-    return {
-        "key": key,
-        "text": ASSURANCE_TEXT.get(key, "No assurance: no target, limits or direction"),
-        "short": ASSURANCE_SHORT.get(key, "No assurance"),
-        "sub": ASSURANCE_SUB.get(key, "no target, limits or better direction"),
-        "letter": ASSURANCE_LETTERS.get(key, ""),
-        "size": size,
-    }
+    letter = ASSURANCE_LETTERS.get(key, "")
+    return _icon(ASSURANCE_WORDS.get(key, ASSURANCE_NONE), key, letter, size)
 
 
 @register.filter(name="figure")
