@@ -1,15 +1,13 @@
 """API input and output serializers of the kernel: one input serializer per write, one output
 serializer per record shape. Inputs only parse; the rules live in informatics.services."""
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from informatics.choices import ROLE_ORDER, FacilityKind, Role, ValueCategory
 from informatics.models import Facility, User
-from informatics.rest import PersonRefOutput
+from informatics.rest import PersonRefOutput, VersionedEditInput
 
 # --- Output ---------------------------------------------------------------------------------
 
@@ -130,8 +128,7 @@ class PriorityCreateInput(serializers.Serializer):
     )
 
 
-class PriorityUpdateInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+class PriorityUpdateInput(VersionedEditInput):
     code = serializers.SlugField(max_length=40, required=False)
     title = serializers.CharField(max_length=200, required=False)
     goal_statement = serializers.CharField(required=False)
@@ -143,13 +140,6 @@ class PriorityUpdateInput(serializers.Serializer):
         required=False,
         help_text="A person's id.",
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if set(attrs) == {"version"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
 
 
 class PriorityReorderInput(serializers.Serializer):

@@ -15,6 +15,7 @@ from informatics.rest import (
     FacilityRefOutput,
     PersonRefOutput,
     PriorityRefOutput,
+    VersionedEditInput,
     phi_confirmed_field,
 )
 from initiatives import health, selectors
@@ -305,24 +306,10 @@ class InitiativeCreateInput(_InitiativeFields):
         return _request_ids(value)
 
 
-class InitiativeUpdateInput(_InitiativeFields):
+class InitiativeUpdateInput(_InitiativeFields, VersionedEditInput):
     """An edit: fields left out keep their value."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name not in ("version", "phi_confirmed"):
-                field.required = False
-                field.default = serializers.empty
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not set(attrs) - {"version", "phi_confirmed"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
+    every_field_optional = True
 
 
 class StageInput(serializers.Serializer):

@@ -12,6 +12,7 @@ from informatics.rest import (
     FacilityRefOutput,
     PersonRefOutput,
     PriorityRefOutput,
+    VersionedEditInput,
     phi_confirmed_field,
 )
 from intake.choices import (
@@ -244,10 +245,9 @@ class RequestCreateInput(serializers.Serializer):
     phi_confirmed = phi_confirmed_field()
 
 
-class RequestUpdateInput(serializers.Serializer):
+class RequestUpdateInput(VersionedEditInput):
     """The submitter's edit while the request is submitted: fields left out keep their value."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
     kind = serializers.ChoiceField(RequestKind.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
     story_today = serializers.CharField(required=False)
@@ -263,13 +263,6 @@ class RequestUpdateInput(serializers.Serializer):
     suggested_priority = _priority_field(required=False, allow_null=True)
     is_private = serializers.BooleanField(required=False)
     phi_confirmed = phi_confirmed_field()
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not set(attrs) - {"version", "phi_confirmed"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
 
 
 class VoteInput(serializers.Serializer):

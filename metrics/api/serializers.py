@@ -11,10 +11,11 @@ from rest_framework import serializers
 from informatics.choices import ValueCategory
 from informatics.models import Facility, StrategicPriority, User
 from informatics.rest import (
-    PHI_CONFIRMED_HELP,
     FacilityRefOutput,
     PersonRefOutput,
     PriorityRefOutput,
+    VersionedEditInput,
+    phi_confirmed_field,
 )
 from initiatives.choices import Stage
 from metrics import selectors
@@ -331,33 +332,17 @@ class _MetricFields(serializers.Serializer):
         default=list,
         help_text="Codes of the metrics to read beside it (the full set).",
     )
-    phi_confirmed = serializers.BooleanField(
-        required=False, default=False, help_text=PHI_CONFIRMED_HELP
-    )
+    phi_confirmed = phi_confirmed_field()
 
 
 class MetricCreateInput(_MetricFields):
     pass
 
 
-class MetricUpdateInput(_MetricFields):
+class MetricUpdateInput(_MetricFields, VersionedEditInput):
     """An edit: fields left out keep their value."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name not in ("version", "phi_confirmed"):
-                field.required = False
-                field.default = serializers.empty
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not set(attrs) - {"version", "phi_confirmed"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
+    every_field_optional = True
 
 
 class SpcQueryInput(serializers.Serializer):
