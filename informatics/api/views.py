@@ -19,7 +19,17 @@ from informatics.api.tokens import token_obtain
 from informatics.filters import FacilityFilter, PriorityFilter, UserFilter
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action
-from informatics.rest import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
+from informatics.rest import (
+    BAD_INPUT,
+    REFUSED,
+    ActionAllowed,
+    RecordViewSet,
+    actor,
+    answers,
+    call,
+    parse,
+    render,
+)
 
 # --- Authentication and the current user ----------------------------------------------------
 
@@ -94,7 +104,7 @@ class FacilityViewSet(
     retrieve=extend_schema(operation_id="priorities_retrieve", summary="One priority"),
 )
 class PriorityViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[StrategicPriority]
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewSet[StrategicPriority]
 ):
     """Strategic priorities: everyone reads; the CMO and admins create, edit, reorder, retire
     and restore them."""
@@ -102,6 +112,7 @@ class PriorityViewSet(
     serializer_class = s.PriorityOutput
     filterset_class = PriorityFilter
     READ_ACTIONS = ("list", "retrieve")
+    record_name = "priority"
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.PORTFOLIO_READ if self.action in self.READ_ACTIONS else Action.PRIORITY_EDIT
@@ -111,19 +122,17 @@ class PriorityViewSet(
         return selectors.priority_list()
 
     def _out(self, priority: StrategicPriority, code: int = status.HTTP_200_OK) -> Response:
-        return Response(s.PriorityOutput(priority).data, status=code)
+        return render(s.PriorityOutput, priority, code)
 
     @extend_schema(
         operation_id="priorities_create",
         summary="Create a priority",
         description="Added at the bottom of the active ranking.",
         request=s.PriorityCreateInput,
-        responses={201: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=answers(s.PriorityOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        priority = services.priority_create(
-            actor=actor(request), **parse(s.PriorityCreateInput, request)
-        )
+        priority = call(services.priority_create, request, s.PriorityCreateInput)
         return self._out(priority, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -132,15 +141,10 @@ class PriorityViewSet(
         description="Send the `version` you edited with the fields to change; a stale version "
         "gets 409 and nothing is saved.",
         request=s.PriorityUpdateInput,
-        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+        responses=answers(s.PriorityOutput, stale=True),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        changes = parse(s.PriorityUpdateInput, request)
-        version = changes.pop("version")
-        priority = services.priority_update(
-            actor=actor(request), priority=self.get_object(), version=version, **changes
-        )
-        return self._out(priority)
+        return self._out(self.on_record(services.priority_update, s.PriorityUpdateInput))
 
     @extend_schema(
         operation_id="priorities_reorder",
@@ -159,25 +163,18 @@ class PriorityViewSet(
         summary="Retire a priority",
         description="It leaves the active ranking but stays on record.",
         request=s.PriorityRetireInput,
-        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+        responses=answers(s.PriorityOutput, stale=True),
     )
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: str) -> Response:
-        data = parse(s.PriorityRetireInput, request)
-        priority = services.priority_retire(
-            actor=actor(request),
-            priority=self.get_object(),
-            version=data["version"],
-            reason=data["reason"],
-        )
-        return self._out(priority)
+        return self._out(self.on_record(services.priority_retire, s.PriorityRetireInput))
 
     @extend_schema(
         operation_id="priorities_restore",
         summary="Restore a retired priority",
         description="It comes back at the bottom of the active ranking.",
         request=s.PriorityRestoreInput,
-        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+        responses=answers(s.PriorityOutput, stale=True),
     )
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str) -> Response:
@@ -194,11 +191,12 @@ class PriorityViewSet(
     list=extend_schema(operation_id="users_list", summary="List people (admins)"),
     retrieve=extend_schema(operation_id="users_retrieve", summary="One person (admins)"),
 )
-class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewSet[User]):
     """People, their roles and facilities: admins only, for reading and for writing."""
 
     serializer_class = s.UserOutput
     filterset_class = UserFilter
+    record_name = "user"
 
     def get_permissions(self) -> list[BasePermission]:
         return [IsAuthenticated(), ActionAllowed(Action.ADMINISTER)]
@@ -214,7 +212,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         summary="Invite a person",
         description="Creates the account without a password and e-mails a link to set one.",
         request=s.UserInviteInput,
-        responses={201: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=answers(s.UserOutput, code=201),
     )
     def create(self, request: Request) -> Response:
         data = parse(s.UserInviteInput, request)
@@ -236,7 +234,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         description="Fields left out keep their current value; `roles` and `facilities` "
         "replace the whole set.",
         request=s.UserUpdateInput,
-        responses={200: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=answers(s.UserOutput),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         data = parse(s.UserUpdateInput, request)
@@ -257,15 +255,11 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         summary="Deactivate or reactivate a person",
         description="A deactivated person cannot sign in and their API tokens are deleted.",
         request=s.UserSetActiveInput,
-        responses={200: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=answers(s.UserOutput),
     )
     @action(detail=True, methods=["post"], url_path="active", url_name="set-active")
     def set_active(self, request: Request, pk: str) -> Response:
-        data = parse(s.UserSetActiveInput, request)
-        user = services.user_set_active(
-            actor=actor(request), user=self.get_object(), is_active=data["is_active"]
-        )
-        return self._out(user)
+        return self._out(self.on_record(services.user_set_active, s.UserSetActiveInput))
 
 
 # --- Interactive docs -----------------------------------------------------------------------

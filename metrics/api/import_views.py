@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from informatics.permissions import Action
-from informatics.rest import BAD_INPUT, REFUSED, ActionAllowed, actor, parse
+from informatics.rest import REFUSED, ActionAllowed, actor, answers, parse, render
 from metrics.api import import_serializers as s
 from metrics.imports import selectors
 from metrics.models import ImportBatch
@@ -40,8 +40,7 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch])
         return selectors.import_list()
 
     def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        batch = selectors.import_detail(batch_id=pk)
-        return Response(s.ImportDetailOutput(batch).data, status=code)
+        return render(s.ImportDetailOutput, selectors.import_detail(batch_id=pk), code)
 
     @extend_schema(
         operation_id="imports_list",
@@ -73,7 +72,7 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch])
         "is rejected whole, every error listed by row and column; a sound one is upserted on "
         "(metric, facility, period_start), and the same file again changes nothing.",
         request={"multipart/form-data": s.ImportUploadInput},
-        responses={202: s.ImportDetailOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=answers(s.ImportDetailOutput, code=202),
     )
     def create(self, request: Request) -> Response:
         data = parse(s.ImportUploadInput, request)

@@ -17,7 +17,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.serializers import ValidationError as BadInput
 
 from informatics.permissions import Action
-from informatics.rest import BAD_INPUT, PHI_FLAGGED, REFUSED, STALE, ActionAllowed, actor, parse
+from informatics.rest import PHI_FLAGGED, ActionAllowed, RecordViewSet, actor, answers, call, render
 from metrics import selectors, services
 from metrics.api import serializers as s
 from metrics.choices import RulePreset
@@ -37,13 +37,14 @@ NEEDS: dict[str, Action] = {
 }
 
 
-class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
+class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
     """The metric catalogue: how each metric is defined, charted and judged, its system-level
     roll-up, and its SPC chart at any facility under any rule preset."""
 
     serializer_class = s.MetricListOutput
     filterset_class = MetricFilter
     lookup_value_regex = "[0-9]+"
+    record_name = "metric"
 
     def get_permissions(self) -> list[BasePermission]:
         needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
@@ -88,11 +89,10 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
         description="The CMIO, the CMO or an admin. Text that looks like patient information "
         'is refused unless sent again with `"phi_confirmed": true`.',
         request=s.MetricCreateInput,
-        responses={201: s.MetricDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+        responses=answers(s.MetricDetailOutput, code=201, bad=PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        data = parse(s.MetricCreateInput, request)
-        metric = services.metric_create(actor=actor(request), **data)
+        metric = call(services.metric_create, request, s.MetricCreateInput)
         return self._detail(metric.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -104,20 +104,10 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
         "measurements. A change to how the metric is charted or judged recomputes its "
         "roll-ups in the background.",
         request=s.MetricUpdateInput,
-        responses={
-            200: s.MetricDetailOutput,
-            400: PHI_FLAGGED,
-            403: REFUSED,
-            404: NOT_FOUND,
-            409: STALE,
-        },
+        responses=answers(s.MetricDetailOutput, bad=PHI_FLAGGED, not_found=NOT_FOUND, stale=True),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        changes = parse(s.MetricUpdateInput, request)
-        version = changes.pop("version")
-        metric = services.metric_update(
-            actor=actor(request), metric=self.get_object(), version=version, **changes
-        )
+        metric = self.on_record(services.metric_update, s.MetricUpdateInput)
         return self._detail(metric.pk)
 
     @extend_schema(
@@ -240,13 +230,12 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
         "another at the facility. Entering the same metric, facility and period again "
         "corrects it. The metric's roll-ups are recomputed in the background.",
         request=s.MeasurementInput,
-        responses={201: s.MeasurementOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=answers(s.MeasurementOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        data = parse(s.MeasurementInput, request)
-        measurement = services.measurement_enter(actor=actor(request), **data)
+        measurement = call(services.measurement_enter, request, s.MeasurementInput)
         row = selectors.measurement_list().get(pk=measurement.pk)
-        return Response(s.MeasurementOutput(row).data, status=status.HTTP_201_CREATED)
+        return render(s.MeasurementOutput, row, status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()
