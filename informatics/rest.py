@@ -10,14 +10,14 @@ from django.db.models import Model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from informatics.choices import PhiKind
-from informatics.models import User
+from informatics.models import Facility, User
 from informatics.permissions import Action, can
 
 BAD_INPUT = OpenApiResponse(description="Bad input: the body names each field and its problem.")
@@ -168,6 +168,11 @@ class ActionAllowed(BasePermission):
         return can(request.user, self.action)
 
 
+def allowed(action: Action) -> list[BasePermission]:
+    """The permissions of an operation that needs `action`: signed in, then allowed."""
+    return [IsAuthenticated(), ActionAllowed(action)]
+
+
 PHI_CONFIRMED_HELP = (
     "Send true to save text that the patient-information guard flagged, confirming it is not "
     "patient information (the confirmation is recorded)."
@@ -209,6 +214,13 @@ class PhiFlaggedOutput(serializers.Serializer):
     phi_confirmed = serializers.ListField(
         child=serializers.CharField(),
         help_text='How to go on: edit the text, or send it again with "phi_confirmed": true.',
+    )
+
+
+def facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+    """A facility named by its code (facilities by their codes, with `many=True`)."""
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Facility.objects.all(), **kwargs
     )
 
 

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from informatics.choices import ROLE_ORDER, FacilityKind, Role, ValueCategory
-from informatics.models import Facility, User
-from informatics.rest import PersonRefOutput, VersionedEditInput
+from informatics.models import User
+from informatics.rest import PersonRefOutput, VersionedEditInput, facility_field
 
 # --- Output ---------------------------------------------------------------------------------
 
@@ -165,13 +165,7 @@ class UserInviteInput(serializers.Serializer):
     title = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     roles = serializers.ListField(child=serializers.ChoiceField(Role.choices), allow_empty=False)
-    facilities = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        many=True,
-        required=False,
-        help_text="Facility codes.",
-    )
+    facilities = facility_field(many=True, required=False, help_text="Facility codes.")
 
 
 class UserUpdateInput(serializers.Serializer):
@@ -183,12 +177,8 @@ class UserUpdateInput(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(Role.choices), allow_empty=False, required=False
     )
-    facilities = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        many=True,
-        required=False,
-        help_text="Facility codes (the full new set).",
+    facilities = facility_field(
+        many=True, required=False, help_text="Facility codes (the full new set)."
     )
 
 

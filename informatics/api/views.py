@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -22,9 +22,9 @@ from informatics.permissions import Action
 from informatics.rest import (
     BAD_INPUT,
     REFUSED,
-    ActionAllowed,
     RecordViewSet,
     actor,
+    allowed,
     answers,
     call,
     parse,
@@ -86,7 +86,7 @@ class FacilityViewSet(
     filterset_class = FacilityFilter
 
     def get_permissions(self) -> list[BasePermission]:
-        return [IsAuthenticated(), ActionAllowed(Action.PORTFOLIO_READ)]
+        return allowed(Action.PORTFOLIO_READ)
 
     def get_queryset(self) -> QuerySet[Facility]:
         return selectors.facility_list()
@@ -116,7 +116,7 @@ class PriorityViewSet(
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.PORTFOLIO_READ if self.action in self.READ_ACTIONS else Action.PRIORITY_EDIT
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return allowed(needed)
 
     def get_queryset(self) -> QuerySet[StrategicPriority]:
         return selectors.priority_list()
@@ -199,7 +199,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewSe
     record_name = "user"
 
     def get_permissions(self) -> list[BasePermission]:
-        return [IsAuthenticated(), ActionAllowed(Action.ADMINISTER)]
+        return allowed(Action.ADMINISTER)
 
     def get_queryset(self) -> QuerySet[User]:
         return selectors.user_list()

@@ -10,12 +10,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from informatics.choices import ValueCategory
-from informatics.models import Facility, StrategicPriority, User
+from informatics.models import StrategicPriority, User
 from informatics.rest import (
     FacilityRefOutput,
     PersonRefOutput,
     PriorityRefOutput,
     VersionedEditInput,
+    facility_field,
     phi_confirmed_field,
 )
 from initiatives import health, selectors
@@ -225,13 +226,7 @@ def _person_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
 
 
 def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        many=True,
-        help_text="Facility codes.",
-        **kwargs,
-    )
+    return facility_field(many=True, help_text="Facility codes.", **kwargs)
 
 
 class AlignmentInput(serializers.Serializer):

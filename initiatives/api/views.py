@@ -4,12 +4,15 @@ changed); stale edits and stage moves from the services' optimistic locking (409
 outside the stage table is a 400 naming `to_stage`; a status update whose text looks like
 patient information, the kernel's PHI answer (400)."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -20,9 +23,9 @@ from rest_framework.views import APIView
 from informatics.permissions import Action, can
 from informatics.rest import (
     PHI_FLAGGED,
-    ActionAllowed,
     RecordViewSet,
     actor,
+    allowed,
     answers,
     call,
     collection,
@@ -73,6 +76,16 @@ class StageAllowed(BasePermission):
         return can(request.user, needed)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="initiatives_list",
+        summary="List initiatives",
+        description="Every initiative by title, with the latest health (the worst dimension of "
+        "its latest status update) and whether it is stale (no update within the site's "
+        "stale-after days); filtered like the initiatives page.",
+        responses=s.InitiativeListOutput(many=True),
+    ),
+)
 class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
     """Initiatives: aligned to strategic priorities, moved through one stage table (approve and
     stop are gates), with milestones, status updates, a benefit plan locked at approval, and
@@ -89,7 +102,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
         if self.action in READABLE and self.request.method == "GET":
             needed = Action.PORTFOLIO_READ
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return allowed(needed)
 
     def get_queryset(self) -> QuerySet[Initiative]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -102,17 +115,6 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
 
     def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
-
-    @extend_schema(
-        operation_id="initiatives_list",
-        summary="List initiatives",
-        description="Every initiative by title, with the latest health (the worst dimension of "
-        "its latest status update) and whether it is stale (no update within the site's "
-        "stale-after days); filtered like the initiatives page.",
-        responses=s.InitiativeListOutput(many=True),
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="initiatives_retrieve",

@@ -7,12 +7,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from informatics.choices import Route
-from informatics.models import Facility, StrategicPriority
+from informatics.models import StrategicPriority
 from informatics.rest import (
     FacilityRefOutput,
     PersonRefOutput,
     PriorityRefOutput,
     VersionedEditInput,
+    facility_field,
     phi_confirmed_field,
 )
 from intake.choices import (
@@ -198,13 +199,7 @@ class RubricVersionsOutput(serializers.Serializer):
 
 
 def _facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        allow_null=True,
-        help_text="A facility's code.",
-        **kwargs,
-    )
+    return facility_field(allow_null=True, help_text="A facility's code.", **kwargs)
 
 
 def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,9 +17,9 @@ from informatics.permissions import Action
 from informatics.rest import (
     BAD_INPUT,
     PHI_FLAGGED,
-    ActionAllowed,
     RecordViewSet,
     actor,
+    allowed,
     answers,
     call,
     collection,
@@ -73,7 +73,7 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
         if self.action == "comments" and self.request.method == "POST":
             needed = Action.REQUEST_SUBMIT
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return allowed(needed)
 
     def get_queryset(self) -> QuerySet[IntakeRequest]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -264,7 +264,7 @@ class RubricApi(APIView):
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.ADMINISTER if self.request.method == "POST" else Action.REQUEST_READ
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return allowed(needed)
 
     @extend_schema(
         operation_id="rubric_retrieve",

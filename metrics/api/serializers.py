@@ -9,12 +9,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from informatics.choices import ValueCategory
-from informatics.models import Facility, StrategicPriority, User
+from informatics.models import StrategicPriority, User
 from informatics.rest import (
     FacilityRefOutput,
     PersonRefOutput,
     PriorityRefOutput,
     VersionedEditInput,
+    facility_field,
     phi_confirmed_field,
 )
 from initiatives.choices import Stage
@@ -348,9 +349,7 @@ class MetricUpdateInput(_MetricFields, VersionedEditInput):
 class SpcQueryInput(serializers.Serializer):
     """Query parameters of the SPC read."""
 
-    facility = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
+    facility = facility_field(
         required=False,
         default=None,
         allow_null=True,
@@ -371,9 +370,7 @@ class MeasurementInput(serializers.Serializer):
     metric = serializers.SlugRelatedField(
         slug_field="code", queryset=Metric.objects.all(), help_text="The metric's code."
     )
-    facility = serializers.SlugRelatedField(
-        slug_field="code", queryset=Facility.objects.all(), help_text="The facility's code."
-    )
+    facility = facility_field(help_text="The facility's code.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     value = _figure(required=False, default=None, allow_null=True)

@@ -3,21 +3,32 @@ renders an output serializer. Refusals come from informatics.permissions (403, n
 changed); stale edits from the services' optimistic locking (409); bad input is a 400 naming
 the field (or the query parameter)."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.serializers import ValidationError as BadInput
 
 from informatics.permissions import Action
-from informatics.rest import PHI_FLAGGED, ActionAllowed, RecordViewSet, actor, answers, call, render
+from informatics.rest import (
+    PHI_FLAGGED,
+    RecordViewSet,
+    actor,
+    allowed,
+    answers,
+    call,
+    render,
+)
 from metrics import selectors, services
 from metrics.api import serializers as s
 from metrics.choices import RulePreset
@@ -37,6 +48,16 @@ NEEDS: dict[str, Action] = {
 }
 
 
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="metrics_list",
+        summary="List metrics",
+        description="The catalogue by code, each with its system-level roll-up: the latest "
+        "complete point's variation, assurance against the target, progress and the date the "
+        "data is complete through. Filtered like the catalogue page.",
+        responses=s.MetricListOutput(many=True),
+    ),
+)
 class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
     """The metric catalogue: how each metric is defined, charted and judged, its system-level
     roll-up, and its SPC chart at any facility under any rule preset."""
@@ -48,7 +69,7 @@ class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
 
     def get_permissions(self) -> list[BasePermission]:
         needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return allowed(needed)
 
     def get_queryset(self) -> QuerySet[Metric]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -60,17 +81,6 @@ class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
     def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         metric = selectors.metric_detail(metric_id=pk)
         return Response(s.MetricDetailOutput(metric).data, status=code)
-
-    @extend_schema(
-        operation_id="metrics_list",
-        summary="List metrics",
-        description="The catalogue by code, each with its system-level roll-up: the latest "
-        "complete point's variation, assurance against the target, progress and the date the "
-        "data is complete through. Filtered like the catalogue page.",
-        responses=s.MetricListOutput(many=True),
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="metrics_retrieve",
@@ -194,6 +204,16 @@ class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
         return Response(s.SpcOutput(body).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="measurements_list",
+        summary="List measurements",
+        description="By metric, facility and period, each with the import batch that last "
+        "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
+        "`period_from` / `period_to` (period start, inclusive).",
+        responses=s.MeasurementOutput(many=True),
+    ),
+)
 class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurement]):
     """Measurements per metric, facility and period, with their provenance; informaticists
     and the CMIO enter small series by hand (files go through imports)."""
@@ -203,23 +223,12 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.MEASUREMENT_LOAD if self.action == "create" else Action.PORTFOLIO_READ
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return allowed(needed)
 
     def get_queryset(self) -> QuerySet[Measurement]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Measurement.objects.none()
         return selectors.measurement_list(user=actor(self.request))
-
-    @extend_schema(
-        operation_id="measurements_list",
-        summary="List measurements",
-        description="By metric, facility and period, each with the import batch that last "
-        "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
-        "`period_from` / `period_to` (period start, inclusive).",
-        responses=s.MeasurementOutput(many=True),
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="measurements_create",
