@@ -5,9 +5,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from informatics import rest
 from informatics.choices import ROLE_ORDER, FacilityKind, Role, ValueCategory
 from informatics.models import User
-from informatics.rest import PersonRefOutput, VersionedEditInput, facility_field
 
 # --- Output ---------------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ class PriorityOutput(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     goal_statement = serializers.CharField()
-    executive_sponsor = PersonRefOutput(allow_null=True)
+    executive_sponsor = rest.PersonRefOutput(allow_null=True)
     value_category = serializers.ChoiceField(ValueCategory.choices)
     horizon = serializers.DateField()
     is_active = serializers.BooleanField()
@@ -128,7 +128,7 @@ class PriorityCreateInput(serializers.Serializer):
     )
 
 
-class PriorityUpdateInput(VersionedEditInput):
+class PriorityUpdateInput(rest.VersionedEditInput):
     code = serializers.SlugField(max_length=40, required=False)
     title = serializers.CharField(max_length=200, required=False)
     goal_statement = serializers.CharField(required=False)
@@ -165,7 +165,7 @@ class UserInviteInput(serializers.Serializer):
     title = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     roles = serializers.ListField(child=serializers.ChoiceField(Role.choices), allow_empty=False)
-    facilities = facility_field(many=True, required=False, help_text="Facility codes.")
+    facilities = rest.facility_field(many=True, required=False, help_text="Facility codes.")
 
 
 class UserUpdateInput(serializers.Serializer):
@@ -177,7 +177,7 @@ class UserUpdateInput(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(Role.choices), allow_empty=False, required=False
     )
-    facilities = facility_field(
+    facilities = rest.facility_field(
         many=True, required=False, help_text="Facility codes (the full new set)."
     )
 

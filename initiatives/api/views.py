@@ -20,17 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from informatics import rest
 from informatics.permissions import Action, can
-from informatics.rest import (
-    PHI_FLAGGED,
-    RecordViewSet,
-    actor,
-    allowed,
-    answers,
-    call,
-    collection,
-    render,
-)
 from initiatives import selectors, services
 from initiatives.api import serializers as s
 from initiatives.filters import InitiativeFilter
@@ -86,7 +77,7 @@ class StageAllowed(BasePermission):
         responses=s.InitiativeListOutput(many=True),
     ),
 )
-class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
+class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     """Initiatives: aligned to strategic priorities, moved through one stage table (approve and
     stop are gates), with milestones, status updates, a benefit plan locked at approval, and
     the requests they answer."""
@@ -102,7 +93,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
         if self.action in READABLE and self.request.method == "GET":
             needed = Action.PORTFOLIO_READ
-        return allowed(needed)
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[Initiative]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -111,7 +102,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
 
     def _shown(self, pk: int | str) -> Initiative:
         """The initiative in full (Http404 when there is none)."""
-        return selectors.initiative_detail(pk=int(pk), user=actor(self.request))
+        return selectors.initiative_detail(pk=int(pk), user=rest.actor(self.request))
 
     def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
@@ -134,10 +125,10 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         "proposed; the linked requests follow its stage from then on. Text that looks like "
         'patient information is refused unless sent again with `"phi_confirmed": true`.',
         request=s.InitiativeCreateInput,
-        responses=answers(s.InitiativeDetailOutput, code=201, bad=PHI_FLAGGED),
+        responses=rest.answers(s.InitiativeDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        initiative = call(services.initiative_create, request, s.InitiativeCreateInput)
+        initiative = rest.call(services.initiative_create, request, s.InitiativeCreateInput)
         return self._detail(initiative, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -148,8 +139,8 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         "a whole); a stale version gets 409 and nothing is saved. The stage moves through the "
         "stage action.",
         request=s.InitiativeUpdateInput,
-        responses=answers(
-            s.InitiativeDetailOutput, bad=PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        responses=rest.answers(
+            s.InitiativeDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
         ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -165,8 +156,8 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         "the benefit forecast. Linked requests follow (in build → in build; pilot or live → "
         "released; stopped → declined; deferred → scheduled). A stale `version` gets 409.",
         request=s.StageInput,
-        responses=answers(
-            s.InitiativeDetailOutput, bad=PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        responses=rest.answers(
+            s.InitiativeDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
         ),
     )
     @action(detail=True, methods=["post"], url_path="stage", url_name="stage")
@@ -179,7 +170,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         description="The linked requests show the initiative and its stage to their "
         "submitters, and follow its stage where the request table allows it.",
         request=s.LinkRequestsInput,
-        responses=answers(s.InitiativeDetailOutput, not_found=NOT_FOUND),
+        responses=rest.answers(s.InitiativeDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="link-requests", url_name="link-requests")
     def link_requests(self, request: Request, pk: str) -> Response:
@@ -188,7 +179,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
 
     # --- Milestones -------------------------------------------------------------------------
 
-    @collection(
+    @rest.collection(
         "milestones",
         output=s.MilestoneOutput,
         input_class=s.MilestoneInput,
@@ -218,7 +209,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         description="Records when and by whom.",
         parameters=[MILESTONE_ID],
         request=None,
-        responses=answers(s.MilestoneOutput, not_found=NOT_FOUND),
+        responses=rest.answers(s.MilestoneOutput, not_found=NOT_FOUND),
     )
     @action(
         detail=True,
@@ -229,18 +220,18 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
     def milestone_done(self, request: Request, pk: str, milestone_id: str) -> Response:
         initiative = self.get_object()
         milestone = get_object_or_404(Milestone, pk=milestone_id, initiative=initiative)
-        return render(
-            s.MilestoneOutput, call(services.milestone_done, request, milestone=milestone)
+        return rest.render(
+            s.MilestoneOutput, rest.call(services.milestone_done, request, milestone=milestone)
         )
 
     # --- Status updates ---------------------------------------------------------------------
 
-    @collection(
+    @rest.collection(
         "status-updates",
         output=s.StatusUpdateOutput,
         input_class=s.StatusUpdateInput,
         not_found=NOT_FOUND,
-        bad=PHI_FLAGGED,
+        bad=rest.PHI_FLAGGED,
         listed={
             "operation_id": "initiatives_status_updates_list",
             "summary": "An initiative's status updates",
@@ -265,7 +256,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
 
     # --- Benefit plan -----------------------------------------------------------------------
 
-    @collection(
+    @rest.collection(
         "benefits",
         output=s.BenefitOutput,
         input_class=s.BenefitInput,
@@ -298,7 +289,7 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
         "never changes: the edit shows as variance against it.",
         parameters=[BENEFIT_ID],
         request=s.BenefitUpdateInput,
-        responses=answers(s.BenefitOutput, not_found=NOT_FOUND),
+        responses=rest.answers(s.BenefitOutput, not_found=NOT_FOUND),
     )
     @action(
         detail=True,
@@ -309,5 +300,5 @@ class InitiativeViewSet(mixins.ListModelMixin, RecordViewSet[Initiative]):
     def benefit_update(self, request: Request, pk: str, benefit_id: str) -> Response:
         initiative = self.get_object()
         benefit = get_object_or_404(BenefitLine, pk=benefit_id, initiative=initiative)
-        updated = call(services.benefit_update, request, s.BenefitUpdateInput, benefit=benefit)
-        return render(s.BenefitOutput, updated)
+        updated = rest.call(services.benefit_update, request, s.BenefitUpdateInput, benefit=benefit)
+        return rest.render(s.BenefitOutput, updated)

@@ -13,19 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from informatics import rest
 from informatics.permissions import Action
-from informatics.rest import (
-    BAD_INPUT,
-    PHI_FLAGGED,
-    RecordViewSet,
-    actor,
-    allowed,
-    answers,
-    call,
-    collection,
-    parse,
-    render,
-)
 from intake import selectors, services
 from intake.api import serializers as s
 from intake.filters import RequestFilter
@@ -61,7 +50,7 @@ NEEDS: dict[str, Action] = {
         responses=s.RequestListOutput(many=True),
     ),
 )
-class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
+class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     """Pain points and enhancement requests: submit, "+1", discuss, triage, score, move along
     the status table, withdraw and merge."""
 
@@ -73,15 +62,15 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
         if self.action == "comments" and self.request.method == "POST":
             needed = Action.REQUEST_SUBMIT
-        return allowed(needed)
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[IntakeRequest]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return IntakeRequest.objects.none()
-        return selectors.request_list(user=actor(self.request))
+        return selectors.request_list(user=rest.actor(self.request))
 
     def _detail(self, intake: IntakeRequest, code: int = status.HTTP_200_OK) -> Response:
-        shown = selectors.request_detail(user=actor(self.request), pk=intake.pk)
+        shown = selectors.request_detail(user=rest.actor(self.request), pk=intake.pk)
         return Response(s.RequestDetailOutput(shown).data, status=code)
 
     @extend_schema(
@@ -101,10 +90,10 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         "MRN, a date of birth, a phone number, an SSN, an e-mail address) is refused unless "
         'sent again with `"phi_confirmed": true`.',
         request=s.RequestCreateInput,
-        responses=answers(s.RequestDetailOutput, code=201, bad=PHI_FLAGGED),
+        responses=rest.answers(s.RequestDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        intake = call(services.request_submit, request, s.RequestCreateInput)
+        intake = rest.call(services.request_submit, request, s.RequestCreateInput)
         return self._detail(intake, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -114,7 +103,9 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         "it is submitted. Send the `version` you edited with the fields to change; a stale "
         "version gets 409 and nothing is saved.",
         request=s.RequestUpdateInput,
-        responses=answers(s.RequestDetailOutput, bad=PHI_FLAGGED, not_found=NOT_FOUND, stale=True),
+        responses=rest.answers(
+            s.RequestDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         return self._detail(self.on_record(services.request_update, s.RequestUpdateInput))
@@ -125,19 +116,19 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         description="Records that you have the same problem, with your specialty, facility "
         "and how often it happens to you; a scored request is scored again.",
         request=s.VoteInput,
-        responses=answers(s.VoteOutput, code=201, not_found=NOT_FOUND),
+        responses=rest.answers(s.VoteOutput, code=201, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="votes", url_name="votes")
     def votes(self, request: Request, pk: str) -> Response:
         vote = self.on_record(services.request_vote, s.VoteInput)
-        return render(s.VoteOutput, vote, status.HTTP_201_CREATED)
+        return rest.render(s.VoteOutput, vote, status.HTTP_201_CREATED)
 
-    @collection(
+    @rest.collection(
         "comments",
         output=s.CommentOutput,
         input_class=s.CommentInput,
         not_found=NOT_FOUND,
-        bad=PHI_FLAGGED,
+        bad=rest.PHI_FLAGGED,
         listed={
             "operation_id": "requests_comments_list",
             "summary": "A request's thread",
@@ -148,7 +139,7 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
     def comments(self, request: Request, pk: str) -> Response:
         intake = self.get_object()
         return self.list_or_add(
-            lambda: selectors.request_detail(user=actor(request), pk=intake.pk).comments.all(),
+            lambda: selectors.request_detail(user=rest.actor(request), pk=intake.pk).comments.all(),
             s.CommentOutput,
             services.request_comment,
             s.CommentInput,
@@ -160,24 +151,28 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         summary="Ask the submitter a question",
         description="Triage asks; the request waits in needs info until the submitter answers.",
         request=s.QuestionInput,
-        responses=answers(s.CommentOutput, code=201, bad=PHI_FLAGGED, not_found=NOT_FOUND),
+        responses=rest.answers(
+            s.CommentOutput, code=201, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND
+        ),
     )
     @action(detail=True, methods=["post"], url_path="question", url_name="question")
     def question(self, request: Request, pk: str) -> Response:
         comment = self.on_record(services.request_ask, s.QuestionInput)
-        return render(s.CommentOutput, comment, status.HTTP_201_CREATED)
+        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="requests_answer",
         summary="Answer triage's question",
         description="The submitter answers the open question; the request goes back to triage.",
         request=s.AnswerInput,
-        responses=answers(s.CommentOutput, code=201, bad=PHI_FLAGGED, not_found=NOT_FOUND),
+        responses=rest.answers(
+            s.CommentOutput, code=201, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND
+        ),
     )
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer(self, request: Request, pk: str) -> Response:
         comment = self.on_record(services.request_answer, s.AnswerInput)
-        return render(s.CommentOutput, comment, status.HTTP_201_CREATED)
+        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="requests_triage",
@@ -187,7 +182,7 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         "ratings and build hours it gets a new score under the current rubric. A stale "
         "`version` gets 409 and nothing is saved.",
         request=s.TriageInput,
-        responses=answers(s.RequestDetailOutput, not_found=NOT_FOUND, stale=True),
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND, stale=True),
     )
     @action(detail=True, methods=["post"], url_path="triage", url_name="triage")
     def triage(self, request: Request, pk: str) -> Response:
@@ -199,7 +194,7 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         description="Only along the status table; any other move is refused with a 400 that "
         "names `to_status`. Declining needs a `decline_reason`.",
         request=s.TransitionInput,
-        responses=answers(s.RequestDetailOutput, not_found=NOT_FOUND),
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
     def transition(self, request: Request, pk: str) -> Response:
@@ -209,7 +204,7 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         operation_id="requests_withdraw",
         summary="Withdraw your request",
         request=None,
-        responses=answers(s.RequestDetailOutput, not_found=NOT_FOUND),
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
     def withdraw(self, request: Request, pk: str) -> Response:
@@ -221,16 +216,18 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         description="Its votes and people move to the survivor, which is scored again; the "
         "merged request's submitter is told.",
         request=s.MergeInput,
-        responses=answers(s.RequestDetailOutput, not_found=NOT_FOUND),
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="merge", url_name="merge")
     def merge(self, request: Request, pk: str) -> Response:
-        survivor_id = parse(s.MergeInput, request)["survivor"]
+        survivor_id = rest.parse(s.MergeInput, request)["survivor"]
         intake = self.get_object()
         survivor = self.get_queryset().filter(pk=survivor_id).first()
         if survivor is None:
             raise exceptions.ValidationError({"survivor": [f"No request with id {survivor_id}."]})
-        merged = services.request_merge(actor=actor(request), request=intake, survivor=survivor)
+        merged = services.request_merge(
+            actor=rest.actor(request), request=intake, survivor=survivor
+        )
         return self._detail(merged)
 
     @extend_schema(
@@ -239,7 +236,7 @@ class RequestViewSet(mixins.ListModelMixin, RecordViewSet[IntakeRequest]):
         description="While a title is typed: open requests whose titles resemble it, most "
         'similar first, to "+1" instead of submitting a duplicate.',
         parameters=[s.SimilarQueryInput],
-        responses={200: s.SimilarRequestOutput(many=True), 400: BAD_INPUT},
+        responses={200: s.SimilarRequestOutput(many=True), 400: rest.BAD_INPUT},
     )
     @action(
         detail=False,
@@ -264,7 +261,7 @@ class RubricApi(APIView):
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.ADMINISTER if self.request.method == "POST" else Action.REQUEST_READ
-        return allowed(needed)
+        return rest.allowed(needed)
 
     @extend_schema(
         operation_id="rubric_retrieve",
@@ -283,8 +280,8 @@ class RubricApi(APIView):
         description="Makes a new current version; scores made under earlier versions stay as "
         "they were.",
         request=s.RubricUpdateInput,
-        responses=answers(s.RubricOutput, code=201),
+        responses=rest.answers(s.RubricOutput, code=201),
     )
     def post(self, request: Request) -> Response:
-        rubric = call(services.rubric_update, request, s.RubricUpdateInput)
-        return render(s.RubricOutput, rubric, status.HTTP_201_CREATED)
+        rubric = rest.call(services.rubric_update, request, s.RubricUpdateInput)
+        return rest.render(s.RubricOutput, rubric, status.HTTP_201_CREATED)

@@ -19,16 +19,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.serializers import ValidationError as BadInput
 
+from informatics import rest
 from informatics.permissions import Action
-from informatics.rest import (
-    PHI_FLAGGED,
-    RecordViewSet,
-    actor,
-    allowed,
-    answers,
-    call,
-    render,
-)
 from metrics import selectors, services
 from metrics.api import serializers as s
 from metrics.choices import RulePreset
@@ -58,7 +50,7 @@ NEEDS: dict[str, Action] = {
         responses=s.MetricListOutput(many=True),
     ),
 )
-class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
+class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
     """The metric catalogue: how each metric is defined, charted and judged, its system-level
     roll-up, and its SPC chart at any facility under any rule preset."""
 
@@ -69,13 +61,13 @@ class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
 
     def get_permissions(self) -> list[BasePermission]:
         needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
-        return allowed(needed)
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[Metric]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Metric.objects.none()
         if self.action == "list":
-            return selectors.metric_list(user=actor(self.request))
+            return selectors.metric_list(user=rest.actor(self.request))
         return Metric.objects.all()  # one metric, which each operation reads as it needs
 
     def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
@@ -99,10 +91,10 @@ class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
         description="The CMIO, the CMO or an admin. Text that looks like patient information "
         'is refused unless sent again with `"phi_confirmed": true`.',
         request=s.MetricCreateInput,
-        responses=answers(s.MetricDetailOutput, code=201, bad=PHI_FLAGGED),
+        responses=rest.answers(s.MetricDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        metric = call(services.metric_create, request, s.MetricCreateInput)
+        metric = rest.call(services.metric_create, request, s.MetricCreateInput)
         return self._detail(metric.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -114,7 +106,9 @@ class MetricViewSet(mixins.ListModelMixin, RecordViewSet[Metric]):
         "measurements. A change to how the metric is charted or judged recomputes its "
         "roll-ups in the background.",
         request=s.MetricUpdateInput,
-        responses=answers(s.MetricDetailOutput, bad=PHI_FLAGGED, not_found=NOT_FOUND, stale=True),
+        responses=rest.answers(
+            s.MetricDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         metric = self.on_record(services.metric_update, s.MetricUpdateInput)
@@ -223,12 +217,12 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.MEASUREMENT_LOAD if self.action == "create" else Action.PORTFOLIO_READ
-        return allowed(needed)
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[Measurement]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Measurement.objects.none()
-        return selectors.measurement_list(user=actor(self.request))
+        return selectors.measurement_list(user=rest.actor(self.request))
 
     @extend_schema(
         operation_id="measurements_create",
@@ -239,12 +233,12 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
         "another at the facility. Entering the same metric, facility and period again "
         "corrects it. The metric's roll-ups are recomputed in the background.",
         request=s.MeasurementInput,
-        responses=answers(s.MeasurementOutput, code=201),
+        responses=rest.answers(s.MeasurementOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        measurement = call(services.measurement_enter, request, s.MeasurementInput)
+        measurement = rest.call(services.measurement_enter, request, s.MeasurementInput)
         row = selectors.measurement_list().get(pk=measurement.pk)
-        return render(s.MeasurementOutput, row, status.HTTP_201_CREATED)
+        return rest.render(s.MeasurementOutput, row, status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()
