@@ -128,18 +128,9 @@ class PriorityCreateInput(serializers.Serializer):
     )
 
 
-class PriorityUpdateInput(rest.VersionedEditInput):
-    code = serializers.SlugField(max_length=40, required=False)
-    title = serializers.CharField(max_length=200, required=False)
-    goal_statement = serializers.CharField(required=False)
-    value_category = serializers.ChoiceField(ValueCategory.choices, required=False)
-    horizon = serializers.DateField(required=False)
-    executive_sponsor = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
-        allow_null=True,
-        required=False,
-        help_text="A person's id.",
-    )
+# `version` first, then the create input's fields, each optional.
+class PriorityUpdateInput(rest.VersionedEditInput, PriorityCreateInput):
+    every_field_optional = True
 
 
 class PriorityReorderInput(serializers.Serializer):
