@@ -1,18 +1,23 @@
 """API plumbing every app shares (the kernel publishes it here, so that no app imports another's
-API modules): parsing and the acting user, the permission class, the
-documented error answers, reference serializers and the PHI confirmation field."""
+API modules): parsing and the acting user, calling a service with them, the permission class,
+the documented answers, the base of versioned edits, reference serializers and the PHI
+confirmation field."""
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, cast
 
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers
-from rest_framework.permissions import BasePermission
+from django.db.models import Model
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from informatics.choices import PhiKind
-from informatics.models import User
+from informatics.models import Facility, User
 from informatics.permissions import Action, can
 
 BAD_INPUT = OpenApiResponse(description="Bad input: the body names each field and its problem.")
@@ -38,6 +43,116 @@ def actor(request: Request) -> User:
     return user
 
 
+def call[T](
+    service: Callable[..., T],
+    request: Request,
+    input_class: type[Serializer] | None = None,
+    **known: Any,
+) -> T:
+    """`service` called with the acting user, `known` and the body parsed by `input_class` (400
+    naming each bad field). An edit's `version` is among the parsed fields: the service's
+    optimistic locking answers 409 when it is stale."""
+    data = parse(input_class, request) if input_class is not None else {}
+    return service(actor=actor(request), **known, **data)
+
+
+def render(
+    output_class: type[Serializer], instance: Any, code: int = status.HTTP_200_OK
+) -> Response:
+    """`instance` rendered by `output_class`, answered with `code`."""
+    return Response(output_class(instance).data, status=code)
+
+
+def answers(
+    output: Any,
+    *,
+    code: int = status.HTTP_200_OK,
+    bad: OpenApiResponse | None = None,
+    not_found: OpenApiResponse | None = None,
+    stale: bool = False,
+) -> dict[int, Any]:
+    """The documented answers of a write: `output` under `code`, bad input (`bad`, BAD_INPUT by
+    default), refusal, and when given the 404 of a missing record and the 409 of a stale
+    version."""
+    documented: dict[int, Any] = {code: output, 400: bad or BAD_INPUT, 403: REFUSED}
+    if not_found is not None:
+        documented[404] = not_found
+    if stale:
+        documented[409] = STALE
+    return documented
+
+
+def collection[View: Callable[..., Any]](
+    path: str,
+    *,
+    output: type[Serializer],
+    input_class: type[Serializer],
+    not_found: OpenApiResponse,
+    listed: dict[str, Any],
+    added: dict[str, Any],
+    bad: OpenApiResponse | None = None,
+) -> Callable[[View], View]:
+    """A record's sub-collection at `path`: GET lists it (documented by `listed`), POST adds to
+    it (documented by `added`); neither filters nor pages."""
+
+    def decorate(view: View) -> View:
+        routed = action(
+            detail=True,
+            methods=["get", "post"],
+            url_path=path,
+            url_name=path,
+            filter_backends=[],
+            pagination_class=None,
+        )(view)
+        routed = extend_schema(
+            methods=["POST"],
+            request=input_class,
+            responses=answers(output, code=status.HTTP_201_CREATED, bad=bad, not_found=not_found),
+            **added,
+        )(routed)
+        routed = extend_schema(
+            methods=["GET"], responses={200: output(many=True), 404: not_found}, **listed
+        )(routed)
+        return cast(View, routed)  # the action wraps the view; the viewset calls it the same
+
+    return decorate
+
+
+class RecordViewSet[M: Model](viewsets.GenericViewSet[M]):
+    """A viewset whose services take its record under one keyword, `record_name`."""
+
+    record_name: ClassVar[str]
+
+    def on_record[T](
+        self,
+        service: Callable[..., T],
+        input_class: type[Serializer] | None = None,
+        *,
+        record: M | None = None,
+        **known: Any,
+    ) -> T:
+        """Like `call`, on the record of the URL (`record`, when already read): the body is
+        parsed before the record is looked up, so bad input is a 400 even for a missing one."""
+        data = parse(input_class, self.request) if input_class is not None else {}
+        target = record if record is not None else self.get_object()
+        return service(actor=actor(self.request), **{self.record_name: target}, **known, **data)
+
+    def list_or_add(
+        self,
+        rows: Callable[[], Iterable[Any]],
+        output_class: type[Serializer],
+        service: Callable[..., Any],
+        input_class: type[Serializer],
+        *,
+        record: M | None = None,
+    ) -> Response:
+        """A sub-collection: GET renders `rows()`, POST adds one with `service` (201)."""
+        if self.request.method == "GET":
+            return Response(output_class(rows(), many=True).data)
+        added = self.on_record(service, input_class, record=record)
+        return render(output_class, added, status.HTTP_201_CREATED)
+
+
 class ActionAllowed(BasePermission):
     """Lets a request through when `can(user, action)` holds (DESIGN.md's permission table).
 
@@ -51,6 +166,11 @@ class ActionAllowed(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return can(request.user, self.action)
+
+
+def allowed(action: Action) -> list[BasePermission]:
+    """The permissions of an operation that needs `action`: signed in, then allowed."""
+    return [IsAuthenticated(), ActionAllowed(action)]
 
 
 PHI_CONFIRMED_HELP = (
@@ -97,6 +217,13 @@ class PhiFlaggedOutput(serializers.Serializer):
     )
 
 
+def facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+    """A facility named by its code (facilities by their codes, with `many=True`)."""
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Facility.objects.all(), **kwargs
+    )
+
+
 def phi_confirmed_field() -> serializers.BooleanField:
     return serializers.BooleanField(required=False, default=False, help_text=PHI_CONFIRMED_HELP)
 
@@ -107,3 +234,27 @@ PHI_FLAGGED = OpenApiResponse(
     'is named with its message, `phi_flagged` lists what was seen, and `"phi_confirmed": true` '
     "saves it anyway. Nothing was saved.",
 )
+
+
+# An edit: the `version` edited (a stale one gets 409) and at least one field to change. With
+# `every_field_optional`, the fields of the record's create input that it reuses become optional,
+# and those left out keep their value. (No docstring: the schema would give it to every subclass
+# without one of its own.)
+class VersionedEditInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+    every_field_optional: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.every_field_optional:
+            for name, field in self.fields.items():
+                if name not in ("version", "phi_confirmed"):
+                    field.required = False
+                    field.default = serializers.empty
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not set(attrs) - {"version", "phi_confirmed"}:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one field to change besides version."]}
+            )
+        return attrs

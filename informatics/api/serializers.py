@@ -1,15 +1,13 @@
 """API input and output serializers of the kernel: one input serializer per write, one output
 serializer per record shape. Inputs only parse; the rules live in informatics.services."""
 
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from informatics import rest
 from informatics.choices import ROLE_ORDER, FacilityKind, Role, ValueCategory
-from informatics.models import Facility, User
-from informatics.rest import PersonRefOutput
+from informatics.models import User
 
 # --- Output ---------------------------------------------------------------------------------
 
@@ -72,7 +70,7 @@ class PriorityOutput(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     goal_statement = serializers.CharField()
-    executive_sponsor = PersonRefOutput(allow_null=True)
+    executive_sponsor = rest.PersonRefOutput(allow_null=True)
     value_category = serializers.ChoiceField(ValueCategory.choices)
     horizon = serializers.DateField()
     is_active = serializers.BooleanField()
@@ -130,26 +128,9 @@ class PriorityCreateInput(serializers.Serializer):
     )
 
 
-class PriorityUpdateInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
-    code = serializers.SlugField(max_length=40, required=False)
-    title = serializers.CharField(max_length=200, required=False)
-    goal_statement = serializers.CharField(required=False)
-    value_category = serializers.ChoiceField(ValueCategory.choices, required=False)
-    horizon = serializers.DateField(required=False)
-    executive_sponsor = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
-        allow_null=True,
-        required=False,
-        help_text="A person's id.",
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if set(attrs) == {"version"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
+# `version` first, then the create input's fields, each optional.
+class PriorityUpdateInput(rest.VersionedEditInput, PriorityCreateInput):
+    every_field_optional = True
 
 
 class PriorityReorderInput(serializers.Serializer):
@@ -175,13 +156,7 @@ class UserInviteInput(serializers.Serializer):
     title = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     roles = serializers.ListField(child=serializers.ChoiceField(Role.choices), allow_empty=False)
-    facilities = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        many=True,
-        required=False,
-        help_text="Facility codes.",
-    )
+    facilities = rest.facility_field(many=True, required=False, help_text="Facility codes.")
 
 
 class UserUpdateInput(serializers.Serializer):
@@ -193,12 +168,8 @@ class UserUpdateInput(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(Role.choices), allow_empty=False, required=False
     )
-    facilities = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        many=True,
-        required=False,
-        help_text="Facility codes (the full new set).",
+    facilities = rest.facility_field(
+        many=True, required=False, help_text="Facility codes (the full new set)."
     )
 
 

@@ -7,19 +7,18 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from informatics import selectors, services
+from informatics import rest, selectors, services
 from informatics.api import serializers as s
 from informatics.api.tokens import token_obtain
 from informatics.filters import FacilityFilter, PriorityFilter, UserFilter
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action
-from informatics.rest import BAD_INPUT, REFUSED, STALE, ActionAllowed, actor, parse
 
 # --- Authentication and the current user ----------------------------------------------------
 
@@ -46,7 +45,7 @@ class TokenObtainApi(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        data = parse(s.TokenObtainInput, request)
+        data = rest.parse(s.TokenObtainInput, request)
         token = token_obtain(request=request, email=data["email"], password=data["password"])
         return Response(s.TokenOutput({"token": token.key}).data)
 
@@ -56,7 +55,7 @@ class MeApi(APIView):
 
     @extend_schema(operation_id="me_retrieve", summary="The signed-in user", responses=s.MeOutput)
     def get(self, request: Request) -> Response:
-        user = selectors.user_with_roles(user_id=actor(request).pk)
+        user = selectors.user_with_roles(user_id=rest.actor(request).pk)
         return Response(s.MeOutput(user).data)
 
 
@@ -76,7 +75,7 @@ class FacilityViewSet(
     filterset_class = FacilityFilter
 
     def get_permissions(self) -> list[BasePermission]:
-        return [IsAuthenticated(), ActionAllowed(Action.PORTFOLIO_READ)]
+        return rest.allowed(Action.PORTFOLIO_READ)
 
     def get_queryset(self) -> QuerySet[Facility]:
         return selectors.facility_list()
@@ -94,7 +93,7 @@ class FacilityViewSet(
     retrieve=extend_schema(operation_id="priorities_retrieve", summary="One priority"),
 )
 class PriorityViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[StrategicPriority]
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordViewSet[StrategicPriority]
 ):
     """Strategic priorities: everyone reads; the CMO and admins create, edit, reorder, retire
     and restore them."""
@@ -102,28 +101,27 @@ class PriorityViewSet(
     serializer_class = s.PriorityOutput
     filterset_class = PriorityFilter
     READ_ACTIONS = ("list", "retrieve")
+    record_name = "priority"
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.PORTFOLIO_READ if self.action in self.READ_ACTIONS else Action.PRIORITY_EDIT
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[StrategicPriority]:
         return selectors.priority_list()
 
     def _out(self, priority: StrategicPriority, code: int = status.HTTP_200_OK) -> Response:
-        return Response(s.PriorityOutput(priority).data, status=code)
+        return rest.render(s.PriorityOutput, priority, code)
 
     @extend_schema(
         operation_id="priorities_create",
         summary="Create a priority",
         description="Added at the bottom of the active ranking.",
         request=s.PriorityCreateInput,
-        responses={201: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=rest.answers(s.PriorityOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        priority = services.priority_create(
-            actor=actor(request), **parse(s.PriorityCreateInput, request)
-        )
+        priority = rest.call(services.priority_create, request, s.PriorityCreateInput)
         return self._out(priority, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -132,26 +130,21 @@ class PriorityViewSet(
         description="Send the `version` you edited with the fields to change; a stale version "
         "gets 409 and nothing is saved.",
         request=s.PriorityUpdateInput,
-        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+        responses=rest.answers(s.PriorityOutput, stale=True),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        changes = parse(s.PriorityUpdateInput, request)
-        version = changes.pop("version")
-        priority = services.priority_update(
-            actor=actor(request), priority=self.get_object(), version=version, **changes
-        )
-        return self._out(priority)
+        return self._out(self.on_record(services.priority_update, s.PriorityUpdateInput))
 
     @extend_schema(
         operation_id="priorities_reorder",
         summary="Reorder the active priorities",
         request=s.PriorityReorderInput,
-        responses={200: s.PriorityOutput(many=True), 400: BAD_INPUT, 403: REFUSED},
+        responses={200: s.PriorityOutput(many=True), 400: rest.BAD_INPUT, 403: rest.REFUSED},
     )
     @action(detail=False, methods=["post"])
     def reorder(self, request: Request) -> Response:
-        ordered_ids = parse(s.PriorityReorderInput, request)["ordered_ids"]
-        priorities = services.priority_reorder(actor=actor(request), ordered_ids=ordered_ids)
+        ordered_ids = rest.parse(s.PriorityReorderInput, request)["ordered_ids"]
+        priorities = services.priority_reorder(actor=rest.actor(request), ordered_ids=ordered_ids)
         return Response(s.PriorityOutput(priorities, many=True).data)
 
     @extend_schema(
@@ -159,31 +152,26 @@ class PriorityViewSet(
         summary="Retire a priority",
         description="It leaves the active ranking but stays on record.",
         request=s.PriorityRetireInput,
-        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+        responses=rest.answers(s.PriorityOutput, stale=True),
     )
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: str) -> Response:
-        data = parse(s.PriorityRetireInput, request)
-        priority = services.priority_retire(
-            actor=actor(request),
-            priority=self.get_object(),
-            version=data["version"],
-            reason=data["reason"],
-        )
-        return self._out(priority)
+        return self._out(self.on_record(services.priority_retire, s.PriorityRetireInput))
 
     @extend_schema(
         operation_id="priorities_restore",
         summary="Restore a retired priority",
         description="It comes back at the bottom of the active ranking.",
         request=s.PriorityRestoreInput,
-        responses={200: s.PriorityOutput, 400: BAD_INPUT, 403: REFUSED, 409: STALE},
+        responses=rest.answers(s.PriorityOutput, stale=True),
     )
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str) -> Response:
-        data = parse(s.PriorityRestoreInput, request)
+        data = rest.parse(s.PriorityRestoreInput, request)
         priority = self.get_object()
-        services.priority_restore(actor=actor(request), priority=priority, version=data["version"])
+        services.priority_restore(
+            actor=rest.actor(request), priority=priority, version=data["version"]
+        )
         return self._out(priority)
 
 
@@ -194,14 +182,15 @@ class PriorityViewSet(
     list=extend_schema(operation_id="users_list", summary="List people (admins)"),
     retrieve=extend_schema(operation_id="users_retrieve", summary="One person (admins)"),
 )
-class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[User]):
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordViewSet[User]):
     """People, their roles and facilities: admins only, for reading and for writing."""
 
     serializer_class = s.UserOutput
     filterset_class = UserFilter
+    record_name = "user"
 
     def get_permissions(self) -> list[BasePermission]:
-        return [IsAuthenticated(), ActionAllowed(Action.ADMINISTER)]
+        return rest.allowed(Action.ADMINISTER)
 
     def get_queryset(self) -> QuerySet[User]:
         return selectors.user_list()
@@ -214,12 +203,12 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         summary="Invite a person",
         description="Creates the account without a password and e-mails a link to set one.",
         request=s.UserInviteInput,
-        responses={201: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=rest.answers(s.UserOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        data = parse(s.UserInviteInput, request)
+        data = rest.parse(s.UserInviteInput, request)
         user = services.user_invite(
-            actor=actor(request),
+            actor=rest.actor(request),
             email=data["email"],
             full_name=data["full_name"],
             title=data["title"],
@@ -236,13 +225,13 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         description="Fields left out keep their current value; `roles` and `facilities` "
         "replace the whole set.",
         request=s.UserUpdateInput,
-        responses={200: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=rest.answers(s.UserOutput),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        data = parse(s.UserUpdateInput, request)
+        data = rest.parse(s.UserUpdateInput, request)
         user = self.get_object()
         user = services.user_update(
-            actor=actor(request),
+            actor=rest.actor(request),
             user=user,
             full_name=data.get("full_name", user.full_name),
             title=data.get("title", user.title),
@@ -257,15 +246,11 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         summary="Deactivate or reactivate a person",
         description="A deactivated person cannot sign in and their API tokens are deleted.",
         request=s.UserSetActiveInput,
-        responses={200: s.UserOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=rest.answers(s.UserOutput),
     )
     @action(detail=True, methods=["post"], url_path="active", url_name="set-active")
     def set_active(self, request: Request, pk: str) -> Response:
-        data = parse(s.UserSetActiveInput, request)
-        user = services.user_set_active(
-            actor=actor(request), user=self.get_object(), is_active=data["is_active"]
-        )
-        return self._out(user)
+        return self._out(self.on_record(services.user_set_active, s.UserSetActiveInput))
 
 
 # --- Interactive docs -----------------------------------------------------------------------

@@ -9,14 +9,9 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from informatics import rest
 from informatics.choices import ValueCategory
-from informatics.models import Facility, StrategicPriority, User
-from informatics.rest import (
-    FacilityRefOutput,
-    PersonRefOutput,
-    PriorityRefOutput,
-    phi_confirmed_field,
-)
+from informatics.models import StrategicPriority, User
 from initiatives import health, selectors
 from initiatives.choices import (
     GATE_STAGES,
@@ -54,7 +49,7 @@ def _amount(**kwargs: Any) -> serializers.DecimalField:
 class AlignmentOutput(serializers.Serializer):
     """A strategic priority the initiative serves, and how strongly."""
 
-    priority = PriorityRefOutput()
+    priority = rest.PriorityRefOutput()
     alignment = serializers.ChoiceField(Alignment.choices)
 
 
@@ -64,7 +59,7 @@ class StageChangeOutput(serializers.Serializer):
     from_stage = serializers.ChoiceField(Stage.choices, allow_blank=True)
     to_stage = serializers.ChoiceField(Stage.choices)
     is_gate = serializers.SerializerMethodField(help_text="Approve or stop: a decision.")
-    actor = PersonRefOutput(allow_null=True)
+    actor = rest.PersonRefOutput(allow_null=True)
     reason = serializers.CharField()
     at = serializers.DateTimeField()
 
@@ -77,7 +72,7 @@ class MilestoneOutput(serializers.Serializer):
     title = serializers.CharField()
     due_date = serializers.DateField()
     done_at = serializers.DateTimeField(allow_null=True)
-    done_by = PersonRefOutput(allow_null=True)
+    done_by = rest.PersonRefOutput(allow_null=True)
     is_overdue = serializers.SerializerMethodField(help_text="Not done, and its due date passed.")
 
     def get_is_overdue(self, milestone: Milestone) -> bool:
@@ -86,7 +81,7 @@ class MilestoneOutput(serializers.Serializer):
 
 class StatusUpdateOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    author = PersonRefOutput()
+    author = rest.PersonRefOutput()
     at = serializers.DateTimeField()
     schedule = serializers.ChoiceField(Health.choices)
     scope = serializers.ChoiceField(Health.choices)
@@ -151,10 +146,10 @@ class InitiativeListOutput(serializers.Serializer):
     stage = serializers.ChoiceField(Stage.choices)
     stage_changed_at = serializers.DateTimeField()
     priorities = AlignmentOutput(many=True, source="alignments.all")
-    executive_sponsor = PersonRefOutput(allow_null=True)
-    cmio_owner = PersonRefOutput(allow_null=True)
-    informaticist_lead = PersonRefOutput(allow_null=True)
-    facilities = FacilityRefOutput(many=True, source="facilities.all")
+    executive_sponsor = rest.PersonRefOutput(allow_null=True)
+    cmio_owner = rest.PersonRefOutput(allow_null=True)
+    informaticist_lead = rest.PersonRefOutput(allow_null=True)
+    facilities = rest.FacilityRefOutput(many=True, source="facilities.all")
     start_date = serializers.DateField(allow_null=True)
     target_date = serializers.DateField(allow_null=True)
     go_live_date = serializers.DateField(
@@ -187,7 +182,7 @@ class InitiativeDetailOutput(InitiativeListOutput):
 
     summary = serializers.CharField()
     problem_statement = serializers.CharField()
-    champions = PersonRefOutput(many=True, source="champions.all")
+    champions = rest.PersonRefOutput(many=True, source="champions.all")
     effort_hours = serializers.IntegerField(allow_null=True)
     cost_estimate = _money(allow_null=True)
     revisit_date = serializers.DateField(allow_null=True, help_text="When deferred.")
@@ -224,13 +219,7 @@ def _person_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
 
 
 def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        many=True,
-        help_text="Facility codes.",
-        **kwargs,
-    )
+    return rest.facility_field(many=True, help_text="Facility codes.", **kwargs)
 
 
 class AlignmentInput(serializers.Serializer):
@@ -287,7 +276,7 @@ class _InitiativeFields(serializers.Serializer):
         min_value=0, required=False, default=None, allow_null=True
     )
     cost_estimate = _money(min_value=Decimal(0), required=False, default=None, allow_null=True)
-    phi_confirmed = phi_confirmed_field()
+    phi_confirmed = rest.phi_confirmed_field()
 
     def validate_priorities(self, value: list[dict[str, Any]]) -> dict[StrategicPriority, str]:
         return _alignments(value)
@@ -305,24 +294,10 @@ class InitiativeCreateInput(_InitiativeFields):
         return _request_ids(value)
 
 
-class InitiativeUpdateInput(_InitiativeFields):
+class InitiativeUpdateInput(_InitiativeFields, rest.VersionedEditInput):
     """An edit: fields left out keep their value."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name not in ("version", "phi_confirmed"):
-                field.required = False
-                field.default = serializers.empty
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not set(attrs) - {"version", "phi_confirmed"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
+    every_field_optional = True
 
 
 class StageInput(serializers.Serializer):
@@ -342,7 +317,7 @@ class StageInput(serializers.Serializer):
     go_live_date = serializers.DateField(
         required=False, default=None, allow_null=True, help_text="Going live: today by default."
     )
-    phi_confirmed = phi_confirmed_field()
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class LinkRequestsInput(serializers.Serializer):
@@ -369,7 +344,7 @@ class StatusUpdateInput(serializers.Serializer):
     adoption = serializers.ChoiceField(Health.choices)
     narrative = serializers.CharField(help_text="What happened since the last update.")
     risks = serializers.CharField(required=False, default="", allow_blank=True)
-    phi_confirmed = phi_confirmed_field()
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class BenefitInput(serializers.Serializer):

@@ -4,21 +4,24 @@ changed); stale edits and stage moves from the services' optimistic locking (409
 outside the stage table is a 400 naming `to_stage`; a status update whose text looks like
 patient information, the kernel's PHI answer (400)."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from informatics import rest
 from informatics.permissions import Action, can
-from informatics.rest import BAD_INPUT, PHI_FLAGGED, REFUSED, STALE, ActionAllowed, actor, parse
 from initiatives import selectors, services
 from initiatives.api import serializers as s
 from initiatives.filters import InitiativeFilter
@@ -64,7 +67,17 @@ class StageAllowed(BasePermission):
         return can(request.user, needed)
 
 
-class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiative]):
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="initiatives_list",
+        summary="List initiatives",
+        description="Every initiative by title, with the latest health (the worst dimension of "
+        "its latest status update) and whether it is stale (no update within the site's "
+        "stale-after days); filtered like the initiatives page.",
+        responses=s.InitiativeListOutput(many=True),
+    ),
+)
+class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     """Initiatives: aligned to strategic priorities, moved through one stage table (approve and
     stop are gates), with milestones, status updates, a benefit plan locked at approval, and
     the requests they answer."""
@@ -72,6 +85,7 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
     serializer_class = s.InitiativeListOutput
     filterset_class = InitiativeFilter
     lookup_value_regex = "[0-9]+"
+    record_name = "initiative"
 
     def get_permissions(self) -> list[BasePermission]:
         if self.action == "stage":
@@ -79,7 +93,7 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
         needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
         if self.action in READABLE and self.request.method == "GET":
             needed = Action.PORTFOLIO_READ
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[Initiative]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -88,21 +102,10 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
 
     def _shown(self, pk: int | str) -> Initiative:
         """The initiative in full (Http404 when there is none)."""
-        return selectors.initiative_detail(pk=int(pk), user=actor(self.request))
+        return selectors.initiative_detail(pk=int(pk), user=rest.actor(self.request))
 
     def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
-
-    @extend_schema(
-        operation_id="initiatives_list",
-        summary="List initiatives",
-        description="Every initiative by title, with the latest health (the worst dimension of "
-        "its latest status update) and whether it is stale (no update within the site's "
-        "stale-after days); filtered like the initiatives page.",
-        responses=s.InitiativeListOutput(many=True),
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="initiatives_retrieve",
@@ -122,11 +125,10 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
         "proposed; the linked requests follow its stage from then on. Text that looks like "
         'patient information is refused unless sent again with `"phi_confirmed": true`.',
         request=s.InitiativeCreateInput,
-        responses={201: s.InitiativeDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+        responses=rest.answers(s.InitiativeDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        data = parse(s.InitiativeCreateInput, request)
-        initiative = services.initiative_create(actor=actor(request), **data)
+        initiative = rest.call(services.initiative_create, request, s.InitiativeCreateInput)
         return self._detail(initiative, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -137,21 +139,12 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
         "a whole); a stale version gets 409 and nothing is saved. The stage moves through the "
         "stage action.",
         request=s.InitiativeUpdateInput,
-        responses={
-            200: s.InitiativeDetailOutput,
-            400: PHI_FLAGGED,
-            403: REFUSED,
-            404: NOT_FOUND,
-            409: STALE,
-        },
+        responses=rest.answers(
+            s.InitiativeDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        changes = parse(s.InitiativeUpdateInput, request)
-        version = changes.pop("version")
-        initiative = services.initiative_update(
-            actor=actor(request), initiative=self.get_object(), version=version, **changes
-        )
-        return self._detail(initiative)
+        return self._detail(self.on_record(services.initiative_update, s.InitiativeUpdateInput))
 
     @extend_schema(
         operation_id="initiatives_stage",
@@ -163,21 +156,13 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
         "the benefit forecast. Linked requests follow (in build → in build; pilot or live → "
         "released; stopped → declined; deferred → scheduled). A stale `version` gets 409.",
         request=s.StageInput,
-        responses={
-            200: s.InitiativeDetailOutput,
-            400: PHI_FLAGGED,
-            403: REFUSED,
-            404: NOT_FOUND,
-            409: STALE,
-        },
+        responses=rest.answers(
+            s.InitiativeDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        ),
     )
     @action(detail=True, methods=["post"], url_path="stage", url_name="stage")
     def stage(self, request: Request, pk: str) -> Response:
-        data = parse(s.StageInput, request)
-        initiative = services.initiative_advance(
-            actor=actor(request), initiative=self.get_object(), **data
-        )
-        return self._detail(initiative)
+        return self._detail(self.on_record(services.initiative_advance, s.StageInput))
 
     @extend_schema(
         operation_id="initiatives_link_requests",
@@ -185,51 +170,38 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
         description="The linked requests show the initiative and its stage to their "
         "submitters, and follow its stage where the request table allows it.",
         request=s.LinkRequestsInput,
-        responses={200: s.InitiativeDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(s.InitiativeDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="link-requests", url_name="link-requests")
     def link_requests(self, request: Request, pk: str) -> Response:
-        data = parse(s.LinkRequestsInput, request)
-        initiative = self.get_object()
-        services.initiative_link_requests(
-            actor=actor(request), initiative=initiative, requests=data["requests"]
-        )
-        return self._detail(initiative)
+        self.on_record(services.initiative_link_requests, s.LinkRequestsInput)
+        return self.retrieve(request, pk)
 
     # --- Milestones -------------------------------------------------------------------------
 
-    @extend_schema(
-        methods=["GET"],
-        operation_id="initiatives_milestones_list",
-        summary="An initiative's milestones",
-        description="By due date; `is_overdue` when not done and the due date has passed.",
-        responses={200: s.MilestoneOutput(many=True), 404: NOT_FOUND},
-    )
-    @extend_schema(
-        methods=["POST"],
-        operation_id="initiatives_milestones_create",
-        summary="Add a milestone",
-        description="The CMIO, or the informaticist who leads the initiative.",
-        request=s.MilestoneInput,
-        responses={201: s.MilestoneOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="milestones",
-        url_name="milestones",
-        filter_backends=[],
-        pagination_class=None,
+    @rest.collection(
+        "milestones",
+        output=s.MilestoneOutput,
+        input_class=s.MilestoneInput,
+        not_found=NOT_FOUND,
+        listed={
+            "operation_id": "initiatives_milestones_list",
+            "summary": "An initiative's milestones",
+            "description": "By due date; `is_overdue` when not done and the due date has passed.",
+        },
+        added={
+            "operation_id": "initiatives_milestones_create",
+            "summary": "Add a milestone",
+            "description": "The CMIO, or the informaticist who leads the initiative.",
+        },
     )
     def milestones(self, request: Request, pk: str) -> Response:
-        if request.method == "GET":
-            rows = self._shown(pk).milestones.all()
-            return Response(s.MilestoneOutput(rows, many=True).data)
-        data = parse(s.MilestoneInput, request)
-        milestone = services.milestone_add(
-            actor=actor(request), initiative=self.get_object(), **data
+        return self.list_or_add(
+            lambda: self._shown(pk).milestones.all(),
+            s.MilestoneOutput,
+            services.milestone_add,
+            s.MilestoneInput,
         )
-        return Response(s.MilestoneOutput(milestone).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="initiatives_milestone_done",
@@ -237,7 +209,7 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
         description="Records when and by whom.",
         parameters=[MILESTONE_ID],
         request=None,
-        responses={200: s.MilestoneOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(s.MilestoneOutput, not_found=NOT_FOUND),
     )
     @action(
         detail=True,
@@ -248,80 +220,67 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
     def milestone_done(self, request: Request, pk: str, milestone_id: str) -> Response:
         initiative = self.get_object()
         milestone = get_object_or_404(Milestone, pk=milestone_id, initiative=initiative)
-        done = services.milestone_done(actor=actor(request), milestone=milestone)
-        return Response(s.MilestoneOutput(done).data)
+        return rest.render(
+            s.MilestoneOutput, rest.call(services.milestone_done, request, milestone=milestone)
+        )
 
     # --- Status updates ---------------------------------------------------------------------
 
-    @extend_schema(
-        methods=["GET"],
-        operation_id="initiatives_status_updates_list",
-        summary="An initiative's status updates",
-        description="Newest first; the first one sets the initiative's health.",
-        responses={200: s.StatusUpdateOutput(many=True), 404: NOT_FOUND},
-    )
-    @extend_schema(
-        methods=["POST"],
-        operation_id="initiatives_status_updates_create",
-        summary="Post a status update",
-        description="Health per dimension (schedule, scope, budget, adoption), a narrative and "
-        "risks; the CMIO, or the informaticist who leads the initiative. Text that looks like "
-        'patient information is refused unless sent again with `"phi_confirmed": true`.',
-        request=s.StatusUpdateInput,
-        responses={201: s.StatusUpdateOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="status-updates",
-        url_name="status-updates",
-        filter_backends=[],
-        pagination_class=None,
+    @rest.collection(
+        "status-updates",
+        output=s.StatusUpdateOutput,
+        input_class=s.StatusUpdateInput,
+        not_found=NOT_FOUND,
+        bad=rest.PHI_FLAGGED,
+        listed={
+            "operation_id": "initiatives_status_updates_list",
+            "summary": "An initiative's status updates",
+            "description": "Newest first; the first one sets the initiative's health.",
+        },
+        added={
+            "operation_id": "initiatives_status_updates_create",
+            "summary": "Post a status update",
+            "description": "Health per dimension (schedule, scope, budget, adoption), a "
+            "narrative and risks; the CMIO, or the informaticist who leads the initiative. Text "
+            "that looks like patient information is refused unless sent again with "
+            '`"phi_confirmed": true`.',
+        },
     )
     def status_updates(self, request: Request, pk: str) -> Response:
-        if request.method == "GET":
-            rows = self._shown(pk).status_updates.all()
-            return Response(s.StatusUpdateOutput(rows, many=True).data)
-        data = parse(s.StatusUpdateInput, request)
-        update = services.status_update_post(
-            actor=actor(request), initiative=self.get_object(), **data
+        return self.list_or_add(
+            lambda: self._shown(pk).status_updates.all(),
+            s.StatusUpdateOutput,
+            services.status_update_post,
+            s.StatusUpdateInput,
         )
-        return Response(s.StatusUpdateOutput(update).data, status=status.HTTP_201_CREATED)
 
     # --- Benefit plan -----------------------------------------------------------------------
 
-    @extend_schema(
-        methods=["GET"],
-        operation_id="initiatives_benefits_list",
-        summary="An initiative's benefit plan",
-        description="Expected value per value category; once approved, the locked forecast "
-        "and the variance of the current plan against it.",
-        responses={200: s.BenefitOutput(many=True), 404: NOT_FOUND},
-    )
-    @extend_schema(
-        methods=["POST"],
-        operation_id="initiatives_benefits_create",
-        summary="Add a benefit line",
-        description="The CMIO, or the informaticist who leads the initiative. A line added "
-        "after approval is locked as it is added.",
-        request=s.BenefitInput,
-        responses={201: s.BenefitOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="benefits",
-        url_name="benefits",
-        filter_backends=[],
-        pagination_class=None,
+    @rest.collection(
+        "benefits",
+        output=s.BenefitOutput,
+        input_class=s.BenefitInput,
+        not_found=NOT_FOUND,
+        listed={
+            "operation_id": "initiatives_benefits_list",
+            "summary": "An initiative's benefit plan",
+            "description": "Expected value per value category; once approved, the locked "
+            "forecast and the variance of the current plan against it.",
+        },
+        added={
+            "operation_id": "initiatives_benefits_create",
+            "summary": "Add a benefit line",
+            "description": "The CMIO, or the informaticist who leads the initiative. A line "
+            "added after approval is locked as it is added.",
+        },
     )
     def benefits(self, request: Request, pk: str) -> Response:
-        if request.method == "GET":
-            rows = self._shown(pk).benefits.all()
-            return Response(s.BenefitOutput(rows, many=True).data)
-        data = parse(s.BenefitInput, request)
-        benefit = services.benefit_add(actor=actor(request), initiative=self.get_object(), **data)
-        return Response(s.BenefitOutput(benefit).data, status=status.HTTP_201_CREATED)
+        return self.list_or_add(
+            lambda: self._shown(pk).benefits.all(),
+            s.BenefitOutput,
+            services.benefit_add,
+            s.BenefitInput,
+        )
 
     @extend_schema(
         operation_id="initiatives_benefit_update",
@@ -330,7 +289,7 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
         "never changes: the edit shows as variance against it.",
         parameters=[BENEFIT_ID],
         request=s.BenefitUpdateInput,
-        responses={200: s.BenefitOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(s.BenefitOutput, not_found=NOT_FOUND),
     )
     @action(
         detail=True,
@@ -341,6 +300,5 @@ class InitiativeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Initiativ
     def benefit_update(self, request: Request, pk: str, benefit_id: str) -> Response:
         initiative = self.get_object()
         benefit = get_object_or_404(BenefitLine, pk=benefit_id, initiative=initiative)
-        changes = parse(s.BenefitUpdateInput, request)
-        updated = services.benefit_update(actor=actor(request), benefit=benefit, **changes)
-        return Response(s.BenefitOutput(updated).data)
+        updated = rest.call(services.benefit_update, request, s.BenefitUpdateInput, benefit=benefit)
+        return rest.render(s.BenefitOutput, updated)

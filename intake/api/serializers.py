@@ -6,14 +6,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from informatics import rest
 from informatics.choices import Route
-from informatics.models import Facility, StrategicPriority
-from informatics.rest import (
-    FacilityRefOutput,
-    PersonRefOutput,
-    PriorityRefOutput,
-    phi_confirmed_field,
-)
+from informatics.models import StrategicPriority
 from intake.choices import (
     CommentKind,
     DeclineReason,
@@ -77,7 +72,7 @@ class ScoreOutput(ScoreSummaryOutput):
 class StatusChangeOutput(serializers.Serializer):
     from_status = serializers.ChoiceField(RequestStatus.choices, allow_blank=True)
     to_status = serializers.ChoiceField(RequestStatus.choices)
-    actor = PersonRefOutput(allow_null=True)
+    actor = rest.PersonRefOutput(allow_null=True)
     note = serializers.CharField()
     at = serializers.DateTimeField()
 
@@ -85,7 +80,7 @@ class StatusChangeOutput(serializers.Serializer):
 class CommentOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(CommentKind.choices)
-    author = PersonRefOutput()
+    author = rest.PersonRefOutput()
     body = serializers.CharField()
     answered_by = serializers.IntegerField(
         source="answered_by_id", allow_null=True, help_text="For a question: its answer's id."
@@ -95,9 +90,9 @@ class CommentOutput(serializers.Serializer):
 
 class VoteOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    voter = PersonRefOutput()
+    voter = rest.PersonRefOutput()
     specialty = serializers.CharField()
-    facility = FacilityRefOutput(allow_null=True)
+    facility = rest.FacilityRefOutput(allow_null=True)
     frequency = serializers.ChoiceField(Frequency.choices, allow_blank=True)
     created_at = serializers.DateTimeField()
 
@@ -114,13 +109,13 @@ class RequestListOutput(serializers.Serializer):
     sla_due_at = serializers.DateTimeField(
         allow_null=True, help_text="When the route's SLA runs out."
     )
-    facility = FacilityRefOutput(allow_null=True)
+    facility = rest.FacilityRefOutput(allow_null=True)
     specialty = serializers.CharField()
     frequency = serializers.ChoiceField(Frequency.choices)
     is_safety_concern = serializers.BooleanField()
     is_regulatory = serializers.BooleanField()
     is_private = serializers.BooleanField()
-    submitted_by = PersonRefOutput()
+    submitted_by = rest.PersonRefOutput()
     votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
     score = ScoreSummaryOutput(source="current_score", allow_null=True)
     version = serializers.IntegerField(help_text="Send it back with an edit (HTTP 409 if stale).")
@@ -136,8 +131,8 @@ class RequestDetailOutput(RequestListOutput):
     workflow_area = serializers.CharField()
     ehr_module = serializers.CharField()
     minutes_lost = serializers.IntegerField(allow_null=True)
-    suggested_priority = PriorityRefOutput(allow_null=True)
-    priorities = PriorityRefOutput(many=True, source="priorities.all")
+    suggested_priority = rest.PriorityRefOutput(allow_null=True)
+    priorities = rest.PriorityRefOutput(many=True, source="priorities.all")
     routed_at = serializers.DateTimeField(allow_null=True)
     duplicate_of = serializers.IntegerField(
         source="duplicate_of_id", allow_null=True, help_text="The request this one merged into."
@@ -183,7 +178,7 @@ class RubricOutput(serializers.Serializer):
         child=serializers.IntegerField(), help_text="Effort band → points."
     )
     is_current = serializers.BooleanField()
-    created_by = PersonRefOutput(allow_null=True)
+    created_by = rest.PersonRefOutput(allow_null=True)
     created_at = serializers.DateTimeField()
     note = serializers.CharField()
 
@@ -197,13 +192,7 @@ class RubricVersionsOutput(serializers.Serializer):
 
 
 def _facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
-        allow_null=True,
-        help_text="A facility's code.",
-        **kwargs,
-    )
+    return rest.facility_field(allow_null=True, help_text="A facility's code.", **kwargs)
 
 
 def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
@@ -241,13 +230,12 @@ class RequestCreateInput(serializers.Serializer):
         default=False,
         help_text="Only you and the informatics team will see it.",
     )
-    phi_confirmed = phi_confirmed_field()
+    phi_confirmed = rest.phi_confirmed_field()
 
 
-class RequestUpdateInput(serializers.Serializer):
+class RequestUpdateInput(rest.VersionedEditInput):
     """The submitter's edit while the request is submitted: fields left out keep their value."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
     kind = serializers.ChoiceField(RequestKind.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
     story_today = serializers.CharField(required=False)
@@ -262,14 +250,7 @@ class RequestUpdateInput(serializers.Serializer):
     is_regulatory = serializers.BooleanField(required=False)
     suggested_priority = _priority_field(required=False, allow_null=True)
     is_private = serializers.BooleanField(required=False)
-    phi_confirmed = phi_confirmed_field()
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not set(attrs) - {"version", "phi_confirmed"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class VoteInput(serializers.Serializer):
@@ -288,17 +269,17 @@ class VoteInput(serializers.Serializer):
 
 class CommentInput(serializers.Serializer):
     body = serializers.CharField()
-    phi_confirmed = phi_confirmed_field()
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class QuestionInput(serializers.Serializer):
     question = serializers.CharField(help_text="What the submitter should clarify.")
-    phi_confirmed = phi_confirmed_field()
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class AnswerInput(serializers.Serializer):
     body = serializers.CharField(help_text="The submitter's answer to the open question.")
-    phi_confirmed = phi_confirmed_field()
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class TriageInput(serializers.Serializer):

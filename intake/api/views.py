@@ -6,23 +6,15 @@ was seen in it, and says how to confirm it."""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from informatics import rest
 from informatics.permissions import Action
-from informatics.rest import (
-    BAD_INPUT,
-    PHI_FLAGGED,
-    REFUSED,
-    STALE,
-    ActionAllowed,
-    actor,
-    parse,
-)
 from intake import selectors, services
 from intake.api import serializers as s
 from intake.filters import RequestFilter
@@ -58,26 +50,27 @@ NEEDS: dict[str, Action] = {
         responses=s.RequestListOutput(many=True),
     ),
 )
-class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeRequest]):
+class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     """Pain points and enhancement requests: submit, "+1", discuss, triage, score, move along
     the status table, withdraw and merge."""
 
     serializer_class = s.RequestListOutput
     filterset_class = RequestFilter
+    record_name = "request"
 
     def get_permissions(self) -> list[BasePermission]:
         needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
         if self.action == "comments" and self.request.method == "POST":
             needed = Action.REQUEST_SUBMIT
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[IntakeRequest]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return IntakeRequest.objects.none()
-        return selectors.request_list(user=actor(self.request))
+        return selectors.request_list(user=rest.actor(self.request))
 
     def _detail(self, intake: IntakeRequest, code: int = status.HTTP_200_OK) -> Response:
-        shown = selectors.request_detail(user=actor(self.request), pk=intake.pk)
+        shown = selectors.request_detail(user=rest.actor(self.request), pk=intake.pk)
         return Response(s.RequestDetailOutput(shown).data, status=code)
 
     @extend_schema(
@@ -97,12 +90,10 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         "MRN, a date of birth, a phone number, an SSN, an e-mail address) is refused unless "
         'sent again with `"phi_confirmed": true`.',
         request=s.RequestCreateInput,
-        responses={201: s.RequestDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+        responses=rest.answers(s.RequestDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        intake = services.request_submit(
-            actor=actor(request), **parse(s.RequestCreateInput, request)
-        )
+        intake = rest.call(services.request_submit, request, s.RequestCreateInput)
         return self._detail(intake, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -112,21 +103,12 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         "it is submitted. Send the `version` you edited with the fields to change; a stale "
         "version gets 409 and nothing is saved.",
         request=s.RequestUpdateInput,
-        responses={
-            200: s.RequestDetailOutput,
-            400: PHI_FLAGGED,
-            403: REFUSED,
-            404: NOT_FOUND,
-            409: STALE,
-        },
+        responses=rest.answers(
+            s.RequestDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        changes = parse(s.RequestUpdateInput, request)
-        version = changes.pop("version")
-        intake = services.request_update(
-            actor=actor(request), request=self.get_object(), version=version, **changes
-        )
-        return self._detail(intake)
+        return self._detail(self.on_record(services.request_update, s.RequestUpdateInput))
 
     @extend_schema(
         operation_id="requests_vote",
@@ -134,70 +116,63 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         description="Records that you have the same problem, with your specialty, facility "
         "and how often it happens to you; a scored request is scored again.",
         request=s.VoteInput,
-        responses={201: s.VoteOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(s.VoteOutput, code=201, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="votes", url_name="votes")
     def votes(self, request: Request, pk: str) -> Response:
-        data = parse(s.VoteInput, request)
-        vote = services.request_vote(actor=actor(request), request=self.get_object(), **data)
-        return Response(s.VoteOutput(vote).data, status=status.HTTP_201_CREATED)
+        vote = self.on_record(services.request_vote, s.VoteInput)
+        return rest.render(s.VoteOutput, vote, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        methods=["GET"],
-        operation_id="requests_comments_list",
-        summary="A request's thread",
-        description="Comments, questions to the submitter and their answers, oldest first.",
-        responses={200: s.CommentOutput(many=True), 404: NOT_FOUND},
-    )
-    @extend_schema(
-        methods=["POST"],
-        operation_id="requests_comment",
-        summary="Comment on a request",
-        request=s.CommentInput,
-        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        url_path="comments",
-        url_name="comments",
-        filter_backends=[],
-        pagination_class=None,
+    @rest.collection(
+        "comments",
+        output=s.CommentOutput,
+        input_class=s.CommentInput,
+        not_found=NOT_FOUND,
+        bad=rest.PHI_FLAGGED,
+        listed={
+            "operation_id": "requests_comments_list",
+            "summary": "A request's thread",
+            "description": "Comments, questions to the submitter and their answers, oldest first.",
+        },
+        added={"operation_id": "requests_comment", "summary": "Comment on a request"},
     )
     def comments(self, request: Request, pk: str) -> Response:
         intake = self.get_object()
-        if request.method == "GET":
-            thread = selectors.request_detail(user=actor(request), pk=intake.pk).comments.all()
-            return Response(s.CommentOutput(thread, many=True).data)
-        data = parse(s.CommentInput, request)
-        comment = services.request_comment(actor=actor(request), request=intake, **data)
-        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+        return self.list_or_add(
+            lambda: selectors.request_detail(user=rest.actor(request), pk=intake.pk).comments.all(),
+            s.CommentOutput,
+            services.request_comment,
+            s.CommentInput,
+            record=intake,
+        )
 
     @extend_schema(
         operation_id="requests_question",
         summary="Ask the submitter a question",
         description="Triage asks; the request waits in needs info until the submitter answers.",
         request=s.QuestionInput,
-        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(
+            s.CommentOutput, code=201, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND
+        ),
     )
     @action(detail=True, methods=["post"], url_path="question", url_name="question")
     def question(self, request: Request, pk: str) -> Response:
-        data = parse(s.QuestionInput, request)
-        comment = services.request_ask(actor=actor(request), request=self.get_object(), **data)
-        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+        comment = self.on_record(services.request_ask, s.QuestionInput)
+        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="requests_answer",
         summary="Answer triage's question",
         description="The submitter answers the open question; the request goes back to triage.",
         request=s.AnswerInput,
-        responses={201: s.CommentOutput, 400: PHI_FLAGGED, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(
+            s.CommentOutput, code=201, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND
+        ),
     )
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer(self, request: Request, pk: str) -> Response:
-        data = parse(s.AnswerInput, request)
-        comment = services.request_answer(actor=actor(request), request=self.get_object(), **data)
-        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+        comment = self.on_record(services.request_answer, s.AnswerInput)
+        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="requests_triage",
@@ -207,22 +182,11 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         "ratings and build hours it gets a new score under the current rubric. A stale "
         "`version` gets 409 and nothing is saved.",
         request=s.TriageInput,
-        responses={
-            200: s.RequestDetailOutput,
-            400: BAD_INPUT,
-            403: REFUSED,
-            404: NOT_FOUND,
-            409: STALE,
-        },
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND, stale=True),
     )
     @action(detail=True, methods=["post"], url_path="triage", url_name="triage")
     def triage(self, request: Request, pk: str) -> Response:
-        data = parse(s.TriageInput, request)
-        version = data.pop("version")
-        intake = services.request_triage(
-            actor=actor(request), request=self.get_object(), version=version, **data
-        )
-        return self._detail(intake)
+        return self._detail(self.on_record(services.request_triage, s.TriageInput))
 
     @extend_schema(
         operation_id="requests_transition",
@@ -230,26 +194,21 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         description="Only along the status table; any other move is refused with a 400 that "
         "names `to_status`. Declining needs a `decline_reason`.",
         request=s.TransitionInput,
-        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
     def transition(self, request: Request, pk: str) -> Response:
-        data = parse(s.TransitionInput, request)
-        intake = services.request_transition(
-            actor=actor(request), request=self.get_object(), **data
-        )
-        return self._detail(intake)
+        return self._detail(self.on_record(services.request_transition, s.TransitionInput))
 
     @extend_schema(
         operation_id="requests_withdraw",
         summary="Withdraw your request",
         request=None,
-        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
     def withdraw(self, request: Request, pk: str) -> Response:
-        intake = services.request_withdraw(actor=actor(request), request=self.get_object())
-        return self._detail(intake)
+        return self._detail(self.on_record(services.request_withdraw))
 
     @extend_schema(
         operation_id="requests_merge",
@@ -257,16 +216,18 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         description="Its votes and people move to the survivor, which is scored again; the "
         "merged request's submitter is told.",
         request=s.MergeInput,
-        responses={200: s.RequestDetailOutput, 400: BAD_INPUT, 403: REFUSED, 404: NOT_FOUND},
+        responses=rest.answers(s.RequestDetailOutput, not_found=NOT_FOUND),
     )
     @action(detail=True, methods=["post"], url_path="merge", url_name="merge")
     def merge(self, request: Request, pk: str) -> Response:
-        survivor_id = parse(s.MergeInput, request)["survivor"]
+        survivor_id = rest.parse(s.MergeInput, request)["survivor"]
         intake = self.get_object()
         survivor = self.get_queryset().filter(pk=survivor_id).first()
         if survivor is None:
             raise exceptions.ValidationError({"survivor": [f"No request with id {survivor_id}."]})
-        merged = services.request_merge(actor=actor(request), request=intake, survivor=survivor)
+        merged = services.request_merge(
+            actor=rest.actor(request), request=intake, survivor=survivor
+        )
         return self._detail(merged)
 
     @extend_schema(
@@ -275,7 +236,7 @@ class RequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[IntakeReques
         description="While a title is typed: open requests whose titles resemble it, most "
         'similar first, to "+1" instead of submitting a duplicate.',
         parameters=[s.SimilarQueryInput],
-        responses={200: s.SimilarRequestOutput(many=True), 400: BAD_INPUT},
+        responses={200: s.SimilarRequestOutput(many=True), 400: rest.BAD_INPUT},
     )
     @action(
         detail=False,
@@ -300,7 +261,7 @@ class RubricApi(APIView):
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.ADMINISTER if self.request.method == "POST" else Action.REQUEST_READ
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return rest.allowed(needed)
 
     @extend_schema(
         operation_id="rubric_retrieve",
@@ -319,8 +280,8 @@ class RubricApi(APIView):
         description="Makes a new current version; scores made under earlier versions stay as "
         "they were.",
         request=s.RubricUpdateInput,
-        responses={201: s.RubricOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=rest.answers(s.RubricOutput, code=201),
     )
     def post(self, request: Request) -> Response:
-        rubric = services.rubric_update(actor=actor(request), **parse(s.RubricUpdateInput, request))
-        return Response(s.RubricOutput(rubric).data, status=status.HTTP_201_CREATED)
+        rubric = rest.call(services.rubric_update, request, s.RubricUpdateInput)
+        return rest.render(s.RubricOutput, rubric, status.HTTP_201_CREATED)

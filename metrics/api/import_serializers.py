@@ -3,7 +3,7 @@ progress, counts and, in the detail, its errors by row and column."""
 
 from rest_framework import serializers
 
-from informatics.rest import PersonRefOutput
+from informatics import rest
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import ERRORS_KEPT
 from metrics.models import ImportBatch
@@ -44,7 +44,7 @@ class ImportListOutput(serializers.Serializer):
         help_text="pending → running → done (written), rejected (nothing written: see the "
         "errors) or failed (nothing written: an unexpected fault).",
     )
-    uploaded_by = PersonRefOutput()
+    uploaded_by = rest.PersonRefOutput()
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
     progress_done = serializers.SerializerMethodField(

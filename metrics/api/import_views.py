@@ -3,18 +3,16 @@ read one with its progress, counts and errors. Uploading and listing are for tho
 measurements (informaticists and the CMIO; others get 403 and nothing changes); one batch is
 readable by everyone signed in, since it is the provenance of the figures it wrote."""
 
-from typing import Any
-
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from informatics import rest
 from informatics.permissions import Action
-from informatics.rest import BAD_INPUT, REFUSED, ActionAllowed, actor, parse
 from metrics.api import import_serializers as s
 from metrics.imports import selectors
 from metrics.models import ImportBatch
@@ -23,6 +21,15 @@ from metrics.services.imports import import_upload
 NOT_FOUND = OpenApiResponse(description="No such import batch.")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="imports_list",
+        summary="List import batches",
+        description="Newest first, with each job's progress and the rows written; the errors "
+        "are in the detail.",
+        responses={200: s.ImportListOutput(many=True), 403: rest.REFUSED},
+    ),
+)
 class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch]):
     """Measurement files: each upload is a batch, imported all or nothing by a background job
     whose progress, counts and errors are read here."""
@@ -34,24 +41,13 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch])
         # A batch is where a figure came from: anyone who reads the figures may read it. The
         # list and uploads are for those who load measurements.
         needed = Action.PORTFOLIO_READ if self.action == "retrieve" else Action.MEASUREMENT_LOAD
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
         return selectors.import_list()
 
     def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        batch = selectors.import_detail(batch_id=pk)
-        return Response(s.ImportDetailOutput(batch).data, status=code)
-
-    @extend_schema(
-        operation_id="imports_list",
-        summary="List import batches",
-        description="Newest first, with each job's progress and the rows written; the errors "
-        "are in the detail.",
-        responses={200: s.ImportListOutput(many=True), 403: REFUSED},
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        return rest.render(s.ImportDetailOutput, selectors.import_detail(batch_id=pk), code)
 
     @extend_schema(
         operation_id="imports_retrieve",
@@ -59,7 +55,7 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch])
         description="Status, progress (poll it while the job runs: progress_done only rises "
         "and ends at rows_total), the rows inserted, updated, left unchanged and rejected, and "
         "every error by row and column.",
-        responses={200: s.ImportDetailOutput, 403: REFUSED, 404: NOT_FOUND},
+        responses={200: s.ImportDetailOutput, 403: rest.REFUSED, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._detail(int(pk))
@@ -73,11 +69,11 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch])
         "is rejected whole, every error listed by row and column; a sound one is upserted on "
         "(metric, facility, period_start), and the same file again changes nothing.",
         request={"multipart/form-data": s.ImportUploadInput},
-        responses={202: s.ImportDetailOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=rest.answers(s.ImportDetailOutput, code=202),
     )
     def create(self, request: Request) -> Response:
-        data = parse(s.ImportUploadInput, request)
-        batch = import_upload(actor=actor(request), upload=data["file"])
+        data = rest.parse(s.ImportUploadInput, request)
+        batch = import_upload(actor=rest.actor(request), upload=data["file"])
         return self._detail(batch.pk, status.HTTP_202_ACCEPTED)
 
 

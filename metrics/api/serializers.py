@@ -8,14 +8,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from informatics import rest
 from informatics.choices import ValueCategory
-from informatics.models import Facility, StrategicPriority, User
-from informatics.rest import (
-    PHI_CONFIRMED_HELP,
-    FacilityRefOutput,
-    PersonRefOutput,
-    PriorityRefOutput,
-)
+from informatics.models import StrategicPriority, User
 from initiatives.choices import Stage
 from metrics import selectors
 from metrics.choices import (
@@ -64,7 +59,7 @@ class RollupOutput(serializers.Serializer):
     """The stored state of a metric at one facility: the latest complete point's
     classification, assurance and progress against the target, and how far the data goes."""
 
-    facility = FacilityRefOutput()
+    facility = rest.FacilityRefOutput()
     chart_type = serializers.ChoiceField(ChartType.choices)
     rule_preset = serializers.ChoiceField(RulePreset.choices)
     points = serializers.IntegerField(help_text="Periods stored, complete or not.")
@@ -103,8 +98,8 @@ class MetricListOutput(serializers.Serializer):
     frequency = serializers.ChoiceField(MetricFrequency.choices)
     chart_type = serializers.ChoiceField(ChartType.choices)
     rule_preset = serializers.ChoiceField(RulePreset.choices)
-    owner = PersonRefOutput(allow_null=True)
-    priorities = PriorityRefOutput(many=True, source="priorities.all")
+    owner = rest.PersonRefOutput(allow_null=True)
+    priorities = rest.PriorityRefOutput(many=True, source="priorities.all")
     is_active = serializers.BooleanField()
     system = serializers.SerializerMethodField(
         help_text="The roll-up of the whole system; null until it has figures."
@@ -145,7 +140,7 @@ class TargetOutput(serializers.Serializer):
     id = serializers.IntegerField()
     value = _figure()
     due_date = serializers.DateField()
-    facility = FacilityRefOutput(allow_null=True, help_text="Null: system-wide.")
+    facility = rest.FacilityRefOutput(allow_null=True, help_text="Null: system-wide.")
     note = serializers.CharField()
 
 
@@ -157,7 +152,7 @@ class AnnotationOutput(serializers.Serializer):
     # Field.label at run time, which the stubs cannot tell.
     label = serializers.CharField()  # type: ignore[assignment]
     reason = serializers.CharField(help_text="Why a rebase starts new limits.")
-    facility = FacilityRefOutput(allow_null=True, help_text="Null: every facility's chart.")
+    facility = rest.FacilityRefOutput(allow_null=True, help_text="Null: every facility's chart.")
 
 
 class MetricDetailOutput(MetricListOutput):
@@ -212,14 +207,14 @@ class SpcPointOutput(serializers.Serializer):
 class SpcTargetOutput(serializers.Serializer):
     value = _figure()
     due_date = serializers.DateField()
-    facility = FacilityRefOutput(allow_null=True, help_text="Null: system-wide.")
+    facility = rest.FacilityRefOutput(allow_null=True, help_text="Null: system-wide.")
 
 
 class SpcOutput(serializers.Serializer):
     """A metric's SPC chart at one facility under one rule preset."""
 
     metric = MetricRefOutput()
-    facility = FacilityRefOutput()
+    facility = rest.FacilityRefOutput()
     chart = serializers.ChoiceField(ChartType.choices)
     preset = serializers.ChoiceField(RulePreset.choices)
     variation = serializers.ChoiceField(
@@ -261,7 +256,7 @@ class MeasurementOutput(serializers.Serializer):
     source_system = serializers.CharField()
     definition_version = serializers.CharField()
     batch = BatchRefOutput(allow_null=True, help_text="Null: entered by hand.")
-    entered_by = PersonRefOutput(allow_null=True)
+    entered_by = rest.PersonRefOutput(allow_null=True)
     updated_at = serializers.DateTimeField()
 
 
@@ -331,41 +326,23 @@ class _MetricFields(serializers.Serializer):
         default=list,
         help_text="Codes of the metrics to read beside it (the full set).",
     )
-    phi_confirmed = serializers.BooleanField(
-        required=False, default=False, help_text=PHI_CONFIRMED_HELP
-    )
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class MetricCreateInput(_MetricFields):
     pass
 
 
-class MetricUpdateInput(_MetricFields):
+class MetricUpdateInput(_MetricFields, rest.VersionedEditInput):
     """An edit: fields left out keep their value."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name not in ("version", "phi_confirmed"):
-                field.required = False
-                field.default = serializers.empty
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not set(attrs) - {"version", "phi_confirmed"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one field to change besides version."]}
-            )
-        return attrs
+    every_field_optional = True
 
 
 class SpcQueryInput(serializers.Serializer):
     """Query parameters of the SPC read."""
 
-    facility = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Facility.objects.all(),
+    facility = rest.facility_field(
         required=False,
         default=None,
         allow_null=True,
@@ -386,9 +363,7 @@ class MeasurementInput(serializers.Serializer):
     metric = serializers.SlugRelatedField(
         slug_field="code", queryset=Metric.objects.all(), help_text="The metric's code."
     )
-    facility = serializers.SlugRelatedField(
-        slug_field="code", queryset=Facility.objects.all(), help_text="The facility's code."
-    )
+    facility = rest.facility_field(help_text="The facility's code.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     value = _figure(required=False, default=None, allow_null=True)

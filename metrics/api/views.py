@@ -3,21 +3,24 @@ renders an output serializer. Refusals come from informatics.permissions (403, n
 changed); stale edits from the services' optimistic locking (409); bad input is a 400 naming
 the field (or the query parameter)."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.serializers import ValidationError as BadInput
 
+from informatics import rest
 from informatics.permissions import Action
-from informatics.rest import BAD_INPUT, PHI_FLAGGED, REFUSED, STALE, ActionAllowed, actor, parse
 from metrics import selectors, services
 from metrics.api import serializers as s
 from metrics.choices import RulePreset
@@ -37,39 +40,39 @@ NEEDS: dict[str, Action] = {
 }
 
 
-class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
-    """The metric catalogue: how each metric is defined, charted and judged, its system-level
-    roll-up, and its SPC chart at any facility under any rule preset."""
-
-    serializer_class = s.MetricListOutput
-    filterset_class = MetricFilter
-    lookup_value_regex = "[0-9]+"
-
-    def get_permissions(self) -> list[BasePermission]:
-        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
-        return [IsAuthenticated(), ActionAllowed(needed)]
-
-    def get_queryset(self) -> QuerySet[Metric]:
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return Metric.objects.none()
-        if self.action == "list":
-            return selectors.metric_list(user=actor(self.request))
-        return Metric.objects.all()  # one metric, which each operation reads as it needs
-
-    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        metric = selectors.metric_detail(metric_id=pk)
-        return Response(s.MetricDetailOutput(metric).data, status=code)
-
-    @extend_schema(
+@extend_schema_view(
+    list=extend_schema(
         operation_id="metrics_list",
         summary="List metrics",
         description="The catalogue by code, each with its system-level roll-up: the latest "
         "complete point's variation, assurance against the target, progress and the date the "
         "data is complete through. Filtered like the catalogue page.",
         responses=s.MetricListOutput(many=True),
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+    ),
+)
+class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
+    """The metric catalogue: how each metric is defined, charted and judged, its system-level
+    roll-up, and its SPC chart at any facility under any rule preset."""
+
+    serializer_class = s.MetricListOutput
+    filterset_class = MetricFilter
+    lookup_value_regex = "[0-9]+"
+    record_name = "metric"
+
+    def get_permissions(self) -> list[BasePermission]:
+        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
+        return rest.allowed(needed)
+
+    def get_queryset(self) -> QuerySet[Metric]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Metric.objects.none()
+        if self.action == "list":
+            return selectors.metric_list(user=rest.actor(self.request))
+        return Metric.objects.all()  # one metric, which each operation reads as it needs
+
+    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        metric = selectors.metric_detail(metric_id=pk)
+        return Response(s.MetricDetailOutput(metric).data, status=code)
 
     @extend_schema(
         operation_id="metrics_retrieve",
@@ -88,11 +91,10 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
         description="The CMIO, the CMO or an admin. Text that looks like patient information "
         'is refused unless sent again with `"phi_confirmed": true`.',
         request=s.MetricCreateInput,
-        responses={201: s.MetricDetailOutput, 400: PHI_FLAGGED, 403: REFUSED},
+        responses=rest.answers(s.MetricDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        data = parse(s.MetricCreateInput, request)
-        metric = services.metric_create(actor=actor(request), **data)
+        metric = rest.call(services.metric_create, request, s.MetricCreateInput)
         return self._detail(metric.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -104,20 +106,12 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
         "measurements. A change to how the metric is charted or judged recomputes its "
         "roll-ups in the background.",
         request=s.MetricUpdateInput,
-        responses={
-            200: s.MetricDetailOutput,
-            400: PHI_FLAGGED,
-            403: REFUSED,
-            404: NOT_FOUND,
-            409: STALE,
-        },
+        responses=rest.answers(
+            s.MetricDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True
+        ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        changes = parse(s.MetricUpdateInput, request)
-        version = changes.pop("version")
-        metric = services.metric_update(
-            actor=actor(request), metric=self.get_object(), version=version, **changes
-        )
+        metric = self.on_record(services.metric_update, s.MetricUpdateInput)
         return self._detail(metric.pk)
 
     @extend_schema(
@@ -204,6 +198,16 @@ class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Metric]):
         return Response(s.SpcOutput(body).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="measurements_list",
+        summary="List measurements",
+        description="By metric, facility and period, each with the import batch that last "
+        "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
+        "`period_from` / `period_to` (period start, inclusive).",
+        responses=s.MeasurementOutput(many=True),
+    ),
+)
 class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurement]):
     """Measurements per metric, facility and period, with their provenance; informaticists
     and the CMIO enter small series by hand (files go through imports)."""
@@ -213,23 +217,12 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Action.MEASUREMENT_LOAD if self.action == "create" else Action.PORTFOLIO_READ
-        return [IsAuthenticated(), ActionAllowed(needed)]
+        return rest.allowed(needed)
 
     def get_queryset(self) -> QuerySet[Measurement]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Measurement.objects.none()
-        return selectors.measurement_list(user=actor(self.request))
-
-    @extend_schema(
-        operation_id="measurements_list",
-        summary="List measurements",
-        description="By metric, facility and period, each with the import batch that last "
-        "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
-        "`period_from` / `period_to` (period start, inclusive).",
-        responses=s.MeasurementOutput(many=True),
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        return selectors.measurement_list(user=rest.actor(self.request))
 
     @extend_schema(
         operation_id="measurements_create",
@@ -240,13 +233,12 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
         "another at the facility. Entering the same metric, facility and period again "
         "corrects it. The metric's roll-ups are recomputed in the background.",
         request=s.MeasurementInput,
-        responses={201: s.MeasurementOutput, 400: BAD_INPUT, 403: REFUSED},
+        responses=rest.answers(s.MeasurementOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        data = parse(s.MeasurementInput, request)
-        measurement = services.measurement_enter(actor=actor(request), **data)
+        measurement = rest.call(services.measurement_enter, request, s.MeasurementInput)
         row = selectors.measurement_list().get(pk=measurement.pk)
-        return Response(s.MeasurementOutput(row).data, status=status.HTTP_201_CREATED)
+        return rest.render(s.MeasurementOutput, row, status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()
