@@ -2,16 +2,7 @@
 health, staleness and counts computed by the database (subqueries, never a loop of queries),
 so templates and serializers never query.
 
-- Health: the worst dimension (schedule, scope, budget, adoption) of the latest status update;
-  None while there is none.
-- Stale: an open initiative (OPEN_STAGES) with no status update for more than
-  SiteSettings.stale_after_days, counted from its last update, or, with none, from its
-  approval (the forecast lock) or its creation. Sustaining, closed, deferred and stopped
-  initiatives are never stale.
-- Overdue milestone: not done, due before today, of an initiative still under way
-  (OPEN_STAGES and sustaining).
-
-Health and staleness themselves are computed in initiatives.health.
+Health, staleness and overdue milestones are defined, and computed, in initiatives.health.
 """
 
 import datetime
