@@ -56,6 +56,7 @@ def facilities_filter() -> django_filters.ModelChoiceFilter:
         queryset=Facility.objects.order_by("name"),
         empty_label="Any facility",
         distinct=True,
+        label="Facility",
     )
 
 

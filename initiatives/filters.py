@@ -36,7 +36,7 @@ class InitiativeFilter(django_filters.FilterSet):
     priority = priority_filter()
     facility = facilities_filter()
     health = django_filters.ChoiceFilter(
-        choices=HEALTH_CHOICES, method="by_health", empty_label="Any health"
+        choices=HEALTH_CHOICES, method="by_health", empty_label="Any health", label="Health"
     )
     stale = django_filters.BooleanFilter(method="by_stale", label="Stale", widget=AnyYesNoSelect)
 
