@@ -28,11 +28,15 @@ class InitiativeFilter(django_filters.FilterSet):
     and the API; best on `initiative_list()` (which carries the health annotations)."""
 
     q = django_filters.CharFilter(method="search", label="Search")
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    stage = django_filters.ChoiceFilter(
+        choices=Stage.choices, empty_label="Any stage", label="Stage"
+    )
     state = django_filters.ChoiceFilter(
         choices=STATE_CHOICES, method="under_way", empty_label="Any", label="Under way"
     )
-    type = django_filters.ChoiceFilter(choices=InitiativeType.choices, empty_label="Any type")
+    type = django_filters.ChoiceFilter(
+        choices=InitiativeType.choices, empty_label="Any type", label="Type"
+    )
     priority = priority_filter()
     facility = facilities_filter()
     health = django_filters.ChoiceFilter(
