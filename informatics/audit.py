@@ -72,13 +72,33 @@ def audit_record(
     )
 
 
-def audit_created(*, instance: models.Model, actor: User | None, fields: Iterable[str]) -> None:
+def audit_created(
+    *,
+    instance: models.Model,
+    actor: User | None,
+    fields: Iterable[str],
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Record the creation of `instance`: its `fields`, then the `extra` values (its
+    many-to-many sides, say), as they now are."""
+    values = {**field_values(instance, fields), **(extra or {})}
     audit_record(
         instance=instance,
         actor=actor,
         action=AuditAction.CREATE,
-        changes={name: [None, value] for name, value in field_values(instance, fields).items()},
+        changes={name: [None, value] for name, value in values.items()},
     )
+
+
+def audited_delete(*, instance: models.Model, actor: User | None, fields: Iterable[str]) -> None:
+    """Record the deletion of `instance` (its `fields` as they were), then delete it."""
+    audit_record(
+        instance=instance,
+        actor=actor,
+        action=AuditAction.DELETE,
+        changes={name: [value, None] for name, value in field_values(instance, fields).items()},
+    )
+    instance.delete()
 
 
 def audited_update(

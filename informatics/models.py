@@ -119,6 +119,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         return any(role in self.roles for role in roles)
 
 
+class TimelineEntry(models.Model):
+    """One step of a record's timeline: who took it (none when the system did) and when;
+    the concrete model adds the record and what changed."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
 class Facility(TimeStampedModel):
     """A place care happens: the system, a hospital, or a unit or clinic (a hierarchy)."""
 

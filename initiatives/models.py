@@ -8,7 +8,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from informatics.choices import ValueCategory
-from informatics.models import Facility, StrategicPriority, TimeStampedModel, User, VersionedModel
+from informatics.models import (
+    Facility,
+    StrategicPriority,
+    TimelineEntry,
+    TimeStampedModel,
+    User,
+    VersionedModel,
+)
 from initiatives.choices import Alignment, Health, InitiativeType, Stage
 from intake.models import IntakeRequest
 
@@ -114,7 +121,7 @@ class InitiativePriority(models.Model):
         return f"{self.initiative} → {self.priority} ({self.alignment})"
 
 
-class StageChange(models.Model):
+class StageChange(TimelineEntry):
     """The stage timeline; at a gate (approve, stop) it records who decided and why."""
 
     initiative = models.ForeignKey(
@@ -122,12 +129,7 @@ class StageChange(models.Model):
     )
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     reason = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.from_stage or '—'} → {self.to_stage}"

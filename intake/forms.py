@@ -245,37 +245,40 @@ class VoteForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+def _note_form(name: str, text: str, *, label: str, missing: str, help_text: str) -> Any:
+    """A form of one free-text note (a comment, question or answer) and the PHI confirmation;
+    `text` names the note's field, the one the PHI guard reads."""
     body = forms.CharField(
-        label="Add a comment",
+        label=label,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write the comment first."},
-        help_text="Everyone who can read this request sees comments. No patient information.",
+        error_messages={"required": missing},
+        help_text=help_text,
     )
-    phi_confirmed = phi_confirmed_field()
-    free_text = ("body",)
+    fields = {text: body, "phi_confirmed": phi_confirmed_field(), "free_text": (text,)}
+    return type(name, (forms.Form,), {"__module__": __name__, **fields})
 
 
-class AnswerForm(forms.Form):
-    body = forms.CharField(
-        label="Your answer",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write your answer first."},
-        help_text="Your answer sends the request back to triage.",
-    )
-    phi_confirmed = phi_confirmed_field()
-    free_text = ("body",)
-
-
-class AskForm(forms.Form):
-    question = forms.CharField(
-        label="Ask the submitter",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write the question first."},
-        help_text="The request waits in “Needs info” until the submitter answers.",
-    )
-    phi_confirmed = phi_confirmed_field()
-    free_text = ("question",)
+CommentForm: type[forms.Form] = _note_form(
+    "CommentForm",
+    "body",
+    label="Add a comment",
+    missing="Write the comment first.",
+    help_text="Everyone who can read this request sees comments. No patient information.",
+)
+AnswerForm: type[forms.Form] = _note_form(
+    "AnswerForm",
+    "body",
+    label="Your answer",
+    missing="Write your answer first.",
+    help_text="Your answer sends the request back to triage.",
+)
+AskForm: type[forms.Form] = _note_form(
+    "AskForm",
+    "question",
+    label="Ask the submitter",
+    missing="Write the question first.",
+    help_text="The request waits in “Needs info” until the submitter answers.",
+)
 
 
 class TriageForm(forms.Form):

@@ -14,7 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from informatics.choices import Route
-from informatics.models import Facility, StrategicPriority, TimeStampedModel, User, VersionedModel
+from informatics.models import (
+    Facility,
+    StrategicPriority,
+    TimelineEntry,
+    TimeStampedModel,
+    User,
+    VersionedModel,
+)
 from intake.choices import (
     CommentKind,
     DeclineReason,
@@ -204,7 +211,7 @@ class RequestScore(models.Model):
         return sorted(rows, key=lambda row: order.get(row["code"], len(order)))
 
 
-class RequestStatusChange(models.Model):
+class RequestStatusChange(TimelineEntry):
     """The status timeline the submitter sees."""
 
     request = models.ForeignKey(
@@ -212,12 +219,7 @@ class RequestStatusChange(models.Model):
     )
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     note = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"#{self.request_id}: {self.from_status or '—'} → {self.to_status}"

@@ -7,7 +7,7 @@ it. When the PHI guard flags a text, the form comes back with that field highlig
 "This is not patient information" box to tick: saving then needs an edit or the tick.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -302,43 +302,26 @@ def _guarded_text_action(
     )
 
 
-@login_required
-@require_POST
-def request_comment(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _guarded_text_action(
-        request,
-        pk,
-        form_class=CommentForm,
-        name="comment",
-        text="body",
-        act=services.request_comment,
-    )
+def _text_action_view(
+    form_class: type[Form], name: str, act: Any
+) -> Callable[[AuthedRequest, int], HttpResponse]:
+    """The POST view of one text action (comment, ask, answer) on a request."""
+    (text,) = form_class.free_text  # type: ignore[attr-defined]
+
+    @login_required
+    @require_POST
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
+        return _guarded_text_action(
+            request, pk, form_class=form_class, name=name, text=text, act=act
+        )
+
+    view.__name__ = view.__qualname__ = f"request_{name}"
+    return view
 
 
-@login_required
-@require_POST
-def request_ask(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _guarded_text_action(
-        request,
-        pk,
-        form_class=AskForm,
-        name="ask",
-        text="question",
-        act=services.request_ask,
-    )
-
-
-@login_required
-@require_POST
-def request_answer(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _guarded_text_action(
-        request,
-        pk,
-        form_class=AnswerForm,
-        name="answer",
-        text="body",
-        act=services.request_answer,
-    )
+request_comment = _text_action_view(CommentForm, "comment", services.request_comment)
+request_ask = _text_action_view(AskForm, "ask", services.request_ask)
+request_answer = _text_action_view(AnswerForm, "answer", services.request_answer)
 
 
 @login_required

@@ -34,8 +34,9 @@ from django.core.cache import cache
 from metrics.choices import AnnotationKind, ChartType, Direction, Variation
 
 if TYPE_CHECKING:
+    from metrics.models import RollupPoint
     from metrics.selectors import SeriesView
-    from metrics.spc import Analysis
+    from metrics.spc import AnalysedPoint, Analysis
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 880
@@ -124,39 +125,29 @@ def _rule(signal: Any) -> str:
 def chart_points(view: SeriesView, analysis: Analysis | None = None) -> list[ChartPoint]:
     """The series as drawn. With an analysis (another rule preset, recomputed from the stored
     aggregates) its centre, limits and signals replace the stored ones, point by point."""
-    points = []
     analysed = list(analysis.points) if analysis is not None else []
     use_analysis = len(analysed) == len(view.points) and analysis is not None
+    points = []
     for index, row in enumerate(view.points):
-        if use_analysis:
-            a = analysed[index]
-            points.append(
-                ChartPoint(
-                    period=row.period_start,
-                    period_end=row.period_end,
-                    value=float(a.value),
-                    centre=a.centre,
-                    lower=a.lower,
-                    upper=a.upper,
-                    segment=a.segment,
-                    signals=tuple({"rule": _rule(s), "side": _side(s)} for s in a.signals),
-                    complete=a.complete,
-                )
+        source: AnalysedPoint | RollupPoint = analysed[index] if use_analysis else row
+        signals = (
+            tuple({"rule": _rule(s), "side": _side(s)} for s in source.signals)
+            if use_analysis
+            else tuple(row.signals or ())
+        )
+        points.append(
+            ChartPoint(
+                period=row.period_start,
+                period_end=row.period_end,
+                value=float(source.value),
+                centre=source.centre,
+                lower=source.lower,
+                upper=source.upper,
+                segment=source.segment,
+                signals=signals,
+                complete=source.complete,
             )
-        else:
-            points.append(
-                ChartPoint(
-                    period=row.period_start,
-                    period_end=row.period_end,
-                    value=float(row.value),
-                    centre=row.centre,
-                    lower=row.lower,
-                    upper=row.upper,
-                    segment=row.segment,
-                    signals=tuple(row.signals or ()),
-                    complete=row.complete,
-                )
-            )
+        )
     return points
 
 

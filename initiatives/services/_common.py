@@ -179,31 +179,30 @@ def _initiative_check(
     return cleaned
 
 
-def _benefit_check(fields: dict[str, Any]) -> dict[str, Any]:
-    """Clean the benefit line's fields (only those given) or raise field-named errors; every
-    check is the model's own."""
+def _model_fields_check(
+    model: type[Model], fields: dict[str, Any], text: tuple[str, ...]
+) -> dict[str, Any]:
+    """Clean the given fields of one `model` row (only those given; the `text` ones trimmed)
+    or raise field-named errors; every check is the model's own."""
     errors: dict[str, str] = {}
     cleaned = dict(fields)
-    for name in ("description", "unit"):
+    for name in text:
         if name in cleaned:
             cleaned[name] = _text(cleaned[name])
-    _fields_check(BenefitLine(**cleaned), cleaned, list(cleaned), errors)
+    _fields_check(model(**cleaned), cleaned, list(cleaned), errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _benefit_check(fields: dict[str, Any]) -> dict[str, Any]:
+    """Clean the benefit line's fields (only those given) or raise field-named errors."""
+    return _model_fields_check(BenefitLine, fields, ("description", "unit"))
 
 
 def _milestone_check(fields: dict[str, Any]) -> dict[str, Any]:
-    """Clean the milestone's fields (only those given) or raise field-named errors; every
-    check is the model's own."""
-    errors: dict[str, str] = {}
-    cleaned = dict(fields)
-    if "title" in cleaned:
-        cleaned["title"] = _text(cleaned["title"])
-    _fields_check(Milestone(**cleaned), cleaned, list(cleaned), errors)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    """Clean the milestone's fields (only those given) or raise field-named errors."""
+    return _model_fields_check(Milestone, fields, ("title",))
 
 
 # --- Locking and the many-to-many sides -----------------------------------------------------

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_record, field_values
+from informatics.audit import audit_created, audit_record
 from informatics.choices import AuditAction, Role
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
@@ -114,13 +114,11 @@ def initiative_create(
     StageChange.objects.create(
         initiative=initiative, from_stage="", to_stage=G.PROPOSED, actor=actor, at=now
     )
-    values = field_values(initiative, (*INITIATIVE_FIELDS, "stage"))
-    values.update(_m2m_values(initiative))
-    audit_record(
+    audit_created(
         instance=initiative,
         actor=actor,
-        action=AuditAction.CREATE,
-        changes={name: [None, value] for name, value in values.items()},
+        fields=(*INITIATIVE_FIELDS, "stage"),
+        extra=_m2m_values(initiative),
     )
     record_phi(instance=initiative, findings=findings, actor=actor)
     linked = _link(actor=actor, initiative=initiative, requests=requests)

@@ -51,20 +51,7 @@ MEASUREMENTS = Measurement._meta.db_table
 TEXT_COLUMNS = frozenset(
     {"metric_code", "facility_code", "unit", "source_system", "definition_version"}
 )
-STAGED = (
-    "row",
-    "metric_id",
-    "facility_id",
-    "period_start",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "source_system",
-    "definition_version",
-    "extracted_at",
-    "is_bad",
-)
+STAGED = ("row", "metric_id", "facility_id", "period_start", *FIELDS, "is_bad")
 
 # The statements below are built from this module's own table and column names, never from
 # input (ruff's S608 is silenced on each for that reason); values go through parameters.

@@ -6,8 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from informatics.audit import audit_created, audit_record, field_values
-from informatics.choices import AuditAction
+from informatics.audit import audit_created, audited_delete
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
@@ -77,13 +76,6 @@ def annotation_delete(*, actor: User, annotation: Annotation) -> None:
     segments again."""
     require(actor, Action.METRIC_EDIT)
     metric_id, kind = annotation.metric_id, annotation.kind
-    values = field_values(annotation, ANNOTATION_FIELDS)
-    audit_record(
-        instance=annotation,
-        actor=actor,
-        action=AuditAction.DELETE,
-        changes={name: [value, None] for name, value in values.items()},
-    )
-    annotation.delete()
+    audited_delete(instance=annotation, actor=actor, fields=ANNOTATION_FIELDS)
     if kind == AnnotationKind.REBASE:
         rollup_enqueue(metric_ids=[metric_id], actor=actor)

@@ -10,8 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from informatics.audit import audit_record, diff, field_values
-from informatics.choices import AuditAction
+from informatics.audit import audit_created, diff, field_values
 from informatics.exceptions import StaleEdit
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
@@ -255,14 +254,7 @@ def metric_create(
         **{name: cleaned[name] for name in METRIC_FIELDS}, created_at=now, updated_at=now
     )
     _m2m_set(metric, cleaned)
-    values = field_values(metric, METRIC_FIELDS)
-    values.update(_m2m_values(metric))
-    audit_record(
-        instance=metric,
-        actor=actor,
-        action=AuditAction.CREATE,
-        changes={name: [None, value] for name, value in values.items()},
-    )
+    audit_created(instance=metric, actor=actor, fields=METRIC_FIELDS, extra=_m2m_values(metric))
     record_phi(instance=metric, findings=findings, actor=actor)
     return metric
 

@@ -7,8 +7,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from informatics.audit import audit_created, audit_record, audited_update, field_values
-from informatics.choices import AuditAction
+from informatics.audit import (
+    audit_created,
+    audited_delete,
+    audited_update,
+)
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
 from informatics.phi import phi_guard
@@ -73,12 +76,5 @@ def target_delete(*, actor: User, target: Target) -> None:
     """Remove a target (CMIO, CMO, admin); the metric's charts are judged again."""
     require(actor, Action.METRIC_EDIT)
     metric_id = target.metric_id
-    values = field_values(target, TARGET_FIELDS)
-    audit_record(
-        instance=target,
-        actor=actor,
-        action=AuditAction.DELETE,
-        changes={name: [value, None] for name, value in values.items()},
-    )
-    target.delete()
+    audited_delete(instance=target, actor=actor, fields=TARGET_FIELDS)
     rollup_enqueue(metric_ids=[metric_id], actor=actor)
