@@ -106,10 +106,10 @@ class PortfolioEntry:
         return bool(getattr(self.initiative, "is_stale", False))
 
 
-@dataclass(frozen=True)
-class PortfolioCell:
-    stage: str
-    entries: list[PortfolioEntry] = field(default_factory=list)
+class EntryCounts:
+    """How many of `entries` there are, and how many are stale, at risk or off track."""
+
+    entries: list[PortfolioEntry]
 
     @property
     def count(self) -> int:
@@ -129,6 +129,12 @@ class PortfolioCell:
 
 
 @dataclass(frozen=True)
+class PortfolioCell(EntryCounts):
+    stage: str
+    entries: list[PortfolioEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class PortfolioRow:
     """One priority (None: initiatives aligned to no priority) across every stage."""
 
@@ -141,29 +147,22 @@ class PortfolioRow:
 
 
 @dataclass(frozen=True)
-class PortfolioSummary:
+class PortfolioSummary(EntryCounts):
     """Initiatives by priority × stage. An initiative aligned to two priorities sits in both
-    rows; `totals` counts each initiative once per stage."""
+    rows; `totals` counts each initiative once per stage, and `entries` lists each once."""
 
     stages: list[tuple[str, str]]
     rows: list[PortfolioRow]
     totals: list[PortfolioCell]
+    entries: list[PortfolioEntry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        entries = [entry for cell in self.totals for entry in cell.entries]
+        object.__setattr__(self, "entries", entries)  # frozen: set once, here
 
     @property
     def total(self) -> int:
-        return sum(cell.count for cell in self.totals)
-
-    @property
-    def stale(self) -> int:
-        return sum(cell.stale for cell in self.totals)
-
-    @property
-    def at_risk(self) -> int:
-        return sum(cell.at_risk for cell in self.totals)
-
-    @property
-    def off_track(self) -> int:
-        return sum(cell.off_track for cell in self.totals)
+        return self.count
 
 
 def portfolio_summary() -> PortfolioSummary:
@@ -225,12 +224,7 @@ def portfolio_attention(*, summary: PortfolioSummary) -> list[PortfolioEntry]:
     once, worst first: off track, then at risk, then stale with a better (or no) health; by
     title within each (then id). Read from `summary` (no query)."""
     rank: dict[str, int] = {Health.OFF_TRACK: 0, Health.AT_RISK: 1}
-    entries = [
-        entry
-        for cell in summary.totals
-        for entry in cell.entries
-        if entry.is_stale or entry.health in rank
-    ]
+    entries = [entry for entry in summary.entries if entry.is_stale or entry.health in rank]
     return sorted(
         entries,
         key=lambda e: (rank.get(e.health or "", 2), e.initiative.title, e.initiative.pk),
