@@ -12,9 +12,11 @@ from django import template
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from informatics.choices import Role
 from informatics.permissions import can as can_predicate
@@ -28,13 +30,18 @@ def can(user: Any, action: str) -> bool:
     return can_predicate(user, action)
 
 
+def choice_label(choices: type[models.TextChoices], value: Any) -> str:
+    """A choice value's label; an unknown value is shown as it is."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 @register.filter
 def role_label(role: str) -> str:
     """`"cmo"|role_label` → "CMO"; an unknown value is shown as it is."""
-    try:
-        return str(Role(role).label)
-    except ValueError:
-        return str(role)
+    return choice_label(Role, role)
 
 
 def _plural(count: int, unit: str) -> str:
@@ -182,3 +189,37 @@ def addform(parser: template.base.Parser, token: template.base.Token) -> AddForm
     nodelist = parser.parse(("endaddform",))
     parser.delete_first_token()
     return AddFormNode(nodelist, kwargs)
+
+
+@register.inclusion_tag("partials/field_row.html")
+def field_row(*fields: BoundField, top: bool = False, seen: Any = None) -> dict[str, Any]:
+    """`{% field_row form.start_date form.target_date %}`: form fields side by side, each as
+    partials/field.html (three fields make a three-column row). `top=True` aligns them at the
+    top, for a tall input beside a short one; `seen` (the PHI guard's highlights) shows each
+    field as partials/phi_field.html."""
+    return {"fields": fields, "top": top, "seen": seen}
+
+
+class PageActionsNode(template.Node):
+    """Renders its body inside the page header's actions box, or nothing when the body is
+    blank (every action in it was conditional and none applied)."""
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        body = self.nodelist.render(context)
+        if not body.strip():
+            return ""
+        return format_html('<div class="page-header__actions">{}</div>', body)
+
+
+@register.tag
+def page_actions(parser: template.base.Parser, token: template.base.Token) -> PageActionsNode:
+    """`{% page_actions %}…buttons…{% endpage_actions %}`: the buttons beside a page's heading
+    (page.html wraps its `header_actions` block in it)."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("page_actions takes no arguments")
+    nodelist = parser.parse(("endpage_actions",))
+    parser.delete_first_token()
+    return PageActionsNode(nodelist)
