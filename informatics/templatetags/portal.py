@@ -159,36 +159,60 @@ def field_label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-class AddFormNode(template.Node):
-    """Renders `partials/add_form.html` around the tag's body (the form's fields)."""
+class PartialNode(template.Node):
+    """Renders a partial with the tag's arguments, and the tag's body as the variable
+    `body_name`."""
 
-    def __init__(self, nodelist: template.NodeList, kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        nodelist: template.NodeList,
+        kwargs: dict[str, Any],
+        partial_name: str,
+        body_name: str,
+    ) -> None:
         self.nodelist = nodelist
         self.kwargs = kwargs
+        self.partial_name = partial_name
+        self.body_name = body_name
 
     def render(self, context: template.Context) -> str:
         values = {name: value.resolve(context) for name, value in self.kwargs.items()}
-        values["fields"] = self.nodelist.render(context)
-        assert context.template is not None, "addform renders only inside a template"
-        partial = context.template.engine.get_template("partials/add_form.html")
+        values[self.body_name] = self.nodelist.render(context)
+        assert context.template is not None, "a partial tag renders only inside a template"
+        partial = context.template.engine.get_template(self.partial_name)
         with context.push(**values):
             return partial.render(context)
 
 
+def _partial_tag(
+    parser: template.base.Parser, token: template.base.Token, partial_name: str, body_name: str
+) -> PartialNode:
+    """Parses `{% name a=b … %}…{% endname %}` into a PartialNode."""
+    name, *bits = token.split_contents()
+    kwargs = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"{name} takes only name=value arguments")
+    nodelist = parser.parse((f"end{name}",))
+    parser.delete_first_token()
+    return PartialNode(nodelist, kwargs, partial_name, body_name)
+
+
 @register.tag
-def addform(parser: template.base.Parser, token: template.base.Token) -> AddFormNode:
+def addform(parser: template.base.Parser, token: template.base.Token) -> PartialNode:
     """`{% addform form=milestone_form summary="Add a milestone" button="Add milestone"
     action=add_url %}…fields…{% endaddform %}`: a folded "add" form under a record (open
     while it shows errors). Options: `keep_query=True` posts back with the page's query
     string, `phi="status"` shows the PHI confirmation box when the view flagged that form
     (`phi_form`), `primary=True` makes the button a primary one."""
-    bits = token.split_contents()[1:]
-    kwargs = template.base.token_kwargs(bits, parser)
-    if bits:
-        raise template.TemplateSyntaxError("addform takes only name=value arguments")
-    nodelist = parser.parse(("endaddform",))
-    parser.delete_first_token()
-    return AddFormNode(nodelist, kwargs)
+    return _partial_tag(parser, token, "partials/add_form.html", "fields")
+
+
+@register.tag
+def removeform(parser: template.base.Parser, token: template.base.Token) -> PartialNode:
+    """`{% removeform action=delete_url button="Remove" %}“{{ note.label }}”{% endremoveform %}`:
+    a small button that posts to `action` (with the page's query string, so the page comes back
+    as it was); the body names what it removes, for screen readers."""
+    return _partial_tag(parser, token, "partials/remove_form.html", "what")
 
 
 @register.inclusion_tag("partials/field_row.html")
