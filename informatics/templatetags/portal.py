@@ -12,9 +12,11 @@ from django import template
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from informatics.choices import Role
 from informatics.permissions import can as can_predicate
@@ -28,13 +30,18 @@ def can(user: Any, action: str) -> bool:
     return can_predicate(user, action)
 
 
+def choice_label(choices: type[models.TextChoices], value: Any) -> str:
+    """A choice value's label; an unknown value is shown as it is."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 @register.filter
 def role_label(role: str) -> str:
     """`"cmo"|role_label` → "CMO"; an unknown value is shown as it is."""
-    try:
-        return str(Role(role).label)
-    except ValueError:
-        return str(role)
+    return choice_label(Role, role)
 
 
 def _plural(count: int, unit: str) -> str:
@@ -152,33 +159,91 @@ def field_label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-class AddFormNode(template.Node):
-    """Renders `partials/add_form.html` around the tag's body (the form's fields)."""
+class PartialNode(template.Node):
+    """Renders a partial with the tag's arguments, and the tag's body as the variable
+    `body_name`."""
 
-    def __init__(self, nodelist: template.NodeList, kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        nodelist: template.NodeList,
+        kwargs: dict[str, Any],
+        partial_name: str,
+        body_name: str,
+    ) -> None:
         self.nodelist = nodelist
         self.kwargs = kwargs
+        self.partial_name = partial_name
+        self.body_name = body_name
 
     def render(self, context: template.Context) -> str:
         values = {name: value.resolve(context) for name, value in self.kwargs.items()}
-        values["fields"] = self.nodelist.render(context)
-        assert context.template is not None, "addform renders only inside a template"
-        partial = context.template.engine.get_template("partials/add_form.html")
+        values[self.body_name] = self.nodelist.render(context)
+        assert context.template is not None, "a partial tag renders only inside a template"
+        partial = context.template.engine.get_template(self.partial_name)
         with context.push(**values):
             return partial.render(context)
 
 
+def _partial_tag(
+    parser: template.base.Parser, token: template.base.Token, partial_name: str, body_name: str
+) -> PartialNode:
+    """Parses `{% name a=b … %}…{% endname %}` into a PartialNode."""
+    name, *bits = token.split_contents()
+    kwargs = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"{name} takes only name=value arguments")
+    nodelist = parser.parse((f"end{name}",))
+    parser.delete_first_token()
+    return PartialNode(nodelist, kwargs, partial_name, body_name)
+
+
 @register.tag
-def addform(parser: template.base.Parser, token: template.base.Token) -> AddFormNode:
+def addform(parser: template.base.Parser, token: template.base.Token) -> PartialNode:
     """`{% addform form=milestone_form summary="Add a milestone" button="Add milestone"
     action=add_url %}…fields…{% endaddform %}`: a folded "add" form under a record (open
     while it shows errors). Options: `keep_query=True` posts back with the page's query
     string, `phi="status"` shows the PHI confirmation box when the view flagged that form
     (`phi_form`), `primary=True` makes the button a primary one."""
-    bits = token.split_contents()[1:]
-    kwargs = template.base.token_kwargs(bits, parser)
-    if bits:
-        raise template.TemplateSyntaxError("addform takes only name=value arguments")
-    nodelist = parser.parse(("endaddform",))
+    return _partial_tag(parser, token, "partials/add_form.html", "fields")
+
+
+@register.tag
+def removeform(parser: template.base.Parser, token: template.base.Token) -> PartialNode:
+    """`{% removeform action=delete_url button="Remove" %}“{{ note.label }}”{% endremoveform %}`:
+    a small button that posts to `action` (with the page's query string, so the page comes back
+    as it was); the body names what it removes, for screen readers."""
+    return _partial_tag(parser, token, "partials/remove_form.html", "what")
+
+
+@register.inclusion_tag("partials/field_row.html")
+def field_row(*fields: BoundField, top: bool = False, seen: Any = None) -> dict[str, Any]:
+    """`{% field_row form.start_date form.target_date %}`: form fields side by side, each as
+    partials/field.html (three fields make a three-column row). `top=True` aligns them at the
+    top, for a tall input beside a short one; `seen` (the PHI guard's highlights) shows each
+    field as partials/phi_field.html."""
+    return {"fields": fields, "top": top, "seen": seen}
+
+
+class PageActionsNode(template.Node):
+    """Renders its body inside the page header's actions box, or nothing when the body is
+    blank (every action in it was conditional and none applied)."""
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        body = self.nodelist.render(context)
+        if not body.strip():
+            return ""
+        return format_html('<div class="page-header__actions">{}</div>', body)
+
+
+@register.tag
+def page_actions(parser: template.base.Parser, token: template.base.Token) -> PageActionsNode:
+    """`{% page_actions %}…buttons…{% endpage_actions %}`: the buttons beside a page's heading
+    (page.html wraps its `header_actions` block in it)."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("page_actions takes no arguments")
+    nodelist = parser.parse(("endpage_actions",))
     parser.delete_first_token()
-    return AddFormNode(nodelist, kwargs)
+    return PageActionsNode(nodelist)

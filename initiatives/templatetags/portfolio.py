@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 
+from informatics.templatetags.portal import choice_label
 from initiatives.choices import HEALTH_ORDER, Health, Stage
 
 register = template.Library()
@@ -40,10 +41,7 @@ def health_label(health: str | None) -> str:
     """A health value in words ("No update yet" when there is none)."""
     if not health:
         return "No update yet"
-    try:
-        return str(Health(health).label)
-    except ValueError:
-        return str(health)
+    return choice_label(Health, health)
 
 
 @register.filter
@@ -54,10 +52,7 @@ def stage_badge(stage: str) -> str:
 
 @register.filter
 def stage_label(stage: str) -> str:
-    try:
-        return str(Stage(stage).label)
-    except ValueError:
-        return str(stage)
+    return choice_label(Stage, stage)
 
 
 @register.filter
