@@ -2,7 +2,7 @@
 whitelist of an update, the model's own field checks, and the record of confirmed PHI
 warnings, and the write of a versioned edit."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +35,14 @@ def refuse_unknown_fields(changes: Mapping[str, Any], allowed: Iterable[str]) ->
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
+
+
+def next_steps_text(current: str, allowed: Sequence[str], noun: str) -> str:
+    """The end of the refusal of a move a transition table does not allow: where a record at
+    `current` may go next (the `allowed` labels, called `noun`), or that it may go nowhere."""
+    if not allowed:
+        return f"it is {current} and takes no more steps."
+    return f"allowed next {noun} are {', '.join(allowed)}."
 
 
 def field_errors(instance: Model, names: Iterable[str], errors: dict[str, str]) -> None:

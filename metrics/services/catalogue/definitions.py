@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, TextField
 from django.utils import timezone
 
 from informatics.audit import audit_created, diff, field_values
@@ -54,15 +54,12 @@ METRIC_FIELDS = (
 METRIC_M2M = ("priorities", "balancing_metrics")
 METRIC_EDITABLE = (*METRIC_FIELDS, *METRIC_M2M)
 METRIC_PHI_FIELDS = ("name", "definition")
-# Kept as typed, bar the spaces around them.
-METRIC_TEXT_FIELDS = (
-    "code",
-    "name",
-    "definition",
-    "definition_source",
-    "definition_version",
-    "fhir_measure_url",
-    "unit",
+# The texts typed in (not chosen from a list): kept as typed, bar the spaces around them.
+METRIC_TEXT_FIELDS = tuple(
+    name
+    for name in METRIC_FIELDS
+    if isinstance(field := Metric._meta.get_field(name), CharField | TextField)
+    and not field.choices
 )
 # A change to any of these changes what the metric's charts show: its roll-ups are redone.
 ROLLUP_FIELDS = frozenset(
