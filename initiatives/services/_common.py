@@ -11,7 +11,7 @@ from django.db.models import Model
 from informatics.choices import Role
 from informatics.exceptions import StaleEdit
 from informatics.models import Facility, StrategicPriority, User
-from informatics.services.records import field_errors
+from informatics.services.records import Writes, field_errors
 from initiatives.choices import (
     Alignment,
     Stage,
@@ -258,3 +258,6 @@ def _m2m_set(initiative: Initiative, cleaned: Mapping[str, Any]) -> None:
         initiative.facilities.set(cleaned["facilities"])
     if "priorities" in cleaned:
         _set_alignments(initiative, cleaned["priorities"])
+
+
+INITIATIVE_WRITES = Writes(INITIATIVE_FIELDS, INITIATIVE_M2M, _m2m_values, _m2m_set)
