@@ -2,7 +2,8 @@
 whitelist of an update, the model's own field checks, and the record of confirmed PHI
 warnings, and the write of a versioned edit."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -37,6 +38,14 @@ def refuse_unknown_fields(changes: Mapping[str, Any], allowed: Iterable[str]) ->
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
 
 
+def next_steps_text(current: str, allowed: Sequence[str], noun: str) -> str:
+    """The end of the refusal of a move a transition table does not allow: where a record at
+    `current` may go next (the `allowed` labels, called `noun`), or that it may go nowhere."""
+    if not allowed:
+        return f"it is {current} and takes no more steps."
+    return f"allowed next {noun} are {', '.join(allowed)}."
+
+
 def field_errors(instance: Model, names: Iterable[str], errors: dict[str, str]) -> None:
     """The model's own checks of the fields `names` of `instance` — type, length, blank,
     choices and validators, as the model declares them — with each value converted as it will
@@ -58,44 +67,61 @@ def record_phi(*, instance: Any, findings: Mapping[str, list[PhiFinding]], actor
         phi_confirmations_record(instance=instance, findings=dict(findings), actor=actor)
 
 
+def guard_text(
+    cleaned: Mapping[str, Any], names: Iterable[str], *, confirmed: bool
+) -> dict[str, list[PhiFinding]]:
+    """The PHI guard over the free texts `names` of `cleaned`; refused unless `confirmed` when
+    the guard flags something."""
+    return phi_guard(fields={name: cleaned[name] for name in names}, confirmed=confirmed)
+
+
 def guard_changed_text(
     current: Model, cleaned: Mapping[str, Any], names: Iterable[str], *, confirmed: bool
 ) -> dict[str, list[PhiFinding]]:
     """The PHI guard over the free texts `names` an edit changes (text left as it was is not
     checked again); refused unless `confirmed` when the guard flags something."""
-    changed = {
-        name: cleaned[name]
-        for name in names
-        if name in cleaned and cleaned[name] != getattr(current, name)
-    }
-    return phi_guard(fields=changed, confirmed=confirmed)
+    changed = [
+        name for name in names if name in cleaned and cleaned[name] != getattr(current, name)
+    ]
+    return guard_text(cleaned, changed, confirmed=confirmed)
+
+
+@dataclass(frozen=True)
+class Writes[M: VersionedModel]:
+    """What an edit of a model writes: its columns `fields`, and its many-to-many relations
+    `m2m`, read as audit values by `m2m_values` and replaced from the cleaned edit by
+    `m2m_set`."""
+
+    fields: tuple[str, ...]
+    m2m: tuple[str, ...]
+    m2m_values: Callable[[M], Mapping[str, Any]]
+    m2m_set: Callable[[M, Mapping[str, Any]], None]
 
 
 def versioned_update[M: VersionedModel](
     locked: M,
+    cleaned: Mapping[str, Any],
     *,
     actor: User,
-    cleaned: Mapping[str, Any],
     version: int,
-    fields: Iterable[str],
-    m2m: Iterable[str],
-    m2m_values: Callable[[M], Mapping[str, Any]],
-    m2m_set: Callable[[M, Mapping[str, Any]], None],
+    writes: Writes[M],
+    findings: Mapping[str, list[PhiFinding]],
 ) -> None:
-    """Write an edit of the locked row: its `fields` in `cleaned` through one audited save
-    (refused with StaleEdit unless the row is still at `version`), then its many-to-many
-    relations `m2m` in `cleaned`, audited as part of that same save."""
-    m2m_before = m2m_values(locked)
+    """Write an edit of the locked row: its `writes.fields` in `cleaned` through one audited
+    save (refused with StaleEdit unless the row is still at `version`), then its many-to-many
+    relations `writes.m2m` in `cleaned`, audited as part of that same save, then the
+    confirmations of the PHI warnings (`findings`) the actor saved through."""
+    m2m_before = writes.m2m_values(locked)
     audited_update(
         locked,
         actor=actor,
-        changes={name: cleaned[name] for name in fields if name in cleaned},
+        changes={name: cleaned[name] for name in writes.fields if name in cleaned},
         expected_version=version,
     )
-    relations = [name for name in m2m if name in cleaned]
+    relations = [name for name in writes.m2m if name in cleaned]
     if relations:
-        m2m_set(locked, cleaned)
-        m2m_after = m2m_values(locked)
+        writes.m2m_set(locked, cleaned)
+        m2m_after = writes.m2m_values(locked)
         audit_record(
             instance=locked,
             actor=actor,
@@ -106,3 +132,4 @@ def versioned_update[M: VersionedModel](
             ),
             version=locked.version,  # the same save as the fields' event
         )
+    record_phi(instance=locked, findings=findings, actor=actor)

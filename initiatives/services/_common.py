@@ -11,7 +11,7 @@ from django.db.models import Model
 from informatics.choices import Role
 from informatics.exceptions import StaleEdit
 from informatics.models import Facility, StrategicPriority, User
-from informatics.services.records import field_errors
+from informatics.services.records import Writes, field_errors
 from initiatives.choices import (
     Alignment,
     Stage,
@@ -135,18 +135,18 @@ def _initiative_check(
         value = cleaned.get(name)
         if value is not None and not kept(name, value) and not _active_person(value, *roles):
             errors[name] = message
-    if "champions" in cleaned:
-        champions = list(cleaned["champions"] or ())
-        had = set(current.champions.values_list("pk", flat=True)) if current else set()
-        if not all(isinstance(p, User) and (p.pk in had or p.is_active) for p in champions):
-            errors["champions"] = "Choose active people as physician champions."
-        cleaned["champions"] = list(dict.fromkeys(champions))
-    if "facilities" in cleaned:
-        facilities = list(cleaned["facilities"] or ())
-        had = set(current.facilities.values_list("pk", flat=True)) if current else set()
-        if not all(isinstance(f, Facility) and (f.pk in had or f.is_active) for f in facilities):
-            errors["facilities"] = "Choose active facilities."
-        cleaned["facilities"] = list(dict.fromkeys(facilities))
+    groups: dict[str, tuple[type[User | Facility], str]] = {
+        "champions": (User, "Choose active people as physician champions."),
+        "facilities": (Facility, "Choose active facilities."),
+    }
+    for name, (model, message) in groups.items():
+        if name not in cleaned:
+            continue
+        chosen = list(cleaned[name] or ())
+        had = set(getattr(current, name).values_list("pk", flat=True)) if current else set()
+        if not all(isinstance(c, model) and (c.pk in had or c.is_active) for c in chosen):
+            errors[name] = message
+        cleaned[name] = list(dict.fromkeys(chosen))
     if "priorities" in cleaned:
         priorities = cleaned["priorities"] or {}
         had = set(current.alignments.values_list("priority_id", flat=True)) if current else set()
@@ -258,3 +258,6 @@ def _m2m_set(initiative: Initiative, cleaned: Mapping[str, Any]) -> None:
         initiative.facilities.set(cleaned["facilities"])
     if "priorities" in cleaned:
         _set_alignments(initiative, cleaned["priorities"])
+
+
+INITIATIVE_WRITES = Writes(INITIATIVE_FIELDS, INITIATIVE_M2M, _m2m_values, _m2m_set)

@@ -13,10 +13,10 @@ from informatics.audit import audit_created, audit_record
 from informatics.choices import AuditAction, Role
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
-from informatics.phi import phi_guard
 from informatics.services.records import (
     copy_back,
     guard_changed_text,
+    guard_text,
     lock,
     record_phi,
     refuse_unknown_fields,
@@ -29,8 +29,8 @@ from initiatives.models import (
 from initiatives.services._common import (
     INITIATIVE_EDITABLE,
     INITIATIVE_FIELDS,
-    INITIATIVE_M2M,
     INITIATIVE_PHI_FIELDS,
+    INITIATIVE_WRITES,
     G,
     _initiative_check,
     _m2m_set,
@@ -99,9 +99,7 @@ def initiative_create(
             "cost_estimate": cost_estimate,
         }
     )
-    findings = phi_guard(
-        fields={name: cleaned[name] for name in INITIATIVE_PHI_FIELDS}, confirmed=phi_confirmed
-    )
+    findings = guard_text(cleaned, INITIATIVE_PHI_FIELDS, confirmed=phi_confirmed)
     now = timezone.now()
     initiative = Initiative.objects.create(
         **{name: cleaned[name] for name in INITIATIVE_FIELDS},
@@ -154,15 +152,7 @@ def initiative_update(
     cleaned = _initiative_check(changes, current=locked)
     findings = guard_changed_text(locked, cleaned, INITIATIVE_PHI_FIELDS, confirmed=phi_confirmed)
     versioned_update(
-        locked,
-        actor=actor,
-        cleaned=cleaned,
-        version=version,
-        fields=INITIATIVE_FIELDS,
-        m2m=INITIATIVE_M2M,
-        m2m_values=_m2m_values,
-        m2m_set=_m2m_set,
+        locked, cleaned, actor=actor, version=version, writes=INITIATIVE_WRITES, findings=findings
     )
-    record_phi(instance=locked, findings=findings, actor=actor)
     copy_back(initiative, locked)
     return initiative

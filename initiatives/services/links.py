@@ -123,6 +123,17 @@ def _linked_labels(initiative: Initiative) -> list[str]:
     ]
 
 
+def _requests_audit(*, actor: User, initiative: Initiative, before: list[str], note: str) -> None:
+    """Audit the initiative's linked requests as they now are against `before`."""
+    audit_record(
+        instance=initiative,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        changes={"requests": [before, _linked_labels(initiative)]},
+        note=note,
+    )
+
+
 @transaction.atomic
 def initiative_link_requests(
     *, actor: User, initiative: Initiative, requests: Iterable[IntakeRequest]
@@ -134,13 +145,7 @@ def initiative_link_requests(
     require(actor, Action.INITIATIVE_EDIT, locked)
     before = _linked_labels(locked)
     if _link(actor=actor, initiative=locked, requests=requests):
-        audit_record(
-            instance=locked,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            changes={"requests": [before, _linked_labels(locked)]},
-            note="requests linked",
-        )
+        _requests_audit(actor=actor, initiative=locked, before=before, note="requests linked")
 
 
 @transaction.atomic
@@ -167,10 +172,4 @@ def initiative_unlink_requests(
         )
         changed = True
     if changed:
-        audit_record(
-            instance=locked,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            changes={"requests": [before, _linked_labels(locked)]},
-            note="requests unlinked",
-        )
+        _requests_audit(actor=actor, initiative=locked, before=before, note="requests unlinked")

@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_record, audited_update, field_values
-from informatics.choices import AuditAction
+from informatics.audit import audit_created, audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import refuse_unknown_fields
@@ -34,15 +33,7 @@ def milestone_add(
     milestone = Milestone.objects.create(
         initiative=initiative, **cleaned, created_at=now, updated_at=now
     )
-    audit_record(
-        instance=milestone,
-        actor=actor,
-        action=AuditAction.CREATE,
-        changes={
-            name: [None, value]
-            for name, value in field_values(milestone, (*MILESTONE_FIELDS, "initiative")).items()
-        },
-    )
+    audit_created(instance=milestone, actor=actor, fields=(*MILESTONE_FIELDS, "initiative"))
     return milestone
 
 

@@ -11,7 +11,7 @@ from informatics.audit import audited_update
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can
 from informatics.phi import phi_guard
-from informatics.services.records import copy_back, lock, record_phi
+from informatics.services.records import copy_back, lock, next_steps_text, record_phi
 from initiatives.choices import (
     GATE_STAGES,
     REASON_REQUIRED,
@@ -72,13 +72,10 @@ def _advance_check(
     allowed = STAGE_TRANSITIONS.get(from_stage, ())
     from_label, to_label = _stage_label(from_stage), _stage_label(to_stage)
     if to_stage not in allowed:
-        prefix = f"Cannot move an initiative from {from_label} to {to_label}"
-        if not allowed:
-            raise ValidationError(
-                {"to_stage": f"{prefix}: it is {from_label} and takes no more steps."}
-            )
-        steps = ", ".join(_stage_label(step) for step in allowed)
-        raise ValidationError({"to_stage": f"{prefix}: allowed next stages are {steps}."})
+        steps = next_steps_text(from_label, [_stage_label(step) for step in allowed], "stages")
+        raise ValidationError(
+            {"to_stage": f"Cannot move an initiative from {from_label} to {to_label}: {steps}"}
+        )
     errors: dict[str, str] = {}
     if to_stage in REASON_REQUIRED and not reason:
         errors["reason"] = f"Say why the initiative is {to_label.lower()}."

@@ -4,8 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_record, field_values
-from informatics.choices import AuditAction
+from informatics.audit import audit_created
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.phi import PhiFinding, phi_guard
@@ -50,16 +49,8 @@ def status_update_post(
     update = StatusUpdate.objects.create(
         initiative=initiative, author=actor, at=timezone.now(), **health, **texts
     )
-    audit_record(
-        instance=update,
-        actor=actor,
-        action=AuditAction.CREATE,
-        changes={
-            name: [None, value]
-            for name, value in field_values(
-                update, ("initiative", *HEALTH_DIMENSIONS, *STATUS_PHI_FIELDS)
-            ).items()
-        },
+    audit_created(
+        instance=update, actor=actor, fields=("initiative", *HEALTH_DIMENSIONS, *STATUS_PHI_FIELDS)
     )
     record_phi(instance=update, findings=findings, actor=actor)
     return update

@@ -9,10 +9,10 @@ from django.utils import timezone
 from informatics.audit import audit_created, audited_update
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
-from informatics.phi import phi_guard
 from informatics.services.records import (
     field_errors,
     guard_changed_text,
+    guard_text,
     record_phi,
     refuse_unknown_fields,
 )
@@ -112,8 +112,7 @@ def request_submit(
             "is_private": is_private,
         }
     )
-    texts = {name: fields[name] for name in PHI_FIELDS}
-    findings = phi_guard(fields=texts, confirmed=phi_confirmed)
+    findings = guard_text(fields, PHI_FIELDS, confirmed=phi_confirmed)
     now = timezone.now()
     route = scoring.gate_route(
         gates=rubric_current().gates,

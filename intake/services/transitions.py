@@ -10,7 +10,7 @@ from informatics.audit import audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services import notify
-from informatics.services.records import copy_back, lock
+from informatics.services.records import copy_back, lock, next_steps_text
 from intake.choices import TRANSITIONS, DeclineReason, RequestStatus
 from intake.models import IntakeRequest, RequestStatusChange
 from intake.services._common import S, _status_label, request_url
@@ -27,13 +27,10 @@ def _move_check(from_status: str, to_status: str) -> None:
     if to_status in allowed:
         return
     from_label, to_label = _status_label(from_status), _status_label(to_status)
-    prefix = f"Cannot move a request from {from_label} to {to_label}"
-    if not allowed:
-        raise ValidationError(
-            {"to_status": f"{prefix}: it is {from_label} and takes no more steps."}
-        )
-    steps = ", ".join(_status_label(step) for step in allowed)
-    raise ValidationError({"to_status": f"{prefix}: allowed next steps are {steps}."})
+    steps = next_steps_text(from_label, [_status_label(step) for step in allowed], "steps")
+    raise ValidationError(
+        {"to_status": f"Cannot move a request from {from_label} to {to_label}: {steps}"}
+    )
 
 
 def _move(

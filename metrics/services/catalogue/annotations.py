@@ -42,9 +42,16 @@ def annotation_add(
             f"{kind!r} is not a PDSA test, rebase or note. Go-lives come from the linked "
             "initiatives."
         )
-    candidate = Annotation(kind=kind, date=date, label=_text(label), reason=_text(reason))
-    field_errors(candidate, ("kind", "date", "label", "reason"), errors)
-    if kind == AnnotationKind.REBASE and not candidate.reason:
+    annotation = Annotation(
+        metric=metric,
+        kind=kind,
+        date=date,
+        label=_text(label),
+        reason=_text(reason),
+        created_by=actor,
+    )
+    field_errors(annotation, ("kind", "date", "label", "reason"), errors)
+    if kind == AnnotationKind.REBASE and not annotation.reason:
         errors["reason"] = (
             "Say why the limits start again here (the process change), so readers can judge it."
         )
@@ -52,17 +59,10 @@ def annotation_add(
     if errors:
         raise ValidationError(errors)
     findings = phi_guard(
-        fields={"label": candidate.label, "reason": candidate.reason}, confirmed=phi_confirmed
+        fields={"label": annotation.label, "reason": annotation.reason}, confirmed=phi_confirmed
     )
-    annotation = Annotation.objects.create(
-        metric=metric,
-        facility=facility,
-        kind=candidate.kind,
-        date=candidate.date,
-        label=candidate.label,
-        reason=candidate.reason,
-        created_by=actor,
-    )
+    annotation.facility = facility  # set once checked: the model refuses any other value
+    annotation.save(force_insert=True)
     audit_created(instance=annotation, actor=actor, fields=ANNOTATION_FIELDS)
     record_phi(instance=annotation, findings=findings, actor=actor)
     if kind == AnnotationKind.REBASE:

@@ -7,18 +7,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, TextField
 from django.utils import timezone
 
 from informatics.audit import audit_created, diff, field_values
 from informatics.exceptions import StaleEdit
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
-from informatics.phi import phi_guard
 from informatics.services.records import (
+    Writes,
     copy_back,
     field_errors,
     guard_changed_text,
+    guard_text,
     lock,
     record_phi,
     refuse_unknown_fields,
@@ -54,15 +55,12 @@ METRIC_FIELDS = (
 METRIC_M2M = ("priorities", "balancing_metrics")
 METRIC_EDITABLE = (*METRIC_FIELDS, *METRIC_M2M)
 METRIC_PHI_FIELDS = ("name", "definition")
-# Kept as typed, bar the spaces around them.
-METRIC_TEXT_FIELDS = (
-    "code",
-    "name",
-    "definition",
-    "definition_source",
-    "definition_version",
-    "fhir_measure_url",
-    "unit",
+# The texts typed in (not chosen from a list): kept as typed, bar the spaces around them.
+METRIC_TEXT_FIELDS = tuple(
+    name
+    for name in METRIC_FIELDS
+    if isinstance(field := Metric._meta.get_field(name), CharField | TextField)
+    and not field.choices
 )
 # A change to any of these changes what the metric's charts show: its roll-ups are redone.
 ROLLUP_FIELDS = frozenset(
@@ -188,6 +186,9 @@ def _m2m_set(metric: Metric, cleaned: Mapping[str, Any]) -> None:
         metric.balancing_metrics.set(cleaned["balancing_metrics"])
 
 
+METRIC_WRITES = Writes(METRIC_FIELDS, METRIC_M2M, _m2m_values, _m2m_set)
+
+
 # --- Metrics --------------------------------------------------------------------------------
 
 
@@ -246,9 +247,7 @@ def metric_create(
             "balancing_metrics": balancing_metrics,
         }
     )
-    findings = phi_guard(
-        fields={name: cleaned[name] for name in METRIC_PHI_FIELDS}, confirmed=phi_confirmed
-    )
+    findings = guard_text(cleaned, METRIC_PHI_FIELDS, confirmed=phi_confirmed)
     now = timezone.now()
     metric = Metric.objects.create(
         **{name: cleaned[name] for name in METRIC_FIELDS}, created_at=now, updated_at=now
@@ -277,16 +276,8 @@ def metric_update(
     findings = guard_changed_text(locked, cleaned, METRIC_PHI_FIELDS, confirmed=phi_confirmed)
     before = field_values(locked, [name for name in METRIC_FIELDS if name in cleaned])
     versioned_update(
-        locked,
-        actor=actor,
-        cleaned=cleaned,
-        version=version,
-        fields=METRIC_FIELDS,
-        m2m=METRIC_M2M,
-        m2m_values=_m2m_values,
-        m2m_set=_m2m_set,
+        locked, cleaned, actor=actor, version=version, writes=METRIC_WRITES, findings=findings
     )
-    record_phi(instance=locked, findings=findings, actor=actor)
     moved = diff(before, field_values(locked, before.keys()))
     if ROLLUP_FIELDS & set(moved):
         rollup_enqueue(metric_ids=[locked.pk], actor=actor)

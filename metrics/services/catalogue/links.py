@@ -29,6 +29,17 @@ def _link_labels(metric: Metric) -> list[str]:
     ]
 
 
+def _links_audit(*, actor: User, metric: Metric, before: list[str], note: str) -> None:
+    """Audit the metric's links as they now are against `before`; no change, no event."""
+    audit_record(
+        instance=metric,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        changes=diff({"initiatives": before}, {"initiatives": _link_labels(metric)}),
+        note=note,
+    )
+
+
 @transaction.atomic
 def metric_link_initiative(
     *,
@@ -81,12 +92,8 @@ def metric_link_initiative(
     if not created:
         MetricInitiative.objects.filter(pk=link.pk).update(share=number, benefit_line=benefit_line)
         link.share, link.benefit_line = number, benefit_line
-    audit_record(
-        instance=locked,
-        actor=actor,
-        action=AuditAction.UPDATE,
-        changes=diff({"initiatives": before}, {"initiatives": _link_labels(locked)}),
-        note=f"initiative #{initiative.pk} linked",
+    _links_audit(
+        actor=actor, metric=locked, before=before, note=f"initiative #{initiative.pk} linked"
     )
     return link
 
@@ -100,10 +107,6 @@ def metric_unlink_initiative(*, actor: User, metric: Metric, initiative: Initiat
     before = _link_labels(locked)
     deleted, _ = MetricInitiative.objects.filter(metric=locked, initiative=initiative).delete()
     if deleted:
-        audit_record(
-            instance=locked,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            changes={"initiatives": [before, _link_labels(locked)]},
-            note=f"initiative #{initiative.pk} unlinked",
+        _links_audit(
+            actor=actor, metric=locked, before=before, note=f"initiative #{initiative.pk} unlinked"
         )
