@@ -63,6 +63,12 @@ def render(
     return Response(output_class(instance).data, status=code)
 
 
+def nested_or_none(output_class: type[Serializer], instance: Any) -> dict[str, Any] | None:
+    """`instance` rendered by `output_class`, or None when there is none (a nested record that
+    may be missing, read by a serializer method)."""
+    return None if instance is None else dict(output_class(instance).data)
+
+
 def answers(
     output: Any,
     *,
@@ -222,6 +228,23 @@ def facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(
         slug_field="code", queryset=Facility.objects.all(), **kwargs
     )
+
+
+def number_field(max_digits: int, decimal_places: int, **kwargs: Any) -> serializers.DecimalField:
+    """A decimal answered as a JSON number (DRF answers decimals as strings by default)."""
+    return serializers.DecimalField(
+        max_digits=max_digits, decimal_places=decimal_places, coerce_to_string=False, **kwargs
+    )
+
+
+def optional_text(**kwargs: Any) -> serializers.CharField:
+    """Free text that may be left out or blank (blank when left out)."""
+    return serializers.CharField(required=False, default="", allow_blank=True, **kwargs)
+
+
+def optional_choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
+    """One of `choices`, or blank (blank when left out)."""
+    return serializers.ChoiceField(choices, required=False, default="", allow_blank=True, **kwargs)
 
 
 def phi_confirmed_field() -> serializers.BooleanField:
