@@ -3,7 +3,7 @@ API modules): parsing and the acting user, calling a service with them, the perm
 the documented answers, the base of versioned edits, reference serializers and the PHI
 confirmation field."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, cast
 
 from django.db.models import Model
@@ -124,7 +124,23 @@ def collection[View: Callable[..., Any]](
     return decorate
 
 
-class RecordViewSet[M: Model](viewsets.GenericViewSet[M]):
+class ApiViewSet[M: Model](viewsets.GenericViewSet[M]):
+    """A viewset whose operations each need an action of DESIGN.md's table before any input is
+    parsed: `needs[operation]`, else `needs_otherwise`. The services check again, with the
+    record."""
+
+    needs: ClassVar[Mapping[str, Action]] = {}
+    needs_otherwise: ClassVar[Action]
+
+    def needed(self) -> Action:
+        """What the current operation needs (override where the HTTP method matters)."""
+        return self.needs.get(self.action or "", self.needs_otherwise)
+
+    def get_permissions(self) -> list[BasePermission]:
+        return allowed(self.needed())
+
+
+class RecordViewSet[M: Model](ApiViewSet[M]):
     """A viewset whose services take its record under one keyword, `record_name`."""
 
     record_name: ClassVar[str]

@@ -35,24 +35,6 @@ BENEFIT_ID = OpenApiParameter(
     "benefit_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The benefit line's id."
 )
 
-# What each operation needs of DESIGN.md's table before any input is parsed; the services check
-# again, with the initiative (an informaticist edits those they lead; approve and stop are
-# gates only the CMO passes until governance bodies decide).
-NEEDS: dict[str, Action] = {
-    "list": Action.PORTFOLIO_READ,
-    "retrieve": Action.PORTFOLIO_READ,
-    "create": Action.INITIATIVE_EDIT,
-    "partial_update": Action.INITIATIVE_EDIT,
-    "link_requests": Action.INITIATIVE_EDIT,
-    "milestones": Action.INITIATIVE_EDIT,
-    "milestone_done": Action.INITIATIVE_EDIT,
-    "status_updates": Action.INITIATIVE_EDIT,
-    "benefits": Action.INITIATIVE_EDIT,
-    "benefit_update": Action.INITIATIVE_EDIT,
-}
-# Sub-resources anyone signed in may read.
-READABLE = frozenset({"milestones", "status_updates", "benefits"})
-
 
 class StageAllowed(BasePermission):
     """The stage action needs what `services.stage_move_action` says: the gate for approve and
@@ -69,12 +51,10 @@ class StageAllowed(BasePermission):
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="initiatives_list",
         summary="List initiatives",
         description="Every initiative by title, with the latest health (the worst dimension of "
         "its latest status update) and whether it is stale (no update within the site's "
         "stale-after days); filtered like the initiatives page.",
-        responses=s.InitiativeListOutput(many=True),
     ),
 )
 class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
@@ -87,13 +67,34 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     lookup_value_regex = "[0-9]+"
     record_name = "initiative"
 
+    # What each operation needs; the services check again, with the initiative (an
+    # informaticist edits those they lead; approve and stop are gates only the CMO passes until
+    # governance bodies decide).
+    needs = {
+        "list": Action.PORTFOLIO_READ,
+        "retrieve": Action.PORTFOLIO_READ,
+        "create": Action.INITIATIVE_EDIT,
+        "partial_update": Action.INITIATIVE_EDIT,
+        "link_requests": Action.INITIATIVE_EDIT,
+        "milestones": Action.INITIATIVE_EDIT,
+        "milestone_done": Action.INITIATIVE_EDIT,
+        "status_updates": Action.INITIATIVE_EDIT,
+        "benefits": Action.INITIATIVE_EDIT,
+        "benefit_update": Action.INITIATIVE_EDIT,
+    }
+    needs_otherwise = Action.PORTFOLIO_READ
+    # Sub-resources anyone signed in may read.
+    readable = frozenset({"milestones", "status_updates", "benefits"})
+
     def get_permissions(self) -> list[BasePermission]:
         if self.action == "stage":
             return [IsAuthenticated(), StageAllowed()]
-        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
-        if self.action in READABLE and self.request.method == "GET":
-            needed = Action.PORTFOLIO_READ
-        return rest.allowed(needed)
+        return super().get_permissions()
+
+    def needed(self) -> Action:
+        if self.action in self.readable and self.request.method == "GET":
+            return Action.PORTFOLIO_READ
+        return super().needed()
 
     def get_queryset(self) -> QuerySet[Initiative]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -108,7 +109,6 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
 
     @extend_schema(
-        operation_id="initiatives_retrieve",
         summary="One initiative",
         description="With the priorities it serves and how strongly, its people, stage "
         "timeline, milestones, latest status update, benefit plan (locked values and variance) "
@@ -119,7 +119,6 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         return Response(s.InitiativeDetailOutput(self._shown(pk)).data)
 
     @extend_schema(
-        operation_id="initiatives_create",
         summary="Create an initiative",
         description="The CMIO, or an informaticist (who leads what they create). It starts as "
         "proposed; the linked requests follow its stage from then on. Text that looks like "

@@ -23,31 +23,11 @@ from intake.models import IntakeRequest
 NOT_FOUND = OpenApiResponse(description="No such request, or a private one you may not read.")
 
 
-# What each operation needs of DESIGN.md's table before any input is parsed; the services check
-# again, with the record (own request, while submitted; the submitter answers; …).
-NEEDS: dict[str, Action] = {
-    "list": Action.REQUEST_READ,
-    "retrieve": Action.REQUEST_READ,
-    "similar": Action.REQUEST_READ,
-    "create": Action.REQUEST_SUBMIT,
-    "votes": Action.REQUEST_SUBMIT,
-    "answer": Action.REQUEST_SUBMIT,
-    "withdraw": Action.REQUEST_SUBMIT,
-    "partial_update": Action.REQUEST_EDIT,
-    "question": Action.REQUEST_TRIAGE,
-    "triage": Action.REQUEST_TRIAGE,
-    "transition": Action.REQUEST_TRIAGE,
-    "merge": Action.REQUEST_TRIAGE,
-}
-
-
 @extend_schema_view(
     list=extend_schema(
-        operation_id="requests_list",
         summary="List requests",
         description="The requests you may read (champions: their own and every one not marked "
         "private), newest first, with the filters of the requests page.",
-        responses=s.RequestListOutput(many=True),
     ),
 )
 class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
@@ -58,11 +38,28 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     filterset_class = RequestFilter
     record_name = "request"
 
-    def get_permissions(self) -> list[BasePermission]:
-        needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
+    # What each operation needs; the services check again, with the record (own request, while
+    # submitted; the submitter answers; …).
+    needs = {
+        "list": Action.REQUEST_READ,
+        "retrieve": Action.REQUEST_READ,
+        "similar": Action.REQUEST_READ,
+        "create": Action.REQUEST_SUBMIT,
+        "votes": Action.REQUEST_SUBMIT,
+        "answer": Action.REQUEST_SUBMIT,
+        "withdraw": Action.REQUEST_SUBMIT,
+        "partial_update": Action.REQUEST_EDIT,
+        "question": Action.REQUEST_TRIAGE,
+        "triage": Action.REQUEST_TRIAGE,
+        "transition": Action.REQUEST_TRIAGE,
+        "merge": Action.REQUEST_TRIAGE,
+    }
+    needs_otherwise = Action.REQUEST_READ
+
+    def needed(self) -> Action:
         if self.action == "comments" and self.request.method == "POST":
-            needed = Action.REQUEST_SUBMIT
-        return rest.allowed(needed)
+            return Action.REQUEST_SUBMIT
+        return super().needed()
 
     def get_queryset(self) -> QuerySet[IntakeRequest]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -74,7 +71,6 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         return Response(s.RequestDetailOutput(shown).data, status=code)
 
     @extend_schema(
-        operation_id="requests_retrieve",
         summary="One request",
         description="With its story, triage inputs, current score and breakdown, status "
         "timeline and comment thread.",
@@ -84,7 +80,6 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         return self._detail(self.get_object())
 
     @extend_schema(
-        operation_id="requests_create",
         summary="Submit a request",
         description="Any signed-in user. Free text that looks like patient information (an "
         "MRN, a date of birth, a phone number, an SSN, an e-mail address) is refused unless "
@@ -264,7 +259,6 @@ class RubricApi(APIView):
         return rest.allowed(needed)
 
     @extend_schema(
-        operation_id="rubric_retrieve",
         summary="The scoring rubric",
         description="The current version and every version, newest first.",
         responses=s.RubricVersionsOutput,

@@ -11,9 +11,8 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -29,25 +28,13 @@ from metrics.models import Measurement, Metric
 
 NOT_FOUND = OpenApiResponse(description="No such metric.")
 
-# What each operation needs of DESIGN.md's table before any input is parsed; the services
-# check again.
-NEEDS: dict[str, Action] = {
-    "list": Action.PORTFOLIO_READ,
-    "retrieve": Action.PORTFOLIO_READ,
-    "spc": Action.PORTFOLIO_READ,
-    "create": Action.METRIC_EDIT,
-    "partial_update": Action.METRIC_EDIT,
-}
-
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="metrics_list",
         summary="List metrics",
         description="The catalogue by code, each with its system-level roll-up: the latest "
         "complete point's variation, assurance against the target, progress and the date the "
         "data is complete through. Filtered like the catalogue page.",
-        responses=s.MetricListOutput(many=True),
     ),
 )
 class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
@@ -58,10 +45,8 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
     filterset_class = MetricFilter
     lookup_value_regex = "[0-9]+"
     record_name = "metric"
-
-    def get_permissions(self) -> list[BasePermission]:
-        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
-        return rest.allowed(needed)
+    needs = {"create": Action.METRIC_EDIT, "partial_update": Action.METRIC_EDIT}
+    needs_otherwise = Action.PORTFOLIO_READ
 
     def get_queryset(self) -> QuerySet[Metric]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -75,7 +60,6 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         return Response(s.MetricDetailOutput(metric).data, status=code)
 
     @extend_schema(
-        operation_id="metrics_retrieve",
         summary="One metric",
         description="With its definition and source, how it is charted and judged, the "
         "initiatives it is attributed to (shares sum to at most 100%), balancing metrics, "
@@ -86,7 +70,6 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         return self._detail(int(pk))
 
     @extend_schema(
-        operation_id="metrics_create",
         summary="Add a metric to the catalogue",
         description="The CMIO, the CMO or an admin. Text that looks like patient information "
         'is refused unless sent again with `"phi_confirmed": true`.',
@@ -200,24 +183,20 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="measurements_list",
         summary="List measurements",
         description="By metric, facility and period, each with the import batch that last "
         "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
         "`period_from` / `period_to` (period start, inclusive).",
-        responses=s.MeasurementOutput(many=True),
     ),
 )
-class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurement]):
+class MeasurementViewSet(mixins.ListModelMixin, rest.ApiViewSet[Measurement]):
     """Measurements per metric, facility and period, with their provenance; informaticists
     and the CMIO enter small series by hand (files go through imports)."""
 
     serializer_class = s.MeasurementOutput
     filterset_class = MeasurementFilter
-
-    def get_permissions(self) -> list[BasePermission]:
-        needed = Action.MEASUREMENT_LOAD if self.action == "create" else Action.PORTFOLIO_READ
-        return rest.allowed(needed)
+    needs = {"create": Action.MEASUREMENT_LOAD}
+    needs_otherwise = Action.PORTFOLIO_READ
 
     def get_queryset(self) -> QuerySet[Measurement]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -225,7 +204,6 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
         return selectors.measurement_list(user=rest.actor(self.request))
 
     @extend_schema(
-        operation_id="measurements_create",
         summary="Enter a measurement by hand",
         description="Informaticists and the CMIO. A value, or a numerator and denominator, or "
         "all three (the value must equal numerator ÷ denominator × the metric's multiplier). "
