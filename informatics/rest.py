@@ -159,6 +159,18 @@ class RecordViewSet[M: Model](ApiViewSet[M]):
         target = record if record is not None else self.get_object()
         return service(actor=actor(self.request), **{self.record_name: target}, **known, **data)
 
+    def add(
+        self,
+        service: Callable[..., Any],
+        input_class: type[Serializer],
+        output_class: type[Serializer],
+        *,
+        record: M | None = None,
+    ) -> Response:
+        """`service` adds something to the record of the URL; the answer renders it (201)."""
+        added = self.on_record(service, input_class, record=record)
+        return render(output_class, added, status.HTTP_201_CREATED)
+
     def list_or_add(
         self,
         rows: Callable[[], Iterable[Any]],
@@ -171,8 +183,7 @@ class RecordViewSet[M: Model](ApiViewSet[M]):
         """A sub-collection: GET renders `rows()`, POST adds one with `service` (201)."""
         if self.request.method == "GET":
             return Response(output_class(rows(), many=True).data)
-        added = self.on_record(service, input_class, record=record)
-        return render(output_class, added, status.HTTP_201_CREATED)
+        return self.add(service, input_class, output_class, record=record)
 
 
 class ActionAllowed(BasePermission):

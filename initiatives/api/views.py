@@ -4,7 +4,7 @@ changed); stale edits and stage moves from the services' optimistic locking (409
 outside the stage table is a 400 naming `to_stage`; a status update whose text looks like
 patient information, the kernel's PHI answer (400)."""
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -107,6 +107,11 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
 
     def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
+
+    def _item[I: Model](self, model: type[I], pk: str) -> I:
+        """An item (milestone, benefit line) of the initiative of the URL (Http404 when the
+        initiative has no such item)."""
+        return get_object_or_404(model, pk=pk, initiative=self.get_object())
 
     @extend_schema(
         summary="One initiative",
@@ -217,8 +222,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         url_name="milestone-done",
     )
     def milestone_done(self, request: Request, pk: str, milestone_id: str) -> Response:
-        initiative = self.get_object()
-        milestone = get_object_or_404(Milestone, pk=milestone_id, initiative=initiative)
+        milestone = self._item(Milestone, milestone_id)
         return rest.render(
             s.MilestoneOutput, rest.call(services.milestone_done, request, milestone=milestone)
         )
@@ -297,7 +301,6 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         url_name="benefit-detail",
     )
     def benefit_update(self, request: Request, pk: str, benefit_id: str) -> Response:
-        initiative = self.get_object()
-        benefit = get_object_or_404(BenefitLine, pk=benefit_id, initiative=initiative)
+        benefit = self._item(BenefitLine, benefit_id)
         updated = rest.call(services.benefit_update, request, s.BenefitUpdateInput, benefit=benefit)
         return rest.render(s.BenefitOutput, updated)

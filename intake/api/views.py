@@ -115,8 +115,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="votes", url_name="votes")
     def votes(self, request: Request, pk: str) -> Response:
-        vote = self.on_record(services.request_vote, s.VoteInput)
-        return rest.render(s.VoteOutput, vote, status.HTTP_201_CREATED)
+        return self.add(services.request_vote, s.VoteInput, s.VoteOutput)
 
     @rest.collection(
         "comments",
@@ -152,8 +151,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="question", url_name="question")
     def question(self, request: Request, pk: str) -> Response:
-        comment = self.on_record(services.request_ask, s.QuestionInput)
-        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
+        return self.add(services.request_ask, s.QuestionInput, s.CommentOutput)
 
     @extend_schema(
         operation_id="requests_answer",
@@ -166,8 +164,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer(self, request: Request, pk: str) -> Response:
-        comment = self.on_record(services.request_answer, s.AnswerInput)
-        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
+        return self.add(services.request_answer, s.AnswerInput, s.CommentOutput)
 
     @extend_schema(
         operation_id="requests_triage",
