@@ -23,6 +23,24 @@ from intake.models import IntakeRequest
 NOT_FOUND = OpenApiResponse(description="No such request, or a private one you may not read.")
 
 
+# What each operation needs of DESIGN.md's table before any input is parsed; the services check
+# again, with the record (own request, while submitted; the submitter answers; …).
+NEEDS: dict[str, Action] = {
+    "list": Action.REQUEST_READ,
+    "retrieve": Action.REQUEST_READ,
+    "similar": Action.REQUEST_READ,
+    "create": Action.REQUEST_SUBMIT,
+    "votes": Action.REQUEST_SUBMIT,
+    "answer": Action.REQUEST_SUBMIT,
+    "withdraw": Action.REQUEST_SUBMIT,
+    "partial_update": Action.REQUEST_EDIT,
+    "question": Action.REQUEST_TRIAGE,
+    "triage": Action.REQUEST_TRIAGE,
+    "transition": Action.REQUEST_TRIAGE,
+    "merge": Action.REQUEST_TRIAGE,
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List requests",
@@ -37,23 +55,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     serializer_class = s.RequestListOutput
     filterset_class = RequestFilter
     record_name = "request"
-
-    # What each operation needs; the services check again, with the record (own request, while
-    # submitted; the submitter answers; …).
-    needs = {
-        "list": Action.REQUEST_READ,
-        "retrieve": Action.REQUEST_READ,
-        "similar": Action.REQUEST_READ,
-        "create": Action.REQUEST_SUBMIT,
-        "votes": Action.REQUEST_SUBMIT,
-        "answer": Action.REQUEST_SUBMIT,
-        "withdraw": Action.REQUEST_SUBMIT,
-        "partial_update": Action.REQUEST_EDIT,
-        "question": Action.REQUEST_TRIAGE,
-        "triage": Action.REQUEST_TRIAGE,
-        "transition": Action.REQUEST_TRIAGE,
-        "merge": Action.REQUEST_TRIAGE,
-    }
+    needs = NEEDS
     needs_otherwise = Action.REQUEST_READ
 
     def needed(self) -> Action:
