@@ -3,8 +3,8 @@ API modules): parsing and the acting user, calling a service with them, the perm
 the documented answers, the base of versioned edits, reference serializers and the PHI
 confirmation field."""
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Literal, cast
 
 from django.db.models import Model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -27,12 +27,21 @@ STALE = OpenApiResponse(
 )
 
 
+def _validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
+    parsed = serializer_class(data=data)
+    parsed.is_valid(raise_exception=True)
+    validated: dict[str, Any] = parsed.validated_data
+    return validated
+
+
 def parse(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
     """The request body, validated by `serializer_class` (400 naming each bad field)."""
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    validated: dict[str, Any] = data.validated_data
-    return validated
+    return _validated(serializer_class, request.data)
+
+
+def parse_query(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    """The query parameters, validated by `serializer_class` (400 naming each bad one)."""
+    return _validated(serializer_class, request.query_params)
 
 
 def actor(request: Request) -> User:
@@ -88,6 +97,26 @@ def answers(
     return documented
 
 
+def unfiltered_action[View: Callable[..., Any]](
+    path: str, *, detail: bool, methods: Sequence[Literal["get", "post"]] = ("get",)
+) -> Callable[[View], View]:
+    """An action at `path` that answers its own rows or figures: the list's filters and pages
+    do not apply to it."""
+    routed = action(
+        detail=detail,
+        methods=methods,
+        url_path=path,
+        url_name=path,
+        filter_backends=[],
+        pagination_class=None,
+    )
+
+    def decorate(view: View) -> View:
+        return cast(View, routed(view))  # the action wraps the view; the viewset calls it the same
+
+    return decorate
+
+
 def collection[View: Callable[..., Any]](
     path: str,
     *,
@@ -102,14 +131,7 @@ def collection[View: Callable[..., Any]](
     it (documented by `added`); neither filters nor pages."""
 
     def decorate(view: View) -> View:
-        routed = action(
-            detail=True,
-            methods=["get", "post"],
-            url_path=path,
-            url_name=path,
-            filter_backends=[],
-            pagination_class=None,
-        )(view)
+        routed = unfiltered_action(path, detail=True, methods=("get", "post"))(view)
         routed = extend_schema(
             methods=["POST"],
             request=input_class,
@@ -119,7 +141,7 @@ def collection[View: Callable[..., Any]](
         routed = extend_schema(
             methods=["GET"], responses={200: output(many=True), 404: not_found}, **listed
         )(routed)
-        return cast(View, routed)  # the action wraps the view; the viewset calls it the same
+        return routed
 
     return decorate
 

@@ -232,20 +232,10 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         parameters=[s.SimilarQueryInput],
         responses={200: s.SimilarRequestOutput(many=True), 400: rest.BAD_INPUT},
     )
-    @action(
-        detail=False,
-        methods=["get"],
-        url_path="similar",
-        url_name="similar",
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @rest.unfiltered_action("similar", detail=False)
     def similar(self, request: Request) -> Response:
-        query = s.SimilarQueryInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        found = selectors.requests_similar(
-            title=query.validated_data["title"], exclude_id=query.validated_data["exclude"]
-        )
+        query = rest.parse_query(s.SimilarQueryInput, request)
+        found = selectors.requests_similar(title=query["title"], exclude_id=query["exclude"])
         return Response(s.SimilarRequestOutput(found, many=True).data)
 
 

@@ -12,7 +12,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -140,24 +139,16 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
             404: NOT_FOUND,
         },
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="spc",
-        url_name="spc",
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @rest.unfiltered_action("spc", detail=True)
     def spc(self, request: Request, pk: str) -> Response:
-        query = s.SpcQueryInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = rest.parse_query(s.SpcQueryInput, request)
         metric = self.get_object()
-        facility = query.validated_data["facility"] or selectors.system_facility()
+        facility = query["facility"] or selectors.system_facility()
         if facility is None:
             raise BadInput({"facility": ["Give a facility code: there is no health system."]})
         view = selectors.series_view(metric=metric, facility=facility, with_marks=False)
         analysis = selectors.spc_analysis(
-            metric=metric, facility=facility, preset=query.validated_data["preset"], view=view
+            metric=metric, facility=facility, preset=query["preset"], view=view
         )
         points = [
             {
