@@ -3,8 +3,8 @@ API modules): parsing and the acting user, calling a service with them, the perm
 the documented answers, the base of versioned edits, reference serializers and the PHI
 confirmation field."""
 
-from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Literal, cast
 
 from django.db.models import Model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -27,12 +27,21 @@ STALE = OpenApiResponse(
 )
 
 
+def _validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
+    parsed = serializer_class(data=data)
+    parsed.is_valid(raise_exception=True)
+    validated: dict[str, Any] = parsed.validated_data
+    return validated
+
+
 def parse(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
     """The request body, validated by `serializer_class` (400 naming each bad field)."""
-    data = serializer_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    validated: dict[str, Any] = data.validated_data
-    return validated
+    return _validated(serializer_class, request.data)
+
+
+def parse_query(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    """The query parameters, validated by `serializer_class` (400 naming each bad one)."""
+    return _validated(serializer_class, request.query_params)
 
 
 def actor(request: Request) -> User:
@@ -63,6 +72,12 @@ def render(
     return Response(output_class(instance).data, status=code)
 
 
+def nested_or_none(output_class: type[Serializer], instance: Any) -> dict[str, Any] | None:
+    """`instance` rendered by `output_class`, or None when there is none (a nested record that
+    may be missing, read by a serializer method)."""
+    return None if instance is None else dict(output_class(instance).data)
+
+
 def answers(
     output: Any,
     *,
@@ -82,6 +97,26 @@ def answers(
     return documented
 
 
+def unfiltered_action[View: Callable[..., Any]](
+    path: str, *, detail: bool, methods: Sequence[Literal["get", "post"]] = ("get",)
+) -> Callable[[View], View]:
+    """An action at `path` that answers its own rows or figures: the list's filters and pages
+    do not apply to it."""
+    routed = action(
+        detail=detail,
+        methods=methods,
+        url_path=path,
+        url_name=path,
+        filter_backends=[],
+        pagination_class=None,
+    )
+
+    def decorate(view: View) -> View:
+        return cast(View, routed(view))  # the action wraps the view; the viewset calls it the same
+
+    return decorate
+
+
 def collection[View: Callable[..., Any]](
     path: str,
     *,
@@ -96,14 +131,7 @@ def collection[View: Callable[..., Any]](
     it (documented by `added`); neither filters nor pages."""
 
     def decorate(view: View) -> View:
-        routed = action(
-            detail=True,
-            methods=["get", "post"],
-            url_path=path,
-            url_name=path,
-            filter_backends=[],
-            pagination_class=None,
-        )(view)
+        routed = unfiltered_action(path, detail=True, methods=("get", "post"))(view)
         routed = extend_schema(
             methods=["POST"],
             request=input_class,
@@ -113,12 +141,28 @@ def collection[View: Callable[..., Any]](
         routed = extend_schema(
             methods=["GET"], responses={200: output(many=True), 404: not_found}, **listed
         )(routed)
-        return cast(View, routed)  # the action wraps the view; the viewset calls it the same
+        return routed
 
     return decorate
 
 
-class RecordViewSet[M: Model](viewsets.GenericViewSet[M]):
+class ApiViewSet[M: Model](viewsets.GenericViewSet[M]):
+    """A viewset whose operations each need an action of DESIGN.md's table before any input is
+    parsed: `needs[operation]`, else `needs_otherwise`. The services check again, with the
+    record."""
+
+    needs: ClassVar[Mapping[str, Action]] = {}
+    needs_otherwise: ClassVar[Action]
+
+    def needed(self) -> Action:
+        """What the current operation needs (override where the HTTP method matters)."""
+        return self.needs.get(self.action or "", self.needs_otherwise)
+
+    def get_permissions(self) -> list[BasePermission]:
+        return allowed(self.needed())
+
+
+class RecordViewSet[M: Model](ApiViewSet[M]):
     """A viewset whose services take its record under one keyword, `record_name`."""
 
     record_name: ClassVar[str]
@@ -137,6 +181,18 @@ class RecordViewSet[M: Model](viewsets.GenericViewSet[M]):
         target = record if record is not None else self.get_object()
         return service(actor=actor(self.request), **{self.record_name: target}, **known, **data)
 
+    def add(
+        self,
+        service: Callable[..., Any],
+        input_class: type[Serializer],
+        output_class: type[Serializer],
+        *,
+        record: M | None = None,
+    ) -> Response:
+        """`service` adds something to the record of the URL; the answer renders it (201)."""
+        added = self.on_record(service, input_class, record=record)
+        return render(output_class, added, status.HTTP_201_CREATED)
+
     def list_or_add(
         self,
         rows: Callable[[], Iterable[Any]],
@@ -149,8 +205,7 @@ class RecordViewSet[M: Model](viewsets.GenericViewSet[M]):
         """A sub-collection: GET renders `rows()`, POST adds one with `service` (201)."""
         if self.request.method == "GET":
             return Response(output_class(rows(), many=True).data)
-        added = self.on_record(service, input_class, record=record)
-        return render(output_class, added, status.HTTP_201_CREATED)
+        return self.add(service, input_class, output_class, record=record)
 
 
 class ActionAllowed(BasePermission):
@@ -222,6 +277,23 @@ def facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(
         slug_field="code", queryset=Facility.objects.all(), **kwargs
     )
+
+
+def number_field(max_digits: int, decimal_places: int, **kwargs: Any) -> serializers.DecimalField:
+    """A decimal answered as a JSON number (DRF answers decimals as strings by default)."""
+    return serializers.DecimalField(
+        max_digits=max_digits, decimal_places=decimal_places, coerce_to_string=False, **kwargs
+    )
+
+
+def optional_text(**kwargs: Any) -> serializers.CharField:
+    """Free text that may be left out or blank (blank when left out)."""
+    return serializers.CharField(required=False, default="", allow_blank=True, **kwargs)
+
+
+def optional_choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
+    """One of `choices`, or blank (blank when left out)."""
+    return serializers.ChoiceField(choices, required=False, default="", allow_blank=True, **kwargs)
 
 
 def phi_confirmed_field() -> serializers.BooleanField:

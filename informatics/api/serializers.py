@@ -23,12 +23,21 @@ def landing_url(user: User) -> str | None:
     return reverse("reports:landing", kwargs={"role": user.roles[0]})
 
 
-class MeOutput(serializers.Serializer):
+# A person's account as its owner and admins see it; the subclasses add the rest. (No
+# docstring: the schema would give it to both subclasses.)
+class _AccountOutput(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()
     title = serializers.CharField()
     specialty = serializers.CharField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_facilities(self, user: User) -> list[str]:
+        return sorted(facility.code for facility in user.facilities.all())
+
+
+class MeOutput(_AccountOutput):
     roles = serializers.SerializerMethodField(help_text="Roles held, in landing order.")
     facilities = serializers.SerializerMethodField(help_text="Codes of the user's facilities.")
     landing_url = serializers.SerializerMethodField(
@@ -38,10 +47,6 @@ class MeOutput(serializers.Serializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Role.choices)))
     def get_roles(self, user: User) -> list[str]:
         return list(user.roles)
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_facilities(self, user: User) -> list[str]:
-        return sorted(facility.code for facility in user.facilities.all())
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_landing_url(self, user: User) -> str | None:
@@ -81,12 +86,7 @@ class PriorityOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class UserOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField()
-    full_name = serializers.CharField()
-    title = serializers.CharField()
-    specialty = serializers.CharField()
+class UserOutput(_AccountOutput):
     roles = serializers.SerializerMethodField(
         help_text="Roles held, in landing order (also while the account is inactive)."
     )
@@ -100,10 +100,6 @@ class UserOutput(serializers.Serializer):
         # Read the prefetched groups: `user.roles` is empty for an inactive account.
         names = {group.name for group in user.groups.all()}
         return [role for role in ROLE_ORDER if role in names]
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_facilities(self, user: User) -> list[str]:
-        return sorted(facility.code for facility in user.facilities.all())
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -153,8 +149,8 @@ class PriorityRestoreInput(serializers.Serializer):
 class UserInviteInput(serializers.Serializer):
     email = serializers.EmailField()
     full_name = serializers.CharField(max_length=150)
-    title = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
-    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    title = rest.optional_text(max_length=150)
+    specialty = rest.optional_text(max_length=100)
     roles = serializers.ListField(child=serializers.ChoiceField(Role.choices), allow_empty=False)
     facilities = rest.facility_field(many=True, required=False, help_text="Facility codes.")
 

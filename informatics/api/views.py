@@ -5,9 +5,9 @@ stale edits from the services' optimistic locking (409)."""
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -53,7 +53,7 @@ class TokenObtainApi(APIView):
 class MeApi(APIView):
     """Who the caller is: profile, roles in landing order, facilities, landing page."""
 
-    @extend_schema(operation_id="me_retrieve", summary="The signed-in user", responses=s.MeOutput)
+    @extend_schema(summary="The signed-in user", responses=s.MeOutput)
     def get(self, request: Request) -> Response:
         user = selectors.user_with_roles(user_id=rest.actor(request).pk)
         return Response(s.MeOutput(user).data)
@@ -63,19 +63,15 @@ class MeApi(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(operation_id="facilities_list", summary="List facilities"),
-    retrieve=extend_schema(operation_id="facilities_retrieve", summary="One facility"),
+    list=extend_schema(summary="List facilities"),
+    retrieve=extend_schema(summary="One facility"),
 )
-class FacilityViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Facility]
-):
+class FacilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.ApiViewSet[Facility]):
     """The system, its hospitals, units and clinics; readable by every signed-in user."""
 
     serializer_class = s.FacilityOutput
     filterset_class = FacilityFilter
-
-    def get_permissions(self) -> list[BasePermission]:
-        return rest.allowed(Action.PORTFOLIO_READ)
+    needs_otherwise = Action.PORTFOLIO_READ
 
     def get_queryset(self) -> QuerySet[Facility]:
         return selectors.facility_list()
@@ -86,11 +82,10 @@ class FacilityViewSet(
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="priorities_list",
         summary="List strategic priorities",
         description="Active priorities by rank, then retired ones.",
     ),
-    retrieve=extend_schema(operation_id="priorities_retrieve", summary="One priority"),
+    retrieve=extend_schema(summary="One priority"),
 )
 class PriorityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordViewSet[StrategicPriority]
@@ -100,12 +95,9 @@ class PriorityViewSet(
 
     serializer_class = s.PriorityOutput
     filterset_class = PriorityFilter
-    READ_ACTIONS = ("list", "retrieve")
     record_name = "priority"
-
-    def get_permissions(self) -> list[BasePermission]:
-        needed = Action.PORTFOLIO_READ if self.action in self.READ_ACTIONS else Action.PRIORITY_EDIT
-        return rest.allowed(needed)
+    needs = {"list": Action.PORTFOLIO_READ, "retrieve": Action.PORTFOLIO_READ}
+    needs_otherwise = Action.PRIORITY_EDIT
 
     def get_queryset(self) -> QuerySet[StrategicPriority]:
         return selectors.priority_list()
@@ -114,7 +106,6 @@ class PriorityViewSet(
         return rest.render(s.PriorityOutput, priority, code)
 
     @extend_schema(
-        operation_id="priorities_create",
         summary="Create a priority",
         description="Added at the bottom of the active ranking.",
         request=s.PriorityCreateInput,
@@ -179,8 +170,8 @@ class PriorityViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(operation_id="users_list", summary="List people (admins)"),
-    retrieve=extend_schema(operation_id="users_retrieve", summary="One person (admins)"),
+    list=extend_schema(summary="List people (admins)"),
+    retrieve=extend_schema(summary="One person (admins)"),
 )
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordViewSet[User]):
     """People, their roles and facilities: admins only, for reading and for writing."""
@@ -188,9 +179,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordV
     serializer_class = s.UserOutput
     filterset_class = UserFilter
     record_name = "user"
-
-    def get_permissions(self) -> list[BasePermission]:
-        return rest.allowed(Action.ADMINISTER)
+    needs_otherwise = Action.ADMINISTER
 
     def get_queryset(self) -> QuerySet[User]:
         return selectors.user_list()

@@ -3,6 +3,7 @@ serializer per record shape. Inputs only parse; the rules (the stage table, gate
 forecasts, who may edit what) live in initiatives.services."""
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -30,17 +31,8 @@ from initiatives.models import (
     StatusUpdate,
 )
 
-
-def _money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=12, decimal_places=2, coerce_to_string=False, **kwargs
-    )
-
-
-def _amount(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=14, decimal_places=2, coerce_to_string=False, **kwargs
-    )
+_money = partial(rest.number_field, 12, 2)
+_amount = partial(rest.number_field, 14, 2)
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -125,8 +117,7 @@ class BenefitOutput(serializers.Serializer):
 
     @extend_schema_field(BenefitVarianceOutput(allow_null=True))
     def get_variance(self, benefit: BenefitLine) -> dict[str, Any] | None:
-        variance = selectors.benefit_variance(benefit)
-        return None if variance is None else BenefitVarianceOutput(variance).data
+        return rest.nested_or_none(BenefitVarianceOutput, selectors.benefit_variance(benefit))
 
 
 class LinkedRequestOutput(serializers.Serializer):
@@ -205,7 +196,7 @@ class InitiativeDetailOutput(InitiativeListOutput):
     @extend_schema_field(StatusUpdateOutput(allow_null=True))
     def get_latest_status_update(self, initiative: Initiative) -> dict[str, Any] | None:
         latest = next(iter(initiative.status_updates.all()), None)  # newest first
-        return None if latest is None else StatusUpdateOutput(latest).data
+        return rest.nested_or_none(StatusUpdateOutput, latest)
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -251,7 +242,7 @@ class _InitiativeFields(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(InitiativeType.choices)
     summary = serializers.CharField()
-    problem_statement = serializers.CharField(required=False, default="", allow_blank=True)
+    problem_statement = rest.optional_text()
     executive_sponsor = _person_field(required=False, default=None, allow_null=True)
     cmio_owner = _person_field(required=False, default=None, allow_null=True)
     informaticist_lead = _person_field(
@@ -305,11 +296,8 @@ class StageInput(serializers.Serializer):
         Stage.choices, help_text="Only along the stage table; approve and stop are gates."
     )
     version = serializers.IntegerField(min_value=1, help_text="The version you moved.")
-    reason = serializers.CharField(
-        required=False,
-        default="",
-        allow_blank=True,
-        help_text="Required to defer, put on hold or stop; recorded with a gate decision.",
+    reason = rest.optional_text(
+        help_text="Required to defer, put on hold or stop; recorded with a gate decision."
     )
     revisit_date = serializers.DateField(
         required=False, default=None, allow_null=True, help_text="Required to defer."
@@ -350,7 +338,7 @@ class StatusUpdateInput(serializers.Serializer):
 class BenefitInput(serializers.Serializer):
     value_category = serializers.ChoiceField(ValueCategory.choices)
     description = serializers.CharField(max_length=300)
-    unit = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    unit = rest.optional_text(max_length=40)
     baseline = _amount()
     target = _amount()
     horizon = serializers.DateField(help_text="When the target should be reached.")

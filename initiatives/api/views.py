@@ -4,7 +4,7 @@ changed); stale edits and stage moves from the services' optimistic locking (409
 outside the stage table is a 400 naming `to_stage`; a status update whose text looks like
 patient information, the kernel's PHI answer (400)."""
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -69,12 +69,10 @@ class StageAllowed(BasePermission):
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="initiatives_list",
         summary="List initiatives",
         description="Every initiative by title, with the latest health (the worst dimension of "
         "its latest status update) and whether it is stale (no update within the site's "
         "stale-after days); filtered like the initiatives page.",
-        responses=s.InitiativeListOutput(many=True),
     ),
 )
 class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
@@ -86,14 +84,18 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     filterset_class = InitiativeFilter
     lookup_value_regex = "[0-9]+"
     record_name = "initiative"
+    needs = NEEDS
+    needs_otherwise = Action.PORTFOLIO_READ
 
     def get_permissions(self) -> list[BasePermission]:
         if self.action == "stage":
             return [IsAuthenticated(), StageAllowed()]
-        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
+        return super().get_permissions()
+
+    def needed(self) -> Action:
         if self.action in READABLE and self.request.method == "GET":
-            needed = Action.PORTFOLIO_READ
-        return rest.allowed(needed)
+            return Action.PORTFOLIO_READ
+        return super().needed()
 
     def get_queryset(self) -> QuerySet[Initiative]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -107,8 +109,12 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
 
+    def _item[I: Model](self, model: type[I], pk: str) -> I:
+        """An item (milestone, benefit line) of the initiative of the URL (Http404 when the
+        initiative has no such item)."""
+        return get_object_or_404(model, pk=pk, initiative=self.get_object())
+
     @extend_schema(
-        operation_id="initiatives_retrieve",
         summary="One initiative",
         description="With the priorities it serves and how strongly, its people, stage "
         "timeline, milestones, latest status update, benefit plan (locked values and variance) "
@@ -119,7 +125,6 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         return Response(s.InitiativeDetailOutput(self._shown(pk)).data)
 
     @extend_schema(
-        operation_id="initiatives_create",
         summary="Create an initiative",
         description="The CMIO, or an informaticist (who leads what they create). It starts as "
         "proposed; the linked requests follow its stage from then on. Text that looks like "
@@ -218,8 +223,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         url_name="milestone-done",
     )
     def milestone_done(self, request: Request, pk: str, milestone_id: str) -> Response:
-        initiative = self.get_object()
-        milestone = get_object_or_404(Milestone, pk=milestone_id, initiative=initiative)
+        milestone = self._item(Milestone, milestone_id)
         return rest.render(
             s.MilestoneOutput, rest.call(services.milestone_done, request, milestone=milestone)
         )
@@ -298,7 +302,6 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         url_name="benefit-detail",
     )
     def benefit_update(self, request: Request, pk: str, benefit_id: str) -> Response:
-        initiative = self.get_object()
-        benefit = get_object_or_404(BenefitLine, pk=benefit_id, initiative=initiative)
+        benefit = self._item(BenefitLine, benefit_id)
         updated = rest.call(services.benefit_update, request, s.BenefitUpdateInput, benefit=benefit)
         return rest.render(s.BenefitOutput, updated)

@@ -9,15 +9,7 @@ from rest_framework import serializers
 from informatics import rest
 from informatics.choices import Route
 from informatics.models import StrategicPriority
-from intake.choices import (
-    CommentKind,
-    DeclineReason,
-    EffortBand,
-    Frequency,
-    RequestKind,
-    RequestStatus,
-    ScoreReason,
-)
+from intake import choices
 from intake.models import RequestScore
 
 # --- Output ---------------------------------------------------------------------------------
@@ -30,21 +22,15 @@ class CriterionScoreOutput(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     weight = serializers.IntegerField()
     rating = serializers.IntegerField(help_text="0–5.")
-    points = serializers.DecimalField(
-        max_digits=6, decimal_places=2, coerce_to_string=False, help_text="weight × rating ÷ 5."
-    )
+    points = rest.number_field(6, 2, help_text="weight × rating ÷ 5.")
 
 
 class ScoreSummaryOutput(serializers.Serializer):
     """The current score as a list shows it."""
 
-    value = serializers.DecimalField(
-        max_digits=6, decimal_places=2, coerce_to_string=False, help_text="0–100."
-    )
-    effort_band = serializers.ChoiceField(EffortBand.choices)
-    priority_index = serializers.DecimalField(
-        max_digits=7, decimal_places=2, coerce_to_string=False, help_text="value ÷ effort points."
-    )
+    value = rest.number_field(6, 2, help_text="0–100.")
+    effort_band = serializers.ChoiceField(choices.EffortBand.choices)
+    priority_index = rest.number_field(7, 2, help_text="value ÷ effort points.")
 
 
 class ScoreOutput(ScoreSummaryOutput):
@@ -52,7 +38,7 @@ class ScoreOutput(ScoreSummaryOutput):
 
     id = serializers.IntegerField()
     rubric_version = serializers.IntegerField(source="rubric.version")
-    reason = serializers.ChoiceField(ScoreReason.choices, help_text="What made this score.")
+    reason = serializers.ChoiceField(choices.ScoreReason.choices, help_text="What made this score.")
     breakdown = serializers.SerializerMethodField(help_text="Each criterion, in rubric order.")
     people = serializers.IntegerField(help_text="Distinct people behind the request.")
     reach = serializers.IntegerField(help_text="Reach rating 0–5 used in the score.")
@@ -70,8 +56,8 @@ class ScoreOutput(ScoreSummaryOutput):
 
 
 class StatusChangeOutput(serializers.Serializer):
-    from_status = serializers.ChoiceField(RequestStatus.choices, allow_blank=True)
-    to_status = serializers.ChoiceField(RequestStatus.choices)
+    from_status = serializers.ChoiceField(choices.RequestStatus.choices, allow_blank=True)
+    to_status = serializers.ChoiceField(choices.RequestStatus.choices)
     actor = rest.PersonRefOutput(allow_null=True)
     note = serializers.CharField()
     at = serializers.DateTimeField()
@@ -79,7 +65,7 @@ class StatusChangeOutput(serializers.Serializer):
 
 class CommentOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(CommentKind.choices)
+    kind = serializers.ChoiceField(choices.CommentKind.choices)
     author = rest.PersonRefOutput()
     body = serializers.CharField()
     answered_by = serializers.IntegerField(
@@ -93,7 +79,7 @@ class VoteOutput(serializers.Serializer):
     voter = rest.PersonRefOutput()
     specialty = serializers.CharField()
     facility = rest.FacilityRefOutput(allow_null=True)
-    frequency = serializers.ChoiceField(Frequency.choices, allow_blank=True)
+    frequency = serializers.ChoiceField(choices.Frequency.choices, allow_blank=True)
     created_at = serializers.DateTimeField()
 
 
@@ -101,9 +87,9 @@ class RequestListOutput(serializers.Serializer):
     """A request as lists show it."""
 
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(RequestKind.choices)
+    kind = serializers.ChoiceField(choices.RequestKind.choices)
     title = serializers.CharField()
-    status = serializers.ChoiceField(RequestStatus.choices)
+    status = serializers.ChoiceField(choices.RequestStatus.choices)
     status_changed_at = serializers.DateTimeField()
     route = serializers.ChoiceField(Route.choices, allow_blank=True)
     sla_due_at = serializers.DateTimeField(
@@ -111,7 +97,7 @@ class RequestListOutput(serializers.Serializer):
     )
     facility = rest.FacilityRefOutput(allow_null=True)
     specialty = serializers.CharField()
-    frequency = serializers.ChoiceField(Frequency.choices)
+    frequency = serializers.ChoiceField(choices.Frequency.choices)
     is_safety_concern = serializers.BooleanField()
     is_regulatory = serializers.BooleanField()
     is_private = serializers.BooleanField()
@@ -142,7 +128,7 @@ class RequestDetailOutput(RequestListOutput):
     )
     reach_rating = serializers.IntegerField(allow_null=True)
     build_hours = serializers.IntegerField(allow_null=True)
-    decline_reason = serializers.ChoiceField(DeclineReason.choices, allow_blank=True)
+    decline_reason = serializers.ChoiceField(choices.DeclineReason.choices, allow_blank=True)
     current_score = ScoreOutput(allow_null=True)
     timeline = StatusChangeOutput(many=True, source="status_changes.all")
     comments = CommentOutput(many=True, source="comments.all")
@@ -153,8 +139,8 @@ class SimilarRequestOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     title = serializers.CharField()
-    kind = serializers.ChoiceField(RequestKind.choices)
-    status = serializers.ChoiceField(RequestStatus.choices)
+    kind = serializers.ChoiceField(choices.RequestKind.choices)
+    status = serializers.ChoiceField(choices.RequestStatus.choices)
     votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
     similarity = serializers.FloatField(help_text="0–1: how closely the title matches.")
 
@@ -204,17 +190,17 @@ def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
 
 
 class RequestCreateInput(serializers.Serializer):
-    kind = serializers.ChoiceField(RequestKind.choices)
+    kind = serializers.ChoiceField(choices.RequestKind.choices)
     title = serializers.CharField(max_length=200)
     story_today = serializers.CharField(help_text="What happens today.")
     story_wanted = serializers.CharField(help_text="What should happen instead.")
-    frequency = serializers.ChoiceField(Frequency.choices, help_text="How often it happens.")
-    workflow_area = serializers.CharField(
-        max_length=100, required=False, default="", allow_blank=True
+    frequency = serializers.ChoiceField(
+        choices.Frequency.choices, help_text="How often it happens."
     )
-    ehr_module = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    workflow_area = rest.optional_text(max_length=100)
+    ehr_module = rest.optional_text(max_length=100)
     facility = _facility_field(required=False, default=None)
-    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    specialty = rest.optional_text(max_length=100)
     minutes_lost = serializers.IntegerField(
         min_value=0,
         required=False,
@@ -236,11 +222,11 @@ class RequestCreateInput(serializers.Serializer):
 class RequestUpdateInput(rest.VersionedEditInput):
     """The submitter's edit while the request is submitted: fields left out keep their value."""
 
-    kind = serializers.ChoiceField(RequestKind.choices, required=False)
+    kind = serializers.ChoiceField(choices.RequestKind.choices, required=False)
     title = serializers.CharField(max_length=200, required=False)
     story_today = serializers.CharField(required=False)
     story_wanted = serializers.CharField(required=False)
-    frequency = serializers.ChoiceField(Frequency.choices, required=False)
+    frequency = serializers.ChoiceField(choices.Frequency.choices, required=False)
     workflow_area = serializers.CharField(max_length=100, required=False, allow_blank=True)
     ehr_module = serializers.CharField(max_length=100, required=False, allow_blank=True)
     facility = _facility_field(required=False)
@@ -256,14 +242,10 @@ class RequestUpdateInput(rest.VersionedEditInput):
 class VoteInput(serializers.Serializer):
     """Your context for the "+1": all optional."""
 
-    specialty = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    specialty = rest.optional_text(max_length=100)
     facility = _facility_field(required=False, default=None)
-    frequency = serializers.ChoiceField(
-        Frequency.choices,
-        required=False,
-        default="",
-        allow_blank=True,
-        help_text="How often it happens to you.",
+    frequency = rest.optional_choice(
+        choices.Frequency.choices, help_text="How often it happens to you."
     )
 
 
@@ -286,7 +268,7 @@ class TriageInput(serializers.Serializer):
     """Triage inputs: fields left out keep their value; ratings and build hours make a score."""
 
     version = serializers.IntegerField(min_value=1, help_text="The version you triaged.")
-    kind = serializers.ChoiceField(RequestKind.choices, required=False)
+    kind = serializers.ChoiceField(choices.RequestKind.choices, required=False)
     route = serializers.ChoiceField(Route.choices, required=False)
     priorities = serializers.ListField(
         child=serializers.IntegerField(),
@@ -318,14 +300,10 @@ class TriageInput(serializers.Serializer):
 
 
 class TransitionInput(serializers.Serializer):
-    to_status = serializers.ChoiceField(RequestStatus.choices)
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-    decline_reason = serializers.ChoiceField(
-        DeclineReason.choices,
-        required=False,
-        default="",
-        allow_blank=True,
-        help_text="Required when declining.",
+    to_status = serializers.ChoiceField(choices.RequestStatus.choices)
+    note = rest.optional_text()
+    decline_reason = rest.optional_choice(
+        choices.DeclineReason.choices, help_text="Required when declining."
     )
 
 
@@ -342,14 +320,14 @@ class CriterionInput(serializers.Serializer):
 class RubricUpdateInput(serializers.Serializer):
     criteria = CriterionInput(many=True, help_text="Every criterion; weights sum to 100.")
     gates = serializers.DictField(
-        child=serializers.ListField(child=serializers.ChoiceField(RequestKind.choices)),
+        child=serializers.ListField(child=serializers.ChoiceField(choices.RequestKind.choices)),
         help_text='Gate → request kinds, e.g. {"fast_track": ["safety"]}.',
     )
     effort_points = serializers.DictField(
         child=serializers.IntegerField(min_value=1),
         help_text='Effort band → points, e.g. {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}.',
     )
-    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    note = rest.optional_text(max_length=200)
 
 
 class SimilarQueryInput(serializers.Serializer):

@@ -43,11 +43,9 @@ NEEDS: dict[str, Action] = {
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="requests_list",
         summary="List requests",
         description="The requests you may read (champions: their own and every one not marked "
         "private), newest first, with the filters of the requests page.",
-        responses=s.RequestListOutput(many=True),
     ),
 )
 class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
@@ -57,12 +55,13 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     serializer_class = s.RequestListOutput
     filterset_class = RequestFilter
     record_name = "request"
+    needs = NEEDS
+    needs_otherwise = Action.REQUEST_READ
 
-    def get_permissions(self) -> list[BasePermission]:
-        needed = NEEDS.get(self.action or "", Action.REQUEST_READ)
+    def needed(self) -> Action:
         if self.action == "comments" and self.request.method == "POST":
-            needed = Action.REQUEST_SUBMIT
-        return rest.allowed(needed)
+            return Action.REQUEST_SUBMIT
+        return super().needed()
 
     def get_queryset(self) -> QuerySet[IntakeRequest]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -74,7 +73,6 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         return Response(s.RequestDetailOutput(shown).data, status=code)
 
     @extend_schema(
-        operation_id="requests_retrieve",
         summary="One request",
         description="With its story, triage inputs, current score and breakdown, status "
         "timeline and comment thread.",
@@ -84,7 +82,6 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         return self._detail(self.get_object())
 
     @extend_schema(
-        operation_id="requests_create",
         summary="Submit a request",
         description="Any signed-in user. Free text that looks like patient information (an "
         "MRN, a date of birth, a phone number, an SSN, an e-mail address) is refused unless "
@@ -120,8 +117,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="votes", url_name="votes")
     def votes(self, request: Request, pk: str) -> Response:
-        vote = self.on_record(services.request_vote, s.VoteInput)
-        return rest.render(s.VoteOutput, vote, status.HTTP_201_CREATED)
+        return self.add(services.request_vote, s.VoteInput, s.VoteOutput)
 
     @rest.collection(
         "comments",
@@ -157,8 +153,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="question", url_name="question")
     def question(self, request: Request, pk: str) -> Response:
-        comment = self.on_record(services.request_ask, s.QuestionInput)
-        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
+        return self.add(services.request_ask, s.QuestionInput, s.CommentOutput)
 
     @extend_schema(
         operation_id="requests_answer",
@@ -171,8 +166,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer(self, request: Request, pk: str) -> Response:
-        comment = self.on_record(services.request_answer, s.AnswerInput)
-        return rest.render(s.CommentOutput, comment, status.HTTP_201_CREATED)
+        return self.add(services.request_answer, s.AnswerInput, s.CommentOutput)
 
     @extend_schema(
         operation_id="requests_triage",
@@ -238,20 +232,10 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         parameters=[s.SimilarQueryInput],
         responses={200: s.SimilarRequestOutput(many=True), 400: rest.BAD_INPUT},
     )
-    @action(
-        detail=False,
-        methods=["get"],
-        url_path="similar",
-        url_name="similar",
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @rest.unfiltered_action("similar", detail=False)
     def similar(self, request: Request) -> Response:
-        query = s.SimilarQueryInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        found = selectors.requests_similar(
-            title=query.validated_data["title"], exclude_id=query.validated_data["exclude"]
-        )
+        query = rest.parse_query(s.SimilarQueryInput, request)
+        found = selectors.requests_similar(title=query["title"], exclude_id=query["exclude"])
         return Response(s.SimilarRequestOutput(found, many=True).data)
 
 
@@ -264,7 +248,6 @@ class RubricApi(APIView):
         return rest.allowed(needed)
 
     @extend_schema(
-        operation_id="rubric_retrieve",
         summary="The scoring rubric",
         description="The current version and every version, newest first.",
         responses=s.RubricVersionsOutput,

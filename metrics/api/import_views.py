@@ -5,8 +5,7 @@ readable by everyone signed in, since it is the provenance of the figures it wro
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.permissions import BasePermission
+from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -23,25 +22,22 @@ NOT_FOUND = OpenApiResponse(description="No such import batch.")
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="imports_list",
         summary="List import batches",
         description="Newest first, with each job's progress and the rows written; the errors "
         "are in the detail.",
         responses={200: s.ImportListOutput(many=True), 403: rest.REFUSED},
     ),
 )
-class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch]):
+class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
     """Measurement files: each upload is a batch, imported all or nothing by a background job
     whose progress, counts and errors are read here."""
 
     serializer_class = s.ImportListOutput
     lookup_value_regex = "[0-9]+"
-
-    def get_permissions(self) -> list[BasePermission]:
-        # A batch is where a figure came from: anyone who reads the figures may read it. The
-        # list and uploads are for those who load measurements.
-        needed = Action.PORTFOLIO_READ if self.action == "retrieve" else Action.MEASUREMENT_LOAD
-        return rest.allowed(needed)
+    # A batch is where a figure came from: anyone who reads the figures may read it. The list
+    # and uploads are for those who load measurements.
+    needs = {"retrieve": Action.PORTFOLIO_READ}
+    needs_otherwise = Action.MEASUREMENT_LOAD
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
         return selectors.import_list()
@@ -50,7 +46,6 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch])
         return rest.render(s.ImportDetailOutput, selectors.import_detail(batch_id=pk), code)
 
     @extend_schema(
-        operation_id="imports_retrieve",
         summary="One import batch",
         description="Status, progress (poll it while the job runs: progress_done only rises "
         "and ends at rows_total), the rows inserted, updated, left unchanged and rejected, and "
@@ -61,7 +56,6 @@ class ImportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportBatch])
         return self._detail(int(pk))
 
     @extend_schema(
-        operation_id="imports_create",
         summary="Upload a measurement file",
         description="Multipart, field `file`: a canonical .csv or .xlsx, or a FHIR R4 "
         "MeasureReport (summary) or Bundle of them as .json. The file is stored and imported by "

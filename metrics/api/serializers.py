@@ -3,6 +3,7 @@ serializer per record shape. Inputs only parse; the rules (attribution shares, f
 must agree, periods, who may do what) live in metrics.services."""
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -26,22 +27,14 @@ from metrics.choices import (
 from metrics.models import Metric
 from metrics.spc import Rule
 
-
-def _figure(**kwargs: Any) -> serializers.DecimalField:
-    """A measurement figure: up to 14 digits before the point and 6 after."""
-    return serializers.DecimalField(
-        max_digits=20, decimal_places=6, coerce_to_string=False, **kwargs
-    )
-
-
-def _multiplier(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=12,
-        decimal_places=4,
-        coerce_to_string=False,
-        help_text="value = numerator ÷ denominator × multiplier (100 for %, 1000 per 1,000).",
-        **kwargs,
-    )
+# A measurement figure: up to 14 digits before the point and 6 after.
+_figure = partial(rest.number_field, 20, 6)
+_multiplier = partial(
+    rest.number_field,
+    12,
+    4,
+    help_text="value = numerator ÷ denominator × multiplier (100 for %, 1000 per 1,000).",
+)
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -109,8 +102,7 @@ class MetricListOutput(serializers.Serializer):
 
     @extend_schema_field(RollupOutput(allow_null=True))
     def get_system(self, metric: Metric) -> dict[str, Any] | None:
-        rollup = selectors.system_rollup(metric)
-        return None if rollup is None else RollupOutput(rollup).data
+        return rest.nested_or_none(RollupOutput, selectors.system_rollup(metric))
 
 
 class InitiativeRefOutput(serializers.Serializer):
@@ -126,9 +118,7 @@ class LinkOutput(serializers.Serializer):
     """An initiative expected to move the metric, with the share of the change attributed."""
 
     initiative = InitiativeRefOutput()
-    share = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, help_text="Percent."
-    )
+    share = rest.number_field(5, 2, help_text="Percent.")
     benefit_line = serializers.IntegerField(
         source="benefit_line_id",
         allow_null=True,
@@ -274,16 +264,10 @@ class _MetricFields(serializers.Serializer):
 
     code = serializers.CharField(max_length=20)
     name = serializers.CharField(max_length=200)
-    definition = serializers.CharField(required=False, default="", allow_blank=True)
-    definition_source = serializers.CharField(
-        max_length=200, required=False, default="", allow_blank=True
-    )
-    definition_version = serializers.CharField(
-        max_length=40, required=False, default="", allow_blank=True
-    )
-    fhir_measure_url = serializers.CharField(
-        max_length=300, required=False, default="", allow_blank=True
-    )
+    definition = rest.optional_text()
+    definition_source = rest.optional_text(max_length=200)
+    definition_version = rest.optional_text(max_length=40)
+    fhir_measure_url = rest.optional_text(max_length=300)
     value_category = serializers.ChoiceField(ValueCategory.choices)
     aim = serializers.ChoiceField(Aim.choices)
     unit = serializers.CharField(max_length=60)

@@ -11,9 +11,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
+from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -42,12 +40,10 @@ NEEDS: dict[str, Action] = {
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="metrics_list",
         summary="List metrics",
         description="The catalogue by code, each with its system-level roll-up: the latest "
         "complete point's variation, assurance against the target, progress and the date the "
         "data is complete through. Filtered like the catalogue page.",
-        responses=s.MetricListOutput(many=True),
     ),
 )
 class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
@@ -58,10 +54,8 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
     filterset_class = MetricFilter
     lookup_value_regex = "[0-9]+"
     record_name = "metric"
-
-    def get_permissions(self) -> list[BasePermission]:
-        needed = NEEDS.get(self.action or "", Action.PORTFOLIO_READ)
-        return rest.allowed(needed)
+    needs = NEEDS
+    needs_otherwise = Action.PORTFOLIO_READ
 
     def get_queryset(self) -> QuerySet[Metric]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -75,7 +69,6 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         return Response(s.MetricDetailOutput(metric).data, status=code)
 
     @extend_schema(
-        operation_id="metrics_retrieve",
         summary="One metric",
         description="With its definition and source, how it is charted and judged, the "
         "initiatives it is attributed to (shares sum to at most 100%), balancing metrics, "
@@ -86,7 +79,6 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         return self._detail(int(pk))
 
     @extend_schema(
-        operation_id="metrics_create",
         summary="Add a metric to the catalogue",
         description="The CMIO, the CMO or an admin. Text that looks like patient information "
         'is refused unless sent again with `"phi_confirmed": true`.',
@@ -147,24 +139,16 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
             404: NOT_FOUND,
         },
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="spc",
-        url_name="spc",
-        filter_backends=[],
-        pagination_class=None,
-    )
+    @rest.unfiltered_action("spc", detail=True)
     def spc(self, request: Request, pk: str) -> Response:
-        query = s.SpcQueryInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = rest.parse_query(s.SpcQueryInput, request)
         metric = self.get_object()
-        facility = query.validated_data["facility"] or selectors.system_facility()
+        facility = query["facility"] or selectors.system_facility()
         if facility is None:
             raise BadInput({"facility": ["Give a facility code: there is no health system."]})
         view = selectors.series_view(metric=metric, facility=facility, with_marks=False)
         analysis = selectors.spc_analysis(
-            metric=metric, facility=facility, preset=query.validated_data["preset"], view=view
+            metric=metric, facility=facility, preset=query["preset"], view=view
         )
         points = [
             {
@@ -200,24 +184,20 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
 
 @extend_schema_view(
     list=extend_schema(
-        operation_id="measurements_list",
         summary="List measurements",
         description="By metric, facility and period, each with the import batch that last "
         "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
         "`period_from` / `period_to` (period start, inclusive).",
-        responses=s.MeasurementOutput(many=True),
     ),
 )
-class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurement]):
+class MeasurementViewSet(mixins.ListModelMixin, rest.ApiViewSet[Measurement]):
     """Measurements per metric, facility and period, with their provenance; informaticists
     and the CMIO enter small series by hand (files go through imports)."""
 
     serializer_class = s.MeasurementOutput
     filterset_class = MeasurementFilter
-
-    def get_permissions(self) -> list[BasePermission]:
-        needed = Action.MEASUREMENT_LOAD if self.action == "create" else Action.PORTFOLIO_READ
-        return rest.allowed(needed)
+    needs = {"create": Action.MEASUREMENT_LOAD}
+    needs_otherwise = Action.PORTFOLIO_READ
 
     def get_queryset(self) -> QuerySet[Measurement]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -225,7 +205,6 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Measurem
         return selectors.measurement_list(user=rest.actor(self.request))
 
     @extend_schema(
-        operation_id="measurements_create",
         summary="Enter a measurement by hand",
         description="Informaticists and the CMIO. A value, or a numerator and denominator, or "
         "all three (the value must equal numerator ÷ denominator × the metric's multiplier). "
