@@ -1,9 +1,9 @@
 """Page plumbing every app shares: the request type of signed-in pages, the date widget, a
 service's errors put back on a form (with what the PHI guard saw), the PHI confirmation box,
 the context of a create or edit page, a posted form's or a button's service call, the create
-page and the optimistic-lock edit page, the form fields every app builds alike, and the
-read-only admin page. The kernel publishes these here so that no app imports another's
-views, forms or admin."""
+page and the optimistic-lock edit page, the forms of a record's page and one posted from it,
+the form fields every app builds alike, and the read-only admin page. The kernel publishes
+these here so that no app imports another's views, forms or admin."""
 
 import dataclasses
 from collections.abc import Callable, Iterable
@@ -12,7 +12,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
@@ -197,6 +198,86 @@ def create_page[T](
         messages.success(request, success(outcome.saved))
         return done(outcome.saved)
     return render(request, template, form_context(form, outcome.phi_seen))
+
+
+# --- A record's page and the forms posted from it -------------------------------------------
+
+
+@dataclasses.dataclass
+class PostedForm:
+    """A form posted from a record's page that was not saved: the page shows it in place of its
+    blank `<name>_form`, with the user's input, its errors and what the PHI guard saw."""
+
+    name: str
+    form: forms.Form
+    phi_seen: dict[str, SafeString] = dataclasses.field(default_factory=dict)
+
+    @property
+    def phi_flagged(self) -> bool:
+        """The confirmation box shows once the guard has flagged something (and stays while it
+        is ticked), on a form the guard reads."""
+        if "phi_confirmed" not in self.form.fields:
+            return False
+        return bool(self.phi_seen) or bool(self.form["phi_confirmed"].value())
+
+
+def page_forms(blank: dict[str, forms.Form | None], posted: PostedForm | None) -> dict[str, Any]:
+    """The forms of a record's page, for its context: the `blank` ones by their context names,
+    the posted one in its place; `phi_form` names the posted form the PHI guard flagged and
+    `phi_seen_by_form` holds what it saw."""
+    if posted is None:
+        return {**blank, "phi_form": "", "phi_seen_by_form": {}}
+    phi_form = posted.name if posted.phi_flagged else ""
+    return {
+        **blank,
+        f"{posted.name}_form": posted.form,
+        "phi_form": phi_form,
+        "phi_seen_by_form": {phi_form: posted.phi_seen} if phi_form and posted.phi_seen else {},
+    }
+
+
+def post_on_page[T](
+    request: HttpRequest,
+    name: str,
+    form: forms.Form,
+    *,
+    save: Callable[[], T],
+    success: Callable[[T], str],
+    done: Callable[[], HttpResponse],
+    page: Callable[[PostedForm], HttpResponse],
+    stale: str = "",
+    **aliases: str,
+) -> HttpResponse:
+    """The `name` form posted from a record's page: when `save` (a service) saves it, show
+    `success` and go to `done`; else show the `page` again with the form as posted. When the
+    form carries a version and someone saved the record since, nothing is kept: `stale` says so
+    and the user goes to `done` (the record's page), to see the current record."""
+    try:
+        outcome = submit(form, save, **aliases)
+    except StaleEdit:
+        if not stale:
+            raise
+        messages.error(request, stale)
+        return done()
+    if outcome.done:
+        messages.success(request, success(outcome.saved))
+        return done()
+    return page(PostedForm(name, form, outcome.phi_seen))
+
+
+def first_or_404[M: Model](records: QuerySet[M], missing: str) -> M:
+    """The first of `records`, or a 404 saying what is `missing`."""
+    found = records.first()
+    if found is None:
+        raise Http404(missing)
+    return found
+
+
+def offer_choices(form: forms.Form, name: str, prompt: str, choices: Iterable[Any]) -> None:
+    """Offer only `choices` in the form's `name` choice box, after a blank `prompt`."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.widget.choices = [("", prompt), *choices]
 
 
 # --- Form fields every app's forms build the same way ---------------------------------------

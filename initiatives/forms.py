@@ -16,6 +16,7 @@ from informatics.models import Facility, StrategicPriority, User
 from informatics.web import (
     DateInput,
     choice_field,
+    offer_choices,
     phi_confirmed_field,
     several_field,
     values_of,
@@ -302,12 +303,9 @@ class StageForm(forms.Form):
 
     def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = self.fields["to_stage"]
-        assert isinstance(field, forms.ChoiceField)
-        field.widget.choices = [
-            ("", "Choose the next stage…"),
-            *((stage, Stage(stage).label) for stage in allowed),
-        ]
+        offer_choices(
+            self, "to_stage", "Choose the next stage…", ((s, Stage(s).label) for s in allowed)
+        )
         reasons = [REASON_VERBS[s] for s in allowed if s in REASON_REQUIRED]
         if reasons:
             self.fields[

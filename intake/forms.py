@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from informatics.choices import Route
 from informatics.models import Facility, StrategicPriority, User
-from informatics.web import choice_field, phi_confirmed_field, values_of
+from informatics.web import choice_field, offer_choices, phi_confirmed_field, values_of
 from intake.choices import (
     DeclineReason,
     EffortBand,
@@ -382,12 +382,12 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = self.fields["to_status"]
-        assert isinstance(field, forms.ChoiceField)
-        field.widget.choices = [
-            ("", "Choose the next step…"),
-            *((s, RequestStatus(s).label) for s in allowed),
-        ]
+        offer_choices(
+            self,
+            "to_status",
+            "Choose the next step…",
+            ((s, RequestStatus(s).label) for s in allowed),
+        )
 
 
 class MergeForm(forms.Form):
