@@ -112,6 +112,20 @@ class Submission[T]:
         """What the service returned (when `done`)."""
         return cast(T, self.result)
 
+    def respond(
+        self,
+        request: HttpRequest,
+        success: str | Callable[[T], str],
+        done: Callable[[T], HttpResponse],
+        again: Callable[[dict[str, SafeString]], HttpResponse],
+    ) -> HttpResponse:
+        """Saved: show `success` (given what was saved when it is a function) and go to `done`;
+        else the page `again`, given what the PHI guard saw."""
+        if not self.done:
+            return again(self.phi_seen)
+        messages.success(request, success(self.saved) if callable(success) else success)
+        return done(self.saved)
+
 
 def submit[T](form: forms.Form, save: Callable[[], T], **aliases: str) -> Submission[T]:
     """Call `save` (a service) when the form is bound and valid; a ValidationError it raises
@@ -193,11 +207,9 @@ def create_page[T](
     """A create page: a valid POST calls `save` (a service), then shows `success` and goes to
     `done`; otherwise the form is shown again with the service's errors and what the PHI guard
     saw. A GET form is unbound, so it only shows."""
-    outcome = submit(form, save)
-    if outcome.done:
-        messages.success(request, success(outcome.saved))
-        return done(outcome.saved)
-    return render(request, template, form_context(form, outcome.phi_seen))
+    return submit(form, save).respond(
+        request, success, done, lambda seen: render(request, template, form_context(form, seen))
+    )
 
 
 # --- A record's page and the forms posted from it -------------------------------------------
@@ -205,8 +217,9 @@ def create_page[T](
 
 @dataclasses.dataclass
 class PostedForm:
-    """A form posted from a record's page that was not saved: the page shows it in place of its
-    blank `<name>_form`, with the user's input, its errors and what the PHI guard saw."""
+    """The `name` form posted from a record's page. When it is not saved, the page shows it in
+    place of its blank `<name>_form`, with the user's input, its errors and what the PHI guard
+    saw."""
 
     name: str
     form: forms.Form
@@ -219,6 +232,31 @@ class PostedForm:
         if "phi_confirmed" not in self.form.fields:
             return False
         return bool(self.phi_seen) or bool(self.form["phi_confirmed"].value())
+
+    def save[T](
+        self,
+        request: HttpRequest,
+        service: Callable[[], T],
+        *,
+        success: Callable[[T], str],
+        done: Callable[[], HttpResponse],
+        page: Callable[["PostedForm"], HttpResponse],
+        stale: str = "",
+        **aliases: str,
+    ) -> HttpResponse:
+        """When `service` saves the form, show `success` and go to `done`; else show the `page`
+        again with this form as posted. When the form carries a version and someone saved the
+        record since, nothing is kept: `stale` says so and the user goes to `done` (the
+        record's page), to see the current record."""
+        try:
+            outcome = submit(self.form, service, **aliases)
+        except StaleEdit:
+            if not stale:
+                raise
+            messages.error(request, stale)
+            return done()
+        self.phi_seen = outcome.phi_seen
+        return outcome.respond(request, success, lambda saved: done(), lambda seen: page(self))
 
 
 def page_forms(blank: dict[str, forms.Form | None], posted: PostedForm | None) -> dict[str, Any]:
@@ -236,33 +274,11 @@ def page_forms(blank: dict[str, forms.Form | None], posted: PostedForm | None) -
     }
 
 
-def post_on_page[T](
-    request: HttpRequest,
-    name: str,
-    form: forms.Form,
-    *,
-    save: Callable[[], T],
-    success: Callable[[T], str],
-    done: Callable[[], HttpResponse],
-    page: Callable[[PostedForm], HttpResponse],
-    stale: str = "",
-    **aliases: str,
-) -> HttpResponse:
-    """The `name` form posted from a record's page: when `save` (a service) saves it, show
-    `success` and go to `done`; else show the `page` again with the form as posted. When the
-    form carries a version and someone saved the record since, nothing is kept: `stale` says so
-    and the user goes to `done` (the record's page), to see the current record."""
-    try:
-        outcome = submit(form, save, **aliases)
-    except StaleEdit:
-        if not stale:
-            raise
-        messages.error(request, stale)
-        return done()
-    if outcome.done:
-        messages.success(request, success(outcome.saved))
-        return done()
-    return page(PostedForm(name, form, outcome.phi_seen))
+class ServiceForm(forms.Form):
+    """A form whose cleaned values are the keyword arguments of its service."""
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
 
 
 def first_or_404[M: Model](records: QuerySet[M], missing: str) -> M:

@@ -15,6 +15,7 @@ from informatics.choices import Role, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
 from informatics.web import (
     DateInput,
+    ServiceForm,
     choice_field,
     offer_choices,
     phi_confirmed_field,
@@ -370,7 +371,7 @@ class StatusUpdateForm(forms.Form):
     def health_fields(self) -> list[forms.BoundField]:
         return [self[dimension] for dimension in HEALTH_DIMENSIONS]
 
-    def post(self) -> dict[str, Any]:
+    def values(self) -> dict[str, Any]:
         """The cleaned values as keyword arguments of `status_update_post`."""
         data = self.cleaned_data
         values: dict[str, Any] = {dimension: data[dimension] for dimension in HEALTH_DIMENSIONS}
@@ -380,7 +381,7 @@ class StatusUpdateForm(forms.Form):
         return values
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(ServiceForm):
     title = forms.CharField(
         max_length=200,
         label="Milestone",
@@ -430,7 +431,7 @@ class BenefitForm(forms.Form):
         return data
 
 
-class LinkRequestsForm(forms.Form):
+class LinkRequestsForm(ServiceForm):
     requests = RequestNumbersField(
         label="Link requests",
         help_text="Request numbers, e.g. 12, 15. Each follows the initiative's stage from now "

@@ -13,6 +13,7 @@ from informatics.choices import Role, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
 from informatics.web import (
     DateInput,
+    ServiceForm,
     choice_field,
     code_field,
     phi_confirmed_field,
@@ -234,15 +235,7 @@ class MetricEditForm(MetricForm):
         }
 
 
-class _PageForm(forms.Form):
-    """A form on the metric's page: its cleaned values are the keyword arguments of its service
-    (`target_set`, `annotation_add`, `metric_link_initiative`, `measurement_enter`)."""
-
-    def values(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
-
-
-class _FacilityScopedForm(_PageForm):
+class _FacilityScopedForm(ServiceForm):
     """A form on the metric's page whose `facility` field offers the active facilities."""
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -306,7 +299,7 @@ class BenefitLineChoiceField(forms.ModelChoiceField):
         return f"{obj.initiative.title}: {obj.description}"
 
 
-class LinkForm(_PageForm):
+class LinkForm(ServiceForm):
     """Link an initiative expected to move the metric, with its attribution share."""
 
     initiative = forms.ModelChoiceField(

@@ -31,7 +31,6 @@ from informatics.web import (
     edit_page,
     first_or_404,
     page_forms,
-    post_on_page,
 )
 from metrics import page_selectors, selectors, services
 from metrics.charts import chart_svg
@@ -227,11 +226,9 @@ def _page_form_view[T](
         require(request.user, action)
         metric = _metric(pk)
         form: Any = form_class(request.POST, auto_id=f"{name}_%s")
-        return post_on_page(
+        return PostedForm(name, form).save(
             request,
-            name,
-            form,
-            save=lambda: save(actor=request.user, metric=metric, **form.values()),
+            lambda: save(actor=request.user, metric=metric, **form.values()),
             success=lambda saved: success(metric, saved),
             done=lambda: _back(metric, request, anchor),
             page=lambda posted: _detail_response(request, metric.pk, posted=posted),
