@@ -115,15 +115,17 @@ class Submission[T]:
     def respond(
         self,
         request: HttpRequest,
-        success: str | Callable[[T], str],
+        success: str | Callable[[T], str] | None,
         done: Callable[[T], HttpResponse],
         again: Callable[[dict[str, SafeString]], HttpResponse],
     ) -> HttpResponse:
-        """Saved: show `success` (given what was saved when it is a function) and go to `done`;
-        else the page `again`, given what the PHI guard saw."""
+        """Saved: show `success` (given what was saved when it is a function; None when what was
+        saved shows by itself) and go to `done`; else the page `again`, given what the PHI guard
+        saw."""
         if not self.done:
             return again(self.phi_seen)
-        messages.success(request, success(self.saved) if callable(success) else success)
+        if success is not None:
+            messages.success(request, success(self.saved) if callable(success) else success)
         return done(self.saved)
 
 
@@ -238,7 +240,7 @@ class PostedForm:
         request: HttpRequest,
         service: Callable[[], T],
         *,
-        success: Callable[[T], str],
+        success: str | Callable[[T], str] | None,
         done: Callable[[], HttpResponse],
         page: Callable[["PostedForm"], HttpResponse],
         stale: str = "",

@@ -228,6 +228,7 @@ def _next_stages(user: User, initiative: Initiative) -> tuple[str, ...]:
 def _detail_response(
     request: AuthedRequest,
     initiative: Initiative,
+    *,
     posted: PostedForm | None = None,
 ) -> HttpResponse:
     """The initiative's page; `posted`, a form posted from it that was not saved, shows in place

@@ -125,10 +125,10 @@ def _int(value: str | None) -> int | None:
 def _detail_response(
     request: AuthedRequest,
     pk: int,
+    *,
     posted: PostedForm | None = None,
 ) -> HttpResponse:
-    """The metric's page; `posted`, a form posted from it that was not saved, shows in place of
-    its blank form."""
+    """The metric's page, at the facility and rule preset the query names."""
     user = request.user
     facility_param = request.GET.get("facility")
     preset = request.GET.get("preset") or None
