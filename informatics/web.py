@@ -6,18 +6,20 @@ the form fields every app builds alike, and the read-only admin page. The kernel
 these here so that no app imports another's views, forms or admin."""
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from informatics.exceptions import StaleEdit
+from informatics.export import csv_response
 from informatics.models import User
 from informatics.phi import PhiFlagged, phi_highlight
 
@@ -281,6 +283,13 @@ class ServiceForm(forms.Form):
 
     def values(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+
+def dated_csv(stem: str, header: list[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+    """A list page's CSV download, named after `stem` and today's date, e.g.
+    `requests-2026-03-01.csv`."""
+    stamp = timezone.localdate().isoformat()
+    return csv_response(filename=f"{stem}-{stamp}.csv", header=header, rows=rows)
 
 
 def first_or_404[M: Model](records: QuerySet[M], missing: str) -> M:

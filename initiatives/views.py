@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.exceptions import StaleEdit
-from informatics.export import csv_response
 from informatics.listing import filtered_page
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require
@@ -30,6 +29,7 @@ from informatics.web import (
     AuthedRequest,
     PostedForm,
     create_page,
+    dated_csv,
     edit_page,
     page_forms,
     run_action,
@@ -85,8 +85,7 @@ def _filtered(request: AuthedRequest) -> InitiativeFilter:
 @require_GET
 def initiative_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
-    filterset = _filtered(request)
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context = filtered_page(request, _filtered(request), per_page=PER_PAGE)
     context["can_create"] = can(request.user, Action.INITIATIVE_EDIT)
     return render(request, "initiatives/initiative_list.html", context)
 
@@ -150,11 +149,7 @@ def _health_label(health: str | None) -> str:
 @require_GET
 def initiative_export(request: AuthedRequest) -> HttpResponseBase:
     require(request.user, Action.PORTFOLIO_READ)
-    rows = _filtered(request).qs
-    stamp = timezone.localdate().isoformat()
-    return csv_response(
-        filename=f"initiatives-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows)
-    )
+    return dated_csv("initiatives", EXPORT_HEADER, _export_rows(_filtered(request).qs))
 
 
 # --- Create and edit ----------------------------------------------------------------------------

@@ -389,6 +389,15 @@ class TransitionForm(forms.Form):
             ((s, RequestStatus(s).label) for s in allowed),
         )
 
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `request_transition`."""
+        data = self.cleaned_data
+        return {
+            "to_status": data["to_status"],
+            "note": data["note"].strip(),
+            "decline_reason": data["decline_reason"],
+        }
+
 
 class MergeForm(forms.Form):
     survivor = forms.IntegerField(

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.choices import Route
-from informatics.export import csv_response
 from informatics.listing import filtered_page
 from informatics.models import Facility, User
 from informatics.panels import panels_for
@@ -33,6 +32,7 @@ from informatics.web import (
     PostedForm,
     add_service_errors,
     create_page,
+    dated_csv,
     edit_page,
     page_forms,
     run_action,
@@ -346,13 +346,7 @@ def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST, auto_id="transition_%s", allowed=_movable(intake))
     return PostedForm("transition", form).save(
         request,
-        lambda: services.request_transition(
-            actor=request.user,
-            request=intake,
-            to_status=form.cleaned_data["to_status"],
-            note=form.cleaned_data["note"].strip(),
-            decline_reason=form.cleaned_data["decline_reason"],
-        ),
+        lambda: services.request_transition(actor=request.user, request=intake, **form.values()),
         success=lambda changed: f"“{changed.title}” is now {changed.get_status_display().lower()}.",
         done=lambda: redirect("intake:request-detail", pk=intake.pk),
         page=lambda posted: _detail_response(request, intake, posted=posted),
@@ -413,8 +407,7 @@ def _filtered(request: AuthedRequest) -> RequestFilter:
 @require_GET
 def request_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.REQUEST_READ)
-    filterset = _filtered(request)
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context = filtered_page(request, _filtered(request), per_page=PER_PAGE)
     return render(request, "intake/request_list.html", context)
 
 
@@ -466,10 +459,7 @@ def _export_rows(rows: Any) -> Iterator[Sequence[Any]]:
 def request_export(request: AuthedRequest) -> HttpResponseBase:
     require(request.user, Action.REQUEST_READ)
     rows = _filtered(request).qs.iterator(chunk_size=1000)
-    stamp = timezone.localdate().isoformat()
-    return csv_response(
-        filename=f"requests-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows)
-    )
+    return dated_csv("requests", EXPORT_HEADER, _export_rows(rows))
 
 
 # --- Rubric ------------------------------------------------------------------------------------
