@@ -144,12 +144,13 @@ def submit[T](form: forms.Form, save: Callable[[], T], **aliases: str) -> Submis
 
 
 def run_action[T](
-    request: HttpRequest, act: Callable[[], T], success: str | Callable[[T], str]
+    request: HttpRequest, act: Callable[..., T], success: str | Callable[[T], str], /, **args: Any
 ) -> T | None:
-    """A page button's service call: its refusal becomes an error message, its success the
-    `success` message (given the result when it is a function)."""
+    """A page button's service call, `act` given the signed-in user as `actor` and `args`: its
+    refusal becomes an error message, its success the `success` message (given the result when
+    it is a function)."""
     try:
-        result = act()
+        result = act(actor=request.user, **args)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return None
@@ -165,17 +166,18 @@ def edit_page(
     name: str,
     record: Any,
     form_kw: str = "",
-    save: Callable[[forms.Form], object],
+    update: Callable[..., object],
     reload: Callable[[], Any],
     conflict: Callable[[StaleEdit], object],
     success: str,
     done: Callable[[], HttpResponse],
 ) -> HttpResponse:
     """An edit page under an optimistic lock. GET shows the record's current values; a valid
-    POST calls `save` with the form. When someone saved the record since the form was loaded,
+    POST calls `update`. When someone saved the record since the form was loaded,
     nothing of the edit is kept: the page shows the current values (`reload`) with `conflict`,
     status 409. Service errors go back on the form. The record is `name` in the page's context
-    and `form_kw` (default: `name`) to the form."""
+    and `form_kw` (default: `name`) to the form and to `update`, the record's update service,
+    which is given the actor and the form's values (the version among them)."""
     form_kw = form_kw or name
 
     def fresh(current: Any) -> forms.Form:
@@ -186,9 +188,11 @@ def edit_page(
 
     if request.method == "GET":
         return render(request, template, form_context(fresh(record), {}, **{name: record}))
-    form: forms.Form = form_class(request.POST, **{form_kw: record})
+    form: Any = form_class(request.POST, **{form_kw: record})
     try:
-        outcome = submit(form, lambda: save(form))
+        outcome = submit(
+            form, lambda: update(actor=request.user, **{form_kw: record}, **form.values())
+        )
     except StaleEdit as stale:
         current = reload()
         context = form_context(fresh(current), {}, **{name: current}, conflict=conflict(stale))
@@ -276,6 +280,18 @@ def page_forms(blank: dict[str, forms.Form | None], posted: PostedForm | None) -
         "phi_form": phi_form,
         "phi_seen_by_form": {phi_form: posted.phi_seen} if phi_form and posted.phi_seen else {},
     }
+
+
+class VersionedEditForm(forms.Form):
+    """Put before the create form that an edit form extends: the edit form carries the version
+    of the record the editor loaded, so that a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def initial_for(cls, record: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = super().initial_for(record)  # type: ignore[misc]
+        return {**initial, "version": record.version}
 
 
 class ServiceForm(forms.Form):

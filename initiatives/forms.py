@@ -16,6 +16,7 @@ from informatics.models import Facility, StrategicPriority, User
 from informatics.web import (
     DateInput,
     ServiceForm,
+    VersionedEditForm,
     choice_field,
     offer_choices,
     phi_confirmed_field,
@@ -261,19 +262,17 @@ class InitiativeForm(forms.Form):
         return values
 
 
-class InitiativeEditForm(InitiativeForm):
-    """The edit carries the version the editor loaded, so a stale save is refused. Linked
-    requests have their own form on the initiative's page."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class InitiativeEditForm(VersionedEditForm, InitiativeForm):
+    """The edit of an initiative, as of the version the editor loaded. Linked requests have
+    their own form on the initiative's page."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         del self.fields["requests"]
 
-    @classmethod
-    def initial_for(cls, initiative: Initiative) -> dict[str, Any]:
-        return {**super().initial_for(initiative), "version": initiative.version}
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `initiative_update`."""
+        return {**super().values(), "version": self.cleaned_data["version"]}
 
 
 class StageForm(forms.Form):

@@ -195,12 +195,7 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         form_class=InitiativeEditForm,
         name="initiative",
         record=initiative,
-        save=lambda form: services.initiative_update(
-            actor=request.user,
-            initiative=initiative,
-            version=form.cleaned_data["version"],
-            **form.values(),  # type: ignore[attr-defined]
-        ),
+        update=services.initiative_update,
         reload=lambda: _initiative(request, pk),
         conflict=_conflict,
         success=f"Saved your changes to “{initiative.title}”.",
@@ -382,9 +377,7 @@ def initiative_milestone_done(request: AuthedRequest, pk: int, milestone_pk: int
     initiative = _editable(request, pk)
     milestone = _own(initiative, initiative.milestones.all(), milestone_pk)
     run_action(
-        request,
-        lambda: services.milestone_done(actor=request.user, milestone=milestone),
-        f"Marked “{milestone.title}” done.",
+        request, services.milestone_done, f"Marked “{milestone.title}” done.", milestone=milestone
     )
     return redirect("initiatives:initiative-detail", pk=initiative.pk)
 

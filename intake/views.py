@@ -90,7 +90,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
         request,
         template="intake/request_form.html",
         form=form,
-        save=lambda: services.request_submit(actor=user, **form.submission()),
+        save=lambda: services.request_submit(actor=user, **form.values()),
         success=lambda intake: (
             f"Thank you: “{intake.title}” is request #{intake.pk}. You will hear from the "
             "informatics team at each step."
@@ -111,13 +111,7 @@ def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         name="intake",
         form_kw="request",
         record=intake,
-        save=lambda form: services.request_update(
-            actor=request.user,
-            request=intake,
-            version=form.cleaned_data["version"],
-            phi_confirmed=form.cleaned_data["phi_confirmed"],
-            **form.changes(),  # type: ignore[attr-defined]
-        ),
+        update=services.request_update,
         reload=lambda: _readable(request, pk),
         conflict=lambda stale: (
             "Someone changed this request while you were editing it. Nothing of your edit "
@@ -132,11 +126,7 @@ def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     intake = _readable(request, pk)
-    run_action(
-        request,
-        lambda: services.request_withdraw(actor=request.user, request=intake),
-        f"Withdrew “{intake.title}”.",
-    )
+    run_action(request, services.request_withdraw, f"Withdrew “{intake.title}”.", request=intake)
     return redirect("intake:request-detail", pk=intake.pk)
 
 
@@ -171,8 +161,10 @@ def request_vote(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("intake:request-detail", pk=intake.pk)
     run_action(
         request,
-        lambda: services.request_vote(actor=request.user, request=intake, **form.cleaned_data),
+        services.request_vote,
         f"Added your +1 to “{intake.title}”. Its score now counts you too.",
+        request=intake,
+        **form.cleaned_data,
     )
     return redirect("intake:request-detail", pk=intake.pk)
 

@@ -224,7 +224,7 @@ class MetricEditForm(MetricForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    SERVICE_FIELDS = (*MetricForm.SERVICE_FIELDS, "is_active")
+    SERVICE_FIELDS = (*MetricForm.SERVICE_FIELDS, "is_active", "version")
 
     @staticmethod
     def initial_for(metric: Metric) -> dict[str, Any]:

@@ -96,12 +96,7 @@ def metric_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         form_class=MetricEditForm,
         name="metric",
         record=metric,
-        save=lambda form: services.metric_update(
-            actor=request.user,
-            metric=metric,
-            version=form.cleaned_data["version"],
-            **form.values(),  # type: ignore[attr-defined]
-        ),
+        update=services.metric_update,
         reload=lambda: selectors.metric_detail(metric_id=pk),
         conflict=lambda stale: (
             "Someone saved this metric while you were editing it. Nothing of your edit was "
