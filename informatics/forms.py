@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from informatics.choices import NotificationPreference, Role, Route, ValueCategory
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
-from informatics.web import DateInput, code_field, several_field, values_of
+from informatics.web import DateInput, VersionedEditForm, code_field, several_field, values_of
 
 
 class PriorityForm(forms.Form):
@@ -66,14 +66,8 @@ class PriorityForm(forms.Form):
         }
 
 
-class PriorityEditForm(PriorityForm):
-    """The edit form carries the version the editor loaded, so a stale save is refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    @staticmethod
-    def initial_for(priority: StrategicPriority) -> dict[str, Any]:
-        return {**PriorityForm.initial_for(priority), "version": priority.version}
+class PriorityEditForm(VersionedEditForm, PriorityForm):
+    """Edit a strategic priority, as of the version the editor loaded."""
 
 
 class PriorityRetireForm(forms.Form):

@@ -161,8 +161,10 @@ def priority_move(request: AuthedRequest, pk: int) -> HttpResponse:
     steps = -1 if form.cleaned_data["direction"] == "up" else 1
     run_action(
         request,
-        lambda: services.priority_move(actor=request.user, priority=priority, steps=steps),
+        services.priority_move,
         f"Moved “{priority}” {form.cleaned_data['direction']}.",
+        priority=priority,
+        steps=steps,
     )
     return redirect(reverse("informatics:priority-list") + f"#priority-{priority.pk}")
 
@@ -208,10 +210,10 @@ def priority_restore(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         run_action(
             request,
-            lambda: services.priority_restore(
-                actor=request.user, priority=priority, version=version
-            ),
+            services.priority_restore,
             f"Restored “{priority}” at the bottom of the ranking.",
+            priority=priority,
+            version=version,
         )
     except StaleEdit as stale:
         messages.error(request, _stale_message(stale))
@@ -332,11 +334,13 @@ def person_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
     is_active: bool = form.cleaned_data["is_active"]
     run_action(
         request,
-        lambda: services.user_set_active(actor=request.user, user=person, is_active=is_active),
+        services.user_set_active,
         f"Reactivated {person.full_name}: they can sign in again."
         if is_active
         else f"Deactivated {person.full_name}: they can no longer sign in, and their API "
         "tokens were deleted.",
+        user=person,
+        is_active=is_active,
     )
     return redirect("informatics:person-detail", pk=person.pk)
 

@@ -1,22 +1,25 @@
 """Page plumbing every app shares: the request type of signed-in pages, the date widget, a
 service's errors put back on a form (with what the PHI guard saw), the PHI confirmation box,
 the context of a create or edit page, a posted form's or a button's service call, the create
-page and the optimistic-lock edit page, the form fields every app builds alike, and the
-read-only admin page. The kernel publishes these here so that no app imports another's
-views, forms or admin."""
+page and the optimistic-lock edit page, the forms of a record's page and one posted from it,
+the form fields every app builds alike, and the read-only admin page. The kernel publishes
+these here so that no app imports another's views, forms or admin."""
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from informatics.exceptions import StaleEdit
+from informatics.export import csv_response
 from informatics.models import User
 from informatics.phi import PhiFlagged, phi_highlight
 
@@ -111,6 +114,22 @@ class Submission[T]:
         """What the service returned (when `done`)."""
         return cast(T, self.result)
 
+    def respond(
+        self,
+        request: HttpRequest,
+        success: str | Callable[[T], str] | None,
+        done: Callable[[T], HttpResponse],
+        again: Callable[[dict[str, SafeString]], HttpResponse],
+    ) -> HttpResponse:
+        """Saved: show `success` (given what was saved when it is a function; None when what was
+        saved shows by itself) and go to `done`; else the page `again`, given what the PHI guard
+        saw."""
+        if not self.done:
+            return again(self.phi_seen)
+        if success is not None:
+            messages.success(request, success(self.saved) if callable(success) else success)
+        return done(self.saved)
+
 
 def submit[T](form: forms.Form, save: Callable[[], T], **aliases: str) -> Submission[T]:
     """Call `save` (a service) when the form is bound and valid; a ValidationError it raises
@@ -125,12 +144,13 @@ def submit[T](form: forms.Form, save: Callable[[], T], **aliases: str) -> Submis
 
 
 def run_action[T](
-    request: HttpRequest, act: Callable[[], T], success: str | Callable[[T], str]
+    request: HttpRequest, act: Callable[..., T], success: str | Callable[[T], str], /, **args: Any
 ) -> T | None:
-    """A page button's service call: its refusal becomes an error message, its success the
-    `success` message (given the result when it is a function)."""
+    """A page button's service call, `act` given the signed-in user as `actor` and `args`: its
+    refusal becomes an error message, its success the `success` message (given the result when
+    it is a function)."""
     try:
-        result = act()
+        result = act(actor=request.user, **args)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return None
@@ -146,17 +166,18 @@ def edit_page(
     name: str,
     record: Any,
     form_kw: str = "",
-    save: Callable[[forms.Form], object],
+    update: Callable[..., object],
     reload: Callable[[], Any],
     conflict: Callable[[StaleEdit], object],
     success: str,
     done: Callable[[], HttpResponse],
 ) -> HttpResponse:
     """An edit page under an optimistic lock. GET shows the record's current values; a valid
-    POST calls `save` with the form. When someone saved the record since the form was loaded,
+    POST calls `update`. When someone saved the record since the form was loaded,
     nothing of the edit is kept: the page shows the current values (`reload`) with `conflict`,
     status 409. Service errors go back on the form. The record is `name` in the page's context
-    and `form_kw` (default: `name`) to the form."""
+    and `form_kw` (default: `name`) to the form and to `update`, the record's update service,
+    which is given the actor and the form's values (the version among them)."""
     form_kw = form_kw or name
 
     def fresh(current: Any) -> forms.Form:
@@ -167,9 +188,11 @@ def edit_page(
 
     if request.method == "GET":
         return render(request, template, form_context(fresh(record), {}, **{name: record}))
-    form: forms.Form = form_class(request.POST, **{form_kw: record})
+    form: Any = form_class(request.POST, **{form_kw: record})
     try:
-        outcome = submit(form, lambda: save(form))
+        outcome = submit(
+            form, lambda: update(actor=request.user, **{form_kw: record}, **form.values())
+        )
     except StaleEdit as stale:
         current = reload()
         context = form_context(fresh(current), {}, **{name: current}, conflict=conflict(stale))
@@ -192,11 +215,112 @@ def create_page[T](
     """A create page: a valid POST calls `save` (a service), then shows `success` and goes to
     `done`; otherwise the form is shown again with the service's errors and what the PHI guard
     saw. A GET form is unbound, so it only shows."""
-    outcome = submit(form, save)
-    if outcome.done:
-        messages.success(request, success(outcome.saved))
-        return done(outcome.saved)
-    return render(request, template, form_context(form, outcome.phi_seen))
+    return submit(form, save).respond(
+        request, success, done, lambda seen: render(request, template, form_context(form, seen))
+    )
+
+
+# --- A record's page and the forms posted from it -------------------------------------------
+
+
+@dataclasses.dataclass
+class PostedForm:
+    """The `name` form posted from a record's page. When it is not saved, the page shows it in
+    place of its blank `<name>_form`, with the user's input, its errors and what the PHI guard
+    saw."""
+
+    name: str
+    form: forms.Form
+    phi_seen: dict[str, SafeString] = dataclasses.field(default_factory=dict)
+
+    @property
+    def phi_flagged(self) -> bool:
+        """The confirmation box shows once the guard has flagged something (and stays while it
+        is ticked), on a form the guard reads."""
+        if "phi_confirmed" not in self.form.fields:
+            return False
+        return bool(self.phi_seen) or bool(self.form["phi_confirmed"].value())
+
+    def save[T](
+        self,
+        request: HttpRequest,
+        service: Callable[[], T],
+        *,
+        success: str | Callable[[T], str] | None,
+        done: Callable[[], HttpResponse],
+        page: Callable[["PostedForm"], HttpResponse],
+        stale: str = "",
+        **aliases: str,
+    ) -> HttpResponse:
+        """When `service` saves the form, show `success` and go to `done`; else show the `page`
+        again with this form as posted. When the form carries a version and someone saved the
+        record since, nothing is kept: `stale` says so and the user goes to `done` (the
+        record's page), to see the current record."""
+        try:
+            outcome = submit(self.form, service, **aliases)
+        except StaleEdit:
+            if not stale:
+                raise
+            messages.error(request, stale)
+            return done()
+        self.phi_seen = outcome.phi_seen
+        return outcome.respond(request, success, lambda saved: done(), lambda seen: page(self))
+
+
+def page_forms(blank: dict[str, forms.Form | None], posted: PostedForm | None) -> dict[str, Any]:
+    """The forms of a record's page, for its context: the `blank` ones by their context names,
+    the posted one in its place; `phi_form` names the posted form the PHI guard flagged and
+    `phi_seen_by_form` holds what it saw."""
+    if posted is None:
+        return {**blank, "phi_form": "", "phi_seen_by_form": {}}
+    phi_form = posted.name if posted.phi_flagged else ""
+    return {
+        **blank,
+        f"{posted.name}_form": posted.form,
+        "phi_form": phi_form,
+        "phi_seen_by_form": {phi_form: posted.phi_seen} if phi_form and posted.phi_seen else {},
+    }
+
+
+class VersionedEditForm(forms.Form):
+    """Put before the create form that an edit form extends: the edit form carries the version
+    of the record the editor loaded, so that a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def initial_for(cls, record: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = super().initial_for(record)  # type: ignore[misc]
+        return {**initial, "version": record.version}
+
+
+class ServiceForm(forms.Form):
+    """A form whose cleaned values are the keyword arguments of its service."""
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+def dated_csv(stem: str, header: list[str], rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
+    """A list page's CSV download, named after `stem` and today's date, e.g.
+    `requests-2026-03-01.csv`."""
+    stamp = timezone.localdate().isoformat()
+    return csv_response(filename=f"{stem}-{stamp}.csv", header=header, rows=rows)
+
+
+def first_or_404[M: Model](records: QuerySet[M], missing: str) -> M:
+    """The first of `records`, or a 404 saying what is `missing`."""
+    found = records.first()
+    if found is None:
+        raise Http404(missing)
+    return found
+
+
+def offer_choices(form: forms.Form, name: str, prompt: str, choices: Iterable[Any]) -> None:
+    """Offer only `choices` in the form's `name` choice box, after a blank `prompt`."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.widget.choices = [("", prompt), *choices]
 
 
 # --- Form fields every app's forms build the same way ---------------------------------------

@@ -15,7 +15,10 @@ from informatics.choices import Role, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
 from informatics.web import (
     DateInput,
+    ServiceForm,
+    VersionedEditForm,
     choice_field,
+    offer_choices,
     phi_confirmed_field,
     several_field,
     values_of,
@@ -259,19 +262,17 @@ class InitiativeForm(forms.Form):
         return values
 
 
-class InitiativeEditForm(InitiativeForm):
-    """The edit carries the version the editor loaded, so a stale save is refused. Linked
-    requests have their own form on the initiative's page."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class InitiativeEditForm(VersionedEditForm, InitiativeForm):
+    """The edit of an initiative, as of the version the editor loaded. Linked requests have
+    their own form on the initiative's page."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         del self.fields["requests"]
 
-    @classmethod
-    def initial_for(cls, initiative: Initiative) -> dict[str, Any]:
-        return {**super().initial_for(initiative), "version": initiative.version}
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `initiative_update`."""
+        return {**super().values(), "version": self.cleaned_data["version"]}
 
 
 class StageForm(forms.Form):
@@ -302,12 +303,9 @@ class StageForm(forms.Form):
 
     def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = self.fields["to_stage"]
-        assert isinstance(field, forms.ChoiceField)
-        field.widget.choices = [
-            ("", "Choose the next stage…"),
-            *((stage, Stage(stage).label) for stage in allowed),
-        ]
+        offer_choices(
+            self, "to_stage", "Choose the next stage…", ((s, Stage(s).label) for s in allowed)
+        )
         reasons = [REASON_VERBS[s] for s in allowed if s in REASON_REQUIRED]
         if reasons:
             self.fields[
@@ -372,7 +370,7 @@ class StatusUpdateForm(forms.Form):
     def health_fields(self) -> list[forms.BoundField]:
         return [self[dimension] for dimension in HEALTH_DIMENSIONS]
 
-    def post(self) -> dict[str, Any]:
+    def values(self) -> dict[str, Any]:
         """The cleaned values as keyword arguments of `status_update_post`."""
         data = self.cleaned_data
         values: dict[str, Any] = {dimension: data[dimension] for dimension in HEALTH_DIMENSIONS}
@@ -382,7 +380,7 @@ class StatusUpdateForm(forms.Form):
         return values
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(ServiceForm):
     title = forms.CharField(
         max_length=200,
         label="Milestone",
@@ -432,7 +430,7 @@ class BenefitForm(forms.Form):
         return data
 
 
-class LinkRequestsForm(forms.Form):
+class LinkRequestsForm(ServiceForm):
     requests = RequestNumbersField(
         label="Link requests",
         help_text="Request numbers, e.g. 12, 15. Each follows the initiative's stage from now "

@@ -8,31 +8,31 @@ dates, the PHI guard, who may do what — and a ValidationError they raise names
 goes back onto the form beside it.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics import selectors as kernel_selectors
 from informatics.exceptions import StaleEdit
-from informatics.export import csv_response
 from informatics.listing import filtered_page
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require
 from informatics.web import (
     AuthedRequest,
+    PostedForm,
     create_page,
+    dated_csv,
     edit_page,
+    page_forms,
     run_action,
-    service_errors,
     submit,
 )
 from initiatives import health, selectors, services
@@ -85,8 +85,7 @@ def _filtered(request: AuthedRequest) -> InitiativeFilter:
 @require_GET
 def initiative_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
-    filterset = _filtered(request)
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context = filtered_page(request, _filtered(request), per_page=PER_PAGE)
     context["can_create"] = can(request.user, Action.INITIATIVE_EDIT)
     return render(request, "initiatives/initiative_list.html", context)
 
@@ -150,11 +149,7 @@ def _health_label(health: str | None) -> str:
 @require_GET
 def initiative_export(request: AuthedRequest) -> HttpResponseBase:
     require(request.user, Action.PORTFOLIO_READ)
-    rows = _filtered(request).qs
-    stamp = timezone.localdate().isoformat()
-    return csv_response(
-        filename=f"initiatives-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows)
-    )
+    return dated_csv("initiatives", EXPORT_HEADER, _export_rows(_filtered(request).qs))
 
 
 # --- Create and edit ----------------------------------------------------------------------------
@@ -193,20 +188,14 @@ def _conflict(stale: StaleEdit) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk)
-    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    initiative = _editable(request, pk)
     return edit_page(
         request,
         template="initiatives/initiative_form.html",
         form_class=InitiativeEditForm,
         name="initiative",
         record=initiative,
-        save=lambda form: services.initiative_update(
-            actor=request.user,
-            initiative=initiative,
-            version=form.cleaned_data["version"],
-            **form.values(),  # type: ignore[attr-defined]
-        ),
+        update=services.initiative_update,
         reload=lambda: _initiative(request, pk),
         conflict=_conflict,
         success=f"Saved your changes to “{initiative.title}”.",
@@ -230,13 +219,10 @@ def _detail_response(
     request: AuthedRequest,
     initiative: Initiative,
     *,
-    bound: dict[str, Form] | None = None,
-    phi_form: str = "",
-    phi_seen: dict[str, SafeString] | None = None,
-    status: int = 200,
+    posted: PostedForm | None = None,
 ) -> HttpResponse:
-    """The initiative's page. `bound` replaces a blank form with one holding the user's input
-    and its errors; `phi_form` names the form whose text the PHI guard flagged."""
+    """The initiative's page; `posted`, a form posted from it that was not saved, shows in place
+    of its blank form."""
     user = request.user
     can_edit = can(user, Action.INITIATIVE_EDIT, initiative)
     next_stages = _next_stages(user, initiative)
@@ -246,7 +232,7 @@ def _detail_response(
         for stage in STAGE_TRANSITIONS[initiative.stage]
         if stage in GATE_STAGES and stage not in next_stages
     ]
-    forms: dict[str, Form | None] = {
+    blank: dict[str, Form | None] = {
         "stage_form": StageForm(
             auto_id="stage_%s",
             allowed=next_stages,
@@ -264,7 +250,6 @@ def _detail_response(
         "benefit_form": BenefitForm(auto_id="benefit_%s") if can_edit else None,
         "link_form": LinkRequestsForm(auto_id="link_%s") if can_edit else None,
     }
-    forms.update(bound or {})
     context: dict[str, Any] = {
         "initiative": initiative,
         "alignments": list(initiative.alignments.all()),
@@ -281,11 +266,9 @@ def _detail_response(
         "gates_waiting": gates_waiting,
         "shows_reason": initiative.stage in REASON_REQUIRED,
         "today": timezone.localdate(),
-        "phi_form": phi_form,
-        "phi_seen_by_form": {phi_form: phi_seen} if phi_form and phi_seen else {},
-        **forms,
+        **page_forms(blank, posted),
     }
-    return render(request, "initiatives/initiative_detail.html", context, status=status)
+    return render(request, "initiatives/initiative_detail.html", context)
 
 
 @login_required
@@ -306,145 +289,105 @@ def initiative_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     wanted = request.POST.get("to_stage", "")
     if not services.initiative_may_move(user=user, initiative=initiative, to_stage=wanted):
         raise ActionDenied(services.stage_move_action(wanted))
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            moved = services.initiative_advance(actor=user, initiative=initiative, **form.move())
-        except StaleEdit:
-            messages.error(
-                request,
-                "Someone changed this initiative while you were looking at it. Nothing was "
-                "moved; its current stage is shown below.",
-            )
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-        except ValidationError as error:
-            phi_seen = service_errors(form, error)
-        else:
-            messages.success(
-                request, f"“{moved.title}” is now {moved.get_stage_display().lower()}."
-            )
-            return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    flagged = "stage" if phi_seen or form["phi_confirmed"].value() else ""
-    return _detail_response(
-        request, initiative, bound={"stage_form": form}, phi_form=flagged, phi_seen=phi_seen
-    )
-
-
-@login_required
-@require_POST
-def initiative_status_update(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk)
-    require(request.user, Action.INITIATIVE_EDIT, initiative)
-    form = StatusUpdateForm(request.POST, auto_id="status_%s")
-    outcome = submit(
-        form,
-        lambda: services.status_update_post(
-            actor=request.user, initiative=initiative, **form.post()
-        ),
-    )
-    if outcome.done:
-        messages.success(request, "Posted your status update.")
-        return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    flagged = "status" if outcome.phi_seen or form["phi_confirmed"].value() else ""
-    return _detail_response(
+    return PostedForm("stage", form).save(
         request,
-        initiative,
-        bound={"status_form": form},
-        phi_form=flagged,
-        phi_seen=outcome.phi_seen,
+        lambda: services.initiative_advance(actor=user, initiative=initiative, **form.move()),
+        success=lambda moved: f"“{moved.title}” is now {moved.get_stage_display().lower()}.",
+        done=lambda: redirect("initiatives:initiative-detail", pk=initiative.pk),
+        page=lambda posted: _detail_response(request, initiative, posted=posted),
+        stale="Someone changed this initiative while you were looking at it. Nothing was "
+        "moved; its current stage is shown below.",
     )
 
 
-@login_required
-@require_POST
-def initiative_milestone_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk)
-    require(request.user, Action.INITIATIVE_EDIT, initiative)
-    form = MilestoneForm(request.POST, auto_id="milestone_%s")
-    return _page_form_post(
-        request,
-        initiative,
-        "milestone",
-        form,
-        save=lambda: services.milestone_add(
-            actor=request.user, initiative=initiative, **form.cleaned_data
-        ),
-        success=lambda: f"Added the milestone “{form.cleaned_data['title']}”.",
-    )
-
-
-def _page_form_post(
-    request: AuthedRequest,
-    initiative: Initiative,
+def _page_form_view(
     name: str,
-    form: Form,
-    *,
-    save: Callable[[], object],
-    success: Callable[[], str],
-) -> HttpResponse:
-    """A form on the initiative's page: saved, back to the page with `success`; else the page
-    again with the `name` form and its errors."""
-    if submit(form, save).done:
-        messages.success(request, success())
-        return redirect("initiatives:initiative-detail", pk=initiative.pk)
-    return _detail_response(request, initiative, bound={f"{name}_form": form})
+    form_class: type[Form],
+    save: Callable[..., object],
+    success: str | Callable[[Any], str],
+) -> Callable[[AuthedRequest, int], HttpResponse]:
+    """The POST view of the `name` form on the initiative's page. `save` (the form's service)
+    is given the actor, the initiative and the form's values; saved, back to the page with
+    `success` (given the form); else the page again with the form as posted, its errors and, on
+    a form the PHI guard reads, what it saw."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
+        initiative = _editable(request, pk)
+        form: Any = form_class(request.POST, auto_id=f"{name}_%s")
+        return PostedForm(name, form).save(
+            request,
+            lambda: save(actor=request.user, initiative=initiative, **form.values()),
+            success=lambda saved: success(form) if callable(success) else success,
+            done=lambda: redirect("initiatives:initiative-detail", pk=initiative.pk),
+            page=lambda posted: _detail_response(request, initiative, posted=posted),
+        )
+
+    view.__name__ = view.__qualname__ = f"initiative_{name}_form"
+    return view
 
 
-def _milestone(initiative: Initiative, milestone_pk: int) -> Milestone:
-    for milestone in initiative.milestones.all():
-        if milestone.pk == milestone_pk:
-            milestone.initiative = initiative
-            return milestone
-    raise Http404("No such milestone on this initiative.")
+def _milestone_added(form: MilestoneForm) -> str:
+    return f"Added the milestone “{form.cleaned_data['title']}”."
+
+
+def _requests_linked(form: LinkRequestsForm) -> str:
+    numbers = ", ".join(f"#{r.pk}" for r in form.cleaned_data["requests"])
+    return f"Linked {numbers}: each follows this initiative's stage from now on."
+
+
+initiative_status_update = _page_form_view(
+    "status",
+    StatusUpdateForm,
+    services.status_update_post,
+    "Posted your status update.",
+)
+initiative_milestone_add = _page_form_view(
+    "milestone", MilestoneForm, services.milestone_add, _milestone_added
+)
+initiative_benefit_add = _page_form_view(
+    "benefit", BenefitForm, services.benefit_add, "Added the line to the benefit plan."
+)
+initiative_link_requests = _page_form_view(
+    "link", LinkRequestsForm, services.initiative_link_requests, _requests_linked
+)
+
+
+def _editable(request: AuthedRequest, pk: int) -> Initiative:
+    """The initiative, for a user who may edit it."""
+    initiative = _initiative(request, pk)
+    require(request.user, Action.INITIATIVE_EDIT, initiative)
+    return initiative
+
+
+def _own[R: (Milestone, BenefitLine)](initiative: Initiative, records: QuerySet[R], pk: int) -> R:
+    """One of the initiative's prefetched milestones or benefit lines, pointing back at the
+    initiative without a query (404 when it has none such)."""
+    for record in records:
+        if record.pk == pk:
+            record.initiative = initiative
+            return record
+    raise Http404(f"No such {records.model._meta.verbose_name} on this initiative.")
 
 
 @login_required
 @require_POST
 def initiative_milestone_done(request: AuthedRequest, pk: int, milestone_pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk)
-    require(request.user, Action.INITIATIVE_EDIT, initiative)
-    milestone = _milestone(initiative, milestone_pk)
+    initiative = _editable(request, pk)
+    milestone = _own(initiative, initiative.milestones.all(), milestone_pk)
     run_action(
-        request,
-        lambda: services.milestone_done(actor=request.user, milestone=milestone),
-        f"Marked “{milestone.title}” done.",
+        request, services.milestone_done, f"Marked “{milestone.title}” done.", milestone=milestone
     )
     return redirect("initiatives:initiative-detail", pk=initiative.pk)
-
-
-@login_required
-@require_POST
-def initiative_benefit_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk)
-    require(request.user, Action.INITIATIVE_EDIT, initiative)
-    form = BenefitForm(request.POST, auto_id="benefit_%s")
-    return _page_form_post(
-        request,
-        initiative,
-        "benefit",
-        form,
-        save=lambda: services.benefit_add(
-            actor=request.user, initiative=initiative, **form.values()
-        ),
-        success=lambda: "Added the line to the benefit plan.",
-    )
-
-
-def _benefit(initiative: Initiative, benefit_pk: int) -> BenefitLine:
-    for benefit in initiative.benefits.all():
-        if benefit.pk == benefit_pk:
-            benefit.initiative = initiative
-            return benefit
-    raise Http404("No such benefit line on this initiative.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) -> HttpResponse:
     """Edit a benefit line's current values; a locked forecast stays and shows the variance."""
-    initiative = _initiative(request, pk)
-    require(request.user, Action.INITIATIVE_EDIT, initiative)
-    benefit = _benefit(initiative, benefit_pk)
+    initiative = _editable(request, pk)
+    benefit = _own(initiative, initiative.benefits.all(), benefit_pk)
     form = BenefitForm(request.POST or None, initial=BenefitForm.initial_for(benefit))
     if submit(
         form,
@@ -457,28 +400,3 @@ def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) ->
         "initiatives/initiative_benefit_form.html",
         {"initiative": initiative, "benefit": benefit, "form": form},
     )
-
-
-@login_required
-@require_POST
-def initiative_link_requests(request: AuthedRequest, pk: int) -> HttpResponse:
-    initiative = _initiative(request, pk)
-    require(request.user, Action.INITIATIVE_EDIT, initiative)
-    form = LinkRequestsForm(request.POST, auto_id="link_%s")
-    return _page_form_post(
-        request,
-        initiative,
-        "link",
-        form,
-        save=lambda: services.initiative_link_requests(
-            actor=request.user, initiative=initiative, requests=form.cleaned_data["requests"]
-        ),
-        success=lambda: (
-            f"Linked {_numbers(form.cleaned_data['requests'])}: each follows this initiative's "
-            "stage from now on."
-        ),
-    )
-
-
-def _numbers(requests: Iterable[Any]) -> str:
-    return ", ".join(f"#{r.pk}" for r in requests)

@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from informatics.choices import Route
 from informatics.models import Facility, StrategicPriority, User
-from informatics.web import choice_field, phi_confirmed_field, values_of
+from informatics.web import (
+    VersionedEditForm,
+    choice_field,
+    offer_choices,
+    phi_confirmed_field,
+    values_of,
+)
 from intake.choices import (
     DeclineReason,
     EffortBand,
@@ -202,29 +208,17 @@ class RequestForm(forms.Form):
             "is_private": request.is_private,
         }
 
-    def submission(self) -> dict[str, Any]:
-        """The cleaned values as keyword arguments of `request_submit`."""
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `request_submit` (`request_update` for the
+        edit form)."""
         data = dict(self.cleaned_data)
         for name in ("title", "specialty", "workflow_area", "ehr_module"):
             data[name] = data[name].strip()
         return data
 
 
-class RequestEditForm(RequestForm):
-    """The submitter's edit carries the version they loaded, so a stale save is refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    @staticmethod
-    def initial_for(request: IntakeRequest) -> dict[str, Any]:
-        return {**RequestForm.initial_for(request), "version": request.version}
-
-    def changes(self) -> dict[str, Any]:
-        """The cleaned values as `request_update`'s changes (without version and confirmation)."""
-        data = self.submission()
-        data.pop("version")
-        data.pop("phi_confirmed")
-        return data
+class RequestEditForm(VersionedEditForm, RequestForm):
+    """The submitter's edit of their request, as of the version they loaded."""
 
 
 class VoteForm(forms.Form):
@@ -382,12 +376,21 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = self.fields["to_status"]
-        assert isinstance(field, forms.ChoiceField)
-        field.widget.choices = [
-            ("", "Choose the next step…"),
-            *((s, RequestStatus(s).label) for s in allowed),
-        ]
+        offer_choices(
+            self,
+            "to_status",
+            "Choose the next step…",
+            ((s, RequestStatus(s).label) for s in allowed),
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `request_transition`."""
+        data = self.cleaned_data
+        return {
+            "to_status": data["to_status"],
+            "note": data["note"].strip(),
+            "decline_reason": data["decline_reason"],
+        }
 
 
 class MergeForm(forms.Form):

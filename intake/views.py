@@ -18,13 +18,10 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics import selectors as kernel_selectors
 from informatics.choices import Route
-from informatics.exceptions import StaleEdit
-from informatics.export import csv_response
 from informatics.listing import filtered_page
 from informatics.models import Facility, User
 from informatics.panels import panels_for
@@ -32,12 +29,13 @@ from informatics.permissions import Action, can, require
 from informatics.phi import redactable_fields
 from informatics.web import (
     AuthedRequest,
+    PostedForm,
     add_service_errors,
     create_page,
+    dated_csv,
     edit_page,
+    page_forms,
     run_action,
-    service_errors,
-    submit,
 )
 from intake import selectors, services
 from intake.choices import (
@@ -92,7 +90,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
         request,
         template="intake/request_form.html",
         form=form,
-        save=lambda: services.request_submit(actor=user, **form.submission()),
+        save=lambda: services.request_submit(actor=user, **form.values()),
         success=lambda intake: (
             f"Thank you: “{intake.title}” is request #{intake.pk}. You will hear from the "
             "informatics team at each step."
@@ -113,13 +111,7 @@ def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         name="intake",
         form_kw="request",
         record=intake,
-        save=lambda form: services.request_update(
-            actor=request.user,
-            request=intake,
-            version=form.cleaned_data["version"],
-            phi_confirmed=form.cleaned_data["phi_confirmed"],
-            **form.changes(),  # type: ignore[attr-defined]
-        ),
+        update=services.request_update,
         reload=lambda: _readable(request, pk),
         conflict=lambda stale: (
             "Someone changed this request while you were editing it. Nothing of your edit "
@@ -134,11 +126,7 @@ def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     intake = _readable(request, pk)
-    run_action(
-        request,
-        lambda: services.request_withdraw(actor=request.user, request=intake),
-        f"Withdrew “{intake.title}”.",
-    )
+    run_action(request, services.request_withdraw, f"Withdrew “{intake.title}”.", request=intake)
     return redirect("intake:request-detail", pk=intake.pk)
 
 
@@ -173,8 +161,10 @@ def request_vote(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("intake:request-detail", pk=intake.pk)
     run_action(
         request,
-        lambda: services.request_vote(actor=request.user, request=intake, **form.cleaned_data),
+        services.request_vote,
         f"Added your +1 to “{intake.title}”. Its score now counts you too.",
+        request=intake,
+        **form.cleaned_data,
     )
     return redirect("intake:request-detail", pk=intake.pk)
 
@@ -190,12 +180,10 @@ def _detail_response(
     request: AuthedRequest,
     intake: IntakeRequest,
     *,
-    phi_form: str = "",
-    phi_seen: dict[str, SafeString] | None = None,
-    bound: dict[str, Form] | None = None,
+    posted: PostedForm | None = None,
 ) -> HttpResponse:
-    """The request's page. `bound` replaces a blank form with one holding the user's input and
-    its errors; `phi_form` names the form whose text the PHI guard flagged."""
+    """The request's page; `posted`, a form posted from it that was not saved, shows in place of
+    its blank form."""
     user = request.user
     rubric = selectors.rubric_current()
     can_triage = can(user, Action.REQUEST_TRIAGE)
@@ -205,7 +193,7 @@ def _detail_response(
     allowed = TRANSITIONS[intake.status]
     movable = _movable(intake)
     redactable = redactable_fields()
-    forms: dict[str, Form | None] = {
+    blank: dict[str, Form | None] = {
         "comment_form": CommentForm(auto_id="comment_%s"),
         "answer_form": AnswerForm(auto_id="answer_%s")
         if is_submitter and intake.status == RequestStatus.NEEDS_INFO
@@ -227,7 +215,6 @@ def _detail_response(
         else None,
         "merge_form": MergeForm(auto_id="merge_%s") if can_triage and is_open else None,
     }
-    forms.update(bound or {})
     context: dict[str, Any] = {
         "intake": intake,
         "timeline": list(intake.status_changes.all()),
@@ -244,15 +231,13 @@ def _detail_response(
         "similar": selectors.requests_similar(title=intake.title, exclude_id=intake.pk)
         if can_triage and is_open
         else [],
-        "phi_form": phi_form,
-        "phi_seen_by_form": {phi_form: phi_seen} if phi_form and phi_seen else {},
         "redactable": {
             "request": redactable.get("intake.intakerequest", ()),
             "comment": redactable.get("intake.requestcomment", ()),
             "status_change": redactable.get("intake.requeststatuschange", ()),
         },
         "panels": panels_for(selectors.REQUEST_PAGE),
-        **forms,
+        **page_forms(blank, posted),
     }
     return render(request, "intake/request_detail.html", context)
 
@@ -277,28 +262,20 @@ def _guarded_text_action(
     (the PHI guard's among them)."""
     intake = _readable(request, pk)
     form = form_class(request.POST, auto_id=f"{name}_%s")
-    phi_seen: dict[str, SafeString] = {}
-    if form.is_valid():
-        try:
-            act(
-                actor=request.user,
-                request=intake,
-                phi_confirmed=form.cleaned_data["phi_confirmed"],
-                **{text: form.cleaned_data[text]},
-            )
-        except ValidationError as error:
-            # The service may name the text "body" or "question": it goes beside the text.
-            aliases = {"body": text, "question": text}
-            phi_seen = service_errors(form, error, **aliases)
-        else:
-            return redirect("intake:request-detail", pk=intake.pk)
-    flagged = name if phi_seen or form["phi_confirmed"].value() else ""
-    return _detail_response(
+    # The service may name the text "body" or "question": it goes beside the text.
+    return PostedForm(name, form).save(
         request,
-        intake,
-        phi_form=flagged,
-        phi_seen=phi_seen,
-        bound={f"{name}_form": form},
+        lambda: act(
+            actor=request.user,
+            request=intake,
+            phi_confirmed=form.cleaned_data["phi_confirmed"],
+            **{text: form.cleaned_data[text]},
+        ),
+        success=None,
+        done=lambda: redirect("intake:request-detail", pk=intake.pk),
+        page=lambda posted: _detail_response(request, intake, posted=posted),
+        body=text,
+        question=text,
     )
 
 
@@ -330,27 +307,21 @@ def request_triage(request: AuthedRequest, pk: int) -> HttpResponse:
     intake = _readable(request, pk)
     require(request.user, Action.REQUEST_TRIAGE, intake)
     form = TriageForm(request.POST, auto_id="triage_%s", rubric=selectors.rubric_current())
-    if form.is_valid():
-        try:
-            services.request_triage(
-                actor=request.user,
-                request=intake,
-                version=form.cleaned_data["version"],
-                **form.changes(),
-            )
-        except StaleEdit:
-            messages.error(
-                request,
-                "Someone changed this request while you were triaging it. Nothing of your "
-                "triage was saved; the current values are shown below.",
-            )
-            return redirect("intake:request-detail", pk=intake.pk)
-        except ValidationError as error:
-            add_service_errors(form, error, **_rating_aliases(form))
-        else:
-            messages.success(request, f"Saved the triage of “{intake.title}”.")
-            return redirect("intake:request-detail", pk=intake.pk)
-    return _detail_response(request, intake, bound={"triage_form": form})
+    return PostedForm("triage", form).save(
+        request,
+        lambda: services.request_triage(
+            actor=request.user,
+            request=intake,
+            version=form.cleaned_data["version"],
+            **form.changes(),
+        ),
+        success=f"Saved the triage of “{intake.title}”.",
+        done=lambda: redirect("intake:request-detail", pk=intake.pk),
+        page=lambda posted: _detail_response(request, intake, posted=posted),
+        stale="Someone changed this request while you were triaging it. Nothing of your "
+        "triage was saved; the current values are shown below.",
+        **_rating_aliases(form),
+    )
 
 
 def _rating_aliases(form: TriageForm) -> dict[str, str]:
@@ -365,23 +336,13 @@ def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     intake = _readable(request, pk)
     require(request.user, Action.REQUEST_TRIAGE, intake)
     form = TransitionForm(request.POST, auto_id="transition_%s", allowed=_movable(intake))
-    outcome = submit(
-        form,
-        lambda: services.request_transition(
-            actor=request.user,
-            request=intake,
-            to_status=form.cleaned_data["to_status"],
-            note=form.cleaned_data["note"].strip(),
-            decline_reason=form.cleaned_data["decline_reason"],
-        ),
+    return PostedForm("transition", form).save(
+        request,
+        lambda: services.request_transition(actor=request.user, request=intake, **form.values()),
+        success=lambda changed: f"“{changed.title}” is now {changed.get_status_display().lower()}.",
+        done=lambda: redirect("intake:request-detail", pk=intake.pk),
+        page=lambda posted: _detail_response(request, intake, posted=posted),
     )
-    if outcome.done:
-        changed = outcome.saved
-        messages.success(
-            request, f"“{changed.title}” is now {changed.get_status_display().lower()}."
-        )
-        return redirect("intake:request-detail", pk=intake.pk)
-    return _detail_response(request, intake, bound={"transition_form": form})
 
 
 @login_required
@@ -408,7 +369,7 @@ def request_merge(request: AuthedRequest, pk: int) -> HttpResponse:
                     "submitter has been told.",
                 )
                 return redirect("intake:request-detail", pk=survivor.pk)
-    return _detail_response(request, intake, bound={"merge_form": form})
+    return _detail_response(request, intake, posted=PostedForm("merge", form))
 
 
 # --- Lists -------------------------------------------------------------------------------------
@@ -438,8 +399,7 @@ def _filtered(request: AuthedRequest) -> RequestFilter:
 @require_GET
 def request_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.REQUEST_READ)
-    filterset = _filtered(request)
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context = filtered_page(request, _filtered(request), per_page=PER_PAGE)
     return render(request, "intake/request_list.html", context)
 
 
@@ -491,10 +451,7 @@ def _export_rows(rows: Any) -> Iterator[Sequence[Any]]:
 def request_export(request: AuthedRequest) -> HttpResponseBase:
     require(request.user, Action.REQUEST_READ)
     rows = _filtered(request).qs.iterator(chunk_size=1000)
-    stamp = timezone.localdate().isoformat()
-    return csv_response(
-        filename=f"requests-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows)
-    )
+    return dated_csv("requests", EXPORT_HEADER, _export_rows(rows))
 
 
 # --- Rubric ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from informatics.choices import Role, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
 from informatics.web import (
     DateInput,
+    ServiceForm,
     choice_field,
     code_field,
     phi_confirmed_field,
@@ -223,7 +224,7 @@ class MetricEditForm(MetricForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    SERVICE_FIELDS = (*MetricForm.SERVICE_FIELDS, "is_active")
+    SERVICE_FIELDS = (*MetricForm.SERVICE_FIELDS, "is_active", "version")
 
     @staticmethod
     def initial_for(metric: Metric) -> dict[str, Any]:
@@ -234,18 +235,14 @@ class MetricEditForm(MetricForm):
         }
 
 
-class _FacilityScopedForm(forms.Form):
-    """A form whose `facility` field offers the active facilities; its cleaned values are the
-    keyword arguments of its service (`target_set`, `annotation_add`)."""
+class _FacilityScopedForm(ServiceForm):
+    """A form on the metric's page whose `facility` field offers the active facilities."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         facility = self.fields["facility"]
         assert isinstance(facility, forms.ModelChoiceField)
         facility.queryset = _facilities()
-
-    def values(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
 
 
 class TargetForm(_FacilityScopedForm):
@@ -302,7 +299,7 @@ class BenefitLineChoiceField(forms.ModelChoiceField):
         return f"{obj.initiative.title}: {obj.description}"
 
 
-class LinkForm(forms.Form):
+class LinkForm(ServiceForm):
     """Link an initiative expected to move the metric, with its attribution share."""
 
     initiative = forms.ModelChoiceField(
@@ -344,7 +341,7 @@ class LinkForm(forms.Form):
         )
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(_FacilityScopedForm):
     """One period's figure entered by hand: a value, or numerator and denominator, or all
     three (they must agree)."""
 
@@ -362,12 +359,6 @@ class MeasurementForm(forms.Form):
     value = _figure("Value", help_text="Leave blank to compute it from numerator ÷ denominator.")
     numerator = _figure("Numerator")
     denominator = _figure("Denominator")
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        facility = self.fields["facility"]
-        assert isinstance(facility, forms.ModelChoiceField)
-        facility.queryset = _facilities()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

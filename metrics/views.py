@@ -18,12 +18,20 @@ from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics.listing import filtered_page
+from informatics.models import User
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, create_page, edit_page, submit
+from informatics.web import (
+    AuthedRequest,
+    PostedForm,
+    create_page,
+    edit_page,
+    first_or_404,
+    page_forms,
+)
 from metrics import page_selectors, selectors, services
 from metrics.charts import chart_svg
 from metrics.choices import ChartType, RulePreset
@@ -36,7 +44,7 @@ from metrics.forms import (
     MetricForm,
     TargetForm,
 )
-from metrics.models import Metric
+from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Target
 
 PER_PAGE = 50
 FORMS = ("target_form", "annotation_form", "link_form", "measurement_form")
@@ -88,12 +96,7 @@ def metric_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         form_class=MetricEditForm,
         name="metric",
         record=metric,
-        save=lambda form: services.metric_update(
-            actor=request.user,
-            metric=metric,
-            version=form.cleaned_data["version"],
-            **form.values(),  # type: ignore[attr-defined]
-        ),
+        update=services.metric_update,
         reload=lambda: selectors.metric_detail(metric_id=pk),
         conflict=lambda stale: (
             "Someone saved this metric while you were editing it. Nothing of your edit was "
@@ -118,12 +121,9 @@ def _detail_response(
     request: AuthedRequest,
     pk: int,
     *,
-    bound: dict[str, Form] | None = None,
-    phi_form: str = "",
-    phi_seen: dict[str, SafeString] | None = None,
+    posted: PostedForm | None = None,
 ) -> HttpResponse:
-    """The metric's page. `bound` replaces a blank form with the user's input and its
-    errors; `phi_form` names the form whose text the PHI guard flagged."""
+    """The metric's page, at the facility and rule preset the query names."""
     user = request.user
     facility_param = request.GET.get("facility")
     preset = request.GET.get("preset") or None
@@ -136,7 +136,7 @@ def _detail_response(
     metric = page.metric
     can_edit = can(user, Action.METRIC_EDIT)
     can_load = can(user, Action.MEASUREMENT_LOAD)
-    forms: dict[str, Form | None] = {
+    blank: dict[str, Form | None] = {
         "target_form": TargetForm(auto_id="target_%s") if can_edit else None,
         "annotation_form": AnnotationForm(auto_id="annotation_%s") if can_edit else None,
         "link_form": LinkForm(auto_id="link_%s") if can_edit else None,
@@ -147,7 +147,6 @@ def _detail_response(
         if can_load
         else None,
     }
-    forms.update(bound or {})
     analysis = page.analysis
     view = page.view
     has_points = bool(view and view.points)
@@ -178,9 +177,7 @@ def _detail_response(
         "recomputed": recomputed,
         "can_edit": can_edit,
         "can_load": can_load,
-        "phi_form": phi_form,
-        "phi_seen_by_form": {phi_form: phi_seen} if phi_form and phi_seen else {},
-        **forms,
+        **page_forms(blank, posted),
     }
     return render(request, "metrics/metric_detail.html", context)
 
@@ -193,10 +190,7 @@ def metric_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _metric(pk: int) -> Metric:
-    metric = Metric.objects.filter(pk=pk).first()
-    if metric is None:
-        raise Http404("No such metric.")
-    return metric
+    return first_or_404(Metric.objects.filter(pk=pk), "No such metric.")
 
 
 def _back(metric: Metric, request: AuthedRequest, anchor: str = "") -> HttpResponse:
@@ -205,156 +199,127 @@ def _back(metric: Metric, request: AuthedRequest, anchor: str = "") -> HttpRespo
     return redirect(f"{selectors.metric_url(metric)}{'?' + query if query else ''}{anchor}")
 
 
-@login_required
-@require_POST
-def metric_target_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.METRIC_EDIT)
-    metric = _metric(pk)
-    form = TargetForm(request.POST, auto_id="target_%s")
-    return _page_form_post(
-        request,
-        metric,
-        "target",
-        form,
-        save=lambda: services.target_set(actor=request.user, metric=metric, **form.values()),
-        success=lambda target: (
-            "Set the target for "
-            f"{target.facility.name if target.facility else 'the whole system'}: "
-            f"{target.value.normalize():f} by {target.due_date:%d %b %Y}."
-        ),
-        anchor="#targets",
-    )
+# --- The forms and buttons on a metric's page ---------------------------------------------------
 
 
-@login_required
-@require_POST
-def metric_target_delete(request: AuthedRequest, pk: int, target_pk: int) -> HttpResponse:
-    require(request.user, Action.METRIC_EDIT)
-    metric = _metric(pk)
-    target = metric.targets.filter(pk=target_pk).first()
-    if target is None:
-        raise Http404("No such target on this metric.")
-    services.target_delete(actor=request.user, target=target)
-    messages.success(request, "Removed the target.")
-    return _back(metric, request, "#targets")
-
-
-@login_required
-@require_POST
-def metric_annotation_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.METRIC_EDIT)
-    metric = _metric(pk)
-    form = AnnotationForm(request.POST, auto_id="annotation_%s")
-    return _page_form_post(
-        request,
-        metric,
-        "annotation",
-        form,
-        save=lambda: services.annotation_add(actor=request.user, metric=metric, **form.values()),
-        success=lambda annotation: (
-            f"Added “{annotation.label}” to the timeline ({annotation.date:%d %b %Y})."
-            + (" The limits are recomputed from it shortly." if annotation.kind == "rebase" else "")
-        ),
-        anchor="#annotations",
-    )
-
-
-def _page_form_post[T](
-    request: AuthedRequest,
-    metric: Metric,
+def _page_form_view[T](
     name: str,
-    form: Form,
-    *,
-    save: Callable[[], T],
-    success: Callable[[T], str],
+    form_class: type[Form],
+    save: Callable[..., T],
+    success: Callable[[Metric, T], str],
     anchor: str,
-) -> HttpResponse:
-    """A form on the metric's page: saved, back to the page at `anchor` with `success`; else
-    the page again with the `name` form as posted, its errors and, on a form the PHI guard
-    reads, what it saw (the confirmation box shows once it flagged something, or while it is
-    ticked)."""
-    outcome = submit(form, save)
-    if outcome.done:
-        messages.success(request, success(outcome.saved))
+    action: Action = Action.METRIC_EDIT,
+) -> Callable[[AuthedRequest, int], HttpResponse]:
+    """The POST view of the `name` form on the metric's page. `save` (the form's service) is
+    given the actor, the metric and the form's values; saved, back to the page at `anchor` with
+    `success`; else the page again with the form as posted, its errors and, on a form the PHI
+    guard reads, what it saw."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
+        require(request.user, action)
+        metric = _metric(pk)
+        form: Any = form_class(request.POST, auto_id=f"{name}_%s")
+        return PostedForm(name, form).save(
+            request,
+            lambda: save(actor=request.user, metric=metric, **form.values()),
+            success=lambda saved: success(metric, saved),
+            done=lambda: _back(metric, request, anchor),
+            page=lambda posted: _detail_response(request, metric.pk, posted=posted),
+        )
+
+    view.__name__ = view.__qualname__ = f"metric_{name}_form"
+    return view
+
+
+def _remove_view(
+    remove: Callable[[User, Metric, int], str], anchor: str
+) -> Callable[[AuthedRequest, int, int], HttpResponse]:
+    """The POST view of a remove button on the metric's page: `remove` finds the metric's
+    record (404 when it has none such), removes it through its service and says what it
+    removed; back to the page at `anchor`."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
+        require(request.user, Action.METRIC_EDIT)
+        metric = _metric(pk)
+        messages.success(request, remove(request.user, metric, item_pk))
         return _back(metric, request, anchor)
-    bound = {f"{name}_form": form}
-    if "phi_confirmed" not in form.fields:
-        return _detail_response(request, metric.pk, bound=bound)
-    flagged = name if outcome.phi_seen or form["phi_confirmed"].value() else ""
-    return _detail_response(
-        request, metric.pk, bound=bound, phi_form=flagged, phi_seen=outcome.phi_seen
+
+    view.__name__ = view.__qualname__ = remove.__name__.lstrip("_")
+    return view
+
+
+def _target_set(metric: Metric, target: Target) -> str:
+    where = target.facility.name if target.facility else "the whole system"
+    return (
+        f"Set the target for {where}: {target.value.normalize():f} by {target.due_date:%d %b %Y}."
     )
 
 
-@login_required
-@require_POST
-def metric_annotation_delete(request: AuthedRequest, pk: int, annotation_pk: int) -> HttpResponse:
-    require(request.user, Action.METRIC_EDIT)
-    metric = _metric(pk)
-    annotation = metric.annotations.filter(pk=annotation_pk).first()
-    if annotation is None:
-        raise Http404("No such annotation on this metric.")
-    services.annotation_delete(actor=request.user, annotation=annotation)
-    messages.success(request, f"Removed “{annotation.label}” from the timeline.")
-    return _back(metric, request, "#annotations")
+def _target_remove(user: User, metric: Metric, target_pk: int) -> str:
+    target = first_or_404(metric.targets.filter(pk=target_pk), "No such target on this metric.")
+    services.target_delete(actor=user, target=target)
+    return "Removed the target."
 
 
-@login_required
-@require_POST
-def metric_link_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.METRIC_EDIT)
-    metric = _metric(pk)
-    form = LinkForm(request.POST, auto_id="link_%s")
-    return _page_form_post(
-        request,
-        metric,
-        "link",
-        form,
-        save=lambda: services.metric_link_initiative(
-            actor=request.user, metric=metric, **form.cleaned_data
-        ),
-        success=lambda link: (
-            f"Linked “{link.initiative.title}” with {link.share.normalize():f}% of the attribution."
-        ),
-        anchor="#initiatives",
+def _annotation_added(metric: Metric, annotation: Annotation) -> str:
+    rebase = " The limits are recomputed from it shortly." if annotation.kind == "rebase" else ""
+    return f"Added “{annotation.label}” to the timeline ({annotation.date:%d %b %Y}).{rebase}"
+
+
+def _annotation_remove(user: User, metric: Metric, annotation_pk: int) -> str:
+    annotation = first_or_404(
+        metric.annotations.filter(pk=annotation_pk), "No such annotation on this metric."
+    )
+    services.annotation_delete(actor=user, annotation=annotation)
+    return f"Removed “{annotation.label}” from the timeline."
+
+
+def _linked(metric: Metric, link: MetricInitiative) -> str:
+    share = link.share.normalize()
+    return f"Linked “{link.initiative.title}” with {share:f}% of the attribution."
+
+
+def _link_remove(user: User, metric: Metric, initiative_pk: int) -> str:
+    link = first_or_404(
+        metric.links.select_related("initiative").filter(initiative_id=initiative_pk),
+        "That initiative is not linked to this metric.",
+    )
+    services.metric_unlink_initiative(actor=user, metric=metric, initiative=link.initiative)
+    return f"Unlinked “{link.initiative.title}”."
+
+
+def _measurement_saved(metric: Metric, measurement: Measurement) -> str:
+    return (
+        f"Saved {metric.code} for {measurement.facility.name}, "
+        f"{measurement.period_start:%d %b %Y} to {measurement.period_end:%d %b %Y}: "
+        f"{measurement.value.normalize():f}. The chart is redrawn once the roll-up has run."
     )
 
 
-@login_required
-@require_POST
-def metric_link_delete(request: AuthedRequest, pk: int, initiative_pk: int) -> HttpResponse:
-    require(request.user, Action.METRIC_EDIT)
-    metric = _metric(pk)
-    link = metric.links.select_related("initiative").filter(initiative_id=initiative_pk).first()
-    if link is None:
-        raise Http404("That initiative is not linked to this metric.")
-    services.metric_unlink_initiative(actor=request.user, metric=metric, initiative=link.initiative)
-    messages.success(request, f"Unlinked “{link.initiative.title}”.")
-    return _back(metric, request, "#initiatives")
-
-
-@login_required
-@require_POST
-def metric_measurement_enter(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.MEASUREMENT_LOAD)
-    metric = _metric(pk)
-    form = MeasurementForm(request.POST, auto_id="measurement_%s")
-    return _page_form_post(
-        request,
-        metric,
-        "measurement",
-        form,
-        save=lambda: services.measurement_enter(
-            actor=request.user, metric=metric, **form.cleaned_data
-        ),
-        success=lambda measurement: (
-            f"Saved {metric.code} for {measurement.facility.name}, "
-            f"{measurement.period_start:%d %b %Y} to {measurement.period_end:%d %b %Y}: "
-            f"{measurement.value.normalize():f}. The chart is redrawn once the roll-up "
-            "has run."
-        ),
-        anchor="#data",
-    )
+metric_target_add = _page_form_view(
+    "target", TargetForm, services.target_set, _target_set, "#targets"
+)
+metric_target_delete = _remove_view(_target_remove, "#targets")
+metric_annotation_add = _page_form_view(
+    "annotation", AnnotationForm, services.annotation_add, _annotation_added, "#annotations"
+)
+metric_annotation_delete = _remove_view(_annotation_remove, "#annotations")
+metric_link_add = _page_form_view(
+    "link", LinkForm, services.metric_link_initiative, _linked, "#initiatives"
+)
+metric_link_delete = _remove_view(_link_remove, "#initiatives")
+metric_measurement_enter = _page_form_view(
+    "measurement",
+    MeasurementForm,
+    services.measurement_enter,
+    _measurement_saved,
+    "#data",
+    action=Action.MEASUREMENT_LOAD,
+)
 
 
 urlpatterns: list[URLPattern] = [
@@ -364,19 +329,19 @@ urlpatterns: list[URLPattern] = [
     path("metrics/<int:pk>/edit/", metric_edit, name="metric-edit"),
     path("metrics/<int:pk>/targets/", metric_target_add, name="metric-target-add"),
     path(
-        "metrics/<int:pk>/targets/<int:target_pk>/delete/",
+        "metrics/<int:pk>/targets/<int:item_pk>/delete/",
         metric_target_delete,
         name="metric-target-delete",
     ),
     path("metrics/<int:pk>/annotations/", metric_annotation_add, name="metric-annotation-add"),
     path(
-        "metrics/<int:pk>/annotations/<int:annotation_pk>/delete/",
+        "metrics/<int:pk>/annotations/<int:item_pk>/delete/",
         metric_annotation_delete,
         name="metric-annotation-delete",
     ),
     path("metrics/<int:pk>/initiatives/", metric_link_add, name="metric-link-add"),
     path(
-        "metrics/<int:pk>/initiatives/<int:initiative_pk>/unlink/",
+        "metrics/<int:pk>/initiatives/<int:item_pk>/unlink/",
         metric_link_delete,
         name="metric-link-delete",
     ),
