@@ -36,7 +36,8 @@ clinical or technical text, by the label in front of them:
   grouped or not, after "SSN" or "social security (number)" ("SSN 123 45 6789").
 - E-mail address: local@domain.tld.
 - Patient name (found where a name is said to be a patient's, never by a name list alone):
-  - the one or two capitalised words after Mr, Mrs, Ms or Mx (with or without a dot);
+  - the one or two capitalised words after Mr, Mrs, Ms or Mx (with or without a dot; in
+    capitals only with the dot, as "MS" and "MR" are also diagnoses);
   - after a clinical cue ("pt", "pt.", "pts", "patient", optionally "named"/"called", or a
     "name:" label), a given name from the US census list, with the surname that follows it
     ("Pt John Smith", "patient Maria", "Name: Jane Roe", "Name: Roe, Jane"). A capitalised
@@ -81,7 +82,7 @@ from informatics.models import PhiConfirmation, User
 # counterparts by NFKC; what NFKC leaves (a Cyrillic "М" in "МRN", a middle dot as a
 # separator) is folded by the Unicode confusables data, limited to characters drawn like an
 # ASCII letter, digit or one of the separators the patterns use.
-_FOLD_TARGETS = frozenset("@.-/:#")
+_FOLD_TARGETS = frozenset("@.-/:#'")
 
 
 @cache
@@ -124,28 +125,39 @@ def _fold(char: str) -> str:
     return _confusables().get(char, char)
 
 
+# A character outside ASCII, or any character with the combining marks that follow it.
+_CLUSTER = re.compile(
+    r"[^\x00-\x7f]|.(?=[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])",
+    re.DOTALL,
+)
+
+
 def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     """`text` as the patterns see it, with, for each character of the result, the start and
-    end in `text` of what it came from (a base character and its combining marks)."""
-    if text.isascii():
-        positions = list(range(len(text)))
-        return text, positions, [p + 1 for p in positions]
+    end in `text` of what it came from (a base character and its combining marks). ASCII is
+    copied as it is; only the rest goes through NFKC and the folding, so a long note scans
+    quickly."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     i, length = 0, len(text)
-    while i < length:
-        j = i + 1
+    for match in _CLUSTER.finditer(text):
+        if match.start() < i:
+            continue  # a combining mark already taken with its base character
+        chars.append(text[i : match.start()])
+        starts.extend(range(i, match.start()))
+        ends.extend(range(i + 1, match.start() + 1))
+        i, j = match.start(), match.start() + 1
         while j < length and unicodedata.combining(text[j]):
             j += 1
-        cluster = text[i:j]
-        if not cluster.isascii():
-            cluster = "".join(_fold(c) for c in unicodedata.normalize("NFKC", cluster))
-        for char in cluster:
-            chars.append(char)
-            starts.append(i)
-            ends.append(j)
+        cluster = "".join(_fold(c) for c in unicodedata.normalize("NFKC", text[i:j]))
+        chars.append(cluster)
+        starts.extend([i] * len(cluster))
+        ends.extend([j] * len(cluster))
         i = j
+    chars.append(text[i:])
+    starts.extend(range(i, length))
+    ends.extend(range(i + 1, length + 1))
     return "".join(chars), starts, ends
 
 
@@ -197,20 +209,25 @@ PATTERNS: dict[PhiKind, re.Pattern[str]] = {
 
 # --- Names ----------------------------------------------------------------------------------
 
-# A capitalised word as names are written: "Smith", "O'Brien", "Smith-Jones", "José".
-_WORD = r"[A-Z][a-z\u00e0-\u00ff]+(?:['-][A-Z]?[a-z\u00e0-\u00ff]+)*"
+# A capitalised word as names are written: "Smith", "O'Brien", "McDonald", "Smith-Jones",
+# "José" (a possessive "'s" is not part of it).
+_LOWER = r"[a-z\u00df-\u00f6\u00f8-\u00ff]"
+_WORD = rf"[A-Z](?:'[A-Z])?{_LOWER}+(?:[A-Z]{_LOWER}+)?(?:-[A-Z]{_LOWER}+)*"
 _NAME = rf"(?P<first>{_WORD})(?:\s+(?:[A-Z]\.?\s+)?(?P<second>{_WORD}))?"
-_CUE = r"\b(?i:pts?|patient)\b\.?(?:\s+(?i:named|called|is))?[\s:,]+|\b(?i:name)\s*[:=-]\s*"
-_HONORIFIC = re.compile(rf"\b(?:Mr|Mrs|Ms|Mx)\b\.?\s+{_NAME}")
+_CUE = r"\b(?i:pts?|patient)\b\.?(?:\s+(?i:named|called|is))?[\s:,(]+|\b(?i:name)\s*[:=-]\s*"
+_HONORIFIC = re.compile(rf"\b(?:(?:Mr|Mrs|Ms|Mx)\b\.?|(?:MR|MRS|MS|MX)\.)\s+{_NAME}")
 _CLINICAL = re.compile(rf"(?:{_CUE}){_NAME}")
-_SURNAME_FIRST = re.compile(rf"(?:{_CUE})(?P<second>{_WORD}),\s*(?P<first>{_WORD})")
+_SURNAME_FIRST = re.compile(
+    rf"(?:{_CUE})(?:(?P<second>{_WORD}),\s*(?P<first>{_WORD})"
+    r"|(?P<upper_second>[A-Z]{2,}(?:['-][A-Z]+)*),\s*(?P<upper_first>[A-Z]{2,}))\b"
+)
 _CLINICIAN = r"\b(?:Dr|Doctor|Nurse|Prof|Professor|NP|PA|RN|MD)\b\.?"
 _PAIR_BEFORE = re.compile(
     rf"(?:(?P<title>{_CLINICIAN})\s+)?\b(?P<first>{_WORD})\s+(?:[A-Z]\.?\s+)?(?P<second>{_WORD})"
     r"(?:'s)?[\s,;:(-]{0,3}$"
 )
 _PAIR_AFTER = re.compile(
-    rf"[\s,;:)-]{{0,3}}(?P<first>{_WORD})\s+(?:[A-Z]\.?\s+)?(?P<second>{_WORD})"
+    rf"[\s,;:)-]{{0,3}}(?P<first>{_WORD})\s+(?:[A-Z]\.?\s+)?(?P<second>{_WORD})\b"
     r"(?!,?\s*(?:MD|DO|RN|NP|PA|PharmD|RPh|CRNA|APRN)\b)"
 )
 # Given names that are also ordinary words: after a cue they are a name only when a surname
@@ -242,12 +259,18 @@ def _census_names() -> tuple[frozenset[str], frozenset[str]]:
     return read("dist.male.first", "dist.female.first"), read("dist.all.last")
 
 
+def _census_key(word: str) -> str:
+    """How the census lists spell `word`: upper case, no accents, no apostrophe ("OBRIEN")."""
+    plain = unicodedata.normalize("NFD", word.split("-")[0])
+    return "".join(c for c in plain if c.isalpha() and c.isascii()).upper()
+
+
 def _is_given(word: str | None) -> bool:
-    return word is not None and word.split("-")[0].upper() in _census_names()[0]
+    return word is not None and _census_key(word) in _census_names()[0]
 
 
 def _is_surname(word: str | None) -> bool:
-    return word is not None and word.split("-")[0].split("'")[-1].upper() in _census_names()[1]
+    return word is not None and _census_key(word) in _census_names()[1]
 
 
 def _name_spans(text: str, others: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -266,8 +289,11 @@ def _name_spans(text: str, others: Iterable[tuple[int, int]]) -> list[tuple[int,
         elif _is_given(first) and first not in _ORDINARY_WORDS:
             spans.append((match.start("first"), match.end("first")))
     for match in _SURNAME_FIRST.finditer(text):
-        if _is_given(match.group("first")) and _is_surname(match.group("second")):
-            spans.append((match.start("second"), match.end("first")))
+        groups = (
+            ("upper_first", "upper_second") if match.group("upper_first") else ("first", "second")
+        )
+        if _is_given(match.group(groups[0])) and _is_surname(match.group(groups[1])):
+            spans.append((match.start(groups[1]), match.end(groups[0])))
     for start, end in others:
         before = _PAIR_BEFORE.search(text, max(0, start - 80), start)
         if (
