@@ -102,3 +102,4 @@ class PhiKind(models.TextChoices):
     PHONE = "phone", "phone number"
     SSN = "ssn", "social security number"
     EMAIL = "email", "e-mail address"
+    NAME = "name", "patient name"
