@@ -1,13 +1,19 @@
-"""Redaction of a free text from a record, its audit history and the outbox."""
+"""Redaction of a free text from a record and from every copy the portal made of it: its
+audit history, the history of other records that quoted it, the outbox and cached renders."""
 
+import json
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 
 from informatics.audit import audit_record
+from informatics.cache import renders_purge
 from informatics.choices import AuditAction
 from informatics.models import AuditEvent, Notification, Redaction, User
 from informatics.permissions import Action, require
@@ -16,8 +22,90 @@ from informatics.phi import REDACTED, redactable_fields
 # A redacted text shorter than this is not searched for in the outbox: it would match
 # unrelated messages (a title such as "Alerts").
 _OUTBOX_MATCH_MIN = 8
-# An audit event's record label holding this much of a redacted text is rewritten too.
+# An audit event's record label holding this much of a redacted text is rewritten too; a copy
+# cut short (labels and notes keep 200 characters) is found by a start this long.
 _REPR_MATCH_CHARS = 40
+
+logger = logging.getLogger(__name__)
+
+
+def _scrub(value: str, texts: Iterable[str]) -> str:
+    """`value` with every redacted text in it, and a text's start that a cut-short copy ends
+    with, replaced by "[redacted]"."""
+    for text in texts:
+        value = value.replace(text, REDACTED)
+        for end in range(len(text) - 1, _REPR_MATCH_CHARS - 1, -1):
+            if value.endswith(text[:end]):
+                value = value[:-end] + REDACTED
+                break
+    return value
+
+
+def _scrub_json(value: Any, texts: Iterable[str]) -> Any:
+    """`_scrub` applied to every string inside a JSON value (field names are kept)."""
+    if isinstance(value, str):
+        return _scrub(value, texts)
+    if isinstance(value, list):
+        return [_scrub_json(item, texts) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_json(item, texts) for key, item in value.items()}
+    return value
+
+
+def _events_quoting(texts: Iterable[str]) -> Q:
+    """Audit events whose label, note or changes hold the start of a text. `changes` is JSON,
+    searched as text: the start is looked for as written and JSON-escaped both ways (SQLite
+    keeps non-ASCII letters as \\u escapes, PostgreSQL's jsonb as they are)."""
+    quoting = Q()
+    for text in texts:
+        start = text[:_REPR_MATCH_CHARS]
+        quoting |= Q(object_repr__contains=start) | Q(note__contains=start)
+        for form in {start, json.dumps(start)[1:-1], json.dumps(start, ensure_ascii=False)[1:-1]}:
+            quoting |= Q(changes_text__contains=form)
+    return quoting
+
+
+def _copies_redact(*, texts: set[str]) -> set[int]:
+    """Rewrite the redacted texts inside every audit event that still holds them, whatever its
+    record: a vote's, a comment's, a link's or a merged request's event keeps the label of
+    the record it points at. Returns the ids of the events rewritten."""
+    searched = {text for text in texts if len(text) >= _OUTBOX_MATCH_MIN}
+    if not searched:
+        return set()
+    candidates = (
+        AuditEvent.objects.select_for_update()
+        .annotate(changes_text=Cast("changes", TextField()))
+        .filter(_events_quoting(searched))
+    )
+    touched = []
+    for event in candidates:
+        changes = _scrub_json(event.changes, searched)
+        object_repr, note = _scrub(event.object_repr, searched), _scrub(event.note, searched)
+        if (changes, object_repr, note) != (event.changes, event.object_repr, event.note):
+            event.changes, event.object_repr, event.note = changes, object_repr, note
+            touched.append(event)
+    AuditEvent.objects.bulk_update(touched, ["changes", "object_repr", "note"])
+    return {event.pk for event in touched}
+
+
+def _renders_purge_now() -> None:
+    """Drop cached renders inside the redaction: when the cache cannot be reached, nothing is
+    redacted (a render quoting the text would outlive it)."""
+    try:
+        renders_purge()
+    except Exception as exc:  # any cache backend's connection error
+        raise ValidationError(
+            "The cache could not be reached to drop cached charts; nothing was redacted. "
+            "Try again when the cache is back."
+        ) from exc
+
+
+def _renders_purge_after_commit() -> None:
+    """Again once committed: a page rendered meanwhile from the old text is dropped too."""
+    try:
+        renders_purge()
+    except Exception:  # the redaction is committed; the purge before it already ran
+        logger.exception("cached renders not purged after a redaction")
 
 
 @transaction.atomic
@@ -29,7 +117,11 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
       old text cannot save it back);
     - every audit event of the record whose `changes` hold the field (old and new values both
       become "[redacted]"), and the record label of any event that quoted the text;
-    - unsent and sent notifications in the outbox that quote it.
+    - the audit events of any other record that copied the text (a vote, comment or question
+      keeps its request's label; a merge keeps the other request's title): the text inside
+      their labels, notes and changes becomes "[redacted]", the rest stays readable;
+    - unsent and sent notifications in the outbox that quote it;
+    - cached renders (chart SVG): all of them are dropped and drawn again on demand.
 
     The Redaction row says who, when, which record and field, why and how many audit events
     were rewritten — never the text. An audit event "redact" joins the record's history.
@@ -71,12 +163,11 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
     instance.refresh_from_db()
 
     new_repr = str(instance)[:200]
-    rewritten, touched = 0, []
+    touched = []
     for event in events:
         changed = False
         if field in event.changes:
             event.changes = {**event.changes, field: [REDACTED, REDACTED]}
-            rewritten += 1
             changed = True
         if any(text[:_REPR_MATCH_CHARS] in event.object_repr for text in texts):
             event.object_repr = new_repr
@@ -84,13 +175,20 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
         if changed:
             touched.append(event)
     AuditEvent.objects.bulk_update(touched, ["changes", "object_repr"])
+    rewritten = {event.pk for event in events if field in event.changes}
+    rewritten |= _copies_redact(texts=texts)
 
-    for text in (t for t in texts if len(t) >= _OUTBOX_MATCH_MIN):
-        quoting = Notification.objects.filter(Q(subject__contains=text) | Q(body__contains=text))
+    outbox = {text for text in texts if len(text) >= _OUTBOX_MATCH_MIN}
+    for text in outbox:
+        start = text[:_REPR_MATCH_CHARS]
+        quoting = Notification.objects.filter(Q(subject__contains=start) | Q(body__contains=start))
         for notification in quoting:
-            notification.subject = notification.subject.replace(text, REDACTED)
-            notification.body = notification.body.replace(text, REDACTED)
+            notification.subject = _scrub(notification.subject, outbox)
+            notification.body = _scrub(notification.body, outbox)
             notification.save(update_fields=["subject", "body"])
+
+    _renders_purge_now()
+    transaction.on_commit(_renders_purge_after_commit)
 
     redaction = Redaction.objects.create(
         content_type=content_type,
@@ -98,7 +196,7 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
         field=field,
         redacted_by=actor,
         reason=reason,
-        history_events=rewritten,
+        history_events=len(rewritten),
     )
     audit_record(
         instance=instance,
