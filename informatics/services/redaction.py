@@ -6,21 +6,22 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, TextField
+from django.db.models import F, Field, JSONField, Q, TextField
 from django.db.models.functions import Cast
 
 from informatics.audit import audit_record
 from informatics.cache import renders_purge
 from informatics.choices import AuditAction
-from informatics.models import AuditEvent, Notification, Redaction, User
+from informatics.models import AuditEvent, Redaction, User
 from informatics.permissions import Action, require
 from informatics.phi import REDACTED, redactable_fields
 
-# A redacted text shorter than this is not searched for in the outbox: it would match
-# unrelated messages (a title such as "Alerts").
+# A redacted text shorter than this is not searched for in other records' copies (history,
+# the outbox): it would match unrelated ones (a title such as "Alerts").
 _OUTBOX_MATCH_MIN = 8
 # An audit event's record label holding this much of a redacted text is rewritten too; a copy
 # cut short (labels and notes keep 200 characters) is found by a start this long.
@@ -52,40 +53,71 @@ def _scrub_json(value: Any, texts: Iterable[str]) -> Any:
     return value
 
 
-def _events_quoting(texts: Iterable[str]) -> Q:
-    """Audit events whose label, note or changes hold the start of a text. `changes` is JSON,
-    searched as text: the start is looked for as written and JSON-escaped both ways (SQLite
+def copy_fields() -> dict[str, tuple[str, ...]]:
+    """COPIES: the fields where the portal keeps copies of other records' texts (labels,
+    history, the outbox), keyed "app_label.model". A redaction rewrites the text inside each.
+
+    Each app declares its own on its AppConfig (`redaction_copies = {"informatics.auditevent":
+    ("object_repr", "note", "changes")}`), so the kernel lists them without importing the
+    apps."""
+    registry: dict[str, tuple[str, ...]] = {}
+    for config in apps.get_app_configs():
+        for label, names in getattr(config, "redaction_copies", {}).items():
+            registry[label] = tuple(dict.fromkeys((*registry.get(label, ()), *names)))
+    return registry
+
+
+def _quoting(fields: list[Field], texts: Iterable[str]) -> tuple[Q, dict[str, Cast]]:
+    """Rows whose fields hold the start of a text, and the casts that filter needs: a JSON
+    field is searched as text, for the start as written and JSON-escaped both ways (SQLite
     keeps non-ASCII letters as \\u escapes, PostgreSQL's jsonb as they are)."""
-    quoting = Q()
-    for text in texts:
-        start = text[:_REPR_MATCH_CHARS]
-        quoting |= Q(object_repr__contains=start) | Q(note__contains=start)
-        for form in {start, json.dumps(start)[1:-1], json.dumps(start, ensure_ascii=False)[1:-1]}:
-            quoting |= Q(changes_text__contains=form)
-    return quoting
+    quoting, casts = Q(), {}
+    for field in fields:
+        target = field.name
+        if isinstance(field, JSONField):
+            target = f"{field.name}_as_text"
+            casts[target] = Cast(field.name, TextField())
+        for text in texts:
+            start = text[:_REPR_MATCH_CHARS]
+            forms = {start}
+            if isinstance(field, JSONField):
+                forms |= {json.dumps(start)[1:-1], json.dumps(start, ensure_ascii=False)[1:-1]}
+            for form in forms:
+                quoting |= Q(**{f"{target}__contains": form})
+    return quoting, casts
 
 
-def _copies_redact(*, texts: set[str]) -> set[int]:
-    """Rewrite the redacted texts inside every audit event that still holds them, whatever its
-    record: a vote's, a comment's, a link's or a merged request's event keeps the label of
-    the record it points at. Returns the ids of the events rewritten."""
+def _copies_redact(*, texts: set[str]) -> dict[str, set[Any]]:
+    """Rewrite the redacted texts inside every copy the portal keeps (`copy_fields`), whatever
+    record the copy belongs to: a vote's, a comment's or a merged request's audit event keeps
+    the label of the request it points at; a notification quotes it. Returns the primary keys
+    of the rows rewritten, per model label."""
     searched = {text for text in texts if len(text) >= _OUTBOX_MATCH_MIN}
+    rewritten: dict[str, set[Any]] = {}
     if not searched:
-        return set()
-    candidates = (
-        AuditEvent.objects.select_for_update()
-        .annotate(changes_text=Cast("changes", TextField()))
-        .filter(_events_quoting(searched))
-    )
-    touched = []
-    for event in candidates:
-        changes = _scrub_json(event.changes, searched)
-        object_repr, note = _scrub(event.object_repr, searched), _scrub(event.note, searched)
-        if (changes, object_repr, note) != (event.changes, event.object_repr, event.note):
-            event.changes, event.object_repr, event.note = changes, object_repr, note
-            touched.append(event)
-    AuditEvent.objects.bulk_update(touched, ["changes", "object_repr", "note"])
-    return {event.pk for event in touched}
+        return rewritten
+    for label, names in copy_fields().items():
+        model = apps.get_model(label)
+        fields = [model._meta.get_field(name) for name in names]
+        quoting, casts = _quoting(fields, searched)
+        touched = []
+        for row in model._default_manager.select_for_update().alias(**casts).filter(quoting):
+            changed = False
+            for field in fields:
+                value = getattr(row, field.name)
+                scrubbed = (
+                    _scrub_json(value, searched)
+                    if isinstance(field, JSONField)
+                    else _scrub(value, searched)
+                )
+                if scrubbed != value:
+                    setattr(row, field.name, scrubbed)
+                    changed = True
+            if changed:
+                touched.append(row)
+        model._default_manager.bulk_update(touched, names)
+        rewritten[label] = {row.pk for row in touched}
+    return rewritten
 
 
 def _renders_purge_now() -> None:
@@ -117,10 +149,10 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
       old text cannot save it back);
     - every audit event of the record whose `changes` hold the field (old and new values both
       become "[redacted]"), and the record label of any event that quoted the text;
-    - the audit events of any other record that copied the text (a vote, comment or question
-      keeps its request's label; a merge keeps the other request's title): the text inside
-      their labels, notes and changes becomes "[redacted]", the rest stays readable;
-    - unsent and sent notifications in the outbox that quote it;
+    - every copy the portal keeps of it (`copy_fields`), whatever record the copy belongs to:
+      the audit events of other records (a vote, comment or question keeps its request's
+      label; a merge keeps the other request's title), unsent and sent notifications, job
+      errors and results. The text inside becomes "[redacted]", the rest stays readable;
     - cached renders (chart SVG): all of them are dropped and drawn again on demand.
 
     The Redaction row says who, when, which record and field, why and how many audit events
@@ -176,16 +208,7 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
             touched.append(event)
     AuditEvent.objects.bulk_update(touched, ["changes", "object_repr"])
     rewritten = {event.pk for event in events if field in event.changes}
-    rewritten |= _copies_redact(texts=texts)
-
-    outbox = {text for text in texts if len(text) >= _OUTBOX_MATCH_MIN}
-    for text in outbox:
-        start = text[:_REPR_MATCH_CHARS]
-        quoting = Notification.objects.filter(Q(subject__contains=start) | Q(body__contains=start))
-        for notification in quoting:
-            notification.subject = _scrub(notification.subject, outbox)
-            notification.body = _scrub(notification.body, outbox)
-            notification.save(update_fields=["subject", "body"])
+    rewritten |= _copies_redact(texts=texts).get(AuditEvent._meta.label_lower, set())
 
     _renders_purge_now()
     transaction.on_commit(_renders_purge_after_commit)

@@ -24,10 +24,10 @@ from django.test import override_settings
 from informatics import services
 from informatics.cache import render_key, renders_purge
 from informatics.choices import FacilityKind, NotificationPreference
-from informatics.models import AuditEvent, Notification, Redaction, User
+from informatics.models import AuditEvent, JobRun, Notification, Redaction, User
 from informatics.phi import REDACTED
 from informatics.services.notifications import notify
-from informatics.services.redaction import _scrub
+from informatics.services.redaction import _scrub, copy_fields
 from initiatives import services as initiative_services
 from intake import services as intake_services
 from intake.models import IntakeRequest, RequestVote
@@ -178,6 +178,8 @@ def copy_everywhere(users: dict[str, User]) -> tuple[IntakeRequest, Annotation]:
     sent = notify(recipient=users["cmo"], subject=f"Merged: {VALUE}", body=VALUE)
     assert sent is not None
     Notification.objects.filter(pk=sent.pk).update(sent_at=NOW)
+    # A background job whose error and result quote it.
+    JobRun.objects.create(kind="report", error=f"Could not draw “{VALUE}”", result={"t": [VALUE]})
     # A metric annotation labelled with it, drawn on a chart that is cached.
     system = FacilityFactory.create(code="rh", name="Riverside Health", kind=FacilityKind.SYSTEM)
     metric = MetricFactory.create(baseline_points=12)
@@ -211,6 +213,8 @@ def test_a_redacted_text_is_in_no_column_of_any_table_and_in_no_cached_value(
         "informatics_auditevent.changes",
         "informatics_notification.subject",
         "informatics_notification.body",
+        "informatics_jobrun.error",
+        "informatics_jobrun.result",
     }
     assert len(cache_hits(TOKEN)) == 1
     assert copies_elsewhere(request, annotation) == [
@@ -244,6 +248,8 @@ def test_a_redacted_text_is_in_no_column_of_any_table_and_in_no_cached_value(
     assert Notification.objects.filter(subject=f"New: {REDACTED}").count() == 1
     assert Notification.objects.filter(subject=f"Merged: {REDACTED}", body=REDACTED).count() == 1
     assert Redaction.objects.count() == 2
+    job = JobRun.objects.get()
+    assert (job.error, job.result) == (f"Could not draw “{REDACTED}”", {"t": [REDACTED]})
 
 
 # --- The pieces -------------------------------------------------------------------------------
@@ -286,6 +292,34 @@ def test_another_records_history_loses_a_long_title_cut_short_in_its_label(
     assert event.object_repr == f"Vote on #{request.pk} {REDACTED}"
     assert event.changes == {"request": [None, f"#{request.pk} {REDACTED}"]}
     assert event.note == f"moved from #{request.pk} {REDACTED}"
+
+
+def test_the_kernel_declares_where_it_keeps_copies_of_other_records_texts() -> None:
+    assert copy_fields() == {
+        "informatics.auditevent": ("object_repr", "note", "changes"),
+        "informatics.notification": ("subject", "body"),
+        "informatics.jobrun": ("error", "result"),
+    }
+
+
+def test_a_short_text_is_redacted_on_its_record_but_not_searched_for_in_other_copies(
+    users: dict[str, User],
+) -> None:
+    # "Slow" would match unrelated labels: only its own record and history lose it
+    request = submit(users["champion"], title="Slow order entry on nights")
+    comment = intake_services.request_comment(actor=users["cmio"], request=request, body="Slow")
+    title_event = AuditEvent.objects.get(
+        content_type__model="intakerequest", object_id=str(request.pk)
+    )
+    before = (title_event.object_repr, title_event.changes)
+
+    services.text_redact(actor=users["admin"], instance=comment, field="body", reason="A name.")
+
+    comment.refresh_from_db()
+    assert comment.body == REDACTED
+    title_event.refresh_from_db()
+    assert (title_event.object_repr, title_event.changes) == before
+    assert title_event.changes["title"] == [None, "Slow order entry on nights"]
 
 
 def test_the_purge_drops_every_cached_render_and_nothing_else(each_cache: str) -> None:
