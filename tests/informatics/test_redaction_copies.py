@@ -19,7 +19,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from informatics import services
 from informatics.cache import render_key, renders_purge
@@ -36,7 +37,7 @@ from metrics.choices import AnnotationKind
 from metrics.models import Annotation
 from metrics.services.catalogue.annotations import annotation_add
 from metrics.services.rollups import rollup_refresh
-from tests.conftest import port_open, require_service
+from tests.conftest import port_open, require_service, snapshot
 from tests.factories import FacilityFactory
 from tests.initiatives.factories import create_initiative
 from tests.intake.factories import submit
@@ -335,24 +336,58 @@ def test_the_purge_drops_every_cached_render_and_nothing_else(each_cache: str) -
     assert charts.CACHE_PREFIX == "render:metrics-chart-svg-v1:"
 
 
+def closed_cache() -> override_settings:
+    return override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            }
+        }
+    )
+
+
+UNREACHABLE = (
+    "The cache could not be reached to drop cached charts; nothing was redacted. "
+    "Try again when the cache is back."
+)
+
+
 def test_a_redaction_is_refused_whole_when_the_cache_cannot_be_reached(
     users: dict[str, User],
 ) -> None:
     request = submit(users["champion"], title=VALUE)
-    closed = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
-    }
+    intake_services.request_vote(actor=users["executive"], request=request)
+    before = snapshot(IntakeRequest, AuditEvent, Notification, Redaction)
 
-    with override_settings(CACHES={"default": closed}), pytest.raises(ValidationError) as raised:
+    with closed_cache(), pytest.raises(ValidationError) as raised:
         services.text_redact(
-            actor=users["admin"], instance=request, field="title", reason="A name."
+            actor=users["admin"], instance=request, field="title", reason="A name was typed."
         )
 
-    assert raised.value.messages == [
-        "The cache could not be reached to drop cached charts; nothing was redacted. "
-        "Try again when the cache is back."
-    ]
-    request.refresh_from_db()
-    assert request.title == VALUE
-    assert Redaction.objects.count() == 0
+    assert raised.value.messages == [UNREACHABLE]
+    assert snapshot(IntakeRequest, AuditEvent, Notification, Redaction) == before
+
+
+def test_the_page_says_why_nothing_was_redacted_when_the_cache_cannot_be_reached(
+    users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    request = submit(users["champion"], title=VALUE)
+    url = reverse(
+        "informatics:text-redact",
+        kwargs={
+            "app_label": "intake",
+            "model": "intakerequest",
+            "object_id": str(request.pk),
+            "field": "title",
+        },
+    )
+    admin = client_for("admin")
+    before = snapshot(IntakeRequest, AuditEvent, Redaction)
+
+    with closed_cache():
+        response = admin.post(url, {"reason": "A name was typed."})
+
+    assert response.status_code == 200
+    assert UNREACHABLE in response.content.decode()
+    assert snapshot(IntakeRequest, AuditEvent, Redaction) == before
