@@ -16,3 +16,12 @@ class InformaticsConfig(AppConfig):
     )
     # Free-text fields an admin may redact (informatics.phi.redactable_fields).
     redactable = {"informatics.strategicpriority": ("goal_statement", "retired_reason")}
+    # Where the portal keeps copies of other records' texts: a redaction rewrites the text
+    # inside them too (informatics.services.redaction.copy_fields). Audit events keep the
+    # labels of the records they point at; the outbox quotes titles; a job's error or result
+    # may quote what it worked on.
+    redaction_copies = {
+        "informatics.auditevent": ("object_repr", "note", "changes"),
+        "informatics.notification": ("subject", "body"),
+        "informatics.jobrun": ("error", "result"),
+    }

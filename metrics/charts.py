@@ -3,7 +3,8 @@
 The browser runs no chart code: pages, PDFs and e-mail all carry the same SVG, so the Content
 Security Policy stays strict. The SVG is cached in Django's cache under the sha256 of its spec,
 which holds every figure drawn, so a changed roll-up, target or annotation renders anew and an
-unchanged one never renders twice.
+unchanged one never renders twice. The key is in the kernel's namespace of cached renders
+(`informatics.cache`), which a redaction purges, so no redacted label outlives it there.
 
 What the chart shows (NHS "Making Data Count" conventions):
 - one point per period (layer "points"), coloured by the signal it carries: improvement blue,
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import vl_convert
 from django.core.cache import cache
 
+from informatics.cache import render_key
 from metrics.choices import AnnotationKind, ChartType, Direction, Variation
 
 if TYPE_CHECKING:
@@ -41,7 +43,8 @@ if TYPE_CHECKING:
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 880
 HEIGHT = 320
-CACHE_PREFIX = "metrics:chart-svg:v1:"
+# In the kernel's namespace of cached renders, which a redaction purges.
+CACHE_PREFIX = render_key("metrics-chart-svg-v1", "")
 CACHE_SECONDS = 60 * 60 * 24 * 30  # keyed by content, so it never goes stale; space is the limit
 
 # Making Data Count's palette (NHSRplotthedots), and grey for what is still arriving.
