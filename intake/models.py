@@ -90,6 +90,13 @@ class IntakeRequest(VersionedModel):
         default=False, help_text="Only the submitter and the informatics team see it."
     )
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="requests")
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The one-time key of the form that submitted it: the same form posted again "
+        "finds this request instead of making a second one.",
+    )
 
     # What triage decides.
     status = models.CharField(
@@ -122,7 +129,10 @@ class IntakeRequest(VersionedModel):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(duplicate_of=models.F("id")), name="request_not_duplicate_of_itself"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["submitted_by", "submission_key"], name="request_one_per_submission_key"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ edits of the same version, 201/400 for the same +1, one import of one file's dat
 and never "database is locked". Each case runs in the SQLite pass and in the PostgreSQL pass."""
 
 import threading
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
@@ -195,3 +197,28 @@ def test_three_identical_imports_at_once_import_the_data_once(
         (ImportStatus.DONE, 12, 0, 0),
     ]
     assert Measurement.objects.count() == 12
+
+
+@BOTH
+def test_the_same_request_form_posted_twice_at_once_makes_one_request(
+    database: str, users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    clients = [client_for(Role.CHAMPION), client_for(Role.CHAMPION)]
+    data = {
+        "title": "Sepsis alert fires on every post-op tachycardia",
+        "kind": "pain_point",
+        "story_today": "The sepsis alert fires for every post-op patient.",
+        "story_wanted": "Quiet for a day after surgery.",
+        "frequency": "several_daily",
+        "submission_key": str(uuid.uuid4()),
+    }
+
+    answers = at_once(
+        *[lambda client=client: client.post("/requests/new/", data) for client in clients]
+    )
+
+    made = IntakeRequest.objects.get()
+    assert str(made.submission_key) == data["submission_key"]
+    assert [(answer.status_code, answer["Location"]) for answer in answers] == [
+        (302, f"/requests/{made.pk}/")
+    ] * 2
