@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.backends.sqlite3.creation import DatabaseCreation
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -76,7 +77,9 @@ def test_the_embedded_database_waits_for_the_write_lock() -> None:
 
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert busy == (20000,)
-    assert Path(connection.settings_dict["NAME"]).name == "test.sqlite3"
+    # A file (with xdist, one per worker: test.sqlite3_gw0, …), never shared-cache memory.
+    assert Path(connection.settings_dict["NAME"]).name.startswith("test.sqlite3")
+    assert not DatabaseCreation.is_in_memory_db(connection.settings_dict["NAME"])
 
 
 @BOTH
