@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from informatics import limits
 from informatics.choices import (
     DEFAULT_SLA_HOURS,
     ROLE_ORDER,
@@ -199,7 +200,9 @@ class StrategicPriority(VersionedModel):
 
     code = models.SlugField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
-    goal_statement = models.TextField()
+    goal_statement = models.TextField(
+        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
+    )
     executive_sponsor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="sponsored_priorities"
     )
@@ -207,7 +210,9 @@ class StrategicPriority(VersionedModel):
     horizon = models.DateField(help_text="When the goal should be reached.")
     is_active = models.BooleanField(default=True)
     rank = models.PositiveIntegerField()
-    retired_reason = models.TextField(blank=True)
+    retired_reason = models.TextField(
+        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
+    )
 
     class Meta:
         ordering = ["-is_active", "rank", "id"]

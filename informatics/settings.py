@@ -104,6 +104,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction begins and wait up to DATABASE_BUSY_SECONDS
+    # for it, so concurrent writes queue instead of failing with "database is locked". Tests
+    # use a file, so that threads share one database.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("DATABASE_BUSY_SECONDS", 20),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database fails fast (and /healthz says so) instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
@@ -311,6 +320,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies past API_JSON_MAX_BYTES or nested past API_JSON_MAX_DEPTH: 400 naming the limit.
+    "DEFAULT_PARSER_CLASSES": [
+        "informatics.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # StaleEdit → 409; a service's ValidationError → 400 naming its fields.
     "EXCEPTION_HANDLER": "informatics.exceptions.api_exception_handler",
     # Only the token endpoint is throttled (per client address): django-axes already locks an
@@ -318,6 +333,8 @@ REST_FRAMEWORK = {
     # Generous, because a hospital puts thousands of clinicians behind one NAT address.
     "DEFAULT_THROTTLE_RATES": {"token": "30/minute"},
 }
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1_000_000)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Informatics Portal API",
     "DESCRIPTION": "Strategic priorities, intake, initiatives, metrics and governance of a "

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from informatics import limits
 from informatics.choices import ValueCategory
 from informatics.models import (
     Facility,
@@ -25,8 +26,12 @@ class Initiative(VersionedModel):
 
     title = models.CharField(max_length=200)
     type = models.CharField(max_length=30, choices=InitiativeType.choices)
-    summary = models.TextField()
-    problem_statement = models.TextField(blank=True)
+    summary = models.TextField(
+        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
+    )
+    problem_statement = models.TextField(
+        blank=True, max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
+    )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROPOSED)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     executive_sponsor = models.ForeignKey(
@@ -59,7 +64,10 @@ class Initiative(VersionedModel):
     cost_estimate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     revisit_date = models.DateField(null=True, blank=True, help_text="When deferred.")
     stage_reason = models.TextField(
-        blank=True, help_text="Why it was last deferred, put on hold or stopped."
+        blank=True,
+        help_text="Why it was last deferred, put on hold or stopped.",
+        max_length=limits.NOTE,
+        validators=limits.max_length(limits.NOTE),
     )
     forecast_locked_at = models.DateTimeField(null=True, blank=True)
 
@@ -129,7 +137,9 @@ class StageChange(TimelineEntry):
     )
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(
+        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
+    )
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.from_stage or '—'} → {self.to_stage}"
@@ -187,8 +197,12 @@ class StatusUpdate(models.Model):
     scope = models.CharField(max_length=10, choices=Health.choices)
     budget = models.CharField(max_length=10, choices=Health.choices)
     adoption = models.CharField(max_length=10, choices=Health.choices)
-    narrative = models.TextField()
-    risks = models.TextField(blank=True)
+    narrative = models.TextField(
+        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
+    )
+    risks = models.TextField(
+        blank=True, max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

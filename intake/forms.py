@@ -3,6 +3,7 @@ keyword arguments; the services check the business rules (the transition table, 
 who may do what) and raise ValidationError naming the field, which the views put back on the
 form beside it."""
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -154,6 +155,9 @@ class RequestForm(forms.Form):
         help_text="Only you and the informatics team will see it.",
     )
     phi_confirmed = phi_confirmed_field()
+    # A new key each time the blank form is shown, kept when it is shown again with errors:
+    # the same form posted twice makes one request.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     # The fields that may hold patient information, in the order the page shows them.
     free_text = ("title", "story_today", "story_wanted")
@@ -219,6 +223,9 @@ class RequestForm(forms.Form):
 
 class RequestEditForm(VersionedEditForm, RequestForm):
     """The submitter's edit of their request, as of the version they loaded."""
+
+    # An edit is kept safe by its version instead (None removes the inherited field).
+    submission_key = None  # type: ignore[assignment]
 
 
 class VoteForm(forms.Form):

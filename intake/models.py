@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from informatics import limits
 from informatics.choices import Route
 from informatics.models import (
     Facility,
@@ -69,8 +70,16 @@ class IntakeRequest(VersionedModel):
     # What the submitter tells us.
     kind = models.CharField(max_length=20, choices=RequestKind.choices)
     title = models.CharField(max_length=200)
-    story_today = models.TextField(help_text="What happens today.")
-    story_wanted = models.TextField(help_text="What should happen instead.")
+    story_today = models.TextField(
+        help_text="What happens today.",
+        max_length=limits.LONG_TEXT,
+        validators=limits.max_length(limits.LONG_TEXT),
+    )
+    story_wanted = models.TextField(
+        help_text="What should happen instead.",
+        max_length=limits.LONG_TEXT,
+        validators=limits.max_length(limits.LONG_TEXT),
+    )
     workflow_area = models.CharField(max_length=100, blank=True)
     ehr_module = models.CharField(max_length=100, blank=True)
     facility = models.ForeignKey(
@@ -90,6 +99,13 @@ class IntakeRequest(VersionedModel):
         default=False, help_text="Only the submitter and the informatics team see it."
     )
     submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="requests")
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The one-time key of the form that submitted it: the same form posted again "
+        "finds this request instead of making a second one.",
+    )
 
     # What triage decides.
     status = models.CharField(
@@ -122,7 +138,10 @@ class IntakeRequest(VersionedModel):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(duplicate_of=models.F("id")), name="request_not_duplicate_of_itself"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["submitted_by", "submission_key"], name="request_one_per_submission_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,7 +177,7 @@ class RequestComment(TimeStampedModel):
     request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(User, on_delete=models.PROTECT)
     kind = models.CharField(max_length=10, choices=CommentKind.choices, default=CommentKind.COMMENT)
-    body = models.TextField()
+    body = models.TextField(max_length=limits.COMMENT, validators=limits.max_length(limits.COMMENT))
     answered_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -219,7 +238,9 @@ class RequestStatusChange(TimelineEntry):
     )
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
+    )
 
     def __str__(self) -> str:
         return f"#{self.request_id}: {self.from_status or '—'} → {self.to_status}"

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from informatics import limits
 from informatics.choices import ValueCategory
 from informatics.models import (
     Facility,
@@ -41,7 +42,9 @@ class Metric(VersionedModel):
 
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
-    definition = models.TextField(blank=True)
+    definition = models.TextField(
+        blank=True, max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
+    )
     definition_source = models.CharField(
         max_length=200, blank=True, help_text="Who defines it, e.g. CMS SEP-1, Epic Signal."
     )
@@ -177,7 +180,9 @@ class Annotation(TimeStampedModel):
     kind = models.CharField(max_length=10, choices=AnnotationKind.choices)
     date = models.DateField(help_text="A rebase starts a new segment at the first period from it.")
     label = models.CharField(max_length=120)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(
+        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
+    )
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:

@@ -12,6 +12,7 @@ from informatics.audit import audit_created, audited_update
 from informatics.choices import ValueCategory
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
+from informatics.services.records import field_errors
 
 PRIORITY_FIELDS = (
     "code",
@@ -43,6 +44,8 @@ def _priority_check(fields: dict[str, Any], *, exclude_pk: int | None = None) ->
         errors["value_category"] = f"{category!r} is not a value category."
     if "horizon" in fields and not isinstance(fields["horizon"], datetime.date):
         errors["horizon"] = "The horizon must be a date."
+    texts = [name for name in ("code", "title", "goal_statement") if name in fields]
+    field_errors(StrategicPriority(**{name: fields[name] for name in texts}), texts, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -132,6 +135,10 @@ def priority_retire(
     require(actor, Action.PRIORITY_EDIT)
     if not reason.strip():
         raise ValidationError({"retired_reason": "Say why the priority is retired."})
+    errors: dict[str, str] = {}
+    field_errors(StrategicPriority(retired_reason=reason.strip()), ("retired_reason",), errors)
+    if errors:
+        raise ValidationError(errors)
     if not priority.is_active:
         raise ValidationError({"is_active": "This priority is already retired."})
     audited_update(

@@ -11,7 +11,13 @@ from informatics.audit import audited_update
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can
 from informatics.phi import phi_guard
-from informatics.services.records import copy_back, lock, next_steps_text, record_phi
+from informatics.services.records import (
+    copy_back,
+    field_errors,
+    lock,
+    next_steps_text,
+    record_phi,
+)
 from initiatives.choices import (
     GATE_STAGES,
     REASON_REQUIRED,
@@ -79,6 +85,7 @@ def _advance_check(
     errors: dict[str, str] = {}
     if to_stage in REASON_REQUIRED and not reason:
         errors["reason"] = f"Say why the initiative is {to_label.lower()}."
+    field_errors(StageChange(reason=reason), ("reason",), errors)
     if to_stage == G.DEFERRED:
         if not _is_date(revisit_date):
             errors["revisit_date"] = "Give the date to revisit it."

@@ -1,9 +1,10 @@
 """Submitting a request and the submitter's edits while it is still submitted."""
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from informatics.audit import audit_created, audited_update
@@ -90,10 +91,18 @@ def request_submit(
     suggested_priority: StrategicPriority | None = None,
     is_private: bool = False,
     phi_confirmed: bool = False,
+    submission_key: uuid.UUID | None = None,
 ) -> IntakeRequest:
     """Record a pain point or request. A gated one (safety, regulatory, vendor-mandated) is
-    routed at once, so its SLA clock starts now; the others wait for triage to route them."""
+    routed at once, so its SLA clock starts now; the others wait for triage to route them.
+
+    `submission_key` is the one-time key of the form: the same form posted again (twice at
+    once, or resent) returns the request it made the first time and makes no other."""
     require(actor, Action.REQUEST_SUBMIT)
+    if submission_key is not None:
+        earlier = _submitted_with(actor, submission_key)
+        if earlier is not None:
+            return earlier
     fields = _request_fields_check(
         {
             "kind": kind,
@@ -120,21 +129,35 @@ def request_submit(
         is_safety_concern=fields["is_safety_concern"],
         is_regulatory=fields["is_regulatory"],
     )
-    request = IntakeRequest.objects.create(
-        **fields,
-        **_route_fields(route, now),
-        submitted_by=actor,
-        status=S.SUBMITTED,
-        status_changed_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    try:
+        with transaction.atomic():
+            request = IntakeRequest.objects.create(
+                **fields,
+                **_route_fields(route, now),
+                submitted_by=actor,
+                submission_key=submission_key,
+                status=S.SUBMITTED,
+                status_changed_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # The same form, posted at the same moment, committed first (its key is unique).
+        earlier = _submitted_with(actor, submission_key) if submission_key else None
+        if earlier is None:
+            raise
+        return earlier
     audit_created(instance=request, actor=actor, fields=AUDITED_ON_CREATE)
     RequestStatusChange.objects.create(
         request=request, from_status="", to_status=S.SUBMITTED, actor=actor, at=now
     )
     record_phi(instance=request, findings=findings, actor=actor)
     return request
+
+
+def _submitted_with(actor: User, submission_key: uuid.UUID) -> IntakeRequest | None:
+    """The request `actor` already submitted with the form whose key is `submission_key`."""
+    return IntakeRequest.objects.filter(submitted_by=actor, submission_key=submission_key).first()
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from informatics.models import Facility, User
 from informatics.permissions import Action, ActionDenied, require
 from informatics.phi import phi_guard
 from informatics.services import notify
-from informatics.services.records import copy_back, lock, record_phi
+from informatics.services.records import copy_back, field_errors, lock, record_phi
 from intake.choices import CLOSED_STATUSES, CommentKind, Frequency, ScoreReason
 from intake.models import IntakeRequest, RequestComment, RequestVote
 from intake.services._common import (
@@ -91,6 +91,19 @@ def _notify_comment(*, request: IntakeRequest, comment: RequestComment) -> None:
     )
 
 
+def _entry_text(value: str, *, field: str, missing: str) -> str:
+    """A thread entry's text, stripped; refused naming `field` when it is empty (`missing`) or
+    longer than the model allows."""
+    text = value.strip()
+    if not text:
+        raise ValidationError({field: missing})
+    errors: dict[str, str] = {}
+    field_errors(RequestComment(body=text), ("body",), errors)
+    if errors:
+        raise ValidationError({field: errors["body"]})
+    return text
+
+
 @transaction.atomic
 def request_comment(
     *, actor: User, request: IntakeRequest, body: str, phi_confirmed: bool = False
@@ -98,9 +111,7 @@ def request_comment(
     """A comment in the request's thread; the submitter hears of comments by others."""
     require(actor, Action.REQUEST_SUBMIT)
     require(actor, Action.REQUEST_READ, request)
-    body = body.strip()
-    if not body:
-        raise ValidationError({"body": "Write a comment."})
+    body = _entry_text(body, field="body", missing="Write a comment.")
     findings = phi_guard(fields={"body": body}, confirmed=phi_confirmed)
     comment = RequestComment.objects.create(
         request=request, author=actor, kind=CommentKind.COMMENT, body=body
@@ -119,9 +130,9 @@ def request_ask(
     """Triage asks the submitter a question: the request moves to Needs info (through the
     table) and the submitter is told a question waits in the thread."""
     require(actor, Action.REQUEST_TRIAGE)
-    question = question.strip()
-    if not question:
-        raise ValidationError({"question": "Write the question for the submitter."})
+    question = _entry_text(
+        question, field="question", missing="Write the question for the submitter."
+    )
     findings = phi_guard(fields={"question": question}, confirmed=phi_confirmed)
     if request.status != S.NEEDS_INFO:
         _move(
@@ -147,9 +158,7 @@ def request_answer(
     require(actor, Action.REQUEST_READ, request)
     if actor.pk != request.submitted_by_id:
         raise ActionDenied(Action.REQUEST_EDIT)
-    body = body.strip()
-    if not body:
-        raise ValidationError({"body": "Write your answer."})
+    body = _entry_text(body, field="body", missing="Write your answer.")
     open_questions = RequestComment.objects.filter(
         request=request, kind=CommentKind.QUESTION, answered_by__isnull=True
     )

@@ -10,7 +10,7 @@ from informatics.audit import audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services import notify
-from informatics.services.records import copy_back, lock, next_steps_text
+from informatics.services.records import copy_back, field_errors, lock, next_steps_text
 from intake.choices import TRANSITIONS, DeclineReason, RequestStatus
 from intake.models import IntakeRequest, RequestStatusChange
 from intake.services._common import S, _status_label, request_url
@@ -117,6 +117,10 @@ def request_transition(
         raise ValidationError(
             {"to_status": "Merge the request into the surviving one to move it to Merged."}
         )
+    errors: dict[str, str] = {}
+    field_errors(RequestStatusChange(note=note.strip()), ("note",), errors)
+    if errors:
+        raise ValidationError(errors)
     return _move(
         actor=actor,
         request=request,

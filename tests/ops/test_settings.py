@@ -1,5 +1,7 @@
 """Production configuration: refuses insecure defaults, passes Django's deployment checks."""
 
+import contextlib
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -75,6 +77,12 @@ def test_development_defaults_need_no_variables(var_dir: str) -> None:
     assert "System check identified no issues" in result.stdout
 
 
+def sqlite_tables(path: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        rows = database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return [name for (name,) in rows]
+
+
 def test_seed_demo_refuses_a_production_configuration_without_force(tmp_path: Path) -> None:
     database = tmp_path / "db.sqlite3"
     env = production_env(DATABASE_URL=f"sqlite:///{database}", VAR_DIR=str(tmp_path / "var"))
@@ -83,5 +91,7 @@ def test_seed_demo_refuses_a_production_configuration_without_force(tmp_path: Pa
 
     assert result.returncode == 1
     assert "--force" in result.stderr
-    # Refused before writing anything (the system checks may open the file, nothing more).
-    assert not database.exists() or database.stat().st_size == 0
+    # Refused before writing anything: the system checks may open the file (and, as SQLite
+    # transactions begin IMMEDIATE, Django's JSON feature probe writes an empty file's header),
+    # nothing more: no table.
+    assert not database.exists() or sqlite_tables(database) == []
