@@ -1,6 +1,6 @@
 """Sign-in plumbing: e-mail addresses are matched without regard to case; failed sign-ins lock
 an account for one address only (django-axes) and slow it down for every address (a short
-progressive delay)."""
+progressive delay); API tokens can expire; password forms rotate the API token."""
 
 import datetime
 import math
@@ -10,14 +10,19 @@ from typing import Any
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_client_username
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
 
+from informatics import selectors
 from informatics.models import User
+from informatics.services.people import user_password_set
 
 
 def lockout_key(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
@@ -147,3 +152,46 @@ def lockout_response(
     retry_after = wait or int(settings.AXES_COOLOFF_TIME.total_seconds())
     response["Retry-After"] = str(retry_after)
     return response
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, refusing a token older than API_TOKEN_TTL_DAYS (when set)."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        if selectors.token_has_expired(token=token):
+            raise exceptions.AuthenticationFailed(
+                f"This token expired (tokens last {settings.API_TOKEN_TTL_DAYS} days): "
+                "obtain a new one at POST /api/v1/auth/token/."
+            )
+        return user, token
+
+
+# --- Password forms -------------------------------------------------------------------------
+
+
+class _PasswordSetMixin:
+    """Sets the password through the service, which also rotates the API token."""
+
+    def set_password_and_save(
+        self,
+        user: User,
+        password_field_name: str = "password1",  # noqa: S107 (a field name: Django's signature)
+        commit: bool = True,
+    ) -> User:
+        password: str = self.cleaned_data[password_field_name]  # type: ignore[attr-defined]
+        if not commit:
+            user.set_password(password)
+            return user
+        return user_password_set(user=user, password=password)
+
+
+class SetPasswordForm(_PasswordSetMixin, auth_forms.SetPasswordForm):
+    """A new password from a reset (or invitation) link."""
+
+
+class PasswordChangeForm(_PasswordSetMixin, auth_forms.PasswordChangeForm):
+    """A new password chosen by a signed-in person, who gives the old one too."""

@@ -312,7 +312,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     # Token first: an anonymous API request then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "informatics.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -328,6 +328,9 @@ REST_FRAMEWORK = {
     # Generous, because a hospital puts thousands of clinicians behind one NAT address.
     "DEFAULT_THROTTLE_RATES": {"token": "30/minute"},
 }
+# API tokens stop working this many days after they were made (0: they do not expire). A
+# password change, "sign out everywhere" or revoking on the account page deletes one sooner.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Informatics Portal API",
     "DESCRIPTION": "Strategic priorities, intake, initiatives, metrics and governance of a "

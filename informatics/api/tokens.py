@@ -9,6 +9,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
 from informatics.models import User
+from informatics.selectors import token_has_expired
+from informatics.services import user_token_create
 
 BAD_CREDENTIALS = "Unable to sign in with this e-mail address and password."
 INACTIVE = "This account has been deactivated. Ask a portal administrator to reactivate it."
@@ -19,7 +21,7 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
 
     Raises DRF's ValidationError (400) for bad credentials or a deactivated account, and
     Throttled (429) while axes holds the account locked for this address or the account must
-    wait after recent failures.
+    wait after recent failures. An expired token is replaced by a new one.
     """
     email = email.strip().lower()  # one spelling per account, so the lockout cannot be dodged
     # The DRF request goes to axes as is: its lockout flag lands on this request, so the API
@@ -48,5 +50,7 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
             raise exceptions.ValidationError({"non_field_errors": [INACTIVE]})
         raise exceptions.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
     user_logged_in.send(sender=type(user), request=request, user=user)
-    token, _ = Token.objects.get_or_create(user=user)
+    token = Token.objects.filter(user=user).first()
+    if token is None or token_has_expired(token=token):
+        token = user_token_create(user=user)
     return token

@@ -26,6 +26,7 @@ def test_login_lockout_is_per_account_and_address_for_a_limited_time():
         5,
         60,
     )
+    assert project_settings.API_TOKEN_TTL_DAYS == 0
 
 
 def test_sessions_expire_after_eight_idle_hours():
