@@ -50,18 +50,19 @@ class FailureCount:
     last_failure: datetime.datetime
 
 
-def _failure_cache_key(account: str) -> str:
-    return f"sign-in-failures:{account}"
+def _failure_keys(account: str) -> tuple[str, str]:
+    return f"sign-in-failures:{account}", f"sign-in-last-failure:{account}"
 
 
 def login_failures(account: str) -> FailureCount | None:
     """The account's current failure count, or None when it has none (or it has lapsed)."""
-    stored = cache.get(_failure_cache_key(account))
-    if stored is None:
+    count_key, last_key = _failure_keys(account)
+    stored = cache.get_many([count_key, last_key])
+    if not stored.get(count_key) or last_key not in stored:
         return None
     count = FailureCount(
-        failures=int(stored["failures"]),
-        last_failure=datetime.datetime.fromisoformat(stored["last_failure"]),
+        failures=int(stored[count_key]),
+        last_failure=datetime.datetime.fromisoformat(stored[last_key]),
     )
     # The cache's own expiry runs on the server's clock; this check runs on Django's.
     if timezone.now() - count.last_failure >= settings.AXES_COOLOFF_TIME:
@@ -88,18 +89,20 @@ def login_wait_seconds(account: str) -> int:
 
 
 def login_failure_record(account: str) -> None:
-    """Count one failed sign-in against the account."""
-    count = login_failures(account)
-    failures = count.failures + 1 if count is not None else 1
-    cache.set(
-        _failure_cache_key(account),
-        {"failures": failures, "last_failure": timezone.now().isoformat()},
-        timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()),
-    )
+    """Count one failed sign-in against the account (an atomic increment, so that failures
+    arriving at once from many addresses are all counted)."""
+    count_key, last_key = _failure_keys(account)
+    timeout = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    if login_failures(account) is None:
+        cache.set(count_key, 0, timeout=timeout)  # none yet, or the old count has lapsed
+    cache.add(count_key, 0, timeout=timeout)
+    cache.incr(count_key)
+    cache.touch(count_key, timeout=timeout)
+    cache.set(last_key, timezone.now().isoformat(), timeout=timeout)
 
 
 def login_failures_reset(account: str) -> None:
-    cache.delete(_failure_cache_key(account))
+    cache.delete_many(list(_failure_keys(account)))
 
 
 class SignInBackend(AxesStandaloneBackend, ModelBackend):
