@@ -26,6 +26,14 @@ urlpatterns = [
     path("facilities/", views.facility_list, name="facility-list"),
     path("settings/", views.settings_edit, name="settings-edit"),
     path("account/notifications/", views.account_notifications, name="account-notifications"),
+    path("account/access/", views.account_access, name="account-access"),
+    path("account/token/new/", views.account_token_create, name="account-token-create"),
+    path("account/token/revoke/", views.account_token_revoke, name="account-token-revoke"),
+    path(
+        "account/sign-out-everywhere/",
+        views.account_sign_out_everywhere,
+        name="account-sign-out-everywhere",
+    ),
     path(
         "redact/<str:app_label>/<str:model>/<str:object_id>/<str:field>/",
         views.text_redact,

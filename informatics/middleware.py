@@ -2,12 +2,14 @@
 
 import zoneinfo
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from informatics.models import User
 from informatics.services import site_settings_get
 
 
@@ -29,3 +31,29 @@ class SiteTimezoneMiddleware:
             # report, not for this middleware to turn into a 500.
             timezone.deactivate()
         return self.get_response(request)
+
+
+_request: ContextVar[HttpRequest | None] = ContextVar("request", default=None)
+
+
+class CurrentRequestMiddleware:
+    """Remember the request being answered, for output that depends on who is asking where no
+    request is passed down (PersonRefOutput's e-mail: only admins and the person see it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+
+def current_user() -> User | None:
+    """The signed-in user of the request being answered (by session or, once the API has
+    authenticated it, by token), or None."""
+    request = _request.get()
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from informatics import limits
 from informatics.choices import (
@@ -84,6 +85,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    session_generation = models.PositiveIntegerField(
+        default=0,
+        help_text='Raised by "sign out everywhere": sessions begun before it end.',
+    )
 
     objects = UserManager()
 
@@ -118,6 +123,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session check (an HMAC of the password hash), bound also to the session
+        generation, so raising the generation ends every session as a password change does.
+        Generation 0 keeps Django's own hash: sessions from before the field stay valid."""
+        if not self.session_generation:
+            hashed: str = super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+            return hashed
+        key_salt = "informatics.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class TimelineEntry(models.Model):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, cast
 
 from django.db.models import Model
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -17,6 +17,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from informatics.choices import PhiKind
+from informatics.middleware import current_user
 from informatics.models import Facility, User
 from informatics.permissions import Action, can
 
@@ -239,7 +240,16 @@ class PersonRefOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     full_name = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.SerializerMethodField(
+        help_text="Only for admins and for the person themself; null for everyone else."
+    )
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_email(self, person: User) -> str | None:
+        viewer = current_user()
+        if viewer is not None and (viewer.pk == person.pk or can(viewer, Action.ADMINISTER)):
+            return person.email
+        return None
 
 
 class FacilityRefOutput(serializers.Serializer):

@@ -3,9 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from informatics.models import AuditEvent, Facility, StrategicPriority, User
 
@@ -88,4 +91,38 @@ def saves_since(*, instance: models.Model, version: int) -> list[AuditEvent]:
         audit_history(instance=instance)
         .filter(version__gt=version)
         .order_by("-version", "-at", "-id")
+    )
+
+
+def token_expires_at(*, token: Token) -> datetime.datetime | None:
+    """When the API token stops working (API_TOKEN_TTL_DAYS after it was made), or None when
+    tokens do not expire."""
+    if not settings.API_TOKEN_TTL_DAYS:
+        return None
+    return token.created + datetime.timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+def token_has_expired(*, token: Token) -> bool:
+    expires_at = token_expires_at(token=token)
+    return expires_at is not None and timezone.now() >= expires_at
+
+
+@dataclass(frozen=True)
+class TokenStatus:
+    """What a person may see of their own API token: never its key, once made."""
+
+    created: datetime.datetime
+    expires_at: datetime.datetime | None
+    has_expired: bool
+
+
+def user_token_status(*, user: User) -> TokenStatus | None:
+    """The user's API token, as its owner's account page shows it; None when they have none."""
+    token = Token.objects.filter(user=user).first()
+    if token is None:
+        return None
+    return TokenStatus(
+        created=token.created,
+        expires_at=token_expires_at(token=token),
+        has_expired=token_has_expired(token=token),
     )

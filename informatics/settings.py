@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "informatics.middleware.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,7 +152,10 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "informatics")
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "informatics.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # Django's model backend behind django-axes' lock-out and the per-account delay. It returns
+    # a user or refuses, so a sign-in never reaches the plain model backend, which stays listed
+    # for the sessions begun with it.
+    "informatics.auth.SignInBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -169,19 +173,25 @@ LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = None  # show the "you have signed out" page
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 72) * 3600
 
-# Login throttling: after AXES_FAILURE_LIMIT failures an account is locked for the cool-off.
+# Login throttling. After AXES_FAILURE_LIMIT failures an account is locked for the cool-off,
+# for the address they came from only: someone elsewhere cannot lock a person out (a hospital
+# NAT address shares the lock, but then only guessing from inside the hospital locks it).
+# Across addresses an account is slowed instead: after LOGIN_DELAY_AFTER_FAILURES failures each
+# attempt waits 2^k seconds after the last failure, at most LOGIN_DELAY_MAX_SECONDS
+# (informatics.auth).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Django's login form posts the e-mail address as "username"; the key is case-folded.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "informatics.auth.lockout_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "informatics.auth.lockout_response"
 AXES_VERBOSE = False
-# Locking per account, not per address, on purpose: a hospital puts thousands of clinicians
-# behind one NAT address, and an address lock-out would lock the whole hospital out.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOGIN_DELAY_AFTER_FAILURES = env_int("LOGIN_DELAY_AFTER_FAILURES", 5)
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 60)
+SILENCED_SYSTEM_CHECKS: list[str] = []
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the clock restarts on activity: idle sessions expire
@@ -311,7 +321,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     # Token first: an anonymous API request then gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "informatics.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -335,6 +345,9 @@ REST_FRAMEWORK = {
 }
 API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1_000_000)
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
+# API tokens stop working this many days after they were made (0: they do not expire). A
+# password change, "sign out everywhere" or revoking on the account page deletes one sooner.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Informatics Portal API",
     "DESCRIPTION": "Strategic priorities, intake, initiatives, metrics and governance of a "

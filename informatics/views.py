@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -409,6 +410,46 @@ def account_notifications(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Saved how you hear about changes.")
         return redirect("informatics:account-notifications")
     return render(request, "informatics/account_notifications.html", {"form": form})
+
+
+@login_required
+@require_GET
+def account_access(request: AuthedRequest) -> HttpResponse:
+    """A person's own API token (whether they have one, when it was made, when it expires;
+    never its key) and the way to end every session."""
+    return _account_access_page(request)
+
+
+def _account_access_page(request: AuthedRequest, new_key: str = "") -> HttpResponse:
+    token = selectors.user_token_status(user=request.user)
+    return render(request, "informatics/account_access.html", {"token": token, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def account_token_create(request: AuthedRequest) -> HttpResponse:
+    """A new API token, replacing any other; its key is shown on this answer only."""
+    token = services.user_token_create(user=request.user)
+    return _account_access_page(request, new_key=token.key)
+
+
+@login_required
+@require_POST
+def account_token_revoke(request: AuthedRequest) -> HttpResponse:
+    if services.user_token_revoke(user=request.user):
+        messages.success(request, "Your API token was revoked: it no longer works.")
+    else:
+        messages.info(request, "You had no API token.")
+    return redirect("informatics:account-access")
+
+
+@login_required
+@require_POST
+def account_sign_out_everywhere(request: AuthedRequest) -> HttpResponse:
+    """End every session of this person, on every device, and delete their API token."""
+    services.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    return render(request, "registration/logged_out.html", {"everywhere": True})
 
 
 # --- Redaction ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """API tokens. Obtaining one is a sign-in: django-axes counts its failures and locks the account
-exactly as it does on the login page, and a success resets the count and sets last_login."""
+(for this address) exactly as it does on the login page, the account's progressive delay
+applies too, and a success resets the counts and sets last_login."""
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
@@ -8,6 +9,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
 from informatics.models import User
+from informatics.selectors import token_has_expired
+from informatics.services import user_token_create
 
 BAD_CREDENTIALS = "Unable to sign in with this e-mail address and password."
 INACTIVE = "This account has been deactivated. Ask a portal administrator to reactivate it."
@@ -17,7 +20,8 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
     """The user's API token (created on first use) for a good e-mail and password.
 
     Raises DRF's ValidationError (400) for bad credentials or a deactivated account, and
-    Throttled (429) while axes holds the account locked.
+    Throttled (429) while axes holds the account locked for this address or the account must
+    wait after recent failures. An expired token is replaced by a new one.
     """
     email = email.strip().lower()  # one spelling per account, so the lockout cannot be dodged
     # The DRF request goes to axes as is: its lockout flag lands on this request, so the API
@@ -25,6 +29,12 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
     # the account from the "username" credential (AXES_USERNAME_FORM_FIELD), as on the login page.
     user = authenticate(request=request, username=email, password=password)
     if user is None:
+        wait = getattr(request, "login_wait_seconds", 0)
+        if wait:
+            raise exceptions.Throttled(
+                wait=wait,
+                detail="Too many failed sign-in attempts for this account just now.",
+            )
         if getattr(request, "axes_locked_out", False):
             cool_off = settings.AXES_COOLOFF_TIME
             minutes = int(cool_off.total_seconds() // 60)
@@ -40,5 +50,7 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
             raise exceptions.ValidationError({"non_field_errors": [INACTIVE]})
         raise exceptions.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
     user_logged_in.send(sender=type(user), request=request, user=user)
-    token, _ = Token.objects.get_or_create(user=user)
+    token = Token.objects.filter(user=user).first()
+    if token is None or token_has_expired(token=token):
+        token = user_token_create(user=user)
     return token

@@ -24,7 +24,11 @@ from informatics.services.people import (
     PERSON_FIELDS,
     password_set_link,
     user_invite,
+    user_password_set,
     user_set_active,
+    user_sign_out_everywhere,
+    user_token_create,
+    user_token_revoke,
     user_update,
 )
 from informatics.services.priorities import (
@@ -79,6 +83,10 @@ __all__ = [
     "site_settings_update",
     "text_redact",
     "user_invite",
+    "user_password_set",
     "user_set_active",
+    "user_sign_out_everywhere",
+    "user_token_create",
+    "user_token_revoke",
     "user_update",
 ]

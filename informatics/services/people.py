@@ -8,6 +8,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -150,4 +151,41 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     audited_update(user, actor=actor, changes={"is_active": is_active})
     if not is_active:
         Token.objects.filter(user=user).delete()
+    return user
+
+
+# --- Passwords, sessions and API tokens -----------------------------------------------------
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str) -> User:
+    """Give the user a new password (a change, a reset or an invitation link). Their API
+    token is deleted with the old password; their other sessions end, as Django ends every
+    session on a password change (the page that changed it keeps its own)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Token.objects.filter(user=user).delete()
+    return user
+
+
+def user_token_create(*, user: User) -> Token:
+    """A new API token for the user, replacing any they had (its key is shown only now)."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def user_token_revoke(*, user: User) -> bool:
+    """Delete the user's API token; False when they had none."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User) -> User:
+    """End every session of the user (this one included) and delete their API token: raising
+    the session generation makes Django refuse every session signed before it."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    Token.objects.filter(user=user).delete()
     return user

@@ -12,12 +12,21 @@ def test_passwords_are_hashed_with_argon2():
     )
 
 
-def test_login_lockout_is_per_account_for_a_limited_time():
+def test_login_lockout_is_per_account_and_address_for_a_limited_time():
     assert project_settings.AXES_FAILURE_LIMIT == 5
     cooloff = project_settings.AXES_COOLOFF_TIME
     assert cooloff == datetime.timedelta(minutes=15)
-    assert project_settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert project_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert project_settings.AXES_USERNAME_FORM_FIELD == "username"
+    assert project_settings.AUTHENTICATION_BACKENDS[0] == "informatics.auth.SignInBackend"
+    assert (
+        project_settings.LOGIN_DELAY_AFTER_FAILURES,
+        project_settings.LOGIN_DELAY_MAX_SECONDS,
+    ) == (
+        5,
+        60,
+    )
+    assert project_settings.API_TOKEN_TTL_DAYS == 0
 
 
 def test_sessions_expire_after_eight_idle_hours():

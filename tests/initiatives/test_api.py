@@ -51,8 +51,10 @@ def iso(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else serializers.DateTimeField().to_representation(moment)
 
 
-def person(user: User) -> dict[str, Any]:
-    return {"id": user.pk, "full_name": user.full_name, "email": user.email}
+def person(user: User, *, viewer: User | None = None) -> dict[str, Any]:
+    """A person as the API names them to `viewer`: the e-mail only for themself or an admin."""
+    shown = viewer is not None and (viewer.pk == user.pk or viewer.has_role(Role.ADMIN))
+    return {"id": user.pk, "full_name": user.full_name, "email": user.email if shown else None}
 
 
 def priority_ref(priority: StrategicPriority) -> dict[str, Any]:
@@ -308,9 +310,9 @@ def test_detail_shows_alignment_timeline_milestones_status_benefits_and_requests
             {"priority": priority_ref(zero_harm), "alignment": "strong"},
             {"priority": priority_ref(joy), "alignment": "moderate"},
         ],
-        "executive_sponsor": person(cmo),
-        "cmio_owner": person(cmio),
-        "informaticist_lead": person(lead),
+        "executive_sponsor": person(cmo, viewer=champion),
+        "cmio_owner": person(cmio, viewer=champion),
+        "informaticist_lead": person(lead, viewer=champion),
         "facilities": [{"id": icu.pk, "code": "rmc-micu", "name": "RMC Medical ICU"}],
         "start_date": "2026-02-01",
         "target_date": "2026-08-31",
@@ -325,7 +327,7 @@ def test_detail_shows_alignment_timeline_milestones_status_benefits_and_requests
         "updated_at": iso(initiative.updated_at),
         "summary": "Rebuild the sepsis alert with a post-operative window.",
         "problem_statement": "71% of post-operative firings are dismissed.",
-        "champions": [person(champion)],
+        "champions": [person(champion, viewer=champion)],
         "effort_hours": 480,
         "cost_estimate": 85000.0,
         "revisit_date": None,
@@ -506,7 +508,7 @@ def test_an_informaticist_creates_one_they_lead(lead: User, api_as: ApiAs) -> No
     )
 
     assert response.status_code == 201, response.content
-    assert response.json()["informaticist_lead"] == person(lead)
+    assert response.json()["informaticist_lead"] == person(lead, viewer=lead)
     assert Initiative.objects.get().informaticist_lead == lead
 
 
@@ -711,7 +713,7 @@ def test_the_cmo_approves_at_the_gate_and_the_forecast_is_locked(
         "from_stage": "proposed",
         "to_stage": "approved",
         "is_gate": True,
-        "actor": person(cmo),
+        "actor": person(cmo, viewer=cmo),
         "reason": "Worth the build.",
         "at": iso(NOW),
     }
@@ -916,13 +918,13 @@ def test_milestones_are_added_listed_and_marked_done(cmio: User, lead: User, api
         "title": "Build complete",
         "due_date": "2026-03-01",
         "done_at": iso(NOW),
-        "done_by": person(lead),
+        "done_by": person(lead, viewer=lead),
         "is_overdue": False,
     }
     assert again.status_code == 400
     assert again.json() == {"done_at": ["This milestone is already done."]}
     assert listed.status_code == 200
-    assert listed.json() == [done.json()]
+    assert listed.json() == [{**done.json(), "done_by": person(lead, viewer=cmio)}]
 
 
 def test_a_milestone_of_another_initiative_is_404(cmio: User, api_as: ApiAs) -> None:
@@ -978,7 +980,7 @@ def test_a_status_update_sets_health_and_lists_newest_first(
     assert posted.status_code == 201, posted.content
     assert posted.json() == {
         "id": update.pk,
-        "author": person(lead),
+        "author": person(lead, viewer=lead),
         "at": iso(NOW),
         "schedule": "on_track",
         "scope": "at_risk",

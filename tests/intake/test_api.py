@@ -33,8 +33,10 @@ def iso(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else serializers.DateTimeField().to_representation(moment)
 
 
-def person(user: User) -> dict[str, Any]:
-    return {"id": user.pk, "full_name": user.full_name, "email": user.email}
+def person(user: User, *, viewer: User | None = None) -> dict[str, Any]:
+    """A person as the API names them to `viewer`: the e-mail only for themself or an admin."""
+    shown = viewer is not None and (viewer.pk == user.pk or viewer.has_role(Role.ADMIN))
+    return {"id": user.pk, "full_name": user.full_name, "email": user.email if shown else None}
 
 
 @pytest.fixture
@@ -133,7 +135,7 @@ def test_a_list_row_names_its_people_place_votes_and_score(
             "is_safety_concern": False,
             "is_regulatory": False,
             "is_private": False,
-            "submitted_by": person(champion),
+            "submitted_by": person(champion, viewer=champion),
             "votes": 1,
             # Two people: reach 1 adds 15 × 1/5 = 3 to the one-person value of 47.
             "score": {"value": 50.0, "effort_band": "S", "priority_index": 25.0},
@@ -207,7 +209,7 @@ def test_detail_shows_timeline_score_breakdown_votes_and_thread(
         "is_safety_concern": False,
         "is_regulatory": False,
         "is_private": False,
-        "submitted_by": person(champion),
+        "submitted_by": person(champion, viewer=champion),
         "votes": 0,
         "score": {"value": 47.0, "effort_band": "S", "priority_index": 23.5},
         "version": row.version,
@@ -243,14 +245,14 @@ def test_detail_shows_timeline_score_breakdown_votes_and_thread(
             {
                 "from_status": "",
                 "to_status": "submitted",
-                "actor": person(champion),
+                "actor": person(champion, viewer=champion),
                 "note": "",
                 "at": iso(timeline[0].at),
             },
             {
                 "from_status": "submitted",
                 "to_status": "triage",
-                "actor": person(cmio),
+                "actor": person(cmio, viewer=champion),
                 "note": "",
                 "at": iso(timeline[1].at),
             },
@@ -597,7 +599,7 @@ def test_a_vote_records_the_voters_context_and_rescores(
     vote = RequestVote.objects.get()
     assert response.json() == {
         "id": vote.pk,
-        "voter": person(voter),
+        "voter": person(voter, viewer=voter),
         "specialty": "Critical Care",
         "facility": {"id": ed.pk, "code": "rmc-ed", "name": "RMC Emergency Department"},
         "frequency": "weekly",
@@ -1001,7 +1003,7 @@ def test_an_admin_edit_makes_version_2_and_leaves_scores_alone(
         "is_current": True,
         "note": "Safety up",
     }
-    assert response.json()["created_by"] == person(admin)
+    assert response.json()["created_by"] == person(admin, viewer=admin)
     listed = api_as(champion).get("/api/v1/rubric/").json()
     assert listed["current"]["version"] == 2
     assert [v["version"] for v in listed["versions"]] == [2, 1]
