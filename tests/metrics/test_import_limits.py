@@ -7,6 +7,7 @@ sees it) and two XLSX zip bombs. The retention of stored files, and the task's t
 import datetime
 import io
 import json
+import signal
 import time
 import tracemalloc
 import zipfile
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,7 +28,7 @@ from informatics.models import AuditEvent, JobRun, User
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import COLUMNS, ImportFileError, limits
 from metrics.models import ImportBatch, Measurement
-from metrics.services.imports import import_files_expire, import_upload
+from metrics.services.imports import import_files_expire, import_run, import_upload
 from metrics.tasks import IMPORT_KIND, import_run_task
 from tests.conftest import ApiAs, snapshot
 from tests.metrics import test_import_helpers as helpers
@@ -602,3 +604,44 @@ def test_an_escaped_quote_cut_by_a_chunk_boundary_stays_inside_its_text(settings
             "(IMPORT_MAX_CELL_CHARS).",
         )
     ]
+
+
+def test_an_import_stopped_at_its_soft_time_limit_is_failed_naming_the_limit_and_writes_nothing(
+    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """The prefork worker delivers the soft limit as a signal whose handler raises
+    SoftTimeLimitExceeded wherever the import is; a timer signal does the same here, 0.3 s into
+    an import of 30,000 rows (which takes seconds)."""
+    rows = [
+        row | {"facility_code": facility}
+        for facility in ("rh-north", "rh-south", "rh-north-icu")
+        for row in readmission_rows(10_000, facility)
+    ]
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = import_upload(
+            actor=users[Role.INFORMATICIST], upload=SimpleUploadedFile("big.csv", csv_bytes(rows))
+        )
+
+    def soft_limit(signum: int, frame: Any) -> None:
+        raise SoftTimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, soft_limit)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        import_run(job_id=batch.job_id)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    batch.refresh_from_db()
+
+    assert batch.status == ImportStatus.FAILED
+    assert batch.errors == [
+        {
+            "row": None,
+            "column": None,
+            "message": "The import took longer than 900 seconds (IMPORT_TIME_LIMIT_SECONDS); "
+            "nothing was imported. Split the file.",
+        }
+    ]
+    assert JobRun.objects.get(pk=batch.job_id).status == JobStatus.FAILED
+    assert Measurement.objects.count() == 0
