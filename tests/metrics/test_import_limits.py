@@ -622,13 +622,16 @@ def test_an_import_stopped_at_its_soft_time_limit_is_failed_naming_the_limit_and
             actor=users[Role.INFORMATICIST], upload=SimpleUploadedFile("big.csv", csv_bytes(rows))
         )
 
+    job_id = batch.job_id
+    assert job_id is not None
+
     def soft_limit(signum: int, frame: Any) -> None:
         raise SoftTimeLimitExceeded()
 
     previous = signal.signal(signal.SIGALRM, soft_limit)
     signal.setitimer(signal.ITIMER_REAL, 0.3)
     try:
-        import_run(job_id=batch.job_id)
+        import_run(job_id=job_id)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -643,5 +646,5 @@ def test_an_import_stopped_at_its_soft_time_limit_is_failed_naming_the_limit_and
             "nothing was imported. Split the file.",
         }
     ]
-    assert JobRun.objects.get(pk=batch.job_id).status == JobStatus.FAILED
+    assert JobRun.objects.get(pk=job_id).status == JobStatus.FAILED
     assert Measurement.objects.count() == 0
