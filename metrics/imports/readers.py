@@ -14,6 +14,7 @@ cells (a trailing comma) are ignored; an unknown or repeated name, or a missing 
 rejects the file with an error on row 1 naming the column.
 """
 
+import contextlib
 import csv
 import datetime
 import io
@@ -248,7 +249,9 @@ def _csv_table(file: IO[bytes]) -> Table:
         except csv.Error as error:
             raise ImportFileError(f"The CSV cannot be read: {error}.", row=row + 1) from None
         finally:
-            text.detach()
+            # A reading stopped early (a limit, a time limit) may end after the file is closed.
+            with contextlib.suppress(ValueError):
+                text.detach()
 
     counter = _Limits(header)
     return Table(header, len(first), estimate, records())

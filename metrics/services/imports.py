@@ -122,36 +122,39 @@ def import_run(*, job_id: int) -> None:
 
     try:
         import_file(batch=batch, report=report, record=record)
-    except SoftTimeLimitExceeded:
-        limit = settings.IMPORT_TIME_LIMIT_SECONDS
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED,
-            finished_at=timezone.now(),
-            errors=[
-                {
-                    "row": None,
-                    "column": None,
-                    "message": f"The import took longer than {limit:,} seconds "
-                    "(IMPORT_TIME_LIMIT_SECONDS); nothing was imported. Split the file.",
-                }
-            ],
-        )
-        jobrun_fail(job_id=job_id, error=f"time limit of {limit} seconds exceeded")
     except Exception as error:
-        logger.exception("import batch %s failed", batch.pk)
+        if _timed_out(error):
+            limit = settings.IMPORT_TIME_LIMIT_SECONDS
+            message = (
+                f"The import took longer than {limit:,} seconds (IMPORT_TIME_LIMIT_SECONDS); "
+                "nothing was imported. Split the file."
+            )
+            failure = f"time limit of {limit} seconds exceeded"
+        else:
+            logger.exception("import batch %s failed", batch.pk)
+            message = (
+                f"The import failed unexpectedly ({type(error).__name__}); nothing was "
+                "imported. Try again, or tell an administrator."
+            )
+            failure = f"{type(error).__name__}: {error}"
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),
-            errors=[
-                {
-                    "row": None,
-                    "column": None,
-                    "message": f"The import failed unexpectedly ({type(error).__name__}); "
-                    "nothing was imported. Try again, or tell an administrator.",
-                }
-            ],
+            errors=[{"row": None, "column": None, "message": message}],
         )
-        jobrun_fail(job_id=job_id, error=f"{type(error).__name__}: {error}")
+        jobrun_fail(job_id=job_id, error=failure)
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether the worker's soft time limit stopped the import: the exception itself, or one it
+    caused (PostgreSQL's COPY reports an exception raised while it read the file as a failed
+    query whose message names it)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, SoftTimeLimitExceeded) or "SoftTimeLimitExceeded" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def import_can_read(*, user: User, batch: ImportBatch) -> bool:

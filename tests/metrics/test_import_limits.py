@@ -606,8 +606,9 @@ def test_an_escaped_quote_cut_by_a_chunk_boundary_stays_inside_its_text(settings
     ]
 
 
+@pytest.mark.django_db(transaction=True)  # as in the worker: no transaction around the job
 def test_an_import_stopped_at_its_soft_time_limit_is_failed_naming_the_limit_and_writes_nothing(
-    users: dict[str, User], catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+    users: dict[str, User], catalogue: dict[str, Any]
 ) -> None:
     """The prefork worker delivers the soft limit as a signal whose handler raises
     SoftTimeLimitExceeded wherever the import is; a timer signal does the same here, 0.3 s into
@@ -617,11 +618,18 @@ def test_an_import_stopped_at_its_soft_time_limit_is_failed_naming_the_limit_and
         for facility in ("rh-north", "rh-south", "rh-north-icu")
         for row in readmission_rows(10_000, facility)
     ]
-    with django_capture_on_commit_callbacks(execute=False):
-        batch = import_upload(
-            actor=users[Role.INFORMATICIST], upload=SimpleUploadedFile("big.csv", csv_bytes(rows))
-        )
-
+    # stored as an upload stores it, its job not yet run (outside a transaction, an upload
+    # would run the job at once)
+    job = JobRun.objects.create(kind=IMPORT_KIND)
+    batch = ImportBatch(
+        filename="big.csv",
+        format=ImportFormat.CSV,
+        sha256="0" * 64,
+        job=job,
+        uploaded_by=users[Role.INFORMATICIST],
+    )
+    batch.file.save("big.csv", ContentFile(csv_bytes(rows)), save=False)
+    batch.save()
     job_id = batch.job_id
     assert job_id is not None
 
