@@ -24,7 +24,7 @@ from informatics.permissions import Action, can, require
 from informatics.web import AuthedRequest, add_service_errors
 from metrics.choices import ImportStatus
 from metrics.figures import stored
-from metrics.imports import COLUMNS, ERRORS_KEPT, selectors
+from metrics.imports import COLUMNS, ERRORS_KEPT, limits, selectors
 from metrics.models import Metric
 from metrics.services.imports import import_require_read, import_upload
 
@@ -64,6 +64,7 @@ class ImportUploadForm(forms.Form):
 def import_upload_page(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.MEASUREMENT_LOAD)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form.fields["file"].help_text = f"{form.fields['file'].help_text} {limits.sizes_text()}"
     if request.method == "POST" and form.is_valid():
         try:
             batch = import_upload(actor=request.user, upload=form.cleaned_data["file"])

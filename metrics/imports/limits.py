@@ -57,6 +57,15 @@ def size_error(format: str, size: int) -> str | None:
     )
 
 
+def sizes_text() -> str:
+    """The size limits, for the upload form."""
+    csv, xlsx, fhir = (
+        filesizeformat(size_limit(kind).bytes)
+        for kind in (ImportFormat.CSV, ImportFormat.XLSX, ImportFormat.FHIR)
+    )
+    return f"At most {csv} for a CSV, {xlsx} for an XLSX, {fhir} for FHIR JSON."
+
+
 def max_rows() -> int:
     return int(settings.IMPORT_MAX_ROWS)
 
@@ -249,5 +258,6 @@ __all__ = [
     "max_rows",
     "size_error",
     "size_limit",
+    "sizes_text",
     "too_many_rows",
 ]

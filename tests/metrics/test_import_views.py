@@ -81,6 +81,7 @@ def test_the_upload_page_explains_the_columns_and_offers_the_template(
     for column in COLUMNS:
         assert f"<code>{column}</code>" in page
     assert "No file has been imported yet." in page
+    assert "At most 50.0\xa0MB for a CSV, 20.0\xa0MB for an XLSX, 50.0\xa0MB for FHIR JSON." in page
 
 
 def test_uploading_redirects_to_the_batch_page_showing_the_outcome(
