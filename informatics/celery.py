@@ -28,4 +28,11 @@ app.conf.beat_schedule = {
         "task": "metrics.rollup_nightly",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every day at 03:30 UTC (the quiet hours): delete the stored files of imports that
+    # finished (imported, rejected or failed) more than IMPORT_FILE_RETENTION_DAYS ago, so an
+    # uploaded file, which may hold what it should not, is not kept forever.
+    "metrics-import-files-expire": {
+        "task": "metrics.import_files_expire",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -149,6 +149,27 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "informatics")
 
+# --- Uploads --------------------------------------------------------------------------------
+# Measurement files (metrics imports): each limit is checked before or while a file is read,
+# and a file over one is refused with a message naming it. Sizes are set in MB.
+_MB = 1024 * 1024
+IMPORT_MAX_CSV_BYTES = env_int("IMPORT_MAX_CSV_MB", 50) * _MB
+IMPORT_MAX_XLSX_BYTES = env_int("IMPORT_MAX_XLSX_MB", 20) * _MB
+IMPORT_MAX_FHIR_BYTES = env_int("IMPORT_MAX_FHIR_MB", 50) * _MB
+# An XLSX is a zip: the sum of its members' uncompressed sizes (a zip bomb is refused unopened).
+IMPORT_MAX_XLSX_UNZIPPED_BYTES = env_int("IMPORT_MAX_XLSX_UNZIPPED_MB", 200) * _MB
+IMPORT_MAX_XLSX_SHARED_STRINGS = env_int("IMPORT_MAX_XLSX_SHARED_STRINGS", 1_000_000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 10_000)  # also any FHIR JSON string
+IMPORT_MAX_JSON_DEPTH = env_int("IMPORT_MAX_JSON_DEPTH", 32)
+IMPORT_TIME_LIMIT_SECONDS = env_int("IMPORT_TIME_LIMIT_SECONDS", 900)
+# Stored files of rejected, failed and finished imports are deleted this many days after.
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
+# Request bodies: form fields held in memory, and the size above which an uploaded file goes
+# to a temporary file instead of memory (Django's defaults, stated).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "informatics.User"
 AUTHENTICATION_BACKENDS = [

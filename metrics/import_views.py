@@ -4,8 +4,8 @@ the job runs), counts and every error by row and column.
 
 Each view parses its input, authorises with `informatics.permissions`, calls one service or
 selector, and renders. Uploading, the list and the template are for those who load
-measurements (informaticists and the CMIO); a batch's page is readable by everyone signed in,
-as the provenance of the figures it wrote.
+measurements (informaticists and the CMIO); a batch's page is readable by its uploader,
+informaticists, the CMIO and admins (`import_can_read`): its errors locate rows of a file.
 """
 
 from decimal import Decimal
@@ -24,9 +24,9 @@ from informatics.permissions import Action, can, require
 from informatics.web import AuthedRequest, add_service_errors
 from metrics.choices import ImportStatus
 from metrics.figures import stored
-from metrics.imports import COLUMNS, ERRORS_KEPT, selectors
+from metrics.imports import COLUMNS, ERRORS_KEPT, limits, selectors
 from metrics.models import Metric
-from metrics.services.imports import import_upload
+from metrics.services.imports import import_require_read, import_upload
 
 RECENT = 20
 # While a batch is pending or running its status block asks again this often.
@@ -64,6 +64,7 @@ class ImportUploadForm(forms.Form):
 def import_upload_page(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.MEASUREMENT_LOAD)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form.fields["file"].help_text = f"{form.fields['file'].help_text} {limits.sizes_text()}"
     if request.method == "POST" and form.is_valid():
         try:
             batch = import_upload(actor=request.user, upload=form.cleaned_data["file"])
@@ -86,9 +87,8 @@ def import_upload_page(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_detail_page(request: AuthedRequest, pk: int) -> HttpResponse:
-    # The provenance of the figures it wrote: readable by everyone who reads them.
-    require(request.user, Action.PORTFOLIO_READ)
     batch = selectors.import_detail(batch_id=pk)
+    import_require_read(user=request.user, batch=batch)
     context = {
         "batch": batch,
         "can_upload": can(request.user, Action.MEASUREMENT_LOAD),

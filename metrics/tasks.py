@@ -2,12 +2,19 @@
 first, so a duplicate delivery or a re-run after a killed worker does nothing twice."""
 
 from celery import shared_task
+from django.conf import settings
 
 IMPORT_KIND = "metrics.import"
 ROLLUP_KIND = "metrics.rollup"
 
 
-@shared_task(name="metrics.import_run")
+# A file within the upload limits imports in well under this; past it the worker stops the
+# task (the soft limit lets the import record why; the hard one, 30 s later, ends the process).
+@shared_task(
+    name="metrics.import_run",
+    soft_time_limit=settings.IMPORT_TIME_LIMIT_SECONDS,
+    time_limit=settings.IMPORT_TIME_LIMIT_SECONDS + 30,
+)
 def import_run_task(job_id: int) -> None:
     """Import one uploaded file (an ImportBatch) all-or-nothing, then refresh its roll-ups."""
     from metrics.services.imports import import_run
@@ -30,3 +37,12 @@ def rollup_nightly_task() -> int:
     from metrics.services.rollups import rollup_enqueue
 
     return rollup_enqueue(metric_ids=None).pk
+
+
+@shared_task(name="metrics.import_files_expire")
+def import_files_expire_task() -> int:
+    """Delete the stored files of imports finished longer ago than the retention period (on
+    the beat schedule). Returns how many were deleted."""
+    from metrics.services.imports import import_files_expire
+
+    return import_files_expire()

@@ -1,7 +1,7 @@
 """API views of imports: upload a file (202: it is imported by a job), list the batches, and
 read one with its progress, counts and errors. Uploading and listing are for those who load
 measurements (informaticists and the CMIO; others get 403 and nothing changes); one batch is
-readable by everyone signed in, since it is the provenance of the figures it wrote."""
+readable by its uploader, informaticists, the CMIO and admins (others get 403)."""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,7 +15,7 @@ from informatics.permissions import Action
 from metrics.api import import_serializers as s
 from metrics.imports import selectors
 from metrics.models import ImportBatch
-from metrics.services.imports import import_upload
+from metrics.services.imports import import_require_read, import_upload
 
 NOT_FOUND = OpenApiResponse(description="No such import batch.")
 
@@ -34,8 +34,8 @@ class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
 
     serializer_class = s.ImportListOutput
     lookup_value_regex = "[0-9]+"
-    # A batch is where a figure came from: anyone who reads the figures may read it. The list
-    # and uploads are for those who load measurements.
+    # One batch: signed-in readers, then `import_require_read` (its uploader, informaticists,
+    # the CMIO, admins). The list and uploads are for those who load measurements.
     needs = {"retrieve": Action.PORTFOLIO_READ}
     needs_otherwise = Action.MEASUREMENT_LOAD
 
@@ -53,7 +53,9 @@ class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
         responses={200: s.ImportDetailOutput, 403: rest.REFUSED, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._detail(int(pk))
+        batch = selectors.import_detail(batch_id=int(pk))
+        import_require_read(user=rest.actor(request), batch=batch)
+        return rest.render(s.ImportDetailOutput, batch, status.HTTP_200_OK)
 
     @extend_schema(
         summary="Upload a measurement file",

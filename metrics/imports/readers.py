@@ -14,6 +14,7 @@ cells (a trailing comma) are ignored; an unknown or repeated name, or a missing 
 rejects the file with an error on row 1 naming the column.
 """
 
+import contextlib
 import csv
 import datetime
 import io
@@ -26,9 +27,11 @@ from typing import IO, Any, cast
 
 import ijson  # type: ignore[import-untyped]  # no stubs published
 from openpyxl import load_workbook  # type: ignore[import-untyped]  # stubs not installed
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
 from metrics.choices import ImportFormat
+from metrics.imports import limits
 from metrics.imports.errors import COLUMNS, ImportFileError
 
 REQUIRED: tuple[str, ...] = ("metric_code", "facility_code", "period_start", "period_end")
@@ -150,7 +153,11 @@ def _header(cells: list[Any]) -> list[tuple[int, str]]:
             continue
         if name not in COLUMNS:
             problems.append(
-                (1, name, f"Unknown column “{cell}”. The columns are: {', '.join(COLUMNS)}.")
+                (
+                    1,
+                    get_column_letter(position + 1),
+                    f"Unknown column name: expected one of {', '.join(COLUMNS)}.",
+                )
             )
         elif name in seen:
             problems.append((1, name, "This column appears twice."))
@@ -171,6 +178,26 @@ def _header(cells: list[Any]) -> list[tuple[int, str]]:
 
 def _is_blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+class _Limits:
+    """Counts a table's data rows and measures its text cells as they stream: more rows than
+    IMPORT_MAX_ROWS, or a cell longer than IMPORT_MAX_CELL_CHARS, stops the reading."""
+
+    def __init__(self, header: list[tuple[int, str]]) -> None:
+        self.names = dict(header)
+        self.rows = 0
+        self.most = limits.max_rows()
+        self.longest = limits.max_cell_chars()
+
+    def check(self, row: int, cells: Sequence[Any]) -> None:
+        self.rows += 1
+        if self.rows > self.most:
+            raise limits.too_many_rows()
+        for position, cell in enumerate(cells):
+            if isinstance(cell, str) and len(cell) > self.longest:
+                column = self.names.get(position) or get_column_letter(position + 1)
+                raise limits.cell_too_long(row, column)
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -215,14 +242,18 @@ def _csv_table(file: IO[bytes]) -> Table:
         try:
             for row, cells in enumerate(reader, start=2):
                 if "".join(cells).strip():  # a blank record keeps its number, is skipped
+                    counter.check(row, cells)
                     yield row, cells
         except UnicodeDecodeError:
             raise ImportFileError(NOT_UTF8) from None
         except csv.Error as error:
             raise ImportFileError(f"The CSV cannot be read: {error}.", row=row + 1) from None
         finally:
-            text.detach()
+            # A reading stopped early (a limit, a time limit) may end after the file is closed.
+            with contextlib.suppress(ValueError):
+                text.detach()
 
+    counter = _Limits(header)
     return Table(header, len(first), estimate, records())
 
 
@@ -230,6 +261,7 @@ def _csv_table(file: IO[bytes]) -> Table:
 
 
 def _xlsx_table(file: IO[bytes]) -> Table:
+    limits.check_xlsx(file)
     try:
         book = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
@@ -242,6 +274,9 @@ def _xlsx_table(file: IO[bytes]) -> Table:
         raise ImportFileError("The workbook has no sheet.")
     sheet = book.worksheets[0]
     estimate = max(sheet.max_row - 1, 0) if sheet.max_row else None
+    if estimate is not None and estimate > limits.max_rows():
+        book.close()
+        raise limits.too_many_rows()
     cells = sheet.iter_rows(min_row=1, values_only=True)
     first = next(cells, None)
     if first is None or all(_is_blank(cell) for cell in first):
@@ -253,10 +288,13 @@ def _xlsx_table(file: IO[bytes]) -> Table:
         book.close()
         raise
 
+    counter = _Limits(header)
+
     def records() -> Iterator[tuple[int, Sequence[Any]]]:
         try:
             for row, values in enumerate(cells, start=2):
                 if not all(_is_blank(cell) for cell in values):
+                    counter.check(row, values)
                     yield row, values
         finally:
             book.close()
@@ -271,6 +309,7 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 def _fhir_rows(file: IO[bytes]) -> Iterator[SourceRow]:
     try:
+        limits.check_json(file)
         resource_type = _top_level_type(file)
         file.seek(0)
         if resource_type == "MeasureReport":
@@ -279,11 +318,13 @@ def _fhir_rows(file: IO[bytes]) -> Iterator[SourceRow]:
             return
         if resource_type != "Bundle":
             raise ImportFileError(
-                f"The file is a FHIR {resource_type}: upload a MeasureReport, or a Bundle of "
-                "MeasureReports."
+                "The file's resourceType is neither MeasureReport nor Bundle: upload a "
+                "MeasureReport, or a Bundle of MeasureReports."
             )
         count = 0
         for count, entry in enumerate(ijson.items(file, "entry.item", use_float=False), start=1):
+            if count > limits.max_rows():
+                raise limits.too_many_rows()
             resource = entry.get("resource") if isinstance(entry, dict) else None
             kind = resource.get("resourceType") if isinstance(resource, dict) else None
             if kind != "MeasureReport":
@@ -295,7 +336,7 @@ def _fhir_rows(file: IO[bytes]) -> Iterator[SourceRow]:
                         (
                             None,
                             "resourceType",
-                            f"Entry {count} is {'a ' + str(kind) if kind else 'not a resource'}"
+                            f"Entry {count} is {'another resource' if kind else 'not a resource'}"
                             ": only MeasureReport entries are imported.",
                         )
                     ],
@@ -380,14 +421,14 @@ def _measure_report(row: int, report: dict[str, Any]) -> SourceRow:
     values = source.values
     if report.get("type") != "summary":
         problems.append(
-            (None, "type", f"Is “{report.get('type')}”: only summary MeasureReports are imported.")
+            (None, "type", "Expected summary: only summary MeasureReports are imported.")
         )
     if report.get("status") != "complete":
         problems.append(
             (
                 None,
                 "status",
-                f"Is “{report.get('status')}”: only complete MeasureReports are imported.",
+                "Expected complete: only complete MeasureReports are imported.",
             )
         )
     measure = report.get("measure")

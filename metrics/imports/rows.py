@@ -25,6 +25,10 @@ from metrics.models import Measurement, Metric
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SOURCE_SYSTEM_MAX = Measurement._meta.get_field("source_system").max_length or 60
 DEFINITION_VERSION_MAX = Measurement._meta.get_field("definition_version").max_length or 40
+NOT_A_NUMBER = (
+    "Not a number: expected a plain decimal such as 12.5 (no thousands separators, currency or "
+    "percent signs)."
+)
 NOTATIONS = {"increase": Direction.HIGHER, "decrease": Direction.LOWER}
 
 
@@ -97,7 +101,7 @@ def _date(cell: Any) -> datetime.date:
     """A date from a cell; ValueError with the message to show otherwise."""
     if isinstance(cell, datetime.datetime):
         if cell.time() != datetime.time(0):
-            raise ValueError(f"“{cell.isoformat(sep=' ')}” has a time: give a date.")
+            raise ValueError("Has a time: expected a date (YYYY-MM-DD).")
         return cell.date()
     if isinstance(cell, datetime.date):
         return cell
@@ -109,7 +113,7 @@ def _date(cell: Any) -> datetime.date:
             return datetime.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"“{text}” is not a date (YYYY-MM-DD).")
+    raise ValueError("Not a date: expected YYYY-MM-DD.")
 
 
 def _moment(cell: Any) -> datetime.datetime | None:
@@ -126,7 +130,7 @@ def _moment(cell: Any) -> datetime.datetime | None:
             moment = datetime.datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(
-                f"“{text}” is not a date and time (ISO 8601, e.g. 2024-02-05T06:00:00Z)."
+                "Not a date and time: expected ISO 8601, e.g. 2024-02-05T06:00:00Z."
             ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
@@ -134,9 +138,16 @@ def _moment(cell: Any) -> datetime.datetime | None:
 
 
 def _figure(cell: Any, column: str) -> Decimal | None:
+    """A figure from a cell. The shared parser's refusal quotes the text; an import's error
+    says what was expected instead, never what the cell held."""
     if isinstance(cell, datetime.date | datetime.time):
-        raise FigureError(column, f"“{_text(cell)}” is not a number.")
-    return parse_decimal(cell, column)
+        raise FigureError(column, NOT_A_NUMBER)
+    try:
+        return parse_decimal(cell, column)
+    except FigureError as error:
+        if error.message.endswith("is not a number."):
+            raise FigureError(error.column, NOT_A_NUMBER) from None
+        raise
 
 
 def check_row(
@@ -166,8 +177,8 @@ def check_row(
             if metric is None:
                 fail(
                     "metric_code",
-                    f"No metric has the FHIR Measure URL “{url}” (set it on the metric), and no "
-                    "metric's code is its last segment.",
+                    "No metric has this FHIR Measure URL (set it on the metric), and no "
+                    "metric's code is its last segment: expected a metric's Measure URL.",
                 )
     else:
         code = _text(values.get("metric_code"))
@@ -176,7 +187,7 @@ def check_row(
         else:
             metric = catalogue.metrics.get(code)
             if metric is None:
-                fail("metric_code", f"No metric with code “{code}”.")
+                fail("metric_code", "No metric has this code: expected a catalogue metric code.")
     if metric is not None and not metric.is_active:
         fail("metric_code", f"Metric {metric.code} is retired: it takes no new figures.")
 
@@ -188,7 +199,7 @@ def check_row(
     else:
         facility_id = catalogue.facilities.get(facility_code)
         if facility_id is None:
-            fail("facility_code", f"No facility with code “{facility_code}”.")
+            fail("facility_code", "No facility has this code: expected a facility code.")
 
     start: datetime.date | None = None
     end: datetime.date | None = None
@@ -232,24 +243,31 @@ def check_row(
             )
         except FigureError as error:
             message = error.message
+            if error.column == "value" and " disagrees with " in message:
+                multiplier = metric.multiplier if metric is not None else Decimal(1)
+                message = (
+                    f"Does not equal numerator ÷ denominator × {multiplier:f}: expected that "
+                    "figure, to the decimals given."
+                )
             if error.column == "value" and given is not None and given != figures["value"]:
-                message = f"Score {figures['value']} read as {given.normalize():f}: {message}"
+                how = {"fraction": "a fraction", "percent": "a percentage"}.get(str(scale), "")
+                message = f"The score, read as {how} × the metric's multiplier: {message}"
             fail(error.column, message)
 
     if metric is not None and "measure" not in values:  # FHIR units only scale the score
         unit = _text(values.get("unit"))
         if unit and unit != metric.unit:
-            fail("unit", f"Is “{unit}”: metric {metric.code} is measured in “{metric.unit}”.")
+            fail("unit", f"Not the metric's unit: expected “{metric.unit}” ({metric.code}).")
     notation = values.get("improvement")
     if metric is not None and notation is not None:
         direction = NOTATIONS.get(notation)
         if direction is None:
-            fail(None, f"Is “{notation}”: expected increase or decrease.", "improvementNotation")
+            fail(None, "Expected increase or decrease.", "improvementNotation")
         elif direction != metric.direction:
             said = "higher" if direction == Direction.HIGHER else "lower"
             fail(
                 None,
-                f"Says {notation} ({said} is better), but metric {metric.code} is "
+                f"Says {said} is better, but metric {metric.code} is "
                 f"“{Direction(metric.direction).label.lower()}”.",
                 "improvementNotation",
             )

@@ -3,12 +3,15 @@ reads it all or nothing (`metrics.imports`), then refreshes the roll-ups of the 
 changed. The batch row is the audit of its measurements; an AuditEvent records the upload and
 another the outcome."""
 
+import datetime
 import hashlib
 import logging
 import resource
 from pathlib import PurePath
 
-from django.core.exceptions import ValidationError
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +19,7 @@ from django.utils import timezone
 from informatics.audit import audit_created, audit_record
 from informatics.choices import AuditAction
 from informatics.models import User
-from informatics.permissions import Action, require
+from informatics.permissions import Action, can, require
 from informatics.services import (
     jobrun_claim,
     jobrun_create,
@@ -25,7 +28,7 @@ from informatics.services import (
     jobrun_progress,
 )
 from metrics.choices import ImportFormat, ImportStatus
-from metrics.imports import Outcome, import_file
+from metrics.imports import Outcome, import_file, limits
 from metrics.models import ImportBatch
 from metrics.tasks import IMPORT_KIND, import_run_task
 
@@ -54,6 +57,9 @@ def import_upload(*, actor: User, upload: UploadedFile) -> ImportBatch:
         )
     if not upload.size:
         raise ValidationError({"file": "The file is empty."})
+    too_large = limits.size_error(format, upload.size)
+    if too_large:  # from the size the upload declares, before a byte of it is read
+        raise ValidationError({"file": too_large})
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -117,20 +123,80 @@ def import_run(*, job_id: int) -> None:
     try:
         import_file(batch=batch, report=report, record=record)
     except Exception as error:
-        logger.exception("import batch %s failed", batch.pk)
+        if _timed_out(error):
+            limit = settings.IMPORT_TIME_LIMIT_SECONDS
+            message = (
+                f"The import took longer than {limit:,} seconds (IMPORT_TIME_LIMIT_SECONDS); "
+                "nothing was imported. Split the file."
+            )
+            failure = f"time limit of {limit} seconds exceeded"
+        else:
+            logger.exception("import batch %s failed", batch.pk)
+            message = (
+                f"The import failed unexpectedly ({type(error).__name__}); nothing was "
+                "imported. Try again, or tell an administrator."
+            )
+            failure = f"{type(error).__name__}: {error}"
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),
-            errors=[
-                {
-                    "row": None,
-                    "column": None,
-                    "message": f"The import failed unexpectedly ({type(error).__name__}); "
-                    "nothing was imported. Try again, or tell an administrator.",
-                }
-            ],
+            errors=[{"row": None, "column": None, "message": message}],
         )
-        jobrun_fail(job_id=job_id, error=f"{type(error).__name__}: {error}")
+        jobrun_fail(job_id=job_id, error=failure)
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether the worker's soft time limit stopped the import: the exception itself, or one it
+    caused (PostgreSQL's COPY reports an exception raised while it read the file as a failed
+    query whose message names it)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, SoftTimeLimitExceeded) or "SoftTimeLimitExceeded" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def import_can_read(*, user: User, batch: ImportBatch) -> bool:
+    """A batch (its file name, counts and errors) is read by its uploader, by those who load
+    measurements (informaticists, the CMIO) and by admins: its errors locate rows of a file
+    that may hold what the portal must not show to everyone."""
+    return (
+        batch.uploaded_by_id == user.pk
+        or can(user, Action.MEASUREMENT_LOAD)
+        or can(user, Action.ADMINISTER)
+    )
+
+
+def import_require_read(*, user: User, batch: ImportBatch) -> None:
+    """PermissionDenied unless `user` may read the batch (`import_can_read`)."""
+    if not import_can_read(user=user, batch=batch):
+        raise PermissionDenied("Only the uploader, informaticists, the CMIO and admins.")
+
+
+FINISHED = (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+
+def import_files_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the stored files of batches that finished (imported, rejected or failed) more
+    than IMPORT_FILE_RETENTION_DAYS ago; the batch rows stay as the audit of their
+    measurements, with an empty file. Returns how many files were deleted; running it again
+    deletes nothing more."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    expired = (
+        ImportBatch.objects.filter(status__in=FINISHED, finished_at__lt=cutoff)
+        .exclude(file="")
+        .only("pk", "file")
+        .order_by("pk")
+    )
+    deleted = 0
+    for batch in expired.iterator(chunk_size=500):
+        batch.file.delete(save=False)  # the storage forgets the file; a missing one is no error
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+        deleted += 1
+    if deleted:
+        logger.info("deleted %s expired import files", deleted)
+    return deleted
 
 
 def _resident_kib() -> int | None:

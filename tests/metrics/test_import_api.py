@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from informatics.choices import AuditAction, JobStatus, Role
 from informatics.models import AuditEvent, JobRun, User
 from metrics.choices import ImportFormat, ImportStatus
+from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import ImportBatch, Measurement
 from metrics.tasks import IMPORT_KIND
 from tests.conftest import ApiAs, snapshot
@@ -101,7 +102,7 @@ def test_a_rejected_file_is_read_back_with_its_errors(
     body = client.get(f"{URL}{batch_id}/").json()
 
     assert body["status"] == ImportStatus.REJECTED
-    assert body["errors"] == [{"row": 57, "column": "value", "message": "“n/a” is not a number."}]
+    assert body["errors"] == [{"row": 57, "column": "value", "message": NOT_A_NUMBER}]
     assert (body["progress_done"], body["progress_total"]) == (60, 60)
     assert (body["rows_total"], body["rows_rejected"], body["rows_inserted"]) == (60, 1, 0)
 
@@ -223,10 +224,39 @@ def test_every_role_against_the_reads(
     listed = client.get(URL)
     detail = client.get(f"{URL}{batch_id}/")
 
-    # one batch is the provenance of its figures: everyone reads it; the list is the loaders'
+    # one batch: its uploader, informaticists, the CMIO and admins; the list is the loaders'
     assert listed.status_code == (200 if role in LOADERS else 403)
-    assert detail.status_code == 200
-    assert detail.json()["rows_inserted"] == 2
+    if role in LOADERS | {Role.ADMIN}:
+        assert detail.status_code == 200
+        assert detail.json()["rows_inserted"] == 2
+    else:
+        assert detail.status_code == 403
+        assert set(detail.json()) == {"detail"}
+        assert "q1.csv" not in detail.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.CHAMPION, Role.EXECUTIVE, Role.CMO])
+def test_the_uploader_reads_their_own_batch_whatever_their_role(
+    role: str, users: dict[str, User], catalogue: dict[str, Any], api_as: ApiAs
+) -> None:
+    job = JobRun.objects.create(kind=IMPORT_KIND, status=JobStatus.DONE, progress_done=2)
+    batch = ImportBatch.objects.create(
+        file="imports/2024/01/own.csv",
+        filename="own.csv",
+        format=ImportFormat.CSV,
+        sha256="0" * 64,
+        status=ImportStatus.REJECTED,
+        job=job,
+        uploaded_by=users[role],
+        errors=[{"row": 2, "column": "value", "message": NOT_A_NUMBER}],
+    )
+
+    body = api_as(users[role]).get(f"{URL}{batch.pk}/").json()
+
+    assert (body["filename"], body["errors"]) == (
+        "own.csv",
+        [{"row": 2, "column": "value", "message": NOT_A_NUMBER}],
+    )
 
 
 # --- Query budget -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from informatics.choices import AuditAction, JobStatus, Role
 from informatics.models import AuditEvent, JobRun, User
 from metrics.choices import ImportFormat, ImportStatus
+from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import ImportBatch, Measurement
 from metrics.tasks import ROLLUP_KIND
 from tests.metrics import test_import_helpers as helpers
@@ -47,7 +48,7 @@ def test_a_non_numeric_value_on_row_57_rejects_the_file_naming_row_and_column(
     batch = upload(users[Role.INFORMATICIST], "readmissions.csv", csv_bytes(rows))
 
     assert batch.status == ImportStatus.REJECTED
-    assert errors_of(batch) == [(57, "value", "“n/a” is not a number.")]
+    assert errors_of(batch) == [(57, "value", NOT_A_NUMBER)]
     assert (batch.rows_total, batch.rows_rejected) == (80, 1)
     assert (batch.rows_inserted, batch.rows_updated, batch.rows_unchanged) == (0, 0, 0)
     assert Measurement.objects.count() == 0
@@ -130,7 +131,12 @@ def test_a_value_disagreeing_with_numerator_over_denominator_is_rejected_with_it
 
     assert batch.status == ImportStatus.REJECTED
     assert errors_of(batch) == [
-        (4, "value", "6.5 disagrees with numerator ÷ denominator × 100 = 6.")
+        (
+            4,
+            "value",
+            "Does not equal numerator ÷ denominator × 100: expected that figure, to the "
+            "decimals given.",
+        )
     ]
     assert Measurement.objects.count() == 0
 
@@ -180,14 +186,14 @@ def test_every_error_of_every_row_is_listed_in_row_and_column_order(
 
     assert batch.status == ImportStatus.REJECTED
     assert errors_of(batch) == [
-        (2, "metric_code", "No metric with code “Q9”."),
-        (2, "facility_code", "No facility with code “nowhere”."),
+        (2, "metric_code", "No metric has this code: expected a catalogue metric code."),
+        (2, "facility_code", "No facility has this code: expected a facility code."),
         (3, "denominator", "A numerator needs a denominator."),
-        (4, "period_end", "“31/01/2024” is not a date (YYYY-MM-DD)."),
+        (4, "period_end", "Not a date: expected YYYY-MM-DD."),
         (5, "metric_code", "Metric X9 is retired: it takes no new figures."),
-        (5, "value", "“x” is not a number."),
-        (5, "unit", "Is “kg”: metric X9 is measured in “events”."),
-        (6, "unit", "Is “per cent”: metric Q1 is measured in “%”."),
+        (5, "value", NOT_A_NUMBER),
+        (5, "unit", "Not the metric's unit: expected “events” (X9)."),
+        (6, "unit", "Not the metric's unit: expected “%” (Q1)."),
         (7, "period_start", "Same metric, facility and period_start as row 6."),
         (
             8,
@@ -204,7 +210,7 @@ def test_every_error_of_every_row_is_listed_in_row_and_column_order(
         (
             12,
             "extracted_at",
-            "“yesterday” is not a date and time (ISO 8601, e.g. 2024-02-05T06:00:00Z).",
+            "Not a date and time: expected ISO 8601, e.g. 2024-02-05T06:00:00Z.",
         ),
         (13, "metric_code", "Required."),
         (13, "facility_code", "Required."),
@@ -225,8 +231,8 @@ def test_every_error_of_every_row_is_listed_in_row_and_column_order(
                 (1, "period_end", "Missing required column."),
                 (
                     1,
-                    "colour",
-                    "Unknown column “colour”. The columns are: metric_code, facility_code, "
+                    "E",
+                    "Unknown column name: expected one of metric_code, facility_code, "
                     "period_start, period_end, numerator, denominator, value, unit, "
                     "source_system, definition_version, extracted_at.",
                 ),

@@ -149,23 +149,24 @@ def test_every_entry_error_names_the_entry_and_element(
 
     assert batch.status == ImportStatus.REJECTED
     assert errors_of(batch) == [
-        (1, "type", "Is “individual”: only summary MeasureReports are imported."),
-        (1, "status", "Is “pending”: only complete MeasureReports are imported."),
+        (1, "status", "Expected complete: only complete MeasureReports are imported."),
+        (1, "type", "Expected summary: only summary MeasureReports are imported."),
         (
             2,
             "improvementNotation",
-            "Says increase (higher is better), but metric Q1 is “lower is better”.",
+            "Says higher is better, but metric Q1 is “lower is better”.",
         ),
         (
             3,
             "group[0].measureScore",
-            "Score 0.25 read as 25: 25 disagrees with numerator ÷ denominator × 100 = 15.",
+            "The score, read as a fraction × the metric's multiplier: Does not equal "
+            "numerator ÷ denominator × 100: expected that figure, to the decimals given.",
         ),
         (
             4,
             "measure",
-            "No metric has the FHIR Measure URL “https://nowhere.example.org/Measure/unknown” "
-            "(set it on the metric), and no metric's code is its last segment.",
+            "No metric has this FHIR Measure URL (set it on the metric), and no metric's "
+            "code is its last segment: expected a metric's Measure URL.",
         ),
         (
             5,
@@ -173,15 +174,19 @@ def test_every_entry_error_names_the_entry_and_element(
             "Give the reporter as a reference Organization/<facility code>, or with an "
             "identifier whose value is the facility code.",
         ),
-        (6, "resourceType", "Entry 6 is a Patient: only MeasureReport entries are imported."),
+        (
+            6,
+            "resourceType",
+            "Entry 6 is another resource: only MeasureReport entries are imported.",
+        ),
         (
             7,
             "group[0].measureScore",
             "Give a value, or a numerator and a denominator.",
         ),
         (7, "group", "Has 2 groups: import one metric per MeasureReport (one group)."),
-        (8, "period.start", "“January” is not a date (YYYY-MM-DD)."),
-        (8, "period.end", "“2024-06-31” is not a date (YYYY-MM-DD)."),
+        (8, "period.start", "Not a date: expected YYYY-MM-DD."),
+        (8, "period.end", "Not a date: expected YYYY-MM-DD."),
     ]
     assert Measurement.objects.count() == 0
 
@@ -196,7 +201,8 @@ def test_every_entry_error_names_the_entry_and_element(
         (b"{'resourceType': 'MeasureReport'}", None),
         (
             json_bytes({"resourceType": "Patient", "id": "p1"}),
-            "The file is a FHIR Patient: upload a MeasureReport, or a Bundle of MeasureReports.",
+            "The file's resourceType is neither MeasureReport nor Bundle: upload a "
+            "MeasureReport, or a Bundle of MeasureReports.",
         ),
         (json_bytes([measure_report()]), "The file is not a FHIR resource (a JSON object)."),
         (json_bytes({"id": "x"}), "The file has no resourceType: it is not a FHIR resource."),

@@ -11,6 +11,7 @@ from informatics.choices import JobStatus, Role
 from informatics.models import JobRun, User
 from metrics.choices import ImportStatus
 from metrics.imports import ERRORS_KEPT
+from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import ImportBatch, Measurement
 from metrics.services.imports import import_run, import_upload
 from tests.metrics import test_import_helpers as helpers
@@ -111,7 +112,7 @@ def test_the_stored_errors_stop_at_the_cap_and_say_how_many_more(
 
     assert batch.status == ImportStatus.REJECTED
     assert len(batch.errors) == ERRORS_KEPT + 1 == 1001
-    assert batch.errors[0] == {"row": 2, "column": "value", "message": "“x” is not a number."}
+    assert batch.errors[0] == {"row": 2, "column": "value", "message": NOT_A_NUMBER}
     assert batch.errors[ERRORS_KEPT - 1]["row"] == 1001
     assert batch.errors[-1] == {
         "row": None,

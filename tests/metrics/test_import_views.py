@@ -16,6 +16,7 @@ from informatics.choices import JobStatus, Role
 from informatics.models import AuditEvent, JobRun, User
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import COLUMNS
+from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import ImportBatch, Measurement, Metric
 from metrics.tasks import IMPORT_KIND
 from tests.conftest import snapshot
@@ -80,6 +81,7 @@ def test_the_upload_page_explains_the_columns_and_offers_the_template(
     for column in COLUMNS:
         assert f"<code>{column}</code>" in page
     assert "No file has been imported yet." in page
+    assert "At most 50.0\xa0MB for a CSV, 20.0\xa0MB for an XLSX, 50.0\xa0MB for FHIR JSON." in page
 
 
 def test_uploading_redirects_to_the_batch_page_showing_the_outcome(
@@ -121,7 +123,7 @@ def test_a_rejected_batch_page_lists_each_error_by_row_and_column(
 
     assert '<span class="badge badge--danger">Rejected</span>' in page
     assert "Nothing was imported" in page
-    assert "<tr><td>57</td><td><code>value</code></td><td>“n/a” is not a number.</td></tr>" in page
+    assert f"<tr><td>57</td><td><code>value</code></td><td>{NOT_A_NUMBER}</td></tr>" in page
 
 
 def test_a_bad_file_type_goes_back_onto_the_form(
@@ -221,13 +223,62 @@ def test_every_role_against_the_import_pages(
         assert reads == [200, 200, 200]
         assert upload.status_code == 302
         assert ImportBatch.objects.filter(uploaded_by=users[role], filename="q1.csv").count() == 1
-    else:
-        # a batch's page is the provenance of its figures: readable by all who read them
+    elif role == Role.ADMIN:
+        # admins read a batch's page (not uploading, not the list)
         assert reads == [403, 200, 403]
         assert upload.status_code == 403
         assert snapshot(*TABLES) == before
         page = client.get(f"/metrics/imports/{batch.pk}/").content.decode()
         assert "Upload another file" not in page
+    else:
+        # a batch's errors locate rows of a file: not for everyone who reads the figures
+        assert reads == [403, 403, 403]
+        assert upload.status_code == 403
+        assert snapshot(*TABLES) == before
+        page = client.get(f"/metrics/imports/{batch.pk}/").content.decode()
+        assert "big.csv" not in page
+        assert "Import #" not in page
+
+
+@pytest.mark.parametrize("role", [Role.CHAMPION, Role.EXECUTIVE, Role.CMO])
+def test_the_uploader_reads_their_batch_page_whatever_their_role(
+    role: str, users: dict[str, User], catalogue: dict[str, Any], make_user: Any
+) -> None:
+    uploader = make_user(role)  # uploaded while they loaded measurements, say
+    batch = running_batch(uploader, done=1, total=2)
+    client = Client()
+    client.force_login(uploader, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.get(f"/metrics/imports/{batch.pk}/")
+
+    assert response.status_code == 200
+    assert "big.csv" in response.content.decode()
+
+
+def test_a_rejected_batch_page_shows_nothing_to_a_champion(
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    client_for: Callable[[str], Client],
+) -> None:
+    rows = readmission_rows(3)
+    rows[1]["facility_code"] = "Jane Roe MRN 4412897"
+    response = post_file(
+        client_for(Role.INFORMATICIST),
+        "q1.csv",
+        csv_bytes(rows),
+        django_capture_on_commit_callbacks,
+    )
+    own = client_for(Role.INFORMATICIST).get(response["Location"]).content.decode()
+
+    refused = client_for(Role.CHAMPION).get(response["Location"])
+
+    assert "No facility has this code: expected a facility code." in own
+    assert "4412897" not in own
+    assert "Jane Roe" not in own
+    assert refused.status_code == 403
+    assert "q1.csv" not in refused.content.decode()
+    assert "facility" not in refused.content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(catalogue: dict[str, Any]) -> None:

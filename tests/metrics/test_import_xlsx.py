@@ -10,6 +10,7 @@ import pytest
 from informatics.choices import FacilityKind, Role
 from informatics.models import User
 from metrics.choices import ImportFormat, ImportStatus
+from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import Measurement
 from tests.factories import FacilityFactory
 from tests.metrics import test_import_helpers as helpers
@@ -94,9 +95,9 @@ def test_workbook_errors_are_on_the_rows_the_sheet_shows(
 
     assert batch.status == ImportStatus.REJECTED
     assert [(e["row"], e["column"], e["message"]) for e in batch.errors] == [
-        (5, "period_start", "“2024-01-01 09:30:00” has a time: give a date."),
-        (5, "numerator", "“abc” is not a number."),
-        (6, "value", "“True” is not a number."),
+        (5, "period_start", "Has a time: expected a date (YYYY-MM-DD)."),
+        (5, "numerator", NOT_A_NUMBER),
+        (6, "value", NOT_A_NUMBER),
     ]
     assert (batch.rows_total, batch.rows_rejected) == (3, 2)
     assert Measurement.objects.count() == 0
