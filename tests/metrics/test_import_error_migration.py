@@ -13,7 +13,7 @@ from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import ImportBatch
 
-migration = importlib.import_module("metrics.migrations.0004_import_errors_without_cell_contents")
+migration = importlib.import_module("metrics.migrations.0005_import_errors_without_cell_contents")
 
 pytestmark = pytest.mark.django_db
 

@@ -118,6 +118,6 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("metrics", "0003_target_unique")]
+    dependencies = [("metrics", "0004_text_max_lengths")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
