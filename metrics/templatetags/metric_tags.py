@@ -8,6 +8,8 @@ from django import template
 from metrics import spc
 from metrics.charts import figure
 from metrics.choices import Assurance, Direction, Variation
+from metrics.models import ImportBatch
+from metrics.services.imports import import_can_read
 
 register = template.Library()
 
@@ -151,3 +153,9 @@ def meter_value(value: float | None) -> float:
     if value is None:
         return 0.0
     return max(0.0, min(1.0, float(value)))
+
+
+@register.filter
+def batch_readable(batch: ImportBatch, user: Any) -> bool:
+    """Whether `user` may open the import batch's page (and read its file name)."""
+    return import_can_read(user=user, batch=batch)

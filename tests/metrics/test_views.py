@@ -124,11 +124,17 @@ def test_a_hospitals_page_traces_each_figure_to_its_import_file(
     page = text(response)
     assert response.context["page"].facility == world.north
     batch_url = reverse("metrics:import-detail", args=[world.batch.pk])
-    assert page.count(f'<a href="{batch_url}">Import #{world.batch.pk}</a>') == 16
-    assert "sep1-2024.csv" in page
+    # The executive may not open the import's page: its number, no link, no file name
+    assert page.count(f"Import #{world.batch.pk}") == 16
+    assert batch_url not in page
+    assert "sep1-2024.csv" not in page
     assert [row.point.value for row in reversed(response.context["rows"])] == pytest.approx(
         [float(n) for n in NORTH]
     )
+    # Those who load figures follow each figure to its file
+    page = text(client_for("cmio").get(detail(world, facility=world.north.pk)))
+    assert page.count(f'<a href="{batch_url}">Import #{world.batch.pk}</a>') == 16
+    assert page.count("sep1-2024.csv") == 16
 
 
 def test_hand_entered_figures_name_who_entered_them(
