@@ -17,7 +17,6 @@ from intake.services.rubric import rubric_update
 from intake.services.submission import (
     AUDITED_ON_CREATE,
     EDITABLE_FIELDS,
-    PHI_FIELDS,
     request_submit,
     request_update,
 )
@@ -38,7 +37,6 @@ from intake.services.triage import request_triage
 __all__ = [
     "AUDITED_ON_CREATE",
     "EDITABLE_FIELDS",
-    "PHI_FIELDS",
     "SHORT_TEXT_MAX",
     "TRANSITION_CALLERS",
     "S",
