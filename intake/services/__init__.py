@@ -12,6 +12,7 @@ One submodule per concern; every public name is re-exported here, so callers kee
 """
 
 from intake.services._common import SHORT_TEXT_MAX, S, request_url
+from intake.services.hold import request_hold_clear
 from intake.services.merge import request_merge
 from intake.services.rubric import rubric_update
 from intake.services.submission import (
@@ -43,6 +44,7 @@ __all__ = [
     "request_answer",
     "request_ask",
     "request_comment",
+    "request_hold_clear",
     "request_merge",
     "request_submit",
     "request_transition",
