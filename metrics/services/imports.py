@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from informatics.audit import audit_created, audit_record
-from informatics.choices import AuditAction
+from informatics.choices import AuditAction, PhiKind
 from informatics.models import User
 from informatics.permissions import Action, require
+from informatics.phi import PhiFlagged
 from informatics.services import (
     jobrun_claim,
     jobrun_create,
@@ -55,8 +56,18 @@ def import_upload(*, actor: User, upload: UploadedFile) -> ImportBatch:
         )
     if not upload.size:
         raise ValidationError({"file": "The file is empty."})
-    # A file's name is shown on its pages: the PHI guard reads it (no confirmation: rename it).
-    guard_record_text(ImportBatch, {"filename": name}, confirmed=False)
+    # A file's name is shown on its pages: the PHI guard reads it. An upload cannot be
+    # confirmed past the guard, so the file is refused and the message says to rename it.
+    try:
+        guard_record_text(ImportBatch, {"filename": name}, confirmed=False)
+    except PhiFlagged as flagged:
+        kinds = sorted({str(PhiKind(f.kind).label) for f in flagged.findings["filename"]})
+        raise ValidationError(
+            {
+                "file": f"The file's name looks like patient information ({', '.join(kinds)}): "
+                "rename the file and upload it again."
+            }
+        ) from None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
@@ -261,9 +262,14 @@ def test_a_users_title_and_specialty_are_guarded(users: dict[str, User]) -> None
 
 def test_an_import_file_name_is_guarded(users: dict[str, User]) -> None:
     upload = SimpleUploadedFile(f"{MRN}.csv", b"metric_code\n", content_type="text/csv")
-    with pytest.raises(PhiFlagged) as raised:
+    with pytest.raises(ValidationError) as raised:
         import_upload(actor=users["informaticist"], upload=upload)
-    assert flagged(raised) == ["filename"]
+    assert raised.value.message_dict == {
+        "file": [
+            "The file's name looks like patient information (medical record number): rename "
+            "the file and upload it again."
+        ]
+    }
     assert ImportBatch.objects.count() == 0
 
 
