@@ -39,7 +39,13 @@ from informatics.forms import (
 )
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, add_service_errors, run_action, submit
+from informatics.web import (
+    AuthedRequest,
+    form_context,
+    run_action,
+    service_errors,
+    submit,
+)
 
 # --- Strategic priorities -------------------------------------------------------------------
 
@@ -112,7 +118,11 @@ def priority_create(request: AuthedRequest) -> HttpResponse:
         priority = outcome.saved
         messages.success(request, f"Added “{priority}” at the bottom of the ranking.")
         return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(request, "informatics/priority_form.html", {"form": form, "priority": None})
+    return render(
+        request,
+        "informatics/priority_form.html",
+        form_context(form, outcome.phi_seen, priority=None),
+    )
 
 
 @login_required
@@ -126,6 +136,7 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             request, "informatics/priority_form.html", {"form": form, "priority": priority}
         )
     form = PriorityEditForm(request.POST, priority=priority)
+    seen = {}
     if form.is_valid():
         changes = dict(form.cleaned_data)
         version = changes.pop("version")
@@ -142,11 +153,13 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             context = {"form": fresh, "priority": current, "conflict": _stale_message(stale)}
             return render(request, "informatics/priority_form.html", context, status=409)
         except ValidationError as error:
-            add_service_errors(form, error)
+            seen = service_errors(form, error)
         else:
             messages.success(request, f"Saved “{priority}”.")
             return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(request, "informatics/priority_form.html", {"form": form, "priority": priority})
+    return render(
+        request, "informatics/priority_form.html", form_context(form, seen, priority=priority)
+    )
 
 
 @login_required
@@ -186,6 +199,7 @@ def priority_retire(request: AuthedRequest, pk: int) -> HttpResponse:
                 priority=priority,
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["retired_reason"],
+                phi_confirmed=form.cleaned_data["phi_confirmed"],
             ),
         )
     except StaleEdit as stale:
@@ -194,7 +208,11 @@ def priority_retire(request: AuthedRequest, pk: int) -> HttpResponse:
     if outcome.done:
         messages.success(request, f"Retired “{priority}”.")
         return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(request, "informatics/priority_retire.html", {"form": form, "priority": priority})
+    return render(
+        request,
+        "informatics/priority_retire.html",
+        form_context(form, outcome.phi_seen, priority=priority),
+    )
 
 
 @login_required
