@@ -364,7 +364,12 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
         IntakeRequest.objects.filter(wanted)
         .annotate(
             question_at=Subquery(open_questions.values("created_at")[:1]),
-            question=Subquery(open_questions.values("body")[:1]),
+            # A held question is not quoted: its text waits for triage's review.
+            question=Subquery(
+                open_questions.filter(~Exists(_held_confirmations("requestcomment"))).values(
+                    "body"
+                )[:1]
+            ),
             held_at=Subquery(held_request.values("confirmed_at")[:1]),
             held_comment_at=Subquery(held_comment.values("confirmed_at")[:1]),
         )
@@ -382,7 +387,7 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                     title=title,
                     url=url,
                     since=question_at,
-                    detail=str(getattr(row, "question", ""))[:120],
+                    detail=str(getattr(row, "question", None) or "")[:120],
                 )
             )
         held_since = [

@@ -195,3 +195,16 @@ def test_a_held_comment_puts_its_request_in_triages_needs_me(
     services.request_comment(actor=author, request=request, body=HELD_STORY, phi_confirmed=True)
     kinds = [item.kind for item in selectors.needs_me_for(users["informaticist"])]
     assert kinds.count("PHI held") == 1
+
+
+def test_a_held_question_is_not_quoted_in_the_submitters_needs_me(
+    users: dict[str, User], author: User
+) -> None:
+    request = submit(author, title=TITLE)
+    services.request_ask(
+        actor=users["informaticist"], request=request, question=HELD_STORY, phi_confirmed=True
+    )
+
+    items = [item for item in selectors.needs_me_for(author) if item.kind == "Question for you"]
+
+    assert [(item.title, item.detail) for item in items] == [(f"#{request.pk} {TITLE}", "")]
