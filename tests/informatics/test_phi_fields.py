@@ -28,7 +28,9 @@ from tests.factories import PriorityFactory
 from tests.initiatives.factories import BenefitLineFactory, MilestoneFactory, create_initiative
 from tests.intake.factories import submit
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 MRN = "MRN 4412897"
 

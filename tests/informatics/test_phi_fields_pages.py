@@ -1,5 +1,6 @@
 """The priority pages show what the PHI guard saw beside the field, with the box to confirm."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -10,7 +11,9 @@ from informatics.models import PhiConfirmation, StrategicPriority, User
 from tests.conftest import snapshot
 from tests.factories import PriorityFactory
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 MARKED = '<mark class="phi" title="Looks like a medical record number">MRN 4412897</mark>'
 PHI_MRN = (

@@ -1,6 +1,7 @@
 """The initiative page's milestone and benefit forms show what the PHI guard saw beside the
 field, with the box to confirm it is not patient information."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from initiatives.models import BenefitLine, Milestone
 from tests.conftest import snapshot
 from tests.initiatives.factories import BenefitLineFactory, create_initiative
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 MARKED = '<mark class="phi" title="Looks like a medical record number">MRN 4412897</mark>'
 PHI_MRN = (
