@@ -14,8 +14,50 @@ class InformaticsConfig(AppConfig):
         NavEntry("Settings", "informatics:settings-edit", Action.ADMINISTER, order=90),
         NavEntry("API", "api-docs", order=95),
     )
-    # Free-text fields an admin may redact (informatics.phi.redactable_fields).
-    redactable = {"informatics.strategicpriority": ("goal_statement", "retired_reason")}
+    # Free text people type: each field is read by the PHI guard in the service that saves it
+    # (informatics.services.records.guarded_fields) and may be redacted by an admin
+    # (informatics.phi.redactable_fields): one list for both.
+    redactable = {
+        "informatics.user": ("title", "specialty"),
+        "informatics.strategicpriority": ("title", "goal_statement", "retired_reason"),
+    }
+    # Text fields that are neither, each with the reason (tests/informatics/test_phi_fields.py
+    # fails on a text field found in no list).
+    unguarded = {
+        "informatics.user": {
+            "password": "a password hash, never shown",
+            "full_name": "the person's own name, from the identity provider or an admin",
+        },
+        "informatics.facility": {"name": "reference data: an admin names a hospital or unit"},
+        "informatics.sitesettings": {
+            "organisation_name": "the organisation's own name, set by an admin",
+            "time_zone": "checked against the list of time zones",
+            "currency": "checked against the ISO 4217 codes",
+        },
+        "informatics.jobrun": {
+            "kind": "a job's code name, written by the portal",
+            "error": "a failed job's error, written by the portal",
+        },
+        "informatics.auditevent": {
+            "object_id": "a record's key",
+            "object_repr": "a copy of a guarded label; redaction rewrites it",
+            "note": "written by the services, not typed",
+        },
+        "informatics.notification": {
+            "subject": "composed by the services from record numbers and statuses",
+            "body": "composed by the services; redaction rewrites quoted texts",
+            "url": "a portal address built by the services",
+        },
+        "informatics.phiconfirmation": {
+            "object_id": "a record's key",
+            "field": "a field's name",
+        },
+        "informatics.redaction": {
+            "object_id": "a record's key",
+            "field": "a field's name",
+            "reason": "typed by an admin and read by admins only, to say why text was removed",
+        },
+    }
     # Where the portal keeps copies of other records' texts: a redaction rewrites the text
     # inside them too (informatics.services.redaction.copy_fields). Audit events keep the
     # labels of the records they point at; the outbox quotes titles; a job's error or result

@@ -11,7 +11,14 @@ from django.db.models import Q
 
 from informatics.choices import NotificationPreference, Role, Route, ValueCategory
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
-from informatics.web import DateInput, VersionedEditForm, code_field, several_field, values_of
+from informatics.web import (
+    DateInput,
+    VersionedEditForm,
+    code_field,
+    phi_confirmed_field,
+    several_field,
+    values_of,
+)
 
 
 class PriorityForm(forms.Form):
@@ -46,6 +53,7 @@ class PriorityForm(forms.Form):
             "invalid": "Enter the horizon as a date, YYYY-MM-DD.",
         },
     )
+    phi_confirmed = phi_confirmed_field()
 
     def __init__(self, *args: Any, priority: StrategicPriority | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -78,6 +86,7 @@ class PriorityRetireForm(forms.Form):
         help_text="Kept on the record, and shown wherever the priority still appears.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    phi_confirmed = phi_confirmed_field()
 
 
 class VersionForm(forms.Form):

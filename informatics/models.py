@@ -315,7 +315,9 @@ class Notification(models.Model):
 
 
 class PhiConfirmation(models.Model):
-    """Someone confirmed that text the PHI guard flagged is not patient information."""
+    """Someone confirmed that text the PHI guard flagged is not patient information. Until an
+    informaticist clears it (`cleared_at`), the record is held: only its author, triage and
+    admins read it."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
@@ -323,6 +325,10 @@ class PhiConfirmation(models.Model):
     kinds = models.JSONField(help_text="What the guard saw, e.g. ['phone'].")
     confirmed_by = models.ForeignKey(User, on_delete=models.PROTECT)
     confirmed_at = models.DateTimeField(default=timezone.now)
+    cleared_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-confirmed_at"]

@@ -40,7 +40,13 @@ from informatics.forms import (
 )
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, add_service_errors, run_action, submit
+from informatics.web import (
+    AuthedRequest,
+    form_context,
+    run_action,
+    service_errors,
+    submit,
+)
 
 # --- Strategic priorities -------------------------------------------------------------------
 
@@ -113,7 +119,11 @@ def priority_create(request: AuthedRequest) -> HttpResponse:
         priority = outcome.saved
         messages.success(request, f"Added “{priority}” at the bottom of the ranking.")
         return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(request, "informatics/priority_form.html", {"form": form, "priority": None})
+    return render(
+        request,
+        "informatics/priority_form.html",
+        form_context(form, outcome.phi_seen, priority=None),
+    )
 
 
 @login_required
@@ -127,6 +137,7 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             request, "informatics/priority_form.html", {"form": form, "priority": priority}
         )
     form = PriorityEditForm(request.POST, priority=priority)
+    seen = {}
     if form.is_valid():
         changes = dict(form.cleaned_data)
         version = changes.pop("version")
@@ -143,11 +154,13 @@ def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             context = {"form": fresh, "priority": current, "conflict": _stale_message(stale)}
             return render(request, "informatics/priority_form.html", context, status=409)
         except ValidationError as error:
-            add_service_errors(form, error)
+            seen = service_errors(form, error)
         else:
             messages.success(request, f"Saved “{priority}”.")
             return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(request, "informatics/priority_form.html", {"form": form, "priority": priority})
+    return render(
+        request, "informatics/priority_form.html", form_context(form, seen, priority=priority)
+    )
 
 
 @login_required
@@ -187,6 +200,7 @@ def priority_retire(request: AuthedRequest, pk: int) -> HttpResponse:
                 priority=priority,
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["retired_reason"],
+                phi_confirmed=form.cleaned_data["phi_confirmed"],
             ),
         )
     except StaleEdit as stale:
@@ -195,7 +209,11 @@ def priority_retire(request: AuthedRequest, pk: int) -> HttpResponse:
     if outcome.done:
         messages.success(request, f"Retired “{priority}”.")
         return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(request, "informatics/priority_retire.html", {"form": form, "priority": priority})
+    return render(
+        request,
+        "informatics/priority_retire.html",
+        form_context(form, outcome.phi_seen, priority=priority),
+    )
 
 
 @login_required

@@ -14,9 +14,13 @@ class InitiativesConfig(AppConfig):
     navigation = (
         NavEntry("Portfolio", "initiatives:portfolio", order=15, also_current=("/initiatives/",)),
     )
-    # Free-text fields an admin may redact (informatics.phi.redactable_fields).
+    # Free text people type: each field is read by the PHI guard in the service that saves it
+    # (informatics.services.records.guarded_fields) and may be redacted by an admin
+    # (informatics.phi.redactable_fields): one list for both.
     redactable = {
-        "initiatives.initiative": ("summary", "problem_statement", "stage_reason"),
+        "initiatives.initiative": ("title", "summary", "problem_statement", "stage_reason"),
+        "initiatives.milestone": ("title",),
+        "initiatives.benefitline": ("description", "unit"),
         "initiatives.statusupdate": ("narrative", "risks"),
         "initiatives.stagechange": ("reason",),
     }

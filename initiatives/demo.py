@@ -1181,7 +1181,7 @@ class _Seeder:
     ) -> Callable[[], object]:
         def revise() -> object:
             line = BenefitLine.objects.get(initiative=fresh(), description=benefit.description)
-            changes = {
+            changes: dict[str, Any] = {
                 name: self._day(value) if name == "horizon" else Decimal(value)
                 for name, value in benefit.revised.items()
             }

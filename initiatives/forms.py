@@ -387,6 +387,7 @@ class MilestoneForm(ServiceForm):
         error_messages={"required": "Name the milestone."},
     )
     due_date = _date(label="Due", error_messages={"required": "Give the due date."})
+    phi_confirmed = phi_confirmed_field()
 
 
 class BenefitForm(forms.Form):
@@ -416,6 +417,7 @@ class BenefitForm(forms.Form):
         help_text="When the target should be reached.",
         error_messages={"required": "Give the horizon."},
     )
+    phi_confirmed = phi_confirmed_field()
 
     @staticmethod
     def initial_for(benefit: BenefitLine) -> dict[str, Any]:

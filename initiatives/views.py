@@ -31,6 +31,7 @@ from informatics.web import (
     create_page,
     dated_csv,
     edit_page,
+    form_context,
     page_forms,
     run_action,
     submit,
@@ -389,14 +390,15 @@ def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) ->
     initiative = _editable(request, pk)
     benefit = _own(initiative, initiative.benefits.all(), benefit_pk)
     form = BenefitForm(request.POST or None, initial=BenefitForm.initial_for(benefit))
-    if submit(
+    outcome = submit(
         form,
         lambda: services.benefit_update(actor=request.user, benefit=benefit, **form.values()),
-    ).done:
+    )
+    if outcome.done:
         messages.success(request, "Saved the benefit line.")
         return redirect("initiatives:initiative-detail", pk=initiative.pk)
     return render(
         request,
         "initiatives/initiative_benefit_form.html",
-        {"initiative": initiative, "benefit": benefit, "form": form},
+        form_context(form, outcome.phi_seen, initiative=initiative, benefit=benefit),
     )

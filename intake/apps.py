@@ -14,9 +14,20 @@ class IntakeConfig(AppConfig):
         NavEntry("Requests", "intake:request-list", order=10),
         NavEntry("Triage", "intake:triage-queue", Action.REQUEST_TRIAGE, order=11),
     )
-    # Free-text fields an admin may redact (informatics.phi.redactable_fields).
+    # Free text people type: each field is read by the PHI guard in the service that saves it
+    # (informatics.services.records.guarded_fields) and may be redacted by an admin
+    # (informatics.phi.redactable_fields): one list for both.
     redactable = {
-        "intake.intakerequest": ("story_today", "story_wanted", "title"),
+        "intake.intakerequest": (
+            "story_today",
+            "story_wanted",
+            "title",
+            "workflow_area",
+            "ehr_module",
+            "specialty",
+        ),
+        "intake.requestvote": ("specialty",),
+        "intake.rubric": ("note",),
         "intake.requestcomment": ("body",),
         "intake.requeststatuschange": ("note",),
     }

@@ -380,6 +380,7 @@ class TransitionForm(forms.Form):
         label="Note to the submitter (optional)",
         max_length=2000,
     )
+    phi_confirmed = phi_confirmed_field()
 
     def __init__(self, *args: Any, allowed: tuple[str, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -397,6 +398,7 @@ class TransitionForm(forms.Form):
             "to_status": data["to_status"],
             "note": data["note"].strip(),
             "decline_reason": data["decline_reason"],
+            "phi_confirmed": data["phi_confirmed"],
         }
 
 

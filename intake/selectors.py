@@ -20,14 +20,15 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from informatics.choices import Role, Route
-from informatics.models import User
+from informatics.models import PhiConfirmation, User
 from informatics.panels import panel_relations
-from informatics.permissions import Action, can, require
+from informatics.permissions import Action, ActionDenied, can, require
 from informatics.selectors import NeedsMeItem
 from intake.choices import CLOSED_STATUSES, CommentKind, RequestKind, RequestStatus
 from intake.filters import RequestFilter
@@ -83,15 +84,42 @@ def _sla_state() -> Case:
     )
 
 
+# Who reads a record held since its writer confirmed past the PHI guard, besides its author.
+HOLD_READERS = frozenset({Role.INFORMATICIST, Role.CMIO, Role.ADMIN})
+
+
+def _held_confirmations(model: str, pk: Any = None) -> QuerySet[PhiConfirmation]:
+    """The uncleared PHI confirmations of the intake `model` row whose key is `pk` (the outer
+    row's by default): while there is one, the row is held."""
+    return PhiConfirmation.objects.filter(
+        content_type__app_label="intake",
+        content_type__model=model,
+        object_id=Cast(OuterRef("pk") if pk is None else pk, CharField()),
+        cleared_at__isnull=True,
+    )
+
+
+def held() -> Exists:
+    """True on a request held since its writer confirmed past the PHI guard."""
+    return Exists(_held_confirmations("intakerequest"))
+
+
+def reads_held(user: User) -> bool:
+    """Triage (informaticists, the CMIO) and admins read every held record."""
+    return bool(user.is_authenticated and HOLD_READERS & set(user.roles))
+
+
 def readable_by(user: User) -> Q:
     """What `user` may read: everything, except that a champion-only user sees private
-    requests only when they are their own (DESIGN.md's table)."""
+    requests only when they are their own (DESIGN.md's table), and that a request held for a
+    PHI confirmation is read only by its author, triage and admins."""
     roles = set(user.roles) if user.is_authenticated else set()
     if not roles:
         return Q(pk__in=[])
-    if roles - {Role.CHAMPION}:
-        return Q()
-    return Q(is_private=False) | Q(submitted_by=user)
+    rule = Q() if roles - {Role.CHAMPION} else Q(is_private=False) | Q(submitted_by=user)
+    if reads_held(user):
+        return rule
+    return rule & (Q(~held()) | Q(submitted_by=user))
 
 
 def _shaped(rows: QuerySet[IntakeRequest]) -> QuerySet[IntakeRequest]:
@@ -115,7 +143,9 @@ def request_list(
 def my_requests(*, user: User) -> QuerySet[IntakeRequest]:
     """What `user` raised or added a +1 to, newest first."""
     voted = RequestVote.objects.filter(request=OuterRef("pk"), voter=user)
-    rows = IntakeRequest.objects.filter(Q(submitted_by=user) | Exists(voted))
+    rows = IntakeRequest.objects.filter(Q(submitted_by=user) | Exists(voted)).filter(
+        readable_by(user)
+    )
     return _shaped(rows).order_by("-created_at", "-id")
 
 
@@ -149,7 +179,7 @@ def request_detail(*, user: User, pk: int) -> IntakeRequest:
             "current_score__rubric",
             *panel_relations(REQUEST_PAGE),
         )
-        .annotate(vote_count=Count("votes", distinct=True), sla_state=_sla_state())
+        .annotate(vote_count=Count("votes", distinct=True), sla_state=_sla_state(), is_held=held())
         .prefetch_related(
             Prefetch(
                 "status_changes",
@@ -157,9 +187,7 @@ def request_detail(*, user: User, pk: int) -> IntakeRequest:
             ),
             Prefetch(
                 "comments",
-                queryset=RequestComment.objects.select_related("author").order_by(
-                    "created_at", "id"
-                ),
+                queryset=_comments_for(user),
             ),
             Prefetch(
                 "votes",
@@ -182,7 +210,20 @@ def request_detail(*, user: User, pk: int) -> IntakeRequest:
     if request is None:
         raise Http404("No such request.")
     require(user, Action.REQUEST_READ, request)
+    if request.is_held and not reads_held(user) and request.submitted_by_id != user.pk:
+        raise ActionDenied(Action.REQUEST_READ)  # held until an informaticist reviews it
     return request
+
+
+def _comments_for(user: User) -> QuerySet[RequestComment]:
+    """A request's thread as `user` reads it, each comment with `is_held`: a held comment
+    shows to its author, triage and admins only."""
+    rows = RequestComment.objects.select_related("author").annotate(
+        is_held=Exists(_held_confirmations("requestcomment"))
+    )
+    if not reads_held(user):
+        rows = rows.filter(Q(is_held=False) | Q(author=user))
+    return rows.order_by("created_at", "id")
 
 
 # --- Similar titles -------------------------------------------------------------------------
@@ -234,7 +275,9 @@ def title_similarity(query: str, title: str) -> float:
 
 
 def _similar_candidates(exclude_id: int | None) -> QuerySet[IntakeRequest]:
-    rows = IntakeRequest.objects.exclude(status__in=CLOSED_STATUSES).filter(is_private=False)
+    rows = IntakeRequest.objects.exclude(status__in=CLOSED_STATUSES).filter(
+        Q(is_private=False) & Q(~held())
+    )
     if exclude_id is not None:
         rows = rows.exclude(pk=exclude_id)
     return rows.annotate(vote_count=Count("votes", distinct=True))
@@ -293,7 +336,9 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
     Informaticists and the CMIO: every request in the triage queue ("Triage"), and every
     routed request past its SLA before a decision ("Overdue SLA") — one item per request.
     Anyone: their own requests in Needs info with a question still unanswered ("Question for
-    you"), dated from the oldest open question.
+    you"), dated from the oldest open question. Triage also: every request held since its
+    writer confirmed past the PHI guard, on the request or a comment ("PHI held"), dated from
+    the oldest confirmation, until an informaticist clears it.
     """
     if not user.is_authenticated or not user.is_active:
         return []
@@ -302,14 +347,31 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
         request=OuterRef("pk"), kind=CommentKind.QUESTION, answered_by__isnull=True
     ).order_by("created_at", "id")
     triage = can(user, Action.REQUEST_TRIAGE)
+    held_request = _held_confirmations("intakerequest").order_by("confirmed_at")
+    held_comment = PhiConfirmation.objects.filter(
+        content_type__app_label="intake",
+        content_type__model="requestcomment",
+        cleared_at__isnull=True,
+        object_id__in=RequestComment.objects.filter(request=OuterRef(OuterRef("pk")))
+        .annotate(key=Cast("pk", CharField()))
+        .values("key"),
+    ).order_by("confirmed_at")
     wanted = Q(Exists(open_questions), submitted_by=user, status=S.NEEDS_INFO)
     if triage:
         wanted |= Q(status__in=TRIAGE_STATUSES) | Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
+        wanted |= Q(Exists(held_request)) | Q(Exists(held_comment))
     rows = (
         IntakeRequest.objects.filter(wanted)
         .annotate(
             question_at=Subquery(open_questions.values("created_at")[:1]),
-            question=Subquery(open_questions.values("body")[:1]),
+            # A held question is not quoted: its text waits for triage's review.
+            question=Subquery(
+                open_questions.filter(~Exists(_held_confirmations("requestcomment"))).values(
+                    "body"
+                )[:1]
+            ),
+            held_at=Subquery(held_request.values("confirmed_at")[:1]),
+            held_comment_at=Subquery(held_comment.values("confirmed_at")[:1]),
         )
         .only("pk", "title", "status", "route", "created_at", "sla_due_at", "submitted_by_id")
         .order_by("created_at", "id")
@@ -325,7 +387,22 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                     title=title,
                     url=url,
                     since=question_at,
-                    detail=str(getattr(row, "question", ""))[:120],
+                    detail=str(getattr(row, "question", None) or "")[:120],
+                )
+            )
+        held_since = [
+            at
+            for at in (getattr(row, "held_at", None), getattr(row, "held_comment_at", None))
+            if at
+        ]
+        if triage and held_since:
+            items.append(
+                NeedsMeItem(
+                    kind="PHI held",
+                    title=title,
+                    url=url,
+                    since=min(held_since),
+                    detail="Confirmed as not patient information: review it and clear the hold.",
                 )
             )
         if not triage or not (

@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
     path("requests/<int:pk>/edit/", views.request_edit, name="request-edit"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("requests/<int:pk>/hold-clear/", views.request_hold_clear, name="request-hold-clear"),
     path("requests/<int:pk>/vote/", views.request_vote, name="request-vote"),
     path("requests/<int:pk>/comment/", views.request_comment, name="request-comment"),
     path("requests/<int:pk>/ask/", views.request_ask, name="request-ask"),

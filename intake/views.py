@@ -130,6 +130,19 @@ def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("intake:request-detail", pk=intake.pk)
 
 
+@login_required
+@require_POST
+def request_hold_clear(request: AuthedRequest, pk: int) -> HttpResponse:
+    intake = _readable(request, pk)
+    run_action(
+        request,
+        services.request_hold_clear,
+        "Cleared the PHI hold: everyone who may read the request reads it again.",
+        request=intake,
+    )
+    return redirect("intake:request-detail", pk=intake.pk)
+
+
 # --- Similar requests and votes ---------------------------------------------------------------
 
 
@@ -219,6 +232,8 @@ def _detail_response(
         "intake": intake,
         "timeline": list(intake.status_changes.all()),
         "comments": list(intake.comments.all()),
+        "is_held": getattr(intake, "is_held", False)
+        or any(getattr(comment, "is_held", False) for comment in intake.comments.all()),
         "votes": votes,
         "priorities": list(intake.priorities.all()),
         "score": intake.current_score,

@@ -19,6 +19,7 @@ from informatics.audit import audit_created, audit_record, audited_update, diff
 from informatics.choices import ROLE_ORDER, AuditAction
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
+from informatics.services.records import guard_record_text
 from informatics.services.site import site_settings_get
 
 PERSON_FIELDS = ("email", "full_name", "title", "specialty")
@@ -72,6 +73,7 @@ def user_invite(
 ) -> User:
     """Create an account with no usable password and e-mail a link to set one."""
     require(actor, Action.ADMINISTER)
+    guard_record_text(User, {"title": title, "specialty": specialty}, confirmed=False)
     email = email.strip().lower()
     roles = _roles_check(roles)
     errors = {}
@@ -119,6 +121,7 @@ def user_update(
 ) -> User:
     """Change a person's name, roles and facilities (admins only)."""
     require(actor, Action.ADMINISTER)
+    guard_record_text(User, {"title": title, "specialty": specialty}, confirmed=False)
     roles = _roles_check(roles)
     if not full_name.strip():
         raise ValidationError({"full_name": "A name is required."})

@@ -12,7 +12,13 @@ from informatics.audit import audit_created, audited_update
 from informatics.choices import ValueCategory
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
-from informatics.services.records import field_errors
+from informatics.services.records import (
+    field_errors,
+    guard_changed_text,
+    guard_record_text,
+    guarded_fields,
+    record_phi,
+)
 
 PRIORITY_FIELDS = (
     "code",
@@ -60,6 +66,7 @@ def priority_create(
     value_category: str,
     horizon: datetime.date,
     executive_sponsor: User | None = None,
+    phi_confirmed: bool = False,
 ) -> StrategicPriority:
     """Add a priority at the bottom of the ranking."""
     require(actor, Action.PRIORITY_EDIT)
@@ -72,15 +79,22 @@ def priority_create(
         "executive_sponsor": executive_sponsor,
     }
     _priority_check(fields)
+    findings = guard_record_text(StrategicPriority, fields, confirmed=phi_confirmed)
     last = StrategicPriority.objects.aggregate(last=Max("rank"))["last"] or 0
     priority = StrategicPriority.objects.create(rank=last + 1, **fields)
     audit_created(instance=priority, actor=actor, fields=(*PRIORITY_FIELDS, "rank", "is_active"))
+    record_phi(instance=priority, findings=findings, actor=actor)
     return priority
 
 
 @transaction.atomic
 def priority_update(
-    *, actor: User, priority: StrategicPriority, version: int, **changes: Any
+    *,
+    actor: User,
+    priority: StrategicPriority,
+    version: int,
+    phi_confirmed: bool = False,
+    **changes: Any,
 ) -> StrategicPriority:
     """Edit a priority's fields; refused with StaleEdit if someone saved it since `version`."""
     require(actor, Action.PRIORITY_EDIT)
@@ -88,7 +102,11 @@ def priority_update(
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be edited here."))
     _priority_check(changes, exclude_pk=priority.pk)
+    findings = guard_changed_text(
+        priority, changes, guarded_fields(StrategicPriority), confirmed=phi_confirmed
+    )
     audited_update(priority, actor=actor, changes=changes, expected_version=version)
+    record_phi(instance=priority, findings=findings, actor=actor)
     return priority
 
 
@@ -128,7 +146,12 @@ def priority_move(*, actor: User, priority: StrategicPriority, steps: int) -> No
 
 @transaction.atomic
 def priority_retire(
-    *, actor: User, priority: StrategicPriority, version: int, reason: str
+    *,
+    actor: User,
+    priority: StrategicPriority,
+    version: int,
+    reason: str,
+    phi_confirmed: bool = False,
 ) -> StrategicPriority:
     """Retire a priority: it stays on record (and on the work aligned to it) but leaves the
     active ranking."""
@@ -141,12 +164,16 @@ def priority_retire(
         raise ValidationError(errors)
     if not priority.is_active:
         raise ValidationError({"is_active": "This priority is already retired."})
+    findings = guard_record_text(
+        StrategicPriority, {"retired_reason": reason.strip()}, confirmed=phi_confirmed
+    )
     audited_update(
         priority,
         actor=actor,
         changes={"is_active": False, "retired_reason": reason.strip()},
         expected_version=version,
     )
+    record_phi(instance=priority, findings=findings, actor=actor)
     return priority
 
 

@@ -12,7 +12,7 @@ from django.db.models import Model
 from informatics.audit import audit_record, audited_update, diff
 from informatics.choices import AuditAction
 from informatics.models import User, VersionedModel
-from informatics.phi import PhiFinding, phi_confirmations_record, phi_guard
+from informatics.phi import PhiFinding, phi_confirmations_record, phi_guard, redactable_fields
 
 
 def lock[M: Model](instance: M, *related: str) -> M:
@@ -67,12 +67,27 @@ def record_phi(*, instance: Any, findings: Mapping[str, list[PhiFinding]], actor
         phi_confirmations_record(instance=instance, findings=dict(findings), actor=actor)
 
 
+def guarded_fields(model: type[Model]) -> tuple[str, ...]:
+    """The free-text fields of `model` people type: the ones its app lists on its AppConfig
+    (`redactable`), so the fields the guard reads are the fields an admin may redact."""
+    return redactable_fields().get(model._meta.label_lower, ())
+
+
 def guard_text(
     cleaned: Mapping[str, Any], names: Iterable[str], *, confirmed: bool
 ) -> dict[str, list[PhiFinding]]:
-    """The PHI guard over the free texts `names` of `cleaned`; refused unless `confirmed` when
-    the guard flags something."""
-    return phi_guard(fields={name: cleaned[name] for name in names}, confirmed=confirmed)
+    """The PHI guard over the free texts `names` of `cleaned` (those it holds); refused unless
+    `confirmed` when the guard flags something."""
+    return phi_guard(
+        fields={name: cleaned[name] for name in names if name in cleaned}, confirmed=confirmed
+    )
+
+
+def guard_record_text(
+    model: type[Model], cleaned: Mapping[str, Any], *, confirmed: bool
+) -> dict[str, list[PhiFinding]]:
+    """The PHI guard over every guarded field of `model` that `cleaned` holds."""
+    return guard_text(cleaned, guarded_fields(model), confirmed=confirmed)
 
 
 def guard_changed_text(

@@ -41,9 +41,6 @@ INITIATIVE_FIELDS = (
 )
 INITIATIVE_M2M = ("champions", "facilities", "priorities")
 INITIATIVE_EDITABLE = (*INITIATIVE_FIELDS, *INITIATIVE_M2M)
-# Free text the PHI guard reads before anything is saved.
-INITIATIVE_PHI_FIELDS = ("title", "summary", "problem_statement")
-STATUS_PHI_FIELDS = ("narrative", "risks")
 BENEFIT_FIELDS = ("value_category", "description", "unit", "baseline", "target", "horizon")
 BENEFIT_LOCKED = {
     "baseline": "locked_baseline",

@@ -12,7 +12,13 @@ from informatics.audit import audit_record, audited_update, field_values
 from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
-from informatics.services.records import refuse_unknown_fields
+from informatics.services.records import (
+    guard_changed_text,
+    guard_record_text,
+    guarded_fields,
+    record_phi,
+    refuse_unknown_fields,
+)
 from initiatives.models import (
     BenefitLine,
     Initiative,
@@ -37,6 +43,7 @@ def benefit_add(
     baseline: decimal.Decimal,
     target: decimal.Decimal,
     horizon: datetime.date,
+    phi_confirmed: bool = False,
 ) -> BenefitLine:
     """Add a line to the benefit plan (those who may edit the initiative). Once the forecast
     is locked (the initiative was approved), a new line is locked as it is added: its forecast
@@ -52,6 +59,7 @@ def benefit_add(
             "horizon": horizon,
         }
     )
+    findings = guard_record_text(BenefitLine, cleaned, confirmed=phi_confirmed)
     locked_at = Initiative.objects.values_list("forecast_locked_at", flat=True).get(
         pk=initiative.pk
     )
@@ -73,11 +81,14 @@ def benefit_add(
         },
         note="added after approval: locked as added" if lock else "",
     )
+    record_phi(instance=benefit, findings=findings, actor=actor)
     return benefit
 
 
 @transaction.atomic
-def benefit_update(*, actor: User, benefit: BenefitLine, **changes: Any) -> BenefitLine:
+def benefit_update(
+    *, actor: User, benefit: BenefitLine, phi_confirmed: bool = False, **changes: Any
+) -> BenefitLine:
     """Edit a benefit line's current values. The locked forecast never changes: after
     approval an edit shows as variance (current − locked)."""
     require(actor, Action.INITIATIVE_EDIT, benefit.initiative)
@@ -91,5 +102,9 @@ def benefit_update(*, actor: User, benefit: BenefitLine, **changes: Any) -> Bene
         )
     refuse_unknown_fields(changes, BENEFIT_FIELDS)
     cleaned = _benefit_check(changes)
+    findings = guard_changed_text(
+        benefit, cleaned, guarded_fields(BenefitLine), confirmed=phi_confirmed
+    )
     audited_update(benefit, actor=actor, changes=cleaned)
+    record_phi(instance=benefit, findings=findings, actor=actor)
     return benefit

@@ -17,6 +17,7 @@ from informatics.services.records import (
     copy_back,
     guard_changed_text,
     guard_text,
+    guarded_fields,
     lock,
     record_phi,
     refuse_unknown_fields,
@@ -29,7 +30,6 @@ from initiatives.models import (
 from initiatives.services._common import (
     INITIATIVE_EDITABLE,
     INITIATIVE_FIELDS,
-    INITIATIVE_PHI_FIELDS,
     INITIATIVE_WRITES,
     G,
     _initiative_check,
@@ -99,7 +99,7 @@ def initiative_create(
             "cost_estimate": cost_estimate,
         }
     )
-    findings = guard_text(cleaned, INITIATIVE_PHI_FIELDS, confirmed=phi_confirmed)
+    findings = guard_text(cleaned, guarded_fields(Initiative), confirmed=phi_confirmed)
     now = timezone.now()
     initiative = Initiative.objects.create(
         **{name: cleaned[name] for name in INITIATIVE_FIELDS},
@@ -150,7 +150,9 @@ def initiative_update(
         raise ValidationError({"stage": "Move the stage with the stage action."})
     refuse_unknown_fields(changes, INITIATIVE_EDITABLE)
     cleaned = _initiative_check(changes, current=locked)
-    findings = guard_changed_text(locked, cleaned, INITIATIVE_PHI_FIELDS, confirmed=phi_confirmed)
+    findings = guard_changed_text(
+        locked, cleaned, guarded_fields(Initiative), confirmed=phi_confirmed
+    )
     versioned_update(
         locked, cleaned, actor=actor, version=version, writes=INITIATIVE_WRITES, findings=findings
     )

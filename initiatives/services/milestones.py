@@ -10,7 +10,13 @@ from django.utils import timezone
 from informatics.audit import audit_created, audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
-from informatics.services.records import refuse_unknown_fields
+from informatics.services.records import (
+    guard_changed_text,
+    guard_record_text,
+    guarded_fields,
+    record_phi,
+    refuse_unknown_fields,
+)
 from initiatives.models import (
     Initiative,
     Milestone,
@@ -25,24 +31,39 @@ from initiatives.services._common import (
 
 @transaction.atomic
 def milestone_add(
-    *, actor: User, initiative: Initiative, title: str, due_date: datetime.date
+    *,
+    actor: User,
+    initiative: Initiative,
+    title: str,
+    due_date: datetime.date,
+    phi_confirmed: bool = False,
 ) -> Milestone:
+    """Add a milestone to the initiative; its title goes through the PHI guard."""
     require(actor, Action.INITIATIVE_EDIT, initiative)
     cleaned = _milestone_check({"title": title, "due_date": due_date})
+    findings = guard_record_text(Milestone, cleaned, confirmed=phi_confirmed)
     now = timezone.now()
     milestone = Milestone.objects.create(
         initiative=initiative, **cleaned, created_at=now, updated_at=now
     )
     audit_created(instance=milestone, actor=actor, fields=(*MILESTONE_FIELDS, "initiative"))
+    record_phi(instance=milestone, findings=findings, actor=actor)
     return milestone
 
 
 @transaction.atomic
-def milestone_update(*, actor: User, milestone: Milestone, **changes: Any) -> Milestone:
-    """Rename or re-date a milestone."""
+def milestone_update(
+    *, actor: User, milestone: Milestone, phi_confirmed: bool = False, **changes: Any
+) -> Milestone:
+    """Rename or re-date a milestone; a changed title goes through the PHI guard."""
     require(actor, Action.INITIATIVE_EDIT, milestone.initiative)
     refuse_unknown_fields(changes, MILESTONE_FIELDS)
-    audited_update(milestone, actor=actor, changes=_milestone_check(changes))
+    cleaned = _milestone_check(changes)
+    findings = guard_changed_text(
+        milestone, cleaned, guarded_fields(Milestone), confirmed=phi_confirmed
+    )
+    audited_update(milestone, actor=actor, changes=cleaned)
+    record_phi(instance=milestone, findings=findings, actor=actor)
     return milestone
 
 

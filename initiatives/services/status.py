@@ -7,17 +7,14 @@ from django.utils import timezone
 from informatics.audit import audit_created
 from informatics.models import User
 from informatics.permissions import Action, require
-from informatics.phi import PhiFinding, phi_guard
-from informatics.services.records import field_errors, record_phi
+from informatics.phi import PhiFinding
+from informatics.services.records import field_errors, guard_record_text, record_phi
 from initiatives.choices import HEALTH_DIMENSIONS
 from initiatives.models import (
     Initiative,
     StatusUpdate,
 )
-from initiatives.services._common import (
-    STATUS_PHI_FIELDS,
-    _text,
-)
+from initiatives.services._common import _text
 
 # --- Status updates -------------------------------------------------------------------------
 
@@ -45,12 +42,16 @@ def status_update_post(
     field_errors(StatusUpdate(**health, **texts), (*health, *texts), errors)
     if errors:
         raise ValidationError(errors)
-    findings: dict[str, list[PhiFinding]] = phi_guard(fields=texts, confirmed=phi_confirmed)
+    findings: dict[str, list[PhiFinding]] = guard_record_text(
+        StatusUpdate, texts, confirmed=phi_confirmed
+    )
     update = StatusUpdate.objects.create(
         initiative=initiative, author=actor, at=timezone.now(), **health, **texts
     )
     audit_created(
-        instance=update, actor=actor, fields=("initiative", *HEALTH_DIMENSIONS, *STATUS_PHI_FIELDS)
+        instance=update,
+        actor=actor,
+        fields=("initiative", *HEALTH_DIMENSIONS, "narrative", "risks"),
     )
     record_phi(instance=update, findings=findings, actor=actor)
     return update

@@ -247,6 +247,7 @@ class VoteInput(serializers.Serializer):
     frequency = rest.optional_choice(
         choices.Frequency.choices, help_text="How often it happens to you."
     )
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class CommentInput(serializers.Serializer):
@@ -305,6 +306,7 @@ class TransitionInput(serializers.Serializer):
     decline_reason = rest.optional_choice(
         choices.DeclineReason.choices, help_text="Required when declining."
     )
+    phi_confirmed = rest.phi_confirmed_field()
 
 
 class MergeInput(serializers.Serializer):

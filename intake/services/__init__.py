@@ -12,12 +12,12 @@ One submodule per concern; every public name is re-exported here, so callers kee
 """
 
 from intake.services._common import SHORT_TEXT_MAX, S, request_url
+from intake.services.hold import request_hold_clear
 from intake.services.merge import request_merge
 from intake.services.rubric import rubric_update
 from intake.services.submission import (
     AUDITED_ON_CREATE,
     EDITABLE_FIELDS,
-    PHI_FIELDS,
     request_submit,
     request_update,
 )
@@ -38,13 +38,13 @@ from intake.services.triage import request_triage
 __all__ = [
     "AUDITED_ON_CREATE",
     "EDITABLE_FIELDS",
-    "PHI_FIELDS",
     "SHORT_TEXT_MAX",
     "TRANSITION_CALLERS",
     "S",
     "request_answer",
     "request_ask",
     "request_comment",
+    "request_hold_clear",
     "request_merge",
     "request_submit",
     "request_transition",

@@ -10,7 +10,7 @@ from informatics.audit import audit_created, audit_record
 from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
-from informatics.services.records import field_errors
+from informatics.services.records import field_errors, guard_record_text, record_phi
 from intake import scoring
 from intake.choices import RequestKind
 from intake.models import Rubric
@@ -24,6 +24,7 @@ def rubric_update(
     gates: dict[str, list[str]],
     effort_points: dict[str, int],
     note: str = "",
+    phi_confirmed: bool = False,
 ) -> Rubric:
     """Make a new rubric version, current from now on (admins only). Earlier score rows keep
     the version they were made under; new rows (triage, +1, merge) use the new one."""
@@ -37,6 +38,7 @@ def rubric_update(
     problems.update({name: [message] for name, message in errors.items()})
     if problems:
         raise ValidationError(problems)
+    findings = guard_record_text(Rubric, {"note": note}, confirmed=phi_confirmed)
     previous = list(Rubric.objects.select_for_update().filter(is_current=True))
     last = Rubric.objects.aggregate(last=Max("version"))["last"] or 0
     Rubric.objects.filter(is_current=True).update(is_current=False)
@@ -67,4 +69,5 @@ def rubric_update(
     audit_created(
         instance=rubric, actor=actor, fields=("version", "criteria", "gates", "effort_points")
     )
+    record_phi(instance=rubric, findings=findings, actor=actor)
     return rubric

@@ -14,6 +14,7 @@ from informatics.services.records import (
     field_errors,
     guard_changed_text,
     guard_text,
+    guarded_fields,
     record_phi,
     refuse_unknown_fields,
 )
@@ -39,8 +40,6 @@ EDITABLE_FIELDS = (
     "suggested_priority",
     "is_private",
 )
-# Free text the PHI guard reads before anything is saved.
-PHI_FIELDS = ("title", "story_today", "story_wanted")
 # Kept as typed, bar the spaces around them.
 TEXT_FIELDS = ("title", "story_today", "story_wanted", "workflow_area", "ehr_module", "specialty")
 AUDITED_ON_CREATE = (*EDITABLE_FIELDS, "status", "route", "sla_due_at")
@@ -121,7 +120,7 @@ def request_submit(
             "is_private": is_private,
         }
     )
-    findings = guard_text(fields, PHI_FIELDS, confirmed=phi_confirmed)
+    findings = guard_text(fields, guarded_fields(IntakeRequest), confirmed=phi_confirmed)
     now = timezone.now()
     route = scoring.gate_route(
         gates=rubric_current().gates,
@@ -174,7 +173,9 @@ def request_update(
     require(actor, Action.REQUEST_EDIT, request)
     refuse_unknown_fields(changes, EDITABLE_FIELDS)
     cleaned = _request_fields_check(changes)
-    findings = guard_changed_text(request, cleaned, PHI_FIELDS, confirmed=phi_confirmed)
+    findings = guard_changed_text(
+        request, cleaned, guarded_fields(IntakeRequest), confirmed=phi_confirmed
+    )
     route = scoring.gate_route(
         gates=rubric_current().gates,
         kind=cleaned.get("kind", request.kind),

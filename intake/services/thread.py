@@ -9,7 +9,13 @@ from informatics.models import Facility, User
 from informatics.permissions import Action, ActionDenied, require
 from informatics.phi import phi_guard
 from informatics.services import notify
-from informatics.services.records import copy_back, field_errors, lock, record_phi
+from informatics.services.records import (
+    copy_back,
+    field_errors,
+    guard_record_text,
+    lock,
+    record_phi,
+)
 from intake.choices import CLOSED_STATUSES, CommentKind, Frequency, ScoreReason
 from intake.models import IntakeRequest, RequestComment, RequestVote
 from intake.services._common import (
@@ -53,6 +59,7 @@ def request_vote(
     specialty: str = "",
     facility: Facility | None = None,
     frequency: str = "",
+    phi_confirmed: bool = False,
 ) -> RequestVote:
     """A "+1" with the voter's own context. If the request has a score, a new score row is
     made with the new people count (under the current rubric)."""
@@ -72,10 +79,12 @@ def request_vote(
         errors["specialty"] = f"Keep this to {SHORT_TEXT_MAX} characters or fewer."
     if errors:
         raise ValidationError(errors)
+    findings = guard_record_text(RequestVote, {"specialty": specialty}, confirmed=phi_confirmed)
     vote = RequestVote.objects.create(
         request=locked, voter=actor, specialty=specialty, facility=facility, frequency=frequency
     )
     audit_created(instance=vote, actor=actor, fields=("request", "voter", "specialty", "frequency"))
+    record_phi(instance=vote, findings=findings, actor=actor)
     if locked.current_score_id is not None:
         _score(request=locked, reason=ScoreReason.VOTE, actor=actor)
         copy_back(request, locked)

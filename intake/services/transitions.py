@@ -1,5 +1,6 @@
 """Status moves of requests: the one transition table, the timeline and the submitter told."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,8 +10,16 @@ from django.utils import timezone
 from informatics.audit import audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
+from informatics.phi import PhiFinding
 from informatics.services import notify
-from informatics.services.records import copy_back, field_errors, lock, next_steps_text
+from informatics.services.records import (
+    copy_back,
+    field_errors,
+    guard_record_text,
+    lock,
+    next_steps_text,
+    record_phi,
+)
 from intake.choices import TRANSITIONS, DeclineReason, RequestStatus
 from intake.models import IntakeRequest, RequestStatusChange
 from intake.services._common import S, _status_label, request_url
@@ -40,9 +49,11 @@ def _move(
     to_status: str,
     note: str = "",
     decline_reason: str = "",
+    findings: Mapping[str, list[PhiFinding]] | None = None,
 ) -> IntakeRequest:
     """The only door to a new status: table check, audited update (the version moves on),
-    a timeline row, and a notification to the submitter once the transaction commits."""
+    a timeline row, and a notification to the submitter once the transaction commits. A note
+    saved past the PHI guard (`findings`) stays out of the e-mail."""
     locked = lock(request, "submitted_by")
     from_status = locked.status
     _move_check(from_status, to_status)
@@ -64,23 +75,27 @@ def _move(
         expected_version=locked.version,
         note=f"{_status_label(from_status)} → {_status_label(to_status)}",
     )
-    RequestStatusChange.objects.create(
+    change = RequestStatusChange.objects.create(
         request=locked, from_status=from_status, to_status=to_status, actor=actor, note=note, at=now
     )
     copy_back(request, locked)
-    _notify_status(request=locked, from_status=from_status, note=note)
+    if findings and actor is not None:
+        record_phi(instance=change, findings=findings, actor=actor)
+    _notify_status(request=locked, from_status=from_status, note=note, quote=not findings)
     return request
 
 
-def _notify_status(*, request: IntakeRequest, from_status: str, note: str) -> None:
+def _notify_status(*, request: IntakeRequest, from_status: str, note: str, quote: bool) -> None:
     to_label = _status_label(request.status)
     # Free text (title, stories, questions) stays out of the outbox: an admin's redaction
     # reaches the records and their history, not e-mails kept for sending.
     lines = [f"Request #{request.pk} moved from {_status_label(from_status)} to {to_label}."]
     if request.status == S.DECLINED and request.decline_reason:
         lines.append(f"Reason: {DeclineReason(request.decline_reason).label}.")
-    if note:
+    if note and quote:
         lines += ["", note]
+    elif note:
+        lines += ["", "A note was added: read it on the request's page."]
     notify(
         recipient=request.submitted_by,
         subject=f"Your request #{request.pk} is now {to_label}",
@@ -98,6 +113,7 @@ def request_transition(
     note: str = "",
     decline_reason: str = "",
     via: str | None = None,
+    phi_confirmed: bool = False,
 ) -> IntakeRequest:
     """Move a request along the transition table (informaticists and the CMIO).
 
@@ -121,12 +137,16 @@ def request_transition(
     field_errors(RequestStatusChange(note=note.strip()), ("note",), errors)
     if errors:
         raise ValidationError(errors)
+    findings = guard_record_text(
+        RequestStatusChange, {"note": note.strip()}, confirmed=phi_confirmed
+    )
     return _move(
         actor=actor,
         request=request,
         to_status=to_status,
         note=note.strip(),
         decline_reason=decline_reason,
+        findings=findings,
     )
 
 

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from informatics.models import Facility
+from informatics.phi import phi_scan
 from metrics.choices import ImportFormat
 from metrics.imports.base import FIELDS, Finisher, Opener, Outcome, Reader
 from metrics.imports.errors import COLUMNS, ImportFileError
@@ -473,7 +474,20 @@ def _stage_raw(cursor: Any, batch: ImportBatch, reader: Reader, file: Any, every
 
 def _recheck(cursor: Any, batch: ImportBatch, opener: Opener, reader: Reader) -> None:
     """The rows SQL did not vouch for: checked again by rows.check_row, which lists their
-    errors; those whose key is sound go back into STAGING with the values it read."""
+    errors; those whose key is sound go back into STAGING with the values it read. A row
+    whose source system or definition version the PHI guard flags is one of them (each
+    distinct text is scanned once, in Python: the guard's patterns are not SQL's)."""
+    cursor.execute(
+        f"SELECT source_system FROM {STAGING} WHERE ok "  # noqa: S608
+        f"UNION SELECT definition_version FROM {STAGING} WHERE ok"
+    )
+    phi = [text for (text,) in cursor.fetchall() if text and phi_scan(text)]
+    if phi:
+        cursor.execute(
+            f"UPDATE {STAGING} SET ok = false "  # noqa: S608
+            "WHERE source_system = ANY(%s) OR definition_version = ANY(%s)",
+            [phi, phi],
+        )
     cursor.execute(f"DELETE FROM {STAGING} WHERE NOT ok RETURNING row")  # noqa: S608
     flagged = {row for (row,) in cursor.fetchall()}
     if not flagged:

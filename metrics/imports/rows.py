@@ -15,7 +15,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from informatics.choices import PhiKind
 from informatics.models import Facility
+from informatics.phi import phi_scan
 from metrics.choices import Direction
 from metrics.figures import FigureError, measurement_figures, parse_decimal, stored
 from metrics.imports.errors import ErrorLog
@@ -278,6 +280,15 @@ def check_row(
     definition_version = _text(values.get("definition_version"))
     if len(definition_version) > DEFINITION_VERSION_MAX:
         fail("definition_version", f"At most {DEFINITION_VERSION_MAX} characters.")
+    # The PHI guard reads these texts too; a file cannot confirm a warning, so the row is
+    # rejected (the message names what was seen, never the text).
+    for column, text in (
+        ("source_system", source_system),
+        ("definition_version", definition_version),
+    ):
+        if found := phi_scan(text):
+            kinds = ", ".join(sorted({str(PhiKind(f.kind).label) for f in found}))
+            fail(column, f"Looks like patient information ({kinds}): remove it from the file.")
     extracted_at: datetime.datetime | None = None
     try:
         extracted_at = _moment(values.get("extracted_at"))

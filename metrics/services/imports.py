@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from informatics.audit import audit_created, audit_record
-from informatics.choices import AuditAction
+from informatics.choices import AuditAction, PhiKind
 from informatics.models import User
 from informatics.permissions import Action, can, require
+from informatics.phi import PhiFlagged
 from informatics.services import (
     jobrun_claim,
     jobrun_create,
@@ -27,6 +28,7 @@ from informatics.services import (
     jobrun_finish,
     jobrun_progress,
 )
+from informatics.services.records import guard_record_text
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import Outcome, import_file, limits
 from metrics.models import ImportBatch
@@ -60,6 +62,18 @@ def import_upload(*, actor: User, upload: UploadedFile) -> ImportBatch:
     too_large = limits.size_error(format, upload.size)
     if too_large:  # from the size the upload declares, before a byte of it is read
         raise ValidationError({"file": too_large})
+    # A file's name is shown on its pages: the PHI guard reads it. An upload cannot be
+    # confirmed past the guard, so the file is refused and the message says to rename it.
+    try:
+        guard_record_text(ImportBatch, {"filename": name}, confirmed=False)
+    except PhiFlagged as flagged:
+        kinds = sorted({str(PhiKind(f.kind).label) for f in flagged.findings["filename"]})
+        raise ValidationError(
+            {
+                "file": f"The file's name looks like patient information ({', '.join(kinds)}): "
+                "rename the file and upload it again."
+            }
+        ) from None
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

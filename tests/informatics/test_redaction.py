@@ -18,7 +18,6 @@ from informatics.exceptions import StaleEdit
 from informatics.models import AuditEvent, Notification, Redaction, StrategicPriority, User
 from informatics.permissions import ActionDenied
 from informatics.phi import REDACTED, redactable_fields
-from informatics.services import redaction as redaction_services
 from tests.conftest import snapshot
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
@@ -55,9 +54,14 @@ def priority(users: dict[str, User]) -> StrategicPriority:
         goal_statement=FIRST,
         value_category="safety_quality",
         horizon=datetime.date(2027, 6, 30),
+        phi_confirmed=True,
     )
     services.priority_update(
-        actor=users["cmo"], priority=created, version=created.version, goal_statement=SECOND
+        actor=users["cmo"],
+        priority=created,
+        version=created.version,
+        goal_statement=SECOND,
+        phi_confirmed=True,
     )
     created.refresh_from_db()
     return created
@@ -136,7 +140,11 @@ def test_an_editor_who_loaded_the_old_text_cannot_save_it_back(
 
     with pytest.raises(StaleEdit):
         services.priority_update(
-            actor=users["cmo"], priority=priority, version=loaded_version, goal_statement=SECOND
+            actor=users["cmo"],
+            priority=priority,
+            version=loaded_version,
+            goal_statement=SECOND,
+            phi_confirmed=True,
         )
 
     priority.refresh_from_db()
@@ -172,6 +180,7 @@ def test_a_record_label_that_quoted_the_text_is_rewritten(
         priority=priority,
         version=priority.version,
         title="Call 555-201-3344 about sepsis",
+        phi_confirmed=True,
     )
     priority.refresh_from_db()
     services.priority_update(
@@ -179,12 +188,7 @@ def test_a_record_label_that_quoted_the_text_is_rewritten(
     )
     priority.refresh_from_db()
 
-    # Register the title as redactable for this test only.
-    registry = {**redactable_fields()}
-    registry["informatics.strategicpriority"] = ("goal_statement", "title")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(redaction_services, "redactable_fields", lambda: registry)
-        services.text_redact(actor=users["admin"], instance=priority, field="title", reason="PHI")
+    services.text_redact(actor=users["admin"], instance=priority, field="title", reason="PHI")
 
     assert "555-201-3344" not in history_text(priority)
     assert {e.object_repr for e in history(priority)} == {"[redacted]"}
@@ -255,10 +259,26 @@ def test_a_redaction_without_a_reason_is_refused_by_name(
 def test_apps_register_their_redactable_fields_on_their_app_config() -> None:
     registry = redactable_fields()
 
-    assert registry["informatics.strategicpriority"] == ("goal_statement", "retired_reason")
-    assert registry["intake.intakerequest"] == ("story_today", "story_wanted", "title")
+    assert registry["informatics.strategicpriority"] == (
+        "title",
+        "goal_statement",
+        "retired_reason",
+    )
+    assert registry["intake.intakerequest"] == (
+        "story_today",
+        "story_wanted",
+        "title",
+        "workflow_area",
+        "ehr_module",
+        "specialty",
+    )
     assert registry["intake.requestcomment"] == ("body",)
-    assert registry["initiatives.initiative"] == ("summary", "problem_statement", "stage_reason")
+    assert registry["initiatives.initiative"] == (
+        "title",
+        "summary",
+        "problem_statement",
+        "stage_reason",
+    )
     assert registry["initiatives.statusupdate"] == ("narrative", "risks")
 
 

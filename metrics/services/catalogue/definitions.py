@@ -20,6 +20,7 @@ from informatics.services.records import (
     field_errors,
     guard_changed_text,
     guard_text,
+    guarded_fields,
     lock,
     record_phi,
     refuse_unknown_fields,
@@ -54,7 +55,6 @@ METRIC_FIELDS = (
 )
 METRIC_M2M = ("priorities", "balancing_metrics")
 METRIC_EDITABLE = (*METRIC_FIELDS, *METRIC_M2M)
-METRIC_PHI_FIELDS = ("name", "definition")
 # The texts typed in (not chosen from a list): kept as typed, bar the spaces around them.
 METRIC_TEXT_FIELDS = tuple(
     name
@@ -247,7 +247,7 @@ def metric_create(
             "balancing_metrics": balancing_metrics,
         }
     )
-    findings = guard_text(cleaned, METRIC_PHI_FIELDS, confirmed=phi_confirmed)
+    findings = guard_text(cleaned, guarded_fields(Metric), confirmed=phi_confirmed)
     now = timezone.now()
     metric = Metric.objects.create(
         **{name: cleaned[name] for name in METRIC_FIELDS}, created_at=now, updated_at=now
@@ -273,7 +273,7 @@ def metric_update(
     refuse_unknown_fields(changes, METRIC_EDITABLE)
     cleaned = _metric_check(changes, current=locked)
     _data_check(locked, cleaned)
-    findings = guard_changed_text(locked, cleaned, METRIC_PHI_FIELDS, confirmed=phi_confirmed)
+    findings = guard_changed_text(locked, cleaned, guarded_fields(Metric), confirmed=phi_confirmed)
     before = field_values(locked, [name for name in METRIC_FIELDS if name in cleaned])
     versioned_update(
         locked, cleaned, actor=actor, version=version, writes=METRIC_WRITES, findings=findings
