@@ -26,7 +26,9 @@ from tests.factories import PriorityFactory
 from tests.initiatives.factories import create_initiative
 from tests.intake.factories import submit
 
-pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 
 APPS = ("informatics", "intake", "initiatives", "metrics", "governance", "reports")
 # Text the portal writes itself, never typed by a person.
