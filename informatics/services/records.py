@@ -101,6 +101,19 @@ def guard_changed_text(
     return guard_text(cleaned, changed, confirmed=confirmed)
 
 
+def guarded_update[M: Model](
+    instance: M, *, actor: User, cleaned: Mapping[str, Any], confirmed: bool
+) -> M:
+    """Write the checked edit `cleaned` of a record that has no version: the PHI guard over
+    the guarded texts it changes, the audited update, and the record of a confirmed warning."""
+    findings = guard_changed_text(
+        instance, cleaned, guarded_fields(type(instance)), confirmed=confirmed
+    )
+    audited_update(instance, actor=actor, changes=cleaned)
+    record_phi(instance=instance, findings=findings, actor=actor)
+    return instance
+
+
 @dataclass(frozen=True)
 class Writes[M: VersionedModel]:
     """What an edit of a model writes: its columns `fields`, and its many-to-many relations

@@ -8,14 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_record, audited_update, field_values
+from informatics.audit import audit_record, field_values
 from informatics.choices import AuditAction
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import (
-    guard_changed_text,
     guard_record_text,
-    guarded_fields,
+    guarded_update,
     record_phi,
     refuse_unknown_fields,
 )
@@ -101,10 +100,6 @@ def benefit_update(
             )
         )
     refuse_unknown_fields(changes, BENEFIT_FIELDS)
-    cleaned = _benefit_check(changes)
-    findings = guard_changed_text(
-        benefit, cleaned, guarded_fields(BenefitLine), confirmed=phi_confirmed
+    return guarded_update(
+        benefit, actor=actor, cleaned=_benefit_check(changes), confirmed=phi_confirmed
     )
-    audited_update(benefit, actor=actor, changes=cleaned)
-    record_phi(instance=benefit, findings=findings, actor=actor)
-    return benefit

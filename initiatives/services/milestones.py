@@ -11,9 +11,8 @@ from informatics.audit import audit_created, audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import (
-    guard_changed_text,
     guard_record_text,
-    guarded_fields,
+    guarded_update,
     record_phi,
     refuse_unknown_fields,
 )
@@ -58,13 +57,9 @@ def milestone_update(
     """Rename or re-date a milestone; a changed title goes through the PHI guard."""
     require(actor, Action.INITIATIVE_EDIT, milestone.initiative)
     refuse_unknown_fields(changes, MILESTONE_FIELDS)
-    cleaned = _milestone_check(changes)
-    findings = guard_changed_text(
-        milestone, cleaned, guarded_fields(Milestone), confirmed=phi_confirmed
+    return guarded_update(
+        milestone, actor=actor, cleaned=_milestone_check(changes), confirmed=phi_confirmed
     )
-    audited_update(milestone, actor=actor, changes=cleaned)
-    record_phi(instance=milestone, findings=findings, actor=actor)
-    return milestone
 
 
 @transaction.atomic
