@@ -1,1 +1,0 @@
-"""Governance bodies, reviews, decisions and action items (the governance issue adds them)."""

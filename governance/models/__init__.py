@@ -1,0 +1,2 @@
+"""Governance bodies, reviews, decisions and action items; the program's maturity
+self-assessments. One module per part, re-exported here so that Django finds the models."""
