@@ -1,5 +1,28 @@
+"""Governance: bodies and the intake routes they own, reviews with agendas built from the
+portfolio, decisions with the evidence they saw, action items, the maturity self-assessment.
+Above intake, initiatives and metrics: a decision applies its effect through their services."""
+
 from django.apps import AppConfig
 
 
 class GovernanceConfig(AppConfig):
     name = "governance"
+    # Free text people type: read by the PHI guard in the service that saves it and redactable
+    # by an admin (informatics.services.records.guarded_fields): one list for both.
+    redactable = {
+        "governance.governancebody": ("charter",),
+        "governance.review": ("minutes",),
+        "governance.agendaitem": ("title", "note"),
+        "governance.decision": ("rationale", "waiver"),
+        "governance.actionitem": ("title",),
+    }
+    # Text fields that are neither, each with the reason.
+    unguarded = {
+        "governance.governancebody": {
+            "name": "a body's name, set by an admin",
+            "cadence": "when a body meets, set by an admin",
+        },
+        "governance.agendaitem": {
+            "reason": "written by the portal from the signal that put the item on the agenda",
+        },
+    }

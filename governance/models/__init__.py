@@ -1,2 +1,16 @@
 """Governance bodies, reviews, decisions and action items; the program's maturity
 self-assessments. One module per part, re-exported here so that Django finds the models."""
+
+from governance.models.bodies import BodyMembership, GovernanceBody, RouteOwner
+from governance.models.reviews import ActionItem, AgendaItem, AgendaSettings, Decision, Review
+
+__all__ = [
+    "ActionItem",
+    "AgendaItem",
+    "AgendaSettings",
+    "BodyMembership",
+    "Decision",
+    "GovernanceBody",
+    "Review",
+    "RouteOwner",
+]
