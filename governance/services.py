@@ -1,1 +1,0 @@
-"""Writes of this app: typed functions named <entity>_<action>."""
