@@ -20,7 +20,8 @@ def score_refusal(value: object) -> str | None:
     except InvalidOperation:
         return f"{value!r} is not a number."
     if not score.is_finite() or not LOWEST <= score <= HIGHEST or (score * 2) % 1 != 0:
-        return f"{value} is not a score: give 1 to 4 in steps of 0.5."
+        shown = f"{score.normalize():f}" if score.is_finite() else str(value)
+        return f"{shown} is not a score: give 1 to 4 in steps of 0.5."
     return None
 
 
