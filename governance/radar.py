@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-SIZE = 520
-CENTRE = SIZE / 2
+# Wide enough for the longest dimension's label on either side of the rim.
+WIDTH, HEIGHT = 760, 440
+CENTRE_X, CENTRE_Y = WIDTH / 2, HEIGHT / 2
 RADIUS = 170
 LEVELS = (1, 2, 3, 4)
 TOP = 4
@@ -32,7 +33,7 @@ def _point(index: int, count: int, value: float) -> tuple[str, str]:
     """Where `value` lies on axis `index` of `count`, as SVG coordinates to one place."""
     angle = -math.pi / 2 + 2 * math.pi * index / count
     distance = RADIUS * value / TOP
-    x, y = CENTRE + distance * math.cos(angle), CENTRE + distance * math.sin(angle)
+    x, y = CENTRE_X + distance * math.cos(angle), CENTRE_Y + distance * math.sin(angle)
     return f"{x:.1f}", f"{y:.1f}"
 
 
@@ -46,7 +47,7 @@ def _points(axes: Sequence[str], value_of: Mapping[str, float]) -> str:
 def _label_at(index: int, count: int, label: str) -> tuple[str, str, str, str]:
     """Where an axis's label goes, just past the rim, and which way its text runs."""
     x, y = _point(index, count, TOP + 0.55)
-    offset = float(x) - CENTRE
+    offset = float(x) - CENTRE_X
     anchor = "middle" if abs(offset) < 10 else ("start" if offset > 0 else "end")
     return x, y, anchor, label
 
@@ -63,8 +64,8 @@ def radar_svg(
         (
             (
                 _points(keys, dict.fromkeys(keys, float(level))),
-                f"{CENTRE + 3:.1f}",
-                f"{CENTRE - RADIUS * level / TOP - 2:.1f}",
+                f"{CENTRE_X + 3:.1f}",
+                f"{CENTRE_Y - RADIUS * level / TOP - 2:.1f}",
                 level,
             )
             for level in LEVELS
@@ -74,7 +75,7 @@ def radar_svg(
     spokes = format_html_join(
         "",
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#c8ccd2"/>',
-        ((f"{CENTRE:.1f}", f"{CENTRE:.1f}", *_point(i, count, TOP)) for i in range(count)),
+        ((f"{CENTRE_X:.1f}", f"{CENTRE_Y:.1f}", *_point(i, count, TOP)) for i in range(count)),
     )
     labels = format_html_join(
         "",
@@ -96,8 +97,8 @@ def radar_svg(
     return format_html(
         '<svg class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
         'aria-labelledby="radar-title"><title id="radar-title">{}</title>{}{}{}{}</svg>',
-        SIZE,
-        SIZE,
+        WIDTH,
+        HEIGHT,
         title,
         rings,
         spokes,

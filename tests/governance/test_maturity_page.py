@@ -82,8 +82,8 @@ def test_the_radar_draws_one_polygon_per_profile_and_escapes_its_labels() -> Non
     assert "&lt;Profile&gt;" in svg
     assert "<script" not in svg
     assert "style=" not in svg
-    # Axis a points straight up from the centre (260, 260): score 4 at the rim (170 px out).
-    assert 'points="260.0,90.0 260.0,260.0 260.0,260.0"' in svg
+    # Axis a points straight up from the centre (380, 220): score 4 at the rim (170 px out).
+    assert 'points="380.0,50.0 380.0,220.0 380.0,220.0"' in svg
 
 
 def test_the_cmio_records_an_assessment_through_the_page(
