@@ -168,3 +168,36 @@ def test_the_page_reads_a_fixed_number_of_queries(
     # Page 2 also reads the latest assessment (10) and its scores (11).
     with django_assert_num_queries(12 if count <= 12 else 14):
         client.get(URL, {"page": 2})
+
+
+def test_the_cmo_sets_the_target_with_next_level_actions_through_the_page(
+    users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    posted = {
+        **_posted_scores(dict.fromkeys(MaturityDimension.values, "3")),
+        "due_on": "2027-06-10",
+        "cds_ai_actions": "Inventory every model <in production>.",
+    }
+
+    response = client_for("cmo").post(reverse("governance:maturity-target"), posted)
+
+    assert response.status_code == 302
+    saved = MaturityAssessment.objects.get()
+    assert saved.due_on == datetime.date(2027, 6, 10)
+    page = client_for("cmo").get(URL).content.decode()
+    assert "Inventory every model &lt;in production&gt;." in page
+    assert "12-month target <strong>3.00</strong>" in page
+
+
+def test_weights_all_zero_go_back_on_the_form_and_nothing_changes(
+    users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    before = snapshot(*TABLES)
+
+    response = client_for("admin").post(
+        reverse("governance:maturity-weights"), dict.fromkeys(MaturityDimension.values, "0")
+    )
+
+    assert response.status_code == 200
+    assert "At least one dimension must weigh more than 0." in response.content.decode()
+    assert snapshot(*TABLES) == before
