@@ -4,9 +4,15 @@ Above intake, initiatives and metrics: a decision applies its effect through the
 
 from django.apps import AppConfig
 
+from informatics.navigation import NavEntry
+from informatics.permissions import Action
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
+    navigation = (
+        NavEntry("Maturity", "governance:maturity-overview", Action.MATURITY_READ, order=40),
+    )
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin (informatics.services.records.guarded_fields): one list for both.
     redactable = {
@@ -15,6 +21,8 @@ class GovernanceConfig(AppConfig):
         "governance.agendaitem": ("title", "note"),
         "governance.decision": ("rationale", "waiver"),
         "governance.actionitem": ("title",),
+        "governance.maturityassessment": ("note",),
+        "governance.maturityscore": ("next_actions",),
     }
     # Text fields that are neither, each with the reason.
     unguarded = {

@@ -30,6 +30,8 @@ class Action(StrEnum):
     REPORT_ISSUE = "report.issue"
     PORTFOLIO_READ = "portfolio.read"  # initiatives, metrics, issued reports
     REPORT_DRAFT_READ = "report.draft_read"
+    MATURITY_ASSESS = "maturity.assess"  # record a maturity self-assessment or its target
+    MATURITY_READ = "maturity.read"
     ADMINISTER = "administer"  # people, roles, facilities, site settings, rubric, routes
 
 
@@ -122,6 +124,12 @@ RULES: dict[Action, Predicate] = {
     Action.REPORT_ISSUE: _any_of(Role.CMO),
     Action.PORTFOLIO_READ: _signed_in,
     Action.REPORT_DRAFT_READ: _any_of(Role.INFORMATICIST, Role.CMIO, Role.CMO),
+    # The program's self-assessment is leadership's judgement: the CMO and CMIO record it. It is
+    # read by those who run or sponsor the program, and by admins, who set its weights.
+    Action.MATURITY_ASSESS: _any_of(Role.CMO, Role.CMIO),
+    Action.MATURITY_READ: _any_of(
+        Role.CMO, Role.CMIO, Role.INFORMATICIST, Role.EXECUTIVE, Role.ADMIN
+    ),
     Action.ADMINISTER: _any_of(Role.ADMIN),
 }
 

@@ -7,6 +7,9 @@ follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entit
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
+from governance.api import views
+
 router = SimpleRouter()
+router.register("maturity", views.MaturityViewSet, basename="maturity")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -2,6 +2,7 @@
 self-assessments. One module per part, re-exported here so that Django finds the models."""
 
 from governance.models.bodies import BodyMembership, GovernanceBody, RouteOwner
+from governance.models.maturity import MaturityAssessment, MaturityScore, MaturityWeight
 from governance.models.reviews import ActionItem, AgendaItem, AgendaSettings, Decision, Review
 
 __all__ = [
@@ -11,6 +12,9 @@ __all__ = [
     "BodyMembership",
     "Decision",
     "GovernanceBody",
+    "MaturityAssessment",
+    "MaturityScore",
+    "MaturityWeight",
     "Review",
     "RouteOwner",
 ]

@@ -254,6 +254,8 @@ TABLE_WITHOUT_RECORD: dict[Action, set[str]] = {
     Action.REPORT_ISSUE: {Role.CMO},
     Action.PORTFOLIO_READ: ALL,
     Action.REPORT_DRAFT_READ: {Role.INFORMATICIST, Role.CMIO, Role.CMO},
+    Action.MATURITY_ASSESS: {Role.CMO, Role.CMIO},
+    Action.MATURITY_READ: {Role.CMO, Role.CMIO, Role.INFORMATICIST, Role.EXECUTIVE, Role.ADMIN},
     Action.ADMINISTER: {Role.ADMIN},
 }
 

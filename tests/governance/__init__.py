@@ -1,0 +1,1 @@
+"""Tests of governance: maturity self-assessments."""
