@@ -1,9 +1,132 @@
 """Reads of this app, shaped for pages and the API."""
 
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.choices import ActionStatus, ReviewStatus
+from governance.models import ActionItem, AgendaItem, Decision, Review
+from informatics.choices import Role
 from informatics.models import User
 from informatics.selectors import NeedsMeItem
 
 
 def needs_me_for(user: User) -> list[NeedsMeItem]:
     """What waits on `user` in this app, for the landing page's needs-me list."""
-    return []
+    if not user.is_authenticated or not user.is_active or not user.roles:
+        return []
+    return reviews_to_prepare(user) + overdue_actions(user)
+
+
+# --- Reviews, agendas and action items ------------------------------------------------------
+
+PREPARE_DAYS = 14
+
+
+def review_list() -> QuerySet[Review]:
+    """Reviews, the latest first, with their body and how many items and decisions they have."""
+    return (
+        Review.objects.select_related("body")
+        .annotate(
+            item_count=Count("items", distinct=True),
+            decision_count=Count("decisions", distinct=True),
+        )
+        .order_by("-scheduled_for", "-pk")
+    )
+
+
+def review_detail(*, pk: int) -> Review:
+    """One review with its agenda (and what each item is about), attendees, decisions and the
+    action items its items and decisions left; raises Review.DoesNotExist."""
+    items = AgendaItem.objects.select_related(
+        "request", "initiative", "metric", "action__owner"
+    ).order_by("position", "pk")
+    decisions = Decision.objects.select_related(
+        "request", "initiative", "priority", "decided_by"
+    ).order_by("decided_at", "pk")
+    review: Review = (
+        Review.objects.select_related("body", "body__chair", "created_by")
+        .prefetch_related(
+            Prefetch("items", queryset=items),
+            Prefetch("decisions", queryset=decisions),
+            "attendees",
+        )
+        .get(pk=pk)
+    )
+    return review
+
+
+def review_actions(review: Review) -> QuerySet[ActionItem]:
+    """The action items left by the review's agenda items or decisions."""
+    return (
+        ActionItem.objects.filter(Q(agenda_item__review=review) | Q(decision__review=review))
+        .select_related("owner", "body")
+        .distinct()
+        .order_by("due_on", "pk")
+    )
+
+
+def action_list(*, user: User, today: datetime.date) -> QuerySet[ActionItem]:
+    """The user's action items and, for a chair, those of the bodies they chair (all for the
+    CMO and the CMIO); open and overdue first, then by due date."""
+    rows = ActionItem.objects.select_related("owner", "body")
+    if not ({Role.CMO, Role.CMIO} & set(user.roles)):
+        rows = rows.filter(Q(owner=user) | Q(body__chair=user))
+    return rows.annotate(
+        is_overdue=Q(status=ActionStatus.OPEN, due_on__lt=today),
+        is_open=Q(status=ActionStatus.OPEN),
+    ).order_by("-is_overdue", "-is_open", "due_on", "pk")
+
+
+def reviews_to_prepare(user: User) -> list[NeedsMeItem]:
+    """For a chair: each planned review of a body they chair within the next 14 days whose
+    agenda is not built yet."""
+    now = timezone.now()
+    rows = (
+        Review.objects.filter(
+            body__chair=user,
+            status=ReviewStatus.PLANNED,
+            scheduled_for__gte=now,
+            scheduled_for__lte=now + datetime.timedelta(days=PREPARE_DAYS),
+        )
+        .exclude(Exists(AgendaItem.objects.filter(review=OuterRef("pk"))))
+        .select_related("body")
+        .order_by("scheduled_for", "pk")
+    )
+    return [
+        NeedsMeItem(
+            kind="Review to prepare",
+            title=str(row),
+            url=reverse("governance:review-detail", args=[row.pk]),
+            since=row.created_at,
+            due=row.scheduled_for,
+            detail="No agenda yet: propose one from the portfolio.",
+        )
+        for row in rows
+    ]
+
+
+def overdue_actions(user: User) -> list[NeedsMeItem]:
+    """For an owner: each of their open action items past its due date."""
+    today = timezone.localdate()
+    rows = (
+        ActionItem.objects.filter(owner=user, status=ActionStatus.OPEN, due_on__lt=today)
+        .select_related("body")
+        .order_by("due_on", "pk")
+    )
+    items = []
+    for row in rows:
+        due = timezone.make_aware(datetime.datetime.combine(row.due_on, datetime.time.min))
+        items.append(
+            NeedsMeItem(
+                kind="Overdue action",
+                title=row.title,
+                url=reverse("governance:action-list") + f"#action-{row.pk}",
+                since=due,
+                due=due,
+                detail=f"For {row.body}, due {row.due_on:%d %b %Y}.",
+            )
+        )
+    return items

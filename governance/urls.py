@@ -1,5 +1,47 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "governance"
 
 urlpatterns: list = []
+
+# Reviews, agendas and action items (governance/review_views.py).
+from governance import review_views  # noqa: E402
+
+urlpatterns += [
+    path("governance/reviews/", review_views.review_list, name="review-list"),
+    path("governance/reviews/new/", review_views.review_create, name="review-create"),
+    path("governance/reviews/<int:pk>/", review_views.review_detail, name="review-detail"),
+    path(
+        "governance/reviews/<int:pk>/agenda/",
+        review_views.review_agenda_build,
+        name="review-agenda-build",
+    ),
+    path(
+        "governance/reviews/<int:pk>/items/", review_views.review_item_add, name="review-item-add"
+    ),
+    path(
+        "governance/reviews/<int:pk>/minutes/", review_views.review_minutes, name="review-minutes"
+    ),
+    path("governance/reviews/<int:pk>/hold/", review_views.review_hold, name="review-hold"),
+    path(
+        "governance/reviews/<int:pk>/minutes.pdf",
+        review_views.review_minutes_pdf,
+        name="review-minutes-pdf",
+    ),
+    path(
+        "governance/agenda-items/<int:pk>/remove/",
+        review_views.review_item_remove,
+        name="review-item-remove",
+    ),
+    path(
+        "governance/agenda-items/<int:pk>/move/",
+        review_views.review_item_move,
+        name="review-item-move",
+    ),
+    path("governance/actions/", review_views.action_list, name="action-list"),
+    path(
+        "governance/actions/<int:pk>/complete/",
+        review_views.action_complete,
+        name="action-complete",
+    ),
+]

@@ -31,7 +31,7 @@ def review_minutes_pdf(*, review: Review) -> bytes:
         {
             "review": review,
             "organisation": site_settings_get().organisation_name,
-            "attendees": list(review.attendees.order_by("last_name", "first_name", "pk")),
+            "attendees": list(review.attendees.order_by("full_name", "pk")),
             "items": list(review.items.order_by("position")),
             "decisions": decisions,
             "actions": sorted(set(actions), key=lambda item: (item.due_on, item.pk)),
@@ -51,9 +51,10 @@ def review_minutes_render(*, review_id: int) -> bool:
     content = review_minutes_pdf(review=review)
     with transaction.atomic():
         locked = Review.objects.select_for_update().get(pk=review_id)
-        old = locked.minutes_pdf.name
+        storage = locked.minutes_pdf.storage
+        for old in {locked.minutes_pdf.name, f"governance/minutes/review-{review_id}.pdf"}:
+            if old and storage.exists(old):
+                storage.delete(old)  # the new minutes replace the old under the same name
         locked.minutes_pdf.save(f"review-{review_id}.pdf", ContentFile(content), save=False)
         Review.objects.filter(pk=review_id).update(minutes_pdf=locked.minutes_pdf.name)
-        if old and old != locked.minutes_pdf.name:
-            locked.minutes_pdf.storage.delete(old)
     return True
