@@ -32,6 +32,13 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/users/{id}/", "get"): "users_retrieve",
     ("/api/v1/users/{id}/", "patch"): "users_update",
     ("/api/v1/users/{id}/active/", "post"): "users_set_active",
+    ("/api/v1/reviews/", "get"): "reviews_list",
+    ("/api/v1/reviews/", "post"): "reviews_create",
+    ("/api/v1/reviews/{id}/", "get"): "reviews_retrieve",
+    ("/api/v1/action-items/", "get"): "action_items_list",
+    ("/api/v1/action-items/", "post"): "action_items_create",
+    ("/api/v1/action-items/{id}/", "get"): "action_items_retrieve",
+    ("/api/v1/action-items/{id}/complete/", "post"): "action_items_complete",
 }
 
 
