@@ -4,9 +4,12 @@ Above intake, initiatives and metrics: a decision applies its effect through the
 
 from django.apps import AppConfig
 
+from informatics.navigation import NavEntry
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
+    navigation = (NavEntry("Reviews", "governance:review-list", order=40),)
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin (informatics.services.records.guarded_fields): one list for both.
     redactable = {
