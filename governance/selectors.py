@@ -2,7 +2,19 @@
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +29,7 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
     """What waits on `user` in this app, for the landing page's needs-me list."""
     if not user.is_authenticated or not user.is_active or not user.roles:
         return []
-    return reviews_to_prepare(user) + overdue_actions(user)
+    return review_and_action_needs(user)
 
 
 # --- Reviews, agendas and action items ------------------------------------------------------
@@ -80,11 +92,18 @@ def action_list(*, user: User, today: datetime.date) -> QuerySet[ActionItem]:
     ).order_by("-is_overdue", "-is_open", "due_on", "pk")
 
 
-def reviews_to_prepare(user: User) -> list[NeedsMeItem]:
-    """For a chair: each planned review of a body they chair within the next 14 days whose
-    agenda is not built yet."""
+def _at_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def review_and_action_needs(user: User) -> list[NeedsMeItem]:
+    """In one query (a union): for a chair, each planned review of a body they chair within
+    the next 14 days whose agenda is not built yet ("Review to prepare"); for an owner, each of
+    their open action items past its due date ("Overdue action")."""
     now = timezone.now()
-    rows = (
+    today = timezone.localdate()
+    columns = ("kind", "pk", "title", "body_name", "due_on", "scheduled_for", "created_at")
+    reviews = (
         Review.objects.filter(
             body__chair=user,
             status=ReviewStatus.PLANNED,
@@ -92,41 +111,51 @@ def reviews_to_prepare(user: User) -> list[NeedsMeItem]:
             scheduled_for__lte=now + datetime.timedelta(days=PREPARE_DAYS),
         )
         .exclude(Exists(AgendaItem.objects.filter(review=OuterRef("pk"))))
-        .select_related("body")
-        .order_by("scheduled_for", "pk")
-    )
-    return [
-        NeedsMeItem(
-            kind="Review to prepare",
-            title=str(row),
-            url=reverse("governance:review-detail", args=[row.pk]),
-            since=row.created_at,
-            due=row.scheduled_for,
-            detail="No agenda yet: propose one from the portfolio.",
+        .annotate(
+            kind=Value("review", output_field=CharField()),
+            title=Value("", output_field=CharField()),
+            body_name=F("body__name"),
+            due_on=Value(None, output_field=DateField()),
         )
-        for row in rows
-    ]
-
-
-def overdue_actions(user: User) -> list[NeedsMeItem]:
-    """For an owner: each of their open action items past its due date."""
-    today = timezone.localdate()
-    rows = (
+        .values_list(*columns)
+        .order_by()
+    )
+    actions = (
         ActionItem.objects.filter(owner=user, status=ActionStatus.OPEN, due_on__lt=today)
-        .select_related("body")
-        .order_by("due_on", "pk")
+        .annotate(
+            kind=Value("action", output_field=CharField()),
+            body_name=F("body__name"),
+            scheduled_for=Value(None, output_field=DateTimeField()),
+        )
+        .values_list(*columns)
+        .order_by()
     )
     items = []
-    for row in rows:
-        due = timezone.make_aware(datetime.datetime.combine(row.due_on, datetime.time.min))
-        items.append(
-            NeedsMeItem(
-                kind="Overdue action",
-                title=row.title,
-                url=reverse("governance:action-list") + f"#action-{row.pk}",
-                since=due,
-                due=due,
-                detail=f"For {row.body}, due {row.due_on:%d %b %Y}.",
+    for kind, pk, title, body_name, due_on, scheduled_for, created_at in reviews.union(
+        actions, all=True
+    ):
+        if kind == "review":
+            when = timezone.localtime(scheduled_for).date()
+            items.append(
+                NeedsMeItem(
+                    kind="Review to prepare",
+                    title=f"{body_name} review, {when:%d %b %Y}",
+                    url=reverse("governance:review-detail", args=[pk]),
+                    since=created_at,
+                    due=scheduled_for,
+                    detail="No agenda yet: propose one from the portfolio.",
+                )
             )
-        )
-    return items
+        else:
+            due = _at_midnight(due_on)
+            items.append(
+                NeedsMeItem(
+                    kind="Overdue action",
+                    title=title,
+                    url=reverse("governance:action-list") + f"#action-{pk}",
+                    since=due,
+                    due=due,
+                    detail=f"For {body_name}, due {due_on:%d %b %Y}.",
+                )
+            )
+    return sorted(items, key=lambda item: (item.since, item.url))

@@ -195,3 +195,19 @@ def test_needs_me_asks_chairs_to_prepare_reviews_and_owners_to_finish_overdue_ac
         )
     ]
     assert owner_items[0].due == timezone.make_aware(datetime.datetime(2026, 6, 14))
+
+
+def test_a_chair_who_owns_an_overdue_action_sees_both_in_one_query(
+    users: dict[str, User], django_assert_num_queries: Any
+) -> None:
+    chair = users["executive"]
+    council = body("council", BodyKind.COUNCIL, chair)
+    soon = review_of(council, chair, days=2)
+    late = action(council, chair, datetime.date(2026, 6, 10), title="Late")
+    assert chair.roles == ("executive",)  # read once, then cached on the user
+    with django_assert_num_queries(1):
+        items = selectors.needs_me_for(chair)
+    assert [(i.kind, i.title, i.url) for i in items] == [
+        ("Overdue action", "Late", f"/governance/actions/#action-{late.pk}"),
+        ("Review to prepare", str(soon), f"/governance/reviews/{soon.pk}/"),
+    ]
