@@ -11,7 +11,8 @@ from informatics.permissions import Action
 class GovernanceConfig(AppConfig):
     name = "governance"
     navigation = (
-        NavEntry("Maturity", "governance:maturity-overview", Action.MATURITY_READ, order=40),
+        NavEntry("Reviews", "governance:review-list", order=40),
+        NavEntry("Maturity", "governance:maturity-overview", Action.MATURITY_READ, order=41),
     )
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin (informatics.services.records.guarded_fields): one list for both.

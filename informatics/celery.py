@@ -35,4 +35,10 @@ app.conf.beat_schedule = {
         "task": "metrics.import_files_expire",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every day at 12:00 UTC (morning across US time zones, after the digest): remind the owner
+    # of each overdue governance action item; once per item per day, however often it runs.
+    "governance-action-reminders": {
+        "task": "governance.action_reminders",
+        "schedule": crontab(hour=12, minute=0),
+    },
 }

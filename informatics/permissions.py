@@ -26,6 +26,7 @@ class Action(StrEnum):
     METRIC_EDIT = "metric.edit"  # catalogue and targets
     MEASUREMENT_LOAD = "measurement.load"  # import or enter measurements
     DECISION_RECORD = "decision.record"
+    REVIEW_CHAIR = "review.chair"  # schedule a body's reviews, build and order their agendas
     REPORT_DRAFT = "report.draft"  # draft a value report, write its narrative
     REPORT_ISSUE = "report.issue"
     PORTFOLIO_READ = "portfolio.read"  # initiatives, metrics, issued reports
@@ -109,6 +110,14 @@ def _decision_record(user: Any, obj: Any = None) -> bool:
     return bool(member_roles & set(roles)) and _is_body_member(user, obj)
 
 
+def _review_chair(user: Any, obj: Any = None) -> bool:
+    """CMO and CMIO for any body; anyone else as the body's chair (obj: the body, `chair_id`)."""
+    roles = _roles(user)
+    if Role.CMO in roles or Role.CMIO in roles:
+        return True
+    return bool(roles) and obj is not None and obj.chair_id == user.pk
+
+
 RULES: dict[Action, Predicate] = {
     Action.REQUEST_SUBMIT: _signed_in,
     Action.REQUEST_EDIT: _request_edit,
@@ -120,6 +129,7 @@ RULES: dict[Action, Predicate] = {
     Action.METRIC_EDIT: _any_of(Role.CMIO, Role.CMO, Role.ADMIN),
     Action.MEASUREMENT_LOAD: _any_of(Role.INFORMATICIST, Role.CMIO),
     Action.DECISION_RECORD: _decision_record,
+    Action.REVIEW_CHAIR: _review_chair,
     Action.REPORT_DRAFT: _any_of(Role.CMIO),
     Action.REPORT_ISSUE: _any_of(Role.CMO),
     Action.PORTFOLIO_READ: _signed_in,

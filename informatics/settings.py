@@ -405,6 +405,9 @@ SPECTACULAR_SETTINGS = {
         "VariationEnum": "metrics.choices.Variation",
         "AssuranceEnum": "metrics.choices.Assurance",
         "AnnotationKindEnum": "metrics.choices.AnnotationKind",
+        "ReviewStatusEnum": "governance.choices.ReviewStatus",
+        "ActionStatusEnum": "governance.choices.ActionStatus",
+        "AgendaKindEnum": "governance.choices.AgendaKind",
     },
 }
 

@@ -35,6 +35,13 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/maturity/", "get"): "maturity_list",
     ("/api/v1/maturity/", "post"): "maturity_create",
     ("/api/v1/maturity/{id}/", "get"): "maturity_retrieve",
+    ("/api/v1/reviews/", "get"): "reviews_list",
+    ("/api/v1/reviews/", "post"): "reviews_create",
+    ("/api/v1/reviews/{id}/", "get"): "reviews_retrieve",
+    ("/api/v1/action-items/", "get"): "action_items_list",
+    ("/api/v1/action-items/", "post"): "action_items_create",
+    ("/api/v1/action-items/{id}/", "get"): "action_items_retrieve",
+    ("/api/v1/action-items/{id}/complete/", "post"): "action_items_complete",
 }
 
 

@@ -7,9 +7,12 @@ follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entit
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
-from governance.api import views
+from governance.api import review_views, views
 
 router = SimpleRouter()
 router.register("maturity", views.MaturityViewSet, basename="maturity")
+router.register("reviews", review_views.ReviewViewSet, basename="review")
+router.register("action-items", review_views.ActionItemViewSet, basename="action-item")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+

@@ -250,6 +250,7 @@ TABLE_WITHOUT_RECORD: dict[Action, set[str]] = {
     Action.METRIC_EDIT: {Role.CMIO, Role.CMO, Role.ADMIN},
     Action.MEASUREMENT_LOAD: {Role.INFORMATICIST, Role.CMIO},
     Action.DECISION_RECORD: {Role.CMIO, Role.CMO},  # the others only as members
+    Action.REVIEW_CHAIR: {Role.CMIO, Role.CMO},  # the others only as the body's chair
     Action.REPORT_DRAFT: {Role.CMIO},
     Action.REPORT_ISSUE: {Role.CMO},
     Action.PORTFOLIO_READ: ALL,
@@ -395,3 +396,30 @@ def test_decisions_are_recorded_by_cmo_and_cmio_for_any_body_and_by_members(
     user = person(role, pk=1)
     assert can(user, Action.DECISION_RECORD, Body(1)) is as_member
     assert can(user, Action.DECISION_RECORD, Body(2)) is as_outsider
+
+
+class Chaired:
+    """A governance body as the review predicate sees it: `chair_id`."""
+
+    def __init__(self, chair_id: int | None):
+        self.chair_id = chair_id
+
+
+@pytest.mark.parametrize(
+    ("role", "as_chair", "otherwise"),
+    [
+        (Role.CMO, True, True),
+        (Role.CMIO, True, True),
+        (Role.CHAMPION, True, False),
+        (Role.INFORMATICIST, True, False),
+        (Role.EXECUTIVE, True, False),
+        (Role.ADMIN, True, False),
+    ],
+)
+def test_reviews_are_chaired_by_cmo_and_cmio_for_any_body_and_by_the_bodys_chair(
+    role: str, as_chair: bool, otherwise: bool
+) -> None:
+    user = person(role, pk=1)
+    assert can(user, Action.REVIEW_CHAIR, Chaired(1)) is as_chair
+    assert can(user, Action.REVIEW_CHAIR, Chaired(2)) is otherwise
+    assert can(user, Action.REVIEW_CHAIR, Chaired(None)) is otherwise

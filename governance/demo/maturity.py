@@ -1,10 +1,4 @@
-"""This app's part of the demo health system (DOMAIN.md §7).
-
-`manage.py seed_demo` calls `seed(*, stdout)` here, in dependency order (informatics,
-initiatives, metrics, governance, reports), once this module defines it; it must be safe to run
-again (upsert by natural keys) and may use what the apps before it seeded.
-
-Maturity: Riverside weighs measurement and value realisation double (the program exists to
+"""Riverside weighs measurement and value realisation double (the program exists to
 prove value), and has assessed itself four times, six months apart, rising from 1.40 to 2.10
 "Developing"; its 12-month target is 3.10 "Advanced". The history and the target are written
 through the services once, when there is no assessment yet, and the weights only while no admin

@@ -1,0 +1,79 @@
+"""The governance demo: bodies, route owners, two held reviews and the next one, whose
+proposed agenda holds at least one item of each kind the portfolio proposes."""
+
+import datetime
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from governance import services
+from governance.choices import ActionStatus, AgendaKind, ReviewStatus
+from governance.models import ActionItem, GovernanceBody, Review, RouteOwner
+from informatics.choices import Route
+from informatics.models import User
+from tests.conftest import data_for_module
+
+NOW = datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    with data_for_module(django_db_blocker):
+        call_command("seed_demo", stdout=StringIO())
+        yield
+
+
+def test_the_demo_has_the_body_structure_and_every_route_an_owner(seeded: None) -> None:
+    steering = GovernanceBody.objects.get(code="steering")
+    assert steering.chair == User.objects.get(email="cmo@riverside.example")
+    assert steering.is_member(User.objects.get(email="cmio@riverside.example"))
+    assert GovernanceBody.objects.count() == 9
+    assert set(RouteOwner.objects.values_list("route", flat=True)) == set(Route.values)
+
+
+def test_two_held_reviews_with_a_done_and_an_overdue_action_and_a_planned_next(
+    seeded: None,
+) -> None:
+    reviews = Review.objects.filter(body__code="steering").order_by("scheduled_for")
+    assert [r.status for r in reviews] == [
+        ReviewStatus.HELD,
+        ReviewStatus.HELD,
+        ReviewStatus.PLANNED,
+    ]
+    assert all(r.attendees.count() == 3 and r.minutes for r in reviews[:2])
+    assert sorted(ActionItem.objects.values_list("status", flat=True)) == [
+        ActionStatus.DONE,
+        ActionStatus.OPEN,
+    ]
+    assert reviews[2].items.exists()
+
+
+def test_a_new_steering_review_on_the_demo_proposes_every_kind(seeded: None) -> None:
+    cmo = User.objects.get(email="cmo@riverside.example")
+    review = services.review_schedule(
+        actor=cmo,
+        body=GovernanceBody.objects.get(code="steering"),
+        scheduled_for=NOW + datetime.timedelta(days=21),
+    )
+    kinds = {item.kind for item in services.agenda_propose(review=review)}
+    assert kinds == {
+        AgendaKind.REQUEST,
+        AgendaKind.GATE,
+        AgendaKind.HEALTH,
+        AgendaKind.METRIC,
+        AgendaKind.ACTION,
+    }
+
+
+def test_seeding_again_adds_nothing(seeded: None) -> None:
+    counts = (Review.objects.count(), ActionItem.objects.count(), GovernanceBody.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    assert (
+        Review.objects.count(),
+        ActionItem.objects.count(),
+        GovernanceBody.objects.count(),
+    ) == counts
