@@ -4,9 +4,19 @@ Above intake, initiatives and metrics: a decision applies its effect through the
 
 from django.apps import AppConfig
 
+from informatics.navigation import NavEntry
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
+    navigation = (
+        NavEntry(
+            "Decisions",
+            "governance:decision-list",
+            order=30,
+            also_current=("/governance/decisions/",),
+        ),
+    )
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin (informatics.services.records.guarded_fields): one list for both.
     redactable = {

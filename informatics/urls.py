@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("initiatives.urls")),
     path("", include("metrics.urls")),
+    path("", include("governance.urls")),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),

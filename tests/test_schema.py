@@ -32,6 +32,9 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/users/{id}/", "get"): "users_retrieve",
     ("/api/v1/users/{id}/", "patch"): "users_update",
     ("/api/v1/users/{id}/active/", "post"): "users_set_active",
+    ("/api/v1/decisions/", "get"): "decisions_list",
+    ("/api/v1/decisions/", "post"): "decisions_create",
+    ("/api/v1/decisions/{id}/", "get"): "decisions_retrieve",
 }
 
 

@@ -1,12 +1,16 @@
 """API routes of this app, included under /api/v1/ (namespace "api") by informatics/api/urls.py.
 
 Register viewsets on `router` and add single-operation views to `urlpatterns`; URL names
-follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entity>-detail`).
+follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entity>-detail`):
+decision-list, decision-detail.
 """
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
+from governance.api import views
+
 router = SimpleRouter()
+router.register("decisions", views.DecisionViewSet, basename="decision")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
