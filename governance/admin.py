@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from governance.models import (
     ActionItem,
     AgendaSettings,
+    Decision,
     GovernanceBody,
     MaturityAssessment,
     MaturityScore,
@@ -84,3 +85,14 @@ class MaturityScoreAdmin(ReadOnlyAdmin):
 @admin.register(MaturityWeight)
 class MaturityWeightAdmin(ReadOnlyAdmin):
     list_display = ("dimension", "weight", "updated_at")
+
+
+# Decisions are append-only: a correction is a new decision recorded through
+# governance.services.decision_record.
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "outcome", "body", "request", "initiative", "priority", "decided_at")
+    list_filter = ("outcome", "body")
+    list_select_related = ("body", "request", "initiative", "priority")
+    search_fields = ("id", "rationale")
+    ordering = ("-decided_at", "-id")

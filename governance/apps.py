@@ -11,6 +11,12 @@ from informatics.permissions import Action
 class GovernanceConfig(AppConfig):
     name = "governance"
     navigation = (
+        NavEntry(
+            "Decisions",
+            "governance:decision-list",
+            order=30,
+            also_current=("/governance/decisions/",),
+        ),
         NavEntry("Reviews", "governance:review-list", order=40),
         NavEntry("Maturity", "governance:maturity-overview", Action.MATURITY_READ, order=41),
     )

@@ -1,3 +1,5 @@
+"""Governance pages, under /governance/."""
+
 from django.urls import path
 
 from governance import review_views, views
@@ -46,4 +48,8 @@ urlpatterns = [
         review_views.action_complete,
         name="action-complete",
     ),
+    # Decisions: the log, one decision, the form. No edit or delete: decisions are append-only.
+    path("governance/decisions/", views.decision_list, name="decision-list"),
+    path("governance/decisions/new/", views.decision_create, name="decision-create"),
+    path("governance/decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
 ]

@@ -24,7 +24,6 @@ from informatics.web import (
     values_of,
 )
 from initiatives.choices import (
-    GATE_STAGES,
     HEALTH_DIMENSIONS,
     REASON_REQUIRED,
     Alignment,
@@ -277,8 +276,9 @@ class InitiativeEditForm(VersionedEditForm, InitiativeForm):
 
 class StageForm(forms.Form):
     """Move an initiative to another stage. The page offers the table's next stages that the
-    user may take; any other value still reaches the service, whose refusal says what is
-    allowed. The reason and date fields are there only when a stage offered needs them."""
+    user may take, gates aside (approve and stop are governance decisions); any other value
+    still reaches the service, whose refusal says what is allowed. The reason and date fields
+    are there only when a stage offered needs them."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     to_stage = forms.ChoiceField(
@@ -311,8 +311,6 @@ class StageForm(forms.Form):
             self.fields[
                 "reason"
             ].help_text = f"Needed to {' or '.join(reasons)}; kept on the stage timeline."
-        elif any(s in GATE_STAGES for s in allowed):
-            self.fields["reason"].help_text = "Kept on the stage timeline with your decision."
         else:
             del self.fields["reason"]
         if Stage.DEFERRED not in allowed:

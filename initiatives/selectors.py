@@ -400,7 +400,8 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                 NeedsMeItem(
                     kind="Awaiting approval",
                     title=row.title,
-                    url=url,
+                    # The gate is a governance decision: its form, by URL name (no import).
+                    url=f"{reverse('governance:decision-create')}?initiative={row.pk}",
                     since=row.stage_changed_at,
                     detail=f"{stage} · approve, defer or stop",
                 )

@@ -208,12 +208,33 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _next_stages(user: User, initiative: Initiative) -> tuple[str, ...]:
-    """The table's next stages that `user` may take (`services.initiative_may_move`)."""
+    """The table's next stages that `user` may take (`services.initiative_may_move`), gates
+    aside: approve and stop are governance decisions, recorded on the decision form."""
     return tuple(
         stage
         for stage in STAGE_TRANSITIONS[initiative.stage]
-        if services.initiative_may_move(user=user, initiative=initiative, to_stage=stage)
+        if stage not in GATE_STAGES
+        and services.initiative_may_move(user=user, initiative=initiative, to_stage=stage)
     )
+
+
+# The decision outcomes the initiative page links to (the governance decision form's
+# `outcome`), for each stage of the table a decision moves an initiative to.
+GATE_DECISIONS: tuple[tuple[str, str, str], ...] = (
+    (Stage.APPROVED, "approve", "Approve…"),
+    (Stage.DEFERRED, "defer", "Defer…"),
+    (Stage.STOPPED, "stop", "Stop…"),
+)
+
+
+def _gate_decisions(user: User, initiative: Initiative) -> list[tuple[str, str]]:
+    """The decisions the page offers `user` ((outcome, label)): those whose stage the table
+    allows next, when the gate is open (approve or stop allowed) and `user` records decisions
+    in any body (the CMO, the CMIO); members of a body decide on its own pages."""
+    following = STAGE_TRANSITIONS[initiative.stage]
+    if not GATE_STAGES & set(following) or not can(user, Action.DECISION_RECORD):
+        return []
+    return [(outcome, label) for stage, outcome, label in GATE_DECISIONS if stage in following]
 
 
 def _detail_response(
@@ -228,10 +249,11 @@ def _detail_response(
     can_edit = can(user, Action.INITIATIVE_EDIT, initiative)
     next_stages = _next_stages(user, initiative)
     updates = list(initiative.status_updates.all())
+    gate_decisions = _gate_decisions(user, initiative)
     gates_waiting = [
         Stage(stage).label
         for stage in STAGE_TRANSITIONS[initiative.stage]
-        if stage in GATE_STAGES and stage not in next_stages
+        if stage in GATE_STAGES and not gate_decisions
     ]
     blank: dict[str, Form | None] = {
         "stage_form": StageForm(
@@ -265,6 +287,7 @@ def _detail_response(
         "events": list(kernel_selectors.audit_history(instance=initiative)),
         "can_edit": can_edit,
         "gates_waiting": gates_waiting,
+        "gate_decisions": gate_decisions,
         "shows_reason": initiative.stage in REASON_REQUIRED,
         "today": timezone.localdate(),
         **page_forms(blank, posted),
@@ -290,6 +313,9 @@ def initiative_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     wanted = request.POST.get("to_stage", "")
     if not services.initiative_may_move(user=user, initiative=initiative, to_stage=wanted):
         raise ActionDenied(services.stage_move_action(wanted))
+    if wanted in GATE_STAGES:  # a governance decision, never a plain move
+        messages.error(request, f"{Stage(wanted).label} is a decision: use the decision form.")
+        return redirect("initiatives:initiative-detail", pk=initiative.pk)
     return PostedForm("stage", form).save(
         request,
         lambda: services.initiative_advance(actor=user, initiative=initiative, **form.move()),

@@ -42,6 +42,9 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/action-items/", "post"): "action_items_create",
     ("/api/v1/action-items/{id}/", "get"): "action_items_retrieve",
     ("/api/v1/action-items/{id}/complete/", "post"): "action_items_complete",
+    ("/api/v1/decisions/", "get"): "decisions_list",
+    ("/api/v1/decisions/", "post"): "decisions_create",
+    ("/api/v1/decisions/{id}/", "get"): "decisions_retrieve",
 }
 
 

@@ -2,16 +2,11 @@
 
 from rest_framework import serializers
 
+from governance.api.serializers import BodyRefOutput
 from governance.choices import ActionStatus, AgendaKind, ReviewStatus
 from governance.models import GovernanceBody
 from informatics import rest
 from informatics.models import User
-
-
-class BodyRefOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class AgendaItemOutput(serializers.Serializer):

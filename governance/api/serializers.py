@@ -1,9 +1,19 @@
 """API input and output serializers of this app."""
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.choices import MaturityKind, MaturityLevel
+from governance.choices import MaturityKind, MaturityLevel, Outcome, RedirectTo
+from governance.filters import SUBJECT_CHOICES
+from governance.models import Decision, GovernanceBody
+from governance.services.decisions import decision_subject_kind
 from informatics import limits, rest
+from informatics.models import StrategicPriority
+from initiatives.models import Initiative
+from intake.choices import DeclineReason
+from intake.models import IntakeRequest
 
 
 def _score(**kwargs: object) -> serializers.DecimalField:
@@ -50,3 +60,78 @@ class MaturityAssessmentOutput(serializers.Serializer):
     overall = rest.number_field(3, 2, allow_null=True)
     level = serializers.ChoiceField(MaturityLevel.choices, allow_null=True)
     level_name = serializers.CharField()
+
+
+# --- Decisions ----------------------------------------------------------------------------------
+
+
+class BodyRefOutput(serializers.Serializer):
+    """A governance body named on another record."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DecisionOutput(serializers.Serializer):
+    """A decision as recorded: never changed afterwards (a correction supersedes it)."""
+
+    id = serializers.IntegerField()
+    body = BodyRefOutput()
+    review = serializers.IntegerField(source="review_id", allow_null=True)
+    agenda_item = serializers.IntegerField(source="agenda_item_id", allow_null=True)
+    subject_type = serializers.SerializerMethodField()
+    request = serializers.IntegerField(source="request_id", allow_null=True)
+    initiative = serializers.IntegerField(source="initiative_id", allow_null=True)
+    priority = serializers.IntegerField(source="priority_id", allow_null=True)
+    outcome = serializers.ChoiceField(Outcome.choices)
+    rationale = serializers.CharField()
+    decline_reason = serializers.CharField(help_text="Blank unless declined.")
+    redirect_to = serializers.CharField(help_text="Blank unless redirected.")
+    revisit_on = serializers.DateField(allow_null=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
+    waiver = serializers.CharField(
+        help_text="Why an initiative was approved without a lead "
+        "or a benefit plan; blank otherwise."
+    )
+    evidence = serializers.JSONField(help_text="What the decision saw, as it was then.")
+    supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
+    superseded_by = serializers.SerializerMethodField()
+    decided_by = rest.PersonRefOutput()
+    decided_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ChoiceField(SUBJECT_CHOICES))
+    def get_subject_type(self, decision: Decision) -> str:
+        return decision_subject_kind(decision)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_superseded_by(self, decision: Decision) -> int | None:
+        later = getattr(decision, "superseded_by", None)
+        return None if later is None else int(later.pk)
+
+
+def _ref(model: Any, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=model.objects.all(), required=False, allow_null=True, default=None, **kwargs
+    )
+
+
+class DecisionCreateInput(serializers.Serializer):
+    """One subject (`request`, `initiative` or `priority`, by id), the deciding `body` (its
+    code), the outcome and the rationale, and what the outcome needs."""
+
+    body = serializers.SlugRelatedField(
+        slug_field="code", queryset=GovernanceBody.objects.all(), help_text="The body's code."
+    )
+    request = _ref(IntakeRequest)
+    initiative = _ref(Initiative)
+    priority = _ref(StrategicPriority)
+    outcome = serializers.ChoiceField(Outcome.choices)
+    rationale = serializers.CharField(max_length=Decision._meta.get_field("rationale").max_length)
+    revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
+    decline_reason = rest.optional_choice(DeclineReason.choices)
+    redirect_to = rest.optional_choice(RedirectTo.choices)
+    merged_into = _ref(IntakeRequest)
+    waiver = rest.optional_text(max_length=Decision._meta.get_field("waiver").max_length)
+    supersedes = _ref(Decision, help_text="The decision this one corrects.")
+    phi_confirmed = rest.phi_confirmed_field()

@@ -20,6 +20,7 @@ from governance.services.agenda import (
     agenda_propose,
     agenda_settings,
 )
+from governance.services.decisions import decision_evidence, decision_record
 from governance.services.maturity import (
     maturity_assessment_record,
     maturity_target_set,
@@ -42,6 +43,8 @@ __all__ = [
     "agenda_item_remove",
     "agenda_propose",
     "agenda_settings",
+    "decision_evidence",
+    "decision_record",
     "maturity_assessment_record",
     "maturity_target_set",
     "maturity_weights_set",

@@ -4,6 +4,7 @@ changed); stale edits and stage moves from the services' optimistic locking (409
 outside the stage table is a 400 naming `to_stage`; a status update whose text looks like
 patient information, the kernel's PHI answer (400)."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -24,9 +25,15 @@ from informatics import rest
 from informatics.permissions import Action, can
 from initiatives import selectors, services
 from initiatives.api import serializers as s
+from initiatives.choices import GATE_STAGES, Stage
 from initiatives.filters import InitiativeFilter
 from initiatives.models import BenefitLine, Initiative, Milestone
 
+# Approve and stop are governance decisions (their API is /api/v1/decisions/).
+GATE_REFUSAL = (
+    "{stage} is a governance decision: record it through /api/v1/decisions/ (with a rationale, "
+    "and for an approval the lead and benefit plan, or a waiver)."
+)
 NOT_FOUND = OpenApiResponse(description="No such initiative (or no such item of it).")
 MILESTONE_ID = OpenApiParameter(
     "milestone_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The milestone's id."
@@ -155,8 +162,9 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         operation_id="initiatives_stage",
         summary="Move an initiative to another stage",
         description="Only along the stage table; any other move is refused with a 400 that "
-        "names `to_stage`. Approving and stopping are gates: the CMO decides, and the reason "
-        "is recorded. Deferring, putting on hold and stopping need a `reason`; deferring a "
+        "names `to_stage`. Approving and stopping are governance decisions, recorded through "
+        "`/api/v1/decisions/`: asked for here, they are refused with a 400 naming `to_stage`. "
+        "Deferring, putting on hold and stopping need a `reason`; deferring a "
         "`revisit_date`. Going live records `go_live_date` (today by default); approval locks "
         "the benefit forecast. Linked requests follow (in build → in build; pilot or live → "
         "released; stopped → declined; deferred → scheduled). A stale `version` gets 409.",
@@ -167,6 +175,9 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     )
     @action(detail=True, methods=["post"], url_path="stage", url_name="stage")
     def stage(self, request: Request, pk: str) -> Response:
+        to_stage = request.data.get("to_stage") if hasattr(request.data, "get") else None
+        if isinstance(to_stage, str) and to_stage in GATE_STAGES:
+            raise ValidationError({"to_stage": GATE_REFUSAL.format(stage=Stage(to_stage).label)})
         return self._detail(self.on_record(services.initiative_advance, s.StageInput))
 
     @extend_schema(

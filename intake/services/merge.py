@@ -11,17 +11,23 @@ from informatics.services.records import copy_back, lock
 from intake.choices import CLOSED_STATUSES, ScoreReason
 from intake.models import IntakeRequest, RequestVote
 from intake.services._common import S, _people, _status_label, request_url
-from intake.services.transitions import _move, _move_check
+from intake.services.transitions import TRANSITION_CALLERS, _move, _move_check
 from intake.services.triage import _score
 
 
 @transaction.atomic
-def request_merge(*, actor: User, request: IntakeRequest, survivor: IntakeRequest) -> IntakeRequest:
+def request_merge(
+    *, actor: User, request: IntakeRequest, survivor: IntakeRequest, via: str | None = None
+) -> IntakeRequest:
     """Merge the duplicate `request` into `survivor`: its +1s move over (except people
     already counted there), its submitter becomes a +1 on the survivor, it moves to Merged
     (telling its submitter where to follow), and a scored survivor is scored again.
-    Returns the merged duplicate."""
-    require(actor, Action.REQUEST_TRIAGE)
+    Returns the merged duplicate. `via="governance"`: a decision has authorised the actor
+    (as for `request_transition`)."""
+    if via is None:
+        require(actor, Action.REQUEST_TRIAGE)
+    elif via not in TRANSITION_CALLERS:
+        raise ValidationError({"via": f"{via!r} is not a caller that merges requests."})
     if survivor.pk == request.pk:
         raise ValidationError({"survivor": "A request cannot be merged into itself."})
     first, second = sorted((request, survivor), key=lambda r: r.pk)

@@ -13,6 +13,7 @@ import time_machine
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from governance.models import GovernanceBody
 from informatics.choices import Role
 from informatics.exceptions import PHI_RESEND
 from informatics.models import AuditEvent, Facility, PhiConfirmation, StrategicPriority, User
@@ -684,7 +685,7 @@ def test_an_edit_needs_a_version_and_a_field_and_cannot_move_the_stage(
 # --- The stage action -----------------------------------------------------------------------
 
 
-def test_the_cmo_approves_at_the_gate_and_the_forecast_is_locked(
+def test_the_cmo_approves_at_the_gate_by_a_decision_and_the_forecast_is_locked(
     cmio: User, cmo: User, api_as: ApiAs
 ) -> None:
     initiative = create_initiative(cmio)
@@ -699,13 +700,22 @@ def test_the_cmo_approves_at_the_gate_and_the_forecast_is_locked(
         horizon=datetime.date(2027, 3, 31),
     )
 
-    response = api_as(cmo).post(
-        f"{URL}{initiative.pk}/stage/",
-        {"to_stage": "approved", "version": 1, "reason": "Worth the build."},
+    GovernanceBody.objects.create(code="steering", name="Executive steering", kind="steering")
+
+    decided = api_as(cmo).post(
+        "/api/v1/decisions/",
+        {
+            "body": "steering",
+            "initiative": initiative.pk,
+            "outcome": "approve",
+            "rationale": "Worth the build.",
+            "waiver": "The lead is named at kick-off.",
+        },
         format="json",
     )
 
-    assert response.status_code == 200, response.content
+    assert decided.status_code == 201, decided.content
+    response = api_as(cmo).get(f"{URL}{initiative.pk}/")
     body = response.json()
     assert (body["stage"], body["version"]) == ("approved", 2)
     assert body["forecast_locked_at"] == iso(NOW)

@@ -1,7 +1,7 @@
 """The portfolio through the API, every role against every write (DESIGN.md's table: the CMIO
 creates and edits every initiative, its milestones and status updates, an informaticist those
-they lead; approve and stop are gates for the CMO; everyone reads). Allowed ones succeed;
-refused ones get 403 and change nothing — no row, field, version, stage change, linked
+they lead; approve and stop are governance decisions, refused here; everyone reads). Allowed
+ones succeed; refused ones get 403 and change nothing — no row, field, version, stage change, linked
 request, notification or audit event."""
 
 import datetime
@@ -41,9 +41,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 URL = "/api/v1/initiatives/"
 EDITORS = frozenset({Role.INFORMATICIST, Role.CMIO})  # of an initiative the actor leads
 CMIO_ONLY = frozenset({Role.CMIO})  # of an initiative someone else leads
-GATEKEEPERS = frozenset({Role.CMO})
 EDIT = "initiative.edit"
-GATE = "initiative.gate"
 
 
 # Every portfolio row (and the initiatives' people and facilities), the requests and their
@@ -135,18 +133,6 @@ def _edited(response: Any, world: World, user: User) -> None:
 def _into_build(response: Any, world: World, user: User) -> None:
     assert world.fresh().stage == "in_build"
     assert StageChange.objects.get(to_stage="in_build").actor == user
-
-
-def _approved(response: Any, world: World, user: User) -> None:
-    row = world.fresh()
-    assert (row.stage, row.forecast_locked_at is not None) == ("approved", True)
-    gate = StageChange.objects.get(to_stage="approved")
-    assert (gate.actor, gate.reason) == (user, "Worth it.")
-
-
-def _stopped(response: Any, world: World, user: User) -> None:
-    assert (world.fresh().stage, world.fresh().stage_reason) == ("stopped", "Not worth it.")
-    assert StageChange.objects.get(to_stage="stopped").actor == user
 
 
 def _linked(response: Any, world: World, user: User) -> None:
@@ -263,32 +249,6 @@ CASES = [
         EDIT,
     ),
     Case(
-        "approve (a gate)",
-        GATEKEEPERS,
-        GATEKEEPERS,
-        proposed,
-        lambda c, w: c.post(
-            f"{w.url}stage/",
-            {"to_stage": "approved", "version": 1, "reason": "Worth it."},
-            format="json",
-        ),
-        _approved,
-        GATE,
-    ),
-    Case(
-        "stop (a gate)",
-        GATEKEEPERS,
-        GATEKEEPERS,
-        in_build,
-        lambda c, w: c.post(
-            f"{w.url}stage/",
-            {"to_stage": "stopped", "version": 1, "reason": "Not worth it."},
-            format="json",
-        ),
-        _stopped,
-        GATE,
-    ),
-    Case(
         "link requests",
         EDITORS,
         CMIO_ONLY,
@@ -395,11 +355,39 @@ def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     assert snapshot(*TABLES) == before
 
 
-def test_a_gate_is_not_passed_by_the_cmio_or_an_executive_without_a_governance_body(
+@pytest.mark.parametrize(
+    ("to_stage", "setup", "label"),
+    [("approved", "proposed", "Approved"), ("stopped", "in_build", "Stopped")],
+)
+def test_a_gate_through_the_stage_action_is_refused_even_for_the_cmo(
+    users: dict[str, User], world: World, api_as: ApiAs, to_stage: str, setup: str, label: str
+) -> None:
+    """Approve and stop are governance decisions (/api/v1/decisions/, tested with
+    governance): the stage action refuses them, naming `to_stage`, and changes nothing."""
+    {"proposed": proposed, "in_build": in_build}[setup](world, users[Role.CMIO], "theirs")
+    before = snapshot(*TABLES)
+
+    response = api_as(users[Role.CMO]).post(
+        f"{world.url}stage/",
+        {"to_stage": to_stage, "version": 1, "reason": "Worth it."},
+        format="json",
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "to_stage": [
+            f"{label} is a governance decision: record it through /api/v1/decisions/ (with "
+            "a rationale, and for an approval the lead and benefit plan, or a waiver)."
+        ]
+    }
+    assert snapshot(*TABLES) == before
+
+
+def test_a_gate_is_not_passed_by_the_cmio_or_an_executive_through_the_stage_action(
     users: dict[str, User], world: World, api_as: ApiAs
 ) -> None:
-    """Until governance bodies exist (a later issue), the CMIO and executives, who decide
-    only as members of a body, cannot approve or stop through the stage action."""
+    """The CMIO and executives, who pass a gate only by a decision of a body (as members, or
+    the CMIO in any body), are refused the stage action's gates before anything is read."""
     proposed(world, users[Role.CMIO], "theirs")
     before = snapshot(*TABLES)
 

@@ -15,6 +15,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from governance.models import GovernanceBody
 from informatics.choices import ValueCategory
 from informatics.models import AuditEvent, PhiConfirmation, StrategicPriority, User
 from initiatives import services
@@ -397,13 +398,25 @@ def test_the_page_shows_the_timeline_priorities_and_history(
 def test_the_stage_form_offers_only_the_next_stages_the_user_may_take(
     client_for: Callable[[str], Client], initiative: Initiative
 ) -> None:
-    # Proposed → Approved (gate), Deferred, Stopped (gate).
+    # Proposed → Approved (gate), Deferred, Stopped (gate): the gates are decisions, never in
+    # the list; those who record decisions in any body get links to the decision form.
     assert stage_options(client_for("cmio").get(detail_url(initiative))) == ["deferred"]
-    assert stage_options(client_for("cmo").get(detail_url(initiative))) == ["approved", "stopped"]
+    assert stage_options(client_for("cmo").get(detail_url(initiative))) == []
     assert stage_options(client_for("informaticist").get(detail_url(initiative))) == ["deferred"]
     assert stage_options(client_for("champion").get(detail_url(initiative))) == []
-    cmio_page = client_for("cmio").get(detail_url(initiative))
-    assert "Approved and Stopped: decided by the CMO." in cmio_page.text
+    form = f"/governance/decisions/new/?initiative={initiative.pk}&amp;outcome="
+    for role in ("cmo", "cmio"):
+        page = client_for(role).get(detail_url(initiative))
+        assert page.context["gate_decisions"] == [
+            ("approve", "Approve…"),
+            ("defer", "Defer…"),
+            ("stop", "Stop…"),
+        ]
+        for outcome in ("approve", "defer", "stop"):
+            assert f'href="{form}{outcome}"' in page.text
+    informaticist_page = client_for("informaticist").get(detail_url(initiative))
+    assert informaticist_page.context["gate_decisions"] == []
+    assert "Approved and Stopped: decided by a governance body" in informaticist_page.text
 
 
 def test_the_stage_form_shows_the_reason_and_date_fields_where_needed(
@@ -470,19 +483,21 @@ def test_deferring_without_a_reason_or_a_revisit_date_shows_field_errors(
     assert initiative.stage == Stage.PROPOSED
 
 
-def test_stopping_without_a_reason_shows_a_field_error(
+def test_a_gate_posted_to_the_stage_form_moves_nothing_and_points_to_the_decision_form(
     client_for: Callable[[str], Client], initiative: Initiative
 ) -> None:
-    response = client_for("cmo").post(
+    client = client_for("cmo")
+    response = client.post(
         reverse("initiatives:initiative-stage", args=[initiative.pk]),
         {"version": initiative.version, "to_stage": "stopped", "reason": ""},
     )
 
-    assert field_errors(response, "stage_form") == {
-        "reason": ["Say why the initiative is stopped."]
-    }
+    assert response.status_code == 302
+    assert messages_of(client.get(detail_url(initiative))) == [
+        "Stopped is a decision: use the decision form."
+    ]
     initiative.refresh_from_db()
-    assert initiative.stage == Stage.PROPOSED
+    assert (initiative.stage, initiative.version) == (Stage.PROPOSED, 1)
 
 
 def test_deferring_with_a_reason_and_a_date_moves_it_and_keeps_the_reason(
@@ -520,11 +535,21 @@ def test_the_cmo_approves_then_the_cmio_moves_it_to_build_and_the_request_follow
     request = scored_request(cmio, users["champion"])
     initiative = create_initiative(cmio, requests=[request])
     url = reverse("initiatives:initiative-stage", args=[initiative.pk])
+    steering = GovernanceBody.objects.create(
+        code="steering", name="Executive steering", kind="steering"
+    )
 
     approved = client_for("cmo").post(
-        url, {"version": 1, "to_stage": "approved", "reason": "Strong case."}
+        f"/governance/decisions/new/?initiative={initiative.pk}",
+        {
+            "initiative": initiative.pk,
+            "body": steering.pk,
+            "outcome": "approve",
+            "rationale": "Strong case.",
+            "waiver": "The lead and benefit plan follow at kick-off.",
+        },
     )
-    assert approved.status_code == 302
+    assert approved.status_code == 302, approved.context and approved.context["form"].errors
     cmio_client = client_for("cmio")
     built = cmio_client.post(url, {"version": 2, "to_stage": "in_build"})
 
@@ -1018,5 +1043,10 @@ def test_the_cmio_landing_links_to_the_stale_initiatives(
     stale = client.get("/initiatives/", {"stale": "true"})
 
     assert '<a href="/initiatives/?stale=true">Every stale initiative</a>' in landing.text
-    assert [item.kind for item in landing.context["page"].needs_me] == ["Stale initiative"]
+    # Both are proposed: each also waits on a decision the CMIO may record (governance).
+    assert [(item.kind, item.title) for item in landing.context["page"].needs_me] == [
+        ("Awaiting approval", "Quiet one"),
+        ("Stale initiative", "Quiet one"),
+        ("Awaiting approval", "Fresh one"),
+    ]
     assert [row.title for row in stale.context["rows"]] == ["Quiet one"]

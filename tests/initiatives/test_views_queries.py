@@ -134,9 +134,9 @@ def test_the_cmo_landing_costs_the_same_at_2_and_200_initiatives(
     # session, user; 3 the user's roles; 4 active priorities with their sponsors; 5-7 the
     # portfolio summary (initiatives, alignments, priorities); 8 intake needs-me; 9 the
     # metrics' needs-me (data overdue of metrics they own); 10 the portfolio's needs-me
-    # (initiatives waiting at the gate); 11 governance's needs-me (reviews to prepare, overdue
-    # actions, one union); then saving the session
-    with django_assert_num_queries(SESSION + 9 + SESSION_SAVE):
+    # (initiatives waiting at the gate); 11 governance's needs-me: requests in review awaiting
+    # a decision; 12 reviews to prepare and overdue actions (one union); then saving the session
+    with django_assert_num_queries(SESSION + 10 + SESSION_SAVE):
         response = client.get("/home/cmo/")
     assert response.context["page"].portfolio.total == count
 

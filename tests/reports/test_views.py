@@ -191,10 +191,14 @@ def test_logout_is_a_post_form_in_the_header(client_as: Callable[..., Client]) -
 # 8 the metrics' needs-me items (overdue data of the metrics the user owns, and for the CMIO
 # system-level special-cause concerns, in one query); then, for the roles the portfolio asks
 # something of (CMO, CMIO, informaticist), the portfolio's needs-me items (stale initiatives,
-# overdue milestones, the gate) in one query; then the role's own. Also in the base: governance's
-# needs-me items (reviews to prepare for chairs, overdue actions for owners), one union query.
+# overdue milestones, the gate) in one query; governance's needs-me items (reviews to prepare
+# for chairs, overdue actions for owners), one union query; for those who record decisions in
+# any body (CMO, CMIO), governance's decision items (requests in review awaiting a decision;
+# for the CMIO also the initiatives at the gate, which reach the CMO through the portfolio); then
+# the role's own.
 BASE_QUERIES = 9
 PORTFOLIO_NEEDS_ME = 1
+DECISIONS_NEEDS_ME = {Role.CMO: 1, Role.CMIO: 2}
 
 
 def _champions(count: int) -> None:
@@ -220,7 +224,7 @@ def _priorities(count: int) -> None:
         (Role.EXECUTIVE, 0),
         # + the portfolio's needs-me items, + the intake list of the page (My requests; the
         # triage queue summary)
-        (Role.CMIO, PORTFOLIO_NEEDS_ME + 1),
+        (Role.CMIO, PORTFOLIO_NEEDS_ME + DECISIONS_NEEDS_ME[Role.CMIO] + 1),
         (Role.INFORMATICIST, PORTFOLIO_NEEDS_ME + 1),
         (Role.CHAMPION, 1),
     ],
@@ -248,9 +252,11 @@ def test_cmo_landing_query_budget(
     client = client_as(Role.CMO)
     client.get("/home/cmo/")
 
-    # + the portfolio's needs-me items (the gate), + active priorities with their sponsors
-    # (one JOIN), + the portfolio grid (initiatives, their alignments, priorities)
-    with django_assert_num_queries(BASE_QUERIES + PORTFOLIO_NEEDS_ME + 1 + 3):  # type: ignore[attr-defined]
+    # + the portfolio's needs-me items (the gate), + governance's (requests awaiting a
+    # decision), + active priorities with their sponsors (one JOIN), + the portfolio grid
+    # (initiatives, their alignments, priorities)
+    budget = BASE_QUERIES + PORTFOLIO_NEEDS_ME + DECISIONS_NEEDS_ME[Role.CMO] + 1 + 3
+    with django_assert_num_queries(budget):  # type: ignore[attr-defined]
         response = client.get("/home/cmo/")
     assert len(response.context["page"].priorities) == rows
 

@@ -1,0 +1,487 @@
+"""Recording decisions: who may, what each outcome needs, the effect applied through the
+owning app's services, and the evidence the decision saw. Decisions are append-only: there is
+no update or delete here; a correction is a new decision that supersedes the old one."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from governance.choices import Outcome, RedirectTo
+from governance.models import AgendaItem, Decision, GovernanceBody
+from informatics.audit import audit_created
+from informatics.models import StrategicPriority, User
+from informatics.permissions import Action, require
+from informatics.services.records import field_errors, guard_record_text, lock, record_phi
+from initiatives import services as initiative_services
+from initiatives.choices import Stage
+from initiatives.health import with_health
+from initiatives.models import Initiative
+from intake import services as intake_services
+from intake.choices import DeclineReason, RequestStatus
+from intake.models import IntakeRequest
+
+OC = Outcome
+APPROVALS = frozenset({OC.APPROVE, OC.APPROVE_WITH_CHANGES})
+# What each kind of subject may be decided (DOMAIN.md §5): stop is for initiatives only;
+# decline, redirect and merge for requests only.
+SUBJECT_OUTCOMES: dict[str, frozenset[str]] = {
+    "request": frozenset(
+        {*APPROVALS, OC.DEFER, OC.DECLINE, OC.REDIRECT, OC.MERGE, OC.ESCALATE},
+    ),
+    "initiative": frozenset({*APPROVALS, OC.DEFER, OC.STOP, OC.ESCALATE}),
+    "priority": frozenset({*APPROVALS, OC.DEFER, OC.ESCALATE}),
+}
+# The request status each outcome moves a request to (escalate leaves it where it is; merge
+# goes through the merge service).
+REQUEST_STATUS: dict[str, str] = {
+    OC.APPROVE: RequestStatus.DECIDED,
+    OC.APPROVE_WITH_CHANGES: RequestStatus.DECIDED,
+    OC.DEFER: RequestStatus.SCHEDULED,
+    OC.DECLINE: RequestStatus.DECLINED,
+    OC.REDIRECT: RequestStatus.REDIRECTED,
+}
+INITIATIVE_STAGE: dict[str, str] = {
+    OC.APPROVE: Stage.APPROVED,
+    OC.APPROVE_WITH_CHANGES: Stage.APPROVED,
+    OC.DEFER: Stage.DEFERRED,
+    OC.STOP: Stage.STOPPED,
+}
+CREATED_FIELDS = (
+    "body",
+    "review",
+    "agenda_item",
+    "request",
+    "initiative",
+    "priority",
+    "outcome",
+    "rationale",
+    "decline_reason",
+    "redirect_to",
+    "revisit_on",
+    "merged_into",
+    "waiver",
+    "supersedes",
+    "decided_at",
+)
+
+
+def decision_subject_kind(decision: Decision) -> str:
+    """ "request", "initiative" or "priority": what `decision` is about."""
+    if decision.request_id is not None:
+        return "request"
+    return "initiative" if decision.initiative_id is not None else "priority"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+# Only facts the portal computed or chose from a list are copied: a subject's free text
+# (titles, descriptions) stays on its record, where an admin's redaction reaches it.
+
+
+def _request_evidence(request: IntakeRequest) -> dict[str, Any]:
+    row = IntakeRequest.objects.select_related("current_score__rubric").filter(pk=request.pk).get()
+    score = row.current_score
+    return {
+        "status": row.status,
+        "status_label": str(RequestStatus(row.status).label),
+        "route": row.route,
+        "route_label": row.get_route_display() if row.route else "",
+        "votes": row.votes.count(),
+        "score": None
+        if score is None
+        else {
+            "value": _plain(score.value),
+            "priority_index": _plain(score.priority_index),
+            "effort_band": score.effort_band,
+            "effort_points": score.effort_points,
+            "people": score.people,
+            "reach": score.reach,
+            "rubric_version": score.rubric_id,
+            "breakdown": [
+                {
+                    "code": item["code"],
+                    "label": item.get("label", item["code"]),
+                    "weight": _plain(item.get("weight")),
+                    "rating": _plain(item.get("rating")),
+                    "points": _plain(item.get("points")),
+                }
+                for item in score.ordered_breakdown
+            ],
+        },
+    }
+
+
+def _initiative_evidence(initiative: Initiative) -> dict[str, Any]:
+    row = (
+        with_health(Initiative.objects.filter(pk=initiative.pk))
+        .select_related("informaticist_lead")
+        .prefetch_related("benefits")
+        .get()
+    )
+    lead = row.informaticist_lead
+    return {
+        "stage": row.stage,
+        "stage_label": str(Stage(row.stage).label),
+        "health": getattr(row, "latest_health", None),
+        "is_stale": bool(getattr(row, "is_stale", False)),
+        "lead": lead.get_full_name() or lead.email if lead is not None else None,
+        "benefits": [
+            {
+                "category": benefit.value_category,
+                "category_label": benefit.get_value_category_display(),
+                "baseline": _plain(benefit.baseline),
+                "target": _plain(benefit.target),
+                "unit": benefit.unit,
+                "horizon": _plain(benefit.horizon),
+            }
+            for benefit in row.benefits.all()
+        ],
+    }
+
+
+def _priority_evidence(priority: StrategicPriority) -> dict[str, Any]:
+    return {"title": priority.title, "rank": priority.rank, "is_active": priority.is_active}
+
+
+def decision_evidence(
+    *,
+    request: IntakeRequest | None = None,
+    initiative: Initiative | None = None,
+    priority: StrategicPriority | None = None,
+    agenda_item: AgendaItem | None = None,
+) -> dict[str, Any]:
+    """The evidence a decision sees about its subject, as plain JSON, taken now."""
+    evidence: dict[str, Any]
+    if request is not None:
+        evidence = {"subject": "request", "number": request.pk, **_request_evidence(request)}
+    elif initiative is not None:
+        evidence = {
+            "subject": "initiative",
+            "number": initiative.pk,
+            **_initiative_evidence(initiative),
+        }
+    else:
+        assert priority is not None
+        evidence = {"subject": "priority", "number": priority.pk, **_priority_evidence(priority)}
+    if agenda_item is not None:
+        evidence["agenda_reason"] = agenda_item.reason
+    evidence["taken_at"] = timezone.now().isoformat()
+    return evidence
+
+
+# --- Checks -------------------------------------------------------------------------------------
+
+
+def _subject_check(
+    request: IntakeRequest | None,
+    initiative: Initiative | None,
+    priority: StrategicPriority | None,
+) -> str:
+    given = [
+        name
+        for name, value in (
+            ("request", request),
+            ("initiative", initiative),
+            ("priority", priority),
+        )
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise ValidationError(
+            {"subject": "Name exactly one subject: a request, an initiative or a priority."}
+        )
+    return given[0]
+
+
+def _outcome_check(
+    *,
+    kind: str,
+    outcome: str,
+    request: IntakeRequest | None,
+    initiative: Initiative | None,
+    decline_reason: str,
+    redirect_to: str,
+    revisit_on: datetime.date | None,
+    merged_into: IntakeRequest | None,
+    waiver: str,
+) -> None:
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": f"{outcome!r} is not a decision outcome."})
+    label = str(Outcome(outcome).label)
+    if outcome not in SUBJECT_OUTCOMES[kind]:
+        allowed = ", ".join(
+            str(Outcome(value).label).lower()
+            for value in Outcome.values
+            if value in SUBJECT_OUTCOMES[kind]
+        )
+        raise ValidationError(
+            {"outcome": f"{label} does not fit a {kind}: a {kind} may be {allowed}."}
+        )
+    errors: dict[str, str] = {}
+    if outcome == OC.DEFER:
+        if not isinstance(revisit_on, datetime.date):
+            errors["revisit_on"] = "Give the date to revisit a deferred decision."
+        elif revisit_on <= timezone.localdate():
+            errors["revisit_on"] = "Give a revisit date after today."
+    elif revisit_on is not None:
+        errors["revisit_on"] = "Only a deferral takes a revisit date."
+    if outcome == OC.DECLINE:
+        if decline_reason not in DeclineReason.values:
+            choices = ", ".join(str(item).lower() for item in DeclineReason.labels)
+            errors["decline_reason"] = f"Give the reason for declining ({choices})."
+    elif decline_reason:
+        errors["decline_reason"] = "Only a decline takes a reason code."
+    if outcome == OC.REDIRECT:
+        if redirect_to not in RedirectTo.values:
+            choices = ", ".join(str(item).lower() for item in RedirectTo.labels)
+            errors["redirect_to"] = f"Say where the request goes instead ({choices})."
+    elif redirect_to:
+        errors["redirect_to"] = "Only a redirect says where the request goes."
+    if outcome == OC.MERGE:
+        if merged_into is None:
+            errors["merged_into"] = "Give the request this one merges into."
+        elif request is not None and merged_into.pk == request.pk:
+            errors["merged_into"] = "A request cannot be merged into itself."
+    elif merged_into is not None:
+        errors["merged_into"] = "Only a merge names the request it merges into."
+    if kind == "initiative" and outcome in APPROVALS and initiative is not None:
+        missing = []
+        if initiative.informaticist_lead_id is None:
+            missing.append("no informaticist lead")
+        if not initiative.benefits.exists():
+            missing.append("no benefit line")
+        if missing and not waiver:
+            errors["waiver"] = (
+                f"The initiative has {' and '.join(missing)}: add them before approving, or "
+                "give the reason to approve without them as a waiver."
+            )
+    elif waiver:
+        errors["waiver"] = "Only the approval of an initiative takes a waiver."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _supersedes_check(
+    supersedes: Decision | None,
+    *,
+    request: IntakeRequest | None,
+    initiative: Initiative | None,
+    priority: StrategicPriority | None,
+) -> Decision | None:
+    if supersedes is None:
+        return None
+    old = lock(supersedes)
+    later = Decision.objects.filter(supersedes=old).values_list("pk", flat=True).first()
+    if later is not None:
+        raise ValidationError(
+            {
+                "supersedes": f"Decision #{old.pk} is already superseded by #{later}: "
+                f"correct #{later} instead."
+            }
+        )
+    same = (
+        old.request_id == getattr(request, "pk", None)
+        and old.initiative_id == getattr(initiative, "pk", None)
+        and old.priority_id == getattr(priority, "pk", None)
+    )
+    if not same:
+        raise ValidationError(
+            {"supersedes": f"Decision #{old.pk} is about another subject: a correction keeps it."}
+        )
+    return old
+
+
+# --- Effects ------------------------------------------------------------------------------------
+
+
+def _request_effect(
+    *,
+    actor: User,
+    request: IntakeRequest,
+    outcome: str,
+    body: GovernanceBody,
+    rationale: str,
+    decline_reason: str,
+    redirect_to: str,
+    revisit_on: datetime.date | None,
+    merged_into: IntakeRequest | None,
+    phi_confirmed: bool,
+) -> None:
+    if outcome == OC.MERGE:
+        assert merged_into is not None
+        intake_services.request_merge(
+            actor=actor, request=request, survivor=merged_into, via="governance"
+        )
+        return
+    to_status = REQUEST_STATUS.get(outcome)
+    if to_status is None:  # escalated: it waits on a higher body, where it is
+        return
+    decided = f"{Outcome(outcome).label} by {body.name}"
+    if outcome == OC.DEFER and revisit_on is not None:
+        decided += f", to revisit on {revisit_on:%Y-%m-%d}"
+    if outcome == OC.REDIRECT:
+        decided += f" to {RedirectTo(redirect_to).label.lower()}"
+    intake_services.request_transition(
+        actor=actor,
+        request=request,
+        to_status=to_status,
+        note=f"{decided}: {rationale}",
+        decline_reason=decline_reason,
+        via="governance",
+        phi_confirmed=phi_confirmed,
+    )
+
+
+def _initiative_effect(
+    *,
+    actor: User,
+    initiative: Initiative,
+    outcome: str,
+    rationale: str,
+    revisit_on: datetime.date | None,
+    phi_confirmed: bool,
+) -> None:
+    to_stage = INITIATIVE_STAGE.get(outcome)
+    if to_stage is None:  # escalated: it waits on a higher body, where it is
+        return
+    initiative_services.initiative_advance(
+        actor=actor,
+        initiative=initiative,
+        version=initiative.version,
+        to_stage=to_stage,
+        reason=rationale,
+        revisit_date=revisit_on,
+        via="governance",
+        phi_confirmed=phi_confirmed,
+    )
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    actor: User,
+    body: GovernanceBody,
+    outcome: str,
+    rationale: str,
+    request: IntakeRequest | None = None,
+    initiative: Initiative | None = None,
+    priority: StrategicPriority | None = None,
+    review: Any = None,
+    agenda_item: AgendaItem | None = None,
+    decline_reason: str = "",
+    redirect_to: str = "",
+    revisit_on: datetime.date | None = None,
+    merged_into: IntakeRequest | None = None,
+    waiver: str = "",
+    supersedes: Decision | None = None,
+    phi_confirmed: bool = False,
+) -> Decision:
+    """Record what `body` decided about one subject (a request, an initiative or a priority),
+    why, and the evidence it saw; apply the effect through the owning app's services.
+
+    - Members of the body record its decisions; the CMO and the CMIO record in any body. For
+      an initiative the decision is the gate: approve, defer and stop move it only from here.
+    - Each outcome takes what it needs, each error naming its field: defer a revisit date
+      after today, decline a reason code, redirect where to, merge the surviving request.
+      Approving an initiative needs its informaticist lead and a benefit line, or a `waiver`
+      saying why not (kept on the decision).
+    - Effects: a request moves (approve → decided, defer → scheduled, decline → declined and
+      its submitter told, redirect → redirected, merge through the merge service); an
+      initiative moves through `initiative_advance` (approved, deferred, stopped); escalate
+      and decisions about priorities are recorded only. A refused move saves nothing.
+    - `supersedes`: the decision this one corrects (same subject; once only).
+    """
+    require(actor, Action.DECISION_RECORD, body)
+    kind = _subject_check(request, initiative, priority)
+    if agenda_item is not None:
+        if review is not None and agenda_item.review_id != review.pk:
+            raise ValidationError({"agenda_item": "The agenda item belongs to another review."})
+        review = agenda_item.review
+    if review is not None and review.body_id != body.pk:
+        raise ValidationError({"review": "The review is a meeting of another body."})
+    if initiative is not None:
+        initiative = lock(initiative)
+    rationale = (rationale or "").strip()
+    waiver = (waiver or "").strip()
+    errors: dict[str, str] = {}
+    if not rationale:
+        errors["rationale"] = "Say why: the rationale is kept with the decision."
+    field_errors(Decision(rationale=rationale, waiver=waiver), ("rationale", "waiver"), errors)
+    if errors:
+        raise ValidationError(errors)
+    _outcome_check(
+        kind=kind,
+        outcome=outcome,
+        request=request,
+        initiative=initiative,
+        decline_reason=decline_reason,
+        redirect_to=redirect_to,
+        revisit_on=revisit_on,
+        merged_into=merged_into,
+        waiver=waiver,
+    )
+    old = _supersedes_check(supersedes, request=request, initiative=initiative, priority=priority)
+    findings = guard_record_text(
+        Decision, {"rationale": rationale, "waiver": waiver}, confirmed=phi_confirmed
+    )
+    evidence = decision_evidence(
+        request=request, initiative=initiative, priority=priority, agenda_item=agenda_item
+    )
+    if request is not None:
+        _request_effect(
+            actor=actor,
+            request=request,
+            outcome=outcome,
+            body=body,
+            rationale=rationale,
+            decline_reason=decline_reason,
+            redirect_to=redirect_to,
+            revisit_on=revisit_on,
+            merged_into=merged_into,
+            phi_confirmed=phi_confirmed,
+        )
+    elif initiative is not None:
+        _initiative_effect(
+            actor=actor,
+            initiative=initiative,
+            outcome=outcome,
+            rationale=rationale,
+            revisit_on=revisit_on,
+            phi_confirmed=phi_confirmed,
+        )
+    decision = Decision.objects.create(
+        body=body,
+        review=review,
+        agenda_item=agenda_item,
+        request=request,
+        initiative=initiative,
+        priority=priority,
+        outcome=outcome,
+        rationale=rationale,
+        decline_reason=decline_reason,
+        redirect_to=redirect_to,
+        revisit_on=revisit_on,
+        merged_into=merged_into,
+        waiver=waiver,
+        evidence=evidence,
+        supersedes=old,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    audit_created(instance=decision, actor=actor, fields=CREATED_FIELDS)
+    record_phi(instance=decision, findings=findings, actor=actor)
+    return decision
