@@ -1,7 +1,8 @@
 """The body structure of Riverside Health, the default body of every intake route,
 two past joint CMO–CMIO reviews in executive steering (held, with attendees, minutes, agenda
-items with notes, and their action items: one done, one overdue), and the next review with its
-agenda proposed from the portfolio.
+items with notes, a decision each about a strategic priority, recorded through the decision
+service and dated to the meeting, and their action items: one done, one overdue), and the next
+review with its agenda proposed from the portfolio.
 """
 
 import datetime
@@ -9,19 +10,20 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from governance.choices import ActionStatus, AgendaKind, BodyKind, ReviewStatus
+from governance.choices import ActionStatus, AgendaKind, BodyKind, Outcome, ReviewStatus
 from governance.models import (
     ActionItem,
     AgendaItem,
     BodyMembership,
+    Decision,
     GovernanceBody,
     Review,
     RouteOwner,
 )
-from governance.services import agenda_build, review_schedule, site_today
+from governance.services import agenda_build, decision_record, review_schedule, site_today
 from informatics.choices import Route
 from informatics.demo import Writer, email_held
-from informatics.models import User
+from informatics.models import StrategicPriority, User
 
 CMO = "cmo@riverside.example"
 CMIO = "cmio@riverside.example"
@@ -175,6 +177,7 @@ def _past_review(
     minutes: str,
     items: tuple[tuple[str, str, str], ...],
     action: tuple[str, str, datetime.date, str],
+    decision: tuple[str, str, str],
 ) -> None:
     review = Review.objects.filter(body=steering, minutes=minutes).first()
     if review is None:
@@ -194,6 +197,19 @@ def _past_review(
             defaults={"kind": AgendaKind.OTHER, "title": title, "reason": reason, "note": note},
         )
         made.append(item)
+    # The decision the first item ended with, taken through the service and dated to the meeting
+    recorded = Decision.objects.filter(review=review).first()
+    if recorded is None:
+        priority_code, outcome, rationale = decision
+        recorded = decision_record(
+            actor=people[CMO],
+            body=steering,
+            outcome=outcome,
+            rationale=rationale,
+            priority=StrategicPriority.objects.get(code=priority_code),
+            agenda_item=made[0],
+        )
+        Decision.objects.filter(pk=recorded.pk).update(decided_at=_at(day, 17))
     title, owner, due_on, status = action
     ActionItem.objects.get_or_create(
         title=title,
@@ -202,6 +218,7 @@ def _past_review(
             "owner": people[owner],
             "due_on": due_on,
             "status": status,
+            "decision": recorded,
             "agenda_item": made[0],
             "completed_at": _at(due_on, 12) if status == ActionStatus.DONE else None,
         },
@@ -209,7 +226,8 @@ def _past_review(
 
 
 def seed(*, stdout: Writer) -> None:
-    """Bodies, route owners, two held reviews and the next one with its proposed agenda."""
+    """Bodies, route owners, two held reviews with a decision and an action each, and the next
+    review with its proposed agenda."""
     people = {
         user.email: user for user in User.objects.filter(email__endswith="@riverside.example")
     }
@@ -235,6 +253,12 @@ def seed(*, stdout: Writer) -> None:
                     "Board wants time-saved figures in hours per physician per week.",
                 ),
             ),
+            decision=(
+                "zero-harm",
+                Outcome.APPROVE_WITH_CHANGES,
+                "Keep Zero Harm first, with alert burden counted as a harm to clinicians: the "
+                "CDS committee retires alerts overridden more than 90 % of the time.",
+            ),
             action=(
                 "Retire the three noisiest inpatient alerts",
                 INFORMATICIST,
@@ -253,6 +277,12 @@ def seed(*, stdout: Writer) -> None:
                     "Added by the CMIO",
                     "No improvement yet; the ambulatory council will survey physicians.",
                 ),
+            ),
+            decision=(
+                "joy-in-practice",
+                Outcome.ESCALATE,
+                "Documentation time has not moved since the template change: take protected "
+                "documentation time to the board's people committee.",
             ),
             action=(
                 "Survey ambulatory physicians on the new note template",

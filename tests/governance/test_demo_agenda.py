@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from governance import services
-from governance.choices import ActionStatus, AgendaKind, ReviewStatus
-from governance.models import ActionItem, GovernanceBody, Review, RouteOwner
+from governance.choices import ActionStatus, AgendaKind, Outcome, ReviewStatus
+from governance.models import ActionItem, Decision, GovernanceBody, Review, RouteOwner
 from informatics.choices import Route
 from informatics.models import User
 from tests.conftest import data_for_module
@@ -52,6 +53,24 @@ def test_two_held_reviews_with_a_done_and_an_overdue_action_and_a_planned_next(
     assert reviews[2].items.exists()
 
 
+def test_each_held_review_took_a_decision_dated_to_the_meeting_with_its_action(
+    seeded: None,
+) -> None:
+    held = Review.objects.filter(body__code="steering", status=ReviewStatus.HELD)
+    decisions = Decision.objects.filter(review__in=held).order_by("decided_at")
+    assert [(d.priority.code, d.outcome, d.decided_by.email) for d in decisions] == [
+        ("zero-harm", Outcome.APPROVE_WITH_CHANGES, "cmo@riverside.example"),
+        ("joy-in-practice", Outcome.ESCALATE, "cmo@riverside.example"),
+    ]
+    assert [d.decided_at.date() for d in decisions] == [
+        timezone.localtime(r.scheduled_for).date() for r in held.order_by("scheduled_for")
+    ]
+    assert [d.evidence["subject"] for d in decisions] == ["priority", "priority"]
+    assert sorted(ActionItem.objects.values_list("decision_id", flat=True)) == sorted(
+        d.pk for d in decisions
+    )
+
+
 def test_a_new_steering_review_on_the_demo_proposes_every_kind(seeded: None) -> None:
     cmo = User.objects.get(email="cmo@riverside.example")
     review = services.review_schedule(
@@ -70,10 +89,11 @@ def test_a_new_steering_review_on_the_demo_proposes_every_kind(seeded: None) -> 
 
 
 def test_seeding_again_adds_nothing(seeded: None) -> None:
-    counts = (Review.objects.count(), ActionItem.objects.count(), GovernanceBody.objects.count())
+    def counts() -> tuple[int, ...]:
+        return tuple(
+            model.objects.count() for model in (Review, ActionItem, GovernanceBody, Decision)
+        )
+
+    before = counts()
     call_command("seed_demo", stdout=StringIO())
-    assert (
-        Review.objects.count(),
-        ActionItem.objects.count(),
-        GovernanceBody.objects.count(),
-    ) == counts
+    assert counts() == before
