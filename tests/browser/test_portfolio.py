@@ -19,6 +19,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from governance.choices import BodyKind
+from governance.models import GovernanceBody
 from informatics.choices import FacilityKind, Role, ValueCategory
 from informatics.models import SiteSettings, User
 from initiatives import services
@@ -97,6 +99,10 @@ def _riverside() -> dict[str, Any]:
         roles=[Role.CHAMPION], email="maya.chen@riverside.example", full_name="Dr. Maya Chen"
     )
     request = scored_request(cmio, champion, title=REQUEST_TITLE)
+    # The joint CMO–CMIO review sits in executive steering, which decides at the gates.
+    GovernanceBody.objects.create(
+        code="steering", name="Executive steering", kind=BodyKind.STEERING, chair=cmo
+    )
     # A portfolio already under way, so the grid has something to show.
     for title, stage, priority, health in (
         ("Inbox triage of normal results", Stage.IN_BUILD, priorities[1], "at_risk"),
@@ -162,10 +168,11 @@ def test_the_cmio_logs_an_initiative_the_cmo_approves_it_and_the_submitter_follo
     expect(page.page.locator("#stage-heading")).to_have_text("Stage")
     expect(page.page.locator(".page-header .badges")).to_contain_text("Proposed")
     expect(page.page.locator("#requests")).to_contain_text(REQUEST_TITLE)
-    # The CMIO cannot approve: the gate is the CMO's.
+    # The stage list keeps only the moves that are not gates: approving and stopping are
+    # governance decisions, offered beside it.
     options = page.page.get_by_label("Move to").locator("option").all_inner_texts()
     assert options == ["Choose the next stage…", "Deferred"]
-    expect(page.page.locator("#stage")).to_contain_text("Approved and Stopped: decided by the CMO.")
+    expect(page.page.locator("#stage")).to_contain_text("Decide at the gate:")
     page.screenshot("portfolio-detail-proposed")
     page.assert_clean()
 
@@ -180,10 +187,22 @@ def test_the_cmio_logs_an_initiative_the_cmo_approves_it_and_the_submitter_follo
     cmo_page.collect()
     waiting.get_by_role("link", name=TITLE).click()
     cmo_page.page.wait_for_load_state()
-    options = cmo_page.page.get_by_label("Move to").locator("option").all_inner_texts()
-    assert options == ["Choose the next stage…", "Approved", "Stopped"]
-    _move(cmo_page, "Approved", "Strong case: fewer false alerts for every surgeon.")
-    expect(cmo_page.page.get_by_role("status")).to_contain_text(f"“{TITLE}” is now approved.")
+    # The item leads to the decision form: approval needs a rationale, and a waiver when the
+    # initiative has no benefit plan yet.
+    expect(cmo_page.page.locator("h1")).to_have_text("Record a decision")
+    cmo_page.page.get_by_label("Deciding body").select_option(label="Executive steering")
+    cmo_page.page.get_by_label("Outcome").select_option(label="Approve")
+    cmo_page.page.get_by_label("Rationale").fill(
+        "Strong case: fewer false alerts for every surgeon."
+    )
+    cmo_page.page.get_by_label("Waiver").fill("The benefit plan follows with the first status.")
+    cmo_page.collect()
+    cmo_page.page.get_by_role("button", name="Record the decision").click()
+    cmo_page.page.wait_for_load_state()
+    expect(cmo_page.page.locator("h1")).to_contain_text("Approve")
+    initiative.refresh_from_db()
+    assert initiative.stage == Stage.APPROVED
+    cmo_page.goto(f"/initiatives/{initiative.pk}/")
     expect(cmo_page.page.locator(".timeline")).to_contain_text("Dr. Alicia Grant")
     cmo_page.screenshot("portfolio-detail-approved")
     cmo_page.assert_clean()
