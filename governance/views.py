@@ -1,5 +1,6 @@
 """Pages of this app: thin views that parse, authorise, call one service or selector, render."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -73,46 +74,51 @@ def maturity_overview(request: AuthedRequest) -> HttpResponse:
     return _maturity_page(request)
 
 
-@login_required
-@require_POST
-def maturity_assess(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.MATURITY_ASSESS)
-    form = MaturityAssessmentForm(request.POST)
-    outcome = submit(
-        form, lambda: services.maturity_assessment_record(actor=request.user, **form.values())
-    )
-    if outcome.done:
-        messages.success(request, "Assessment recorded.")
-        return redirect("governance:maturity-overview")
-    return _maturity_page(request, posted="assessment", form=form)
+def _maturity_form_view(
+    action: Action,
+    form_class: type[forms.Form],
+    service: Callable[..., object],
+    done: str,
+    posted: str,
+) -> Callable[[AuthedRequest], HttpResponse]:
+    """A maturity page form's POST: the permission, the service called with the form's values,
+    a message and back to the page; or the page again with the form and its errors."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthedRequest) -> HttpResponse:
+        require(request.user, action)
+        form = form_class(request.POST)
+        outcome = submit(form, lambda: service(actor=request.user, **form.values()))  # type: ignore[attr-defined]
+        if outcome.done:
+            messages.success(request, done)
+            return redirect("governance:maturity-overview")
+        return _maturity_page(request, posted=posted, form=form)
+
+    return view
 
 
-@login_required
-@require_POST
-def maturity_target(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.MATURITY_ASSESS)
-    form = MaturityTargetForm(request.POST)
-    outcome = submit(
-        form, lambda: services.maturity_target_set(actor=request.user, **form.values())
-    )
-    if outcome.done:
-        messages.success(request, "Target set.")
-        return redirect("governance:maturity-overview")
-    return _maturity_page(request, posted="target", form=form)
-
-
-@login_required
-@require_POST
-def maturity_weights(request: AuthedRequest) -> HttpResponse:
-    require(request.user, Action.ADMINISTER)
-    form = MaturityWeightsForm(request.POST)
-    outcome = submit(
-        form, lambda: services.maturity_weights_set(actor=request.user, **form.values())
-    )
-    if outcome.done:
-        messages.success(request, "Weights saved; the overall scores now use them.")
-        return redirect("governance:maturity-overview")
-    return _maturity_page(request, posted="weights", form=form)
+maturity_assess = _maturity_form_view(
+    Action.MATURITY_ASSESS,
+    MaturityAssessmentForm,
+    services.maturity_assessment_record,
+    "Assessment recorded.",
+    "assessment",
+)
+maturity_target = _maturity_form_view(
+    Action.MATURITY_ASSESS,
+    MaturityTargetForm,
+    services.maturity_target_set,
+    "Target set.",
+    "target",
+)
+maturity_weights = _maturity_form_view(
+    Action.ADMINISTER,
+    MaturityWeightsForm,
+    services.maturity_weights_set,
+    "Weights saved; the overall scores now use them.",
+    "weights",
+)
 
 
 PER_PAGE = 50

@@ -14,7 +14,7 @@ from governance import services
 from governance.choices import ActionStatus, AgendaKind, Outcome, ReviewStatus
 from governance.models import ActionItem, Decision, GovernanceBody, Review, RouteOwner
 from informatics.choices import Route
-from informatics.models import User
+from informatics.models import StrategicPriority, User
 from tests.conftest import data_for_module
 
 NOW = datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC)
@@ -53,14 +53,18 @@ def test_two_held_reviews_with_a_done_and_an_overdue_action_and_a_planned_next(
     assert reviews[2].items.exists()
 
 
+def priority(code: str) -> int:
+    return StrategicPriority.objects.get(code=code).pk
+
+
 def test_each_held_review_took_a_decision_dated_to_the_meeting_with_its_action(
     seeded: None,
 ) -> None:
     held = Review.objects.filter(body__code="steering", status=ReviewStatus.HELD)
     decisions = Decision.objects.filter(review__in=held).order_by("decided_at")
-    assert [(d.priority.code, d.outcome, d.decided_by.email) for d in decisions] == [
-        ("zero-harm", Outcome.APPROVE_WITH_CHANGES, "cmo@riverside.example"),
-        ("joy-in-practice", Outcome.ESCALATE, "cmo@riverside.example"),
+    assert [(d.priority_id, d.outcome, d.decided_by.email) for d in decisions] == [
+        (priority("zero-harm"), Outcome.APPROVE_WITH_CHANGES, "cmo@riverside.example"),
+        (priority("joy-in-practice"), Outcome.ESCALATE, "cmo@riverside.example"),
     ]
     assert [d.decided_at.date() for d in decisions] == [
         timezone.localtime(r.scheduled_for).date() for r in held.order_by("scheduled_for")
