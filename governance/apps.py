@@ -19,6 +19,7 @@ class GovernanceConfig(AppConfig):
         ),
         NavEntry("Reviews", "governance:review-list", order=40),
         NavEntry("Maturity", "governance:maturity-overview", Action.MATURITY_READ, order=41),
+        NavEntry("Routes", "governance:route-owners", Action.ADMINISTER, order=91),
     )
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin (informatics.services.records.guarded_fields): one list for both.

@@ -13,6 +13,7 @@ from governance.choices import MaturityDimension, Outcome, RedirectTo
 from governance.models import Decision, GovernanceBody
 from governance.services.maturity import actions_field
 from informatics import limits
+from informatics.choices import Route
 from informatics.models import StrategicPriority
 from informatics.web import DateInput, phi_confirmed_field
 from initiatives.models import Initiative
@@ -215,3 +216,21 @@ class DecisionForm(forms.Form):
                 "phi_confirmed",
             )
         }
+
+
+class RouteOwnersForm(forms.Form):
+    """The default body of every intake route, one choice each (an admin's form)."""
+
+    def __init__(self, *args: Any, owners: dict[str, GovernanceBody], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bodies = GovernanceBody.objects.filter(is_active=True).order_by("name")
+        for route, label in Route.choices:
+            self.fields[route] = forms.ModelChoiceField(
+                queryset=bodies,
+                label=str(label),
+                initial=owners.get(route),
+                error_messages={"required": "Choose the body that owns this route."},
+            )
+
+    def values(self) -> dict[str, Any]:
+        return {"owners": {route: self.cleaned_data[route] for route in Route.values}}

@@ -7,6 +7,7 @@ from governance import review_views, views
 app_name = "governance"
 
 urlpatterns = [
+    path("governance/routes/", views.route_owners, name="route-owners"),
     path("governance/maturity/", views.maturity_overview, name="maturity-overview"),
     path("governance/maturity/assess/", views.maturity_assess, name="maturity-assess"),
     path("governance/maturity/target/", views.maturity_target, name="maturity-target"),

@@ -19,8 +19,9 @@ from governance.forms import (
     MaturityAssessmentForm,
     MaturityTargetForm,
     MaturityWeightsForm,
+    RouteOwnersForm,
 )
-from governance.models import Decision
+from governance.models import Decision, RouteOwner
 from governance.radar import RadarSeries, radar_svg
 from informatics.listing import filtered_page
 from informatics.permissions import Action, ActionDenied, can, require
@@ -230,3 +231,21 @@ def _form_page(
         corrects=subject.get("supersedes"),
     )
     return render(request, "governance/decision_form.html", context)
+
+
+# --- The body structure ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def route_owners(request: AuthedRequest) -> HttpResponse:
+    """An admin chooses the default body of each intake route (DESIGN.md: routes → bodies)."""
+    require(request.user, Action.ADMINISTER)
+    owners = {owner.route: owner.body for owner in RouteOwner.objects.select_related("body")}
+    form = RouteOwnersForm(request.POST or None, owners=owners)
+    if submit(form, lambda: services.route_owners_set(actor=request.user, **form.values())).done:
+        messages.success(request, "Saved which body owns each intake route.")
+        return redirect("governance:route-owners")
+    return render(
+        request, "governance/route_owners.html", {"form": form}, status=400 if form.errors else 200
+    )

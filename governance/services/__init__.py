@@ -20,6 +20,7 @@ from governance.services.agenda import (
     agenda_propose,
     agenda_settings,
 )
+from governance.services.bodies import route_owners_set
 from governance.services.decisions import decision_evidence, decision_record
 from governance.services.maturity import (
     maturity_assessment_record,
@@ -53,5 +54,6 @@ __all__ = [
     "review_minutes_render",
     "review_schedule",
     "review_update",
+    "route_owners_set",
     "site_today",
 ]
