@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from governance import selectors, services
 from governance.models import AgendaItem, Review
 from governance.review_forms import AgendaItemForm, MinutesForm, MoveForm, ReviewForm
+from informatics import services as kernel
 from informatics.permissions import Action, can, require
 from informatics.web import AuthedRequest, add_service_errors, create_page, run_action
 
@@ -197,7 +198,7 @@ def review_minutes_pdf(request: AuthedRequest, pk: int) -> FileResponse:
 @require_GET
 def action_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
-    rows = selectors.action_list(user=request.user, today=services.site_today())
+    rows = selectors.action_list(user=request.user, today=kernel.site_today())
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "governance/action_list.html", {"page": page, "rows": list(page)})
 

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from governance.services.actions import action_reminders_send
 from governance.services.minutes import review_minutes_render
-from governance.services.today import site_today
+from informatics.services import site_today
 
 
 @shared_task(name="governance.action_reminders")

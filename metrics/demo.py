@@ -46,6 +46,7 @@ from django.db import transaction
 from informatics.choices import ValueCategory
 from informatics.demo import Writer
 from informatics.models import Facility, StrategicPriority, User
+from informatics.services import site_today
 from initiatives.choices import Stage
 from initiatives.models import BenefitLine, Initiative, StageChange
 from metrics import services
@@ -58,7 +59,6 @@ from metrics.choices import (
     RulePreset,
 )
 from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Target
-from metrics.services.rollups import site_today
 
 V = ValueCategory
 C = ChartType

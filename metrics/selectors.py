@@ -19,6 +19,7 @@ from django.utils import timezone
 from informatics.choices import FacilityKind, Role
 from informatics.models import Facility, User
 from informatics.selectors import NeedsMeItem
+from informatics.services import site_today
 from initiatives.models import Initiative
 from metrics import spc
 from metrics.choices import AnnotationKind, Variation
@@ -32,7 +33,6 @@ from metrics.models import (
     Target,
 )
 from metrics.periods import due_period_end, next_period_end
-from metrics.services.rollups import site_today
 from metrics.targets import applicable_target
 
 # Kinds of TimelineMark: go-lives come from linked initiatives, the rest from annotations.

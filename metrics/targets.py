@@ -1,7 +1,7 @@
 """Which target a metric's series is judged against: one rule, used by the roll-up job (which
 stores the target's value on the series, as the catalogue and the API list show it) and by the
 metric page and the SPC read (which show the target itself). Both pass the site's today
-(`metrics.services.rollups.site_today`, the organisation's time zone), so they always agree."""
+(`informatics.services.site_today`, the organisation's time zone), so they always agree."""
 
 import datetime
 from collections.abc import Iterable

@@ -14,6 +14,7 @@ from governance import selectors, services
 from governance.api import review_serializers as s
 from governance.models import ActionItem, Review
 from informatics import rest
+from informatics import services as kernel
 from informatics.permissions import Action
 
 REVIEW_NOT_FOUND = OpenApiResponse(description="No such review.")
@@ -85,7 +86,7 @@ class ActionItemViewSet(mixins.ListModelMixin, rest.RecordViewSet[ActionItem]):
     def get_queryset(self) -> QuerySet[ActionItem]:
         if getattr(self, "swagger_fake_view", False):
             return ActionItem.objects.none()
-        return selectors.action_list(user=rest.actor(self.request), today=services.site_today())
+        return selectors.action_list(user=rest.actor(self.request), today=kernel.site_today())
 
     @extend_schema(
         summary="One action item",

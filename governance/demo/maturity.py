@@ -12,7 +12,7 @@ from governance import selectors, services
 from governance.models import MaturityAssessment, MaturityWeight
 from informatics.demo import Writer
 from informatics.models import User
-from metrics.services.rollups import site_today
+from informatics.services import site_today
 
 CMIO = "cmio@riverside.example"
 ADMIN = "admin@riverside.example"

@@ -20,10 +20,11 @@ from governance.models import (
     Review,
     RouteOwner,
 )
-from governance.services import agenda_build, decision_record, review_schedule, site_today
+from governance.services import agenda_build, decision_record, review_schedule
 from informatics.choices import Route
 from informatics.demo import Writer, email_held
 from informatics.models import StrategicPriority, User
+from informatics.services import site_today
 
 CMO = "cmo@riverside.example"
 CMIO = "cmio@riverside.example"

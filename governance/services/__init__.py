@@ -29,7 +29,6 @@ from governance.services.maturity import (
 )
 from governance.services.minutes import review_minutes_pdf, review_minutes_render
 from governance.services.reviews import review_hold, review_schedule, review_update
-from governance.services.today import site_today
 
 __all__ = [
     "ProposedItem",
@@ -55,5 +54,4 @@ __all__ = [
     "review_schedule",
     "review_update",
     "route_owners_set",
-    "site_today",
 ]

@@ -28,12 +28,11 @@ from django.db.models import Max, Q
 
 from governance.choices import ActionStatus, AgendaKind, BodyKind
 from governance.models import ActionItem, AgendaItem, AgendaSettings, Review, RouteOwner
-from governance.services.today import site_today
 from informatics.audit import audit_created, audit_record, audited_delete, audited_update
 from informatics.choices import AuditAction, Route
 from informatics.models import User
 from informatics.permissions import Action, require
-from informatics.services import site_settings_get
+from informatics.services import site_settings_get, site_today
 from informatics.services.records import field_errors, guard_record_text, record_phi
 from initiatives.choices import OPEN_STAGES, Health, Stage
 from initiatives.health import with_health

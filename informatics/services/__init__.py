@@ -50,6 +50,7 @@ from informatics.services.site import (
     facility_update,
     site_settings_get,
     site_settings_update,
+    site_today,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "priority_update",
     "site_settings_get",
     "site_settings_update",
+    "site_today",
     "text_redact",
     "user_invite",
     "user_password_set",

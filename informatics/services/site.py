@@ -1,5 +1,6 @@
 """Writes of the organisation's setup: the facility hierarchy and the site settings."""
 
+import datetime
 import logging
 import re
 import zoneinfo
@@ -102,6 +103,12 @@ def site_settings_get() -> SiteSettings:
     except Exception:  # as above
         logger.warning("cache unavailable; site settings not cached")
     return settings_row
+
+
+def site_today() -> datetime.date:
+    """Today in the organisation's time zone (SiteSettings.time_zone): the date jobs, agendas
+    and roll-ups run on, outside any request's time zone activation."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(site_settings_get().time_zone))
 
 
 SITE_SETTINGS_FIELDS = (

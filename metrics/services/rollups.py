@@ -25,7 +25,6 @@ import datetime
 import hashlib
 import json
 import logging
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from informatics.services import (
     jobrun_fail,
     jobrun_finish,
     jobrun_progress,
-    site_settings_get,
+    site_today,
 )
 from metrics import spc
 from metrics.choices import AnnotationKind
@@ -137,11 +136,6 @@ def rollup_run(*, job_id: int) -> None:
 
 
 # --- Refresh --------------------------------------------------------------------------------
-
-
-def site_today() -> datetime.date:
-    """Today in the organisation's time zone (jobs run outside any request's activation)."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(site_settings_get().time_zone))
 
 
 def rollup_refresh(

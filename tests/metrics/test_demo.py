@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from informatics import demo as kernel_demo
+from informatics.services import site_today
 from initiatives import demo as initiatives_demo
 from initiatives.models import Initiative
 from intake import demo as intake_demo
@@ -31,7 +32,6 @@ from metrics.models import (
     Target,
 )
 from metrics.services import rollup_refresh
-from metrics.services.rollups import site_today
 from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,12 @@ from django.test.utils import CaptureQueriesContext
 
 from informatics.choices import Role
 from informatics.models import Facility, User
+from informatics.services import site_today
 from initiatives.choices import Stage
 from metrics import selectors, spc
 from metrics.choices import AnnotationKind, ChartType, Direction, RulePreset, Variation
 from metrics.models import Metric, RollupSeries
-from metrics.services.rollups import rollup_refresh, site_today
+from metrics.services.rollups import rollup_refresh
 from tests.factories import FacilityFactory, PriorityFactory
 from tests.initiatives.factories import InitiativeFactory
 from tests.metrics.factories import (

@@ -9,9 +9,10 @@ import pytest
 
 from informatics.choices import FacilityKind
 from informatics.models import SiteSettings
+from informatics.services import site_today
 from metrics import selectors
 from metrics.models import Target
-from metrics.services.rollups import rollup_refresh, site_today
+from metrics.services.rollups import rollup_refresh
 from metrics.targets import applicable_target
 from tests.factories import FacilityFactory
 from tests.metrics.factories import MetricFactory, TargetFactory, monthly_series

@@ -12,13 +12,14 @@ from django.utils import timezone
 from informatics.audit import audit_created, audited_update
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
+from informatics.services import site_today
 from informatics.services.records import field_errors, lock
 from metrics.choices import ChartType, MetricFrequency
 from metrics.figures import FigureError, measurement_figures, parse_decimal, stored
 from metrics.models import Measurement, Metric
 from metrics.periods import period_is_regular, period_label
 from metrics.services.catalogue._common import _facility_check
-from metrics.services.rollups import rollup_enqueue, site_today
+from metrics.services.rollups import rollup_enqueue
 from metrics.spc import ATTRIBUTE_CHARTS, PROPORTION_CHARTS
 
 MEASUREMENT_FIELDS = (
