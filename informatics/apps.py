@@ -14,6 +14,12 @@ class InformaticsConfig(AppConfig):
         NavEntry("Settings", "informatics:settings-edit", Action.ADMINISTER, order=90),
         NavEntry("API", "api-docs", order=95),
     )
+    # The Celery task that runs each kind of background job (JobRun.kind → task name), for the
+    # reconciler (informatics.services.jobs.jobs_reconcile), which imports no app's tasks.
+    job_tasks = {
+        "worker_probe": "informatics.worker_probe",
+        "informatics.job_probe": "informatics.job_probe",
+    }
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
     # (informatics.phi.redactable_fields): one list for both.

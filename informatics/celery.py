@@ -37,6 +37,15 @@ app.conf.beat_schedule = {
     },
     # Every day at 12:00 UTC (morning across US time zones, after the digest): remind the owner
     # of each overdue governance action item; once per item per day, however often it runs.
+    # Every 5 minutes: re-enqueue background jobs whose delivery was lost — running ones whose
+    # worker stopped reporting for longer than JOB_LEASE_SECONDS (the broker's visibility
+    # timeout normally hands them to another worker first), and pending ones never started
+    # within JOB_PENDING_GRACE_SECONDS (the broker was down when they were enqueued). Each job
+    # is claimed once, so running it twice in a row enqueues nothing twice.
+    "jobs-reconcile": {
+        "task": "informatics.jobs_reconcile",
+        "schedule": crontab(minute="*/5"),
+    },
     "governance-action-reminders": {
         "task": "governance.action_reminders",
         "schedule": crontab(hour=12, minute=0),

@@ -165,6 +165,29 @@ IMPORT_MAX_JSON_DEPTH = env_int("IMPORT_MAX_JSON_DEPTH", 32)
 IMPORT_TIME_LIMIT_SECONDS = env_int("IMPORT_TIME_LIMIT_SECONDS", 900)
 # Stored files of rejected, failed and finished imports are deleted this many days after.
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
+
+# --- Background jobs (JobRun; informatics.jobs) -------------------------------------------
+# A job that fails with a transient error (database or broker connection, I/O) is retried
+# after JOB_RETRY_BACKOFF_SECONDS, then twice that, …; after JOB_MAX_ATTEMPTS attempts it ends
+# failed with its error, and the worker moves on.
+JOB_MAX_ATTEMPTS = 3
+JOB_RETRY_BACKOFF_SECONDS = env_int("JOB_RETRY_BACKOFF_SECONDS", 30)
+# The hard time limit of a job task without one of its own (imports have theirs, above).
+JOB_TIME_LIMIT_SECONDS = env_int("JOB_TIME_LIMIT_SECONDS", 3600)
+# A running job whose worker has not reported (heartbeat) for this long has lost its lease:
+# another delivery may claim it and the reconciler re-enqueues it. A pending job older than
+# JOB_PENDING_GRACE_SECONDS was probably never enqueued (the broker was down): re-enqueued too.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 600)
+JOB_PENDING_GRACE_SECONDS = env_int("JOB_PENDING_GRACE_SECONDS", 300)
+# A message taken but not acknowledged (acks_late: acknowledged when the task ends) goes back
+# to the queue after this long: the worker died. It must be longer than the longest job's time
+# limit, or a job still running would be delivered again (harmless — the claim refuses it —
+# but wasted). Short in tests.
+JOB_VISIBILITY_TIMEOUT_SECONDS = env_int(
+    "JOB_VISIBILITY_TIMEOUT_SECONDS",
+    max(JOB_TIME_LIMIT_SECONDS, IMPORT_TIME_LIMIT_SECONDS + 30) + 600,
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": JOB_VISIBILITY_TIMEOUT_SECONDS}
 # Request bodies: form fields held in memory, and the size above which an uploaded file goes
 # to a temporary file instead of memory (Django's defaults, stated).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -5,9 +5,10 @@ from typing import Any
 
 from celery import Task, shared_task
 
+from informatics.jobs import JobTask, job_probe_body, run_claimed
 from informatics.services import (
-    jobrun_claim,
     jobrun_finish,
+    jobs_reconcile,
     notification_digests_send,
     notification_send,
 )
@@ -15,13 +16,33 @@ from informatics.services import (
 WORKER_PROBE_KIND = "worker_probe"
 
 
-@shared_task(bind=True, name="informatics.worker_probe")
+def _hostname(task: Task[Any, Any]) -> str:
+    return task.request.hostname or socket.gethostname()
+
+
+@shared_task(bind=True, base=JobTask, name="informatics.worker_probe")
 def worker_probe_task(self: Task[Any, Any], job_id: int) -> None:
     """Prove that a worker takes jobs off the queue: claim the probe's JobRun and mark it done
     with this worker's name. A duplicate delivery finds the job claimed and does nothing."""
-    if not jobrun_claim(job_id=job_id):
-        return
-    jobrun_finish(job_id=job_id, result={"hostname": self.request.hostname or socket.gethostname()})
+    run_claimed(
+        job_id,
+        lambda job_id: jobrun_finish(job_id=job_id, result={"hostname": _hostname(self)}),
+        task=self,
+    )
+
+
+@shared_task(bind=True, base=JobTask, name="informatics.job_probe")
+def job_probe_task(self: Task[Any, Any], job_id: int) -> None:
+    """A job that waits in steps with heartbeats, failing as its scope asks
+    (`informatics.jobs.job_probe_body`): proves retries, leases and redelivery end to end."""
+    run_claimed(job_id, lambda job_id: job_probe_body(job_id, hostname=_hostname(self)), task=self)
+
+
+@shared_task(name="informatics.jobs_reconcile")
+def jobs_reconcile_task() -> dict[str, int]:
+    """Re-enqueue the jobs whose delivery was lost (on the beat schedule): see
+    `informatics.services.jobs.jobs_reconcile`."""
+    return jobs_reconcile()
 
 
 @shared_task(

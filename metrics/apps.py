@@ -6,6 +6,9 @@ from informatics.navigation import NavEntry
 class MetricsConfig(AppConfig):
     name = "metrics"
     navigation = (NavEntry("Metrics", "metrics:metric-list", order=18),)
+    # The Celery task that runs each kind of background job (JobRun.kind → task name), for the
+    # kernel's reconciler.
+    job_tasks = {"metrics.import": "metrics.import_run", "metrics.rollup": "metrics.rollup_run"}
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
     # (informatics.phi.redactable_fields): one list for both.

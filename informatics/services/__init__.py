@@ -7,11 +7,16 @@ One submodule per concern; every public name is re-exported here, so callers kee
 
 from informatics.services.jobs import (
     JOB_LEASE,
+    JOB_PENDING_GRACE,
+    job_enqueue,
+    job_tasks,
     jobrun_claim,
     jobrun_create,
     jobrun_fail,
     jobrun_finish,
     jobrun_progress,
+    jobrun_release,
+    jobs_reconcile,
 )
 from informatics.services.notifications import (
     notification_digest_send,
@@ -56,6 +61,7 @@ from informatics.services.site import (
 __all__ = [
     "FACILITY_FIELDS",
     "JOB_LEASE",
+    "JOB_PENDING_GRACE",
     "PERSON_FIELDS",
     "PRIORITY_FIELDS",
     "SITE_SETTINGS_CACHE_KEY",
@@ -63,11 +69,15 @@ __all__ = [
     "facility_check",
     "facility_create",
     "facility_update",
+    "job_enqueue",
+    "job_tasks",
     "jobrun_claim",
     "jobrun_create",
     "jobrun_fail",
     "jobrun_finish",
     "jobrun_progress",
+    "jobrun_release",
+    "jobs_reconcile",
     "notification_digest_send",
     "notification_digests_send",
     "notification_preference_set",

@@ -8,7 +8,9 @@ import hashlib
 import logging
 import resource
 from pathlib import PurePath
+from typing import Any
 
+from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,16 +20,11 @@ from django.utils import timezone
 
 from informatics.audit import audit_created, audit_record
 from informatics.choices import AuditAction, PhiKind
+from informatics.jobs import run_claimed
 from informatics.models import User
 from informatics.permissions import Action, can, require
 from informatics.phi import PhiFlagged
-from informatics.services import (
-    jobrun_claim,
-    jobrun_create,
-    jobrun_fail,
-    jobrun_finish,
-    jobrun_progress,
-)
+from informatics.services import jobrun_create, jobrun_finish, jobrun_progress
 from informatics.services.records import guard_record_text
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import Outcome, import_file, limits
@@ -95,15 +92,19 @@ def import_upload(*, actor: User, upload: UploadedFile) -> ImportBatch:
     return batch
 
 
-def import_run(*, job_id: int) -> None:
+def import_run(*, job_id: int, task: Task[Any, Any] | None = None) -> None:
     """The import job: claim it (a duplicate delivery does nothing), read the file, record the
     outcome on the batch and the job, then queue a roll-up of the metrics whose figures changed.
+    Run by `task`, a transient error is retried (informatics.jobs.run_claimed); a job that
+    fails for good fails its batch, with a message on the batch's page.
 
     The job's result also keeps the worker process's peak resident memory (ru_maxrss, in KiB)
     and its resident memory now, before and after the import: operational data, and how a test
     checks that a 100,000-row file streams rather than loads."""
-    if not jobrun_claim(job_id=job_id):
-        return
+    run_claimed(job_id, _import_body, task=task, on_failed=_import_failed)
+
+
+def _import_body(job_id: int) -> None:
     batch = ImportBatch.objects.select_related("uploaded_by").get(job_id=job_id)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -134,29 +135,31 @@ def import_run(*, job_id: int) -> None:
 
             rollup_enqueue(metric_ids=sorted(outcome.metric_ids), actor=batch.uploaded_by)
 
-    try:
-        import_file(batch=batch, report=report, record=record)
-    except Exception as error:
-        if _timed_out(error):
-            limit = settings.IMPORT_TIME_LIMIT_SECONDS
-            message = (
-                f"The import took longer than {limit:,} seconds (IMPORT_TIME_LIMIT_SECONDS); "
-                "nothing was imported. Split the file."
-            )
-            failure = f"time limit of {limit} seconds exceeded"
-        else:
-            logger.exception("import batch %s failed", batch.pk)
-            message = (
-                f"The import failed unexpectedly ({type(error).__name__}); nothing was "
-                "imported. Try again, or tell an administrator."
-            )
-            failure = f"{type(error).__name__}: {error}"
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED,
-            finished_at=timezone.now(),
-            errors=[{"row": None, "column": None, "message": message}],
+    import_file(batch=batch, report=report, record=record)
+
+
+def _import_failed(job_id: int, error: BaseException) -> str:
+    """The import failed for good: fail its batch with a message for its page; the job's
+    error is returned."""
+    if _timed_out(error):
+        limit = settings.IMPORT_TIME_LIMIT_SECONDS
+        message = (
+            f"The import took longer than {limit:,} seconds (IMPORT_TIME_LIMIT_SECONDS); "
+            "nothing was imported. Split the file."
         )
-        jobrun_fail(job_id=job_id, error=failure)
+        failure = f"time limit of {limit} seconds exceeded"
+    else:
+        message = (
+            f"The import failed unexpectedly ({type(error).__name__}); nothing was "
+            "imported. Try again, or tell an administrator."
+        )
+        failure = f"{type(error).__name__}: {error}"
+    ImportBatch.objects.filter(job_id=job_id).update(
+        status=ImportStatus.FAILED,
+        finished_at=timezone.now(),
+        errors=[{"row": None, "column": None, "message": message}],
+    )
+    return failure
 
 
 def _timed_out(error: BaseException) -> bool:

@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from celery import Task
 from django.db import transaction
 from django.utils import timezone
 
+from informatics.jobs import run_claimed
 from informatics.models import Facility, JobRun, User
 from informatics.services import (
-    jobrun_claim,
     jobrun_create,
     jobrun_fail,
     jobrun_finish,
@@ -108,20 +109,18 @@ def rollup_enqueue(*, metric_ids: list[int] | None, actor: User | None = None) -
     return job
 
 
-def rollup_run(*, job_id: int) -> None:
+def rollup_run(*, job_id: int, task: Task[Any, Any] | None = None) -> None:
     """Run one roll-up job: claim it (a duplicate delivery does nothing), refresh the metrics
     in its scope, and finish it with the counts — or fail it naming the series that could not
-    be computed (the others are written)."""
-    if not jobrun_claim(job_id=job_id):
-        return
+    be computed (the others are written). Run by `task`, a transient error is retried
+    (informatics.jobs.run_claimed)."""
+    run_claimed(job_id, _rollup_body, task=task)
+
+
+def _rollup_body(job_id: int) -> None:
     job = JobRun.objects.get(pk=job_id)
     metric_ids = job.scope.get("metric_ids")
-    try:
-        result = rollup_refresh(metric_ids=metric_ids, job_id=job_id)
-    except Exception as exc:  # recorded on the job row, where the operator looks
-        logger.exception("roll-up job %s failed", job_id)
-        jobrun_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
-        return
+    result = rollup_refresh(metric_ids=metric_ids, job_id=job_id)
     counts = {
         "series_written": result.series_written,
         "series_unchanged": result.series_unchanged,
