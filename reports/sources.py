@@ -8,7 +8,7 @@ it is; otherwise the parent is read by one small query (series, benefit line), a
 that cannot be found falls back to the list page, so a link never breaks.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from django.urls import reverse
@@ -74,3 +74,55 @@ def source_url(ref: Mapping[str, Any]) -> str:
         # The value inputs' model belongs to another app; the ref names its initiative.
         return _initiative_page(ref, None)
     raise ValueError(f"Unknown source kind: {kind!r}")
+
+
+def _walk_refs(node: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key == "sources" and isinstance(value, list):
+                yield from value
+            else:
+                yield from _walk_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk_refs(value)
+
+
+def payload_source_urls(payload: Mapping[str, Any]) -> dict[tuple[str, int], str]:
+    """The URL of every source ref in `payload`, keyed by (kind, id), in at most two queries
+    (the series' metrics, the benefit lines' initiatives). The web page passes it to the body
+    template as `source_urls`, so rendering the links reads nothing."""
+    from initiatives.models import BenefitLine
+    from metrics.models import RollupSeries
+
+    refs = list(_walk_refs(payload))
+    wanted: dict[str, set[int]] = {"series": set(), "benefit_line": set()}
+    for ref in refs:
+        if ref.get("kind") == "series" and ref.get("metric_id") is None:
+            wanted["series"].add(int(ref["id"]))
+        elif ref.get("kind") == "benefit_line" and ref.get("initiative_id") is None:
+            wanted["benefit_line"].add(int(ref["id"]))
+    metrics = (
+        dict(RollupSeries.objects.filter(pk__in=wanted["series"]).values_list("pk", "metric_id"))
+        if wanted["series"]
+        else {}
+    )
+    lines = (
+        dict(
+            BenefitLine.objects.filter(pk__in=wanted["benefit_line"]).values_list(
+                "pk", "initiative_id"
+            )
+        )
+        if wanted["benefit_line"]
+        else {}
+    )
+    urls = {}
+    for ref in refs:
+        kind, pk = str(ref.get("kind", "")), int(ref["id"])
+        if kind == "series":
+            urls[(kind, pk)] = _metric_page(ref, metrics.get)
+        elif kind == "benefit_line":
+            urls[(kind, pk)] = _initiative_page(ref, lines.get)
+        else:
+            urls[(kind, pk)] = source_url(ref)
+    return urls

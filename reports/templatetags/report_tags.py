@@ -63,12 +63,20 @@ def number(value: Any) -> str:
     return figure(float(amount))
 
 
-def source_links(refs: Iterable[Mapping[str, Any]]) -> SafeString:
-    """Each ref as a link to its page."""
+def source_links(
+    refs: Iterable[Mapping[str, Any]], urls: Mapping[tuple[str, int], str] | None = None
+) -> SafeString:
+    """Each ref as a link to its page: from `urls` (see `payload_source_urls`) when given,
+    else through `source_url`."""
+
+    def url(ref: Mapping[str, Any]) -> str:
+        known = (urls or {}).get((str(ref.get("kind", "")), int(ref["id"])))
+        return known if known is not None else source_url(ref)
+
     return format_html_join(
         ", ",
         '<a class="report-source" href="{}">{}</a>',
-        ((source_url(ref), ref.get("label", "")) for ref in refs),
+        ((url(ref), ref.get("label", "")) for ref in refs),
     )
 
 
@@ -81,11 +89,15 @@ def source_labels(refs: Iterable[Mapping[str, Any]]) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def sources(context: template.Context, refs: Iterable[Mapping[str, Any]] | None) -> SafeString:
-    """A figure's sources: links when the context's `links` is true, else plain labels."""
+    """A figure's sources: links when the context's `links` is true (their URLs from the
+    context's `source_urls` when the page computed them in one go), else plain labels."""
     refs = list(refs or [])
     if not refs:
         return format_html("")
-    inner = source_links(refs) if context.get("links") else source_labels(refs)
+    if context.get("links"):
+        inner = source_links(refs, context.get("source_urls"))
+    else:
+        inner = source_labels(refs)
     return format_html('<span class="report-sources">Sources: {}</span>', inner)
 
 

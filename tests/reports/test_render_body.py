@@ -12,7 +12,11 @@ from django.template.loader import render_to_string
 from django.urls import resolve
 
 from reports.render.charts import sparkline_spec, sparkline_svg
+from reports.sources import payload_source_urls
 from reports.templatetags.report_tags import money, number, percent
+from tests.governance.agenda_world import rollup
+from tests.initiatives.factories import BenefitLineFactory, InitiativeFactory
+from tests.metrics.factories import MetricFactory
 from tests.reports.payloads import sample_payload, source_refs
 
 HREF = re.compile(r'<a class="report-source" href="([^"]+)">')
@@ -170,3 +174,30 @@ def test_percent(value: Any, expected: str) -> None:
 )
 def test_number(value: Any, expected: str) -> None:
     assert number(value) == expected
+
+
+@pytest.mark.django_db
+def test_links_computed_in_one_go_render_without_a_query(
+    django_assert_num_queries: Any,
+) -> None:
+    metric = MetricFactory.create()
+    series = rollup(metric)
+    initiative = InitiativeFactory.create()
+    line = BenefitLineFactory.create(initiative=initiative)
+    others = {"metric_q2": 9001, "metric_e1": 9002, "metric_f3": 9003, "initiative": 9004}
+    payload = sample_payload({**others, "series_q2": series.pk, "benefit_line": line.pk})
+
+    # The series' metrics, the benefit lines' initiatives.
+    with django_assert_num_queries(2):
+        urls = payload_source_urls(payload)
+    with django_assert_num_queries(0):
+        html = render_to_string(
+            "reports/partials/report_body.html",
+            {"payload": payload, "links": True, "source_urls": urls},
+        )
+
+    hrefs = HREF.findall(html)
+    assert len(hrefs) == 45
+    assert hrefs.count(f"/metrics/{metric.pk}/") == 6  # the Q2 series' refs, on their metric
+    assert hrefs.count(f"/initiatives/{initiative.pk}/") == 1  # the benefit line's
+    assert hrefs == HREF.findall(body(payload, links=True))  # the same links, query by query
