@@ -1,4 +1,5 @@
-"""The one export helper: every CSV the portal offers goes through `csv_response`.
+"""The one export helper: every CSV the portal offers goes through `csv_response` (or
+`csv_bytes` for a stored file), every workbook through `xlsx_bytes`.
 
 Spreadsheets run a cell that starts with "=", "+", "-" or "@" as a formula (and some also
 after a leading tab or carriage return), so a request titled `=HYPERLINK("http://evil", "x")`
@@ -12,6 +13,8 @@ the text "-5" becomes "'-5".
 import csv
 import datetime
 import decimal
+import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -74,3 +77,90 @@ def csv_response(
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def csv_bytes(*, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The whole CSV as bytes, as `csv_response` streams it: UTF-8 with a byte-order mark,
+    CRLF line ends, every cell through `safe_cell` (for files stored or zipped, not streamed)."""
+    return ("\ufeff" + "".join(csv_rows(header=header, rows=rows))).encode("utf-8")
+
+
+# A fixed creation time for workbooks, so the same sheets always give the same bytes.
+XLSX_EPOCH = datetime.datetime(2000, 1, 1)
+
+
+def xlsx_cell(value: Any) -> Any:
+    """One cell for openpyxl: numbers stay numbers (a Decimal as a float, so it sums), dates
+    stay dates, booleans "yes"/"no", None empty, and texts go through `safe_cell` as in CSV."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value
+    return safe_cell(value)
+
+
+def xlsx_bytes(
+    sheets: Sequence[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]],
+    *,
+    created: datetime.datetime = XLSX_EPOCH,
+) -> bytes:
+    """A workbook with one sheet per `(title, header, rows)`, the header as its first row and
+    every cell through `xlsx_cell`. The workbook's created and modified times are `created`
+    and the zip entries carry fixed timestamps, so the same sheets give the same bytes."""
+    # Loaded only when a workbook is made. The writer itself, because `Workbook.save` stamps
+    # the modified time with the clock.
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # stubs not installed
+    from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped]
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([xlsx_cell(cell) for cell in header])
+        for row in rows:
+            sheet.append([xlsx_cell(cell) for cell in row])
+    workbook.properties.created = created
+    workbook.properties.modified = created
+    workbook.properties.creator = ""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
+    return _zip_fixed(raw.getvalue())
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _zip_fixed(data: bytes) -> bytes:
+    """The same zip with every member dated `ZIP_EPOCH` (openpyxl stamps the current time)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(_zip_info(info.filename), source.read(info.filename))
+    return out.getvalue()
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def zip_bytes(members: Sequence[tuple[str, bytes]]) -> bytes:
+    """A zip of `(name, content)` members in the order given, each dated `ZIP_EPOCH`, so the
+    same members give the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in members:
+            target.writestr(_zip_info(name), content)
+    return out.getvalue()
