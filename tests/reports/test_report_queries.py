@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
 # The same for any number of reports: the session, the user and their roles; the count and the
 # page of reports (with their priorities joined); the viewer's subscription; the shared page
 # furniture. The CMIO's page adds the draft form's choice of priorities.
-PAGE_QUERIES = {Role.CMIO: 10, Role.EXECUTIVE: 9}
+PAGE_QUERIES: dict[str, int] = {Role.CMIO: 10, Role.EXECUTIVE: 9}
 # Token and user (1), roles (1), the count and the page (2).
 API_QUERIES = 4
 
