@@ -50,4 +50,18 @@ app.conf.beat_schedule = {
         "task": "governance.action_reminders",
         "schedule": crontab(hour=12, minute=0),
     },
+    # Every hour at minute 5: close the month. The organisation's month ends at its own
+    # midnight (SiteSettings.time_zone), which is a different UTC hour in each zone and season,
+    # so the check runs hourly and builds the previous month's draft value report once the
+    # local date is in a new month; a month that already has a run gets none.
+    "reports-month-close": {
+        "task": "reports.month_close",
+        "schedule": crontab(minute=5),
+    },
+    # Every day at 07:00 UTC (after the nightly roll-ups): create any past month's missing
+    # report run and enqueue again the runs a lost worker left behind.
+    "reports-reconcile": {
+        "task": "reports.reconcile",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }

@@ -5,4 +5,19 @@ from informatics.navigation import NavEntry
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    navigation = (NavEntry("Home", "reports:home", order=0, also_current=("/home/",)),)
+    navigation = (
+        NavEntry("Home", "reports:home", order=0, also_current=("/home/",)),
+        NavEntry("Reports", "reports:report-list", order=50, also_current=("/reports/",)),
+    )
+    # Free text people type: read by the PHI guard in the service that saves it and redactable
+    # by an admin: one list for both.
+    redactable = {"reports.valuereport": ("narrative",)}
+    # Where reports keep copies of other records' texts (a payload quotes titles, rationales and
+    # the narrative): a redaction rewrites them too.
+    redaction_copies = {"reports.valuereport": ("payload",)}
+    unguarded = {
+        "reports.valuereport": {"payload_sha256": "a hash written by the portal"},
+        "reports.reportfile": {
+            "sha256": "a hash written by the portal",
+        },
+    }

@@ -6,18 +6,22 @@ Landing pages get finished data: lists and small dataclasses, so their templates
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from governance import selectors as governance_selectors
 from informatics import selectors as informatics_selectors
 from informatics.choices import FacilityKind, Role
 from informatics.models import Facility, StrategicPriority, User
+from informatics.permissions import Action, can
 from informatics.selectors import NeedsMeItem
 from informatics.services import site_settings_get
 from initiatives import selectors as initiatives_selectors
 from initiatives.selectors import PortfolioSummary
 from intake import selectors as intake_selectors
 from metrics import selectors as metrics_selectors
+from reports.choices import ReportState
+from reports.models import ReportSubscription, ValueReport
 
 LANDING_TITLES: dict[str, str] = {
     Role.CMO: "Portfolio dashboard",
@@ -58,6 +62,7 @@ class Landing:
     stale_after_days: int
     priorities: list[StrategicPriority] = field(default_factory=list)
     portfolio: PortfolioSummary | None = None
+    latest_report: ValueReport | None = None
     admin: AdminSummary | None = None
 
 
@@ -115,6 +120,7 @@ def landing_for(*, user: User, role: str) -> Landing:
         portfolio = initiatives_selectors.portfolio_summary()
     if role == Role.ADMIN:
         admin = admin_summary()
+    latest_report = latest_issued_report() if role == Role.EXECUTIVE else None
     return Landing(
         role=role.value,
         title=LANDING_TITLES[role],
@@ -123,6 +129,7 @@ def landing_for(*, user: User, role: str) -> Landing:
         priorities=priorities,
         portfolio=portfolio,
         admin=admin,
+        latest_report=latest_report,
     )
 
 
@@ -148,3 +155,39 @@ def intake_summary(*, user: User, role: str) -> dict[str, object]:
             ),
         }
     return {}
+
+
+# --- Value reports --------------------------------------------------------------------------
+
+
+def report_list(*, user: User) -> QuerySet[ValueReport]:
+    """The value reports `user` may read, newest month first: issued ones for everyone, drafts
+    and reviewed ones too for those who read drafts (informaticists, the CMIO and the CMO)."""
+    rows = ValueReport.objects.select_related("priority").defer("payload")
+    if not can(user, Action.REPORT_DRAFT_READ):
+        rows = rows.filter(state=ReportState.ISSUED)
+    return rows.order_by("-month", "priority__rank", "priority_id", "-revision")
+
+
+def report_detail(*, user: User, pk: int) -> ValueReport:
+    """One report `user` may read, with its files; 404 otherwise (an executive asking for a
+    draft learns nothing of it)."""
+    rows = report_list(user=user).defer(None).prefetch_related("files")
+    report = rows.filter(pk=pk).first()
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+def latest_issued_report() -> ValueReport | None:
+    """The organisation's most recently issued report (for the executive's landing page)."""
+    return (
+        ValueReport.objects.filter(state=ReportState.ISSUED, priority__isnull=True)
+        .only("pk", "month", "revision", "issued_at")
+        .order_by("-month", "-revision")
+        .first()
+    )
+
+
+def subscribed(*, user: User) -> bool:
+    return ReportSubscription.objects.filter(user=user, active=True).exists()

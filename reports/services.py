@@ -1,1 +1,347 @@
-"""Writes of this app: typed functions named <entity>_<action>."""
+"""Writes of this app: the monthly value report's builds, sign-off and subscriptions.
+
+A build (a JobRun of kind `reports.build`, run by `reports.tasks.report_build_task`) turns a
+month's data into a payload; when its hash equals the latest revision's for that month and scope
+nothing new is written, otherwise a new revision is made, in draft, with its files. The CMIO
+writes the narrative and marks the draft reviewed; the CMO issues it, which e-mails the
+subscribers. An issued revision never changes: every write to it is refused, and a later build
+makes a new revision.
+"""
+
+import datetime
+import hashlib
+import logging
+import zoneinfo
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from informatics import limits
+from informatics.audit import audit_created, audited_update
+from informatics.choices import JobStatus
+from informatics.models import JobRun, SiteSettings, StrategicPriority, User
+from informatics.permissions import Action, can, require
+from informatics.services import (
+    JOB_LEASE,
+    jobrun_claim,
+    jobrun_create,
+    jobrun_fail,
+    jobrun_finish,
+    jobrun_progress,
+    notify,
+    site_settings_get,
+)
+from informatics.services.records import guard_text, record_phi
+from intake.models import IntakeRequest
+from metrics.models import RollupPoint
+from metrics.periods import month_start
+from reports import render
+from reports.choices import FileKind, ReportState
+from reports.models import ReportFile, ReportSubscription, ValueReport
+from reports.payload import build_payload, payload_hash
+from reports.tasks import BUILD_KIND, report_build_task
+
+logger = logging.getLogger(__name__)
+
+# The reconciler looks this far back for months without a report run.
+RECONCILE_MONTHS = 24
+BUILD_STEPS = 3  # payload, revision, files
+
+
+def _scope(month: datetime.date, priority_id: int | None) -> dict[str, Any]:
+    return {"month": month.isoformat(), "priority_id": priority_id}
+
+
+def _runs(month: datetime.date, priority_id: int | None) -> Any:
+    return JobRun.objects.filter(
+        kind=BUILD_KIND, scope__month=month.isoformat(), scope__priority_id=priority_id
+    )
+
+
+def _enqueue(*, month: datetime.date, priority_id: int | None, actor: User | None = None) -> JobRun:
+    job = jobrun_create(kind=BUILD_KIND, scope=_scope(month, priority_id), created_by=actor)
+    transaction.on_commit(lambda: report_build_task.delay(job.pk))
+    return job
+
+
+def _local_today(now: datetime.datetime | None = None) -> datetime.date:
+    zone = zoneinfo.ZoneInfo(site_settings_get().time_zone)
+    return (now or timezone.now()).astimezone(zone).date()
+
+
+def report_draft_request(
+    *, actor: User, month: datetime.date, priority: StrategicPriority | None = None
+) -> JobRun:
+    """The CMIO asks for a draft of `month` (any day of it; the current month at the latest),
+    for the organisation or one priority: a build job, run after the transaction commits."""
+    require(actor, Action.REPORT_DRAFT)
+    first = month.replace(day=1)
+    if first > month_start(_local_today()):
+        raise ValidationError({"month": "A report covers a month that has begun."})
+    with transaction.atomic():
+        return _enqueue(month=first, priority_id=priority.pk if priority else None, actor=actor)
+
+
+# --- Build ----------------------------------------------------------------------------------
+
+
+def _file_name(report: ValueReport, kind: str) -> str:
+    scope = f"priority-{report.priority_id}" if report.priority_id else "organisation"
+    return f"value-report-{report.month:%Y-%m}-{scope}-r{report.revision}.{kind}"
+
+
+def _store_files(report: ValueReport, payload: dict[str, Any]) -> None:
+    """Render the report's files from its payload (with the narrative) and keep them through
+    the storage with their sha256, replacing the draft's earlier files."""
+    rendered = render.report_files({**payload, "narrative": report.narrative})
+    now = timezone.now()
+    for kind in FileKind.values:
+        content = rendered[kind]
+        old = ReportFile.objects.filter(report=report, kind=kind).first()
+        if old is not None:
+            old.file.delete(save=False)
+            old.delete()
+        row = ReportFile(
+            report=report,
+            kind=kind,
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            rendered_at=now,
+        )
+        row.file.save(_file_name(report, kind), ContentFile(content), save=False)
+        row.save()
+
+
+def report_build(*, job_id: int) -> None:
+    """Run one build job: claim it (a duplicate delivery does nothing), build the payload, and
+    make a new draft revision unless the latest revision has the same payload hash."""
+    if not jobrun_claim(job_id=job_id):
+        return
+    job = JobRun.objects.get(pk=job_id)
+    try:
+        result = _build(job)
+    except Exception as exc:  # recorded on the job row, where the operator looks
+        logger.exception("report build %s failed", job_id)
+        jobrun_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        return
+    jobrun_finish(job_id=job_id, result=result)
+
+
+def _build(job: JobRun) -> dict[str, Any]:
+    month = datetime.date.fromisoformat(job.scope["month"])
+    priority_id = job.scope.get("priority_id")
+    jobrun_progress(job_id=job.pk, done=0, total=BUILD_STEPS)
+    payload = build_payload(month=month, priority_id=priority_id)
+    digest = payload_hash(payload)
+    jobrun_progress(job_id=job.pk, done=1)
+    with transaction.atomic():
+        revisions = ValueReport.objects.select_for_update().filter(
+            month=month, priority_id=priority_id
+        )
+        latest = revisions.order_by("-revision").first()
+        if latest is not None and latest.payload_sha256 == digest:
+            jobrun_progress(job_id=job.pk, done=BUILD_STEPS)
+            return {"report_id": latest.pk, "revision": latest.revision, "created": False}
+        report = ValueReport.objects.create(
+            month=month,
+            priority_id=priority_id,
+            revision=(latest.revision + 1) if latest else 1,
+            payload=payload,
+            payload_sha256=digest,
+            data_through=payload["appendix"]["data_through"],
+            job=job,
+        )
+        audit_created(
+            instance=report,
+            actor=job.created_by,
+            fields=("month", "priority", "revision", "state", "payload_sha256"),
+        )
+        jobrun_progress(job_id=job.pk, done=2)
+        _store_files(report, payload)
+    jobrun_progress(job_id=job.pk, done=BUILD_STEPS)
+    return {"report_id": report.pk, "revision": report.revision, "created": True}
+
+
+# --- Sign-off -------------------------------------------------------------------------------
+
+
+def _locked(report: ValueReport) -> ValueReport:
+    return ValueReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _refuse_unless(report: ValueReport, state: str, doing: str) -> None:
+    if report.state != state:
+        raise ValidationError(
+            {
+                "state": f"Only a {ReportState(state).label.lower()} report can be {doing}; "
+                f"this one is {report.get_state_display().lower()}."
+            }
+        )
+
+
+def report_narrative_set(
+    *, actor: User, report: ValueReport, narrative: str, phi_confirmed: bool = False
+) -> ValueReport:
+    """The CMIO writes a draft's narrative (PHI-guarded); the files are rendered again with it."""
+    require(actor, Action.REPORT_DRAFT)
+    with transaction.atomic():
+        current = _locked(report)
+        _refuse_unless(current, ReportState.DRAFT, "edited")
+        text = narrative.strip()
+        findings = guard_text({"narrative": text}, ["narrative"], confirmed=phi_confirmed)
+        if len(text) > limits.NOTE:
+            raise ValidationError(
+                {"narrative": f"Keep the narrative within {limits.NOTE:,} characters."}
+            )
+        audited_update(
+            current,
+            actor=actor,
+            changes={"narrative": text, "narrative_by": actor, "narrative_at": timezone.now()},
+        )
+        record_phi(instance=current, findings=findings, actor=actor)
+        current.refresh_from_db()
+        _store_files(current, current.payload)
+    return current
+
+
+def report_mark_reviewed(*, actor: User, report: ValueReport) -> ValueReport:
+    """The CMIO marks a draft reviewed, once its narrative is written."""
+    require(actor, Action.REPORT_DRAFT)
+    with transaction.atomic():
+        current = _locked(report)
+        _refuse_unless(current, ReportState.DRAFT, "marked reviewed")
+        if not current.narrative.strip():
+            raise ValidationError({"narrative": "Write the narrative before marking it reviewed."})
+        audited_update(
+            current,
+            actor=actor,
+            changes={
+                "state": ReportState.REVIEWED,
+                "reviewed_by": actor,
+                "reviewed_at": timezone.now(),
+            },
+        )
+        current.refresh_from_db()
+    return current
+
+
+def report_issue(*, actor: User, report: ValueReport) -> ValueReport:
+    """The CMO issues a reviewed report: from now on it reaches executives, and every active
+    subscriber who may read issued reports is told by e-mail (their notification preference)."""
+    require(actor, Action.REPORT_ISSUE)
+    with transaction.atomic():
+        current = _locked(report)
+        _refuse_unless(current, ReportState.REVIEWED, "issued")
+        audited_update(
+            current,
+            actor=actor,
+            changes={"state": ReportState.ISSUED, "issued_by": actor, "issued_at": timezone.now()},
+        )
+        current.refresh_from_db()
+        _tell_subscribers(current)
+    return current
+
+
+def _tell_subscribers(report: ValueReport) -> None:
+    url = reverse("reports:report-detail", args=[report.pk])
+    label = report.payload.get("period", {}).get("label", f"{report.month:%B %Y}")
+    subscribers = (
+        User.objects.filter(report_subscription__active=True, is_active=True)
+        .prefetch_related("groups")
+        .order_by("pk")
+    )
+    for user in subscribers:
+        if can(user, Action.PORTFOLIO_READ):
+            notify(
+                recipient=user,
+                subject=f"Value report issued: {label}",
+                body=f"The value report for {label} (revision {report.revision}) is issued.",
+                url=url,
+            )
+
+
+def report_subscription_set(*, actor: User, active: bool) -> ReportSubscription:
+    """Each person subscribes themselves to the e-mail sent when a report is issued."""
+    require(actor, Action.PORTFOLIO_READ)
+    subscription, _ = ReportSubscription.objects.update_or_create(
+        user=actor, defaults={"active": active, "updated_at": timezone.now()}
+    )
+    return subscription
+
+
+# --- Schedule -------------------------------------------------------------------------------
+
+
+def reports_month_close(now: datetime.datetime | None = None) -> JobRun | None:
+    """At month close in the organisation's time zone: make sure the previous month's draft is
+    built. Idempotent: a month that already has a run gets none; returns the new run or None."""
+    previous = month_start(_local_today(now), -1)
+    with transaction.atomic():
+        # The settings row, locked: two schedulers firing at once create one run.
+        SiteSettings.objects.select_for_update().filter(pk=1).exists()
+        if _runs(previous, None).exists():
+            return None
+        return _enqueue(month=previous, priority_id=None)
+
+
+def _first_month() -> datetime.date | None:
+    """The first month with data: the earliest roll-up point or request."""
+    firsts = [
+        RollupPoint.objects.aggregate(first=Min("period_start"))["first"],
+        IntakeRequest.objects.aggregate(first=Min("created_at"))["first"],
+    ]
+    days = [
+        value.date() if isinstance(value, datetime.datetime) else value
+        for value in firsts
+        if value is not None
+    ]
+    return month_start(min(days)) if days else None
+
+
+def _enqueue_again(job_id: int) -> None:
+    transaction.on_commit(lambda: report_build_task.delay(job_id))
+
+
+def reports_reconcile(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Create the run of every past month (since the first with data, at most RECONCILE_MONTHS
+    back) that has none, and enqueue again the runs left pending or running past the lease."""
+    current = month_start(_local_today(now))
+    first = _first_month()
+    created = 0
+    if first is not None:
+        month = max(first, month_start(current, -RECONCILE_MONTHS))
+        with transaction.atomic():
+            SiteSettings.objects.select_for_update().filter(pk=1).exists()
+            have = set(
+                JobRun.objects.filter(kind=BUILD_KIND, scope__priority_id=None).values_list(
+                    "scope__month", flat=True
+                )
+            )
+            while month < current:
+                if month.isoformat() not in have:
+                    _enqueue(month=month, priority_id=None)
+                    created += 1
+                month = month_start(month, 1)
+    cutoff = (now or timezone.now()) - JOB_LEASE
+    stale = list(
+        JobRun.objects.filter(kind=BUILD_KIND)
+        .filter(
+            Q(status=JobStatus.PENDING, created_at__lt=cutoff)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
+        )
+        .values_list("pk", flat=True)
+    )
+    for job_id in stale:
+        _enqueue_again(job_id)
+    return {"created": created, "requeued": len(stale)}
+
+
+def latest_revision(*, month: datetime.date, priority_id: int | None) -> int | None:
+    return ValueReport.objects.filter(month=month, priority_id=priority_id).aggregate(
+        latest=Max("revision")
+    )["latest"]

@@ -297,10 +297,12 @@ def test_another_records_history_loses_a_long_title_cut_short_in_its_label(
 
 
 def test_the_kernel_declares_where_it_keeps_copies_of_other_records_texts() -> None:
+    # and the value reports, whose payloads quote titles and rationales
     assert copy_fields() == {
         "informatics.auditevent": ("object_repr", "note", "changes"),
         "informatics.notification": ("subject", "body"),
         "informatics.jobrun": ("error", "result"),
+        "reports.valuereport": ("payload",),
     }
 
 

@@ -221,7 +221,8 @@ def _priorities(count: int) -> None:
 @pytest.mark.parametrize(
     ("role", "own_queries"),
     [
-        (Role.EXECUTIVE, 0),
+        # + the latest issued value report
+        (Role.EXECUTIVE, 1),
         # + the portfolio's needs-me items, + the intake list of the page (My requests; the
         # triage queue summary)
         (Role.CMIO, PORTFOLIO_NEEDS_ME + DECISIONS_NEEDS_ME[Role.CMIO] + 1),
