@@ -9,6 +9,8 @@ class ReportsConfig(AppConfig):
         NavEntry("Home", "reports:home", order=0, also_current=("/home/",)),
         NavEntry("Reports", "reports:report-list", order=50, also_current=("/reports/",)),
     )
+    # Job kinds and the task that runs each (the kernel's reconciler re-sends lost ones).
+    job_tasks = {"reports.build": "reports.build"}
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin: one list for both.
     redactable = {"reports.valuereport": ("narrative",)}

@@ -66,9 +66,10 @@ def _ref(kind: str, pk: int, label: str) -> Ref:
 
 def _refs(kind: str, rows: list[tuple[int, str]], *, empty: str) -> list[Ref]:
     """Up to MAX_SOURCES refs of `kind`; when there is no row, one ref to the list the figure
-    counts (id 0), saying there was none, so that every figure still names its source."""
+    counts (kind "<kind>_list", id 0), saying there was none, so that every figure still names
+    a source a reader can open."""
     refs = [_ref(kind, pk, label) for pk, label in rows[:MAX_SOURCES]]
-    return refs or [_ref(kind, 0, empty)]
+    return refs or [_ref(f"{kind}_list", 0, empty)]
 
 
 def build_payload(*, month: datetime.date, priority_id: int | None) -> dict[str, Any]:

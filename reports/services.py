@@ -14,23 +14,21 @@ import logging
 import zoneinfo
 from typing import Any
 
+from celery import Task
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
 
 from informatics import limits
 from informatics.audit import audit_created, audited_update
-from informatics.choices import JobStatus
+from informatics.jobs import run_claimed
 from informatics.models import JobRun, SiteSettings, StrategicPriority, User
 from informatics.permissions import Action, can, require
 from informatics.services import (
-    JOB_LEASE,
-    jobrun_claim,
     jobrun_create,
-    jobrun_fail,
     jobrun_finish,
     jobrun_progress,
     notify,
@@ -117,18 +115,17 @@ def _store_files(report: ValueReport, payload: dict[str, Any]) -> None:
         row.save()
 
 
-def report_build(*, job_id: int) -> None:
-    """Run one build job: claim it (a duplicate delivery does nothing), build the payload, and
-    make a new draft revision unless the latest revision has the same payload hash."""
-    if not jobrun_claim(job_id=job_id):
-        return
-    job = JobRun.objects.get(pk=job_id)
-    try:
-        result = _build(job)
-    except Exception as exc:  # recorded on the job row, where the operator looks
-        logger.exception("report build %s failed", job_id)
-        jobrun_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
-        return
+def report_build(*, job_id: int, task: Task[Any, Any] | None = None) -> None:
+    """Run one build job (informatics.jobs.run_claimed): claim it (a duplicate delivery does
+    nothing), build the payload, and make a new draft revision unless the latest revision has
+    the same payload hash. Run by `task`, a transient error is retried with backoff; a build
+    that keeps failing ends failed with its error on the job. A build killed half-way left
+    nothing (one transaction), and the next attempt finds the revision or makes it once."""
+    run_claimed(job_id, _build_job, task=task)
+
+
+def _build_job(job_id: int) -> None:
+    result = _build(JobRun.objects.get(pk=job_id))
     jobrun_finish(job_id=job_id, result=result)
 
 
@@ -303,13 +300,10 @@ def _first_month() -> datetime.date | None:
     return month_start(min(days)) if days else None
 
 
-def _enqueue_again(job_id: int) -> None:
-    transaction.on_commit(lambda: report_build_task.delay(job_id))
-
-
 def reports_reconcile(now: datetime.datetime | None = None) -> dict[str, int]:
     """Create the run of every past month (since the first with data, at most RECONCILE_MONTHS
-    back) that has none, and enqueue again the runs left pending or running past the lease."""
+    back) that has none. Runs left pending or running past their lease are the kernel's
+    reconciler's (`informatics.services.jobs_reconcile`, every five minutes), as for every job."""
     current = month_start(_local_today(now))
     first = _first_month()
     created = 0
@@ -327,18 +321,7 @@ def reports_reconcile(now: datetime.datetime | None = None) -> dict[str, int]:
                     _enqueue(month=month, priority_id=None)
                     created += 1
                 month = month_start(month, 1)
-    cutoff = (now or timezone.now()) - JOB_LEASE
-    stale = list(
-        JobRun.objects.filter(kind=BUILD_KIND)
-        .filter(
-            Q(status=JobStatus.PENDING, created_at__lt=cutoff)
-            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
-        )
-        .values_list("pk", flat=True)
-    )
-    for job_id in stale:
-        _enqueue_again(job_id)
-    return {"created": created, "requeued": len(stale)}
+    return {"created": created}
 
 
 def latest_revision(*, month: datetime.date, priority_id: int | None) -> int | None:

@@ -58,7 +58,13 @@ DIRECT: dict[str, str] = {
     "review": "governance:review-detail",
     "priority": "informatics:priority-detail",
 }
-KINDS = frozenset({*DIRECT, "series", "benefit_line", "financial_entry"})
+# Kinds that name a list (a figure that counted nothing still points at where it looked).
+LISTS: dict[str, str] = {
+    "request_list": "intake:request-list",
+    "initiative_list": "initiatives:initiative-list",
+    "decision_list": "governance:decision-list",
+}
+KINDS = frozenset({*DIRECT, *LISTS, "series", "benefit_line", "financial_entry"})
 
 
 def source_url(ref: Mapping[str, Any]) -> str:
@@ -66,6 +72,8 @@ def source_url(ref: Mapping[str, Any]) -> str:
     kind = str(ref.get("kind", ""))
     if kind in DIRECT:
         return reverse(DIRECT[kind], args=[int(ref["id"])])
+    if kind in LISTS:
+        return reverse(LISTS[kind])
     if kind == "series":
         return _metric_page(ref, _metric_of_series)
     if kind == "benefit_line":

@@ -18,6 +18,7 @@ from reports.choices import FileKind, ReportState
 from reports.forms import DraftRequestForm, NarrativeForm
 from reports.models import ReportFile, ValueReport
 from reports.selectors import intake_summary, landing_for
+from reports.sources import payload_source_urls
 
 
 @login_required
@@ -122,6 +123,8 @@ def _detail_page(
         "payload": report.payload,
         "files": list(report.files.all()),
         "links": True,
+        # Every source link of the body, found in two queries rather than one per link.
+        "source_urls": payload_source_urls(report.payload),
         "can_write": can_draft and is_draft,
         "can_review": can_draft and is_draft and bool(report.narrative.strip()),
         "can_issue": can(request.user, Action.REPORT_ISSUE)

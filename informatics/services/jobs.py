@@ -87,14 +87,15 @@ def job_tasks() -> dict[str, str]:
 
 def job_enqueue(*, job: JobRun) -> None:
     """Send the job's task (by name, from `job_tasks`) once the current transaction commits,
-    to the queue its scope names if any."""
+    to the queue its scope names if any. Without a broker it runs in-process, as every task
+    does (`apply_async` keeps CELERY_TASK_ALWAYS_EAGER; `send_task` would not)."""
     from informatics.celery import app  # the Celery app reads the settings: import on use
 
     name = job_tasks()[job.kind]
     queue = job.scope.get("queue") if isinstance(job.scope, dict) else None
     options: dict[str, Any] = {"queue": queue} if queue else {}
     job_id = job.pk
-    transaction.on_commit(lambda: app.send_task(name, args=(job_id,), **options))
+    transaction.on_commit(lambda: app.tasks[name].apply_async(args=(job_id,), **options))
 
 
 def jobs_reconcile(*, now: datetime.datetime | None = None) -> dict[str, int]:

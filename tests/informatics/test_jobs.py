@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from celery import Task
 from celery.schedules import crontab
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
@@ -253,10 +254,10 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...], di
     """The tasks the reconciler sends, recorded instead of published."""
     calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
-    def send_task(name: str, args: tuple[Any, ...] = (), **options: Any) -> None:
-        calls.append((name, tuple(args), options))
+    def apply_async(task: Task[Any, Any], args: tuple[Any, ...] = (), **options: Any) -> None:
+        calls.append((task.name, tuple(args), options))
 
-    monkeypatch.setattr(celery_app, "send_task", send_task)
+    monkeypatch.setattr(Task, "apply_async", apply_async)
     return calls
 
 

@@ -22,6 +22,7 @@ from reports import services
 from reports.choices import FileKind, ReportState
 from reports.models import ReportFile, ValueReport
 from reports.payload import build_payload, payload_hash
+from reports.sources import KINDS
 from tests.conftest import snapshot
 from tests.initiatives.factories import (
     BenefitLineFactory,
@@ -40,18 +41,7 @@ from tests.reports.report_world import (
 
 NOW = datetime.datetime(2026, 12, 10, 15, 0, tzinfo=datetime.UTC)  # the clock these tests run on
 pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW)]
-SOURCE_KINDS = {
-    "metric",
-    "series",
-    "import_batch",
-    "initiative",
-    "request",
-    "decision",
-    "review",
-    "priority",
-    "benefit_line",
-    "financial_entry",
-}
+SOURCE_KINDS = KINDS
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from informatics.celery import app as celery_app
 from informatics.choices import JobStatus
 from informatics.models import JobRun, SiteSettings
+from informatics.services import jobs_reconcile
 from metrics.models import RollupPoint
 from reports import services
 from reports.choices import ReportState
@@ -108,18 +109,18 @@ def test_the_schedule_has_the_month_close_hourly_and_the_reconciler_daily() -> N
 @pytest.mark.time_machine(datetime.datetime(2026, 12, 10, 15, 0, tzinfo=datetime.UTC))
 def test_the_reconciler_creates_a_missing_months_run() -> None:
     rolled_up_metric()  # data from January 2026
-    assert services.reports_reconcile() == {"created": 11, "requeued": 0}
+    assert services.reports_reconcile() == {"created": 11}
     JobRun.objects.filter(kind=BUILD_KIND, scope__month="2026-09-01").delete()
 
     result = services.reports_reconcile()
 
-    assert result == {"created": 1, "requeued": 0}
+    assert result == {"created": 1}
     assert _months() == [f"2026-{month:02d}-01" for month in range(1, 12)]
-    assert services.reports_reconcile() == {"created": 0, "requeued": 0}
+    assert services.reports_reconcile() == {"created": 0}
 
 
 @pytest.mark.time_machine(datetime.datetime(2026, 12, 10, 15, 0, tzinfo=datetime.UTC))
-def test_the_reconciler_enqueues_again_a_run_left_behind(
+def test_the_kernels_reconciler_enqueues_again_a_report_run_left_behind(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     rolled_up_metric()
@@ -131,11 +132,10 @@ def test_the_reconciler_enqueues_again_a_run_left_behind(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.reports_reconcile()
+        counts = jobs_reconcile()
 
-    assert result["created"] == 0
     # the one a worker lost; the ten pending ones were enqueued a moment ago
-    assert result["requeued"] == 1
+    assert counts == {"enqueued": 1, "failed": 0}
     lost.refresh_from_db()
     assert lost.status == JobStatus.DONE
     assert ValueReport.objects.filter(month=NOVEMBER).count() == 1
