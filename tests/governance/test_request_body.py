@@ -21,6 +21,7 @@ from informatics.models import AuditEvent, User
 from informatics.permissions import ActionDenied
 from informatics.phi import PhiFlagged
 from intake.models import IntakeRequest
+from tests.conftest import ApiAs
 from tests.governance.agenda_world import body, review_of, routed_request, steering
 
 NOW = datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC)
@@ -308,3 +309,69 @@ def test_the_request_page_costs_the_same_with_a_chosen_body(
     with CaptureQueriesContext(connection) as with_choice:
         client.get(page_url)
     assert len(with_choice) == len(without)
+
+
+# --- The API ----------------------------------------------------------------------------------
+
+
+def api_url(request: IntakeRequest) -> str:
+    return f"/api/v1/requests/{request.pk}/body/"
+
+
+def test_the_api_chooses_a_body_and_the_default_clears_it(
+    users: dict[str, User], world: dict[str, Any], api_as: ApiAs
+) -> None:
+    request = world["request"]
+    client = api_as(users["informaticist"])
+
+    answer = client.post(api_url(request), {"body": "wg-ortho", "reason": "Hip"}, format="json")
+
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["request"], body["route"], body["body"]["code"], body["default_body"]["code"]) == (
+        request.pk,
+        "workgroup",
+        "wg-ortho",
+        "wg-cardio",
+    )
+    assert (body["chosen_by"]["id"], body["chosen_at"], body["reason"]) == (
+        users["informaticist"].pk,
+        "2026-06-15T09:00:00Z",
+        "Hip",
+    )
+    assert selectors.decision_body_for(request=request) == world["ortho"]
+
+    cleared = client.post(api_url(request), {"body": "wg-cardio"}, format="json").json()
+
+    assert (cleared["body"]["code"], cleared["chosen_by"], cleared["reason"]) == (
+        "wg-cardio",
+        None,
+        "",
+    )
+    assert not RequestBody.objects.exists()
+
+
+def test_the_api_refuses_another_kind_naming_the_body_and_saves_nothing(
+    users: dict[str, User], world: dict[str, Any], api_as: ApiAs
+) -> None:
+    answer = api_as(users["cmio"]).post(api_url(world["request"]), {"body": "cds"}, format="json")
+
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "body": [
+            "Choose a body of the same kind as the route's default body, Cardiology workgroup "
+            "(Specialty workgroup); CDS committee is a CDS committee."
+        ]
+    }
+    assert unchanged() == ([], False)
+
+
+@pytest.mark.parametrize("role", REFUSED)
+def test_the_api_refuses_who_may_not_triage_and_changes_nothing(
+    role: str, users: dict[str, User], world: dict[str, Any], api_as: ApiAs
+) -> None:
+    answer = api_as(users[role]).post(
+        api_url(world["request"]), {"body": "wg-ortho"}, format="json"
+    )
+    assert answer.status_code == 403
+    assert unchanged() == ([], False)
