@@ -17,6 +17,7 @@ from governance.models import (
     MaturityAssessment,
     MaturityScore,
     MaturityWeight,
+    RequestBody,
     Review,
     RouteOwner,
 )
@@ -96,3 +97,9 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_select_related = ("body", "request", "initiative", "priority")
     search_fields = ("id", "rationale")
     ordering = ("-decided_at", "-id")
+
+
+@admin.register(RequestBody)
+class RequestBodyAdmin(ReadOnlyAdmin):
+    list_display = ("request", "route", "body", "chosen_by", "chosen_at")
+    list_select_related = ("request", "body", "chosen_by")

@@ -5,6 +5,7 @@ Above intake, initiatives and metrics: a decision applies its effect through the
 from django.apps import AppConfig
 
 from informatics.navigation import NavEntry
+from informatics.panels import Panel
 from informatics.permissions import Action
 
 
@@ -31,6 +32,7 @@ class GovernanceConfig(AppConfig):
         "governance.actionitem": ("title",),
         "governance.maturityassessment": ("note",),
         "governance.maturityscore": ("next_actions",),
+        "governance.requestbody": ("reason",),
     }
     # Text fields that are neither, each with the reason.
     unguarded = {
@@ -41,4 +43,13 @@ class GovernanceConfig(AppConfig):
         "governance.agendaitem": {
             "reason": "written by the portal from the signal that put the item on the agenda",
         },
+    }
+    # On intake's request page: the body triage chose to decide the request, if it chose one.
+    panels = {
+        "intake.request-detail": (
+            Panel(
+                "governance/partials/request_body.html",
+                select_related=("deciding_body__body", "deciding_body__chosen_by"),
+            ),
+        ),
     }

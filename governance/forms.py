@@ -3,6 +3,7 @@ governance service; the services check the rules (a maturity score of 1 to 4 in 
 weights of 0 or more, who may decide, what each outcome needs) and name the field in error."""
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -234,3 +235,46 @@ class RouteOwnersForm(forms.Form):
 
     def values(self) -> dict[str, Any]:
         return {"owners": {route: self.cleaned_data[route] for route in Route.values}}
+
+
+class RequestBodyForm(forms.Form):
+    """Triage chooses the body that decides one request: the route's default body or another
+    active body of its kind (`options`). Any body is accepted here, so that the service's own
+    refusal (a retired body, another kind) is the message a user reads."""
+
+    body = forms.ModelChoiceField(
+        queryset=GovernanceBody.objects.all(),
+        label="Deciding body",
+        error_messages={
+            "required": "Choose the body that decides this request.",
+            "invalid_choice": "There is no such body.",
+        },
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Why this body (optional)",
+        help_text="For example: the request is about another specialty's workflow.",
+    )
+    phi_confirmed = phi_confirmed_field()
+
+    def __init__(
+        self,
+        *args: Any,
+        options: Sequence[GovernanceBody],
+        default: GovernanceBody | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.choices = [("", "—")] + [
+            (body.pk, f"{body} (the route's default)" if body == default else str(body))
+            for body in options
+        ]
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "body": data["body"],
+            "reason": data["reason"],
+            "phi_confirmed": data["phi_confirmed"],
+        }

@@ -37,6 +37,7 @@ from governance.models import (
     MaturityAssessment,
     MaturityScore,
     MaturityWeight,
+    RequestBody,
     Review,
     RouteOwner,
 )
@@ -88,18 +89,47 @@ def bodies_deciding(*, user: User) -> QuerySet[GovernanceBody]:
     return bodies.filter(Q(chair=user) | Q(memberships__user=user)).distinct()
 
 
-def decision_body_for(
-    *, request: IntakeRequest | None = None, initiative: Initiative | None = None
-) -> GovernanceBody | None:
-    """The body that decides by default: the owner of the request's route, else executive
+def default_body_for(*, request: IntakeRequest) -> GovernanceBody | None:
+    """The body that decides `request` by default: the owner of its route, else executive
     steering (where the joint CMO–CMIO review sits)."""
-    if request is not None and request.route:
+    if request.route:
         owner = RouteOwner.objects.select_related("body").filter(route=request.route).first()
         if owner is not None and owner.body.is_active:
             return owner.body
+    return _steering()
+
+
+def _steering() -> GovernanceBody | None:
     return (
         GovernanceBody.objects.filter(kind=BodyKind.STEERING, is_active=True).order_by("pk").first()
     )
+
+
+def chosen_body_for(*, request: IntakeRequest) -> RequestBody | None:
+    """The body triage chose for `request`, while it holds: the request is still on the route
+    it was chosen for and the body is not retired."""
+    return (
+        RequestBody.objects.select_related("body", "chosen_by")
+        .filter(request=request, route=request.route or "", body__is_active=True)
+        .first()
+    )
+
+
+def decision_body_for(
+    *, request: IntakeRequest | None = None, initiative: Initiative | None = None
+) -> GovernanceBody | None:
+    """The body that decides: for a request, the body triage chose for it, else the owner of
+    its route; else executive steering (where the joint CMO–CMIO review sits)."""
+    if request is not None:
+        chosen = chosen_body_for(request=request) if request.route else None
+        return chosen.body if chosen is not None else default_body_for(request=request)
+    return _steering()
+
+
+def request_body_options(*, default: GovernanceBody) -> QuerySet[GovernanceBody]:
+    """The bodies triage may choose to decide a request whose default body is `default`: the
+    active bodies of its kind."""
+    return GovernanceBody.objects.filter(kind=default.kind, is_active=True).order_by("name")
 
 
 def decision_form_url(

@@ -8,6 +8,7 @@ app_name = "governance"
 
 urlpatterns = [
     path("governance/routes/", views.route_owners, name="route-owners"),
+    path("governance/requests/<int:pk>/body/", views.request_body, name="request-body"),
     path("governance/maturity/", views.maturity_overview, name="maturity-overview"),
     path("governance/maturity/assess/", views.maturity_assess, name="maturity-assess"),
     path("governance/maturity/target/", views.maturity_target, name="maturity-target"),

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from governance.choices import MaturityKind, MaturityLevel, Outcome, RedirectTo
 from governance.filters import SUBJECT_CHOICES
-from governance.models import Decision, GovernanceBody
+from governance.models import Decision, GovernanceBody, RequestBody
 from governance.services.decisions import decision_subject_kind
 from informatics import limits, rest
 from informatics.models import StrategicPriority
@@ -135,3 +135,27 @@ class DecisionCreateInput(serializers.Serializer):
     waiver = rest.optional_text(max_length=Decision._meta.get_field("waiver").max_length)
     supersedes = _ref(Decision, help_text="The decision this one corrects.")
     phi_confirmed = rest.phi_confirmed_field()
+
+
+class RequestBodyInput(serializers.Serializer):
+    """The body (its code) that is to decide the request: the route's default body, which
+    clears an earlier choice, or another active body of its kind."""
+
+    body = serializers.SlugRelatedField(
+        slug_field="code", queryset=GovernanceBody.objects.all(), help_text="The body's code."
+    )
+    reason = rest.optional_text(max_length=RequestBody._meta.get_field("reason").max_length)
+    phi_confirmed = rest.phi_confirmed_field()
+
+
+class RequestBodyOutput(serializers.Serializer):
+    """The body that decides a request, its route's default body, and who chose the deciding
+    body at triage, when, and why (null and blank when the default decides)."""
+
+    request = serializers.IntegerField()
+    route = serializers.CharField()
+    body = BodyRefOutput()
+    default_body = BodyRefOutput()
+    chosen_by = rest.PersonRefOutput(allow_null=True)
+    chosen_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()

@@ -2,10 +2,10 @@
 
 Register viewsets on `router` and add single-operation views to `urlpatterns`; URL names
 follow `<entity>-<action>` (the router's basename gives `<entity>-list`, `<entity>-detail`):
-decision-list, decision-detail.
+decision-list, decision-detail, request-body.
 """
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from governance.api import review_views, views
@@ -16,4 +16,7 @@ router.register("reviews", review_views.ReviewViewSet, basename="review")
 router.register("action-items", review_views.ActionItemViewSet, basename="action-item")
 router.register("decisions", views.DecisionViewSet, basename="decision")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path("requests/<int:pk>/body/", views.RequestBodyApi.as_view(), name="request-body"),
+]

@@ -4,6 +4,7 @@ Decisions are append-only: the API lists, shows and records them; there is no up
 delete (PUT, PATCH and DELETE answer 405)."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -17,6 +18,7 @@ from governance.filters import DecisionFilter
 from governance.models import Decision, MaturityAssessment
 from informatics import rest
 from informatics.permissions import Action
+from intake.models import IntakeRequest
 
 NO_ASSESSMENT = OpenApiResponse(description="No such assessment.")
 
@@ -141,4 +143,42 @@ class DecisionViewSet(mixins.ListModelMixin, rest.ApiViewSet[Decision]):
         decision = rest.call(services.decision_record, request, s.DecisionCreateInput)
         return rest.render(
             s.DecisionOutput, selectors.decision_detail(pk=decision.pk), status.HTTP_201_CREATED
+        )
+
+
+NO_REQUEST = OpenApiResponse(description="No such request.")
+
+
+class RequestBodyApi(APIView):
+    """Triage (informaticists and the CMIO) chooses the body that decides one request."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        return rest.allowed(Action.REQUEST_TRIAGE)
+
+    @extend_schema(
+        operation_id="requests_body_choose",
+        summary="Choose the body that decides a request",
+        description="An active body of the same kind as the request's route's default body: "
+        "it decides the request and proposes it on its review agendas. Sending the default "
+        "body clears an earlier choice. A retired body, a body of another kind or a request "
+        "with no route yet is refused with a message naming `body`, and nothing is saved.",
+        request=s.RequestBodyInput,
+        responses=rest.answers(s.RequestBodyOutput, bad=rest.PHI_FLAGGED, not_found=NO_REQUEST),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        intake = get_object_or_404(IntakeRequest, pk=pk)
+        data = rest.parse(s.RequestBodyInput, request)
+        chosen = services.request_body_choose(actor=rest.actor(request), request=intake, **data)
+        default = selectors.default_body_for(request=intake)
+        return rest.render(
+            s.RequestBodyOutput,
+            {
+                "request": intake.pk,
+                "route": intake.route,
+                "body": chosen.body if chosen else default,
+                "default_body": default,
+                "chosen_by": chosen.chosen_by if chosen else None,
+                "chosen_at": chosen.chosen_at if chosen else None,
+                "reason": chosen.reason if chosen else "",
+            },
         )

@@ -2,7 +2,9 @@
 two past joint CMO–CMIO reviews in executive steering (held, with attendees, minutes, agenda
 items with notes, a decision each about a strategic priority, recorded through the decision
 service and dated to the meeting, and their action items: one done, one overdue), and the next
-review with its agenda proposed from the portfolio.
+review with its agenda proposed from the portfolio. One request shows triage choosing another body
+of its route's kind: the progress note request, on the workgroup route (the perioperative
+workgroup by default), is decided by the hospital medicine workgroup.
 """
 
 import datetime
@@ -17,14 +19,21 @@ from governance.models import (
     BodyMembership,
     Decision,
     GovernanceBody,
+    RequestBody,
     Review,
     RouteOwner,
 )
-from governance.services import agenda_build, decision_record, review_schedule
+from governance.services import (
+    agenda_build,
+    decision_record,
+    request_body_choose,
+    review_schedule,
+)
 from informatics.choices import Route
 from informatics.demo import Writer, email_held
 from informatics.models import StrategicPriority, User
 from informatics.services import site_today
+from intake.models import IntakeRequest
 
 CMO = "cmo@riverside.example"
 CMIO = "cmio@riverside.example"
@@ -32,6 +41,7 @@ INFORMATICIST = "informaticist@riverside.example"
 EXECUTIVE = "executive@riverside.example"
 CHAMPION = "champion@riverside.example"
 HOSPITALIST = "hospitalist@riverside.example"
+PROGRESS_NOTE = "Progress note template pulls in three pages of labs"
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,15 @@ BODIES = (
         (CHAMPION,),
         "monthly",
         "Enhancements to perioperative and anaesthesia workflows.",
+    ),
+    BodyPlan(
+        "wg-hospmed",
+        "Hospital medicine specialty workgroup",
+        BodyKind.WORKGROUP,
+        INFORMATICIST,
+        (HOSPITALIST,),
+        "monthly",
+        "Enhancements to inpatient physician workflows: rounding, notes and hand-offs.",
     ),
     BodyPlan(
         "cds",
@@ -170,6 +189,20 @@ def _bodies(people: dict[str, User]) -> dict[str, GovernanceBody]:
     return bodies
 
 
+def _deciding_body(bodies: dict[str, GovernanceBody], people: dict[str, User]) -> None:
+    """Triage chose the hospital medicine workgroup, not the route's perioperative one, to
+    decide the progress note request (once: a second seeding changes nothing)."""
+    request = IntakeRequest.objects.filter(title=PROGRESS_NOTE).first()
+    if request is None or RequestBody.objects.filter(request=request).exists():
+        return
+    request_body_choose(
+        actor=people[CMIO],
+        request=request,
+        body=bodies["wg-hospmed"],
+        reason="An inpatient progress note: hospital medicine's workflow, not perioperative.",
+    )
+
+
 def _past_review(
     steering: GovernanceBody,
     people: dict[str, User],
@@ -235,6 +268,7 @@ def seed(*, stdout: Writer) -> None:
     today = site_today()
     with email_held():
         bodies = _bodies(people)
+        _deciding_body(bodies, people)
         steering = bodies["steering"]
         _past_review(
             steering,

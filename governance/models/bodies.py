@@ -70,3 +70,28 @@ class RouteOwner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_route_display()} → {self.body}"
+
+
+class RequestBody(models.Model):
+    """The body triage chose to decide one request instead of its route's default body (one of
+    the same kind). It holds while the request stays on `route`: routing the request elsewhere
+    brings back that route's default body."""
+
+    request = models.OneToOneField(
+        "intake.IntakeRequest", on_delete=models.CASCADE, related_name="deciding_body"
+    )
+    route = models.CharField(max_length=20, choices=Route.choices)
+    body = models.ForeignKey(
+        GovernanceBody, on_delete=models.PROTECT, related_name="chosen_requests"
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    chosen_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "deciding body of a request"
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} decided by {self.body}"

@@ -20,7 +20,7 @@ from governance.services.agenda import (
     agenda_propose,
     agenda_settings,
 )
-from governance.services.bodies import route_owners_set
+from governance.services.bodies import request_body_choose, route_owners_set
 from governance.services.decisions import decision_evidence, decision_record
 from governance.services.maturity import (
     maturity_assessment_record,
@@ -48,6 +48,7 @@ __all__ = [
     "maturity_assessment_record",
     "maturity_target_set",
     "maturity_weights_set",
+    "request_body_choose",
     "review_hold",
     "review_minutes_pdf",
     "review_minutes_render",

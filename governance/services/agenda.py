@@ -2,7 +2,8 @@
 
 The signals (thresholds from `AgendaSettings`, which an admin edits):
 
-- requests routed to the body (`RouteOwner`) that await its decision (scored or in review),
+- requests the body decides (routed to it by `RouteOwner`, or chosen for it at triage,
+  `RequestBody`) that await its decision (scored or in review),
   scored at or above `request_min_score`, or fast-tracked whatever their score;
 - for executive steering, which holds the portfolio: initiatives waiting at a gate — proposed
   (the approval gate) or on hold (the stop gate: an initiative on hold waits for a decision to
@@ -24,10 +25,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 
 from governance.choices import ActionStatus, AgendaKind, BodyKind
-from governance.models import ActionItem, AgendaItem, AgendaSettings, Review, RouteOwner
+from governance.models import (
+    ActionItem,
+    AgendaItem,
+    AgendaSettings,
+    RequestBody,
+    Review,
+    RouteOwner,
+)
 from informatics.audit import audit_created, audit_record, audited_delete, audited_update
 from informatics.choices import AuditAction, Route
 from informatics.models import User
@@ -83,10 +91,18 @@ def _num(value: Decimal | float) -> str:
 
 
 def _requests(review: Review, settings: AgendaSettings) -> list[ProposedItem]:
+    """The requests `review`'s body decides that await a decision: those triage chose it for,
+    and those on the routes it owns for which triage chose no other body."""
     routes = list(RouteOwner.objects.filter(body=review.body).values_list("route", flat=True))
     threshold = settings.request_min_score
+    # A choice holds while the request stays on the route it was made for (selectors).
+    chosen = RequestBody.objects.filter(
+        request=OuterRef("pk"), route=OuterRef("route"), body__is_active=True
+    )
     rows = (
-        IntakeRequest.objects.filter(route__in=routes, status__in=AWAITING_DECISION)
+        IntakeRequest.objects.filter(status__in=AWAITING_DECISION)
+        .annotate(is_chosen=Exists(chosen.filter(body=review.body)), has_choice=Exists(chosen))
+        .filter(Q(is_chosen=True) | Q(route__in=routes, has_choice=False))
         .filter(Q(current_score__value__gte=threshold) | Q(route=Route.FAST_TRACK))
         .select_related("current_score")
         .order_by("pk")
@@ -94,7 +110,7 @@ def _requests(review: Review, settings: AgendaSettings) -> list[ProposedItem]:
     items = []
     for row in rows:
         score = row.current_score.value if row.current_score else None
-        route = Route(row.route).label
+        route = Route(row.route).label + (", this body chosen at triage" if row.is_chosen else "")
         status = RequestStatus(row.status).label.lower()
         if row.route == Route.FAST_TRACK:
             scored = f", scored {_num(score)}" if score is not None else ""

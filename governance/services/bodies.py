@@ -1,15 +1,23 @@
-"""Writes of the body structure: which body owns each intake route (an admin's task)."""
+"""Writes of the body structure: which body owns each intake route (an admin's task), and the
+body triage chooses to decide one request instead of its route's default (one of its kind)."""
 
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from governance.models import GovernanceBody, RouteOwner
-from informatics.audit import audit_created, audited_update
+from governance import selectors
+from governance.choices import BodyKind
+from governance.models import GovernanceBody, RequestBody, RouteOwner
+from informatics.audit import audit_created, audited_delete, audited_update
 from informatics.choices import Route
 from informatics.models import User
 from informatics.permissions import Action, require
+from informatics.services.records import field_errors, guard_record_text, record_phi
+from intake.models import IntakeRequest
+
+REQUEST_BODY_AUDITED = ("route", "body", "chosen_by", "chosen_at", "reason")
 
 
 @transaction.atomic
@@ -35,3 +43,56 @@ def route_owners_set(*, actor: User, owners: Mapping[str, GovernanceBody]) -> li
             audited_update(owner, actor=actor, changes={"body": body})
         saved.append(owner)
     return saved
+
+
+@transaction.atomic
+def request_body_choose(
+    *,
+    actor: User,
+    request: IntakeRequest,
+    body: GovernanceBody,
+    reason: str = "",
+    phi_confirmed: bool = False,
+) -> RequestBody | None:
+    """Triage chooses `body` to decide `request` instead of its route's default body; `body`
+    must be active and of the default body's kind. Choosing the default body again clears the
+    choice (and returns None). Audited; nothing is saved when a check fails."""
+    require(actor, Action.REQUEST_TRIAGE)
+    locked = IntakeRequest.objects.select_for_update().get(pk=request.pk)
+    if not locked.route:
+        raise ValidationError({"body": "Route the request first: its route names the body."})
+    default = selectors.default_body_for(request=locked)
+    cleaned = {"reason": (reason or "").strip()}
+    errors: dict[str, str] = {}
+    if default is None:
+        errors["body"] = "No active body decides this route: an admin sets one on Intake routes."
+    elif not body.is_active:
+        errors["body"] = "This body is retired."
+    elif body.kind != default.kind:
+        errors["body"] = (
+            f"Choose a body of the same kind as the route's default body, {default} "
+            f"({BodyKind(default.kind).label}); {body} is a {BodyKind(body.kind).label}."
+        )
+    field_errors(RequestBody(reason=cleaned["reason"]), ["reason"], errors)
+    if errors:
+        raise ValidationError(errors)
+    findings = guard_record_text(RequestBody, cleaned, confirmed=phi_confirmed)
+    current = RequestBody.objects.select_for_update().filter(request=locked).first()
+    if default is not None and body.pk == default.pk:
+        if current is not None:
+            audited_delete(instance=current, actor=actor, fields=REQUEST_BODY_AUDITED)
+        return None
+    values = {
+        "route": locked.route,
+        "body": body,
+        "chosen_by": actor,
+        "chosen_at": timezone.now(),
+        "reason": cleaned["reason"],
+    }
+    if current is None:
+        current = RequestBody.objects.create(request=locked, **values)
+        audit_created(instance=current, actor=actor, fields=REQUEST_BODY_AUDITED)
+    else:
+        audited_update(current, actor=actor, changes=values)
+    record_phi(instance=current, findings=findings, actor=actor)
+    return current

@@ -10,11 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from governance import services
+from governance import selectors, services
 from governance.choices import ActionStatus, AgendaKind, Outcome, ReviewStatus
 from governance.models import ActionItem, Decision, GovernanceBody, Review, RouteOwner
 from informatics.choices import Route
 from informatics.models import StrategicPriority, User
+from intake.models import IntakeRequest
 from tests.conftest import data_for_module
 
 NOW = datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC)
@@ -32,7 +33,7 @@ def test_the_demo_has_the_body_structure_and_every_route_an_owner(seeded: None) 
     steering = GovernanceBody.objects.get(code="steering")
     assert steering.chair == User.objects.get(email="cmo@riverside.example")
     assert steering.is_member(User.objects.get(email="cmio@riverside.example"))
-    assert GovernanceBody.objects.count() == 9
+    assert GovernanceBody.objects.count() == 10
     assert set(RouteOwner.objects.values_list("route", flat=True)) == set(Route.values)
 
 
@@ -101,3 +102,14 @@ def test_seeding_again_adds_nothing(seeded: None) -> None:
     before = counts()
     call_command("seed_demo", stdout=StringIO())
     assert counts() == before
+
+
+def test_triage_chose_the_hospital_medicine_workgroup_for_the_progress_note_request(
+    seeded: None,
+) -> None:
+    request = IntakeRequest.objects.get(title="Progress note template pulls in three pages of labs")
+    assert request.route == Route.WORKGROUP
+    default = selectors.default_body_for(request=request)
+    deciding = selectors.decision_body_for(request=request)
+    assert (default and default.code, deciding and deciding.code) == ("wg-periop", "wg-hospmed")
+    assert request.deciding_body.chosen_by.email == "cmio@riverside.example"
