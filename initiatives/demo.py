@@ -8,7 +8,10 @@ pain points they answer.
 Everything goes through the portfolio services, so the stage timeline, gate records, locked
 forecasts and audit history are the ones real use would leave: the demo CMIO creates the
 initiatives, plans their benefits and milestones and moves them along the table; the CMO
-passes the gates (approve, stop); the informaticist who leads an initiative posts its status
+passes the gates (approve, stop) as decisions of a governance body — the move here, as the
+decision service takes it (`via="governance"`), and the decision that explains it in the
+decision log once governance's demo has seeded the bodies (`governance.demo.gates`); the
+informaticist who leads an initiative posts its status
 updates and closes its milestones (the CMIO where no one leads it).
 
 The links are chosen so that each linked request already stands where its initiative's stage
@@ -72,7 +75,8 @@ HOSPITALS = ("rmc", "nrh", "lch", "cvh")
 
 @dataclass(frozen=True)
 class Step:
-    """A move along the stage table, `days_ago` (a gate is the CMO's decision)."""
+    """A move along the stage table, `days_ago` (a gate is the CMO's decision, recorded in the
+    decision log by governance's demo)."""
 
     to_stage: str
     days_ago: int
@@ -1209,15 +1213,18 @@ class _Seeder:
     def _advance(self, fresh: Callable[[], Initiative], step: Step) -> Callable[[], object]:
         def advance() -> object:
             initiative = fresh()
+            gate = step.to_stage in GATE_STAGES
             return services.initiative_advance(
-                # The CMO passes the gates; the CMIO moves everything else.
-                actor=self.cmo if step.to_stage in GATE_STAGES else self.cmio,
+                # The CMO passes the gates, as a governance decision would move the initiative
+                # (governance's demo records the decisions); the CMIO moves everything else.
+                actor=self.cmo if gate else self.cmio,
                 initiative=initiative,
                 version=initiative.version,
                 to_stage=step.to_stage,
                 reason=step.reason,
                 revisit_date=self._date(step.revisit_in_days),
                 go_live_date=self._day(-step.days_ago) if step.to_stage == G.LIVE else None,
+                via="governance" if gate else None,
             )
 
         return advance

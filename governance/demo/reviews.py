@@ -1,10 +1,11 @@
-"""The body structure of Riverside Health, the default body of every intake route,
-two past joint CMO–CMIO reviews in executive steering (held, with attendees, minutes, agenda
-items with notes, a decision each about a strategic priority, recorded through the decision
-service and dated to the meeting, and their action items: one done, one overdue), and the next
-review with its agenda proposed from the portfolio. One request shows triage choosing another body
-of its route's kind: the progress note request, on the workgroup route (the perioperative
-workgroup by default), is decided by the hospital medicine workgroup.
+"""The body structure of Riverside Health, the default body of every intake route, the
+decisions behind the portfolio demo's gates (`gates`), two past joint CMO–CMIO reviews in
+executive steering (held, with attendees, minutes, agenda items with notes, a decision each
+about a strategic priority, recorded through the decision service and dated to the meeting,
+and their action items: one done, one overdue), and the next review with its agenda proposed
+from the portfolio. One request shows triage choosing another body of its route's kind: the
+progress note request, on the workgroup route (the perioperative workgroup by default), is
+decided by the hospital medicine workgroup.
 """
 
 import datetime
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from governance.choices import ActionStatus, AgendaKind, BodyKind, Outcome, ReviewStatus
+from governance.demo import gates
 from governance.models import (
     ActionItem,
     AgendaItem,
@@ -269,6 +271,7 @@ def seed(*, stdout: Writer) -> None:
     with email_held():
         bodies = _bodies(people)
         _deciding_body(bodies, people)
+        decided = gates.seed(bodies=bodies)
         steering = bodies["steering"]
         _past_review(
             steering,
@@ -340,5 +343,6 @@ def seed(*, stdout: Writer) -> None:
             agenda_build(actor=people[CMO], review=upcoming)
     stdout.write(
         f"Governance: {len(bodies)} bodies, {len(ROUTES)} routes owned, "
-        f"{Review.objects.count()} reviews, next agenda {upcoming.items.count()} items.\n"
+        f"{decided} gate decisions recorded, {Review.objects.count()} reviews, "
+        f"next agenda {upcoming.items.count()} items.\n"
     )

@@ -44,7 +44,7 @@ BENEFIT_ID = OpenApiParameter(
 
 # What each operation needs of DESIGN.md's table before any input is parsed; the services check
 # again, with the initiative (an informaticist edits those they lead; approve and stop are
-# gates only the CMO passes until governance bodies decide).
+# governance decisions, refused by the stage action and by `initiative_advance` alike).
 NEEDS: dict[str, Action] = {
     "list": Action.PORTFOLIO_READ,
     "retrieve": Action.PORTFOLIO_READ,

@@ -2,8 +2,8 @@
 milestones and status updates.
 
 Every function checks who may act (DESIGN.md's table through informatics.permissions: the
-CMIO edits every initiative, an informaticist those they lead; approve and stop are gates for
-the CMO, or for a governance decision), validates before writing anything — the model's own
+CMIO edits every initiative, an informaticist those they lead; approve and stop are gates,
+taken only by a governance decision), validates before writing anything — the model's own
 field checks (types, lengths, choices), then the portfolio's rules, each error naming its
 field — guards free text against patient information (informatics.phi), and records what
 changed (informatics.audit).
@@ -18,7 +18,9 @@ example a request still in triage when its initiative enters build: triage finis
 Who may take a move is decided in one place: `stage_move_action` says what a move needs (the
 gate for approve and stop, the edit for any other) and `initiative_may_move` applies it to a
 user and an initiative. The page and `initiative_advance` ask the latter; the API, before it
-loads the initiative, the former.
+loads the initiative, the former. A gate move is a decision: `initiative_advance` takes it only
+from governance's decision service (`via="governance"`) and refuses it otherwise, even to the
+CMO who holds the gate, pointing to the decision form.
 
 Audit texts name requests by number only ("#12"): their titles are free text an admin may
 redact, and redaction rewrites the request's own history, not copies kept elsewhere.

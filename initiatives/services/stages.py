@@ -43,12 +43,20 @@ from initiatives.services.links import (
 )
 from intake.models import IntakeRequest
 
+# Why a gate move (GATE_STAGES) that does not come from a governance decision is refused.
+GATE_MOVE_REFUSALS: dict[str, str] = {
+    G.APPROVED: "Approval is a governance decision: record it on the decision form.",
+    G.STOPPED: "Stopping is a governance decision: record it on the decision form.",
+}
+
 
 def stage_move_action(to_stage: object) -> Action:
     """What a move to `to_stage` needs (DESIGN.md's table): the gate for approve and stop, the
     edit for any other move. A value that is not a stage (even one that is not a string) is no
     gate; the move is then refused for naming no stage, by the form, the API's serializer or
-    `initiative_advance`. The API asks this before it loads the initiative."""
+    `initiative_advance`. The API asks this before it loads the initiative. A gate move is
+    taken only by a governance decision (`initiative_advance(..., via="governance")`), whose
+    recorder the decision service authorises."""
     is_gate = isinstance(to_stage, str) and to_stage in GATE_STAGES
     return Action.INITIATIVE_GATE if is_gate else Action.INITIATIVE_EDIT
 
@@ -57,7 +65,9 @@ def initiative_may_move(*, user: Any, initiative: Initiative, to_stage: object) 
     """Whether `user`'s roles let them move `initiative` to `to_stage`: a gate stage needs the
     gate, any other move the edit of this initiative. The page (which next stages to offer,
     and the move posted) and `initiative_advance` ask here; whether the stage table allows
-    the move is `initiative_advance`'s check."""
+    the move is `initiative_advance`'s check. Holding the gate does not make a gate move a
+    plain one: both the page and `initiative_advance` then refuse it as a decision, taken
+    only through governance."""
     action = stage_move_action(to_stage)
     # The gate's record is the deciding body, never the initiative: none here (a governance
     # decision passes `via` to `initiative_advance` instead).
@@ -133,9 +143,11 @@ def initiative_advance(
 ) -> Initiative:
     """Move the initiative along the stage table (STAGE_TRANSITIONS).
 
-    - Approve and stop are gates: the CMO decides (until governance bodies exist, the CMIO
-      and executives decide only as members of a body); the other moves are for those who may
-      edit the initiative. `via="governance"`: the calling decision has authorised the actor.
+    - Approve and stop are gates, taken only by a governance decision: the decision service
+      (governance) authorises its recorder and passes `via="governance"`. Without it, a gate
+      move is refused: for those without the gate (`initiative_may_move`) as a denied action,
+      for the CMO, who holds it, with an error on `to_stage` pointing to the decision form.
+      The other moves are for those who may edit the initiative.
     - Deferred, stopped and on hold need a reason (kept as `stage_reason`); deferred also a
       revisit date after today (cleared when it leaves deferred). Live records the go-live
       date (today unless given), which the metrics app reads.
@@ -149,6 +161,8 @@ def initiative_advance(
     locked = lock(initiative)
     if via is None and not initiative_may_move(user=actor, initiative=locked, to_stage=to_stage):
         raise ActionDenied(stage_move_action(to_stage))
+    if via is None and isinstance(to_stage, str) and to_stage in GATE_STAGES:
+        raise ValidationError({"to_stage": GATE_MOVE_REFUSALS[to_stage]})
     _version_check(locked, version)
     reason = _text(reason)
     _advance_check(

@@ -34,6 +34,7 @@ from tests.initiatives.factories import (
     InitiativeFactory,
     InitiativePriorityFactory,
     StatusUpdateFactory,
+    decide,
 )
 from tests.intake.factories import scored_request
 
@@ -284,9 +285,7 @@ def test_the_lead_posts_a_status_update_and_a_stale_edit_shows_the_other_change(
         horizon=datetime.date(2027, 6, 30),
     )
     initiative.refresh_from_db()
-    services.initiative_advance(
-        actor=people["cmo"], initiative=initiative, version=initiative.version, to_stage="approved"
-    )
+    decide(people["cmo"], initiative, Stage.APPROVED, reason="Sepsis is the first priority.")
 
     # The lead posts a status update and revises a benefit: the locked value stays.
     page = open_page()

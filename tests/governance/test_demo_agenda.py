@@ -1,7 +1,9 @@
-"""The governance demo: bodies, route owners, two held reviews and the next one, whose
-proposed agenda holds at least one item of each kind the portfolio proposes."""
+"""The governance demo: bodies, route owners, the decisions behind the portfolio demo's gates,
+two held reviews and the next one, whose proposed agenda holds at least one item of each kind
+the portfolio proposes."""
 
 import datetime
+from collections import Counter
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -14,7 +16,10 @@ from governance import selectors, services
 from governance.choices import ActionStatus, AgendaKind, Outcome, ReviewStatus
 from governance.models import ActionItem, Decision, GovernanceBody, Review, RouteOwner
 from informatics.choices import Route
-from informatics.models import StrategicPriority, User
+from informatics.models import AuditEvent, StrategicPriority, User
+from initiatives import demo as initiatives_demo
+from initiatives.choices import GATE_STAGES
+from initiatives.models import Initiative, StageChange
 from intake.models import IntakeRequest
 from tests.conftest import data_for_module
 
@@ -74,6 +79,47 @@ def test_each_held_review_took_a_decision_dated_to_the_meeting_with_its_action(
     assert sorted(ActionItem.objects.values_list("decision_id", flat=True)) == sorted(
         d.pk for d in decisions
     )
+
+
+def test_every_demo_gate_has_the_decision_that_explains_it(seeded: None) -> None:
+    gates = StageChange.objects.filter(to_stage__in=GATE_STAGES).order_by("at", "pk")
+    steps = [step for plan in initiatives_demo.INITIATIVES for step in plan.steps]
+    assert gates.count() == len([s for s in steps if s.to_stage in GATE_STAGES]) == 23
+    decisions = Decision.objects.filter(initiative__isnull=False)
+    assert Counter(decisions.values_list("outcome", flat=True)) == {
+        Outcome.APPROVE: 20,
+        Outcome.APPROVE_WITH_CHANGES: 1,
+        Outcome.STOP: 2,
+    }
+    for change in gates:
+        decision = decisions.get(initiative=change.initiative, decided_at=change.at)
+        assert decision.outcome in (
+            (Outcome.STOP,)
+            if change.to_stage == "stopped"
+            else (Outcome.APPROVE, Outcome.APPROVE_WITH_CHANGES)
+        )
+        assert (decision.rationale, decision.decided_by.email) == (
+            change.reason,
+            "cmo@riverside.example",
+        )
+        assert decision.evidence["subject"] == "initiative"
+        assert decision.evidence["stage"] == change.from_stage
+        assert decision.evidence["taken_at"] == change.at.isoformat()
+        assert AuditEvent.objects.filter(
+            content_type__model="decision", object_id=str(decision.pk), action="create"
+        ).exists()
+    # Each approved or stopped initiative, and each one past approval, has its decision.
+    for row in Initiative.objects.exclude(stage__in=["proposed", "deferred"]):
+        assert row.decisions.exists(), row.title
+    ambulatory = Decision.objects.get(rationale__contains="by the ambulatory council")
+    assert (ambulatory.body.code, ambulatory.outcome) == (
+        "pac-ambulatory",
+        Outcome.APPROVE_WITH_CHANGES,
+    )
+    assert set(decisions.values_list("body__code", flat=True)) == {
+        "steering",
+        "pac-ambulatory",
+    }
 
 
 def test_a_new_steering_review_on_the_demo_proposes_every_kind(seeded: None) -> None:

@@ -199,6 +199,7 @@ def test_a_long_stage_reason_is_refused(users: dict[str, User]) -> None:
             version=initiative.version,
             to_stage="stopped",
             reason="r" * 2_001,
+            via="governance",  # the decision service's move: the stage reason's own limit
         )
 
     assert raised.value.message_dict == {"reason": [too_long(2_000, 2_001)]}

@@ -1,5 +1,6 @@
 """factory_boy factories for portfolio records, plus `create_initiative` and
-`linked_request`, which go through the services (or write the link row directly).
+`linked_request`, which go through the services (or write the link row directly), and
+`decide`, which takes a gate (approve, stop) or a deferral as a governance decision.
 
 Intake's factories live in tests/intake/factories.py.
 """
@@ -11,6 +12,9 @@ from typing import Any
 import factory
 from django.utils import timezone
 
+from governance import services as governance_services
+from governance.choices import BodyKind, Outcome
+from governance.models import GovernanceBody
 from informatics.choices import ValueCategory
 from informatics.models import User
 from initiatives import services
@@ -113,6 +117,42 @@ def create_initiative(actor: User, **overrides: Any) -> Initiative:
         **overrides,
     }
     return services.initiative_create(actor=actor, **fields)
+
+
+DECIDED_BY: dict[str, str] = {
+    Stage.APPROVED: Outcome.APPROVE,
+    Stage.DEFERRED: Outcome.DEFER,
+    Stage.STOPPED: Outcome.STOP,
+}
+
+
+def decide(
+    actor: User,
+    initiative: Initiative,
+    to_stage: str,
+    reason: str = "Decided at the gate.",
+    revisit_date: datetime.date | None = None,
+) -> Initiative:
+    """Move `initiative` to approved, deferred or stopped as a decision of the steering body
+    (created if missing), recorded by `actor` through the decision service; an approval of an
+    initiative without a lead or a benefit line carries a waiver. Returns it read afresh."""
+    body, _ = GovernanceBody.objects.get_or_create(
+        code="steering", defaults={"name": "Executive steering", "kind": BodyKind.STEERING}
+    )
+    initiative.refresh_from_db()
+    ready = initiative.informaticist_lead_id is not None and initiative.benefits.exists()
+    outcome = DECIDED_BY[to_stage]
+    governance_services.decision_record(
+        actor=actor,
+        body=body,
+        outcome=outcome,
+        rationale=reason,
+        initiative=initiative,
+        revisit_on=revisit_date,
+        waiver="" if ready or outcome != Outcome.APPROVE else "Approved for the test as it is.",
+    )
+    initiative.refresh_from_db()
+    return initiative
 
 
 def linked_request(request: IntakeRequest, initiative: Initiative) -> LinkedRequest:

@@ -18,7 +18,7 @@ from informatics.choices import Role
 from informatics.exceptions import PHI_RESEND
 from informatics.models import AuditEvent, Facility, PhiConfirmation, StrategicPriority, User
 from initiatives import services
-from initiatives.choices import Stage
+from initiatives.choices import GATE_STAGES, Stage
 from initiatives.models import BenefitLine, Initiative, Milestone, StageChange, StatusUpdate
 from intake import services as intake_services
 from intake.choices import RequestStatus
@@ -29,6 +29,7 @@ from tests.initiatives.factories import (
     MilestoneFactory,
     StatusUpdateFactory,
     create_initiative,
+    decide,
     initiative_of,
 )
 from tests.intake.factories import scored_request, submit
@@ -100,6 +101,9 @@ def icu(db: None) -> Facility:
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
+    """Move it as `actor`; approve and stop as a decision of the steering body (`decide`)."""
+    if to_stage in GATE_STAGES:
+        return decide(actor, initiative, to_stage, **fields)
     initiative.refresh_from_db()
     return services.initiative_advance(
         actor=actor, initiative=initiative, version=initiative.version, to_stage=to_stage, **fields

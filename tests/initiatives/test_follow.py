@@ -12,13 +12,13 @@ import time_machine
 
 from informatics.models import AuditEvent, Notification, StrategicPriority, User
 from initiatives import services
-from initiatives.choices import Alignment, Stage
+from initiatives.choices import GATE_STAGES, Alignment, Stage
 from initiatives.models import Initiative, InitiativePriority
 from intake import selectors
 from intake.choices import DeclineReason, RequestStatus
 from intake.models import IntakeRequest, RequestStatusChange
 from tests.factories import PriorityFactory
-from tests.initiatives.factories import initiative_of
+from tests.initiatives.factories import decide, initiative_of
 from tests.intake.factories import scored_request, submit
 
 S = RequestStatus
@@ -74,6 +74,9 @@ def initiative(
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
+    """Move it as `actor`; approve and stop as a decision of the steering body (`decide`)."""
+    if to_stage in GATE_STAGES:
+        return decide(actor, initiative, to_stage, **fields)
     initiative.refresh_from_db()
     return services.initiative_advance(
         actor=actor, initiative=initiative, version=initiative.version, to_stage=to_stage, **fields

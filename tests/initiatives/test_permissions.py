@@ -1,9 +1,11 @@
 """DESIGN.md's permission table for the portfolio, at the services: every role against every
 portfolio write. Create and edit initiatives, milestones, status updates, benefit plans, linked
 requests and the non-gate stage moves: the CMIO for all, an informaticist for those they lead.
-Approve and stop (the gates): the CMO (the CMIO and executives only as members of a
-governance body, and there are none yet). Each refused call raises ActionDenied and leaves
-everything as it was — rows, fields, versions, the stage timeline, the audit log, the outbox."""
+Approve and stop (the gates) are governance decisions: the gate predicate is the CMO's, yet
+`initiative_advance` takes a gate move only from the decision service (`via="governance"`,
+tested with governance), refusing it to the CMO too, on `to_stage`. Each refused call raises
+ActionDenied (or, for the CMO at a gate, a ValidationError) and leaves everything as it was —
+rows, fields, versions, the stage timeline, the audit log, the outbox."""
 
 import datetime
 from collections.abc import Callable
@@ -11,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -184,13 +187,29 @@ def test_edits_are_for_the_cmio_and_the_informaticist_who_leads_it(
     attempt(allowed, lambda: EDIT_ACTIONS[action](users[role], world, which))
 
 
+GATE_REFUSALS = {
+    "approve": "Approval is a governance decision: record it on the decision form.",
+    "stop": "Stopping is a governance decision: record it on the decision form.",
+}
+
+
 @pytest.mark.parametrize("which", ["led", "other"])
 @pytest.mark.parametrize("action", list(GATE_ACTIONS))
 @pytest.mark.parametrize("role", ROLES)
-def test_the_gates_are_for_the_cmo(
+def test_a_gate_is_no_plain_move_for_anyone_not_even_the_cmo(
     users: dict[str, User], world: dict[str, Any], role: str, action: str, which: str
 ) -> None:
-    attempt(role == Role.CMO, lambda: GATE_ACTIONS[action](users[role], world, which))
+    before = state()
+
+    if role == Role.CMO:
+        with pytest.raises(ValidationError) as raised:
+            GATE_ACTIONS[action](users[role], world, which)
+        assert raised.value.message_dict == {"to_stage": [GATE_REFUSALS[action]]}
+    else:
+        with pytest.raises(ActionDenied):
+            GATE_ACTIONS[action](users[role], world, which)
+
+    assert state() == before
 
 
 @pytest.mark.parametrize("which", ["led", "other"])

@@ -88,7 +88,11 @@ TABLES = (
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
+    """Move it as `actor`; a gate move (approve, stop) as the decision service takes it, with
+    `via="governance"` (the decision tests record the decisions themselves)."""
     initiative.refresh_from_db()
+    if to_stage in GATE_STAGES:
+        fields.setdefault("via", "governance")
     return services.initiative_advance(
         actor=actor, initiative=initiative, version=initiative.version, to_stage=to_stage, **fields
     )
@@ -905,3 +909,84 @@ def test_governance_may_move_it_on_the_callers_authority(users: dict[str, User])
     assert raised.value.message_dict == {
         "via": ["'initiative' is not a caller that moves initiatives."]
     }
+
+
+# --- Gates are decisions --------------------------------------------------------------------
+
+GATE_REFUSALS: dict[str, str] = {
+    G.APPROVED: "Approval is a governance decision: record it on the decision form.",
+    G.STOPPED: "Stopping is a governance decision: record it on the decision form.",
+}
+
+
+@pytest.mark.parametrize("to_stage", [G.APPROVED, G.STOPPED])
+def test_the_cmo_cannot_take_a_gate_as_a_plain_move(cmio: User, cmo: User, to_stage: str) -> None:
+    initiative = create_initiative(cmio)
+    benefit = add_benefit(cmio, initiative)
+    initiative.refresh_from_db()
+    version = initiative.version
+    changes, audits = StageChange.objects.count(), AuditEvent.objects.count()
+    before = snapshot(*TABLES)
+
+    with pytest.raises(ValidationError) as raised:
+        services.initiative_advance(
+            actor=cmo,
+            initiative=initiative,
+            version=version,
+            to_stage=to_stage,
+            reason="The board agreed.",
+        )
+
+    assert raised.value.message_dict == {"to_stage": [GATE_REFUSALS[to_stage]]}
+    assert snapshot(*TABLES) == before
+    initiative.refresh_from_db()
+    benefit.refresh_from_db()
+    assert (initiative.stage, initiative.version, initiative.forecast_locked_at) == (
+        G.PROPOSED,
+        version,
+        None,
+    )
+    assert (benefit.locked_target, benefit.locked_at) == (None, None)
+    assert (StageChange.objects.count(), AuditEvent.objects.count()) == (changes, audits)
+
+
+@pytest.mark.parametrize("to_stage", [G.APPROVED, G.STOPPED])
+def test_a_gate_moves_when_the_decision_service_passes_governance(
+    cmio: User, cmo: User, to_stage: str
+) -> None:
+    initiative = create_initiative(cmio)
+    benefit = add_benefit(cmio, initiative)
+    initiative.refresh_from_db()
+
+    services.initiative_advance(
+        actor=cmo,
+        initiative=initiative,
+        version=initiative.version,
+        to_stage=to_stage,
+        reason="The board agreed.",
+        via="governance",
+    )
+
+    initiative.refresh_from_db()
+    benefit.refresh_from_db()
+    approved = to_stage == G.APPROVED
+    assert (initiative.stage, initiative.forecast_locked_at) == (
+        to_stage,
+        NOW if approved else None,
+    )
+    assert benefit.locked_target == (Decimal("60.00") if approved else None)
+    change = StageChange.objects.filter(initiative=initiative).latest("at", "pk")
+    assert (change.actor, change.from_stage, change.to_stage, change.reason) == (
+        cmo,
+        G.PROPOSED,
+        to_stage,
+        "The board agreed.",
+    )
+
+
+def test_the_gate_predicate_still_names_the_cmo(cmo: User, cmio: User) -> None:
+    # The page asks it: the CMO holds the gate, though the move itself is a decision.
+    initiative = in_stage(G.PROPOSED)
+
+    assert services.initiative_may_move(user=cmo, initiative=initiative, to_stage=G.APPROVED)
+    assert not services.initiative_may_move(user=cmio, initiative=initiative, to_stage=G.STOPPED)

@@ -19,7 +19,7 @@ from governance.models import GovernanceBody
 from informatics.choices import ValueCategory
 from informatics.models import AuditEvent, PhiConfirmation, StrategicPriority, User
 from initiatives import services
-from initiatives.choices import Health, Stage
+from initiatives.choices import GATE_STAGES, Health, Stage
 from initiatives.models import (
     BenefitLine,
     Initiative,
@@ -30,7 +30,12 @@ from initiatives.models import (
 )
 from intake.choices import RequestStatus
 from tests.factories import FacilityFactory, PriorityFactory
-from tests.initiatives.factories import StatusUpdateFactory, create_initiative, initiative_of
+from tests.initiatives.factories import (
+    StatusUpdateFactory,
+    create_initiative,
+    decide,
+    initiative_of,
+)
 from tests.intake.factories import scored_request
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -87,6 +92,9 @@ def detail_url(initiative: Initiative) -> str:
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
+    """Move it as `actor`; approve and stop as a decision of the steering body (`decide`)."""
+    if to_stage in GATE_STAGES:
+        return decide(actor, initiative, to_stage, **fields)
     initiative.refresh_from_db()
     return services.initiative_advance(
         actor=actor, initiative=initiative, version=initiative.version, to_stage=to_stage, **fields

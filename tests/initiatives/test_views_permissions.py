@@ -1,8 +1,9 @@
 """Who may open which portfolio page and take which action, for every role (DESIGN.md's
 table): everyone reads the portfolio, the list, its export and every initiative; the CMIO and
 informaticists create initiatives; the CMIO edits every initiative, and an informaticist those
-they lead — with their milestones, status updates, benefit plan and linked requests; only the
-CMO passes the gate (approve, stop) for now. Each refused write answers 403 and changes
+they lead — with their milestones, status updates, benefit plan and linked requests; approve
+and stop are governance decisions, never plain moves: the CMO, who holds the gate, is sent to
+the decision form. Each refused write answers 403 and changes
 nothing: rows, fields, version, history and stage timeline stay as they were."""
 
 import datetime
@@ -30,7 +31,7 @@ from initiatives.models import (
 from intake.models import IntakeRequest
 from tests.conftest import snapshot
 from tests.factories import PriorityFactory
-from tests.initiatives.factories import create_initiative
+from tests.initiatives.factories import create_initiative, decide
 from tests.intake.factories import scored_request
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)  # the clock these tests run on
@@ -79,12 +80,7 @@ class World:
         )
         self.request = scored_request(cmio, users[Role.CHAMPION])
         if stage != Stage.PROPOSED:
-            services.initiative_advance(
-                actor=users[Role.CMO],
-                initiative=self.initiative,
-                version=self.initiative.version,
-                to_stage=Stage.APPROVED,
-            )
+            decide(users[Role.CMO], self.initiative, Stage.APPROVED)
         self.initiative.refresh_from_db()
 
 
