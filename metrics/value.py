@@ -35,12 +35,13 @@ from informatics.models import StrategicPriority
 from initiatives.choices import FinancialKind
 from initiatives.models import FinancialEntry
 from metrics.choices import Direction, MetricFrequency, ValueKind
-from metrics.models import Measurement, MetricInitiative, RollupPoint, ValueBasis
+from metrics.models import FIGURE_PLACES, Measurement, MetricInitiative, RollupPoint, ValueBasis
 from metrics.periods import period_containing
 from metrics.selectors import system_facility
 
 CENT = Decimal("0.01")
 ROI_PLACES = Decimal("0.0001")
+FIGURE = Decimal(1).scaleb(-FIGURE_PLACES)
 HUNDRED = Decimal(100)
 ROI_FORMULA = "(hard savings + attributed cost avoidance − costs) ÷ costs"
 
@@ -79,7 +80,9 @@ def _currency(value: Decimal) -> str:
 
 
 def _decimal(value: float) -> Decimal:
-    return Decimal(repr(value))
+    """A roll-up figure (a float) as a Decimal with the places a measurement keeps, so the
+    formula shows the figure the arithmetic used."""
+    return Decimal(repr(value)).quantize(FIGURE, rounding=ROUND_HALF_UP)
 
 
 def _dedup(refs: Iterable[Ref]) -> list[Ref]:
