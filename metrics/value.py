@@ -282,7 +282,7 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
 def value_headline(*, month: datetime.date, priority_id: int | None = None) -> dict[str, Any]:
     """The headline of the value report for `month` (its first day), for the whole
     organisation or (`priority_id`) the initiatives aligned to one priority: the "headline"
-    of the report payload (/tmp contract: hard_savings, cost_avoidance, harms_avoided,
+    of the report payload (issue 13's contract: hard_savings, cost_avoidance, harms_avoided,
     time_value, costs, roi), every figure with its value (a Decimal as a string), formula and
     sources."""
     label = f"{month:%B %Y}"
