@@ -15,15 +15,16 @@ aligned to it count.
 Events are rounded to 0.01 before they are multiplied, and money to 0.01 at each step, so
 every formula shown multiplies out exactly.
 
-Queries, whatever the number of metrics and links: the system facility, the value bases with
-their metrics, their links with initiatives, the month's roll-up points with their series,
-the import batches that fed the month, the month's financial entries (and, scoped, the
+Amounts in formulas read in the organisation's currency (SiteSettings). Queries, whatever the
+number of metrics and links: the site settings (unless cached), the system facility, the value
+bases with their metrics, their links with initiatives, the month's roll-up points with their
+series, the import batches that fed the month, the month's financial entries (and, scoped, the
 priority's name).
 """
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from django.db.models import Prefetch, Q
 
 from informatics.choices import ValueCategory
 from informatics.models import StrategicPriority
+from informatics.services import site_settings_get
 from initiatives.choices import FinancialKind
 from initiatives.models import FinancialEntry
 from metrics.choices import Direction, MetricFrequency, ValueKind
@@ -74,9 +76,19 @@ def _roi_text(value: Decimal) -> str:
     return text
 
 
-def _currency(value: Decimal) -> str:
-    sign = "−" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
+
+
+def _money_text(currency: str) -> Callable[[Decimal], str]:
+    """How an amount of the organisation's `currency` reads in a formula: $46,000.00, or
+    CHF 46,000.00 for a currency without a symbol here."""
+    symbol = SYMBOLS.get(currency, f"{currency} ")
+
+    def text(value: Decimal) -> str:
+        sign = "−" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value):,.2f}"
+
+    return text
 
 
 def _decimal(value: float) -> Decimal:
@@ -124,7 +136,9 @@ def _events(basis: ValueBasis, current: Decimal, exposure: Decimal) -> Decimal:
     return _money(change / metric.multiplier * exposure)
 
 
-def _item(valued: _Valued, link: MetricInitiative | None) -> dict[str, Any]:
+def _item(
+    valued: _Valued, link: MetricInitiative | None, _currency: Callable[[Decimal], str]
+) -> dict[str, Any]:
     """One line of a figure: a metric's valuation and, per attribution link, its share."""
     basis, metric = valued.basis, valued.basis.metric
     share = link.share if link is not None else Decimal(0)
@@ -180,7 +194,9 @@ def _item(valued: _Valued, link: MetricInitiative | None) -> dict[str, Any]:
     }
 
 
-def _valued_metrics(*, month: datetime.date, priority_id: int | None) -> list[_Valued]:
+def _valued_metrics(
+    *, month: datetime.date, priority_id: int | None, currency: Callable[[Decimal], str]
+) -> list[_Valued]:
     """Each active metric with a value basis (scoped: linked to an initiative aligned to the
     priority), valued on its system roll-up point of `month`."""
     links = MetricInitiative.objects.select_related("initiative").order_by(
@@ -244,7 +260,9 @@ def _valued_metrics(*, month: datetime.date, priority_id: int | None) -> list[_V
             one.exposure = _decimal(point.denominator)
             one.events = _events(basis, one.current, one.exposure)
             one.avoided = _money(one.events * basis.unit_cost)
-        one.items = [_item(one, link) for link in one.links] or [_item(one, None)]
+        one.items = [_item(one, link, currency) for link in one.links] or [
+            _item(one, None, currency)
+        ]
         valued.append(one)
     return valued
 
@@ -286,7 +304,8 @@ def value_headline(*, month: datetime.date, priority_id: int | None = None) -> d
     time_value, costs, roi), every figure with its value (a Decimal as a string), formula and
     sources."""
     label = f"{month:%B %Y}"
-    valued = _valued_metrics(month=month, priority_id=priority_id)
+    _currency = _money_text(site_settings_get().currency)
+    valued = _valued_metrics(month=month, priority_id=priority_id, currency=_currency)
     entries = _entries(month=month, priority_id=priority_id)
     fallback: list[Ref] = [
         {"kind": "metric", "id": v.basis.metric_id, "label": str(v.basis.metric)} for v in valued

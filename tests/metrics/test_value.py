@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from informatics.choices import ValueCategory
-from informatics.models import AuditEvent, User
+from informatics.models import AuditEvent, SiteSettings, User
 from informatics.permissions import ActionDenied
 from informatics.phi import PhiFlagged
 from informatics.services import site_settings_get
@@ -229,6 +230,17 @@ def test_every_figure_carries_a_source(world: KnownWorld) -> None:
         assert figure["sources"], name
         for item in figure.get("items", []):
             assert item["sources"], name
+
+
+def test_formulas_read_in_the_organisations_currency(world: KnownWorld) -> None:
+    SiteSettings.objects.update_or_create(pk=1, defaults={"currency": "EUR"})
+    cache.clear()
+
+    headline = value_headline(month=NOVEMBER)
+
+    assert headline["hard_savings"]["formula"] == (
+        "Σ of 1 hard-savings entry booked for November 2026: €50,000.00"
+    )
 
 
 def test_an_incomplete_month_is_listed_and_not_counted(
