@@ -1,8 +1,8 @@
 """Django admin registrations of the portfolio: a read-only back office.
 
-Initiatives, their alignments, linked requests, stage timeline, benefit lines, milestones and
-status updates change through the portfolio services (stage table, forecast lock, optimistic
-locking, audit); so here they are shown and searched, never changed.
+Initiatives, their alignments, linked requests, stage timeline, benefit lines, financial
+entries, milestones and status updates change through the portfolio services (stage table,
+forecast lock, optimistic locking, audit); so here they are shown and searched, never changed.
 """
 
 from django.contrib import admin
@@ -10,6 +10,7 @@ from django.contrib import admin
 from informatics.web import ReadOnlyAdmin
 from initiatives.models import (
     BenefitLine,
+    FinancialEntry,
     Initiative,
     InitiativePriority,
     LinkedRequest,
@@ -66,3 +67,11 @@ class LinkedRequestAdmin(ReadOnlyAdmin):
     list_display = ("request", "initiative")
     list_select_related = ("request", "initiative")
     search_fields = ("request__title", "initiative__title")
+
+
+@admin.register(FinancialEntry)
+class FinancialEntryAdmin(ReadOnlyAdmin):
+    list_display = ("initiative", "month", "kind", "amount", "source", "entered_by")
+    list_filter = ("kind", "month")
+    list_select_related = ("initiative", "entered_by")
+    search_fields = ("initiative__title", "source")

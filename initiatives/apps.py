@@ -23,6 +23,7 @@ class InitiativesConfig(AppConfig):
         "initiatives.benefitline": ("description", "unit"),
         "initiatives.statusupdate": ("narrative", "risks"),
         "initiatives.stagechange": ("reason",),
+        "initiatives.financialentry": ("source",),
     }
     # On intake's request page: the initiative that delivers the request.
     panels = {

@@ -80,3 +80,11 @@ class Health(models.TextChoices):
 
 HEALTH_ORDER: tuple[str, ...] = tuple(Health.values)
 HEALTH_DIMENSIONS: tuple[str, ...] = ("schedule", "scope", "budget", "adoption")
+
+
+class FinancialKind(models.TextChoices):
+    """What a financial entry of an initiative records (DOMAIN.md §2: hard savings are the only
+    "financial return" finance accepts; costs are what the initiative spent)."""
+
+    HARD_SAVINGS = "hard_savings", "Hard savings"
+    COST = "cost", "Cost"

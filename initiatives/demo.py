@@ -3,7 +3,8 @@ after the pain points: twenty-six initiatives of Riverside Health's informatics 
 every stage of the stage table, aligned to the seven priorities, with their people, benefit
 plans (locked at approval; a few edited since, so they show variance), milestones (some
 overdue), status updates (healthy, at risk and off track; a few stale) and links to the demo
-pain points they answer.
+pain points they answer; a few of them have hard savings and costs booked in the last closed
+months (`FINANCIALS`), so the monthly value report has an ROI to show.
 
 Everything goes through the portfolio services, so the stage timeline, gate records, locked
 forecasts and audit history are the ones real use would leave: the demo CMIO creates the
@@ -40,10 +41,19 @@ from django.utils import timezone
 from informatics.choices import ValueCategory
 from informatics.demo import Writer, email_held
 from informatics.models import AuditEvent, Facility, PhiConfirmation, StrategicPriority, User
+from informatics.services import site_today
 from initiatives import services
-from initiatives.choices import GATE_STAGES, Alignment, Health, InitiativeType, Stage
+from initiatives.choices import (
+    GATE_STAGES,
+    Alignment,
+    FinancialKind,
+    Health,
+    InitiativeType,
+    Stage,
+)
 from initiatives.models import (
     BenefitLine,
+    FinancialEntry,
     Initiative,
     Milestone,
     StageChange,
@@ -1276,6 +1286,92 @@ class _Seeder:
         ]
 
 
+@dataclass(frozen=True)
+class Booked:
+    """A financial entry of a demo initiative: `months_ago` 1 is the last closed month (the
+    month the value report of today's month close covers)."""
+
+    initiative: str
+    months_ago: int
+    kind: str
+    amount: str
+    source: str
+
+
+FINANCIALS: tuple[Booked, ...] = (
+    Booked(
+        "CLABSI prevention bundle",
+        1,
+        FinancialKind.COST,
+        "18000",
+        "Finance GL 7200, infection prevention nurse time, month close",
+    ),
+    Booked(
+        "CLABSI prevention bundle",
+        1,
+        FinancialKind.HARD_SAVINGS,
+        "9500",
+        "Finance GL 6100, fewer line-kit change-outs, month close",
+    ),
+    Booked(
+        "Inbox burden reduction",
+        1,
+        FinancialKind.COST,
+        "24000",
+        "Finance GL 7300, EHR vendor services, month close",
+    ),
+    Booked(
+        "Clinic optimisation sprints",
+        1,
+        FinancialKind.HARD_SAVINGS,
+        "40000",
+        "Finance GL 6100, locum coverage no longer needed, month close",
+    ),
+    Booked(
+        "Clinic optimisation sprints",
+        2,
+        FinancialKind.COST,
+        "15000",
+        "Finance GL 7200, optimisation team time, month close",
+    ),
+)
+
+
+def _month_ago(today: datetime.date, months: int) -> datetime.date:
+    index = today.year * 12 + today.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _seed_financials(actor: User) -> int:
+    """The financial entries not there yet (same initiative, month, kind and source); returns
+    how many were recorded."""
+    today = site_today()
+    initiatives = {
+        i.title: i for i in Initiative.objects.filter(title__in={b.initiative for b in FINANCIALS})
+    }
+    added = 0
+    for booked in FINANCIALS:
+        initiative = initiatives.get(booked.initiative)
+        month = _month_ago(today, booked.months_ago)
+        if (
+            initiative is None
+            or FinancialEntry.objects.filter(
+                initiative=initiative, month=month, kind=booked.kind, source=booked.source
+            ).exists()
+        ):
+            continue
+        services.financial_entry_add(
+            actor=actor,
+            initiative=initiative,
+            month=month,
+            kind=booked.kind,
+            amount=Decimal(booked.amount),
+            source=booked.source,
+        )
+        added += 1
+    return added
+
+
 @transaction.atomic
 def seed(*, stdout: Writer) -> None:
     """Seed the initiatives not there yet, once intake's pain points they answer are in place
@@ -1288,7 +1384,9 @@ def seed(*, stdout: Writer) -> None:
                 continue
             seeder.seed(plan)
             created += 1
+        booked = _seed_financials(User.objects.get(email=CMIO))
     stages = {plan.stage for plan in INITIATIVES}
     stdout.write(
         f"Portfolio: {len(INITIATIVES)} initiatives in {len(stages)} stages ({created} new).\n"
+        f"Financial entries: {len(FINANCIALS)} hard savings and costs ({booked} new).\n"
     )

@@ -27,6 +27,7 @@ from initiatives.choices import (
     HEALTH_DIMENSIONS,
     REASON_REQUIRED,
     Alignment,
+    FinancialKind,
     Health,
     InitiativeType,
     Stage,
@@ -437,3 +438,43 @@ class LinkRequestsForm(ServiceForm):
         "on, and its submitter sees the initiative on their request.",
         error_messages={"required": "Give at least one request number."},
     )
+
+
+class FinancialEntryForm(ServiceForm):
+    """Hard savings or a cost of the initiative, as finance booked it in one month."""
+
+    month = forms.DateField(
+        label="Month",
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text="The month finance booked it in.",
+        error_messages={
+            "required": "Give the month the amount was booked in.",
+            "invalid": "Enter the month as YYYY-MM.",
+        },
+    )
+    kind = choice_field(
+        FinancialKind.choices, label="Kind", required="Choose hard savings or cost."
+    )
+    amount = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        error_messages={
+            "required": "Give the amount.",
+            "invalid": "Enter the amount as a number, e.g. 50000.",
+            "max_digits": "Give the amount with at most 12 digits before the point.",
+            "max_decimal_places": "Give the amount with at most 2 decimals.",
+        },
+    )
+    source = forms.CharField(
+        max_length=200,
+        help_text="Where finance booked it, e.g. “Finance GL 6100, November close”.",
+        error_messages={"required": "Say where finance booked it."},
+    )
+    phi_confirmed = phi_confirmed_field()
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["month"] = data["month"].replace(day=1)
+        data["source"] = data["source"].strip()
+        return data

@@ -17,7 +17,7 @@ from informatics.models import (
     User,
     VersionedModel,
 )
-from initiatives.choices import Alignment, Health, InitiativeType, Stage
+from initiatives.choices import Alignment, FinancialKind, Health, InitiativeType, Stage
 from intake.models import IntakeRequest
 
 
@@ -210,3 +210,33 @@ class StatusUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative} at {self.at:%Y-%m-%d}"
+
+
+class FinancialEntry(models.Model):
+    """Money an initiative saved (hard savings) or spent (cost) in one month, as finance booked
+    it: the value report sums these for its month (ROI's hard savings and costs)."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="financial_entries"
+    )
+    month = models.DateField(help_text="The first day of the month the amount was booked in.")
+    kind = models.CharField(max_length=20, choices=FinancialKind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    source = models.CharField(
+        max_length=200, help_text="Where finance booked it, e.g. “Finance GL 6100, November close”."
+    )
+    entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "kind", "id"]
+        verbose_name_plural = "financial entries"
+        indexes = [models.Index(fields=["month", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="financial_entry_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} in {self.month:%b %Y}"

@@ -42,6 +42,7 @@ from initiatives.health import (
 )
 from initiatives.models import (
     BenefitLine,
+    FinancialEntry,
     Initiative,
     InitiativePriority,
     Milestone,
@@ -264,11 +265,12 @@ def benefit_variance(benefit: BenefitLine) -> BenefitVariance | None:
 
 
 def initiative_detail(*, pk: int, user: User | None = None) -> Initiative:
-    """One initiative with everything its page shows, in nine queries whatever it holds:
+    """One initiative with everything its page shows, in ten queries whatever it holds:
     the initiative (people, `with_health`), alignments with priorities, champions, facilities,
     the stage timeline (actors), status updates newest first (authors, each with `health`),
     milestones by due date (who did them, `is_overdue`), benefit lines (each with `variance`,
-    see `benefit_variance`) and linked requests (submitters) — those `user` may read when a
+    see `benefit_variance`), financial entries newest month first (who entered them) and
+    linked requests (submitters) — those `user` may read when a
     user is given. Http404 when there is no such initiative."""
     requests = IntakeRequest.objects.select_related("submitted_by").order_by("pk")
     if user is not None:
@@ -303,6 +305,12 @@ def initiative_detail(*, pk: int, user: User | None = None) -> Initiative:
                 .order_by("due_date", "id"),
             ),
             Prefetch("benefits", queryset=BenefitLine.objects.order_by("value_category", "id")),
+            Prefetch(
+                "financial_entries",
+                queryset=FinancialEntry.objects.select_related("entered_by").order_by(
+                    "-month", "kind", "id"
+                ),
+            ),
             Prefetch("requests", queryset=requests),
         )
         .first()

@@ -41,6 +41,16 @@ urlpatterns = [
         name="initiative-benefit-edit",
     ),
     path(
+        "initiatives/<int:pk>/financials/",
+        views.initiative_financial_add,
+        name="initiative-financial-add",
+    ),
+    path(
+        "initiatives/<int:pk>/financials/<int:entry_pk>/delete/",
+        views.initiative_financial_delete,
+        name="initiative-financial-delete",
+    ),
+    path(
         "initiatives/<int:pk>/requests/",
         views.initiative_link_requests,
         name="initiative-link-requests",

@@ -41,6 +41,7 @@ from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS,
 from initiatives.filters import InitiativeFilter
 from initiatives.forms import (
     BenefitForm,
+    FinancialEntryForm,
     InitiativeEditForm,
     InitiativeForm,
     LinkRequestsForm,
@@ -48,7 +49,7 @@ from initiatives.forms import (
     StageForm,
     StatusUpdateForm,
 )
-from initiatives.models import BenefitLine, Initiative, Milestone
+from initiatives.models import BenefitLine, FinancialEntry, Initiative, Milestone
 
 PER_PAGE = 50
 
@@ -271,6 +272,7 @@ def _detail_response(
         else None,
         "milestone_form": MilestoneForm(auto_id="milestone_%s") if can_edit else None,
         "benefit_form": BenefitForm(auto_id="benefit_%s") if can_edit else None,
+        "financial_form": FinancialEntryForm(auto_id="financial_%s") if can_edit else None,
         "link_form": LinkRequestsForm(auto_id="link_%s") if can_edit else None,
     }
     context: dict[str, Any] = {
@@ -283,6 +285,7 @@ def _detail_response(
         "health": health.initiative_health(initiative),
         "milestones": list(initiative.milestones.all()),
         "benefits": list(initiative.benefits.all()),
+        "financial_entries": list(initiative.financial_entries.all()),
         "linked": list(initiative.requests.all()),
         "events": list(kernel_selectors.audit_history(instance=initiative)),
         "can_edit": can_edit,
@@ -376,6 +379,12 @@ initiative_milestone_add = _page_form_view(
 initiative_benefit_add = _page_form_view(
     "benefit", BenefitForm, services.benefit_add, "Added the line to the benefit plan."
 )
+initiative_financial_add = _page_form_view(
+    "financial",
+    FinancialEntryForm,
+    services.financial_entry_add,
+    lambda form: f"Recorded the {form.cleaned_data['kind'].replace('_', ' ')} entry.",
+)
 initiative_link_requests = _page_form_view(
     "link", LinkRequestsForm, services.initiative_link_requests, _requests_linked
 )
@@ -388,9 +397,11 @@ def _editable(request: AuthedRequest, pk: int) -> Initiative:
     return initiative
 
 
-def _own[R: (Milestone, BenefitLine)](initiative: Initiative, records: QuerySet[R], pk: int) -> R:
-    """One of the initiative's prefetched milestones or benefit lines, pointing back at the
-    initiative without a query (404 when it has none such)."""
+def _own[R: (Milestone, BenefitLine, FinancialEntry)](
+    initiative: Initiative, records: QuerySet[R], pk: int
+) -> R:
+    """One of the initiative's prefetched milestones, benefit lines or financial entries,
+    pointing back at the initiative without a query (404 when it has none such)."""
     for record in records:
         if record.pk == pk:
             record.initiative = initiative
@@ -428,3 +439,15 @@ def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) ->
         "initiatives/initiative_benefit_form.html",
         form_context(form, outcome.phi_seen, initiative=initiative, benefit=benefit),
     )
+
+
+@login_required
+@require_POST
+def initiative_financial_delete(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """Remove a financial entry entered in error."""
+    initiative = _editable(request, pk)
+    entry = _own(initiative, initiative.financial_entries.all(), entry_pk)
+    run_action(
+        request, services.financial_entry_delete, "Removed the financial entry.", entry=entry
+    )
+    return redirect("initiatives:initiative-detail", pk=initiative.pk)

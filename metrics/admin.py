@@ -1,9 +1,9 @@
 """Django admin registrations of metrics: a read-only back office.
 
-The catalogue, targets, annotations and links change through metrics.services (permissions,
-PHI guard, attribution shares, audit, roll-ups enqueued); measurements through imports (the
-batch is their audit) or hand entry; roll-ups only through the roll-up job. So here they are
-shown and searched, never changed.
+The catalogue, targets, annotations, links and value bases change through metrics.services
+(permissions, PHI guard, attribution shares, audit, roll-ups enqueued); measurements through
+imports (the batch is their audit) or hand entry; roll-ups only through the roll-up job. So
+here they are shown and searched, never changed.
 """
 
 from django.contrib import admin
@@ -18,6 +18,7 @@ from metrics.models import (
     RollupPoint,
     RollupSeries,
     Target,
+    ValueBasis,
 )
 
 
@@ -34,6 +35,14 @@ class MetricInitiativeAdmin(ReadOnlyAdmin):
     list_display = ("metric", "initiative", "share", "benefit_line")
     list_select_related = ("metric", "initiative", "benefit_line")
     search_fields = ("metric__code", "initiative__title")
+
+
+@admin.register(ValueBasis)
+class ValueBasisAdmin(ReadOnlyAdmin):
+    list_display = ("metric", "kind", "baseline", "unit_cost", "unit_cost_source", "exposure_label")
+    list_filter = ("kind",)
+    list_select_related = ("metric",)
+    search_fields = ("metric__code", "unit_cost_source")
 
 
 @admin.register(Target)

@@ -18,6 +18,7 @@ class MetricsConfig(AppConfig):
         "metrics.annotation": ("label", "reason"),
         "metrics.importbatch": ("filename",),
         "metrics.measurement": ("source_system", "definition_version"),
+        "metrics.valuebasis": ("baseline_source", "unit_cost_source", "exposure_label"),
     }
     # Text fields that are neither, each with the reason (tests/informatics/test_phi_fields.py
     # fails on a text field found in no list).

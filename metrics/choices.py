@@ -90,3 +90,11 @@ class ImportStatus(models.TextChoices):
     DONE = "done", "Imported"
     REJECTED = "rejected", "Rejected"
     FAILED = "failed", "Failed"
+
+
+class ValueKind(models.TextChoices):
+    """How a metric's change turns into money (DOMAIN.md §2): events avoided × the cost of one
+    event, or minutes reclaimed × the loaded cost of a minute."""
+
+    COST_AVOIDANCE = "cost_avoidance", "Cost avoidance (events × unit cost)"
+    TIME_VALUE = "time_value", "Time value (minutes × cost per minute)"

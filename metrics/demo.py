@@ -22,7 +22,9 @@ The numbers tell Riverside's story, so every signal and icon appears:
   falls rates sit in common-cause variation with their targets inside the limits (hit and
   miss);
 - the two survey metrics have four waves each; cost avoidance accumulates from the first
-  go-live.
+  go-live;
+- CLABSI is valued in the monthly report as cost avoidance and after-hours EHR time as time
+  value (`VALUE_BASES`), against the initiatives' hard savings and costs (initiatives.demo).
 
 Noise comes from a random generator seeded per metric, so the figures are the same on every
 run. Running it again changes nothing: a metric, target, link or annotation that exists is left
@@ -40,6 +42,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -57,6 +60,7 @@ from metrics.choices import (
     Direction,
     MetricFrequency,
     RulePreset,
+    ValueKind,
 )
 from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Target
 
@@ -928,6 +932,37 @@ def _seed_measurements(demo: DemoMetric, metric: Metric, timeline: Timeline) -> 
     return len(rows)
 
 
+# How the demo values two metrics in the monthly report (DOMAIN.md §2: the unit costs are
+# published estimates to verify, shown with their sources).
+VALUE_BASES: dict[str, dict[str, Any]] = {
+    "Q2": {
+        "kind": ValueKind.COST_AVOIDANCE,
+        "baseline": "1.10",
+        "baseline_source": "Riverside NHSN surveillance, FY2025, all units",
+        "unit_cost": "46000",
+        "unit_cost_source": "AHRQ 2017 estimate, $46,000 per CLABSI (verify locally)",
+        "exposure_label": "line-days",
+    },
+    "E3": {
+        "kind": ValueKind.TIME_VALUE,
+        "baseline": "86",
+        "baseline_source": "Epic Signal, FY2025 (86 min/day in primary care, Arndt 2017)",
+        "unit_cost": "3",
+        "unit_cost_source": "Loaded physician cost a minute, Riverside Finance 2026 (verify)",
+        "exposure_label": "clinician-days",
+    },
+}
+
+
+def _seed_value_bases(actor: User) -> int:
+    """The value bases the demo metrics lack; returns how many were set."""
+    added = 0
+    for metric in Metric.objects.filter(code__in=VALUE_BASES, value_basis__isnull=True):
+        services.value_basis_set(actor=actor, metric=metric, **VALUE_BASES[metric.code])
+        added += 1
+    return added
+
+
 @transaction.atomic
 def seed(*, stdout: Writer) -> None:
     """Seed the catalogue, its links, targets and annotations, the measurements, and the
@@ -943,6 +978,7 @@ def seed(*, stdout: Writer) -> None:
         new_metrics += created
         new_rows += _seed_catalogue_rows(demo, metric, actor, timeline)
         new_measurements += _seed_measurements(demo, metric, timeline)
+    new_bases = _seed_value_bases(actor)
     result = services.rollup_refresh(today=today)
     first, last = timeline.months[0], timeline.months[-1]
     stdout.write(
@@ -950,4 +986,5 @@ def seed(*, stdout: Writer) -> None:
         f"targets, links and annotations, {new_measurements:,} new measurements "
         f"({first:%b %Y} to {last:%b %Y}); roll-ups: {result.series_written} series "
         f"written, {result.series_unchanged} unchanged.\n"
+        f"Value bases: {len(VALUE_BASES)} metrics valued in the monthly report ({new_bases} new).\n"
     )

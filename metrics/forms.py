@@ -27,8 +27,9 @@ from metrics.choices import (
     Direction,
     MetricFrequency,
     RulePreset,
+    ValueKind,
 )
-from metrics.models import Metric
+from metrics.models import Metric, ValueBasis
 from metrics.services import METRIC_FIELDS
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -366,3 +367,67 @@ class MeasurementForm(_FacilityScopedForm):
         if start and end and end < start:
             self.add_error("period_end", "The period cannot end before it starts.")
         return data
+
+
+class ValueBasisForm(ServiceForm):
+    """How the metric's change turns into money in the value report: events avoided × the cost
+    of one event, or minutes reclaimed × the loaded cost of a minute, against an agreed
+    baseline rate; each figure with its source."""
+
+    kind = choice_field(ValueKind.choices, label="Valued as", required="Choose how it is valued.")
+    baseline = forms.DecimalField(
+        label="Baseline rate",
+        max_digits=20,
+        decimal_places=6,
+        help_text="The agreed pre-intervention rate, in the metric's unit.",
+        error_messages={
+            "required": "Give the baseline rate, in the metric's unit.",
+            "invalid": "Enter the baseline as a number, e.g. 2.0.",
+        },
+    )
+    baseline_source = forms.CharField(
+        label="Baseline source",
+        max_length=200,
+        error_messages={"required": "Say where the baseline comes from."},
+    )
+    unit_cost = forms.DecimalField(
+        label="Unit cost",
+        max_digits=12,
+        decimal_places=2,
+        help_text="Per event avoided, or per minute reclaimed.",
+        error_messages={
+            "required": "Give the unit cost.",
+            "invalid": "Enter the unit cost as an amount, e.g. 46000.",
+            "max_digits": "Give the unit cost with at most 10 digits before the point.",
+            "max_decimal_places": "Give the unit cost with at most 2 decimals.",
+        },
+    )
+    unit_cost_source = forms.CharField(
+        label="Unit cost source",
+        max_length=200,
+        help_text="Shown in the report beside the figure.",
+        error_messages={"required": "Say where the unit cost comes from: the report shows it."},
+    )
+    exposure_label = forms.CharField(
+        label="Exposure",
+        max_length=40,
+        help_text="What the denominator counts, e.g. line-days, clinician-days.",
+        error_messages={"required": "Say what the exposure counts, e.g. line-days."},
+    )
+    phi_confirmed = phi_confirmed_field()
+
+    @staticmethod
+    def initial_for(basis: ValueBasis | None) -> dict[str, Any]:
+        if basis is None:
+            return {}
+        return {
+            name: getattr(basis, name)
+            for name in (
+                "kind",
+                "baseline",
+                "baseline_source",
+                "unit_cost",
+                "unit_cost_source",
+                "exposure_label",
+            )
+        }

@@ -29,6 +29,7 @@ from metrics.choices import (
     ImportStatus,
     MetricFrequency,
     RulePreset,
+    ValueKind,
     Variation,
 )
 
@@ -133,6 +134,48 @@ class MetricInitiative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric.code} ← initiative #{self.initiative_id} ({self.share}%)"
+
+
+class ValueBasis(TimeStampedModel):
+    """How a metric's change turns into money for the value report (DOMAIN.md §2): the agreed
+    pre-intervention rate (`baseline`, in the metric's unit) and the cost of one event or one
+    minute (`unit_cost`), each with its source; the exposure (line-days, clinician-days) is
+    the denominator of the month's system roll-up point. One per metric, optional."""
+
+    metric = models.OneToOneField(Metric, on_delete=models.CASCADE, related_name="value_basis")
+    kind = models.CharField(max_length=20, choices=ValueKind.choices)
+    baseline = models.DecimalField(
+        max_digits=FIGURE_DIGITS,
+        decimal_places=FIGURE_PLACES,
+        help_text="The agreed pre-intervention rate, in the metric's unit.",
+    )
+    baseline_source = models.CharField(
+        max_length=200, help_text="Where the baseline comes from, e.g. “FY2025 NHSN, all units”."
+    )
+    unit_cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Currency per event avoided (cost avoidance) or per minute (time value).",
+    )
+    unit_cost_source = models.CharField(
+        max_length=200, help_text="Shown in the report, e.g. “AHRQ 2017, $46,000 per CLABSI”."
+    )
+    exposure_label = models.CharField(
+        max_length=40, help_text="What the denominator counts, e.g. “line-days”."
+    )
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["metric"]
+        verbose_name_plural = "value bases"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_cost__gt=0), name="value_basis_unit_cost_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric.code} {self.get_kind_display()}"
 
 
 class Target(TimeStampedModel):

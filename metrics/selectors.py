@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
@@ -31,6 +32,7 @@ from metrics.models import (
     RollupPoint,
     RollupSeries,
     Target,
+    ValueBasis,
 )
 from metrics.periods import due_period_end, next_period_end
 from metrics.targets import applicable_target
@@ -116,13 +118,21 @@ def metric_list(
     return rows
 
 
+def value_basis_of(metric: Metric) -> ValueBasis | None:
+    """The metric's value basis, if it has one (joined by `metric_detail`: no query)."""
+    try:
+        return metric.value_basis
+    except ObjectDoesNotExist:
+        return None
+
+
 def metric_detail(*, metric_id: int) -> Metric:
-    """One metric with its owner, priorities, attribution links (their initiatives and
+    """One metric with its owner, value basis, priorities, attribution links (their initiatives and
     benefit lines), balancing metrics, targets and annotations (with facilities and authors)
     and system-level roll-up. Http404 when there is none."""
     metric = (
         Metric.objects.filter(pk=metric_id)
-        .select_related("owner")
+        .select_related("owner", "value_basis")
         .prefetch_related(
             _system_rollups(),
             "priorities",

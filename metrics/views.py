@@ -43,11 +43,19 @@ from metrics.forms import (
     MetricEditForm,
     MetricForm,
     TargetForm,
+    ValueBasisForm,
 )
-from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Target
+from metrics.models import (
+    Annotation,
+    Measurement,
+    Metric,
+    MetricInitiative,
+    Target,
+    ValueBasis,
+)
 
 PER_PAGE = 50
-FORMS = ("target_form", "annotation_form", "link_form", "measurement_form")
+FORMS = ("target_form", "annotation_form", "link_form", "measurement_form", "value_form")
 
 
 # --- Catalogue ----------------------------------------------------------------------------------
@@ -136,6 +144,7 @@ def _detail_response(
     metric = page.metric
     can_edit = can(user, Action.METRIC_EDIT)
     can_load = can(user, Action.MEASUREMENT_LOAD)
+    value_basis = selectors.value_basis_of(metric)
     blank: dict[str, Form | None] = {
         "target_form": TargetForm(auto_id="target_%s") if can_edit else None,
         "annotation_form": AnnotationForm(auto_id="annotation_%s") if can_edit else None,
@@ -145,6 +154,11 @@ def _detail_response(
             initial={"facility": page.facility.pk if page.facility else None},
         )
         if can_load
+        else None,
+        "value_form": ValueBasisForm(
+            auto_id="value_%s", initial=ValueBasisForm.initial_for(value_basis)
+        )
+        if can_edit
         else None,
     }
     analysis = page.analysis
@@ -169,6 +183,7 @@ def _detail_response(
         "balancing": list(metric.balancing_metrics.all()),
         "targets": list(metric.targets.all()),
         "annotations": list(metric.annotations.all()),
+        "value_basis": value_basis,
         "is_survey": metric.chart_type == ChartType.SURVEY,
         "is_cumulative": metric.chart_type == ChartType.CUMULATIVE,
         "presets": RulePreset.choices,
@@ -292,6 +307,10 @@ def _link_remove(user: User, metric: Metric, initiative_pk: int) -> str:
     return f"Unlinked “{link.initiative.title}”."
 
 
+def _value_set(metric: Metric, basis: ValueBasis) -> str:
+    return f"Saved how {metric.code} is valued: {basis.get_kind_display().lower()}."
+
+
 def _measurement_saved(metric: Metric, measurement: Measurement) -> str:
     return (
         f"Saved {metric.code} for {measurement.facility.name}, "
@@ -312,6 +331,9 @@ metric_link_add = _page_form_view(
     "link", LinkForm, services.metric_link_initiative, _linked, "#initiatives"
 )
 metric_link_delete = _remove_view(_link_remove, "#initiatives")
+metric_value_set = _page_form_view(
+    "value", ValueBasisForm, services.value_basis_set, _value_set, "#value"
+)
 metric_measurement_enter = _page_form_view(
     "measurement",
     MeasurementForm,
@@ -345,6 +367,7 @@ urlpatterns: list[URLPattern] = [
         metric_link_delete,
         name="metric-link-delete",
     ),
+    path("metrics/<int:pk>/value/", metric_value_set, name="metric-value-set"),
     path(
         "metrics/<int:pk>/measurements/",
         metric_measurement_enter,

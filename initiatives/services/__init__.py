@@ -1,5 +1,5 @@
 """Writes of the portfolio: initiatives, their stages, linked requests, benefit plans,
-milestones and status updates.
+financial entries (hard savings and costs), milestones and status updates.
 
 Every function checks who may act (DESIGN.md's table through informatics.permissions: the
 CMIO edits every initiative, an informaticist those they lead; approve and stop are gates,
@@ -38,6 +38,12 @@ from initiatives.services._common import (
     STOPPED_DECLINE_REASON,
 )
 from initiatives.services.benefits import benefit_add, benefit_update
+from initiatives.services.financials import (
+    FINANCIAL_FIELDS,
+    financial_entry_add,
+    financial_entry_delete,
+    financial_entry_update,
+)
 from initiatives.services.initiatives import initiative_create, initiative_update
 from initiatives.services.links import initiative_link_requests, initiative_unlink_requests
 from initiatives.services.milestones import milestone_add, milestone_done, milestone_update
@@ -51,12 +57,16 @@ from initiatives.services.status import status_update_post
 __all__ = [
     "ADVANCE_CALLERS",
     "BENEFIT_FIELDS",
+    "FINANCIAL_FIELDS",
     "INITIATIVE_EDITABLE",
     "INITIATIVE_FIELDS",
     "MILESTONE_FIELDS",
     "STOPPED_DECLINE_REASON",
     "benefit_add",
     "benefit_update",
+    "financial_entry_add",
+    "financial_entry_delete",
+    "financial_entry_update",
     "initiative_advance",
     "initiative_create",
     "initiative_link_requests",

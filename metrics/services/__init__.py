@@ -16,6 +16,8 @@ from metrics.services.catalogue import (
     metric_update,
     target_delete,
     target_set,
+    value_basis_delete,
+    value_basis_set,
 )
 from metrics.services.imports import import_run, import_upload
 from metrics.services.rollups import RollupResult, rollup_enqueue, rollup_refresh, rollup_run
@@ -39,4 +41,6 @@ __all__ = [
     "rollup_run",
     "target_delete",
     "target_set",
+    "value_basis_delete",
+    "value_basis_set",
 ]

@@ -120,5 +120,5 @@ def test_the_detail_query_count_does_not_grow_with_what_it_holds(
 DETAIL_PATHS = ("", "milestones/", "status-updates/", "benefits/")
 # Each: token + user; groups; then the detail selector: the initiative with its people and
 # health subqueries, alignments with priorities, champions, facilities, stage timeline, status
-# updates, milestones, benefits and linked requests.
-DETAIL_BUDGET = dict.fromkeys(DETAIL_PATHS, 2 + 9)
+# updates, milestones, benefits, financial entries and linked requests.
+DETAIL_BUDGET = dict.fromkeys(DETAIL_PATHS, 2 + 10)

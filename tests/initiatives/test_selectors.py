@@ -505,8 +505,9 @@ def test_the_detail_costs_the_same_queries_at_2_and_200(
 
     # 1 the initiative with people and subqueries, 2 alignments with priorities, 3 champions,
     # 4 facilities, 5 stage timeline with actors, 6 status updates with authors and health,
-    # 7 milestones with who did them, 8 benefit lines, 9 linked requests with submitters
-    with django_assert_num_queries(9):
+    # 7 milestones with who did them, 8 benefit lines, 9 financial entries with who entered
+    # them, 10 linked requests with submitters
+    with django_assert_num_queries(10):
         detail = selectors.initiative_detail(pk=first.pk)
         shown = (
             [a.priority.title for a in detail.alignments.all()],

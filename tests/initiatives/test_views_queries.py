@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from informatics.choices import ValueCategory
 from informatics.models import User
-from initiatives.choices import Health, Stage
-from initiatives.models import Initiative
+from initiatives.choices import FinancialKind, Health, Stage
+from initiatives.models import FinancialEntry, Initiative
 from tests.factories import FacilityFactory, PriorityFactory, UserFactory
 from tests.initiatives.factories import (
     BenefitLineFactory,
@@ -167,6 +167,17 @@ def busy_initiative(count: int, *, lead: User) -> Initiative:
         locked_horizon=datetime.date(2027, 3, 31),
         locked_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
     )
+    FinancialEntry.objects.bulk_create(
+        FinancialEntry(
+            initiative=initiative,
+            month=datetime.date(2026, 1 + n % 12, 1),
+            kind=FinancialKind.COST,
+            amount=Decimal(1000),
+            source="Finance GL 7200",
+            entered_by=lead,
+        )
+        for n in range(count)
+    )
     for submitter in crowd:
         request_in(initiative, submitted_by=submitter)
     InitiativeFactory.create_batch(count)  # others, which the page must not read
@@ -190,10 +201,12 @@ def test_an_initiatives_page_costs_the_same_at_2_and_200(
     # session, user; 3 the user's roles; 4 the initiative with its people, latest health and
     # stale flag; 5 alignments with priorities; 6 champions; 7 facilities; 8 the stage
     # timeline with actors; 9 status updates with authors; 10 milestones with who did them;
-    # 11 benefit lines; 12 linked requests (those the user may read) with submitters; 13 its
-    # history; then saving the session. The forms need no query.
-    with django_assert_num_queries(SESSION + 11 + SESSION_SAVE):
+    # 11 benefit lines; 12 financial entries with who entered them; 13 linked requests (those
+    # the user may read) with submitters; 14 its history; then saving the session. The forms
+    # need no query.
+    with django_assert_num_queries(SESSION + 12 + SESSION_SAVE):
         response = client.get(url)
     assert len(response.context["updates"]) == count
     assert len(response.context["linked"]) == count
     assert len(response.context["benefits"]) == count
+    assert len(response.context["financial_entries"]) == count

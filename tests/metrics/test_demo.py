@@ -32,6 +32,7 @@ from metrics.models import (
     Target,
 )
 from metrics.services import rollup_refresh
+from metrics.value import value_headline
 from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +238,20 @@ def test_a_second_run_changes_nothing(seeded: Seeded) -> None:
         "measurements" in output
     )
     assert "roll-ups: 0 series written, 73 unchanged." in output
+
+
+def test_the_last_closed_month_has_a_value_headline(seeded: Seeded) -> None:
+    month = demo.month_start(seeded.today, -1)
+
+    headline = value_headline(month=month)
+
+    # CLABSI (cost avoidance) and pajama time (time value) are valued; their figures follow
+    # the demo's noise, so only their presence is certain. The entries are booked as given.
+    assert [i["incomplete"] for i in headline["cost_avoidance"]["items"]] == [False]
+    assert [i["metric"] for i in headline["time_value"]["items"]] == ["E3", "E3", "E3"]
+    assert headline["cost_avoidance"]["value"] != "0.00"
+    assert headline["time_value"]["value"] != "0.00"
+    assert headline["hard_savings"]["value"] == "49500.00"
+    assert headline["costs"]["value"] == "42000.00"
+    assert headline["roi"]["value"] is not None
+    assert "Value bases: 2 metrics valued in the monthly report (2 new)." in seeded.output

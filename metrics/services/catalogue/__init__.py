@@ -22,6 +22,7 @@ from metrics.services.catalogue.definitions import (
 from metrics.services.catalogue.links import metric_link_initiative, metric_unlink_initiative
 from metrics.services.catalogue.measurements import measurement_enter
 from metrics.services.catalogue.targets import target_delete, target_set
+from metrics.services.catalogue.value import value_basis_delete, value_basis_set
 
 __all__ = [
     "METRIC_EDITABLE",
@@ -36,4 +37,6 @@ __all__ = [
     "metric_update",
     "target_delete",
     "target_set",
+    "value_basis_delete",
+    "value_basis_set",
 ]
