@@ -315,6 +315,8 @@ def value_headline(*, month: datetime.date, priority_id: int | None = None) -> d
             StrategicPriority.objects.filter(pk=priority_id).values_list("title", flat=True).first()
         )
         fallback.insert(0, {"kind": "priority", "id": priority_id, "label": title or ""})
+    if not fallback:  # nothing valued yet: the catalogue, where a metric is given its value
+        fallback = [{"kind": "metric_list", "id": 0, "label": "no metric is valued yet"}]
 
     def sources(refs: Iterable[Ref]) -> list[Ref]:
         return _dedup(refs) or _dedup(fallback)

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from informatics.permissions import Action, can
+
 
 def _metric_of_series(series_id: int) -> int | None:
     from metrics.models import RollupSeries
@@ -61,6 +63,7 @@ DIRECT: dict[str, str] = {
 # Kinds that name a list (a figure that counted nothing still points at where it looked).
 LISTS: dict[str, str] = {
     "request_list": "intake:request-list",
+    "metric_list": "metrics:metric-list",
     "initiative_list": "initiatives:initiative-list",
     "decision_list": "governance:decision-list",
 }
@@ -96,10 +99,23 @@ def _walk_refs(node: Any) -> Iterator[Mapping[str, Any]]:
             yield from _walk_refs(value)
 
 
-def payload_source_urls(payload: Mapping[str, Any]) -> dict[tuple[str, int], str]:
+def _may_open(user: Any, kind: str) -> bool:
+    """Whether `user` may open the pages of `kind`: an import batch (its file name, counts and
+    errors) is for those who load measurements and for admins (metrics' `import_can_read`; a
+    batch's own uploader may open it from the imports page); every other source is for anyone
+    who reads the report."""
+    if kind != "import_batch" or user is None:
+        return True
+    return can(user, Action.MEASUREMENT_LOAD) or can(user, Action.ADMINISTER)
+
+
+def payload_source_urls(
+    payload: Mapping[str, Any], *, reader: Any = None
+) -> dict[tuple[str, int], str]:
     """The URL of every source ref in `payload`, keyed by (kind, id), in at most two queries
     (the series' metrics, the benefit lines' initiatives). The web page passes it to the body
-    template as `source_urls`, so rendering the links reads nothing."""
+    template as `source_urls`, so rendering the links reads nothing. A source `reader` may not
+    open maps to "" and shows as its label, unlinked."""
     from initiatives.models import BenefitLine
     from metrics.models import RollupSeries
 
@@ -127,7 +143,9 @@ def payload_source_urls(payload: Mapping[str, Any]) -> dict[tuple[str, int], str
     urls = {}
     for ref in refs:
         kind, pk = str(ref.get("kind", "")), int(ref["id"])
-        if kind == "series":
+        if not _may_open(reader, kind):
+            urls[(kind, pk)] = ""
+        elif kind == "series":
             urls[(kind, pk)] = _metric_page(ref, metrics.get)
         elif kind == "benefit_line":
             urls[(kind, pk)] = _initiative_page(ref, lines.get)

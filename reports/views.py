@@ -124,7 +124,7 @@ def _detail_page(
         "files": list(report.files.all()),
         "links": True,
         # Every source link of the body, found in two queries rather than one per link.
-        "source_urls": payload_source_urls(report.payload),
+        "source_urls": payload_source_urls(report.payload, reader=request.user),
         "can_write": can_draft and is_draft,
         "can_review": can_draft and is_draft and bool(report.narrative.strip()),
         "can_issue": can(request.user, Action.REPORT_ISSUE)

@@ -67,17 +67,20 @@ def source_links(
     refs: Iterable[Mapping[str, Any]], urls: Mapping[tuple[str, int], str] | None = None
 ) -> SafeString:
     """Each ref as a link to its page: from `urls` (see `payload_source_urls`) when given,
-    else through `source_url`."""
+    else through `source_url`; a ref whose URL there is "" (the reader may not open it) as its
+    label only."""
 
     def url(ref: Mapping[str, Any]) -> str:
         known = (urls or {}).get((str(ref.get("kind", "")), int(ref["id"])))
         return known if known is not None else source_url(ref)
 
-    return format_html_join(
-        ", ",
-        '<a class="report-source" href="{}">{}</a>',
-        ((url(ref), ref.get("label", "")) for ref in refs),
-    )
+    def one(ref: Mapping[str, Any]) -> SafeString:
+        href, label = url(ref), ref.get("label", "")
+        if not href:
+            return format_html('<span class="report-source">{}</span>', label)
+        return format_html('<a class="report-source" href="{}">{}</a>', href, label)
+
+    return SafeString(", ".join(one(ref) for ref in refs))
 
 
 def source_labels(refs: Iterable[Mapping[str, Any]]) -> SafeString:
