@@ -13,8 +13,11 @@ from django.db.models import Sum
 from informatics.choices import FacilityKind, Role
 from informatics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from informatics.models import AuditEvent, Facility, SiteSettings, StrategicPriority, User
-from informatics.services import site_settings_get
+from informatics.services import site_settings_get, site_today
 from intake.demo import PHYSICIANS
+from metrics.periods import month_start
+from reports.choices import ReportState
+from reports.models import ReportSubscription, ValueReport
 from tests.conftest import data_for_module
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +178,20 @@ def test_running_again_restores_reference_data_but_keeps_priority_edits(seeded: 
         ),
         ("Margaret Okonkwo", {"is_active": [False, True]}, "demo data"),
     ]
+
+
+def test_seeds_an_issued_report_and_a_draft_waiting_for_the_narrative(seeded: str) -> None:
+    last = month_start(site_today(), -1)
+    before = month_start(last, -1)
+    issued = ValueReport.objects.get(month=before, priority=None)
+    assert (issued.state, issued.revision) == (ReportState.ISSUED, 1)
+    assert issued.narrative.startswith(f"{before:%B %Y}: hard savings of $")
+    assert (issued.reviewed_by.email, issued.issued_by.email) == (  # type: ignore[union-attr]
+        "cmio@riverside.example",
+        "cmo@riverside.example",
+    )
+    assert sorted(issued.files.values_list("kind", flat=True)) == ["csv", "pdf", "xlsx"]
+    draft = ValueReport.objects.get(month=last, priority=None)
+    assert (draft.state, draft.revision, draft.narrative) == (ReportState.DRAFT, 1, "")
+    assert ReportSubscription.objects.get(user__email="executive@riverside.example").active
+    assert f"Reports: {before:%B %Y} issued (revision 1), {last:%B %Y} draft (revision 1)" in seeded
