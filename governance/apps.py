@@ -24,6 +24,9 @@ class GovernanceConfig(AppConfig):
     )
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin (informatics.services.records.guarded_fields): one list for both.
+    # After a redaction, the stored minutes PDF of a held review that showed the text is
+    # rendered again.
+    redaction_followups = ("governance.services.minutes.minutes_redacted",)
     redactable = {
         "governance.governancebody": ("charter",),
         "governance.review": ("minutes",),

@@ -17,9 +17,16 @@ class ReportsConfig(AppConfig):
     # Where reports keep copies of other records' texts (a payload quotes titles, rationales and
     # the narrative): a redaction rewrites them too.
     redaction_copies = {"reports.valuereport": ("payload",)}
+    # After a redaction rewrote a report (its payload or its narrative), its files are rendered
+    # again, issued ones too, and their old and new hashes recorded.
+    redaction_followups = ("reports.services.report_files_redacted",)
     unguarded = {
         "reports.valuereport": {"payload_sha256": "a hash written by the portal"},
         "reports.reportfile": {
             "sha256": "a hash written by the portal",
+        },
+        "reports.reportfileredaction": {
+            "old_sha256": "a hash written by the portal",
+            "new_sha256": "a hash written by the portal",
         },
     }

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from informatics import limits
-from informatics.models import JobRun, StrategicPriority, User
+from informatics.models import JobRun, Redaction, StrategicPriority, User
 from reports.choices import FileKind, ReportState
 
 
@@ -92,6 +92,24 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"
+
+
+class ReportFileRedaction(models.Model):
+    """A report file rendered again because a redaction rewrote a text it held (an issued
+    report's too: redaction wins over immutability). Keeps the file's sha256 before and after,
+    never the text."""
+
+    report_file = models.ForeignKey(ReportFile, on_delete=models.CASCADE, related_name="redactions")
+    redaction = models.ForeignKey(Redaction, on_delete=models.PROTECT, related_name="+")
+    old_sha256 = models.CharField(max_length=64)
+    new_sha256 = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_file} re-rendered after redaction {self.redaction_id}"
 
 
 class ReportSubscription(models.Model):

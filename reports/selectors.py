@@ -21,7 +21,7 @@ from initiatives.selectors import PortfolioSummary
 from intake import selectors as intake_selectors
 from metrics import selectors as metrics_selectors
 from reports.choices import ReportState
-from reports.models import ReportSubscription, ValueReport
+from reports.models import ReportFileRedaction, ReportSubscription, ValueReport
 
 LANDING_TITLES: dict[str, str] = {
     Role.CMO: "Portfolio dashboard",
@@ -177,6 +177,16 @@ def report_detail(*, user: User, pk: int) -> ValueReport:
     if report is None:
         raise Http404("No such report.")
     return report
+
+
+def report_file_redactions(*, report: ValueReport) -> list[ReportFileRedaction]:
+    """The report's files rendered again after redactions, oldest first, with each file (one
+    query; for the report page of whoever may read the report)."""
+    return list(
+        ReportFileRedaction.objects.filter(report_file__report=report)
+        .select_related("report_file")
+        .order_by("at", "pk")
+    )
 
 
 def latest_issued_report() -> ValueReport | None:

@@ -17,6 +17,7 @@ from typing import Any
 from celery import Task
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Max, Min
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.utils import timezone
 from informatics import limits
 from informatics.audit import audit_created, audited_update
 from informatics.jobs import run_claimed
-from informatics.models import JobRun, SiteSettings, StrategicPriority, User
+from informatics.models import JobRun, Redaction, SiteSettings, StrategicPriority, User
 from informatics.permissions import Action, can, require
 from informatics.services import (
     jobrun_create,
@@ -40,7 +41,7 @@ from metrics.models import RollupPoint
 from metrics.periods import month_start
 from reports import render
 from reports.choices import FileKind, ReportState
-from reports.models import ReportFile, ReportSubscription, ValueReport
+from reports.models import ReportFile, ReportFileRedaction, ReportSubscription, ValueReport
 from reports.payload import build_payload, payload_hash
 from reports.tasks import BUILD_KIND, report_build_task
 
@@ -269,6 +270,57 @@ def report_subscription_set(*, actor: User, active: bool) -> ReportSubscription:
         user=actor, defaults={"active": active, "updated_at": timezone.now()}
     )
     return subscription
+
+
+# --- Redaction -----------------------------------------------------------------------------
+
+
+def report_files_redacted(*, redaction: Redaction, rewritten: dict[str, set[Any]]) -> None:
+    """After a redaction (the kernel's `text_redact`, in its transaction; see the app's
+    `redaction_followups`) rewrote reports — a payload quoting the text, or a report's own
+    narrative —, render each such report's files again, issued ones too: redaction wins over
+    immutability, and nothing else of an issued report changes.
+
+    The payload changed, so `payload_sha256` is computed again from it; each file whose bytes
+    changed is stored anew (the old file is deleted once the redaction commits) and a
+    ReportFileRedaction keeps its old and new sha256, which is the record of the files as they
+    were issued."""
+    pks = rewritten.get(ValueReport._meta.label_lower, set())
+    if not pks:
+        return
+    reports = ValueReport.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    for report in reports:
+        digest = payload_hash(report.payload)
+        if digest != report.payload_sha256:
+            ValueReport.objects.filter(pk=report.pk).update(payload_sha256=digest)
+        rendered = render.report_files({**report.payload, "narrative": report.narrative})
+        files = ReportFile.objects.select_for_update().filter(report=report).order_by("kind")
+        for row in files:
+            content = rendered[row.kind]
+            new_sha256 = hashlib.sha256(content).hexdigest()
+            if new_sha256 == row.sha256:
+                continue
+            old_sha256, old_name = row.sha256, row.file.name
+            stem = _file_name(report, row.kind).rsplit(".", 1)[0]
+            row.file.save(
+                f"{stem}-redaction-{redaction.pk}.{row.kind}", ContentFile(content), save=False
+            )
+            row.sha256, row.size, row.rendered_at = new_sha256, len(content), timezone.now()
+            row.save(update_fields=["file", "sha256", "size", "rendered_at"])
+            ReportFileRedaction.objects.create(
+                report_file=row,
+                redaction=redaction,
+                old_sha256=old_sha256,
+                new_sha256=new_sha256,
+                at=row.rendered_at,
+            )
+            _delete_on_commit(row.file.storage, old_name)
+
+
+def _delete_on_commit(storage: Storage, name: str | None) -> None:
+    """Delete a replaced file once the transaction commits (a rollback keeps it in use)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- Schedule -------------------------------------------------------------------------------

@@ -122,6 +122,7 @@ def _detail_page(
         "report": report,
         "payload": report.payload,
         "files": list(report.files.all()),
+        "file_redactions": selectors.report_file_redactions(report=report),
         "links": True,
         # Every source link of the body, found in two queries rather than one per link.
         "source_urls": payload_source_urls(report.payload, reader=request.user),

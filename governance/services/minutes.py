@@ -1,13 +1,18 @@
 """The minutes of a held review as a PDF: attendees, the agenda with its notes, the decisions
 with their rationales and the action items, stored through Django's storage with the review."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from governance.choices import ReviewStatus
 from governance.models import ActionItem, Decision, Review
+from informatics.models import Redaction
 from informatics.services import site_settings_get
 
 
@@ -58,3 +63,35 @@ def review_minutes_render(*, review_id: int) -> bool:
         locked.minutes_pdf.save(f"review-{review_id}.pdf", ContentFile(content), save=False)
         Review.objects.filter(pk=review_id).update(minutes_pdf=locked.minutes_pdf.name)
     return True
+
+
+def minutes_redacted(*, redaction: Redaction, rewritten: dict[str, set[Any]]) -> list[int]:
+    """After a redaction (the kernel's `text_redact`, in its transaction; see the app's
+    `redaction_followups`): render again the stored minutes of every held review that show a
+    rewritten record — the review's own minutes, an agenda item, a decision or an action
+    item of it, or the request, initiative or priority a decision of it is about. Returns the
+    reviews' ids. The Redaction row records who, when and which record."""
+
+    def pks(label: str) -> Iterable[Any]:
+        return rewritten.get(label, set())
+
+    shown = (
+        Q(pk__in=pks("governance.review"))
+        | Q(items__in=pks("governance.agendaitem"))
+        | Q(decisions__in=pks("governance.decision"))
+        | Q(decisions__request__in=pks("intake.intakerequest"))
+        | Q(decisions__initiative__in=pks("initiatives.initiative"))
+        | Q(decisions__priority__in=pks("informatics.strategicpriority"))
+        | Q(items__actions__in=pks("governance.actionitem"))
+        | Q(decisions__actions__in=pks("governance.actionitem"))
+    )
+    reviews = list(
+        Review.objects.filter(shown, status=ReviewStatus.HELD)
+        .exclude(minutes_pdf="")
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+    for review_id in reviews:
+        review_minutes_render(review_id=review_id)
+    return reviews

@@ -3,7 +3,7 @@ audit history, the history of other records that quoted it, the outbox and cache
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Field, JSONField, Q, TextField
 from django.db.models.functions import Cast
+from django.utils.module_loading import import_string
 
 from informatics.audit import audit_record
 from informatics.cache import renders_purge
@@ -65,6 +66,18 @@ def copy_fields() -> dict[str, tuple[str, ...]]:
         for label, names in getattr(config, "redaction_copies", {}).items():
             registry[label] = tuple(dict.fromkeys((*registry.get(label, ()), *names)))
     return registry
+
+
+def followups() -> list[Callable[..., Any]]:
+    """FOLLOWUPS: what apps do after a redaction rewrote their records, inside its
+    transaction (a report renders its issued files again). Each app names a function by its
+    dotted path on its AppConfig (`redaction_followups = ("reports.services.…",)`), so the
+    kernel calls it without importing the app; it is called with `redaction` (the Redaction
+    row) and `rewritten` (the primary keys rewritten, per model label "app_label.model")."""
+    paths: list[str] = []
+    for config in apps.get_app_configs():
+        paths.extend(getattr(config, "redaction_followups", ()))
+    return [import_string(path) for path in dict.fromkeys(paths)]
 
 
 def _quoting(fields: list[Field], texts: Iterable[str]) -> tuple[Q, dict[str, Cast]]:
@@ -153,7 +166,9 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
       the audit events of other records (a vote, comment or question keeps its request's
       label; a merge keeps the other request's title), unsent and sent notifications, job
       errors and results. The text inside becomes "[redacted]", the rest stays readable;
-    - cached renders (chart SVG): all of them are dropped and drawn again on demand.
+    - cached renders (chart SVG): all of them are dropped and drawn again on demand;
+    - whatever the apps render from the rewritten rows (`followups`: an issued report's files
+      are rendered again and their old and new hashes recorded), in the same transaction.
 
     The Redaction row says who, when, which record and field, why and how many audit events
     were rewritten — never the text. An audit event "redact" joins the record's history.
@@ -207,8 +222,9 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
         if changed:
             touched.append(event)
     AuditEvent.objects.bulk_update(touched, ["changes", "object_repr"])
+    copies = _copies_redact(texts=texts)
     rewritten = {event.pk for event in events if field in event.changes}
-    rewritten |= _copies_redact(texts=texts).get(AuditEvent._meta.label_lower, set())
+    rewritten |= copies.get(AuditEvent._meta.label_lower, set())
 
     _renders_purge_now()
     transaction.on_commit(_renders_purge_after_commit)
@@ -229,4 +245,8 @@ def text_redact(*, actor: User, instance: Any, field: str, reason: str) -> Redac
         note=f"Redacted: {reason}",
         version=getattr(instance, "version", None) if versioned else None,
     )
+    # The apps' follow-ups see every row rewritten: the copies and the record itself.
+    copies[label] = copies.get(label, set()) | {instance.pk}
+    for followup in followups():
+        followup(redaction=redaction, rewritten=copies)
     return redaction
