@@ -38,6 +38,27 @@ NO_CLOCK_NEEDED = {
         "runs on (module clocks in 2026, TEST_NOW draws from last year on); a target's due "
         "date is computed from the clock"
     ),
+    "tests/informatics/test_export_files.py": (
+        "the same rows written at two travelled instants give the same bytes: each test moves "
+        "the clock itself"
+    ),
+    "tests/informatics/test_jobs.py": (
+        "the reconciler's and lease tests travel to NOW themselves (tick=False); the rest "
+        "never read the clock"
+    ),
+    "tests/reports/payloads.py": (
+        "a sample report payload for the renderer's tests: its dates are text to render"
+    ),
+    "tests/reports/report_world.py": (
+        "a report world for November 2026, built by modules that state their clocks"
+    ),
+    "tests/reports/test_render.py": (
+        "a payload rendered at two travelled instants gives the same files: each test moves "
+        "the clock itself"
+    ),
+    "tests/reports/test_report_schedule.py": (
+        "month close and reconciliation at chosen instants: every test travels to its own"
+    ),
     "tests/metrics/page_world.py": (
         "a metric page's rows, built by tests/metrics/test_views*.py, which state their clocks"
     ),
