@@ -21,7 +21,7 @@ class Action(StrEnum):
     REQUEST_TRIAGE = "request.triage"  # triage, route, score, transition
     REQUEST_READ = "request.read"
     INITIATIVE_EDIT = "initiative.edit"  # create and edit initiatives, milestones, status
-    INITIATIVE_GATE = "initiative.gate"  # approve or stop
+    INITIATIVE_GATE = "initiative.gate"  # approve, defer or stop
     PRIORITY_EDIT = "priority.edit"
     METRIC_EDIT = "metric.edit"  # catalogue and targets
     MEASUREMENT_LOAD = "measurement.load"  # import or enter measurements

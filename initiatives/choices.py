@@ -35,7 +35,7 @@ class Stage(models.TextChoices):
 
 
 G = Stage
-# The one stage table; `initiative_advance` enforces it. Approve and stop are gates.
+# The one stage table; `initiative_advance` enforces it. Approve, defer and stop are gates.
 STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     G.PROPOSED: (G.APPROVED, G.DEFERRED, G.STOPPED),
     G.APPROVED: (G.IN_BUILD, G.ON_HOLD, G.DEFERRED, G.STOPPED),
@@ -48,7 +48,7 @@ STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     G.DEFERRED: (G.PROPOSED, G.STOPPED),
     G.STOPPED: (),
 }
-GATE_STAGES: frozenset[str] = frozenset({G.APPROVED, G.STOPPED})
+GATE_STAGES: frozenset[str] = frozenset({G.APPROVED, G.DEFERRED, G.STOPPED})
 REASON_REQUIRED: frozenset[str] = frozenset({G.DEFERRED, G.STOPPED, G.ON_HOLD})
 OPEN_STAGES: frozenset[str] = frozenset(
     {G.PROPOSED, G.APPROVED, G.IN_BUILD, G.PILOT, G.LIVE, G.ON_HOLD}

@@ -9,7 +9,7 @@ months (`FINANCIALS`), so the monthly value report has an ROI to show.
 Everything goes through the portfolio services, so the stage timeline, gate records, locked
 forecasts and audit history are the ones real use would leave: the demo CMIO creates the
 initiatives, plans their benefits and milestones and moves them along the table; the CMO
-passes the gates (approve, stop) as decisions of a governance body — the move here, as the
+passes the gates (approve, defer, stop) as decisions of a governance body — the move here, as the
 decision service takes it (`via="governance"`), and the decision that explains it in the
 decision log once governance's demo has seeded the bodies (`governance.demo.gates`); the
 informaticist who leads an initiative posts its status

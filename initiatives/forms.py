@@ -277,7 +277,7 @@ class InitiativeEditForm(VersionedEditForm, InitiativeForm):
 
 class StageForm(forms.Form):
     """Move an initiative to another stage. The page offers the table's next stages that the
-    user may take, gates aside (approve and stop are governance decisions); any other value
+    user may take, gates aside (approve, defer and stop are governance decisions); any other value
     still reaches the service, whose refusal says what is allowed. The reason and date fields
     are there only when a stage offered needs them."""
 
@@ -293,7 +293,6 @@ class StageForm(forms.Form):
         max_length=2000,
         label="Reason",
     )
-    revisit_date = _date(required=False, label="Revisit on", help_text="Needed to defer.")
     go_live_date = _date(
         required=False,
         label="Go-live date",
@@ -314,8 +313,6 @@ class StageForm(forms.Form):
             ].help_text = f"Needed to {' or '.join(reasons)}; kept on the stage timeline."
         else:
             del self.fields["reason"]
-        if Stage.DEFERRED not in allowed:
-            del self.fields["revisit_date"]
         if Stage.LIVE not in allowed:
             del self.fields["go_live_date"]
 
@@ -326,7 +323,6 @@ class StageForm(forms.Form):
             "version": data["version"],
             "to_stage": data["to_stage"],
             "reason": data.get("reason", "").strip(),
-            "revisit_date": data.get("revisit_date"),
             "go_live_date": data.get("go_live_date"),
             "phi_confirmed": data["phi_confirmed"],
         }

@@ -130,7 +130,7 @@ class InitiativePriority(models.Model):
 
 
 class StageChange(TimelineEntry):
-    """The stage timeline; at a gate (approve, stop) it records who decided and why."""
+    """The stage timeline; at a gate (approve, defer, stop) it records who decided and why."""
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="stage_changes"

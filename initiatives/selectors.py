@@ -52,7 +52,8 @@ from initiatives.models import (
 from intake.models import IntakeRequest
 from intake.selectors import readable_by
 
-# The CMO's gate: initiatives waiting for approval (or to be deferred or stopped).
+# The CMO's gate: initiatives waiting for approval (or to be deferred or stopped, each a
+# governance decision).
 GATE_WAITING_STAGES: frozenset[str] = frozenset({Stage.PROPOSED})
 
 

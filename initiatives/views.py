@@ -210,7 +210,7 @@ def initiative_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _next_stages(user: User, initiative: Initiative) -> tuple[str, ...]:
     """The table's next stages that `user` may take (`services.initiative_may_move`), gates
-    aside: approve and stop are governance decisions, recorded on the decision form."""
+    aside: approve, defer and stop are governance decisions, recorded on the decision form."""
     return tuple(
         stage
         for stage in STAGE_TRANSITIONS[initiative.stage]
@@ -230,12 +230,19 @@ GATE_DECISIONS: tuple[tuple[str, str, str], ...] = (
 
 def _gate_decisions(user: User, initiative: Initiative) -> list[tuple[str, str]]:
     """The decisions the page offers `user` ((outcome, label)): those whose stage the table
-    allows next, when the gate is open (approve or stop allowed) and `user` records decisions
-    in any body (the CMO, the CMIO); members of a body decide on its own pages."""
+    allows next, when `user` records decisions in any body (the CMO, the CMIO); members of a
+    body decide on its own pages."""
     following = STAGE_TRANSITIONS[initiative.stage]
-    if not GATE_STAGES & set(following) or not can(user, Action.DECISION_RECORD):
+    if not can(user, Action.DECISION_RECORD):
         return []
     return [(outcome, label) for stage, outcome, label in GATE_DECISIONS if stage in following]
+
+
+def _labels_text(labels: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(labels) < 2:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def _detail_response(
@@ -251,11 +258,13 @@ def _detail_response(
     next_stages = _next_stages(user, initiative)
     updates = list(initiative.status_updates.all())
     gate_decisions = _gate_decisions(user, initiative)
-    gates_waiting = [
-        Stage(stage).label
-        for stage in STAGE_TRANSITIONS[initiative.stage]
-        if stage in GATE_STAGES and not gate_decisions
-    ]
+    gates_waiting = _labels_text(
+        [
+            str(Stage(stage).label)
+            for stage in STAGE_TRANSITIONS[initiative.stage]
+            if stage in GATE_STAGES and not gate_decisions
+        ]
+    )
     blank: dict[str, Form | None] = {
         "stage_form": StageForm(
             auto_id="stage_%s",
@@ -317,7 +326,7 @@ def initiative_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     if not services.initiative_may_move(user=user, initiative=initiative, to_stage=wanted):
         raise ActionDenied(services.stage_move_action(wanted))
     if wanted in GATE_STAGES:  # a governance decision, never a plain move
-        messages.error(request, f"{Stage(wanted).label} is a decision: use the decision form.")
+        messages.error(request, services.GATE_MOVE_REFUSALS[wanted])
         return redirect("initiatives:initiative-detail", pk=initiative.pk)
     return PostedForm("stage", form).save(
         request,

@@ -1,7 +1,8 @@
-"""The decisions behind the portfolio demo's gates: every approval and stop the initiatives demo
-took (as the decision service takes them, `via="governance"`, before any body existed) gets
-its decision in the log — the body that took it, the CMO's reason as the rationale, dated to
-the move, and the evidence the body saw then.
+"""The decisions behind the portfolio demo's gates: every approval, deferral and stop the
+initiatives demo took (as the decision service takes them, `via="governance"`, before any body
+existed) gets its decision in the log — the body that took it, the CMO's reason as the
+rationale (a deferral with the revisit date the move set), dated to the move, and the evidence
+the body saw then.
 
 The evidence is `decision_evidence`'s, taken as of the move rather than now: the stage the
 initiative stood in, the health of its latest status update by then, whether it was stale
@@ -18,6 +19,7 @@ from governance.models import Decision, GovernanceBody
 from governance.services import decision_evidence
 from governance.services.decisions import APPROVALS, CREATED_FIELDS
 from informatics.audit import audit_created
+from informatics.selectors import audit_history
 from informatics.services import site_settings_get
 from initiatives import demo as initiatives_demo
 from initiatives.choices import GATE_STAGES, Stage
@@ -31,6 +33,8 @@ BODY_NAMED = {"by the ambulatory council": "pac-ambulatory"}
 def _outcome(change: StageChange) -> str:
     if change.to_stage == Stage.STOPPED:
         return Outcome.STOP
+    if change.to_stage == Stage.DEFERRED:
+        return Outcome.DEFER
     if change.reason.startswith("Approved with changes"):
         return Outcome.APPROVE_WITH_CHANGES
     return Outcome.APPROVE
@@ -92,15 +96,40 @@ def _waiver(change: StageChange) -> str:
         missing.append("an informaticist lead")
     if not initiative.benefits.filter(created_at__lte=change.at).exists():
         missing.append("a benefit line")
-    if change.to_stage == Stage.STOPPED or not missing:
+    if change.to_stage != Stage.APPROVED or not missing:
         return ""
     return f"Approved without {' and '.join(missing)}: the CMIO carries it meanwhile."
+
+
+def _revisit_on(
+    change: StageChange, deferrals: dict[int, list[datetime.date]]
+) -> datetime.date | None:
+    """The revisit date a deferral set: the initiative's audit history keeps each deferral's
+    date in order (the stage timeline keeps only the reason), so the n-th deferral of the
+    timeline takes the n-th date. Any other gate takes none."""
+    if change.to_stage != Stage.DEFERRED:
+        return None
+    initiative_id = change.initiative_id
+    if initiative_id not in deferrals:
+        events = reversed(list(audit_history(instance=change.initiative)))
+        deferrals[initiative_id] = [
+            datetime.date.fromisoformat(event.changes["revisit_date"][1])
+            for event in events
+            if (event.changes.get("revisit_date") or [None, None])[1]
+        ]
+    earlier = StageChange.objects.filter(
+        initiative_id=initiative_id, to_stage=Stage.DEFERRED, at__lt=change.at
+    ).count()
+    dates = deferrals[initiative_id]
+    return dates[earlier] if earlier < len(dates) else change.initiative.revisit_date
 
 
 def _explained(change: StageChange, until: datetime.datetime | None) -> bool:
     """Whether a decision about the initiative with the gate's outcome was taken at or after
     the move and before its next gate (the decision service moves it, then records)."""
-    outcomes = (Outcome.STOP,) if change.to_stage == Stage.STOPPED else tuple(APPROVALS)
+    outcomes: tuple[str, ...] = tuple(APPROVALS)
+    if change.to_stage in (Stage.STOPPED, Stage.DEFERRED):
+        outcomes = (_outcome(change),)
     decisions = Decision.objects.filter(
         initiative=change.initiative, outcome__in=outcomes, decided_at__gte=change.at
     )
@@ -119,6 +148,7 @@ def seed(*, bodies: dict[str, GovernanceBody]) -> int:
         .order_by("initiative", "at", "pk")
     )
     added = 0
+    deferrals: dict[int, list[datetime.date]] = {}
     for index, change in enumerate(gates):
         following = gates[index + 1] if index + 1 < len(gates) else None
         same = following is not None and following.initiative_id == change.initiative_id
@@ -130,6 +160,7 @@ def seed(*, bodies: dict[str, GovernanceBody]) -> int:
             initiative=change.initiative,
             outcome=_outcome(change),
             rationale=change.reason,
+            revisit_on=_revisit_on(change, deferrals),
             waiver=_waiver(change),
             evidence=_then(change),
             decided_by=change.actor,

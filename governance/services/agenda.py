@@ -6,11 +6,11 @@ The signals (thresholds from `AgendaSettings`, which an admin edits):
   `RequestBody`) that await its decision (scored or in review),
   scored at or above `request_min_score`, or fast-tracked whatever their score;
 - for executive steering, which holds the portfolio: initiatives waiting at a gate — proposed
-  (the approval gate) or on hold (the stop gate: an initiative on hold waits for a decision to
-  resume it or stop it); initiatives whose latest health is off track, or that are stale
-  (initiatives.health); metrics whose system-level roll-up says the latest complete point is a
-  special-cause concern or that the target will consistently fail (the roll-up table, never
-  raw measurements);
+  (the approval gate: approve, defer or stop) or on hold (an initiative on hold waits for a
+  decision to resume it, defer it or stop it); initiatives whose latest health is off track,
+  or that are stale (initiatives.health); metrics whose system-level roll-up says the latest
+  complete point is a special-cause concern or that the target will consistently fail (the
+  roll-up table, never raw measurements);
 - the body's open action items more than `action_overdue_days` past their due date.
 
 Each item says why it is there, with the number that crossed the threshold. The most urgent
@@ -53,7 +53,7 @@ from metrics.models import RollupSeries
 AWAITING_DECISION = (RequestStatus.SCORED, RequestStatus.IN_REVIEW)
 GATE_WAITS: dict[str, str] = {
     Stage.PROPOSED: "waiting at the approval gate",
-    Stage.ON_HOLD: "on hold, waiting at the stop gate (resume or stop)",
+    Stage.ON_HOLD: "on hold, waiting at the gate (resume, defer or stop)",
 }
 # Most urgent first (the first element of an item's sort key).
 RANK = {"fast_track": 0, "metric": 1, "health": 2, "gate": 3, "request": 4, "action": 5}

@@ -46,11 +46,11 @@ class AlignmentOutput(serializers.Serializer):
 
 
 class StageChangeOutput(serializers.Serializer):
-    """One step of the stage timeline; at a gate (approve, stop), who decided and why."""
+    """One step of the stage timeline; at a gate (approve, defer, stop), who decided and why."""
 
     from_stage = serializers.ChoiceField(Stage.choices, allow_blank=True)
     to_stage = serializers.ChoiceField(Stage.choices)
-    is_gate = serializers.SerializerMethodField(help_text="Approve or stop: a decision.")
+    is_gate = serializers.SerializerMethodField(help_text="Approve, defer or stop: a decision.")
     actor = rest.PersonRefOutput(allow_null=True)
     reason = serializers.CharField()
     at = serializers.DateTimeField()
@@ -293,15 +293,10 @@ class InitiativeUpdateInput(_InitiativeFields, rest.VersionedEditInput):
 
 class StageInput(serializers.Serializer):
     to_stage = serializers.ChoiceField(
-        Stage.choices, help_text="Only along the stage table; approve and stop are gates."
+        Stage.choices, help_text="Only along the stage table; approve, defer and stop are gates."
     )
     version = serializers.IntegerField(min_value=1, help_text="The version you moved.")
-    reason = rest.optional_text(
-        help_text="Required to defer, put on hold or stop; recorded with a gate decision."
-    )
-    revisit_date = serializers.DateField(
-        required=False, default=None, allow_null=True, help_text="Required to defer."
-    )
+    reason = rest.optional_text(help_text="Required to put on hold.")
     go_live_date = serializers.DateField(
         required=False, default=None, allow_null=True, help_text="Going live: today by default."
     )

@@ -29,10 +29,11 @@ from initiatives.choices import GATE_STAGES, Stage
 from initiatives.filters import InitiativeFilter
 from initiatives.models import BenefitLine, Initiative, Milestone
 
-# Approve and stop are governance decisions (their API is /api/v1/decisions/).
+# Approve, defer and stop are governance decisions (their API is /api/v1/decisions/).
 GATE_REFUSAL = (
     "{stage} is a governance decision: record it through /api/v1/decisions/ (with a rationale, "
-    "and for an approval the lead and benefit plan, or a waiver)."
+    "for a deferral its revisit date, and for an approval the lead and benefit plan, or a "
+    "waiver)."
 )
 NOT_FOUND = OpenApiResponse(description="No such initiative (or no such item of it).")
 MILESTONE_ID = OpenApiParameter(
@@ -43,8 +44,8 @@ BENEFIT_ID = OpenApiParameter(
 )
 
 # What each operation needs of DESIGN.md's table before any input is parsed; the services check
-# again, with the initiative (an informaticist edits those they lead; approve and stop are
-# governance decisions, refused by the stage action and by `initiative_advance` alike).
+# again, with the initiative (an informaticist edits those they lead; approve, defer and
+# stop are governance decisions, refused by the stage action and by `initiative_advance` alike).
 NEEDS: dict[str, Action] = {
     "list": Action.PORTFOLIO_READ,
     "retrieve": Action.PORTFOLIO_READ,
@@ -62,9 +63,9 @@ READABLE = frozenset({"milestones", "status_updates", "benefits"})
 
 
 class StageAllowed(BasePermission):
-    """The stage action needs what `services.stage_move_action` says: the gate for approve and
-    stop (the CMO's decision), the edit for any other move. A `to_stage` that is not a stage
-    (missing, or not even a string) is no gate: whoever may edit initiatives gets the
+    """The stage action needs what `services.stage_move_action` says: the gate for approve,
+    defer and stop (a governance decision), the edit for any other move. A `to_stage` that is
+    not a stage (missing, or not even a string) is no gate: whoever may edit initiatives gets the
     serializer's 400 naming it. The service checks again, with the initiative."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
@@ -83,9 +84,9 @@ class StageAllowed(BasePermission):
     ),
 )
 class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
-    """Initiatives: aligned to strategic priorities, moved through one stage table (approve and
-    stop are gates), with milestones, status updates, a benefit plan locked at approval, and
-    the requests they answer."""
+    """Initiatives: aligned to strategic priorities, moved through one stage table (approve,
+    defer and stop are gates), with milestones, status updates, a benefit plan locked at
+    approval, and the requests they answer."""
 
     serializer_class = s.InitiativeListOutput
     filterset_class = InitiativeFilter
@@ -162,12 +163,13 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         operation_id="initiatives_stage",
         summary="Move an initiative to another stage",
         description="Only along the stage table; any other move is refused with a 400 that "
-        "names `to_stage`. Approving and stopping are governance decisions, recorded through "
-        "`/api/v1/decisions/`: asked for here, they are refused with a 400 naming `to_stage`. "
-        "Deferring, putting on hold and stopping need a `reason`; deferring a "
-        "`revisit_date`. Going live records `go_live_date` (today by default); approval locks "
-        "the benefit forecast. Linked requests follow (in build → in build; pilot or live → "
-        "released; stopped → declined; deferred → scheduled). A stale `version` gets 409.",
+        "names `to_stage`. Approving, deferring and stopping are governance decisions, "
+        "recorded through `/api/v1/decisions/` (a deferral with its `revisit_on`): asked for "
+        "here, they are refused by the gate's permission, or for the CMO, who holds it, with "
+        "a 400 naming `to_stage`. Putting on hold needs a `reason`. Going live records "
+        "`go_live_date` (today by default). Linked requests follow (in build → in build; "
+        "pilot or live → released; stopped → declined; deferred → scheduled). A stale "
+        "`version` gets 409.",
         request=s.StageInput,
         responses=rest.answers(
             s.InitiativeDetailOutput, bad=rest.PHI_FLAGGED, not_found=NOT_FOUND, stale=True

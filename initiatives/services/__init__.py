@@ -2,8 +2,8 @@
 financial entries (hard savings and costs), milestones and status updates.
 
 Every function checks who may act (DESIGN.md's table through informatics.permissions: the
-CMIO edits every initiative, an informaticist those they lead; approve and stop are gates,
-taken only by a governance decision), validates before writing anything — the model's own
+CMIO edits every initiative, an informaticist those they lead; approve, defer and stop are
+gates, taken only by a governance decision), validates before writing anything — the model's own
 field checks (types, lengths, choices), then the portfolio's rules, each error naming its
 field — guards free text against patient information (informatics.phi), and records what
 changed (informatics.audit).
@@ -16,7 +16,7 @@ submitter's notification are exactly those of any other request move. A linked r
 status the request table does not let move to the follower status stays where it is (for
 example a request still in triage when its initiative enters build: triage finishes it first).
 Who may take a move is decided in one place: `stage_move_action` says what a move needs (the
-gate for approve and stop, the edit for any other) and `initiative_may_move` applies it to a
+gate for approve, defer and stop, the edit for any other) and `initiative_may_move` applies it to a
 user and an initiative. The page and `initiative_advance` ask the latter; the API, before it
 loads the initiative, the former. A gate move is a decision: `initiative_advance` takes it only
 from governance's decision service (`via="governance"`) and refuses it otherwise, even to the
@@ -48,6 +48,7 @@ from initiatives.services.initiatives import initiative_create, initiative_updat
 from initiatives.services.links import initiative_link_requests, initiative_unlink_requests
 from initiatives.services.milestones import milestone_add, milestone_done, milestone_update
 from initiatives.services.stages import (
+    GATE_MOVE_REFUSALS,
     initiative_advance,
     initiative_may_move,
     stage_move_action,
@@ -58,6 +59,7 @@ __all__ = [
     "ADVANCE_CALLERS",
     "BENEFIT_FIELDS",
     "FINANCIAL_FIELDS",
+    "GATE_MOVE_REFUSALS",
     "INITIATIVE_EDITABLE",
     "INITIATIVE_FIELDS",
     "MILESTONE_FIELDS",

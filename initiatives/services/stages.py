@@ -46,17 +46,18 @@ from intake.models import IntakeRequest
 # Why a gate move (GATE_STAGES) that does not come from a governance decision is refused.
 GATE_MOVE_REFUSALS: dict[str, str] = {
     G.APPROVED: "Approval is a governance decision: record it on the decision form.",
+    G.DEFERRED: "Deferral is a governance decision: record it on the decision form.",
     G.STOPPED: "Stopping is a governance decision: record it on the decision form.",
 }
 
 
 def stage_move_action(to_stage: object) -> Action:
-    """What a move to `to_stage` needs (DESIGN.md's table): the gate for approve and stop, the
-    edit for any other move. A value that is not a stage (even one that is not a string) is no
-    gate; the move is then refused for naming no stage, by the form, the API's serializer or
-    `initiative_advance`. The API asks this before it loads the initiative. A gate move is
-    taken only by a governance decision (`initiative_advance(..., via="governance")`), whose
-    recorder the decision service authorises."""
+    """What a move to `to_stage` needs (DESIGN.md's table): the gate for approve, defer and
+    stop, the edit for any other move. A value that is not a stage (even one that is not a
+    string) is no gate; the move is then refused for naming no stage, by the form, the API's
+    serializer or `initiative_advance`. The API asks this before it loads the initiative. A
+    gate move is taken only by a governance decision (`initiative_advance(...,
+    via="governance")`), whose recorder the decision service authorises."""
     is_gate = isinstance(to_stage, str) and to_stage in GATE_STAGES
     return Action.INITIATIVE_GATE if is_gate else Action.INITIATIVE_EDIT
 
@@ -143,7 +144,7 @@ def initiative_advance(
 ) -> Initiative:
     """Move the initiative along the stage table (STAGE_TRANSITIONS).
 
-    - Approve and stop are gates, taken only by a governance decision: the decision service
+    - Approve, defer and stop are gates, taken only by a governance decision: the decision service
       (governance) authorises its recorder and passes `via="governance"`. Without it, a gate
       move is refused: for those without the gate (`initiative_may_move`) as a denied action,
       for the CMO, who holds it, with an error on `to_stage` pointing to the decision form.

@@ -103,7 +103,7 @@ def test_initiatives_waiting_at_a_gate_are_proposed_to_steering_and_approved_one
         (
             AgendaKind.GATE,
             "On hold",
-            "On hold since 2026-06-12, on hold, waiting at the stop gate (resume or stop)",
+            "On hold since 2026-06-12, on hold, waiting at the gate (resume, defer or stop)",
         ),
     ]
 

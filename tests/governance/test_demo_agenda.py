@@ -84,32 +84,44 @@ def test_each_held_review_took_a_decision_dated_to_the_meeting_with_its_action(
 def test_every_demo_gate_has_the_decision_that_explains_it(seeded: None) -> None:
     gates = StageChange.objects.filter(to_stage__in=GATE_STAGES).order_by("at", "pk")
     steps = [step for plan in initiatives_demo.INITIATIVES for step in plan.steps]
-    assert gates.count() == len([s for s in steps if s.to_stage in GATE_STAGES]) == 23
+    # 21 approvals, 2 deferrals and 2 stops.
+    assert gates.count() == len([s for s in steps if s.to_stage in GATE_STAGES]) == 25
     decisions = Decision.objects.filter(initiative__isnull=False)
     assert Counter(decisions.values_list("outcome", flat=True)) == {
         Outcome.APPROVE: 20,
         Outcome.APPROVE_WITH_CHANGES: 1,
+        Outcome.DEFER: 2,
         Outcome.STOP: 2,
+    }
+    outcomes = {
+        "approved": (Outcome.APPROVE, Outcome.APPROVE_WITH_CHANGES),
+        "deferred": (Outcome.DEFER,),
+        "stopped": (Outcome.STOP,),
     }
     for change in gates:
         decision = decisions.get(initiative=change.initiative, decided_at=change.at)
-        assert decision.outcome in (
-            (Outcome.STOP,)
-            if change.to_stage == "stopped"
-            else (Outcome.APPROVE, Outcome.APPROVE_WITH_CHANGES)
-        )
+        assert decision.outcome in outcomes[change.to_stage]
         assert (decision.rationale, decision.decided_by.email) == (
             change.reason,
             "cmo@riverside.example",
         )
+        # A deferral keeps the revisit date its move set (both demo deferrals are still
+        # deferred); no other gate takes one, nor a waiver.
+        deferred = change.to_stage == "deferred"
+        assert decision.revisit_on == (change.initiative.revisit_date if deferred else None)
+        if deferred:
+            assert decision.revisit_on is not None
+            assert decision.revisit_on > timezone.localdate()
+            assert decision.waiver == ""
         assert decision.evidence["subject"] == "initiative"
         assert decision.evidence["stage"] == change.from_stage
         assert decision.evidence["taken_at"] == change.at.isoformat()
         assert AuditEvent.objects.filter(
             content_type__model="decision", object_id=str(decision.pk), action="create"
         ).exists()
-    # Each approved or stopped initiative, and each one past approval, has its decision.
-    for row in Initiative.objects.exclude(stage__in=["proposed", "deferred"]):
+    # Each approved, deferred or stopped initiative, and each one past approval, has its
+    # decision.
+    for row in Initiative.objects.exclude(stage="proposed"):
         assert row.decisions.exists(), row.title
     ambulatory = Decision.objects.get(rationale__contains="by the ambulatory council")
     assert (ambulatory.body.code, ambulatory.outcome) == (

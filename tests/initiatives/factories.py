@@ -1,6 +1,6 @@
 """factory_boy factories for portfolio records, plus `create_initiative` and
 `linked_request`, which go through the services (or write the link row directly), and
-`decide`, which takes a gate (approve, stop) or a deferral as a governance decision.
+`decide`, which takes a gate (approve, defer, stop) as a governance decision.
 
 Intake's factories live in tests/intake/factories.py.
 """

@@ -101,7 +101,7 @@ def icu(db: None) -> Facility:
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
-    """Move it as `actor`; approve and stop as a decision of the steering body (`decide`)."""
+    """Move it as `actor`; approve, defer and stop as a decision of the steering body (`decide`)."""
     if to_stage in GATE_STAGES:
         return decide(actor, initiative, to_stage, **fields)
     initiative.refresh_from_db()
@@ -792,34 +792,34 @@ def test_a_to_stage_that_is_not_a_stage_name_is_refused_to_who_may_not_edit(
     assert Initiative.objects.values_list("stage", "version").get() == ("proposed", 1)
 
 
-def test_deferring_needs_a_reason_and_a_revisit_date(cmio: User, api_as: ApiAs) -> None:
+def test_deferring_is_a_decision_that_needs_a_revisit_date(cmio: User, api_as: ApiAs) -> None:
+    """The stage action refuses a deferral (tested with the permissions); the decisions API
+    takes it, with its rationale and revisit date, and moves the initiative."""
+    GovernanceBody.objects.create(code="steering", name="Executive steering", kind="steering")
     initiative = create_initiative(cmio)
-    url = f"{URL}{initiative.pk}/stage/"
     client = api_as(cmio)
+    decision = {
+        "body": "steering",
+        "initiative": initiative.pk,
+        "outcome": "defer",
+        "rationale": "Waiting for the resource directory.",
+    }
 
-    refused = client.post(url, {"to_stage": "deferred", "version": 1}, format="json")
+    refused = client.post("/api/v1/decisions/", decision, format="json")
     deferred = client.post(
-        url,
-        {
-            "to_stage": "deferred",
-            "version": 1,
-            "reason": "Waiting for the resource directory.",
-            "revisit_date": "2026-06-01",
-        },
-        format="json",
+        "/api/v1/decisions/", {**decision, "revisit_on": "2026-06-01"}, format="json"
     )
 
     assert refused.status_code == 400
-    assert refused.json() == {
-        "reason": ["Say why the initiative is deferred."],
-        "revisit_date": ["Give the date to revisit it."],
-    }
-    assert deferred.status_code == 200, deferred.content
-    body = deferred.json()
-    assert (body["stage"], body["revisit_date"], body["stage_reason"]) == (
+    assert refused.json() == {"revisit_on": ["Give the date to revisit a deferred decision."]}
+    assert deferred.status_code == 201, deferred.content
+    assert (deferred.json()["outcome"], deferred.json()["revisit_on"]) == ("defer", "2026-06-01")
+    body = client.get(f"{URL}{initiative.pk}/").json()
+    assert (body["stage"], body["revisit_date"], body["stage_reason"], body["version"]) == (
         "deferred",
         "2026-06-01",
         "Waiting for the resource directory.",
+        2,
     )
 
 

@@ -1,6 +1,6 @@
 """The portfolio through the API, every role against every write (DESIGN.md's table: the CMIO
 creates and edits every initiative, its milestones and status updates, an informaticist those
-they lead; approve and stop are governance decisions, refused here; everyone reads). Allowed
+they lead; approve, defer and stop are governance decisions, refused here; everyone reads). Allowed
 ones succeed; refused ones get 403 and change nothing — no row, field, version, stage change, linked
 request, notification or audit event."""
 
@@ -357,19 +357,23 @@ def test_the_service_refuses_even_when_the_view_lets_a_request_through(
 
 @pytest.mark.parametrize(
     ("to_stage", "setup", "label"),
-    [("approved", "proposed", "Approved"), ("stopped", "in_build", "Stopped")],
+    [
+        ("approved", "proposed", "Approved"),
+        ("deferred", "proposed", "Deferred"),
+        ("stopped", "in_build", "Stopped"),
+    ],
 )
 def test_a_gate_through_the_stage_action_is_refused_even_for_the_cmo(
     users: dict[str, User], world: World, api_as: ApiAs, to_stage: str, setup: str, label: str
 ) -> None:
-    """Approve and stop are governance decisions (/api/v1/decisions/, tested with
+    """Approve, defer and stop are governance decisions (/api/v1/decisions/, tested with
     governance): the stage action refuses them, naming `to_stage`, and changes nothing."""
     {"proposed": proposed, "in_build": in_build}[setup](world, users[Role.CMIO], "theirs")
     before = snapshot(*TABLES)
 
     response = api_as(users[Role.CMO]).post(
         f"{world.url}stage/",
-        {"to_stage": to_stage, "version": 1, "reason": "Worth it."},
+        {"to_stage": to_stage, "version": 1, "reason": "Worth it.", "revisit_date": "2026-09-01"},
         format="json",
     )
 
@@ -377,7 +381,8 @@ def test_a_gate_through_the_stage_action_is_refused_even_for_the_cmo(
     assert response.json() == {
         "to_stage": [
             f"{label} is a governance decision: record it through /api/v1/decisions/ (with "
-            "a rationale, and for an approval the lead and benefit plan, or a waiver)."
+            "a rationale, for a deferral its revisit date, and for an approval the lead and "
+            "benefit plan, or a waiver)."
         ]
     }
     assert snapshot(*TABLES) == before
@@ -397,6 +402,32 @@ def test_a_gate_is_not_passed_by_the_cmio_or_an_executive_through_the_stage_acti
         )
         assert response.status_code == 403, role
         assert response.json() == {"detail": "You may not do this (initiative.gate)."}
+    assert snapshot(*TABLES) == before
+
+
+@pytest.mark.parametrize("setup", [proposed, approved])
+@pytest.mark.parametrize("role", [Role.INFORMATICIST, Role.CMIO])
+def test_a_deferral_is_refused_to_the_lead_and_the_cmio_through_the_stage_action(
+    users: dict[str, User], world: World, api_as: ApiAs, role: str, setup: Any
+) -> None:
+    """Deferring is a gate: the informaticist who leads the initiative and the CMIO, who may
+    edit it, are refused the move (they defer through a decision, the CMIO in any body)."""
+    setup(world, users[role], "mine")
+    before = snapshot(*TABLES)
+
+    response = api_as(users[role]).post(
+        f"{world.url}stage/",
+        {
+            "to_stage": "deferred",
+            "version": 1,
+            "reason": "After the upgrade.",
+            "revisit_date": "2026-09-01",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 403, response.content
+    assert response.json() == {"detail": "You may not do this (initiative.gate)."}
     assert snapshot(*TABLES) == before
 
 

@@ -320,10 +320,13 @@ def test_the_cmo_passes_the_gates_and_the_cmio_moves_the_rest(seeded: Seeded) ->
         expected = CMO if change.to_stage in GATE_STAGES else CMIO
         assert change.actor is not None
         assert change.actor.email == expected, (change.initiative_id, change.to_stage)
-        if change.to_stage in GATE_STAGES or change.to_stage in ("deferred", "on_hold"):
+        if change.to_stage in GATE_STAGES or change.to_stage == "on_hold":
             assert change.reason, (change.initiative_id, change.to_stage)
     stopped = initiative("Hard stop for duplicate imaging orders")
     assert stopped.stage_reason.startswith("Stopped after the pilot: 94% of the hard stops")
+    # Deferral is a gate: both demo deferrals are the CMO's.
+    assert {c.actor.email for c in changes.filter(to_stage="deferred") if c.actor} == {CMO}
+    assert changes.filter(to_stage="deferred").count() == 2
     deferred = initiative("SDOH screening")
     assert deferred.revisit_date is not None
     assert deferred.revisit_date > timezone.localdate()

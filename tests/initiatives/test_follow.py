@@ -74,7 +74,7 @@ def initiative(
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
-    """Move it as `actor`; approve and stop as a decision of the steering body (`decide`)."""
+    """Move it as `actor`; approve, defer and stop as a decision of the steering body (`decide`)."""
     if to_stage in GATE_STAGES:
         return decide(actor, initiative, to_stage, **fields)
     initiative.refresh_from_db()

@@ -1,7 +1,7 @@
 """DESIGN.md's permission table for the portfolio, at the services: every role against every
 portfolio write. Create and edit initiatives, milestones, status updates, benefit plans, linked
 requests and the non-gate stage moves: the CMIO for all, an informaticist for those they lead.
-Approve and stop (the gates) are governance decisions: the gate predicate is the CMO's, yet
+Approve, defer and stop (the gates) are governance decisions: the gate predicate is the CMO's, yet
 `initiative_advance` takes a gate move only from the decision service (`via="governance"`,
 tested with governance), refusing it to the CMO too, on `to_stage`. Each refused call raises
 ActionDenied (or, for the CMO at a gate, a ValidationError) and leaves everything as it was —
@@ -148,6 +148,14 @@ EDIT_ACTIONS: dict[str, Callable[[User, dict[str, Any], str], Any]] = {
         actor=actor, benefit=w[f"{which}_benefit"], target=Decimal("50")
     ),
     "advance to in build": lambda actor, w, which: _advance(actor, w[which], Stage.IN_BUILD),
+    "put on hold": lambda actor, w, which: _advance(
+        actor, w[which], Stage.ON_HOLD, reason="Vendor delay."
+    ),
+}
+GATE_ACTIONS: dict[str, Callable[[User, dict[str, Any], str], Any]] = {
+    "approve": lambda actor, w, which: _advance(actor, w["proposed"][which], Stage.APPROVED),
+    # Deferral is a gate too: the informaticist who leads it and the CMIO, who may edit it, are
+    # refused a plain move to deferred as well.
     "defer": lambda actor, w, which: _advance(
         actor,
         w[which],
@@ -155,12 +163,6 @@ EDIT_ACTIONS: dict[str, Callable[[User, dict[str, Any], str], Any]] = {
         reason="Later.",
         revisit_date=timezone.localdate() + datetime.timedelta(days=90),  # must be ahead
     ),
-    "put on hold": lambda actor, w, which: _advance(
-        actor, w[which], Stage.ON_HOLD, reason="Vendor delay."
-    ),
-}
-GATE_ACTIONS: dict[str, Callable[[User, dict[str, Any], str], Any]] = {
-    "approve": lambda actor, w, which: _advance(actor, w["proposed"][which], Stage.APPROVED),
     "stop": lambda actor, w, which: _advance(actor, w[which], Stage.STOPPED, reason="Replaced."),
 }
 
@@ -189,6 +191,7 @@ def test_edits_are_for_the_cmio_and_the_informaticist_who_leads_it(
 
 GATE_REFUSALS = {
     "approve": "Approval is a governance decision: record it on the decision form.",
+    "defer": "Deferral is a governance decision: record it on the decision form.",
     "stop": "Stopping is a governance decision: record it on the decision form.",
 }
 
@@ -227,19 +230,22 @@ def test_a_gate_stage_is_the_cmos_move_and_any_other_the_editors(
     }
 
     assert allowed == {
-        stage: role == Role.CMO if stage in (Stage.APPROVED, Stage.STOPPED) else editor
+        stage: role == Role.CMO
+        if stage in (Stage.APPROVED, Stage.DEFERRED, Stage.STOPPED)
+        else editor
         for stage in Stage.values
     }
 
 
-def test_only_approve_and_stop_need_the_gate_whatever_else_is_sent() -> None:
+def test_only_approve_defer_and_stop_need_the_gate_whatever_else_is_sent() -> None:
     sent: list[object] = [*Stage.values, "flying", "", None, 5, {}, ["approved"]]
 
     needs = {repr(to_stage): services.stage_move_action(to_stage) for to_stage in sent}
 
     gate, edit = Action.INITIATIVE_GATE, Action.INITIATIVE_EDIT
     assert needs == {
-        repr(to_stage): gate if to_stage in ("approved", "stopped") else edit for to_stage in sent
+        repr(to_stage): gate if to_stage in ("approved", "deferred", "stopped") else edit
+        for to_stage in sent
     }
 
 

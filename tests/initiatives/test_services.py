@@ -88,7 +88,7 @@ TABLES = (
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
-    """Move it as `actor`; a gate move (approve, stop) as the decision service takes it, with
+    """Move it as `actor`; a gate move (approve, defer, stop) as the decision service takes it, with
     `via="governance"` (the decision tests record the decisions themselves)."""
     initiative.refresh_from_db()
     if to_stage in GATE_STAGES:
@@ -102,7 +102,7 @@ def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -
 
 
 def actor_for(users: dict[str, User], to_stage: str) -> User:
-    """The CMO at a gate (approve, stop), else the CMIO."""
+    """The CMO at a gate (approve, defer, stop), else the CMIO."""
     return users["cmo"] if to_stage in GATE_STAGES else users["cmio"]
 
 
@@ -490,6 +490,7 @@ def test_a_stage_move_from_an_old_version_is_refused(cmio: User) -> None:
             to_stage=G.DEFERRED,
             reason="Later.",
             revisit_date=datetime.date(2026, 9, 1),
+            via="governance",
         )
 
     assert snapshot(*TABLES) == before
@@ -915,11 +916,18 @@ def test_governance_may_move_it_on_the_callers_authority(users: dict[str, User])
 
 GATE_REFUSALS: dict[str, str] = {
     G.APPROVED: "Approval is a governance decision: record it on the decision form.",
+    G.DEFERRED: "Deferral is a governance decision: record it on the decision form.",
     G.STOPPED: "Stopping is a governance decision: record it on the decision form.",
+}
+# What each gate move takes besides the reason.
+GATE_FIELDS: dict[str, dict[str, Any]] = {
+    G.APPROVED: {},
+    G.DEFERRED: {"revisit_date": datetime.date(2026, 9, 1)},
+    G.STOPPED: {},
 }
 
 
-@pytest.mark.parametrize("to_stage", [G.APPROVED, G.STOPPED])
+@pytest.mark.parametrize("to_stage", [G.APPROVED, G.DEFERRED, G.STOPPED])
 def test_the_cmo_cannot_take_a_gate_as_a_plain_move(cmio: User, cmo: User, to_stage: str) -> None:
     initiative = create_initiative(cmio)
     benefit = add_benefit(cmio, initiative)
@@ -935,6 +943,7 @@ def test_the_cmo_cannot_take_a_gate_as_a_plain_move(cmio: User, cmo: User, to_st
             version=version,
             to_stage=to_stage,
             reason="The board agreed.",
+            **GATE_FIELDS[to_stage],
         )
 
     assert raised.value.message_dict == {"to_stage": [GATE_REFUSALS[to_stage]]}
@@ -950,7 +959,7 @@ def test_the_cmo_cannot_take_a_gate_as_a_plain_move(cmio: User, cmo: User, to_st
     assert (StageChange.objects.count(), AuditEvent.objects.count()) == (changes, audits)
 
 
-@pytest.mark.parametrize("to_stage", [G.APPROVED, G.STOPPED])
+@pytest.mark.parametrize("to_stage", [G.APPROVED, G.DEFERRED, G.STOPPED])
 def test_a_gate_moves_when_the_decision_service_passes_governance(
     cmio: User, cmo: User, to_stage: str
 ) -> None:
@@ -965,14 +974,16 @@ def test_a_gate_moves_when_the_decision_service_passes_governance(
         to_stage=to_stage,
         reason="The board agreed.",
         via="governance",
+        **GATE_FIELDS[to_stage],
     )
 
     initiative.refresh_from_db()
     benefit.refresh_from_db()
     approved = to_stage == G.APPROVED
-    assert (initiative.stage, initiative.forecast_locked_at) == (
+    assert (initiative.stage, initiative.forecast_locked_at, initiative.revisit_date) == (
         to_stage,
         NOW if approved else None,
+        GATE_FIELDS[to_stage].get("revisit_date"),
     )
     assert benefit.locked_target == (Decimal("60.00") if approved else None)
     change = StageChange.objects.filter(initiative=initiative).latest("at", "pk")
@@ -990,3 +1001,5 @@ def test_the_gate_predicate_still_names_the_cmo(cmo: User, cmio: User) -> None:
 
     assert services.initiative_may_move(user=cmo, initiative=initiative, to_stage=G.APPROVED)
     assert not services.initiative_may_move(user=cmio, initiative=initiative, to_stage=G.STOPPED)
+    assert services.initiative_may_move(user=cmo, initiative=initiative, to_stage=G.DEFERRED)
+    assert not services.initiative_may_move(user=cmio, initiative=initiative, to_stage=G.DEFERRED)

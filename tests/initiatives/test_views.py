@@ -15,7 +15,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from governance.models import GovernanceBody
+from governance.models import Decision, GovernanceBody
 from informatics.choices import ValueCategory
 from informatics.models import AuditEvent, PhiConfirmation, StrategicPriority, User
 from initiatives import services
@@ -92,7 +92,7 @@ def detail_url(initiative: Initiative) -> str:
 
 
 def advance(actor: User, initiative: Initiative, to_stage: str, **fields: Any) -> Initiative:
-    """Move it as `actor`; approve and stop as a decision of the steering body (`decide`)."""
+    """Move it as `actor`; approve, defer and stop as a decision of the steering body (`decide`)."""
     if to_stage in GATE_STAGES:
         return decide(actor, initiative, to_stage, **fields)
     initiative.refresh_from_db()
@@ -406,12 +406,12 @@ def test_the_page_shows_the_timeline_priorities_and_history(
 def test_the_stage_form_offers_only_the_next_stages_the_user_may_take(
     client_for: Callable[[str], Client], initiative: Initiative
 ) -> None:
-    # Proposed → Approved (gate), Deferred, Stopped (gate): the gates are decisions, never in
-    # the list; those who record decisions in any body get links to the decision form.
-    assert stage_options(client_for("cmio").get(detail_url(initiative))) == ["deferred"]
-    assert stage_options(client_for("cmo").get(detail_url(initiative))) == []
-    assert stage_options(client_for("informaticist").get(detail_url(initiative))) == ["deferred"]
-    assert stage_options(client_for("champion").get(detail_url(initiative))) == []
+    # Proposed → Approved, Deferred, Stopped: all three are gates, decisions never in the
+    # list (no stage form at all); those who record decisions in any body get links to the
+    # decision form.
+    for role in ("cmio", "cmo", "informaticist", "champion"):
+        page = client_for(role).get(detail_url(initiative))
+        assert (role, stage_options(page), page.context["stage_form"]) == (role, [], None)
     form = f"/governance/decisions/new/?initiative={initiative.pk}&amp;outcome="
     for role in ("cmo", "cmio"):
         page = client_for(role).get(detail_url(initiative))
@@ -424,22 +424,41 @@ def test_the_stage_form_offers_only_the_next_stages_the_user_may_take(
             assert f'href="{form}{outcome}"' in page.text
     informaticist_page = client_for("informaticist").get(detail_url(initiative))
     assert informaticist_page.context["gate_decisions"] == []
-    assert "Approved and Stopped: decided by a governance body" in informaticist_page.text
+    assert "Approved, Deferred and Stopped: decided by a governance body" in informaticist_page.text
+
+
+def test_the_stage_list_no_longer_offers_deferred(
+    client_for: Callable[[str], Client], initiative: Initiative, cmo_user: User, cmio: User
+) -> None:
+    # Approved → In build, On hold, Deferred (gate), Stopped (gate); On hold → Approved (gate),
+    # In build, Pilot, Deferred (gate), Stopped (gate): the list keeps the plain moves.
+    advance(cmo_user, initiative, Stage.APPROVED)
+    approved = {role: client_for(role).get(detail_url(initiative)) for role in ("cmio", "cmo")}
+    advance(cmio, initiative, Stage.ON_HOLD, reason="Vendor delay.")
+    on_hold = client_for("informaticist").get(detail_url(initiative))
+
+    assert stage_options(approved["cmio"]) == ["in_build", "on_hold"]
+    assert stage_options(approved["cmo"]) == []
+    assert approved["cmio"].context["gate_decisions"] == [("defer", "Defer…"), ("stop", "Stop…")]
+    assert stage_options(on_hold) == ["in_build", "pilot"]
+    assert on_hold.context["gate_decisions"] == []
+    assert "Approved, Deferred and Stopped: decided by a governance body" in on_hold.text
+    assert 'value="deferred"' not in approved["cmio"].text + on_hold.text
 
 
 def test_the_stage_form_shows_the_reason_and_date_fields_where_needed(
     client_for: Callable[[str], Client], initiative: Initiative, cmo_user: User, cmio: User
 ) -> None:
-    proposed = client_for("cmio").get(detail_url(initiative)).context["stage_form"]
-    assert list(proposed.fields) == [
-        "version",
-        "to_stage",
-        "reason",
-        "revisit_date",
-        "phi_confirmed",
-    ]
-
+    # Proposed offers no plain move; approved, only in build and on hold: no revisit date (a
+    # deferral takes it on the decision form).
+    assert client_for("cmio").get(detail_url(initiative)).context["stage_form"] is None
     advance(cmo_user, initiative, Stage.APPROVED)
+    approved = client_for("cmio").get(detail_url(initiative)).context["stage_form"]
+    assert list(approved.fields) == ["version", "to_stage", "reason", "phi_confirmed"]
+    assert approved.fields["reason"].help_text == (
+        "Needed to put it on hold; kept on the stage timeline."
+    )
+
     advance(cmio, initiative, Stage.IN_BUILD)
     in_build = client_for("cmio").get(detail_url(initiative)).context["stage_form"]
     assert list(in_build.fields) == [
@@ -475,54 +494,100 @@ def test_a_move_outside_the_stage_table_is_refused_with_a_clear_message(
     assert StageChange.objects.filter(initiative=initiative).count() == 1
 
 
-def test_deferring_without_a_reason_or_a_revisit_date_shows_field_errors(
-    client_for: Callable[[str], Client], initiative: Initiative
-) -> None:
-    response = client_for("cmio").post(
-        reverse("initiatives:initiative-stage", args=[initiative.pk]),
-        {"version": initiative.version, "to_stage": "deferred", "reason": " "},
+def _moved_state(initiative: Initiative) -> tuple[Any, ...]:
+    initiative.refresh_from_db()
+    return (
+        initiative.stage,
+        initiative.version,
+        initiative.revisit_date,
+        initiative.stage_reason,
+        StageChange.objects.count(),
+        AuditEvent.objects.count(),
     )
 
-    assert field_errors(response, "stage_form") == {
-        "reason": ["Say why the initiative is deferred."],
-        "revisit_date": ["Give the date to revisit it."],
-    }
-    initiative.refresh_from_db()
-    assert initiative.stage == Stage.PROPOSED
+
+@pytest.mark.parametrize("role", ["informaticist", "cmio"])
+def test_the_lead_and_the_cmio_may_not_defer_on_the_stage_form(
+    client_for: Callable[[str], Client], initiative: Initiative, role: str
+) -> None:
+    # Deferral is a gate: those who edit the initiative (its lead, the CMIO) do not hold it;
+    # the CMIO defers through the decision form, as a decision of a body.
+    before = _moved_state(initiative)
+
+    response = client_for(role).post(
+        reverse("initiatives:initiative-stage", args=[initiative.pk]),
+        {
+            "version": initiative.version,
+            "to_stage": "deferred",
+            "reason": "Later.",
+            "revisit_date": "2026-10-01",
+        },
+    )
+
+    assert response.status_code == 403
+    assert _moved_state(initiative) == before == (Stage.PROPOSED, 1, None, "", 1, 1)
 
 
+@pytest.mark.parametrize(
+    ("to_stage", "message"),
+    [
+        ("approved", "Approval is a governance decision: record it on the decision form."),
+        ("deferred", "Deferral is a governance decision: record it on the decision form."),
+        ("stopped", "Stopping is a governance decision: record it on the decision form."),
+    ],
+)
 def test_a_gate_posted_to_the_stage_form_moves_nothing_and_points_to_the_decision_form(
-    client_for: Callable[[str], Client], initiative: Initiative
+    client_for: Callable[[str], Client], initiative: Initiative, to_stage: str, message: str
 ) -> None:
     client = client_for("cmo")
+    before = _moved_state(initiative)
     response = client.post(
         reverse("initiatives:initiative-stage", args=[initiative.pk]),
-        {"version": initiative.version, "to_stage": "stopped", "reason": ""},
+        {
+            "version": initiative.version,
+            "to_stage": to_stage,
+            "reason": "Later.",
+            "revisit_date": "2026-10-01",
+        },
     )
 
     assert response.status_code == 302
-    assert messages_of(client.get(detail_url(initiative))) == [
-        "Stopped is a decision: use the decision form."
-    ]
-    initiative.refresh_from_db()
-    assert (initiative.stage, initiative.version) == (Stage.PROPOSED, 1)
+    assert messages_of(client.get(detail_url(initiative))) == [message]
+    assert _moved_state(initiative) == before == (Stage.PROPOSED, 1, None, "", 1, 1)
 
 
-def test_deferring_with_a_reason_and_a_date_moves_it_and_keeps_the_reason(
+def test_deferring_on_the_decision_form_moves_it_with_the_revisit_date_and_the_reason(
     client_for: Callable[[str], Client], initiative: Initiative
 ) -> None:
+    steering = GovernanceBody.objects.create(
+        code="steering", name="Executive steering", kind="steering"
+    )
     with time_machine.travel(NOW, tick=False):
         response = client_for("cmio").post(
-            reverse("initiatives:initiative-stage", args=[initiative.pk]),
+            f"/governance/decisions/new/?initiative={initiative.pk}&outcome=defer",
             {
-                "version": initiative.version,
-                "to_stage": "deferred",
-                "reason": "Waiting for the EHR upgrade.",
-                "revisit_date": "2026-10-01",
+                "initiative": initiative.pk,
+                "body": steering.pk,
+                "outcome": "defer",
+                "rationale": "Waiting for the EHR upgrade.",
+                "revisit_on": "2026-10-01",
             },
         )
 
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    decision = Decision.objects.get()
+    assert (decision.outcome, decision.revisit_on, decision.decided_by.email) == (
+        "defer",
+        datetime.date(2026, 10, 1),
+        "cmio@riverside.example",
+    )
+    change = StageChange.objects.filter(initiative=initiative).order_by("pk").last()
+    assert change is not None
+    assert (change.to_stage, change.actor, change.reason) == (
+        Stage.DEFERRED,
+        decision.decided_by,
+        "Waiting for the EHR upgrade.",
+    )
     initiative.refresh_from_db()
     assert (initiative.stage, initiative.revisit_date, initiative.stage_reason) == (
         Stage.DEFERRED,
@@ -594,7 +659,7 @@ def test_a_stale_stage_move_moves_nothing_and_says_so(
 
     response = client_for("cmio").post(
         reverse("initiatives:initiative-stage", args=[initiative.pk]),
-        {"version": 1, "to_stage": "deferred", "reason": "Later", "revisit_date": "2027-01-01"},
+        {"version": 1, "to_stage": "on_hold", "reason": "Vendor delay."},
         follow=True,
     )
 
