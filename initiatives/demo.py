@@ -1298,7 +1298,19 @@ class Booked:
     source: str
 
 
+# Both closed months carry hard savings and costs, so the issued report (the month before last)
+# and the draft (last month) each have an ROI: the clinic sprints' locum savings against the
+# sprint team, the CAUTI protocol's supply savings against its rollout educators, and the
+# infection prevention nurses' time on the CLABSI bundle (still in build and pilot: costs, no
+# savings yet); the ambient AI pilot's licences, billed per seat, in the last month.
 FINANCIALS: tuple[Booked, ...] = (
+    Booked(
+        "CLABSI prevention bundle",
+        2,
+        FinancialKind.COST,
+        "18000",
+        "Finance GL 7200, infection prevention nurse time, month close",
+    ),
     Booked(
         "CLABSI prevention bundle",
         1,
@@ -1307,18 +1319,46 @@ FINANCIALS: tuple[Booked, ...] = (
         "Finance GL 7200, infection prevention nurse time, month close",
     ),
     Booked(
-        "CLABSI prevention bundle",
-        1,
-        FinancialKind.HARD_SAVINGS,
-        "9500",
-        "Finance GL 6100, fewer line-kit change-outs, month close",
+        "CAUTI removal protocol",
+        2,
+        FinancialKind.COST,
+        "8000",
+        "Finance GL 7200, nurse educators for the protocol rollout, month close",
     ),
     Booked(
-        "Inbox burden reduction",
+        "CAUTI removal protocol",
+        2,
+        FinancialKind.HARD_SAVINGS,
+        "3500",
+        "Finance GL 6100, fewer catheter kits and urine cultures, month close",
+    ),
+    Booked(
+        "CAUTI removal protocol",
+        1,
+        FinancialKind.HARD_SAVINGS,
+        "6500",
+        "Finance GL 6100, fewer catheter kits and urine cultures, month close",
+    ),
+    Booked(
+        "Ambient AI documentation pilot",
         1,
         FinancialKind.COST,
-        "24000",
-        "Finance GL 7300, EHR vendor services, month close",
+        "16000",
+        "Finance GL 7300, ambient AI licences for the 40 pilot physicians, month close",
+    ),
+    Booked(
+        "Clinic optimisation sprints",
+        2,
+        FinancialKind.HARD_SAVINGS,
+        "38000",
+        "Finance GL 6100, locum coverage no longer needed, month close",
+    ),
+    Booked(
+        "Clinic optimisation sprints",
+        2,
+        FinancialKind.COST,
+        "15000",
+        "Finance GL 7200, optimisation team time, month close",
     ),
     Booked(
         "Clinic optimisation sprints",
@@ -1329,7 +1369,7 @@ FINANCIALS: tuple[Booked, ...] = (
     ),
     Booked(
         "Clinic optimisation sprints",
-        2,
+        1,
         FinancialKind.COST,
         "15000",
         "Finance GL 7200, optimisation team time, month close",

@@ -23,8 +23,9 @@ The numbers tell Riverside's story, so every signal and icon appears:
   miss);
 - the two survey metrics have four waves each; cost avoidance accumulates from the first
   go-live;
-- CLABSI is valued in the monthly report as cost avoidance and after-hours EHR time as time
-  value (`VALUE_BASES`), against the initiatives' hard savings and costs (initiatives.demo).
+- CAUTI, which fell after the removal protocol, is valued in the monthly report as cost
+  avoidance against its pre-protocol baseline, and after-hours EHR time as time value
+  (`VALUE_BASES`), against the initiatives' hard savings and costs (initiatives.demo).
 
 Noise comes from a random generator seeded per metric, so the figures are the same on every
 run. Running it again changes nothing: a metric, target, link or annotation that exists is left
@@ -935,13 +936,16 @@ def _seed_measurements(demo: DemoMetric, metric: Metric, timeline: Timeline) -> 
 # How the demo values two metrics in the monthly report (DOMAIN.md §2: the unit costs are
 # published estimates to verify, shown with their sources).
 VALUE_BASES: dict[str, dict[str, Any]] = {
-    "Q2": {
+    # CAUTI's agreed baseline is its rate before the removal protocol (the series' first
+    # twelve months sit around it; it falls after the pilot and the go-live), so the months
+    # since are valued against where Riverside started.
+    "Q3": {
         "kind": ValueKind.COST_AVOIDANCE,
-        "baseline": "1.10",
-        "baseline_source": "Riverside NHSN surveillance, FY2025, all units",
-        "unit_cost": "46000",
-        "unit_cost_source": "AHRQ 2017 estimate, $46,000 per CLABSI (verify locally)",
-        "exposure_label": "line-days",
+        "baseline": "1.60",
+        "baseline_source": "Riverside NHSN surveillance, FY2025, all units (before the protocol)",
+        "unit_cost": "13793",
+        "unit_cost_source": "AHRQ 2017 estimate, $13,793 per CAUTI (verify locally)",
+        "exposure_label": "catheter-days",
     },
     "E3": {
         "kind": ValueKind.TIME_VALUE,

@@ -7,6 +7,7 @@ run changes nothing."""
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -240,18 +241,31 @@ def test_a_second_run_changes_nothing(seeded: Seeded) -> None:
     assert "roll-ups: 0 series written, 73 unchanged." in output
 
 
-def test_the_last_closed_month_has_a_value_headline(seeded: Seeded) -> None:
-    month = demo.month_start(seeded.today, -1)
+def test_both_closed_months_have_a_value_headline_that_tells_a_plausible_story(
+    seeded: Seeded,
+) -> None:
+    """The issued report's month (the month before last) and the draft's (the last month): hard
+    savings and costs booked in each, CAUTI's cost avoidance against its pre-protocol baseline
+    (the series fell after the protocol, so both months are below it), pajama time valued per
+    attribution link with shares within 100%."""
+    last = demo.month_start(seeded.today, -1)
+    booked = {last: ("46500.00", "49000.00"), demo.month_start(last, -1): ("41500.00", "41000.00")}
+    for month, (hard_savings, costs) in booked.items():
+        headline = value_headline(month=month)
 
-    headline = value_headline(month=month)
-
-    # CLABSI (cost avoidance) and pajama time (time value) are valued; their figures follow
-    # the demo's noise, so only their presence is certain. The entries are booked as given.
-    assert [i["incomplete"] for i in headline["cost_avoidance"]["items"]] == [False]
-    assert [i["metric"] for i in headline["time_value"]["items"]] == ["E3", "E3", "E3"]
-    assert headline["cost_avoidance"]["value"] != "0.00"
-    assert headline["time_value"]["value"] != "0.00"
-    assert headline["hard_savings"]["value"] == "49500.00"
-    assert headline["costs"]["value"] == "42000.00"
-    assert headline["roi"]["value"] is not None
+        # The valued figures follow the demo's noise, so only their sign is certain; the
+        # entries are booked as given.
+        [cauti] = headline["cost_avoidance"]["items"]
+        assert (cauti["metric"], cauti["baseline"], cauti["attribution"]) == ("Q3", "1.6", "80.00")
+        assert not cauti["incomplete"]
+        assert Decimal(cauti["current"]) < Decimal("1.6")
+        assert Decimal(headline["cost_avoidance"]["value"]) > 0
+        assert Decimal(headline["harms_avoided"]["value"]) > 0
+        time = headline["time_value"]["items"]
+        assert [i["metric"] for i in time] == ["E3", "E3", "E3"]
+        assert [i["attribution"] for i in time] == ["30.00", "30.00", "20.00"]
+        assert Decimal(headline["time_value"]["value"]) > 0
+        assert headline["hard_savings"]["value"] == hard_savings
+        assert headline["costs"]["value"] == costs
+        assert Decimal(headline["roi"]["value"]) > 0
     assert "Value bases: 2 metrics valued in the monthly report (2 new)." in seeded.output

@@ -85,6 +85,56 @@ def test_headline_shows_time_value_beside_roi_and_gross_beside_attributed() -> N
     assert "Narrative" not in html
 
 
+def test_each_line_names_its_initiative_and_sets_its_sources_on_a_line_of_their_own() -> None:
+    html = body(sample_payload(), links=False)
+
+    avoidance = html[html.index('<h3 id="report-items-cost_avoidance">') :]
+    avoidance = avoidance[: avoidance.index("</table>")]
+    first, sources = avoidance.split('<tr class="report-item__sources">')
+    assert (
+        '<th scope="row">Q2<span class="report-item__for">for Central line bundle</span></th>'
+        in first
+    )
+    assert '<td class="report-num">2 → 1.5 per 1,000</td>' in first
+    assert first.count('<td class="report-num">') == 7
+    assert sources.startswith('\n      <td colspan="8">')
+    assert "Unit cost: AHRQ 2017 CLABSI cost estimate." in sources
+    row_end = sources.index("</tr>")
+    assert (
+        sources[:row_end]
+        .rstrip()
+        .endswith('<span class="report-source">Central line bundle</span></span></td>')
+    )
+    costs = html[html.index('<h3 id="report-items-costs">') :]
+    costs = costs[: costs.index("</table>")]
+    assert (
+        '<td>Bundle build and training<span class="report-item__for">Central line bundle</span> '
+        '<span class="report-sources">Sources: ' in costs
+    )
+    assert '<th scope="col">Sources</th>' not in html
+
+
+@pytest.mark.django_db
+def test_wide_tables_scroll_in_their_own_named_focusable_region() -> None:
+    html = body(sample_payload(), links=True)
+
+    regions = re.findall(
+        r'<div class="report-wrap" role="region" tabindex="0" aria-labelledby="([^"]+)">', html
+    )
+    assert regions == [
+        "report-headline",
+        "report-items-hard_savings",
+        "report-items-cost_avoidance",
+        "report-items-time_value",
+        "report-items-costs",
+        "report-scorecard-engagement",
+        "report-scorecard-safety_quality",
+    ]
+    for region in regions:
+        assert html.count(f'id="{region}"') == 1
+    assert html.count('class="report-wrap"') == html.count("<table") - 4  # not the short tables
+
+
 def test_roi_without_costs_says_so() -> None:
     payload = sample_payload()
     payload["headline"]["roi"]["value"] = None
@@ -97,7 +147,9 @@ def test_roi_without_costs_says_so() -> None:
 def test_scorecard_groups_by_value_category_and_marks_an_incomplete_month() -> None:
     html = body(sample_payload(), links=False)
 
-    assert html.index("<h3>Physician engagement</h3>") < html.index("<h3>Safety &amp; quality</h3>")
+    engagement = '<h3 id="report-scorecard-engagement">Physician engagement</h3>'
+    safety = '<h3 id="report-scorecard-safety_quality">Safety &amp; quality</h3>'
+    assert html.index(engagement) < html.index(safety)
     assert html.count('<tr class="report-incomplete">') == 1
     assert html.count("Incomplete month: not read as a signal") == 1
     assert 'aria-label="Special cause: concern"' in html
