@@ -11,7 +11,7 @@ import subprocess
 import time
 import uuid
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.celery import app as celery_app
-from informatics.choices import Role
+from informatics.choices import JobStatus, Role
 from informatics.models import User
 from intake.models import Rubric
 from tests.factories import PASSWORD, UserFactory
@@ -318,32 +318,29 @@ def _database_url() -> str:
     )
 
 
-@pytest.fixture
-def worker(tmp_path: Path, settings: Any) -> Iterator[str]:
-    """A real `celery worker --pool solo` on a queue of its own, on the pytest database and
-    this test's media folder (`settings.MEDIA_ROOT`, tmp_path / "media", for this process too).
-    Yields the queue's name. The worker's own default queue (where it sends tasks of its own,
-    such as the roll-up after an import) is `<queue>-later`, consumed by nobody; Redis forgets
-    both afterwards. Use with `through_broker()`, in a transactional test (the worker sees only
-    committed rows) on PostgreSQL."""
-    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
-    queue = f"worker-test-{uuid.uuid4().hex[:8]}"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    log = tmp_path / "worker.log"
-    env = base_env() | {
+@contextmanager
+def celery_worker(
+    queue: str, log: Path, *, name: str | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker --pool solo` consuming `queue`, on the pytest database, logging to
+    `log`; its own default queue (where it sends tasks of its own, such as the roll-up after an
+    import) is `<queue>-later`, consumed by nobody. `env` adds to its environment (a media
+    folder, short job leases…). Started and ready on entry; stopped, if still alive, on the way
+    out (SIGTERM, then SIGKILL)."""
+    environment = base_env() | {
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": BROKER_URL,
         "CELERY_QUEUE": f"{queue}-later",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **(env or {}),
     }
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [
                 str(VENV_BIN / "celery"), "-A", "informatics", "worker", "--pool", "solo",
-                "-Q", queue, "--concurrency", "1", "--hostname", f"{queue}@%h",
+                "-Q", queue, "--concurrency", "1", "--hostname", f"{name or queue}@%h",
                 "--without-gossip", "--without-mingle", "--loglevel", "INFO",
             ],
-            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=REPO, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
     try:
@@ -352,12 +349,65 @@ def worker(tmp_path: Path, settings: Any) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
             time.sleep(0.2)
-        yield queue
+        yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.fixture
+def worker(tmp_path: Path, settings: Any) -> Iterator[str]:
+    """A real worker (`celery_worker`) on a queue of its own and this test's media folder
+    (`settings.MEDIA_ROOT`, tmp_path / "media", for this process too). Yields the queue's
+    name; Redis forgets it afterwards. Use with `through_broker()`, in a transactional test
+    (the worker sees only committed rows) on PostgreSQL."""
+    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
+    queue = f"worker-test-{uuid.uuid4().hex[:8]}"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    media = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    try:
+        with celery_worker(queue, tmp_path / "worker.log", env=media):
+            yield queue
+    finally:
         forget_queue(queue)
+
+
+@contextmanager
+def job_queue(prefix: str) -> Iterator[str]:
+    """A queue of its own for a test's workers, published to through Redis; forgotten after."""
+    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    with through_broker():
+        yield name
+    forget_queue(name)
+
+
+# Job settings for workers in tests that kill them or wait out retries: seconds, not minutes.
+SHORT_LEASE_SECONDS = 2
+SHORT_VISIBILITY_SECONDS = 4
+SHORT_JOBS = {
+    "JOB_LEASE_SECONDS": str(SHORT_LEASE_SECONDS),
+    "JOB_VISIBILITY_TIMEOUT_SECONDS": str(SHORT_VISIBILITY_SECONDS),
+    "JOB_RETRY_BACKOFF_SECONDS": "1",
+}
+
+
+def finished(job: Any) -> bool:
+    """Whether a JobRun has ended, done or failed."""
+    return job.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+def wait_for(job: Any, until: Callable[[Any], bool], timeout: float = 45) -> Any:
+    """Poll the job's row until `until(job)` holds (or fail after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job.refresh_from_db()
+        if until(job):
+            return job
+        assert time.monotonic() < deadline, f"gave up waiting: {job} {job.progress_done}"
+        time.sleep(0.05)

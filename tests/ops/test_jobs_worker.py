@@ -15,9 +15,8 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,13 @@ from informatics.models import JobRun
 from informatics.services import jobrun_create
 from informatics.tasks import job_probe_task
 from tests.conftest import (
-    BROKER_URL,
-    _database_url,
-    forget_queue,
-    port_open,
-    require_service,
-    through_broker,
+    SHORT_JOBS,
+    SHORT_VISIBILITY_SECONDS,
+    celery_worker,
+    finished,
+    job_queue,
+    wait_for,
 )
-from tests.ops.conftest import REPO, VENV_BIN, base_env
 
 pytestmark = [
     pytest.mark.worker,
@@ -45,55 +43,15 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-LEASE_SECONDS = 2
-VISIBILITY_SECONDS = 4
 
-
-@contextmanager
-def celery_worker(queue: str, name: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A worker on `queue`, started and ready; stopped (if still alive) on the way out."""
-    env = base_env() | {
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": BROKER_URL,
-        "CELERY_QUEUE": f"{queue}-later",
-        "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
-        "JOB_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_SECONDS),
-        "JOB_RETRY_BACKOFF_SECONDS": "1",
-    }
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                str(VENV_BIN / "celery"), "-A", "informatics", "worker", "--pool", "solo",
-                "-Q", queue, "--concurrency", "1", "--hostname", f"{name}@%h",
-                "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-            ],
-            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+def worker(queue: str, name: str, log: Path) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    return celery_worker(queue, log, name=name, env=SHORT_JOBS)
 
 
 @pytest.fixture
 def queue() -> Iterator[str]:
-    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
-    name = f"jobs-test-{uuid.uuid4().hex[:8]}"
-    with through_broker():
+    with job_queue("jobs-test") as name:
         yield name
-    forget_queue(name)
 
 
 def probe(**scope: Any) -> JobRun:
@@ -104,25 +62,11 @@ def send(queue: str, job: JobRun) -> None:
     job_probe_task.apply_async(args=(job.pk,), queue=queue)
 
 
-def wait_for(job: JobRun, until: Any, timeout: float = 30) -> JobRun:
-    deadline = time.monotonic() + timeout
-    while True:
-        job.refresh_from_db()
-        if until(job):
-            return job
-        assert time.monotonic() < deadline, f"gave up waiting: {job} {job.progress_done}"
-        time.sleep(0.05)
-
-
-def finished(job: JobRun) -> bool:
-    return job.status in (JobStatus.DONE, JobStatus.FAILED)
-
-
 def test_a_job_whose_worker_is_killed_is_finished_once_by_the_next_worker(
     queue: str, tmp_path: Path
 ) -> None:
     job = probe(steps=30, step_seconds=0.1)
-    with celery_worker(queue, "first", tmp_path / "first.log") as first:
+    with worker(queue, "first", tmp_path / "first.log") as first:
         send(queue, job)
         wait_for(job, lambda job: job.progress_done >= 5)
         os.killpg(first.pid, signal.SIGKILL)
@@ -130,9 +74,9 @@ def test_a_job_whose_worker_is_killed_is_finished_once_by_the_next_worker(
     job.refresh_from_db()
     assert (job.status, job.attempts) == (JobStatus.RUNNING, 1)
     assert 5 <= job.progress_done < 30
-    time.sleep(VISIBILITY_SECONDS)  # the unacknowledged message becomes visible again
+    time.sleep(SHORT_VISIBILITY_SECONDS)  # the unacknowledged message becomes visible again
 
-    with celery_worker(queue, "second", tmp_path / "second.log"):
+    with worker(queue, "second", tmp_path / "second.log"):
         job = wait_for(job, finished)
         assert (job.status, job.attempts, job.error) == (JobStatus.DONE, 2, "")
         host = os.uname().nodename
@@ -152,7 +96,7 @@ def test_a_job_whose_worker_is_killed_is_finished_once_by_the_next_worker(
 
 def test_ten_duplicate_enqueues_of_one_job_give_one_run(queue: str, tmp_path: Path) -> None:
     job = probe(steps=3, step_seconds=0.05)
-    with celery_worker(queue, "worker", tmp_path / "worker.log"):
+    with worker(queue, "worker", tmp_path / "worker.log"):
         for _ in range(10):
             send(queue, job)
         marker = probe()
@@ -165,7 +109,7 @@ def test_ten_duplicate_enqueues_of_one_job_give_one_run(queue: str, tmp_path: Pa
 
 def test_a_transient_database_error_is_retried_and_succeeds(queue: str, tmp_path: Path) -> None:
     job = probe(steps=2, transient_failures=1)
-    with celery_worker(queue, "worker", tmp_path / "worker.log"):
+    with worker(queue, "worker", tmp_path / "worker.log"):
         send(queue, job)
         job = wait_for(job, finished)
 
@@ -178,7 +122,7 @@ def test_a_job_failing_three_times_ends_failed_while_the_next_job_runs(
 ) -> None:
     failing = probe(transient_failures=3)
     following = probe(steps=2)
-    with celery_worker(queue, "worker", tmp_path / "worker.log"):
+    with worker(queue, "worker", tmp_path / "worker.log"):
         send(queue, failing)
         send(queue, following)
         failing = wait_for(failing, finished)

@@ -16,9 +16,8 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +30,13 @@ from informatics.services import jobrun_create
 from reports.models import ReportFile, ValueReport
 from reports.tasks import BUILD_KIND, report_build_task
 from tests.conftest import (
-    BROKER_URL,
-    _database_url,
-    forget_queue,
-    port_open,
-    require_service,
-    through_broker,
+    SHORT_JOBS,
+    SHORT_VISIBILITY_SECONDS,
+    celery_worker,
+    finished,
+    job_queue,
+    wait_for,
 )
-from tests.ops.conftest import REPO, VENV_BIN, base_env
 from tests.reports.report_world import NOVEMBER, rolled_up_metric
 
 pytestmark = [
@@ -48,60 +46,20 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-LEASE_SECONDS = 2
-VISIBILITY_SECONDS = 4
 OCTOBER = NOVEMBER.replace(month=10)
 
 
-@contextmanager
-def celery_worker(
+def worker(
     queue: str, name: str, log: Path, media: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A worker on `queue`, storing files in `media`, started and ready; stopped (if still
-    alive) on the way out."""
-    env = base_env() | {
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": BROKER_URL,
-        "CELERY_QUEUE": f"{queue}-later",
-        "MEDIA_ROOT": str(media),
-        "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
-        "JOB_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_SECONDS),
-        "JOB_RETRY_BACKOFF_SECONDS": "1",
-    }
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                str(VENV_BIN / "celery"), "-A", "informatics", "worker", "--pool", "solo",
-                "-Q", queue, "--concurrency", "1", "--hostname", f"{name}@%h",
-                "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-            ],
-            cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """A worker storing its files in `media`, with short job settings."""
+    return celery_worker(queue, log, name=name, env={**SHORT_JOBS, "MEDIA_ROOT": str(media)})
 
 
 @pytest.fixture
 def queue() -> Iterator[str]:
-    require_service(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
-    name = f"report-jobs-test-{uuid.uuid4().hex[:8]}"
-    with through_broker():
+    with job_queue("report-jobs-test") as name:
         yield name
-    forget_queue(name)
 
 
 @pytest.fixture
@@ -120,27 +78,13 @@ def send(queue: str, job: JobRun) -> None:
     report_build_task.apply_async(args=(job.pk,), queue=queue)
 
 
-def wait_for(job: JobRun, until: Any, timeout: float = 45) -> JobRun:
-    deadline = time.monotonic() + timeout
-    while True:
-        job.refresh_from_db()
-        if until(job):
-            return job
-        assert time.monotonic() < deadline, f"gave up waiting: {job} {job.progress_done}"
-        time.sleep(0.05)
-
-
-def finished(job: JobRun) -> bool:
-    return job.status in (JobStatus.DONE, JobStatus.FAILED)
-
-
 def test_a_report_whose_worker_is_killed_is_built_once_by_the_next_worker(
     queue: str, media: Path, tmp_path: Path
 ) -> None:
     rolled_up_metric()
     job = build_job()
     with (
-        celery_worker(queue, "first", tmp_path / "first.log", media) as first,
+        worker(queue, "first", tmp_path / "first.log", media) as first,
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
@@ -154,9 +98,9 @@ def test_a_report_whose_worker_is_killed_is_built_once_by_the_next_worker(
     job.refresh_from_db()
     assert (job.status, job.attempts, job.progress_done) == (JobStatus.RUNNING, 1, 1)
     assert ValueReport.objects.count() == 0
-    time.sleep(VISIBILITY_SECONDS)  # the unacknowledged message becomes visible again
+    time.sleep(SHORT_VISIBILITY_SECONDS)  # the unacknowledged message becomes visible again
 
-    with celery_worker(queue, "second", tmp_path / "second.log", media):
+    with worker(queue, "second", tmp_path / "second.log", media):
         job = wait_for(job, finished)
 
     assert (job.status, job.attempts, job.error) == (JobStatus.DONE, 2, "")
@@ -177,7 +121,7 @@ def test_ten_duplicate_enqueues_of_one_report_give_one_run(
 ) -> None:
     rolled_up_metric()
     job = build_job()
-    with celery_worker(queue, "worker", tmp_path / "worker.log", media):
+    with worker(queue, "worker", tmp_path / "worker.log", media):
         for _ in range(10):
             send(queue, job)
         marker = build_job(OCTOBER)  # sent last: done means the ten were all taken
