@@ -13,7 +13,7 @@ TEST_WORKERS ?= auto
 # SURVIVAL_BASE in .ci/run, the one CI checks).
 BASE ?= $(shell sed -n 's/^SURVIVAL_BASE=//p' .ci/run)
 
-.PHONY: help run test lint format install lock clean python ci survival
+.PHONY: help run test lint format install lock clean python ci survival bench
 
 help:
 	@echo "make run    install, migrate, load the demo health system, serve on 127.0.0.1:$(PORT)"
@@ -22,6 +22,9 @@ help:
 	@echo "make lint   ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make survival  build the database of BASE=<commit> (default: SURVIVAL_BASE in .ci/run),"
 	@echo "            migrate it with this checkout on SQLite and PostgreSQL; every row must stay"
+	@echo "make bench  seed PostgreSQL with seed_scale (BENCH_SIZE=small|full|tiny; DATABASE_URL,"
+	@echo "            default postgres://postgres@127.0.0.1:5432/portal_bench), serve it with gunicorn"
+	@echo "            and time every page that grows with the data; table + var/bench/<size>.json"
 	@echo "make ci     what CI runs (.ci/run): installs system packages, starts services, all tests"
 
 # Find a Python >= 3.12: PATH first, then pyenv's installed versions. Prints its path.
@@ -65,6 +68,12 @@ survival: install
 	@test -n "$(BASE)" || { echo "make survival BASE=<commit>: no base commit given" >&2; exit 2; }
 	$(PY) scripts/migration-survival --base $(BASE) --database sqlite
 	$(PY) scripts/migration-survival --base $(BASE) --database postgres
+
+# Not in CI (tests/ops/test_bench.py runs it at the tiny size). BENCH_SIZE=small|full|tiny;
+# BENCH_ROUNDS, BENCH_REQUESTS, BENCH_CLIENTS, BENCH_PER_CLIENT, BENCH_WORKERS tune the run.
+BENCH_SIZE ?= small
+bench: install
+	BENCH_SIZE=$(BENCH_SIZE) $(PY) scripts/bench
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -1,0 +1,82 @@
+"""`scripts/bench` (make bench) runs end to end at the tiny size, so the tool cannot rot: it
+seeds the pytest database with `seed_scale --tiny`, serves it with gunicorn under production
+settings, signs in through the login form and writes a JSON row, with numbers, per scenario."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.ops.conftest import REPO, base_env
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+SCENARIOS = [
+    "CMIO landing",
+    "request list",
+    "API requests",
+    "request detail",
+    "measurements API, page 1",
+    # tiny: 360 measurements, 8 pages of 50; the middle one.
+    "measurements API, page 4",
+    "triage queue",
+    "portfolio",
+    "CMO landing",
+    "metric page",
+    "request CSV",
+    "initiative CSV",
+]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+
+
+def test_bench_at_tiny_size_writes_every_scenario_with_numbers(tmp_path: Path) -> None:
+    output = tmp_path / "tiny.json"
+    finished = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "bench"),
+            "--size=tiny",
+            f"--database-url={database_url()}",
+            "--skip-migrate",  # pytest-django migrated it
+            "--rounds=1",
+            "--requests=1",
+            "--clients=2",
+            "--per-client=1",
+            "--workers=2",
+            f"--output={output}",
+        ],
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+
+    result = json.loads(output.read_text())
+    assert result["size"] == "tiny"
+    assert [row["scenario"] for row in result["scenarios"]] == SCENARIOS
+    for row in result["scenarios"]:
+        assert row["failures"] == [], row
+        for name in ("median_ms", "floor_ms", "ratio", "rps", "floor_rps"):
+            assert isinstance(row[name], int | float), (row["scenario"], name)
+            assert row[name] > 0, (row["scenario"], name)
+        assert row["requests"] == 1 + 2  # one single, two clients (the warm-up is not counted)
+        assert row["target"]
+    assert result["floor"]["path"] == "/healthz"
+    assert result["floor"]["median_ms"] > 0
+    # The table on stdout has a line per scenario and the floor.
+    lines = finished.stdout.splitlines()
+    assert lines[0].split()[:3] == ["scenario", "median", "ms"]
+    assert [line.split("  ")[0] for line in lines[2:]] == [*SCENARIOS, "floor: /healthz"]
