@@ -116,7 +116,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database fails fast (and /healthz says so) instead of hanging.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", 5)
+    # JIT off for the portal's sessions: at health-system size, plans whose cost estimate
+    # crossed jit_above_cost spent 454 of 487 ms compiling (the metrics needs-me list). The
+    # portal's queries are short and indexed; JIT only pays off on long analytic scans.
+    # pg_trgm's word-similarity threshold matches intake's SIMILARITY_THRESHOLD, so that the
+    # `%>` operator of "similar requests" can use the trigram index on titles.
+    options.setdefault("options", "-c jit=off -c pg_trgm.word_similarity_threshold=0.3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery --------------------------------------------------------------------------

@@ -134,6 +134,8 @@ class IntakeRequest(VersionedModel):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["submitted_by", "-created_at"]),
+            # The list's order (newest first), read backwards: a page without a sort.
+            models.Index(fields=["created_at", "id"], name="request_created_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

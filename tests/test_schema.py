@@ -63,6 +63,16 @@ def test_schema_validates_without_warnings_and_lists_the_api(tmp_path: Path) -> 
     assert EXPECTED_OPERATIONS.items() <= operations.items()
     assert len(set(operations.values())) == len(operations)  # operation ids are unique
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+    # The measurement list pages by cursor (keyset) and still gives a total.
+    listing = schema["paths"]["/api/v1/measurements/"]["get"]
+    assert "cursor" in {parameter["name"] for parameter in listing["parameters"]}
+    assert "page" not in {parameter["name"] for parameter in listing["parameters"]}
+    page = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    paginated = schema["components"]["schemas"][page.rsplit("/", 1)[1]]
+    assert (list(paginated["properties"]), paginated["required"]) == (
+        ["count", "next", "previous", "results"],
+        ["count", "results"],
+    )
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from informatics import rest
 from informatics.permissions import Action
 from metrics import selectors, services
 from metrics.api import serializers as s
+from metrics.api.pagination import MeasurementCursorPagination
 from metrics.choices import RulePreset
 from metrics.filters import MeasurementFilter, MetricFilter
 from metrics.models import Measurement, Metric
@@ -187,7 +188,9 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         summary="List measurements",
         description="By metric, facility and period, each with the import batch that last "
         "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
-        "`period_from` / `period_to` (period start, inclusive).",
+        "`period_from` / `period_to` (period start, inclusive). In id order, 50 a page: "
+        "follow `next` (an opaque `cursor`), so a deep page costs what the first does; "
+        "`count` is the filtered total, recounted at most once a minute.",
     ),
 )
 class MeasurementViewSet(mixins.ListModelMixin, rest.ApiViewSet[Measurement]):
@@ -196,6 +199,7 @@ class MeasurementViewSet(mixins.ListModelMixin, rest.ApiViewSet[Measurement]):
 
     serializer_class = s.MeasurementOutput
     filterset_class = MeasurementFilter
+    pagination_class = MeasurementCursorPagination
     needs = {"create": Action.MEASUREMENT_LOAD}
     needs_otherwise = Action.PORTFOLIO_READ
 

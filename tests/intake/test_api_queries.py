@@ -92,3 +92,29 @@ def test_the_detail_query_count_does_not_grow_with_its_thread_and_votes(
     # token + user; groups; the readable row; the request with its joins; then one query each
     # for the timeline, thread, +1s, scores, priorities and duplicates
     assert small == large == 10
+
+
+def test_the_list_counts_votes_per_row_of_the_page_without_grouping_every_request(
+    users: dict[str, User], make_user: Callable[..., User], api_as: ApiAs
+) -> None:
+    submitters = [users[Role.CHAMPION], make_user(Role.CHAMPION), make_user(Role.EXECUTIVE)]
+    add_requests(3, submitters)
+    voted = IntakeRequest.objects.order_by("id").first()
+    assert voted is not None
+    RequestVoteFactory.create(request=voted, voter=users[Role.CMIO])
+    client = api_as(users[Role.CMIO])
+    client.get(URL)  # the site settings cached
+
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(URL).json()
+
+    count_sql, page_sql = (query["sql"].upper() for query in captured.captured_queries[-2:])
+    assert {row["id"]: row["votes"] for row in body["results"]} == {
+        row.pk: 2 if row.pk == voted.pk else 1 for row in IntakeRequest.objects.all()
+    }
+    assert body["count"] == 3
+    assert "GROUP BY" not in count_sql
+    assert "GROUP BY" not in page_sql
+    # The count reads the table alone; the page counts the votes of its own rows.
+    assert count_sql == 'SELECT COUNT(*) AS "__COUNT" FROM "INTAKE_INTAKEREQUEST"'
+    assert "LIMIT 3" in page_sql

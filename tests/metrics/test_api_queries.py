@@ -137,10 +137,34 @@ def test_the_measurement_list_query_count_does_not_grow(
     monthly_series(metric, tree["south"], [(1, 10)] * count, start=datetime.date(2000, 1, 1))
     client = api_as(users[Role.EXECUTIVE])
 
-    # + the page's count, the rows with metric, facility, batch and who entered them.
-    assert queries_for(client, "/api/v1/measurements/") == AUTH + 2
+    # + the rows with metric, facility, batch and who entered them (the total was counted by
+    # the first GET and is cached).
+    assert queries_for(client, "/api/v1/measurements/") == AUTH + 1
     # + the metric and the facility named by the filters.
     assert (
         queries_for(client, "/api/v1/measurements/", {"metric": "Q1", "facility": "rh-south"})
-        == AUTH + 4
+        == AUTH + 3
     )
+
+
+def test_a_deep_measurement_page_costs_what_the_first_does(
+    tree: dict[str, Facility], users: dict[str, User], api_as: ApiAs
+) -> None:
+    metric = MetricFactory.create(code="Q1")
+    monthly_series(metric, tree["south"], [(1, 10)] * 120, start=datetime.date(2000, 1, 1))
+    client = api_as(users[Role.EXECUTIVE])
+    client.get("/api/v1/measurements/")  # the site settings cached
+    with CaptureQueriesContext(connection) as first:
+        body = client.get("/api/v1/measurements/").json()
+    with CaptureQueriesContext(connection) as deep:
+        third = client.get(client.get(body["next"]).json()["next"]).json()
+
+    # + the rows: the total counted once, each page read after the last id of the one before.
+    assert (len(first.captured_queries), body["count"], len(body["results"])) == (AUTH + 1, 120, 50)
+    assert (len(deep.captured_queries), third["count"], len(third["results"])) == (
+        2 * (AUTH + 1),
+        120,
+        20,
+    )
+    assert third["next"] is None
+    assert "OFFSET" not in deep.captured_queries[-1]["sql"].upper()
