@@ -55,8 +55,10 @@ class Served:
                 start_new_session=True,
             )
 
-    def healthz(self, timeout: float = 120) -> tuple[int, dict[str, str]]:
-        """Poll /healthz until it answers (any status); fail with the log if it never does."""
+    def healthz(self, timeout: float = 300) -> tuple[int, dict[str, str]]:
+        """Poll /healthz until it answers (any status); fail with the log if it never does.
+        A ceiling, not a timing: a fresh start migrates and compresses every static file,
+        which on a loaded two-core machine has taken over two minutes."""
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.port}/healthz"
         while True:
