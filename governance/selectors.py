@@ -17,6 +17,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    Window,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +46,8 @@ from governance.scoring import DEFAULT_WEIGHT, DIMENSIONS, level_of, weighted_ov
 from informatics.choices import Role
 from informatics.models import User
 from informatics.permissions import Action, can
-from informatics.selectors import NeedsMeItem
+from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
+from initiatives.choices import Stage
 from initiatives.models import Initiative
 from initiatives.selectors import GATE_WAITING_STAGES
 from intake.choices import RequestStatus
@@ -143,38 +145,54 @@ def decision_form_url(
     return f"{base}?initiative={initiative.pk}"
 
 
-def _decisions_needs_me(user: User) -> list[NeedsMeItem]:
+def _decisions_needs_me(user: User) -> NeedsMe:
     """Requests in review, awaiting a decision, for the CMO and the CMIO. (Initiatives at a
     gate reach the CMO as the portfolio's "Awaiting approval", which links to the decision
-    form; the CMIO gets them here.)"""
+    form; the CMIO gets them here.) The oldest NEEDS_ME_LIMIT of each, with the total counted
+    in the same query (a window function)."""
     if not can(user, Action.DECISION_RECORD):
-        return []
-    items = [
-        NeedsMeItem(
-            kind="Decision awaited",
-            title=f"#{row.pk} {row.title}",
-            url=decision_form_url(request=row),
-            since=row.status_changed_at,
-            detail=f"In review · {row.get_route_display() or 'no route'}",
-        )
-        for row in IntakeRequest.objects.filter(status=RequestStatus.IN_REVIEW).order_by(
-            "status_changed_at", "pk"
-        )[:50]
-    ]
-    if not user.has_role(Role.CMO):
-        items += [
+        return NeedsMe()
+    items: list[NeedsMeItem] = []
+    totals: dict[str, int] = {}
+    in_review = (
+        IntakeRequest.objects.filter(status=RequestStatus.IN_REVIEW)
+        .annotate(total=Window(Count("pk")))
+        .order_by("status_changed_at", "pk")[:NEEDS_ME_LIMIT]
+    )
+    for row in in_review:
+        totals["Decision awaited"] = row.total
+        items.append(
             NeedsMeItem(
-                kind="Awaiting approval",
-                title=row.title,
-                url=decision_form_url(initiative=row),
-                since=row.stage_changed_at,
-                detail=f"{row.get_stage_display()} · approve, defer or stop",
+                kind="Decision awaited",
+                title=f"#{row.pk} {row.title}",
+                url=decision_form_url(request=row),
+                since=row.status_changed_at,
+                detail=f"In review · {row.get_route_display() or 'no route'}",
             )
-            for row in Initiative.objects.filter(stage__in=GATE_WAITING_STAGES).order_by(
-                "stage_changed_at", "pk"
-            )[:50]
-        ]
-    return items
+        )
+    if not user.has_role(Role.CMO):
+        at_gate = (
+            Initiative.objects.filter(stage__in=GATE_WAITING_STAGES)
+            .annotate(total=Window(Count("pk")))
+            .order_by("stage_changed_at", "pk")[:NEEDS_ME_LIMIT]
+        )
+        for gate_row in at_gate:
+            totals["Awaiting approval"] = gate_row.total
+            items.append(
+                NeedsMeItem(
+                    kind="Awaiting approval",
+                    title=gate_row.title,
+                    url=decision_form_url(initiative=gate_row),
+                    since=gate_row.stage_changed_at,
+                    detail=f"{gate_row.get_stage_display()} · approve, defer or stop",
+                )
+            )
+    initiatives = reverse("initiatives:initiative-list")
+    links = {
+        "Decision awaited": reverse("intake:request-list") + f"?status={RequestStatus.IN_REVIEW}",
+        "Awaiting approval": f"{initiatives}?stage={Stage.PROPOSED}",
+    }
+    return NeedsMe(items, totals=totals, links=links)
 
 
 # --- Needs me -----------------------------------------------------------------------------------
@@ -182,12 +200,28 @@ def _decisions_needs_me(user: User) -> list[NeedsMeItem]:
 HISTORY_PER_PAGE = 12
 
 
-def needs_me_for(user: User) -> list[NeedsMeItem]:
-    """What waits on `user` in this app, for the landing page's needs-me list."""
+def needs_me_for(user: User) -> NeedsMe:
+    """What waits on `user` in this app, for the landing page's needs-me list: at most
+    NEEDS_ME_LIMIT items of each kind, the oldest, with each kind's total."""
     if not user.is_authenticated or not user.is_active or not user.roles:
-        return []
-    items = [*_decisions_needs_me(user), *review_and_action_needs(user)]
-    return sorted(items, key=lambda item: item.since)
+        return NeedsMe()
+    decisions = _decisions_needs_me(user)
+    reviews_and_actions = review_and_action_needs(user)
+    # A chair's reviews and an owner's overdue actions are their own (a few): read whole,
+    # counted, and the oldest NEEDS_ME_LIMIT of each kept.
+    kept: list[NeedsMeItem] = []
+    totals = dict(decisions.totals)
+    for item in reviews_and_actions:
+        totals[item.kind] = totals.get(item.kind, 0) + 1
+        if totals[item.kind] <= NEEDS_ME_LIMIT:
+            kept.append(item)
+    links = {
+        **decisions.links,
+        "Review to prepare": reverse("governance:review-list"),
+        "Overdue action": reverse("governance:action-list"),
+    }
+    items = sorted([*decisions, *kept], key=lambda item: item.since)
+    return NeedsMe(items, totals=totals, links=links)
 
 
 # --- Reviews, agendas and action items ------------------------------------------------------

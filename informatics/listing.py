@@ -4,8 +4,8 @@ metrics, reviews and reports): one FilterSet serves the page, its CSV export and
 from typing import Any
 
 import django_filters
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Window
 from django.forms import NullBooleanSelect
 from django.http import HttpRequest
 from django_filters import FilterSet
@@ -77,3 +77,33 @@ def filtered_page(request: HttpRequest, filterset: FilterSet, *, per_page: int) 
         "query": query.urlencode(),
         "is_filtered": is_filtered,
     }
+
+
+def counted_page(request: HttpRequest, rows: QuerySet | list, *, per_page: int) -> dict[str, Any]:
+    """Template context for a paginated list that is not filtered (a queue, a list of rows
+    already read): `page`, `rows` (the page's records) and `query` (the query string without
+    the page number, for the paging links; see partials/pagination.html).
+
+    A queryset's page and its total come in one query: the total is a window COUNT over the
+    whole list on the page's rows, so the page costs the same as an unpaginated slice. Only a
+    page number past the end costs a COUNT (and then shows the last page)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    paginator = Paginator(rows, per_page)
+    page: Page | None = None
+    if isinstance(rows, QuerySet):
+        try:
+            number = max(int(request.GET.get("page") or 1), 1)
+        except ValueError:
+            number = 1
+        start = (number - 1) * per_page
+        found = list(rows.annotate(list_total=Window(Count("pk")))[start : start + per_page])
+        if found:
+            paginator.count = int(found[0].list_total)  # a cached_property, set
+            page = Page(found, number, paginator)
+        elif number == 1:
+            paginator.count = 0
+            page = Page([], 1, paginator)
+    if page is None:
+        page = paginator.get_page(request.GET.get("page"))
+    return {"page": page, "rows": list(page.object_list), "query": query.urlencode()}

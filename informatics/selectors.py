@@ -1,6 +1,7 @@
 """Reads of the program kernel, shaped for pages and the API (no queries left to templates)."""
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,6 +24,32 @@ class NeedsMeItem:
     since: datetime.datetime  # when it started waiting
     due: datetime.datetime | None = None  # past due when earlier than now
     detail: str = ""
+
+
+# A landing page shows at most this many items of each kind; the rest are a count (SQL COUNT)
+# and a link to the full, paginated list.
+NEEDS_ME_LIMIT = 10
+
+
+class NeedsMe(list[NeedsMeItem]):
+    """An app's needs-me items, oldest first, at most NEEDS_ME_LIMIT of each kind, with
+    `totals` (how many items of each kind there are in all, counted in SQL) and `links` (the
+    full list of each kind). A kind without a total counts the items it holds."""
+
+    def __init__(
+        self,
+        items: Iterable[NeedsMeItem] = (),
+        *,
+        totals: Mapping[str, int] | None = None,
+        links: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(items)
+        self.totals: dict[str, int] = dict(totals or {})
+        self.links: dict[str, str] = dict(links or {})
+
+    def total(self, kind: str) -> int:
+        shown = sum(item.kind == kind for item in self)
+        return max(self.totals.get(kind, shown), shown)
 
 
 def needs_me_for(user: User) -> list[NeedsMeItem]:

@@ -16,6 +16,8 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -23,14 +25,16 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from informatics.choices import Role
 from informatics.models import StrategicPriority, User
-from informatics.selectors import NeedsMeItem
+from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
 from informatics.services import site_settings_get
 from initiatives.choices import Health, Stage
 from initiatives.filters import InitiativeFilter
@@ -326,8 +330,20 @@ def initiative_detail(*, pk: int, user: User | None = None) -> Initiative:
 # --- Needs me -------------------------------------------------------------------------------
 
 
-def needs_me_for(user: User) -> list[NeedsMeItem]:
-    """What waits on `user` in the portfolio, in one query (none for roles without items):
+def needs_me_links() -> dict[str, str]:
+    """Where the full list of each portfolio needs-me kind is (paginated)."""
+    initiatives = reverse("initiatives:initiative-list")
+    return {
+        "Stale initiative": f"{initiatives}?stale=true",
+        "Overdue milestone": reverse("initiatives:portfolio") + "#attention-heading",
+        "Awaiting approval": f"{initiatives}?stage={Stage.PROPOSED}",
+    }
+
+
+def needs_me_for(user: User) -> NeedsMe:
+    """What waits on `user` in the portfolio, in one query (none for roles without items), at
+    most NEEDS_ME_LIMIT items of each kind (the oldest) with each kind's total counted in the
+    same query (window functions):
 
     - the CMIO (every initiative) and an initiative's CMIO owner and informaticist lead:
       "Stale initiative" (waiting since it became stale) and "Overdue milestone" (one item
@@ -336,7 +352,7 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
       reached it.
     """
     if not user.is_authenticated or not user.is_active:
-        return []
+        return NeedsMe()
     roles = set(user.roles)
     is_cmio, is_cmo = Role.CMIO in roles, Role.CMO in roles
     wanted: list[Q] = []
@@ -348,18 +364,47 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
     if is_cmo:
         wanted.append(Q(stage__in=GATE_WAITING_STAGES))
     if not wanted:
-        return []
+        return NeedsMe()
     today = timezone.localdate()
     oldest_overdue = Milestone.objects.filter(
         initiative=OuterRef("pk"), done_at__isnull=True, due_date__lt=today
     ).order_by("due_date", "id")
-    rows = (
+    mine = Q() if is_cmio else Q(cmio_owner=user) | Q(informaticist_lead=user)
+
+    def member(condition: Q) -> Case:
+        return Case(When(condition, then=Value(True)), default=Value(False))
+
+    def ranked(partition: str, order: str) -> dict[str, Window]:
+        """The row's place in its kind (oldest first) and the kind's size."""
+        return {
+            f"{partition}_rank": Window(
+                RowNumber(), partition_by=[F(partition)], order_by=[F(order).asc(), F("id").asc()]
+            ),
+            f"{partition}_total": Window(Count("pk"), partition_by=[F(partition)]),
+        }
+
+    gate = Q(stage__in=GATE_WAITING_STAGES) if is_cmo else Q(pk__in=[])
+    limit = NEEDS_ME_LIMIT
+    rows: QuerySet[Any] = (
         with_health(Initiative.objects.all())
         .annotate(
             overdue_title=Subquery(oldest_overdue.values("title")[:1]),
             overdue_due=Subquery(oldest_overdue.values("due_date")[:1]),
+            stale_kind=member(mine & Q(is_stale=True)),
+            overdue_kind=member(mine & Q(overdue_milestones__gt=0)),
+            gate_kind=member(gate),
         )
         .filter(reduce(or_, wanted))
+        .annotate(
+            **ranked("stale_kind", "stale_since"),
+            **ranked("overdue_kind", "overdue_due"),
+            **ranked("gate_kind", "stage_changed_at"),
+        )
+        .filter(
+            Q(stale_kind_rank__lte=limit)
+            | Q(overdue_kind_rank__lte=limit)
+            | Q(gate_kind_rank__lte=limit)
+        )
         .only(
             "pk",
             "title",
@@ -374,11 +419,13 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
     )
     stale_after = datetime.timedelta(days=site_settings_get().stale_after_days)
     items: list[NeedsMeItem] = []
+    totals: dict[str, int] = {}
     for row in rows:
         url = initiative_url(row)
         stage = row.get_stage_display()
-        mine = is_cmio or user.pk in (row.cmio_owner_id, row.informaticist_lead_id)
-        if mine and getattr(row, "is_stale", False):
+        if row.stale_kind:
+            totals["Stale initiative"] = row.stale_kind_total
+        if row.stale_kind and row.stale_kind_rank <= limit:
             last = getattr(row, "last_update_at", None)
             since_text = f"since {last:%Y-%m-%d}" if last else "yet"
             items.append(
@@ -386,12 +433,14 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                     kind="Stale initiative",
                     title=row.title,
                     url=url,
-                    since=row.stale_since + stale_after,  # type: ignore[attr-defined]
+                    since=row.stale_since + stale_after,
                     detail=f"{stage} · no status update {since_text}",
                 )
             )
         overdue = int(getattr(row, "overdue_milestones", 0))
-        if mine and overdue:
+        if row.overdue_kind:
+            totals["Overdue milestone"] = row.overdue_kind_total
+        if row.overdue_kind and overdue and row.overdue_kind_rank <= limit:
             due: datetime.date = row.overdue_due
             more = f" and {overdue - 1} more" if overdue > 1 else ""
             items.append(
@@ -404,7 +453,9 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                     detail=f"{row.overdue_title} (due {due:%Y-%m-%d}){more}",
                 )
             )
-        if is_cmo and row.stage in GATE_WAITING_STAGES:
+        if row.gate_kind:
+            totals["Awaiting approval"] = row.gate_kind_total
+        if row.gate_kind and row.gate_kind_rank <= limit:
             items.append(
                 NeedsMeItem(
                     kind="Awaiting approval",
@@ -415,4 +466,6 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                     detail=f"{stage} · approve, defer or stop",
                 )
             )
-    return sorted(items, key=lambda item: item.since)
+    return NeedsMe(
+        sorted(items, key=lambda item: item.since), totals=totals, links=needs_me_links()
+    )

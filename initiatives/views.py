@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.exceptions import StaleEdit
-from informatics.listing import filtered_page
+from informatics.listing import counted_page, filtered_page
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require
 from informatics.web import (
@@ -52,6 +52,8 @@ from initiatives.forms import (
 from initiatives.models import BenefitLine, FinancialEntry, Initiative, Milestone
 
 PER_PAGE = 50
+# The portfolio's "Needs attention" rows per page.
+ATTENTION_PER_PAGE = 25
 
 
 def _initiative(request: AuthedRequest, pk: int) -> Initiative:
@@ -68,12 +70,17 @@ def _initiative(request: AuthedRequest, pk: int) -> Initiative:
 def portfolio(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
     summary = selectors.portfolio_summary()
+    attention = counted_page(
+        request, selectors.portfolio_attention(summary=summary), per_page=ATTENTION_PER_PAGE
+    )
     return render(
         request,
         "initiatives/portfolio.html",
         {
             "summary": summary,
-            "attention": selectors.portfolio_attention(summary=summary),
+            "attention": attention["rows"],
+            "page": attention["page"],
+            "query": attention["query"],
             "can_create": can(request.user, Action.INITIATIVE_EDIT),
         },
     )

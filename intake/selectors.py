@@ -10,7 +10,9 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -19,10 +21,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +35,7 @@ from informatics.choices import Role, Route
 from informatics.models import PhiConfirmation, User
 from informatics.panels import panel_relations
 from informatics.permissions import Action, ActionDenied, can, require
-from informatics.selectors import NeedsMeItem
+from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
 from intake.choices import CLOSED_STATUSES, CommentKind, RequestKind, RequestStatus
 from intake.filters import RequestFilter
 from intake.models import (
@@ -179,6 +183,23 @@ def triage_queue() -> QuerySet[IntakeRequest]:
         )
         .order_by("-is_fast_track", "created_at", "id")
     )
+
+
+def triage_queue_head(*, limit: int) -> tuple[list[IntakeRequest], int, int]:
+    """The first `limit` requests of the triage queue, the queue's size and how many in it are
+    past their SLA: one query whatever the queue's length (the counts are window functions
+    over the queue, read off the first row)."""
+    overdue = Q(status__in=SLA_STATUSES, sla_due_at__lt=timezone.now())
+    rows: list[IntakeRequest] = list(
+        triage_queue().annotate(
+            queue_total=Window(Count("pk")),
+            queue_overdue=Window(Sum(Case(When(overdue, then=1), default=0))),
+        )[:limit]
+    )
+    if not rows:
+        return rows, 0, 0
+    first: Any = rows[0]
+    return rows, int(first.queue_total), int(first.queue_overdue or 0)
 
 
 def request_detail(*, user: User, pk: int) -> IntakeRequest:
@@ -350,19 +371,35 @@ def _url(request: IntakeRequest) -> str:
     return reverse("intake:request-detail", args=[request.pk])
 
 
-def needs_me_for(user: User) -> list[NeedsMeItem]:
-    """What waits on `user` in intake and the portfolio, oldest first, in one query for
-    intake (and one for the portfolio: see `portfolio_needs_me_for`).
+HELD_DETAIL = "Confirmed as not patient information: review it and clear the hold."
 
-    Informaticists and the CMIO: every request in the triage queue ("Triage"), and every
-    routed request past its SLA before a decision ("Overdue SLA") — one item per request.
+
+def needs_me_links() -> dict[str, str]:
+    """Where the full list of each intake needs-me kind is (paginated)."""
+    requests = reverse("intake:request-list")
+    return {
+        "Question for you": reverse("intake:request-mine"),
+        "PHI held": reverse("intake:triage-queue"),
+        "Triage": reverse("intake:triage-queue"),
+        "Overdue SLA": f"{requests}?state=open",
+    }
+
+
+def needs_me_for(user: User) -> NeedsMe:
+    """What waits on `user` in intake, oldest first, in one query: at most NEEDS_ME_LIMIT
+    items of each kind (the oldest), with each kind's total counted in the same query (window
+    functions), so the cost does not grow with the queue. The portfolio's items are
+    `initiatives.selectors.needs_me_for`'s.
+
+    Informaticists and the CMIO: the requests in the triage queue ("Triage"), and the routed
+    requests past their SLA before a decision ("Overdue SLA") — one item per request.
     Anyone: their own requests in Needs info with a question still unanswered ("Question for
-    you"), dated from the oldest open question. Triage also: every request held since its
+    you"), dated from the oldest open question. Triage also: the requests held since their
     writer confirmed past the PHI guard, on the request or a comment ("PHI held"), dated from
     the oldest confirmation, until an informaticist clears it.
     """
     if not user.is_authenticated or not user.is_active:
-        return []
+        return NeedsMe()
     now = timezone.now()
     open_questions = RequestComment.objects.filter(
         request=OuterRef("pk"), kind=CommentKind.QUESTION, answered_by__isnull=True
@@ -377,11 +414,32 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
         .annotate(key=Cast("pk", CharField()))
         .values("key"),
     ).order_by("confirmed_at")
-    wanted = Q(Exists(open_questions), submitted_by=user, status=S.NEEDS_INFO)
+    question = Q(Exists(open_questions), submitted_by=user, status=S.NEEDS_INFO)
+    wanted = question
+    is_held: Q | Value = Value(False)
+    sla_kind: Case | Value = Value(None, output_field=CharField())
     if triage:
         wanted |= Q(status__in=TRIAGE_STATUSES) | Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
-        wanted |= Q(Exists(held_request)) | Q(Exists(held_comment))
-    rows = (
+        is_held = Q(Exists(held_request)) | Q(Exists(held_comment))
+        wanted |= is_held
+        sla_kind = Case(
+            When(status__in=SLA_STATUSES, sla_due_at__lt=now, then=Value("Overdue SLA")),
+            When(status__in=TRIAGE_STATUSES, then=Value("Triage")),
+            default=Value(None),
+            output_field=CharField(),
+        )
+
+    def ranked(partition: str, *order: Any) -> dict[str, Window]:
+        """The row's place in its kind (oldest first) and the kind's size."""
+        return {
+            f"{partition}_rank": Window(
+                RowNumber(), partition_by=[F(partition)], order_by=[*order, F("id").asc()]
+            ),
+            f"{partition}_total": Window(Count("pk"), partition_by=[F(partition)]),
+        }
+
+    limit = NEEDS_ME_LIMIT
+    rows: QuerySet[Any] = (
         IntakeRequest.objects.filter(wanted)
         .annotate(
             question_at=Subquery(open_questions.values("created_at")[:1]),
@@ -393,50 +451,68 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
             ),
             held_at=Subquery(held_request.values("confirmed_at")[:1]),
             held_comment_at=Subquery(held_comment.values("confirmed_at")[:1]),
+            is_question=ExpressionWrapper(question, output_field=BooleanField()),
+            is_held=ExpressionWrapper(is_held, output_field=BooleanField()),
+            sla_kind=sla_kind,
+        )
+        .annotate(
+            **ranked("is_question", F("question_at").asc()),
+            **ranked("is_held", Coalesce("held_at", "held_comment_at").asc()),
+            **ranked("sla_kind", F("created_at").asc()),
+        )
+        .filter(
+            Q(is_question_rank__lte=limit)
+            | Q(is_held_rank__lte=limit)
+            | Q(sla_kind_rank__lte=limit)
         )
         .only("pk", "title", "status", "route", "created_at", "sla_due_at", "submitted_by_id")
         .order_by("created_at", "id")
     )
     items: list[NeedsMeItem] = []
+    totals: dict[str, int] = {}
     for row in rows:
         title, url = f"#{row.pk} {row.title}", _url(row)
         question_at = getattr(row, "question_at", None)
-        if row.submitted_by_id == user.pk and row.status == S.NEEDS_INFO and question_at:
-            items.append(
-                NeedsMeItem(
-                    kind="Question for you",
-                    title=title,
-                    url=url,
-                    since=question_at,
-                    detail=str(getattr(row, "question", None) or "")[:120],
+        if row.is_question and question_at:
+            totals["Question for you"] = row.is_question_total
+            if row.is_question_rank <= limit:
+                items.append(
+                    NeedsMeItem(
+                        kind="Question for you",
+                        title=title,
+                        url=url,
+                        since=question_at,
+                        detail=str(getattr(row, "question", None) or "")[:120],
+                    )
                 )
-            )
         held_since = [
             at
             for at in (getattr(row, "held_at", None), getattr(row, "held_comment_at", None))
             if at
         ]
-        if triage and held_since:
-            items.append(
-                NeedsMeItem(
-                    kind="PHI held",
-                    title=title,
-                    url=url,
-                    since=min(held_since),
-                    detail="Confirmed as not patient information: review it and clear the hold.",
+        if triage and row.is_held and held_since:
+            totals["PHI held"] = row.is_held_total
+            if row.is_held_rank <= limit:
+                items.append(
+                    NeedsMeItem(
+                        kind="PHI held",
+                        title=title,
+                        url=url,
+                        since=min(held_since),
+                        detail=HELD_DETAIL,
+                    )
                 )
-            )
-        if not triage or not (
-            row.status in TRIAGE_STATUSES or (row.sla_due_at and row.sla_due_at < now)
-        ):
+        if not row.sla_kind:
             continue
-        overdue = row.sla_due_at is not None and row.sla_due_at < now
+        totals[row.sla_kind] = row.sla_kind_total
+        if row.sla_kind_rank > limit:
+            continue
         detail = row.get_status_display()
         if row.route:
             detail += f" · {row.get_route_display()}"
         items.append(
             NeedsMeItem(
-                kind="Overdue SLA" if overdue else "Triage",
+                kind=row.sla_kind,
                 title=title,
                 url=url,
                 since=row.created_at,
@@ -444,4 +520,6 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                 detail=detail,
             )
         )
-    return sorted(items, key=lambda item: item.since)
+    return NeedsMe(
+        sorted(items, key=lambda item: item.since), totals=totals, links=needs_me_links()
+    )

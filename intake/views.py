@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.choices import Route
-from informatics.listing import filtered_page
+from informatics.listing import counted_page, filtered_page
 from informatics.models import Facility, User
 from informatics.panels import panels_for
 from informatics.permissions import Action, can, require
@@ -402,8 +402,8 @@ def request_mine(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def triage_queue(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.REQUEST_TRIAGE)
-    rows = list(selectors.triage_queue())
-    return render(request, "intake/triage_queue.html", {"rows": rows, "now": timezone.now()})
+    context = counted_page(request, selectors.triage_queue(), per_page=PER_PAGE)
+    return render(request, "intake/triage_queue.html", {**context, "now": timezone.now()})
 
 
 def _filtered(request: AuthedRequest) -> RequestFilter:

@@ -3,6 +3,7 @@ arguments of the catalogue services (metrics/services/catalogue/); the services 
 rules (attribution shares, figures that must agree, who may do what) and raise ValidationError
 naming the field, which the views put back on the form beside it."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -295,18 +296,47 @@ class AnnotationForm(_FacilityScopedForm):
     phi_confirmed = phi_confirmed_field()
 
 
-class BenefitLineChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.initiative.title}: {obj.description}"
+# A picker that matches words lists at most this many matches in its error.
+PICKER_MATCHES = 5
+
+
+def _number(text: str) -> int | None:
+    """ "12" or "#12" → 12; anything else → None."""
+    digits = text.strip().removeprefix("#").strip()
+    return int(digits) if digits.isdigit() else None
+
+
+def _pick(rows: Any, text: str, *, noun: str, label: Callable[[Any], str], field: str) -> Any:
+    """The one row of `rows` that `text` names: by number ("12", "#12"), else the only one
+    whose `field` contains the words. Looked up on the server (never a list of every row):
+    an unknown number, no match or several matches is an error naming them."""
+    number = _number(text)
+    if number is not None:
+        row = rows.filter(pk=number).first()
+        if row is None:
+            raise forms.ValidationError(f"No {noun} #{number}.")
+        return row
+    found = list(rows.filter(**{f"{field}__icontains": text.strip()})[: PICKER_MATCHES + 1])
+    if not found:
+        raise forms.ValidationError(f"No {noun} matches “{text.strip()}”.")
+    if len(found) > 1:
+        names = "; ".join(f"#{row.pk} {label(row)}" for row in found[:PICKER_MATCHES])
+        more = " and more" if len(found) > PICKER_MATCHES else ""
+        raise forms.ValidationError(
+            f"Several {noun}s match “{text.strip()}”: {names}{more}. Give its number."
+        )
+    return found[0]
 
 
 class LinkForm(ServiceForm):
-    """Link an initiative expected to move the metric, with its attribution share."""
+    """Link an initiative expected to move the metric, with its attribution share. The
+    initiative and the benefit-plan line are typed (a number or words of the title) and looked
+    up on the server: the page never lists every initiative."""
 
-    initiative = forms.ModelChoiceField(
-        queryset=Initiative.objects.none(),
-        empty_label="Choose…",
-        error_messages={"required": "Choose the initiative to link."},
+    initiative = forms.CharField(
+        max_length=200,
+        help_text="Its number (e.g. 12 or #12) or words of its title.",
+        error_messages={"required": "Give the number or the title of the initiative to link."},
     )
     share = forms.DecimalField(
         label="Attribution share (%)",
@@ -323,23 +353,41 @@ class LinkForm(ServiceForm):
             "max_value": "The share cannot be above 100%.",
         },
     )
-    benefit_line = BenefitLineChoiceField(
-        queryset=BenefitLine.objects.none(),
+    benefit_line = forms.CharField(
+        max_length=200,
         required=False,
-        empty_label="None",
         label="Benefit-plan line it evidences",
+        help_text="Optional: words of one of the initiative's benefit lines, or its number.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        initiative = self.fields["initiative"]
-        assert isinstance(initiative, forms.ModelChoiceField)
-        initiative.queryset = Initiative.objects.order_by("title")
-        benefit = self.fields["benefit_line"]
-        assert isinstance(benefit, forms.ModelChoiceField)
-        benefit.queryset = BenefitLine.objects.select_related("initiative").order_by(
-            "initiative__title", "id"
+    def clean_initiative(self) -> Initiative:
+        initiative: Initiative = _pick(
+            Initiative.objects.order_by("title", "id"),
+            self.cleaned_data["initiative"],
+            noun="initiative",
+            label=lambda row: row.title,
+            field="title",
         )
+        return initiative
+
+    def clean_benefit_line(self) -> BenefitLine | None:
+        text = self.cleaned_data.get("benefit_line") or ""
+        if not text.strip():
+            return None
+        lines = BenefitLine.objects.select_related("initiative").order_by("id")
+        initiative = self.cleaned_data.get("initiative")
+        if _number(text) is None:
+            if initiative is None:
+                return None  # the initiative's own error says what to fix
+            lines = lines.filter(initiative=initiative)
+        line: BenefitLine = _pick(
+            lines,
+            text,
+            noun="benefit-plan line",
+            label=lambda row: f"{row.initiative.title}: {row.description}",
+            field="description",
+        )
+        return line
 
 
 class MeasurementForm(_FacilityScopedForm):

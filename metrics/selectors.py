@@ -12,14 +12,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from informatics.choices import FacilityKind, Role
 from informatics.models import Facility, User
-from informatics.selectors import NeedsMeItem
+from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
 from informatics.services import site_today
 from initiatives.models import Initiative
 from metrics import spc
@@ -365,18 +380,32 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def needs_me_for(user: User) -> list[NeedsMeItem]:
-    """What waits on `user` in metrics, oldest first, in one query for every signed-in user:
+def needs_me_links() -> dict[str, str]:
+    """Where the full list of each metrics needs-me kind is (the catalogue, filtered)."""
+    catalogue = reverse("metrics:metric-list")
+    return {
+        "Metric data overdue": f"{catalogue}?mine=true&is_active=true",
+        "Special-cause concern": f"{catalogue}?variation={Variation.CONCERN}&is_active=true",
+    }
+
+
+def needs_me_for(user: User) -> NeedsMe:
+    """What waits on `user` in metrics, oldest first, in one query for every signed-in user,
+    at most NEEDS_ME_LIMIT items of each kind (the oldest), with each kind's total:
 
     - a metric's owner: "Metric data overdue" when the metric (active) has no data for the
       latest period that should be complete by now (its frequency plus its data lag; survey
       waves have no schedule), waiting since the first missing period's data became due (or
       since the metric was created, when it has no data at all);
     - the CMIO: "Special-cause concern" for each active metric whose system-level series'
-      latest complete point is a special-cause concern, since the variation turned so.
+      latest complete point is a special-cause concern, since the variation turned so (the
+      oldest NEEDS_ME_LIMIT only are read, and the total is counted in the same query).
+
+    Whether an owner's metric is overdue depends on its schedule, so the owner's metrics
+    (a handful each: the catalogue's size at most) are read and their items counted here.
     """
     if not user.is_authenticated or not user.is_active or not user.roles:
-        return []
+        return NeedsMe()
     is_cmio = Role.CMIO in user.roles
     latest_end = (
         Measurement.objects.filter(metric=OuterRef("pk"))
@@ -389,6 +418,7 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
     wanted = Q(owner=user)
     if is_cmio:
         wanted |= Q(Exists(concern))
+    is_owned = Case(When(owner=user, then=Value(True)), default=Value(False))
     rows = (
         Metric.objects.filter(wanted, is_active=True)
         .annotate(
@@ -396,12 +426,26 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
             is_concern=Exists(concern),
             concern_since=Subquery(concern.values("variation_changed_at")[:1]),
             concern_period=Subquery(concern.values("latest_period")[:1]),
+            is_owned=is_owned,
         )
+        .annotate(
+            concern_rank=Window(
+                RowNumber(),
+                partition_by=[F("is_concern")],
+                order_by=[Coalesce("concern_since", "created_at").asc(), F("id").asc()],
+            ),
+            concern_total=Window(Count("pk"), partition_by=[F("is_concern")]),
+            # Every owned metric is read (see above): owned ones rank first, up to their count.
+            owned_rank=Window(RowNumber(), order_by=[F("is_owned").desc(), F("id").asc()]),
+            owned_count=Window(Sum(Case(When(owner=user, then=1), default=0))),
+        )
+        .filter(Q(concern_rank__lte=NEEDS_ME_LIMIT) | Q(owned_rank__lte=F("owned_count")))
         .only("pk", "code", "name", "owner_id", "frequency", "data_lag_days", "created_at")
         .order_by("pk")
     )
     today = timezone.localdate()
     items: list[NeedsMeItem] = []
+    totals: dict[str, int] = {}
     for row in rows:
         title, url = f"{row.code} {row.name}", metric_url(row)
         due_end = due_period_end(row.frequency, row.data_lag_days, today)
@@ -425,6 +469,9 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                 )
             )
         if is_cmio and getattr(row, "is_concern", False):
+            totals["Special-cause concern"] = row.concern_total
+            if row.concern_rank > NEEDS_ME_LIMIT:
+                continue
             period: datetime.date | None = getattr(row, "concern_period", None)
             detail = "The latest system-level point is a special-cause concern"
             detail += f" (period from {period:%Y-%m-%d})." if period else "."
@@ -437,4 +484,10 @@ def needs_me_for(user: User) -> list[NeedsMeItem]:
                     detail=detail,
                 )
             )
-    return sorted(items, key=lambda item: item.since)
+    overdue = sorted(
+        (item for item in items if item.kind == "Metric data overdue"), key=lambda i: i.since
+    )
+    totals["Metric data overdue"] = len(overdue)
+    dropped = {id(item) for item in overdue[NEEDS_ME_LIMIT:]}
+    kept = [item for item in items if id(item) not in dropped]
+    return NeedsMe(sorted(kept, key=lambda item: item.since), totals=totals, links=needs_me_links())

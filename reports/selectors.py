@@ -14,7 +14,7 @@ from informatics import selectors as informatics_selectors
 from informatics.choices import FacilityKind, Role
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, can
-from informatics.selectors import NeedsMeItem
+from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
 from informatics.services import site_settings_get
 from initiatives import selectors as initiatives_selectors
 from initiatives.selectors import PortfolioSummary
@@ -53,6 +53,16 @@ class AdminSummary:
 
 
 @dataclass(frozen=True)
+class NeedsMeMore:
+    """A kind of needs-me item with more waiting than the landing page shows."""
+
+    kind: str
+    count: int  # how many more than shown
+    total: int
+    url: str
+
+
+@dataclass(frozen=True)
 class Landing:
     """One role's landing page: its title, the needs-me list and the role's own content."""
 
@@ -60,22 +70,53 @@ class Landing:
     title: str
     needs_me: list[NeedsMeItem]
     stale_after_days: int
+    needs_me_more: list[NeedsMeMore] = field(default_factory=list)
+    needs_me_total: int = 0
     priorities: list[StrategicPriority] = field(default_factory=list)
     portfolio: PortfolioSummary | None = None
     latest_report: ValueReport | None = None
     admin: AdminSummary | None = None
 
 
-def needs_me_list(*, user: User) -> list[NeedsMeItem]:
-    """Everything waiting on `user` across the apps, oldest first."""
-    items = [
-        *informatics_selectors.needs_me_for(user),
-        *intake_selectors.needs_me_for(user),
-        *initiatives_selectors.needs_me_for(user),
-        *metrics_selectors.needs_me_for(user),
-        *governance_selectors.needs_me_for(user),
+def needs_me_list(*, user: User) -> NeedsMe:
+    """Everything waiting on `user` across the apps, oldest first: at most NEEDS_ME_LIMIT
+    items of each kind (the oldest), with each kind's total and the link to its full list."""
+    parts: list[list[NeedsMeItem]] = [
+        informatics_selectors.needs_me_for(user),
+        intake_selectors.needs_me_for(user),
+        initiatives_selectors.needs_me_for(user),
+        metrics_selectors.needs_me_for(user),
+        governance_selectors.needs_me_for(user),
     ]
-    return sorted(items, key=lambda item: item.since)
+    totals: dict[str, int] = {}
+    links: dict[str, str] = {}
+    for part in parts:
+        counted = part if isinstance(part, NeedsMe) else NeedsMe(part)
+        for kind in {*counted.totals, *(item.kind for item in counted)}:
+            totals[kind] = totals.get(kind, 0) + counted.total(kind)
+        links.update(counted.links)
+    shown: dict[str, int] = {}
+    items: list[NeedsMeItem] = []
+    for item in sorted((item for part in parts for item in part), key=lambda item: item.since):
+        shown[item.kind] = shown.get(item.kind, 0) + 1
+        if shown[item.kind] <= NEEDS_ME_LIMIT:
+            items.append(item)
+    return NeedsMe(items, totals=totals, links=links)
+
+
+def needs_me_more(needs_me: NeedsMe) -> list[NeedsMeMore]:
+    """The kinds of `needs_me` with more items than it holds, in the order they first appear
+    (kinds with none shown last, by name)."""
+    kinds = list(dict.fromkeys(item.kind for item in needs_me))
+    kinds += sorted(kind for kind in needs_me.totals if kind not in kinds)
+    more: list[NeedsMeMore] = []
+    for kind in kinds:
+        total = needs_me.total(kind)
+        shown = sum(item.kind == kind for item in needs_me)
+        if total > shown:
+            url = needs_me.links.get(kind, "")
+            more.append(NeedsMeMore(kind=kind, count=total - shown, total=total, url=url))
+    return more
 
 
 def admin_summary() -> AdminSummary:
@@ -121,10 +162,14 @@ def landing_for(*, user: User, role: str) -> Landing:
     if role == Role.ADMIN:
         admin = admin_summary()
     latest_report = latest_issued_report() if role == Role.EXECUTIVE else None
+    needs_me = needs_me_list(user=user)
+    more = needs_me_more(needs_me)
     return Landing(
         role=role.value,
         title=LANDING_TITLES[role],
-        needs_me=needs_me_list(user=user),
+        needs_me=needs_me,
+        needs_me_more=more,
+        needs_me_total=len(needs_me) + sum(kind.count for kind in more),
         stale_after_days=site_settings_get().stale_after_days,
         priorities=priorities,
         portfolio=portfolio,
@@ -144,16 +189,8 @@ def intake_summary(*, user: User, role: str) -> dict[str, object]:
         mine = list(intake_selectors.my_requests(user=user)[: LANDING_ROWS * 2])
         return {"my_requests": mine}
     if role in (Role.CMIO, Role.INFORMATICIST):
-        queue = list(intake_selectors.triage_queue())
-        return {
-            "triage_rows": queue[:LANDING_ROWS],
-            "triage_total": len(queue),
-            # `sla_state` is the queue's annotation.
-            "triage_overdue": sum(
-                getattr(row, "sla_state", None) == intake_selectors.SlaState.OVERDUE
-                for row in queue
-            ),
-        }
+        rows, total, overdue = intake_selectors.triage_queue_head(limit=LANDING_ROWS)
+        return {"triage_rows": rows, "triage_total": total, "triage_overdue": overdue}
     return {}
 
 

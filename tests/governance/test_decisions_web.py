@@ -15,9 +15,11 @@ from governance.models import Decision, GovernanceBody
 from informatics.models import User
 from initiatives import selectors as initiatives_selectors
 from initiatives.choices import Stage
+from intake.choices import RequestStatus
 from tests.conftest import ApiAs, snapshot
 from tests.governance.decisions_world import TABLES, in_review, ready_initiative, steering
 from tests.initiatives.factories import InitiativeFactory
+from tests.intake.factories import IntakeRequestFactory
 
 NOW = datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC)
 
@@ -319,3 +321,24 @@ def test_needs_me_lists_what_awaits_a_decision_with_the_decision_form(
     assert [(i.kind, i.title, i.url) for i in gate] == [gate_item]
     assert gate[0].detail == "Proposed · approve, defer or stop"
     assert governance_selectors.needs_me_for(users["champion"]) == []
+
+
+@pytest.mark.parametrize("count", [2, 200])
+def test_needs_me_shows_the_ten_oldest_awaiting_a_decision_and_counts_the_rest(
+    users: dict[str, User], django_assert_num_queries: Any, count: int
+) -> None:
+    IntakeRequestFactory.create_batch(count, status=RequestStatus.IN_REVIEW)
+    InitiativeFactory.create_batch(count, stage=Stage.PROPOSED)
+    cmio = User.objects.get(pk=users["cmio"].pk)
+    assert cmio.roles == ("cmio",)
+
+    # 1 the requests in review, 2 the initiatives at the gate (each with its total, a window
+    # count on the same query), 3 reviews to prepare and overdue actions (one union)
+    with django_assert_num_queries(3):
+        items = governance_selectors.needs_me_for(cmio)
+
+    kinds = [item.kind for item in items]
+    shown = min(count, 10)
+    assert [kinds.count("Decision awaited"), kinds.count("Awaiting approval")] == [shown, shown]
+    assert [items.total("Decision awaited"), items.total("Awaiting approval")] == [count, count]
+    assert items.links["Decision awaited"] == "/requests/?status=in_review"

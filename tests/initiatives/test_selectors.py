@@ -244,6 +244,30 @@ def test_the_portfolio_items_cost_one_query(
     assert [item.kind for item in items] == ["Overdue milestone"] * 3 + ["Stale initiative"] * 3
 
 
+@pytest.mark.parametrize("count", [2, 200])
+def test_the_portfolio_items_are_bounded_per_kind_with_their_totals(
+    people: dict[str, User], django_assert_num_queries: Callable[..., Any], count: int
+) -> None:
+    made = [initiative_at(NOW - (90 + n) * DAY, stage=G.PILOT) for n in range(count)]
+    for n, initiative in enumerate(made):
+        MilestoneFactory.create(initiative=initiative, due_date=datetime.date(2025, 1, 1) + n * DAY)
+    site_settings_get()
+    cmio = User.objects.get(pk=people["cmio"].pk)
+    assert cmio.roles == ("cmio",)
+
+    with django_assert_num_queries(1):
+        items = selectors.needs_me_for(cmio)
+
+    shown = min(count, 10)
+    kinds = [item.kind for item in items]
+    assert [kinds.count("Stale initiative"), kinds.count("Overdue milestone")] == [shown, shown]
+    assert [items.total("Stale initiative"), items.total("Overdue milestone")] == [count, count]
+    # The oldest of each kind: stale the longest, the milestones due first.
+    oldest = {made[-1].title, made[0].title}
+    assert oldest <= {item.title for item in items}
+    assert items.links["Stale initiative"] == "/initiatives/?stale=true"
+
+
 # --- Filters --------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from informatics.choices import ValueCategory
 from informatics.models import User
+from initiatives import selectors
 from initiatives.choices import FinancialKind, Health, Stage
 from initiatives.models import FinancialEntry, Initiative
 from tests.factories import FacilityFactory, PriorityFactory, UserFactory
@@ -76,6 +77,13 @@ def test_the_portfolio_costs_the_same_at_2_and_200_initiatives(
     with django_assert_num_queries(SESSION + 4 + SESSION_SAVE):
         response = client.get(url)
     assert response.context["summary"].total == count
+    # "Needs attention" shows a page of 25 rows, worst first, and counts them all.
+    attention = selectors.portfolio_attention(summary=response.context["summary"])
+    assert len(attention) == (1 if count == 2 else 67)
+    assert response.context["page"].paginator.count == len(attention)
+    assert [entry.initiative.pk for entry in response.context["attention"]] == [
+        entry.initiative.pk for entry in attention[:25]
+    ]
 
 
 @pytest.mark.parametrize("count", [2, 200])

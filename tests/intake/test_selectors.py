@@ -271,8 +271,12 @@ def test_needs_me_query_count(users: dict[str, User], count: int) -> None:
     # portfolio's items are initiatives.selectors.needs_me_for's, composed by reports).
     with time_machine.travel(NOW, tick=False):
         assert [queries(partial(intake_selectors.needs_me_for, user)) for user in readers] == [1, 1]
-        assert len(intake_selectors.needs_me_for(champion)) == count
-        assert len(intake_selectors.needs_me_for(users["cmio"])) == 2 * count
+        mine, cmio = (intake_selectors.needs_me_for(user) for user in (champion, users["cmio"]))
+    # At most NEEDS_ME_LIMIT (10) items of each kind, the oldest; the totals counted in SQL.
+    assert [len(mine), mine.total("Question for you")] == [min(count, 10), count]
+    assert {item.kind for item in cmio} == {"Triage"}
+    assert [len(cmio), cmio.total("Triage")] == [min(2 * count, 10), 2 * count]
+    assert cmio.links["Triage"] == "/requests/triage/"
 
 
 @pytest.mark.parametrize("count", [2, 200])

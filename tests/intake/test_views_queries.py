@@ -122,11 +122,19 @@ def test_the_triage_queue_costs_the_same_at_2_and_200_requests(
     url = reverse("intake:triage-queue")
     warm(client, url)
 
-    # session, user; 3 the user's roles; 4 the queue with submitter, facility and SLA state;
-    # then saving the session
+    # session, user; 3 the user's roles; 4 the queue's page with submitter, facility and SLA
+    # state, and the queue's size (a window count on the same query); then saving the session
     with django_assert_num_queries(SESSION + 2 + SESSION_SAVE):
         response = client.get(url)
-    assert len(response.context["rows"]) == count
+    assert len(response.context["rows"]) == min(count, 50)
+    assert response.context["page"].paginator.count == count
+    # Page 4: the same cost at 200 (rows 151-200); past the end (at 2 requests), a COUNT and
+    # the last page's rows.
+    with django_assert_num_queries(SESSION + 2 + SESSION_SAVE + (0 if count > 150 else 2)):
+        fourth = client.get(url, {"page": 4})
+    assert (fourth.context["page"].number, len(fourth.context["rows"])) == (
+        (4, 50) if count > 150 else (1, count)
+    )
 
 
 @pytest.mark.parametrize("count", [2, 200])
@@ -229,6 +237,16 @@ def test_the_cmio_landing_costs_the_same_at_2_and_200_requests(
     with django_assert_num_queries(SESSION + 8 + SESSION_SAVE):
         response = client.get("/home/cmio/")
     assert response.context["triage_total"] == count
+    assert len(response.context["triage_rows"]) == min(count, 5)
+    # The needs-me list: the 10 oldest to triage, and a count of the rest linking to the queue.
+    page = response.context["page"]
+    assert [item.kind for item in page.needs_me] == ["Triage"] * min(count, 10)
+    assert page.needs_me_total == count
+    more = [(m.kind, m.count, m.total, m.url) for m in page.needs_me_more]
+    assert more == ([("Triage", count - 10, count, "/requests/triage/")] if count > 10 else [])
+    html = response.content.decode()
+    assert html.count('class="needs-me__item"') == min(count, 10)
+    assert (f'<a href="/requests/triage/">{count - 10} more: Triage</a>' in html) is (count > 10)
 
 
 @pytest.mark.parametrize("count", [2, 200])

@@ -210,7 +210,13 @@ def test_needs_me_makes_one_query_whatever_the_number_of_metrics(
         items = selectors.needs_me_for(user)
 
     assert len(captured.captured_queries) == 1
-    assert len(items) == count * (2 if role == Role.CMIO else 1)
+    # At most NEEDS_ME_LIMIT (10) items of each kind, with each kind's total.
+    kinds = [item.kind for item in items]
+    assert kinds.count("Metric data overdue") == min(count, 10)
+    assert items.total("Metric data overdue") == count
+    concerns = count if role == Role.CMIO else 0
+    assert kinds.count("Special-cause concern") == min(concerns, 10)
+    assert items.total("Special-cause concern") == concerns
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import datetime
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,6 +18,7 @@ from informatics.models import User
 from metrics.choices import AnnotationKind, ChartType, Direction, Variation
 from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Target
 from tests.factories import PriorityFactory
+from tests.initiatives.factories import InitiativeFactory
 from tests.metrics.factories import MetricFactory
 from tests.metrics.page_world import NORTH, World
 
@@ -413,6 +415,61 @@ def test_an_initiative_is_linked_with_its_benefit_line_and_unlinked(
     ) == [("Sepsis order set", Decimal("50.00"), world.benefit.pk)]
     page = text(client.get(detail(world)))
     assert "Evidences “SEP-1 bundle compliance”: 86 → 60 min/day" in page
+
+
+def test_the_link_form_looks_initiatives_up_by_number_or_title_words(
+    world: World, client_for: ClientFor
+) -> None:
+    client = client_for("cmio")
+    url = reverse("metrics:metric-link-add", args=[world.metric.pk])
+    page = client.get(detail(world)).content.decode()
+    # No select box of every initiative or benefit line: typed and looked up when posted.
+    assert '<select name="initiative"' not in page
+    assert '<select name="benefit_line"' not in page
+    missing = world.other.pk + 1000
+
+    def errors(**data: Any) -> dict[str, list[str]]:
+        response = client.post(url, {"share": "10", **data})
+        assert response.status_code == 200
+        return dict(response.context["link_form"].errors)
+
+    assert errors(initiative=f"#{missing}") == {"initiative": [f"No initiative #{missing}."]}
+    assert errors(initiative="no such words") == {
+        "initiative": ["No initiative matches “no such words”."]
+    }
+    assert errors(initiative=world.other.pk, benefit_line="#99999") == {
+        "benefit_line": ["No benefit-plan line #99999."]
+    }
+    assert errors(initiative=world.other.pk, benefit_line="bundle") == {
+        "benefit_line": ["No benefit-plan line matches “bundle”."]
+    }
+    assert MetricInitiative.objects.count() == 1  # nothing linked by a refused form
+
+    linked = client.post(
+        url, {"initiative": "sepsis ORDER", "share": "50", "benefit_line": "SEP-1 bundle"}
+    )
+
+    assert linked.status_code == 302
+    assert list(
+        MetricInitiative.objects.values_list("initiative__title", "share", "benefit_line")
+    ) == [("Sepsis order set", Decimal("50.00"), world.benefit.pk)]
+
+
+def test_the_link_form_names_the_initiatives_when_words_match_several(
+    world: World, client_for: ClientFor
+) -> None:
+    for n in range(6):
+        InitiativeFactory.create(title=f"Falls bundle {n}")
+    response = client_for("cmio").post(
+        reverse("metrics:metric-link-add", args=[world.metric.pk]),
+        {"initiative": "falls bundle", "share": "10"},
+    )
+
+    [error] = response.context["link_form"].errors["initiative"]
+    assert error.startswith("Several initiatives match “falls bundle”: #")
+    assert error.count("Falls bundle") == 5
+    assert error.endswith(" and more. Give its number.")
+    assert MetricInitiative.objects.count() == 1
 
 
 def test_shares_above_100_percent_are_refused_on_the_share_field(

@@ -8,7 +8,7 @@ import pytest
 
 from informatics.choices import FacilityKind, Role
 from informatics.models import User
-from informatics.selectors import NeedsMeItem
+from informatics.selectors import NeedsMe, NeedsMeItem
 from reports import selectors
 from tests.factories import FacilityFactory, PriorityFactory
 
@@ -37,6 +37,41 @@ def test_needs_me_list_merges_every_app_oldest_first(
     items = selectors.needs_me_list(user=user)
 
     assert [item.title for item in items] == ["i0", "m", "k", "g", "i1"]
+
+
+def test_needs_me_list_keeps_the_ten_oldest_of_each_kind_and_counts_the_rest(
+    monkeypatch: pytest.MonkeyPatch, make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.CMIO)
+    # An app that read 12 items of a kind (a plain list), one that read 10 of 1,500 (counted).
+    monkeypatch.setattr(
+        selectors.informatics_selectors,
+        "needs_me_for",
+        lambda u: [_item(f"k{n}", n) for n in range(12)],
+    )
+    counted = [
+        NeedsMeItem(kind="Triage", title=f"t{n}", url="/", since=T0 + datetime.timedelta(hours=n))
+        for n in range(10)
+    ]
+    monkeypatch.setattr(
+        selectors.intake_selectors,
+        "needs_me_for",
+        lambda u: NeedsMe(counted, totals={"Triage": 1500}, links={"Triage": "/requests/triage/"}),
+    )
+    for app in ("initiatives", "metrics", "governance"):
+        monkeypatch.setattr(getattr(selectors, f"{app}_selectors"), "needs_me_for", lambda u: [])
+
+    page = selectors.landing_for(user=user, role=Role.CMIO)
+
+    assert [item.title for item in page.needs_me if item.kind == "Test"] == [
+        f"k{n}" for n in range(10)
+    ]
+    assert len(page.needs_me) == 20
+    assert page.needs_me_more == [
+        selectors.NeedsMeMore(kind="Test", count=2, total=12, url=""),
+        selectors.NeedsMeMore(kind="Triage", count=1490, total=1500, url="/requests/triage/"),
+    ]
+    assert page.needs_me_total == 1512
 
 
 def test_needs_me_list_is_empty_while_no_app_asks_anything(
