@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
-from informatics.audit import audit_record, audited_update, diff
+from informatics.audit import audit_created, audit_record, audited_update, diff
 from informatics.choices import AuditAction
 from informatics.models import User, VersionedModel
 from informatics.phi import PhiFinding, phi_confirmations_record, phi_guard, redactable_fields
@@ -99,6 +99,25 @@ def guard_changed_text(
         name for name in names if name in cleaned and cleaned[name] != getattr(current, name)
     ]
     return guard_text(cleaned, changed, confirmed=confirmed)
+
+
+def guarded_create[M: Model](
+    model: type[M],
+    *,
+    actor: User,
+    cleaned: Mapping[str, Any],
+    confirmed: bool,
+    audit: Iterable[str],
+    **values: Any,
+) -> M:
+    """Create a record from the checked fields `cleaned` (plus `values` the service sets: its
+    parent, who, when): the PHI guard over its guarded texts, the row, its audited creation
+    (fields `audit`) and the record of a confirmed warning."""
+    findings = guard_record_text(model, cleaned, confirmed=confirmed)
+    instance = model._default_manager.create(**values, **cleaned)
+    audit_created(instance=instance, actor=actor, fields=tuple(audit))
+    record_phi(instance=instance, findings=findings, actor=actor)
+    return instance
 
 
 def guarded_update[M: Model](

@@ -9,14 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_created, audited_delete
+from informatics.audit import audited_delete
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import (
     field_errors,
-    guard_record_text,
+    guarded_create,
     guarded_update,
-    record_phi,
     refuse_unknown_fields,
 )
 from initiatives.models import FinancialEntry, Initiative
@@ -70,13 +69,16 @@ def financial_entry_add(
     initiative); `source` says where finance booked it and goes through the PHI guard."""
     require(actor, Action.INITIATIVE_EDIT, initiative)
     cleaned = _financial_check({"month": month, "kind": kind, "amount": amount, "source": source})
-    findings = guard_record_text(FinancialEntry, cleaned, confirmed=phi_confirmed)
-    entry = FinancialEntry.objects.create(
-        initiative=initiative, entered_by=actor, created_at=timezone.now(), **cleaned
+    return guarded_create(
+        FinancialEntry,
+        actor=actor,
+        cleaned=cleaned,
+        confirmed=phi_confirmed,
+        audit=("initiative", *FINANCIAL_FIELDS),
+        initiative=initiative,
+        entered_by=actor,
+        created_at=timezone.now(),
     )
-    audit_created(instance=entry, actor=actor, fields=("initiative", *FINANCIAL_FIELDS))
-    record_phi(instance=entry, findings=findings, actor=actor)
-    return entry
 
 
 @transaction.atomic

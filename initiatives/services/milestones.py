@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_created, audited_update
+from informatics.audit import audited_update
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import (
-    guard_record_text,
+    guarded_create,
     guarded_update,
-    record_phi,
     refuse_unknown_fields,
 )
 from initiatives.models import (
@@ -39,15 +38,17 @@ def milestone_add(
 ) -> Milestone:
     """Add a milestone to the initiative; its title goes through the PHI guard."""
     require(actor, Action.INITIATIVE_EDIT, initiative)
-    cleaned = _milestone_check({"title": title, "due_date": due_date})
-    findings = guard_record_text(Milestone, cleaned, confirmed=phi_confirmed)
     now = timezone.now()
-    milestone = Milestone.objects.create(
-        initiative=initiative, **cleaned, created_at=now, updated_at=now
+    return guarded_create(
+        Milestone,
+        actor=actor,
+        cleaned=_milestone_check({"title": title, "due_date": due_date}),
+        confirmed=phi_confirmed,
+        audit=(*MILESTONE_FIELDS, "initiative"),
+        initiative=initiative,
+        created_at=now,
+        updated_at=now,
     )
-    audit_created(instance=milestone, actor=actor, fields=(*MILESTONE_FIELDS, "initiative"))
-    record_phi(instance=milestone, findings=findings, actor=actor)
-    return milestone
 
 
 @transaction.atomic

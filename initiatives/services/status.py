@@ -4,11 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_created
 from informatics.models import User
 from informatics.permissions import Action, require
-from informatics.phi import PhiFinding
-from informatics.services.records import field_errors, guard_record_text, record_phi
+from informatics.services.records import field_errors, guarded_create
 from initiatives.choices import HEALTH_DIMENSIONS
 from initiatives.models import (
     Initiative,
@@ -42,16 +40,13 @@ def status_update_post(
     field_errors(StatusUpdate(**health, **texts), (*health, *texts), errors)
     if errors:
         raise ValidationError(errors)
-    findings: dict[str, list[PhiFinding]] = guard_record_text(
-        StatusUpdate, texts, confirmed=phi_confirmed
-    )
-    update = StatusUpdate.objects.create(
-        initiative=initiative, author=actor, at=timezone.now(), **health, **texts
-    )
-    audit_created(
-        instance=update,
+    return guarded_create(
+        StatusUpdate,
         actor=actor,
-        fields=("initiative", *HEALTH_DIMENSIONS, "narrative", "risks"),
+        cleaned={**health, **texts},
+        confirmed=phi_confirmed,
+        audit=("initiative", *HEALTH_DIMENSIONS, "narrative", "risks"),
+        initiative=initiative,
+        author=actor,
+        at=timezone.now(),
     )
-    record_phi(instance=update, findings=findings, actor=actor)
-    return update
