@@ -69,6 +69,14 @@ class MaturityAssessmentForm(forms.Form):
         }
 
 
+def a_year_on(day: datetime.date) -> datetime.date:
+    """The same day a year later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 class MaturityTargetForm(MaturityAssessmentForm):
     """Set the 12-month target: a score and the next-level actions per dimension."""
 
@@ -79,7 +87,7 @@ class MaturityTargetForm(MaturityAssessmentForm):
     def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, today=today, **kwargs)
         if today is not None:
-            self.fields["due_on"].initial = today.replace(year=today.year + 1)
+            self.fields["due_on"].initial = a_year_on(today)
         for dimension, label in MaturityDimension.choices:
             self.fields[actions_field(dimension)] = forms.CharField(
                 label=f"{label}: next-level actions",

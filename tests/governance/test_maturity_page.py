@@ -201,3 +201,19 @@ def test_weights_all_zero_go_back_on_the_form_and_nothing_changes(
     assert response.status_code == 200
     assert "At least one dimension must weigh more than 0." in response.content.decode()
     assert snapshot(*TABLES) == before
+
+
+@pytest.mark.parametrize(
+    ("today", "due"),
+    [
+        (datetime.date(2026, 6, 15), datetime.date(2027, 6, 15)),
+        (datetime.date(2028, 2, 29), datetime.date(2029, 2, 28)),
+        (datetime.date(2027, 12, 31), datetime.date(2028, 12, 31)),
+    ],
+)
+def test_the_target_form_proposes_a_due_date_a_year_on(
+    today: datetime.date, due: datetime.date
+) -> None:
+    from governance.forms import MaturityTargetForm
+
+    assert MaturityTargetForm(today=today).fields["due_on"].initial == due
