@@ -70,6 +70,10 @@ CLOSED_STATUSES: frozenset[str] = frozenset(
     {S.CLOSED, S.DECLINED, S.REDIRECTED, S.MERGED, S.WITHDRAWN}
 )
 _ENDINGS = (S.DECLINED, S.REDIRECTED, S.WITHDRAWN)
+# Waiting for triage: the triage queue.
+TRIAGE_STATUSES: tuple[str, ...] = (S.SUBMITTED, S.TRIAGE, S.NEEDS_INFO)
+# The SLA clock runs from routing until a decision: these requests can be overdue.
+SLA_STATUSES: tuple[str, ...] = (*TRIAGE_STATUSES, S.SCORED, S.IN_REVIEW)
 
 # The one transition table. `request_transition` enforces it for people, governance and the
 # initiative a request is linked to (in build, released, declined, scheduled).

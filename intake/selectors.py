@@ -36,7 +36,14 @@ from informatics.models import PhiConfirmation, User
 from informatics.panels import panel_relations
 from informatics.permissions import Action, ActionDenied, can, require
 from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
-from intake.choices import CLOSED_STATUSES, CommentKind, RequestKind, RequestStatus
+from intake.choices import (
+    CLOSED_STATUSES,
+    SLA_STATUSES,
+    TRIAGE_STATUSES,
+    CommentKind,
+    RequestKind,
+    RequestStatus,
+)
 from intake.filters import RequestFilter
 from intake.models import (
     IntakeRequest,
@@ -48,9 +55,6 @@ from intake.models import (
 )
 
 S = RequestStatus
-TRIAGE_STATUSES: tuple[str, ...] = (S.SUBMITTED, S.TRIAGE, S.NEEDS_INFO)
-# The SLA clock runs from routing until a decision: these requests can be overdue.
-SLA_STATUSES: tuple[str, ...] = (*TRIAGE_STATUSES, S.SCORED, S.IN_REVIEW)
 # Below this, a title is not similar enough to suggest (0–1 on either database).
 # The request page, as higher apps name it when they register a panel on it.
 REQUEST_PAGE = "intake.request-detail"
@@ -381,7 +385,7 @@ def needs_me_links() -> dict[str, str]:
         "Question for you": reverse("intake:request-mine"),
         "PHI held": reverse("intake:triage-queue"),
         "Triage": reverse("intake:triage-queue"),
-        "Overdue SLA": f"{requests}?state=open",
+        "Overdue SLA": f"{requests}?sla=overdue",
     }
 
 

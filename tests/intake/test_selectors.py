@@ -187,6 +187,14 @@ def test_needs_me_for_triage_and_overdue_slas(users: dict[str, User]) -> None:
     assert for_informaticist == for_cmio
     assert for_cmo == []
 
+    # The "Overdue SLA" count links to the request list filtered to exactly those requests.
+    assert for_cmio.links["Overdue SLA"] == "/requests/?sla=overdue"
+    with time_machine.travel(NOW, tick=False):
+        listed = intake_selectors.request_list(user=users["cmio"], filters={"sla": "overdue"})
+        within = intake_selectors.request_list(user=users["cmio"], filters={"sla": "due"})
+        assert [r.title for r in listed] == ["Late in review"]
+        assert [r.title for r in within] == ["On time in review"]
+
 
 def test_needs_me_for_a_question_waiting_for_the_submitter(users: dict[str, User]) -> None:
     champion = users["champion"]
