@@ -81,6 +81,25 @@ def worst_health_case() -> Case:
     )
 
 
+def latest_health_rank() -> Subquery:
+    """The initiative's health as its place in HEALTH_ORDER (0 best … worst), read from its
+    latest status update in one subquery; NULL with no update (see `initiative_health`)."""
+    worst_first = list(reversed(HEALTH_ORDER))
+    rank = Case(
+        *(
+            When(
+                reduce(or_, (Q(**{name: value}) for name in HEALTH_DIMENSIONS)),
+                then=Value(HEALTH_ORDER.index(value)),
+            )
+            for value in worst_first[:-1]
+        ),
+        default=Value(HEALTH_ORDER.index(worst_first[-1])),
+        output_field=IntegerField(),
+    )
+    latest = StatusUpdate.objects.filter(initiative=OuterRef("pk")).order_by("-at", "-id")
+    return Subquery(latest.annotate(rank=rank).values("rank")[:1], output_field=IntegerField())
+
+
 def aware_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 

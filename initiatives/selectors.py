@@ -7,8 +7,9 @@ Health, staleness and overdue milestones are defined, and computed, in initiativ
 
 import datetime
 import decimal
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -18,6 +19,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -36,11 +38,11 @@ from informatics.choices import Role
 from informatics.models import StrategicPriority, User
 from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
 from informatics.services import site_settings_get
-from initiatives.choices import Health, Stage
+from initiatives.choices import HEALTH_ORDER, Health, Stage
 from initiatives.filters import InitiativeFilter
 from initiatives.health import (
     aware_midnight,
-    initiative_health,
+    latest_health_rank,
     with_health,
     worst_health_case,
 )
@@ -97,47 +99,16 @@ def initiative_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Ini
 
 
 @dataclass(frozen=True)
-class PortfolioEntry:
-    """An initiative in a cell of the grid, with its alignment to the row's priority."""
+class PortfolioCell:
+    """The initiatives of one stage in one row of the grid: how many, how many are stale, at
+    risk or off track, and the worst health among them (None when none has an update)."""
 
-    initiative: Initiative
-    alignment: str | None = None
-
-    @property
-    def health(self) -> str | None:
-        return initiative_health(self.initiative)
-
-    @property
-    def is_stale(self) -> bool:
-        return bool(getattr(self.initiative, "is_stale", False))
-
-
-class EntryCounts:
-    """How many of `entries` there are, and how many are stale, at risk or off track."""
-
-    entries: list[PortfolioEntry]
-
-    @property
-    def count(self) -> int:
-        return len(self.entries)
-
-    @property
-    def stale(self) -> int:
-        return sum(entry.is_stale for entry in self.entries)
-
-    @property
-    def at_risk(self) -> int:
-        return sum(entry.health == Health.AT_RISK for entry in self.entries)
-
-    @property
-    def off_track(self) -> int:
-        return sum(entry.health == Health.OFF_TRACK for entry in self.entries)
-
-
-@dataclass(frozen=True)
-class PortfolioCell(EntryCounts):
     stage: str
-    entries: list[PortfolioEntry] = field(default_factory=list)
+    count: int = 0
+    stale: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    worst: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,87 +124,116 @@ class PortfolioRow:
 
 
 @dataclass(frozen=True)
-class PortfolioSummary(EntryCounts):
+class PortfolioSummary:
     """Initiatives by priority × stage. An initiative aligned to two priorities sits in both
-    rows; `totals` counts each initiative once per stage, and `entries` lists each once."""
+    rows; `totals` counts each initiative once per stage."""
 
     stages: list[tuple[str, str]]
     rows: list[PortfolioRow]
     totals: list[PortfolioCell]
-    entries: list[PortfolioEntry] = field(init=False)
-
-    def __post_init__(self) -> None:
-        entries = [entry for cell in self.totals for entry in cell.entries]
-        object.__setattr__(self, "entries", entries)  # frozen: set once, here
 
     @property
     def total(self) -> int:
-        return self.count
+        return sum(cell.count for cell in self.totals)
+
+    @property
+    def stale(self) -> int:
+        return sum(cell.stale for cell in self.totals)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(cell.at_risk for cell in self.totals)
+
+    @property
+    def off_track(self) -> int:
+        return sum(cell.off_track for cell in self.totals)
+
+
+def _cell_counts(rows: QuerySet[Initiative], *group: str) -> dict[Any, dict[str, PortfolioCell]]:
+    """The cells per `group` value and stage, counted in SQL: one GROUP BY over (group, stage,
+    health, stale), so each initiative's health is worked out once, and the result has at most
+    groups × stages × healths × 2 rows whatever the number of initiatives."""
+    counted = (
+        with_health(rows.order_by())
+        .annotate(health_rank=latest_health_rank())
+        .values(*group, "stage", "health_rank", "is_stale")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found: dict[Any, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in counted:
+        key = row[group[0]] if group else None
+        cell = found[key].setdefault(
+            row["stage"], {"count": 0, "stale": 0, "at_risk": 0, "off_track": 0, "worst": None}
+        )
+        n, rank = row["n"], row["health_rank"]
+        health = HEALTH_ORDER[rank] if rank is not None else None
+        cell["count"] += n
+        cell["stale"] += n if row["is_stale"] else 0
+        cell["at_risk"] += n if health == Health.AT_RISK else 0
+        cell["off_track"] += n if health == Health.OFF_TRACK else 0
+        if rank is not None and (cell["worst"] is None or rank > cell["worst"]):
+            cell["worst"] = rank
+    return {
+        key: {
+            stage: PortfolioCell(
+                stage=stage,
+                count=c["count"],
+                stale=c["stale"],
+                at_risk=c["at_risk"],
+                off_track=c["off_track"],
+                worst=HEALTH_ORDER[c["worst"]] if c["worst"] is not None else None,
+            )
+            for stage, c in cells.items()
+        }
+        for key, cells in found.items()
+    }
 
 
 def portfolio_summary() -> PortfolioSummary:
     """The portfolio grid: a row per active priority in rank order (then any retired
     priority that still has initiatives, then the initiatives aligned to none), a column per
-    stage, each cell listing its initiatives with health and stale flags.
+    stage, each cell counting its initiatives, the stale, at-risk and off-track ones, and the
+    worst health.
 
-    Three queries whatever the number of initiatives: the initiatives with `with_health`,
-    their alignments, the priorities."""
-    initiatives = list(_shaped(Initiative.objects.all()).order_by("title", "id"))
-    alignments = list(
-        InitiativePriority.objects.order_by("priority__rank", "id").values_list(
-            "initiative_id", "priority_id", "alignment"
-        )
-    )
-    aligned_to = {priority_id for _, priority_id, _ in alignments}
+    Three queries whatever the number of initiatives, each counted in SQL: the cells per
+    priority (an initiative aligned to none falls in the row of no priority), the cells per
+    stage over every initiative (each counted once), the priorities."""
+    stages = [(str(value), str(label)) for value, label in Stage.choices]
+    by_row = _cell_counts(Initiative.objects.all(), "alignments__priority_id")
+    totals = _cell_counts(Initiative.objects.all()).get(None, {})
+    aligned_to = [pk for pk in by_row if pk is not None]
     priorities = list(
         StrategicPriority.objects.filter(Q(is_active=True) | Q(pk__in=aligned_to)).order_by(
             "-is_active", "rank", "id"
         )
     )
-    stages = [(str(value), str(label)) for value, label in Stage.choices]
-    by_id = {initiative.pk: initiative for initiative in initiatives}
-    per_priority: dict[int, dict[int, str]] = {}
-    for initiative_id, priority_id, alignment in alignments:
-        per_priority.setdefault(priority_id, {})[initiative_id] = alignment
 
-    def cells(members: Iterable[tuple[Initiative, str | None]]) -> list[PortfolioCell]:
-        grid = {stage: PortfolioCell(stage=stage) for stage, _ in stages}
-        for initiative, alignment in members:
-            grid[initiative.stage].entries.append(PortfolioEntry(initiative, alignment))
-        return list(grid.values())
+    def cells(found: dict[str, PortfolioCell]) -> list[PortfolioCell]:
+        return [found.get(stage) or PortfolioCell(stage=stage) for stage, _ in stages]
 
-    rows = [
-        PortfolioRow(
-            priority=priority,
-            cells=cells(
-                sorted(
-                    ((by_id[pk], a) for pk, a in per_priority.get(priority.pk, {}).items()),
-                    key=lambda pair: (pair[0].title, pair[0].pk),
-                )
-            ),
-        )
-        for priority in priorities
-    ]
-    unaligned = [
-        (initiative, None)
-        for initiative in initiatives
-        if not any(initiative.pk in members for members in per_priority.values())
-    ]
-    if unaligned:
-        rows.append(PortfolioRow(priority=None, cells=cells(unaligned)))
-    totals = cells([(initiative, None) for initiative in initiatives])
-    return PortfolioSummary(stages=stages, rows=rows, totals=totals)
+    rows = [PortfolioRow(priority=p, cells=cells(by_row.get(p.pk, {}))) for p in priorities]
+    if None in by_row:
+        rows.append(PortfolioRow(priority=None, cells=cells(by_row[None])))
+    return PortfolioSummary(stages=stages, rows=rows, totals=cells(totals))
 
 
-def portfolio_attention(*, summary: PortfolioSummary) -> list[PortfolioEntry]:
+def portfolio_attention() -> QuerySet[Initiative]:
     """The portfolio's initiatives that need attention — off track, at risk or stale — each
     once, worst first: off track, then at risk, then stale with a better (or no) health; by
-    title within each (then id). Read from `summary` (no query)."""
-    rank: dict[str, int] = {Health.OFF_TRACK: 0, Health.AT_RISK: 1}
-    entries = [entry for entry in summary.entries if entry.is_stale or entry.health in rank]
-    return sorted(
-        entries,
-        key=lambda e: (rank.get(e.health or "", 2), e.initiative.title, e.initiative.pk),
+    title within each (then id). A queryset, so a page of it is one query."""
+    return (
+        _shaped(Initiative.objects.all())
+        .filter(Q(is_stale=True) | Q(latest_health__in=[Health.OFF_TRACK, Health.AT_RISK]))
+        .annotate(
+            attention=Case(
+                When(latest_health=Health.OFF_TRACK, then=Value(0)),
+                When(latest_health=Health.AT_RISK, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("attention", "title", "id")
     )
 
 

@@ -70,9 +70,7 @@ def _initiative(request: AuthedRequest, pk: int) -> Initiative:
 def portfolio(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
     summary = selectors.portfolio_summary()
-    attention = counted_page(
-        request, selectors.portfolio_attention(summary=summary), per_page=ATTENTION_PER_PAGE
-    )
+    attention = counted_page(request, selectors.portfolio_attention(), per_page=ATTENTION_PER_PAGE)
     return render(
         request,
         "initiatives/portfolio.html",

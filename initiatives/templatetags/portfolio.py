@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 
 from informatics.templatetags.portal import choice_label
-from initiatives.choices import HEALTH_ORDER, Health, Stage
+from initiatives.choices import Health, Stage
 
 register = template.Library()
 
@@ -72,11 +72,3 @@ def signed(value: Decimal | int | float | None) -> str:
 def get_item(mapping: Any, key: Any) -> Any:
     """`cells|get_item:stage`: a dictionary's value by a variable key."""
     return mapping.get(key) if isinstance(mapping, dict) else None
-
-
-@register.filter
-def worst_health(entries: Any) -> str | None:
-    """The worst health among a grid cell's entries (`cell.entries`), None when none of them
-    has a status update yet. Reads annotations only: no query."""
-    healths = [entry.health for entry in entries if entry.health]
-    return max(healths, key=HEALTH_ORDER.index) if healths else None

@@ -262,7 +262,7 @@ def test_the_portfolio_groups_initiatives_by_priority_and_stage_with_health_and_
     )
     assert '<span class="badge badge--muted">1 stale</span>' in html
     # Needs attention: worst first.
-    assert [entry.initiative.title for entry in response.context["attention"]] == [
+    assert [initiative.title for initiative in response.context["attention"]] == [
         "No priority",
         "Both priorities",
         "Quiet one",

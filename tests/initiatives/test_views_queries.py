@@ -71,18 +71,18 @@ def test_the_portfolio_costs_the_same_at_2_and_200_initiatives(
     url = reverse("initiatives:portfolio")
     warm(client, url)
 
-    # session, user; 3 the user's roles; 4 the initiatives with their people, latest health,
-    # stale flag and counts; 5 their alignments; 6 the priorities (active, and any retired one
-    # still aligned); then saving the session
-    with django_assert_num_queries(SESSION + 4 + SESSION_SAVE):
+    # session, user; 3 the user's roles; 4 the grid's cells per priority and 5 per stage (counts
+    # and worst health in SQL); 6 the priorities (active, and any retired one still aligned);
+    # 7 the page of initiatives needing attention with their total; then saving the session
+    with django_assert_num_queries(SESSION + 5 + SESSION_SAVE):
         response = client.get(url)
     assert response.context["summary"].total == count
     # "Needs attention" shows a page of 25 rows, worst first, and counts them all.
-    attention = selectors.portfolio_attention(summary=response.context["summary"])
+    attention = list(selectors.portfolio_attention())
     assert len(attention) == (1 if count == 2 else 67)
     assert response.context["page"].paginator.count == len(attention)
-    assert [entry.initiative.pk for entry in response.context["attention"]] == [
-        entry.initiative.pk for entry in attention[:25]
+    assert [initiative.pk for initiative in response.context["attention"]] == [
+        initiative.pk for initiative in attention[:25]
     ]
 
 
@@ -140,8 +140,8 @@ def test_the_cmo_landing_costs_the_same_at_2_and_200_initiatives(
     warm(client, "/home/cmo/")
 
     # session, user; 3 the user's roles; 4 active priorities with their sponsors; 5-7 the
-    # portfolio summary (initiatives, alignments, priorities); 8 intake needs-me; 9 the
-    # metrics' needs-me (data overdue of metrics they own); 10 the portfolio's needs-me
+    # portfolio summary (cells per priority, cells per stage, priorities); 8 intake needs-me;
+    # 9 the metrics' needs-me (data overdue of metrics they own); 10 the portfolio's needs-me
     # (initiatives waiting at the gate); 11 governance's needs-me: requests in review awaiting
     # a decision; 12 reviews to prepare and overdue actions (one union); then saving the session
     with django_assert_num_queries(SESSION + 10 + SESSION_SAVE):
