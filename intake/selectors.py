@@ -7,10 +7,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     CharField,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -22,6 +24,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
     When,
     Window,
@@ -107,6 +110,14 @@ def _held_confirmations(model: str, pk: Any = None) -> QuerySet[PhiConfirmation]
         object_id=Cast(OuterRef("pk") if pk is None else pk, CharField()),
         cleared_at__isnull=True,
     )
+
+
+def _held_ids(model: str) -> QuerySet[PhiConfirmation]:
+    """The keys of the intake `model` rows held now (uncleared PHI confirmations), as
+    integers: for `pk__in`, which the database reads once rather than once per row."""
+    return PhiConfirmation.objects.filter(
+        content_type__app_label="intake", content_type__model=model, cleared_at__isnull=True
+    ).values_list(Cast("object_id", BigIntegerField()), flat=True)
 
 
 def held() -> Exists:
@@ -418,13 +429,20 @@ def needs_me_for(user: User) -> NeedsMe:
         .annotate(key=Cast("pk", CharField()))
         .values("key"),
     ).order_by("confirmed_at")
-    question = Q(Exists(open_questions), submitted_by=user, status=S.NEEDS_INFO)
+    # Every correlated subquery below runs only on the rows it can concern (a CASE guards it),
+    # so the queue's thousands of rows cost their plain columns and nothing more.
+    mine_waiting = Q(submitted_by=user, status=S.NEEDS_INFO)
+    question = Q(mine_waiting, Exists(open_questions))
     wanted = question
     is_held: Q | Value = Value(False)
     sla_kind: Case | Value = Value(None, output_field=CharField())
     if triage:
         wanted |= Q(status__in=TRIAGE_STATUSES) | Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
-        is_held = Q(Exists(held_request)) | Q(Exists(held_comment))
+        is_held = Q(pk__in=_held_ids("intakerequest")) | Q(
+            pk__in=RequestComment.objects.filter(pk__in=_held_ids("requestcomment")).values(
+                "request_id"
+            )
+        )
         wanted |= is_held
         sla_kind = Case(
             When(status__in=SLA_STATUSES, sla_due_at__lt=now, then=Value("Overdue SLA")),
@@ -432,6 +450,9 @@ def needs_me_for(user: User) -> NeedsMe:
             default=Value(None),
             output_field=CharField(),
         )
+
+    def only_if(condition: Q | Value, value: Any, field: Any) -> Case:
+        return Case(When(condition, then=value), default=Value(None), output_field=field)
 
     def ranked(partition: str, *order: Any) -> dict[str, Window]:
         """The row's place in its kind (oldest first) and the kind's size."""
@@ -446,15 +467,27 @@ def needs_me_for(user: User) -> NeedsMe:
     rows: QuerySet[Any] = (
         IntakeRequest.objects.filter(wanted)
         .annotate(
-            question_at=Subquery(open_questions.values("created_at")[:1]),
-            # A held question is not quoted: its text waits for triage's review.
-            question=Subquery(
-                open_questions.filter(~Exists(_held_confirmations("requestcomment"))).values(
-                    "body"
-                )[:1]
+            question_at=only_if(
+                mine_waiting,
+                Subquery(open_questions.values("created_at")[:1]),
+                DateTimeField(),
             ),
-            held_at=Subquery(held_request.values("confirmed_at")[:1]),
-            held_comment_at=Subquery(held_comment.values("confirmed_at")[:1]),
+            # A held question is not quoted: its text waits for triage's review.
+            question=only_if(
+                mine_waiting,
+                Subquery(
+                    open_questions.filter(~Exists(_held_confirmations("requestcomment"))).values(
+                        "body"
+                    )[:1]
+                ),
+                TextField(),
+            ),
+            held_at=only_if(
+                is_held, Subquery(held_request.values("confirmed_at")[:1]), DateTimeField()
+            ),
+            held_comment_at=only_if(
+                is_held, Subquery(held_comment.values("confirmed_at")[:1]), DateTimeField()
+            ),
             is_question=ExpressionWrapper(question, output_field=BooleanField()),
             is_held=ExpressionWrapper(is_held, output_field=BooleanField()),
             sla_kind=sla_kind,
