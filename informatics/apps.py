@@ -19,6 +19,7 @@ class InformaticsConfig(AppConfig):
     job_tasks = {
         "worker_probe": "informatics.worker_probe",
         "informatics.job_probe": "informatics.job_probe",
+        "informatics.export": "informatics.export_build",
     }
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
@@ -43,6 +44,11 @@ class InformaticsConfig(AppConfig):
         "informatics.jobrun": {
             "kind": "a job's code name, written by the portal",
             "error": "a failed job's error, written by the portal",
+        },
+        "informatics.exportfile": {
+            "export": "an export's code name, written by the portal",
+            "filename": "composed by the portal from the export's name and date",
+            "sha256": "a file's hash",
         },
         "informatics.auditevent": {
             "object_id": "a record's key",

@@ -63,20 +63,26 @@ def csv_rows(*, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterato
         yield writer.writerow([safe_cell(cell) for cell in row])
 
 
-def csv_response(
-    *, filename: str, header: list[str], rows: Iterable[Sequence[Any]]
-) -> StreamingHttpResponse:
-    """A CSV download, streamed row by row (pass an iterator, e.g. `queryset.iterator()`, to
-    keep memory flat). UTF-8 with a byte-order mark, so Excel reads accents and “quotes”
-    right; sent as an attachment named `filename`."""
+def csv_stream(*, filename: str, lines: Iterable[str]) -> StreamingHttpResponse:
+    """A CSV download of `lines` (as `csv_rows` makes them), streamed: UTF-8 with a
+    byte-order mark, so Excel reads accents and “quotes” right; sent as an attachment named
+    `filename`."""
 
     def stream() -> Iterator[str]:
         yield "\ufeff"
-        yield from csv_rows(header=header, rows=rows)
+        yield from lines
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def csv_response(
+    *, filename: str, header: list[str], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
+    """A CSV download, streamed row by row (pass an iterator, e.g. `queryset.iterator()`, to
+    keep memory flat); see `csv_stream`."""
+    return csv_stream(filename=filename, lines=csv_rows(header=header, rows=rows))
 
 
 def csv_bytes(*, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
