@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from django.db.models import Field, Model
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
@@ -46,6 +47,15 @@ def safe_cell(value: Any) -> str:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
+    """A field's choices as value → label text: what `get_<field>_display` gives, read once
+    for a whole export rather than worked out again for every row (`labels.get(value, value)`
+    also gives the value itself when it is not a choice, as `get_<field>_display` does)."""
+    choices = model._meta.get_field(field)
+    assert isinstance(choices, Field), field  # a column, not a relation
+    return {value: str(label) for value, label in choices.flatchoices}
 
 
 class _Echo:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from informatics.export import choice_labels
 from informatics.exports import CsvExport
 from informatics.models import User
 from informatics.permissions import Action
@@ -42,12 +43,14 @@ def _name(user: User | None) -> str:
 
 
 def initiative_cells(rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
+    types = choice_labels(Initiative, "type")
+    stages = choice_labels(Initiative, "stage")
     for row in rows:
         yield [
             row.pk,
             row.title,
-            row.get_type_display(),
-            row.get_stage_display(),
+            types.get(row.type, row.type),
+            stages.get(row.stage, row.stage),
             timezone.localtime(row.stage_changed_at).date().isoformat(),
             _health_label(row.latest_health),
             "yes" if row.is_stale else "no",

@@ -100,7 +100,7 @@ def initiative_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def initiative_export(request: AuthedRequest) -> HttpResponseBase:
     """The list's CSV for its filters: streamed, or prepared by a job when large (POST)."""
     return csv_export(request, exports.INITIATIVES)

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from informatics.export import choice_labels
 from informatics.exports import CsvExport
 from informatics.models import User
 from informatics.permissions import Action
@@ -35,14 +36,17 @@ HEADER = [
 
 
 def request_cells(rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
+    kinds = choice_labels(IntakeRequest, "kind")
+    statuses = choice_labels(IntakeRequest, "status")
+    routes = choice_labels(IntakeRequest, "route")
     for row in rows:
         score = row.current_score
         yield [
             row.pk,
             row.title,
-            row.get_kind_display(),
-            row.get_status_display(),
-            row.get_route_display() if row.route else "",
+            kinds.get(row.kind, row.kind),
+            statuses.get(row.status, row.status),
+            routes.get(row.route, row.route) if row.route else "",
             row.facility.name if row.facility else "",
             row.specialty,
             row.submitted_by.full_name or row.submitted_by.email,

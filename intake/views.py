@@ -419,7 +419,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_export(request: AuthedRequest) -> HttpResponseBase:
     """The list's CSV for its filters: streamed, or prepared by a job when large (POST)."""
     return csv_export(request, exports.REQUESTS)
