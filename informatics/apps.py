@@ -70,6 +70,9 @@ class InformaticsConfig(AppConfig):
             "reason": "typed by an admin and read by admins only, to say why text was removed",
         },
     }
+    # After a redaction, the stored list exports that copy the redacted field are deleted
+    # (informatics.exports.export_files_redacted).
+    redaction_followups = ("informatics.exports.export_files_redacted",)
     # Where the portal keeps copies of other records' texts: a redaction rewrites the text
     # inside them too (informatics.services.redaction.copy_fields). Audit events keep the
     # labels of the records they point at; the outbox quotes titles; a job's error or result

@@ -37,7 +37,7 @@ from django.utils.module_loading import import_string
 
 from informatics.choices import JobStatus
 from informatics.export import csv_rows
-from informatics.models import ExportFile, JobRun, User
+from informatics.models import ExportFile, JobRun, Redaction, User
 from informatics.permissions import Action, can
 from informatics.services.jobs import (
     job_enqueue,
@@ -77,6 +77,9 @@ class CsvExport:
     queryset: Callable[[User, QueryDict | None], QuerySet[Any]]
     cells: Callable[[Iterable[Any]], Iterator[Sequence[Any]]]
     list_url: str
+    # The redactable texts its cells copy, as "app_label.model.field": a redaction of one
+    # deletes the stored files of this export (`export_files_redacted`).
+    copies: frozenset[str] = frozenset()
 
 
 def export_registry() -> dict[str, str]:
@@ -260,6 +263,38 @@ def export_files_expire(*, now: datetime.datetime | None = None) -> int:
     if deleted:
         logger.info("deleted %s expired export files", deleted)
     return deleted
+
+
+def export_files_redacted(*, redaction: Redaction, rewritten: Mapping[str, set[Any]]) -> int:
+    """After a redaction (the kernel's `text_redact`, in its transaction; a
+    `redaction_followups` entry): the stored files of every export that copies the redacted
+    field may hold the text, and a CSV is not rewritten in place, so they end now, as if
+    expired (the storage forgets them once the redaction commits); their readers prepare them
+    again. Returns how many files were ended."""
+    model = redaction.content_type.model_class()
+    assert model is not None
+    field = f"{model._meta.label_lower}.{redaction.field}"
+    names = [name for name in export_registry() if field in export_get(name).copies]
+    ended = list(
+        ExportFile.objects.select_for_update()
+        .filter(export__in=names)
+        .exclude(file="")
+        .order_by("pk")
+    )
+    if not ended:
+        return 0
+    ExportFile.objects.filter(pk__in=[row.pk for row in ended]).update(
+        file="", expires_at=timezone.now()
+    )
+    files = [row.file for row in ended]
+
+    def forget() -> None:
+        for file in files:
+            file.delete(save=False)  # a file already gone is no error
+
+    transaction.on_commit(forget)
+    logger.info("ended %s export files after redaction %s", len(ended), redaction.pk)
+    return len(ended)
 
 
 # --- Reading a job ---------------------------------------------------------------------------

@@ -88,4 +88,5 @@ INITIATIVES = CsvExport(
     queryset=initiative_rows,
     cells=initiative_cells,
     list_url="initiatives:initiative-list",
+    copies=frozenset({"initiatives.initiative.title", "informatics.strategicpriority.title"}),
 )

@@ -76,4 +76,5 @@ REQUESTS = CsvExport(
     queryset=request_rows,
     cells=request_cells,
     list_url="intake:request-list",
+    copies=frozenset({"intake.intakerequest.title", "intake.intakerequest.specialty"}),
 )

@@ -15,10 +15,17 @@ from django.urls import reverse
 from informatics import exports
 from informatics.celery import app as celery_app
 from informatics.choices import JobStatus
-from informatics.exports import EXPORT_KIND, export_build, export_files_expire
+from informatics.exports import (
+    EXPORT_KIND,
+    export_build,
+    export_files_expire,
+    export_get,
+    export_registry,
+)
 from informatics.jobs import run_claimed
 from informatics.models import ExportFile, JobRun, User
-from informatics.services import jobrun_create
+from informatics.phi import redactable_fields
+from informatics.services import jobrun_create, text_redact
 from intake.models import IntakeRequest
 from tests.conftest import snapshot
 from tests.initiatives.test_views_queries import portfolio
@@ -479,3 +486,51 @@ def test_the_expiry_runs_hourly_on_the_beat_schedule() -> None:
     assert entry["task"] == "informatics.export_files_expire"
     assert entry["schedule"].minute == {20}
     assert len(entry["schedule"].hour) == 24
+
+
+# --- Redaction ----------------------------------------------------------------------------------
+
+
+def test_a_redaction_of_a_copied_text_ends_the_files_of_that_export_only(
+    three: list[IntakeRequest],
+    users: dict[str, User],
+    client_for: Callable[[str], Client],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    portfolio(2, lead=users["informaticist"])
+    client = client_for("cmio")
+    requests_job = job_of(prepare(client, REQUESTS_URL, django_capture_on_commit_callbacks))
+    initiatives_url = reverse("initiatives:initiative-export")
+    initiatives_job = job_of(prepare(client, initiatives_url, django_capture_on_commit_callbacks))
+    stored = ExportFile.objects.get(job=requests_job)
+    path = Path(settings.MEDIA_ROOT) / str(stored.file.name)
+    assert b"Med rec screen loses home meds" in path.read_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        text_redact(
+            actor=users["admin"],
+            instance=three[0],
+            field="title",
+            reason="A patient's name was typed in the title.",
+        )
+
+    stored.refresh_from_db()
+    assert stored.file.name == ""
+    assert not path.exists()
+    assert download(client, requests_job).status_code == 404
+    assert download(client, initiatives_job).status_code == 200
+    # Prepared again, the file holds the redacted title.
+    again = job_of(prepare(client, REQUESTS_URL, django_capture_on_commit_callbacks))
+    assert again.pk != requests_job.pk
+    assert b"Med rec screen loses home meds" not in body(download(client, again))
+
+
+def test_every_text_an_export_copies_is_a_redactable_field() -> None:
+    redactable = {
+        f"{label}.{field}" for label, fields in redactable_fields().items() for field in fields
+    }
+    for name in export_registry():
+        copies = export_get(name).copies
+        assert copies, name
+        assert sorted(copies - redactable) == [], name
