@@ -19,6 +19,7 @@ class InformaticsConfig(AppConfig):
     job_tasks = {
         "worker_probe": "informatics.worker_probe",
         "informatics.job_probe": "informatics.job_probe",
+        "informatics.export": "informatics.export_build",
     }
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
@@ -44,6 +45,11 @@ class InformaticsConfig(AppConfig):
             "kind": "a job's code name, written by the portal",
             "error": "a failed job's error, written by the portal",
         },
+        "informatics.exportfile": {
+            "export": "an export's code name, written by the portal",
+            "filename": "composed by the portal from the export's name and date",
+            "sha256": "a file's hash",
+        },
         "informatics.auditevent": {
             "object_id": "a record's key",
             "object_repr": "a copy of a guarded label; redaction rewrites it",
@@ -64,6 +70,9 @@ class InformaticsConfig(AppConfig):
             "reason": "typed by an admin and read by admins only, to say why text was removed",
         },
     }
+    # After a redaction, the stored list exports that copy the redacted field are deleted
+    # (informatics.exports.export_files_redacted).
+    redaction_followups = ("informatics.exports.export_files_redacted",)
     # Where the portal keeps copies of other records' texts: a redaction rewrites the text
     # inside them too (informatics.services.redaction.copy_fields). Audit events keep the
     # labels of the records they point at; the outbox quotes titles; a job's error or result

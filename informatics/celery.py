@@ -46,6 +46,13 @@ app.conf.beat_schedule = {
         "task": "informatics.jobs_reconcile",
         "schedule": crontab(minute="*/5"),
     },
+    # Every hour at minute 20: delete the files of list exports built more than
+    # EXPORT_FILE_TTL_HOURS ago (24 by default), so a large CSV of requests or initiatives is
+    # not kept beyond the day its reader asked for it. Running it twice deletes nothing twice.
+    "export-files-expire": {
+        "task": "informatics.export_files_expire",
+        "schedule": crontab(minute=20),
+    },
     "governance-action-reminders": {
         "task": "governance.action_reminders",
         "schedule": crontab(hour=12, minute=0),

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from django.db.models import Field, Model
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
@@ -48,6 +49,15 @@ def safe_cell(value: Any) -> str:
     return text
 
 
+def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
+    """A field's choices as value → label text: what `get_<field>_display` gives, read once
+    for a whole export rather than worked out again for every row (`labels.get(value, value)`
+    also gives the value itself when it is not a choice, as `get_<field>_display` does)."""
+    choices = model._meta.get_field(field)
+    assert isinstance(choices, Field), field  # a column, not a relation
+    return {value: str(label) for value, label in choices.flatchoices}
+
+
 class _Echo:
     """A file-like object whose write returns what it is given, so csv.writer yields lines."""
 
@@ -63,20 +73,26 @@ def csv_rows(*, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterato
         yield writer.writerow([safe_cell(cell) for cell in row])
 
 
-def csv_response(
-    *, filename: str, header: list[str], rows: Iterable[Sequence[Any]]
-) -> StreamingHttpResponse:
-    """A CSV download, streamed row by row (pass an iterator, e.g. `queryset.iterator()`, to
-    keep memory flat). UTF-8 with a byte-order mark, so Excel reads accents and “quotes”
-    right; sent as an attachment named `filename`."""
+def csv_stream(*, filename: str, lines: Iterable[str]) -> StreamingHttpResponse:
+    """A CSV download of `lines` (as `csv_rows` makes them), streamed: UTF-8 with a
+    byte-order mark, so Excel reads accents and “quotes” right; sent as an attachment named
+    `filename`."""
 
     def stream() -> Iterator[str]:
         yield "\ufeff"
-        yield from csv_rows(header=header, rows=rows)
+        yield from lines
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def csv_response(
+    *, filename: str, header: list[str], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
+    """A CSV download, streamed row by row (pass an iterator, e.g. `queryset.iterator()`, to
+    keep memory flat); see `csv_stream`."""
+    return csv_stream(filename=filename, lines=csv_rows(header=header, rows=rows))
 
 
 def csv_bytes(*, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:

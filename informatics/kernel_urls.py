@@ -1,12 +1,12 @@
 """Pages of the program kernel: priorities, people, facilities, site settings, one's own
-notification settings, and redaction.
+notification settings, redaction, and prepared list exports.
 
 (The project's root URLconf is informatics/urls.py, so the kernel's own pages live here.)
 """
 
 from django.urls import path
 
-from informatics import views
+from informatics import export_views, views
 
 app_name = "informatics"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/active/", views.person_set_active, name="person-set-active"),
     path("facilities/", views.facility_list, name="facility-list"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export-detail"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export-download"),
     path("settings/", views.settings_edit, name="settings-edit"),
     path("account/notifications/", views.account_notifications, name="account-notifications"),
     path("account/access/", views.account_access, name="account-access"),

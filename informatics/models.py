@@ -264,6 +264,30 @@ class JobRun(models.Model):
         return f"{self.kind} #{self.pk} ({self.status})"
 
 
+class ExportFile(models.Model):
+    """A list's CSV built by an export job (past EXPORT_INLINE_MAX_ROWS rows), kept through
+    Django's storage until `expires_at`; only its creator and admins may download it. The file
+    is emptied when it expires; the row stays as the job's record."""
+
+    job = models.OneToOneField(JobRun, on_delete=models.CASCADE, related_name="export_file")
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    export = models.CharField(max_length=40)
+    filename = models.CharField(max_length=120)
+    file = models.FileField(upload_to="exports/", blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.rows} rows)"
+
+
 class AuditEvent(models.Model):
     """Who changed which fields of a business record, and when.
 

@@ -173,6 +173,11 @@ IMPORT_TIME_LIMIT_SECONDS = env_int("IMPORT_TIME_LIMIT_SECONDS", 900)
 # Stored files of rejected, failed and finished imports are deleted this many days after.
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
 
+# List exports (CSV): up to EXPORT_INLINE_MAX_ROWS rows stream in the request; a larger one is
+# built by a background job into a stored file, deleted EXPORT_FILE_TTL_HOURS after it is built.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5_000)
+EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 24)
+
 # --- Background jobs (JobRun; informatics.jobs) -------------------------------------------
 # A job that fails with a transient error (database or broker connection, I/O) is retried
 # after JOB_RETRY_BACKOFF_SECONDS, then twice that, …; after JOB_MAX_ATTEMPTS attempts it ends

@@ -5,6 +5,7 @@ from typing import Any
 
 from celery import Task, shared_task
 
+from informatics.exports import export_build, export_files_expire
 from informatics.jobs import JobTask, job_probe_body, run_claimed
 from informatics.services import (
     jobrun_finish,
@@ -36,6 +37,18 @@ def job_probe_task(self: Task[Any, Any], job_id: int) -> None:
     """A job that waits in steps with heartbeats, failing as its scope asks
     (`informatics.jobs.job_probe_body`): proves retries, leases and redelivery end to end."""
     run_claimed(job_id, lambda job_id: job_probe_body(job_id, hostname=_hostname(self)), task=self)
+
+
+@shared_task(bind=True, base=JobTask, name="informatics.export_build")
+def export_build_task(self: Task[Any, Any], job_id: int) -> None:
+    """Build a large list export's CSV file (`informatics.exports.export_build`)."""
+    run_claimed(job_id, export_build, task=self)
+
+
+@shared_task(name="informatics.export_files_expire")
+def export_files_expire_task() -> int:
+    """Delete the stored files of expired exports (on the beat schedule)."""
+    return export_files_expire()
 
 
 @shared_task(name="informatics.jobs_reconcile")

@@ -14,6 +14,8 @@ class InitiativesConfig(AppConfig):
     navigation = (
         NavEntry("Portfolio", "initiatives:portfolio", order=15, also_current=("/initiatives/",)),
     )
+    # Its list exports (informatics.exports): name → the CsvExport, found by the kernel by name.
+    exports = {"initiatives": "initiatives.exports.INITIATIVES"}
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
     # (informatics.phi.redactable_fields): one list for both.

@@ -8,7 +8,7 @@ dates, the PHI guard, who may do what — and a ValidationError they raise names
 goes back onto the form beside it.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.exceptions import StaleEdit
+from informatics.export_views import csv_export
 from informatics.listing import counted_page, filtered_page
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require
@@ -29,15 +30,14 @@ from informatics.web import (
     AuthedRequest,
     PostedForm,
     create_page,
-    dated_csv,
     edit_page,
     form_context,
     page_forms,
     run_action,
     submit,
 )
-from initiatives import health, selectors, services
-from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS, Health, Stage
+from initiatives import exports, health, selectors, services
+from initiatives.choices import GATE_STAGES, REASON_REQUIRED, STAGE_TRANSITIONS, Stage
 from initiatives.filters import InitiativeFilter
 from initiatives.forms import (
     BenefitForm,
@@ -97,66 +97,11 @@ def initiative_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "initiatives/initiative_list.html", context)
 
 
-EXPORT_HEADER = [
-    "Number",
-    "Title",
-    "Type",
-    "Stage",
-    "Stage since",
-    "Health",
-    "Stale",
-    "Priorities",
-    "Executive sponsor",
-    "CMIO owner",
-    "Informaticist lead",
-    "Start date",
-    "Target date",
-    "Go-live date",
-    "Effort (hours)",
-    "Cost estimate",
-    "Linked requests",
-]
-
-
-def _name(user: User | None) -> str:
-    return (user.full_name or user.email) if user else ""
-
-
-def _export_rows(rows: Any) -> Iterator[Sequence[Any]]:
-    for row in rows:
-        yield [
-            row.pk,
-            row.title,
-            row.get_type_display(),
-            row.get_stage_display(),
-            timezone.localtime(row.stage_changed_at).date().isoformat(),
-            _health_label(row.latest_health),
-            "yes" if row.is_stale else "no",
-            "; ".join(
-                f"{a.priority.title} ({a.get_alignment_display().lower()})"
-                for a in row.alignments.all()
-            ),
-            _name(row.executive_sponsor),
-            _name(row.cmio_owner),
-            _name(row.informaticist_lead),
-            row.start_date,
-            row.target_date,
-            row.go_live_date,
-            row.effort_hours,
-            row.cost_estimate,
-            row.linked_requests,
-        ]
-
-
-def _health_label(health: str | None) -> str:
-    return str(Health(health).label) if health else ""
-
-
 @login_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def initiative_export(request: AuthedRequest) -> HttpResponseBase:
-    require(request.user, Action.PORTFOLIO_READ)
-    return dated_csv("initiatives", EXPORT_HEADER, _export_rows(_filtered(request).qs))
+    """The list's CSV for its filters: streamed, or prepared by a job when large (POST)."""
+    return csv_export(request, exports.INITIATIVES)
 
 
 # --- Create and edit ----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ class IntakeConfig(AppConfig):
         NavEntry("Requests", "intake:request-list", order=10),
         NavEntry("Triage", "intake:triage-queue", Action.REQUEST_TRIAGE, order=11),
     )
+    # Its list exports (informatics.exports): name → the CsvExport, found by the kernel by name.
+    exports = {"requests": "intake.exports.REQUESTS"}
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
     # (informatics.phi.redactable_fields): one list for both.

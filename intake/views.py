@@ -7,7 +7,7 @@ it. When the PHI guard flags a text, the form comes back with that field highlig
 "This is not patient information" box to tick: saving then needs an edit or the tick.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.choices import Route
+from informatics.export_views import csv_export
 from informatics.listing import counted_page, filtered_page
 from informatics.models import Facility, User
 from informatics.panels import panels_for
@@ -32,12 +33,11 @@ from informatics.web import (
     PostedForm,
     add_service_errors,
     create_page,
-    dated_csv,
     edit_page,
     page_forms,
     run_action,
 )
-from intake import selectors, services
+from intake import exports, selectors, services
 from intake.choices import (
     CLOSED_STATUSES,
     TRANSITIONS,
@@ -418,55 +418,11 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "intake/request_list.html", context)
 
 
-EXPORT_HEADER = [
-    "Number",
-    "Title",
-    "Kind",
-    "Status",
-    "Route",
-    "Facility",
-    "Specialty",
-    "Submitted by",
-    "Submitted on",
-    "Safety concern",
-    "Votes (+1)",
-    "Value",
-    "Effort points",
-    "Priority index",
-    "Service level due",
-]
-
-
-def _export_rows(rows: Any) -> Iterator[Sequence[Any]]:
-    for row in rows:
-        score = row.current_score
-        yield [
-            row.pk,
-            row.title,
-            row.get_kind_display(),
-            row.get_status_display(),
-            row.get_route_display() if row.route else "",
-            row.facility.name if row.facility else "",
-            row.specialty,
-            row.submitted_by.full_name or row.submitted_by.email,
-            timezone.localtime(row.created_at).date().isoformat(),
-            "yes" if row.is_safety_concern else "no",
-            row.vote_count,
-            score.value if score else "",
-            score.effort_points if score else "",
-            score.priority_index if score else "",
-            timezone.localtime(row.sla_due_at).isoformat(timespec="minutes")
-            if row.sla_due_at
-            else "",
-        ]
-
-
 @login_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_export(request: AuthedRequest) -> HttpResponseBase:
-    require(request.user, Action.REQUEST_READ)
-    rows = _filtered(request).qs.iterator(chunk_size=1000)
-    return dated_csv("requests", EXPORT_HEADER, _export_rows(rows))
+    """The list's CSV for its filters: streamed, or prepared by a job when large (POST)."""
+    return csv_export(request, exports.REQUESTS)
 
 
 # --- Rubric ------------------------------------------------------------------------------------

@@ -349,6 +349,7 @@ def test_every_job_kind_names_a_registered_job_task_with_acks_late() -> None:
     assert registry == {
         "worker_probe": "informatics.worker_probe",
         "informatics.job_probe": "informatics.job_probe",
+        "informatics.export": "informatics.export_build",
         "metrics.import": "metrics.import_run",
         "metrics.rollup": "metrics.rollup_run",
     } | {kind: name for kind, name in registry.items() if kind.startswith("reports.")}
