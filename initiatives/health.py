@@ -104,12 +104,39 @@ def aware_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def stale_cutoff() -> datetime.datetime:
+    """Before this instant, an open initiative's last sign of life makes it stale."""
+    return timezone.now() - datetime.timedelta(days=site_settings_get().stale_after_days)
+
+
+def stale_q(cutoff: datetime.datetime) -> Q:
+    """Stale, as a condition the database checks with two set lookups (each read once, not
+    once per row): an open initiative with no update since `cutoff` whose last update is older
+    or, with none, whose approval (or creation) is. The same rule as `stale_since < cutoff`."""
+    updated = StatusUpdate.objects.order_by().values("initiative_id")
+    return (
+        Q(stage__in=STALE_STAGES)
+        & ~Q(pk__in=updated.filter(at__gte=cutoff))
+        & (
+            Q(pk__in=updated)
+            | Q(forecast_locked_at__lt=cutoff)
+            | Q(forecast_locked_at__isnull=True, created_at__lt=cutoff)
+        )
+    )
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """An initiative under way with a milestone not done and due before `today` (one set
+    lookup)."""
+    overdue = Milestone.objects.filter(done_at__isnull=True, due_date__lt=today)
+    return Q(stage__in=MILESTONE_STAGES, pk__in=overdue.order_by().values("initiative_id"))
+
+
 def with_health(rows: QuerySet[Initiative]) -> QuerySet[Initiative]:
     """Annotate initiatives with `latest_health` (None with no update), `last_update_at`,
     `stale_since` (last update, else approval, else creation), `is_stale`,
     `overdue_milestones` and `linked_requests` — subqueries, so one query whatever the rows."""
-    now = timezone.now()
-    cutoff = now - datetime.timedelta(days=site_settings_get().stale_after_days)
+    cutoff = stale_cutoff()
     latest = StatusUpdate.objects.filter(initiative=OuterRef("pk")).order_by("-at", "-id")
     overdue = (
         Milestone.objects.filter(
@@ -134,7 +161,7 @@ def with_health(rows: QuerySet[Initiative]) -> QuerySet[Initiative]:
             "last_update_at", "forecast_locked_at", "created_at", output_field=DateTimeField()
         ),
         is_stale=Case(
-            When(stage__in=STALE_STAGES, stale_since__lt=cutoff, then=Value(True)),
+            When(stale_q(cutoff), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),

@@ -17,7 +17,10 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
+    DateField,
+    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -29,7 +32,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +46,9 @@ from initiatives.filters import InitiativeFilter
 from initiatives.health import (
     aware_midnight,
     latest_health_rank,
+    overdue_q,
+    stale_cutoff,
+    stale_q,
     with_health,
     worst_health_case,
 )
@@ -355,8 +361,12 @@ def needs_me_for(user: User) -> NeedsMe:
         return NeedsMe()
     roles = set(user.roles)
     is_cmio, is_cmo = Role.CMIO in roles, Role.CMO in roles
+    today = timezone.localdate()
+    # Stale and overdue as set lookups the database reads once; the correlated subqueries
+    # (last update, oldest overdue milestone) run only on the rows they concern.
+    is_stale, has_overdue = stale_q(stale_cutoff()), overdue_q(today)
     wanted: list[Q] = []
-    attention = Q(is_stale=True) | Q(overdue_milestones__gt=0)
+    attention = is_stale | has_overdue
     if is_cmio:
         wanted.append(attention)
     elif Role.INFORMATICIST in roles:
@@ -365,14 +375,26 @@ def needs_me_for(user: User) -> NeedsMe:
         wanted.append(Q(stage__in=GATE_WAITING_STAGES))
     if not wanted:
         return NeedsMe()
-    today = timezone.localdate()
     oldest_overdue = Milestone.objects.filter(
         initiative=OuterRef("pk"), done_at__isnull=True, due_date__lt=today
     ).order_by("due_date", "id")
+    overdue_count = (
+        Milestone.objects.filter(
+            initiative=OuterRef("pk"), done_at__isnull=True, due_date__lt=today
+        )
+        .order_by()
+        .values("initiative")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_update = StatusUpdate.objects.filter(initiative=OuterRef("pk")).order_by("-at", "-id")
     mine = Q() if is_cmio else Q(cmio_owner=user) | Q(informaticist_lead=user)
 
     def member(condition: Q) -> Case:
         return Case(When(condition, then=Value(True)), default=Value(False))
+
+    def only_if(condition: Q, value: Any, field: Any) -> Case:
+        return Case(When(condition, then=value), default=Value(None), output_field=field)
 
     def ranked(partition: str, order: str) -> dict[str, Window]:
         """The row's place in its kind (oldest first) and the kind's size."""
@@ -386,15 +408,31 @@ def needs_me_for(user: User) -> NeedsMe:
     gate = Q(stage__in=GATE_WAITING_STAGES) if is_cmo else Q(pk__in=[])
     limit = NEEDS_ME_LIMIT
     rows: QuerySet[Any] = (
-        with_health(Initiative.objects.all())
+        Initiative.objects.filter(reduce(or_, wanted))
         .annotate(
-            overdue_title=Subquery(oldest_overdue.values("title")[:1]),
-            overdue_due=Subquery(oldest_overdue.values("due_date")[:1]),
-            stale_kind=member(mine & Q(is_stale=True)),
-            overdue_kind=member(mine & Q(overdue_milestones__gt=0)),
+            stale_kind=member(mine & is_stale),
+            overdue_kind=member(mine & has_overdue),
             gate_kind=member(gate),
         )
-        .filter(reduce(or_, wanted))
+        .annotate(
+            last_update_at=only_if(
+                Q(stale_kind=True), Subquery(last_update.values("at")[:1]), DateTimeField()
+            ),
+            stale_since=Coalesce(
+                "last_update_at", "forecast_locked_at", "created_at", output_field=DateTimeField()
+            ),
+            overdue_title=only_if(
+                Q(overdue_kind=True), Subquery(oldest_overdue.values("title")[:1]), CharField()
+            ),
+            overdue_due=only_if(
+                Q(overdue_kind=True), Subquery(oldest_overdue.values("due_date")[:1]), DateField()
+            ),
+            overdue_milestones=only_if(
+                Q(overdue_kind=True),
+                Subquery(overdue_count, output_field=IntegerField()),
+                IntegerField(),
+            ),
+        )
         .annotate(
             **ranked("stale_kind", "stale_since"),
             **ranked("overdue_kind", "overdue_due"),
@@ -437,7 +475,7 @@ def needs_me_for(user: User) -> NeedsMe:
                     detail=f"{stage} · no status update {since_text}",
                 )
             )
-        overdue = int(getattr(row, "overdue_milestones", 0))
+        overdue = int(getattr(row, "overdue_milestones", None) or 0)
         if row.overdue_kind:
             totals["Overdue milestone"] = row.overdue_kind_total
         if row.overdue_kind and overdue and row.overdue_kind_rank <= limit:
