@@ -3,6 +3,8 @@ and SLA state, so templates and serializers never query."""
 
 import re
 from collections.abc import Mapping
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db import connection
@@ -29,7 +31,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, Least
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -112,12 +114,19 @@ def _held_confirmations(model: str, pk: Any = None) -> QuerySet[PhiConfirmation]
     )
 
 
-def _held_ids(model: str) -> QuerySet[PhiConfirmation]:
+def _held_ids(model: str) -> QuerySet[PhiConfirmation, Any]:
     """The keys of the intake `model` rows held now (uncleared PHI confirmations), as
     integers: for `pk__in`, which the database reads once rather than once per row."""
     return PhiConfirmation.objects.filter(
         content_type__app_label="intake", content_type__model=model, cleared_at__isnull=True
     ).values_list(Cast("object_id", BigIntegerField()), flat=True)
+
+
+def _asked() -> QuerySet[RequestComment, Any]:
+    """The requests with an unanswered question (for `pk__in`, read once per query)."""
+    return RequestComment.objects.filter(
+        kind=CommentKind.QUESTION, answered_by__isnull=True
+    ).values("request_id")
 
 
 def held() -> Exists:
@@ -401,10 +410,11 @@ def needs_me_links() -> dict[str, str]:
 
 
 def needs_me_for(user: User) -> NeedsMe:
-    """What waits on `user` in intake, oldest first, in one query: at most NEEDS_ME_LIMIT
-    items of each kind (the oldest), with each kind's total counted in the same query (window
-    functions), so the cost does not grow with the queue. The portfolio's items are
-    `initiatives.selectors.needs_me_for`'s.
+    """What waits on `user` in intake, oldest first: at most NEEDS_ME_LIMIT items of each kind
+    (the oldest), in one query — a UNION of one bounded part per kind, each an ordered LIMIT the
+    database serves from the top of its index or a small top-N sort — and each kind's total in
+    a second (conditional counts), so the cost does not grow with the queue. The portfolio's
+    items are `initiatives.selectors.needs_me_for`'s.
 
     Informaticists and the CMIO: the requests in the triage queue ("Triage"), and the routed
     requests past their SLA before a decision ("Overdue SLA") — one item per request.
@@ -416,147 +426,115 @@ def needs_me_for(user: User) -> NeedsMe:
     if not user.is_authenticated or not user.is_active:
         return NeedsMe()
     now = timezone.now()
+    limit = NEEDS_ME_LIMIT
     open_questions = RequestComment.objects.filter(
         request=OuterRef("pk"), kind=CommentKind.QUESTION, answered_by__isnull=True
     ).order_by("created_at", "id")
     triage = can(user, Action.REQUEST_TRIAGE)
-    held_request = _held_confirmations("intakerequest").order_by("confirmed_at")
-    held_comment = PhiConfirmation.objects.filter(
-        content_type__app_label="intake",
-        content_type__model="requestcomment",
-        cleared_at__isnull=True,
-        object_id__in=RequestComment.objects.filter(request=OuterRef(OuterRef("pk")))
-        .annotate(key=Cast("pk", CharField()))
-        .values("key"),
-    ).order_by("confirmed_at")
-    # Every correlated subquery below runs only on the rows it can concern (a CASE guards it),
-    # so the queue's thousands of rows cost their plain columns and nothing more.
-    mine_waiting = Q(submitted_by=user, status=S.NEEDS_INFO)
-    question = Q(mine_waiting, Exists(open_questions))
-    wanted = question
-    is_held: Q | Value = Value(False)
-    sla_kind: Case | Value = Value(None, output_field=CharField())
+    overdue = Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
+    kinds: dict[str, Q] = {
+        "Question for you": Q(submitted_by=user, status=S.NEEDS_INFO, pk__in=_asked()),
+    }
     if triage:
-        wanted |= Q(status__in=TRIAGE_STATUSES) | Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
-        is_held = Q(pk__in=_held_ids("intakerequest")) | Q(
+        kinds["PHI held"] = Q(pk__in=_held_ids("intakerequest")) | Q(
             pk__in=RequestComment.objects.filter(pk__in=_held_ids("requestcomment")).values(
                 "request_id"
             )
         )
-        wanted |= is_held
-        sla_kind = Case(
-            When(status__in=SLA_STATUSES, sla_due_at__lt=now, then=Value("Overdue SLA")),
-            When(status__in=TRIAGE_STATUSES, then=Value("Triage")),
-            default=Value(None),
-            output_field=CharField(),
+        kinds["Overdue SLA"] = overdue
+        kinds["Triage"] = Q(status__in=TRIAGE_STATUSES) & ~overdue
+    held_at = Subquery(
+        _held_confirmations("intakerequest").order_by("confirmed_at").values("confirmed_at")[:1]
+    )
+    held_comment_at = Subquery(
+        PhiConfirmation.objects.filter(
+            content_type__app_label="intake",
+            content_type__model="requestcomment",
+            cleared_at__isnull=True,
+            object_id__in=RequestComment.objects.filter(request=OuterRef(OuterRef("pk")))
+            .annotate(key=Cast("pk", CharField()))
+            .values("key"),
         )
+        .order_by("confirmed_at")
+        .values("confirmed_at")[:1]
+    )
+    since: dict[str, Any] = {
+        "Question for you": Subquery(open_questions.values("created_at")[:1]),
+        "PHI held": Least(Coalesce(held_at, held_comment_at), Coalesce(held_comment_at, held_at)),
+        "Overdue SLA": F("created_at"),
+        "Triage": F("created_at"),
+    }
 
-    def only_if(condition: Q | Value, value: Any, field: Any) -> Case:
+    def only_if(condition: Q, value: Any, field: Any) -> Case:
         return Case(When(condition, then=value), default=Value(None), output_field=field)
 
-    def ranked(partition: str, *order: Any) -> dict[str, Window]:
-        """The row's place in its kind (oldest first) and the kind's size."""
-        return {
-            f"{partition}_rank": Window(
-                RowNumber(), partition_by=[F(partition)], order_by=[*order, F("id").asc()]
-            ),
-            f"{partition}_total": Window(Count("pk"), partition_by=[F(partition)]),
-        }
-
-    limit = NEEDS_ME_LIMIT
-    rows: QuerySet[Any] = (
-        IntakeRequest.objects.filter(wanted)
-        .annotate(
-            question_at=only_if(
-                mine_waiting,
-                Subquery(open_questions.values("created_at")[:1]),
-                DateTimeField(),
-            ),
-            # A held question is not quoted: its text waits for triage's review.
-            question=only_if(
-                mine_waiting,
-                Subquery(
-                    open_questions.filter(~Exists(_held_confirmations("requestcomment"))).values(
-                        "body"
-                    )[:1]
-                ),
-                TextField(),
-            ),
-            held_at=only_if(
-                is_held, Subquery(held_request.values("confirmed_at")[:1]), DateTimeField()
-            ),
-            held_comment_at=only_if(
-                is_held, Subquery(held_comment.values("confirmed_at")[:1]), DateTimeField()
-            ),
-            is_question=ExpressionWrapper(question, output_field=BooleanField()),
-            is_held=ExpressionWrapper(is_held, output_field=BooleanField()),
-            sla_kind=sla_kind,
-        )
-        .annotate(
-            **ranked("is_question", F("question_at").asc()),
-            **ranked("is_held", Coalesce("held_at", "held_comment_at").asc()),
-            **ranked("sla_kind", F("created_at").asc()),
-        )
-        .filter(
-            Q(is_question_rank__lte=limit)
-            | Q(is_held_rank__lte=limit)
-            | Q(sla_kind_rank__lte=limit)
-        )
-        .only("pk", "title", "status", "route", "created_at", "sla_due_at", "submitted_by_id")
-        .order_by("created_at", "id")
+    # A held question is not quoted: its text waits for triage's review.
+    question = Subquery(
+        open_questions.filter(~Exists(_held_confirmations("requestcomment"))).values("body")[:1]
     )
-    items: list[NeedsMeItem] = []
-    totals: dict[str, int] = {}
-    for row in rows:
-        title, url = f"#{row.pk} {row.title}", _url(row)
-        question_at = getattr(row, "question_at", None)
-        if row.is_question and question_at:
-            totals["Question for you"] = row.is_question_total
-            if row.is_question_rank <= limit:
-                items.append(
-                    NeedsMeItem(
-                        kind="Question for you",
-                        title=title,
-                        url=url,
-                        since=question_at,
-                        detail=str(getattr(row, "question", None) or "")[:120],
-                    )
-                )
-        held_since = [
-            at
-            for at in (getattr(row, "held_at", None), getattr(row, "held_comment_at", None))
-            if at
-        ]
-        if triage and row.is_held and held_since:
-            totals["PHI held"] = row.is_held_total
-            if row.is_held_rank <= limit:
-                items.append(
-                    NeedsMeItem(
-                        kind="PHI held",
-                        title=title,
-                        url=url,
-                        since=min(held_since),
-                        detail=HELD_DETAIL,
-                    )
-                )
-        if not row.sla_kind:
-            continue
-        totals[row.sla_kind] = row.sla_kind_total
-        if row.sla_kind_rank > limit:
-            continue
-        detail = row.get_status_display()
-        if row.route:
-            detail += f" · {row.get_route_display()}"
-        items.append(
-            NeedsMeItem(
-                kind=row.sla_kind,
-                title=title,
-                url=url,
-                since=row.created_at,
-                due=row.sla_due_at,
-                detail=detail,
-            )
+    fields = ("pk", "title", "status", "route", "created_at", "sla_due_at", "submitted_by_id")
+    ordered = {  # each kind's first items: an ordered LIMIT over that kind's rows alone
+        kind: IntakeRequest.objects.filter(wanted)
+        .annotate(since=ExpressionWrapper(since[kind], output_field=DateTimeField()))
+        .order_by("since", "id")
+        .values("pk")[:limit]
+        for kind, wanted in kinds.items()
+    }
+
+    def total(wanted: Q) -> Coalesce:  # uncorrelated: the database counts it once
+        counted = (
+            IntakeRequest.objects.filter(wanted)
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    shown = {f"shown_{n}": Q(pk__in=ids) for n, ids in enumerate(ordered.values())}
+    rows: list[Any] = list(
+        IntakeRequest.objects.filter(reduce(or_, shown.values()))
+        .annotate(
+            **{
+                name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in shown.items()
+            },
+            **{f"total_{n}": total(wanted) for n, wanted in enumerate(kinds.values())},
+            **{
+                f"since_{n}": only_if(Q(**{f"shown_{n}": True}), since[kind], DateTimeField())
+                for n, kind in enumerate(kinds)
+            },
+            question=only_if(Q(shown_0=True), question, TextField()),
+        )
+        .only(*fields)
+        .order_by("pk")
+    )
+    totals: dict[str, int] = {}
+    items: list[NeedsMeItem] = []
+    for row in rows:
+        for n, kind in enumerate(kinds):
+            totals[kind] = getattr(row, f"total_{n}")
+            if not getattr(row, f"shown_{n}"):
+                continue
+            if kind == "Question for you":
+                detail = str(row.question or "")[:120]
+            elif kind == "PHI held":
+                detail = HELD_DETAIL
+            else:
+                detail = row.get_status_display()
+                if row.route:
+                    detail += f" · {row.get_route_display()}"
+            items.append(
+                NeedsMeItem(
+                    kind=kind,
+                    title=f"#{row.pk} {row.title}",
+                    url=_url(row),
+                    since=getattr(row, f"since_{n}"),
+                    due=row.sla_due_at if kind in ("Overdue SLA", "Triage") else None,
+                    detail=detail,
+                )
+            )
+    totals = {kind: count for kind, count in totals.items() if count}
     return NeedsMe(
         sorted(items, key=lambda item: item.since), totals=totals, links=needs_me_links()
     )
