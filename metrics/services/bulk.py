@@ -88,7 +88,10 @@ def _arrays(columns: Sequence[Any], rows: Sequence[Row]) -> list[str]:
     arrays: list[str] = []
     for column, values in zip(columns, zip(*rows, strict=True), strict=True):
         if isinstance(column, models.JSONField):
-            texts = [_quoted(json.dumps(v)) if v is not None else "NULL" for v in values]
+            texts = [
+                '"[]"' if v == [] else "NULL" if v is None else _quoted(json.dumps(v))
+                for v in values
+            ]
         elif isinstance(column, models.BooleanField):
             texts = ["NULL" if v is None else ("t" if v else "f") for v in values]
         elif isinstance(column, models.FloatField):
