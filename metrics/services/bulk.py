@@ -17,7 +17,8 @@ type Row = Sequence[Any]
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Row]) -> None:
-    """INSERT `rows` (values of `fields`, in order) into `model`'s table."""
+    """INSERT `rows` (values of `fields`, in order) into `model`'s table. Every column
+    without a database default must be among `fields` (Django's defaults are not applied)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
