@@ -811,14 +811,17 @@ def _segment_signals(
                 flag([i], rule, DOWN)
 
     def zone(rule: Rule, window: int, needed: int, sigmas: float) -> None:
+        # Which points are beyond the zone on each side, tested once per point.
+        beyond_zone: dict[int, list[bool]] = {1: [], -1: []}
+        for x, centre, lp in zip(xs, centres, limits, strict=True):
+            for sign in (1, -1):
+                beyond_zone[sign].append(
+                    lp.sigma is not None and sign * (x - centre) > sigmas * (lp.sigma or 0.0)
+                )
         for start in range(len(xs) - window + 1):
             for sign in (1, -1):
-                hits = [
-                    i
-                    for i in range(start, start + window)
-                    if limits[i].sigma is not None
-                    and sign * (xs[i] - centres[i]) > sigmas * (limits[i].sigma or 0.0)
-                ]
+                flags = beyond_zone[sign]
+                hits = [i for i in range(start, start + window) if flags[i]]
                 if len(hits) >= needed:
                     flag(hits, rule, _side_name(sign))
 

@@ -151,8 +151,9 @@ def rollup_refresh(
 ) -> RollupResult:
     """Recompute the stored roll-ups of `metric_ids` (every metric when None) as of `today`
     (the site's today by default). Metrics are refreshed in batches, each in its own
-    transaction under a lock on its metrics' rows, so two jobs on one metric take turns; the
-    number of queries per batch does not depend on how many series or points it holds."""
+    transaction under a lock on its metrics' rows (taken in id order), so two jobs on one
+    metric take turns; a batch makes the same queries for one series as for thousands (bulk
+    statements split only every few thousand rows)."""
     today = today or site_today()
     rows = Metric.objects.order_by("pk")
     if metric_ids is not None:
@@ -365,12 +366,13 @@ def series_fingerprint(
 ) -> str:
     """sha256 of every input of a series: how the metric is charted (`metric`, or its
     `_metric_payload`), every figure with its completeness, the rebases and the target.
-    Figures are written as read: a stored number keeps its column's scale, so equal inputs
-    always give equal text."""
+    Figures are written as read (dates as day numbers, numbers as `str` gives them): a stored
+    number keeps its column's scale, so equal inputs always give equal text."""
     head = metric if isinstance(metric, str) else _metric_payload(metric)
     digest = hashlib.sha256(head.encode())
     lines = [
-        f"{f.period_start}|{f.period_end}|{f.value}|{f.numerator}|{f.denominator}|{done:d}"
+        f"{f.period_start.toordinal()}|{f.period_end.toordinal()}|{f.value!s}|{f.numerator!s}"
+        f"|{f.denominator!s}|{done:d}"
         for f, done in zip(figures, complete, strict=True)
     ]
     lines.append(f"rebase:{','.join(map(str, rebase_at))}|target:{_number(target)}")
