@@ -95,6 +95,7 @@ Analysis (``analyse``)
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import statistics
@@ -325,23 +326,24 @@ def _segment_limits(
         )
 
     count = len(segment_points)
+    # Every point of a run, XmR or c chart's segment shares one (immutable) LimitPoint.
     if chart is ChartType.RUN:
         median = statistics.median(p.value for p in baseline)
-        return [make(median, None) for _ in range(count)]
+        return [make(median, None)] * count
 
     if chart is ChartType.XMR:
         mean = statistics.fmean(p.value for p in baseline)
         if not has_limits:
-            return [make(mean, None) for _ in range(count)]
+            return [make(mean, None)] * count
         mr_bar = _mean_moving_range([p.value for p in baseline], screen_outliers)
         sigma = XMR_LIMIT_FACTOR * mr_bar / SIGMA_MULTIPLIER
         mr_upper = MR_UCL_FACTOR * mr_bar
-        return [make(mean, sigma, mr_centre=mr_bar, mr_upper=mr_upper) for _ in range(count)]
+        return [make(mean, sigma, mr_centre=mr_bar, mr_upper=mr_upper)] * count
 
     if chart is ChartType.C:
         c_bar = statistics.fmean(p.value for p in baseline)
         sigma_c = math.sqrt(c_bar) if has_limits else None
-        return [make(c_bar, sigma_c, floor=0.0) for _ in range(count)]
+        return [make(c_bar, sigma_c, floor=0.0)] * count
 
     # Attribute charts with a subgroup size per point.
     centre = _pooled_rate(baseline)
@@ -349,7 +351,7 @@ def _segment_limits(
     ceiling = 1.0 if proportion else None
     sigma_of = _binomial_sigma if proportion else _poisson_sigma
     if not has_limits:
-        return [make(centre, None, floor=0.0, ceiling=ceiling) for _ in range(count)]
+        return [make(centre, None, floor=0.0, ceiling=ceiling)] * count
 
     sigma_z = 1.0
     if chart in (ChartType.LANEY_P, ChartType.LANEY_U):
@@ -496,6 +498,10 @@ class Signal:
         if side is not None and side not in (UP, DOWN):
             raise ValueError(f"signal side must be 'up', 'down' or None, not {side!r}")
         return cls(rule=Rule(str(data["rule"])), side=str(side) if side is not None else None)
+
+
+# Every possible signal, made once (they are immutable): rules flag many points.
+_SIGNALS = {(rule, side): Signal(rule, side) for rule in Rule for side in (UP, DOWN, None)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,6 +713,7 @@ def _distinct_count(xs: Sequence[float], indices: Sequence[int]) -> int:
     return len({xs[i] for i in indices})
 
 
+@functools.lru_cache(maxsize=4096)
 def runs_limits(above: int, below: int, alpha: float = RUNS_ALPHA) -> tuple[int, int] | None:
     """Fewest and most runs expected about the centre line for ``above`` + ``below`` useful
     points, from the exact distribution of the number of runs (Swed & Eisenhart 1943).
@@ -750,11 +757,13 @@ def _runs_distribution(m: int, k: int) -> dict[int, float]:
     return pmf
 
 
+@functools.lru_cache(maxsize=4096)
 def anhoj_longest_run_limit(useful: int) -> int:
     """Anhøj: a run longer than round(log₂ n + 3) signals (n = useful points)."""
     return round(math.log2(useful) + 3)
 
 
+@functools.lru_cache(maxsize=4096)
 def anhoj_crossings_limit(useful: int) -> int:
     """Anhøj: fewer crossings than the 5th percentile of Binomial(n − 1, ½) signal.
 
@@ -782,7 +791,7 @@ def _segment_signals(
 
     def flag(indices: Sequence[int], rule: Rule, side: str | None) -> None:
         for i in indices:
-            found[i].add(Signal(rule, side))
+            found[i].add(_SIGNALS[rule, side])
 
     def side_runs(rule: Rule, length: int) -> None:
         for side, indices in _side_runs(sides):
@@ -802,14 +811,17 @@ def _segment_signals(
                 flag([i], rule, DOWN)
 
     def zone(rule: Rule, window: int, needed: int, sigmas: float) -> None:
+        # Which points are beyond the zone on each side, tested once per point.
+        beyond_zone: dict[int, list[bool]] = {1: [], -1: []}
+        for x, centre, lp in zip(xs, centres, limits, strict=True):
+            for sign in (1, -1):
+                beyond_zone[sign].append(
+                    lp.sigma is not None and sign * (x - centre) > sigmas * (lp.sigma or 0.0)
+                )
         for start in range(len(xs) - window + 1):
             for sign in (1, -1):
-                hits = [
-                    i
-                    for i in range(start, start + window)
-                    if limits[i].sigma is not None
-                    and sign * (xs[i] - centres[i]) > sigmas * (limits[i].sigma or 0.0)
-                ]
+                flags = beyond_zone[sign]
+                hits = [i for i in range(start, start + window) if flags[i]]
                 if len(hits) >= needed:
                     flag(hits, rule, _side_name(sign))
 
@@ -839,7 +851,7 @@ def _segment_signals(
         side_runs(Rule.SEVEN_SIDE, MDC_RUN_LENGTH)
         trends(Rule.SEVEN_TREND, MDC_TREND_LENGTH)
         zone(Rule.TWO_OF_THREE, 3, 2, 2.0)
-    return [tuple(sorted(s, key=_signal_key)) for s in found]
+    return [tuple(sorted(s, key=_signal_key)) if s else () for s in found]
 
 
 def _signal_key(signal: Signal) -> tuple[int, str]:

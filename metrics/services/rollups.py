@@ -47,7 +47,7 @@ from informatics.services import (
 from metrics import spc
 from metrics.choices import AnnotationKind
 from metrics.models import Annotation, Measurement, Metric, RollupPoint, RollupSeries, Target
-from metrics.periods import is_complete
+from metrics.services.bulk import insert_rows, update_instances, update_rows
 from metrics.targets import applicable_target
 from metrics.tasks import ROLLUP_KIND, rollup_run_task
 
@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every fingerprint: bump it when the way series are computed changes, so the next
 # refresh rewrites every series once.
-ROLLUP_VERSION = 1
+ROLLUP_VERSION = 2
 # Charts whose parent figure is the sum of the children's values.
 SUMMED_VALUE_CHARTS = frozenset({spc.ChartType.C, spc.ChartType.CUMULATIVE})
 POINT_FIELDS = (
@@ -136,6 +136,12 @@ def _rollup_body(job_id: int) -> None:
 
 # --- Refresh --------------------------------------------------------------------------------
 
+# Metrics refreshed together: one transaction, one lock statement, one read of their
+# measurements, annotations, targets and stored series, and bulk writes for all of them.
+METRICS_PER_BATCH = 25
+# Rows per bulk statement (well under every backend's parameter limit).
+ROWS_PER_STATEMENT = 2000
+
 
 def rollup_refresh(
     *,
@@ -144,8 +150,10 @@ def rollup_refresh(
     job_id: int | None = None,
 ) -> RollupResult:
     """Recompute the stored roll-ups of `metric_ids` (every metric when None) as of `today`
-    (the site's today by default). Each metric is refreshed in its own transaction, under a
-    lock on its row, so two jobs on one metric take turns."""
+    (the site's today by default). Metrics are refreshed in batches, each in its own
+    transaction under a lock on its metrics' rows (taken in id order), so two jobs on one
+    metric take turns; a batch makes the same queries for one series as for thousands (bulk
+    statements split only every few thousand rows)."""
     today = today or site_today()
     rows = Metric.objects.order_by("pk")
     if metric_ids is not None:
@@ -155,60 +163,101 @@ def rollup_refresh(
     result = RollupResult()
     if job_id is not None:
         jobrun_progress(job_id=job_id, done=0, total=len(ids))
-    for done, metric_id in enumerate(ids, start=1):
+    for offset in range(0, len(ids), METRICS_PER_BATCH):
+        batch = ids[offset : offset + METRICS_PER_BATCH]
         with transaction.atomic():
-            metric = Metric.objects.select_for_update().filter(pk=metric_id).first()
-            if metric is not None:
-                _refresh_metric(metric, parents=parents, today=today, result=result)
+            metrics = list(Metric.objects.select_for_update().filter(pk__in=batch).order_by("pk"))
+            if metrics:
+                _refresh_batch(metrics, parents=parents, today=today, result=result)
         if job_id is not None:
-            jobrun_progress(job_id=job_id, done=done)
+            jobrun_progress(job_id=job_id, done=offset + len(batch))
     return result
 
 
-def _refresh_metric(
-    metric: Metric, *, parents: dict[int, int | None], today: datetime.date, result: RollupResult
+@dataclass
+class _Plan:
+    """The writes of one batch, made in bulk once every series has been computed."""
+
+    created: list[tuple[RollupSeries, list[tuple[datetime.date, tuple[Any, ...]]]]] = field(
+        default_factory=list
+    )
+    changed: list[tuple[RollupSeries, list[tuple[datetime.date, tuple[Any, ...]]]]] = field(
+        default_factory=list
+    )
+    vanished: list[int] = field(default_factory=list)
+
+
+def _refresh_batch(
+    metrics: list[Metric],
+    *,
+    parents: dict[int, int | None],
+    today: datetime.date,
+    result: RollupResult,
 ) -> None:
-    """Every series of one metric: compute, compare fingerprints, write what differs."""
-    chart = spc.ChartType(metric.chart_type)
-    own: dict[int, dict[datetime.date, Figure]] = defaultdict(dict)
-    measured = Measurement.objects.filter(metric=metric).values_list(
-        "facility_id", "period_start", "period_end", "value", "numerator", "denominator"
+    """Every series of a batch of metrics: compute, compare fingerprints, write what differs
+    (a constant number of statements, whatever the number of series)."""
+    ids = [metric.pk for metric in metrics]
+    own: dict[int, dict[int, dict[datetime.date, Figure]]] = {pk: defaultdict(dict) for pk in ids}
+    measured = Measurement.objects.filter(metric_id__in=ids).values_list(
+        "metric_id",
+        "facility_id",
+        "period_start",
+        "period_end",
+        "value",
+        "numerator",
+        "denominator",
     )
-    for facility_id, start, end, value, numerator, denominator in measured.iterator(5000):
-        own[facility_id][start] = Figure(start, end, value, numerator, denominator)
-    figures = facility_figures(own, parents=parents, chart=chart, multiplier=metric.multiplier)
-    rebases = list(
-        Annotation.objects.filter(metric=metric, kind=AnnotationKind.REBASE).values_list(
-            "facility_id", "date"
+    for metric_id, facility_id, start, end, value, numerator, denominator in measured.iterator(
+        5000
+    ):
+        own[metric_id][facility_id][start] = Figure(start, end, value, numerator, denominator)
+    rebases: dict[int, list[tuple[int | None, datetime.date]]] = defaultdict(list)
+    for metric_id, facility_id, day in Annotation.objects.filter(
+        metric_id__in=ids, kind=AnnotationKind.REBASE
+    ).values_list("metric_id", "facility_id", "date"):
+        rebases[metric_id].append((facility_id, day))
+    targets: dict[int, list[Target]] = defaultdict(list)
+    for target in Target.objects.filter(metric_id__in=ids).only(
+        "id", "metric_id", "facility_id", "value", "due_date"
+    ):
+        targets[target.metric_id].append(target)
+    existing: dict[int, dict[int, RollupSeries]] = defaultdict(dict)
+    for series in RollupSeries.objects.filter(metric_id__in=ids):
+        existing[series.metric_id][series.facility_id] = series
+    plan = _Plan()
+    now = timezone.now()
+    for metric in metrics:
+        chart = spc.ChartType(metric.chart_type)
+        figures = facility_figures(
+            own[metric.pk], parents=parents, chart=chart, multiplier=metric.multiplier
         )
-    )
-    targets = list(
-        Target.objects.filter(metric=metric).only("id", "facility_id", "value", "due_date")
-    )
-    existing = {series.facility_id: series for series in RollupSeries.objects.filter(metric=metric)}
-    for facility_id, by_period in figures.items():
-        series_figures = [by_period[start] for start in sorted(by_period)]
-        if chart in spc.ATTRIBUTE_CHARTS:
-            series_figures = [
-                f for f in series_figures if f.numerator is not None and f.denominator is not None
-            ]
-        try:
-            _refresh_series(
-                metric,
-                facility_id=facility_id,
-                figures=series_figures,
-                rebase_dates=[day for fid, day in rebases if fid in (None, facility_id)],
-                target=_target_value(targets, facility_id=facility_id, today=today),
-                today=today,
-                current=existing.get(facility_id),
-                result=result,
-            )
-        except ValueError as exc:  # the engine refused the figures (e.g. numerator > denominator)
-            result.errors.append(f"{metric.code} at facility #{facility_id}: {exc}")
-    vanished = [series.pk for pk, series in existing.items() if pk not in figures]
-    if vanished:
-        RollupSeries.objects.filter(pk__in=vanished).delete()
-        result.series_deleted += len(vanished)
+        stored = existing[metric.pk]
+        context = _MetricContext(metric, today=today, now=now)
+        for facility_id, by_period in figures.items():
+            series_figures = [by_period[start] for start in sorted(by_period)]
+            if chart in spc.ATTRIBUTE_CHARTS:
+                series_figures = [
+                    f
+                    for f in series_figures
+                    if f.numerator is not None and f.denominator is not None
+                ]
+            try:
+                _plan_series(
+                    context,
+                    facility_id=facility_id,
+                    figures=series_figures,
+                    rebase_dates=[
+                        day for fid, day in rebases[metric.pk] if fid in (None, facility_id)
+                    ],
+                    target=_target_value(targets[metric.pk], facility_id=facility_id, today=today),
+                    current=stored.get(facility_id),
+                    plan=plan,
+                    result=result,
+                )
+            except ValueError as exc:  # the engine refused the figures (numerator > denominator…)
+                result.errors.append(f"{metric.code} at facility #{facility_id}: {exc}")
+        plan.vanished.extend(series.pk for pk, series in stored.items() if pk not in figures)
+    _write(plan, result=result)
 
 
 def facility_figures(
@@ -293,17 +342,9 @@ def _number(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def series_fingerprint(
-    metric: Metric,
-    *,
-    figures: Sequence[Figure],
-    complete: Sequence[bool],
-    rebase_at: Sequence[int],
-    target: Decimal | None,
-) -> str:
-    """sha256 of every input of a series: how the metric is charted, every figure with its
-    completeness, the rebases and the target."""
-    payload: dict[str, Any] = {
+def _metric_payload(metric: Metric) -> str:
+    """The part of every fingerprint that describes how the metric is charted."""
+    payload = {
         "version": ROLLUP_VERSION,
         "chart": metric.chart_type,
         "preset": metric.rule_preset,
@@ -311,55 +352,88 @@ def series_fingerprint(
         "multiplier": _number(metric.multiplier),
         "baseline_points": metric.baseline_points,
         "screen_outliers": metric.screen_outliers,
-        "figures": [
-            [
-                f.period_start.isoformat(),
-                f.period_end.isoformat(),
-                _number(f.value),
-                _number(f.numerator),
-                _number(f.denominator),
-                done,
-            ]
-            for f, done in zip(figures, complete, strict=True)
-        ],
-        "rebase_at": list(rebase_at),
-        "target": _number(target),
     }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+def series_fingerprint(
+    metric: Metric | str,
+    *,
+    figures: Sequence[Figure],
+    complete: Sequence[bool],
+    rebase_at: Sequence[int],
+    target: Decimal | None,
+) -> str:
+    """sha256 of every input of a series: how the metric is charted (`metric`, or its
+    `_metric_payload`), every figure with its completeness, the rebases and the target.
+    Figures are written as read (dates as day numbers, numbers as `str` gives them): a stored
+    number keeps its column's scale, so equal inputs always give equal text."""
+    head = metric if isinstance(metric, str) else _metric_payload(metric)
+    digest = hashlib.sha256(head.encode())
+    lines = [
+        f"{f.period_start.toordinal()}|{f.period_end.toordinal()}|{f.value!s}|{f.numerator!s}"
+        f"|{f.denominator!s}|{done:d}"
+        for f, done in zip(figures, complete, strict=True)
+    ]
+    lines.append(f"rebase:{','.join(map(str, rebase_at))}|target:{_number(target)}")
+    digest.update("\n".join(lines).encode())
+    return digest.hexdigest()
 
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _refresh_series(
-    metric: Metric,
+class _MetricContext:
+    """What every series of one metric shares while a batch is planned."""
+
+    __slots__ = ("chart", "complete_before", "head", "metric", "now", "spc_options")
+
+    def __init__(self, metric: Metric, *, today: datetime.date, now: datetime.datetime) -> None:
+        self.metric = metric
+        self.chart = spc.ChartType(metric.chart_type)
+        self.head = _metric_payload(metric)
+        self.now = now
+        # is_complete(end, lag, today) <=> end + lag < today <=> end < today - lag
+        self.complete_before = today - datetime.timedelta(days=metric.data_lag_days)
+        self.spc_options: dict[str, Any] = {
+            "preset": spc.RulePreset(metric.rule_preset),
+            "direction": spc.Direction(metric.direction),
+            "multiplier": float(metric.multiplier),
+            "baseline_points": metric.baseline_points,
+            "screen_outliers": metric.screen_outliers,
+        }
+
+
+def _plan_series(
+    context: _MetricContext,
     *,
     facility_id: int,
     figures: Sequence[Figure],
     rebase_dates: Sequence[datetime.date],
     target: Decimal | None,
-    today: datetime.date,
     current: RollupSeries | None,
+    plan: _Plan,
     result: RollupResult,
 ) -> None:
+    """Compute one series; add it to `plan` unless its fingerprint is the stored one."""
+    metric = context.metric
     complete: list[bool] = []
+    done = True
     for figure in figures:  # once a period is incomplete, every later one is too
-        done = is_complete(figure.period_end, metric.data_lag_days, today)
-        complete.append(done and (not complete or complete[-1]))
+        done = done and figure.period_end < context.complete_before
+        complete.append(done)
     rebase_at = rebase_indices([f.period_start for f in figures], rebase_dates)
     fingerprint = series_fingerprint(
-        metric, figures=figures, complete=complete, rebase_at=rebase_at, target=target
+        context.head, figures=figures, complete=complete, rebase_at=rebase_at, target=target
     )
     if current is not None and current.fingerprint == fingerprint:
         result.series_unchanged += 1
         return
-    chart = spc.ChartType(metric.chart_type)
     analysis = None
     if figures:
         analysis = spc.analyse(
-            chart,
+            context.chart,
             [
                 spc.Point(
                     value=float(f.value),
@@ -369,90 +443,118 @@ def _refresh_series(
                 )
                 for f, done in zip(figures, complete, strict=True)
             ],
-            preset=spc.RulePreset(metric.rule_preset),
-            direction=spc.Direction(metric.direction),
-            multiplier=float(metric.multiplier),
             target=_float(target),
-            baseline_points=metric.baseline_points,
             rebase_at=rebase_at,
-            screen_outliers=metric.screen_outliers,
+            **context.spc_options,
         )
-    wanted = [
-        RollupPoint(
-            period_start=f.period_start,
-            period_end=f.period_end,
-            value=p.value,
-            numerator=_float(f.numerator),
-            denominator=_float(f.denominator),
-            centre=p.centre,
-            lower=p.lower,
-            upper=p.upper,
-            segment=p.segment,
-            signals=[signal.as_dict() for signal in p.signals],
-            complete=p.complete,
+    # Per point: its period's start and the values of POINT_FIELDS, in order.
+    wanted: list[tuple[datetime.date, tuple[Any, ...]]] = [
+        (
+            f.period_start,
+            (
+                f.period_end,
+                p.value,
+                _float(f.numerator),
+                _float(f.denominator),
+                p.centre,
+                p.lower,
+                p.upper,
+                p.segment,
+                [signal.as_dict() for signal in p.signals],
+                p.complete,
+            ),
         )
         for f, p in zip(figures, analysis.points if analysis else (), strict=True)
     ]
     latest = max((i for i, done in enumerate(complete) if done), default=None)
     variation = str(analysis.variation) if analysis and analysis.variation else ""
-    now = timezone.now()
-    fields: dict[str, Any] = {
-        "chart_type": metric.chart_type,
-        "rule_preset": metric.rule_preset,
-        "points": len(wanted),
-        "data_through": figures[latest].period_end if latest is not None else None,
-        "latest_period": figures[latest].period_start if latest is not None else None,
-        "latest_value": wanted[latest].value if latest is not None else None,
-        "variation": variation,
-        "assurance": str(analysis.assurance) if analysis and analysis.assurance else "",
-        "target_value": _float(target),
-        "progress": analysis.progress if analysis else None,
-        "insufficient_data": analysis.insufficient_data if analysis else True,
-        "fingerprint": fingerprint,
-        "computed_at": now,
-    }
-    if current is None:
-        series = RollupSeries.objects.create(
-            metric=metric,
-            facility_id=facility_id,
-            variation_changed_at=now if variation else None,
-            **fields,
-        )
-    else:
-        series = current
-        if current.variation != variation:
-            fields["variation_changed_at"] = now
-        RollupSeries.objects.filter(pk=current.pk).update(**fields)
-    result.series_written += 1
-    _write_points(series, wanted, fresh=current is None, result=result)
-
-
-def _write_points(
-    series: RollupSeries, wanted: Sequence[RollupPoint], *, fresh: bool, result: RollupResult
-) -> None:
-    """Make the series' stored rows equal `wanted` in at most four queries: read the stored
-    rows, insert the new, update the changed, delete the vanished."""
-    stored = (
-        {}
-        if fresh
-        else {row.period_start: row for row in RollupPoint.objects.filter(series=series)}
+    now = context.now
+    series = current or RollupSeries(
+        metric=metric,
+        facility_id=facility_id,
+        variation_changed_at=now if variation else None,
     )
-    created: list[RollupPoint] = []
-    changed: list[RollupPoint] = []
-    for row in wanted:
-        old = stored.pop(row.period_start, None)
-        if old is None:
-            row.series = series
-            created.append(row)
-        elif any(getattr(old, name) != getattr(row, name) for name in POINT_FIELDS):
-            for name in POINT_FIELDS:
-                setattr(old, name, getattr(row, name))
-            changed.append(old)
-    if created:
-        RollupPoint.objects.bulk_create(created)
-    if changed:
-        RollupPoint.objects.bulk_update(changed, POINT_FIELDS)
-    if stored:
-        RollupPoint.objects.filter(pk__in=[row.pk for row in stored.values()]).delete()
-    result.points_written += len(created) + len(changed)
-    result.points_deleted += len(stored)
+    if current is not None and current.variation != variation:
+        series.variation_changed_at = now
+    series.chart_type = metric.chart_type
+    series.rule_preset = metric.rule_preset
+    series.points = len(wanted)
+    series.data_through = figures[latest].period_end if latest is not None else None
+    series.latest_period = figures[latest].period_start if latest is not None else None
+    series.latest_value = wanted[latest][1][1] if latest is not None else None
+    series.variation = variation
+    series.assurance = str(analysis.assurance) if analysis and analysis.assurance else ""
+    series.target_value = _float(target)
+    series.progress = analysis.progress if analysis else None
+    series.insufficient_data = analysis.insufficient_data if analysis else True
+    series.fingerprint = fingerprint
+    series.computed_at = now
+    (plan.changed if current is not None else plan.created).append((series, wanted))
+    result.series_written += 1
+
+
+SERIES_FIELDS = (
+    "chart_type",
+    "rule_preset",
+    "points",
+    "data_through",
+    "latest_period",
+    "latest_value",
+    "variation",
+    "assurance",
+    "target_value",
+    "progress",
+    "insufficient_data",
+    "fingerprint",
+    "variation_changed_at",
+    "computed_at",
+)
+
+
+def _write(plan: _Plan, *, result: RollupResult) -> None:
+    """Make the stored rows equal the plan in a number of statements that depends on the
+    number of rows written, never on the number of series: delete the vanished series,
+    insert the new series, read the stored points of the changed ones, then insert the new
+    points, update the changed ones and delete the vanished ones."""
+    for chunk in _chunks(plan.vanished):
+        RollupSeries.objects.filter(pk__in=chunk).delete()
+    result.series_deleted += len(plan.vanished)
+    created_points: list[tuple[Any, ...]] = []
+    if plan.created:
+        RollupSeries.objects.bulk_create(
+            [series for series, _ in plan.created], batch_size=ROWS_PER_STATEMENT
+        )
+        for series, wanted in plan.created:
+            created_points.extend((series.pk, start, *values) for start, values in wanted)
+    changed_points: list[tuple[Any, ...]] = []
+    deleted_points: list[int] = []
+    if plan.changed:
+        stored: dict[int, dict[datetime.date, tuple[Any, ...]]] = defaultdict(dict)
+        series_ids = [series.pk for series, _ in plan.changed]
+        for chunk in _chunks(series_ids):
+            rows = RollupPoint.objects.filter(series_id__in=chunk).values_list(
+                "pk", "series_id", "period_start", *POINT_FIELDS
+            )
+            for pk, series_id, start, *values in rows:
+                stored[series_id][start] = (pk, *values)
+        for series, wanted in plan.changed:
+            old_rows = stored.pop(series.pk, {})
+            for start, values in wanted:
+                old = old_rows.pop(start, None)
+                if old is None:
+                    created_points.append((series.pk, start, *values))
+                elif old[1:] != values:
+                    changed_points.append((old[0], *values))
+            deleted_points.extend(old[0] for old in old_rows.values())
+        update_instances(RollupSeries, [series for series, _ in plan.changed], SERIES_FIELDS)
+    insert_rows(RollupPoint, ("series_id", "period_start", *POINT_FIELDS), created_points)
+    update_rows(RollupPoint, POINT_FIELDS, changed_points)
+    for chunk in _chunks(deleted_points):
+        RollupPoint.objects.filter(pk__in=chunk).delete()
+    result.points_written += len(created_points) + len(changed_points)
+    result.points_deleted += len(deleted_points)
+
+
+def _chunks[T](items: Sequence[T]) -> Iterable[Sequence[T]]:
+    for offset in range(0, len(items), ROWS_PER_STATEMENT):
+        yield items[offset : offset + ROWS_PER_STATEMENT]
