@@ -195,7 +195,10 @@ SELECT row, first_row, is_bad FROM (
 WHERE row <> first_row"""  # noqa: S608
 
 # The file's periods (one per key) and the stored periods of the same metric × facility
-# pairs that the file does not replace.
+# pairs that the file does not replace — only those ending on or after the pair's earliest
+# period in the file: one that ends before it can neither overlap a period of the file nor be
+# the earlier period reaching furthest when one does (so a monthly feed of new periods reads
+# a few stored rows, not every stored row of its metrics).
 _PERIODS = f"""
 CREATE TEMP TABLE {PERIODS} AS
 SELECT DISTINCT ON (metric_id, facility_id, period_start)
@@ -204,9 +207,14 @@ FROM {STAGING}
 ORDER BY metric_id, facility_id, period_start, row;
 INSERT INTO {PERIODS}
 SELECT NULL, m.metric_id, m.facility_id, m.period_start, m.period_end, false
-FROM {MEASUREMENTS} m
-WHERE (m.metric_id, m.facility_id) IN (SELECT DISTINCT metric_id, facility_id FROM {STAGING})
-  AND NOT EXISTS (
+FROM (
+    SELECT metric_id, facility_id, min(period_start) AS earliest
+    FROM {STAGING} GROUP BY metric_id, facility_id
+) pairs
+JOIN {MEASUREMENTS} m
+  ON m.metric_id = pairs.metric_id AND m.facility_id = pairs.facility_id
+ AND m.period_end >= pairs.earliest
+WHERE NOT EXISTS (
       SELECT 1 FROM {STAGING} s
       WHERE s.metric_id = m.metric_id AND s.facility_id = m.facility_id
         AND s.period_start = m.period_start);
