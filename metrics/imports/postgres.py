@@ -218,30 +218,30 @@ SELECT row, first_row, is_bad FROM (
 ) keyed
 WHERE row <> first_row"""  # noqa: S608
 
-# The file's periods (one per key) and the stored periods of the same metric × facility
-# pairs that the file does not replace — only those ending on or after the pair's earliest
-# period in the file: one that ends before it can neither overlap a period of the file nor be
-# the earlier period reaching furthest when one does (so a monthly feed of new periods reads
-# a few stored rows, not every stored row of its metrics).
+# The file's periods (one per key) and the stored periods of the same metric × facility pairs
+# (`replaced` when the file has their key: those do not count) — only the stored ones ending on
+# or after the pair's earliest period in the file: one that ends before it can neither overlap
+# a period of the file nor be the earlier period reaching furthest when one does (so a monthly
+# feed of new periods reads a few stored rows, not every stored row of its metrics).
 _PERIODS = f"""
 CREATE TEMP TABLE {PERIODS} AS
 SELECT DISTINCT ON (metric_id, facility_id, period_start)
-       row, metric_id, facility_id, period_start, period_end, is_bad
+       row, metric_id, facility_id, period_start, period_end, is_bad, false AS replaced
 FROM {STAGING}
 ORDER BY metric_id, facility_id, period_start, row;
 INSERT INTO {PERIODS}
-SELECT NULL, m.metric_id, m.facility_id, m.period_start, m.period_end, false
+SELECT NULL, m.metric_id, m.facility_id, m.period_start, m.period_end, false,
+       EXISTS (
+           SELECT 1 FROM {STAGING} s
+           WHERE s.metric_id = m.metric_id AND s.facility_id = m.facility_id
+             AND s.period_start = m.period_start)
 FROM (
     SELECT metric_id, facility_id, min(period_start) AS earliest
     FROM {STAGING} GROUP BY metric_id, facility_id
 ) pairs
 JOIN {MEASUREMENTS} m
   ON m.metric_id = pairs.metric_id AND m.facility_id = pairs.facility_id
- AND m.period_end >= pairs.earliest
-WHERE NOT EXISTS (
-      SELECT 1 FROM {STAGING} s
-      WHERE s.metric_id = m.metric_id AND s.facility_id = m.facility_id
-        AND s.period_start = m.period_start);
+ AND m.period_end >= pairs.earliest;
 CREATE INDEX ON {PERIODS} (metric_id, facility_id, period_end, period_start);
 ANALYZE {PERIODS}"""  # noqa: S608
 
@@ -253,6 +253,7 @@ WITH running AS (
         PARTITION BY metric_id, facility_id ORDER BY period_start
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
     FROM {PERIODS} p
+    WHERE NOT p.replaced
 )
 SELECT later.row, later.period_start, later.period_end, later.is_bad,
        earlier.row, earlier.period_start, earlier.period_end, earlier.is_bad
@@ -261,11 +262,21 @@ CROSS JOIN LATERAL (
     SELECT q.row, q.period_start, q.period_end, q.is_bad FROM {PERIODS} q
     WHERE q.metric_id = later.metric_id AND q.facility_id = later.facility_id
       AND q.period_end = later.reach AND q.period_start < later.period_start
+      AND NOT q.replaced
     ORDER BY q.period_start
     LIMIT 1
 ) earlier
 WHERE later.period_start <= later.reach
   AND (later.row IS NOT NULL OR earlier.row IS NOT NULL)"""  # noqa: S608
+
+# Whether any stored row has a key of the file (else every row is new: a plain INSERT).
+_REPLACES = f"SELECT EXISTS (SELECT 1 FROM {PERIODS} WHERE replaced)"  # noqa: S608
+_INSERT = f"""
+INSERT INTO {MEASUREMENTS} (
+    metric_id, facility_id, period_start, {", ".join(FIELDS)}, batch_id, entered_by_id, updated_at)
+SELECT metric_id, facility_id, period_start, {", ".join(FIELDS)}, %s, NULL, %s
+FROM {STAGING}"""  # noqa: S608
+_INSERTED = f"SELECT metric_id, count(*), 0 FROM {STAGING} GROUP BY metric_id"  # noqa: S608
 
 _CHANGED = ", ".join(f"{name} = EXCLUDED.{name}" for name in FIELDS)
 _UPSERT = f"""
@@ -471,7 +482,14 @@ def import_postgres(
                 cursor.execute(f"LOCK TABLE {MEASUREMENTS} IN SHARE ROW EXCLUSIVE MODE")
                 outcome.rows_rejected = reader.bad_rows + _check(cursor, reader)
                 if not reader.errors:
-                    cursor.execute(_UPSERT, [batch.pk, timezone.now()])
+                    cursor.execute(_REPLACES)
+                    if cursor.fetchone()[0]:
+                        cursor.execute(_UPSERT, [batch.pk, timezone.now()])
+                    else:
+                        # Only inserts (a feed of new periods): no conflict to resolve, and
+                        # under the lock no other writer can make one meanwhile.
+                        cursor.execute(_INSERT, [batch.pk, timezone.now()])
+                        cursor.execute(_INSERTED)
                     for metric_id, inserted, updated in cursor.fetchall():
                         outcome.metric_ids.add(metric_id)
                         outcome.rows_inserted += inserted
