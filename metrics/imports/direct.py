@@ -13,8 +13,9 @@ anything else: a file that is not plain takes the Python path, with its messages
   number the row a spreadsheet shows); no NUL, no `\\.` (COPY's end-of-data mark); one newline
   style (all LF or all CRLF, no lone CR);
 - valid UTF-8; no blank record (a line of nothing but commas and white space, which the
-  Python reading skips); no line longer than the longest cell allowed; no more rows than
-  allowed (the Python reading says which limit, with its message).
+  Python reading skips); no more rows than allowed, no unfinished line longer than a cell may
+  be (the Python reading says which limit, with its message; a cell too long in a whole line
+  is found by SQL once COPYed, see postgres._copy_plain).
 
 Cells are not trimmed by COPY: a cell with surrounding white space fails SQL's strict checks
 (codes, unit, numbers, dates) or, for the free-text columns, the edge check of the typed
@@ -91,7 +92,7 @@ def _scan(file: IO[bytes]) -> Plain | None:
         else:  # the last line, without its newline
             complete, carry = (data + (b"\r\n" if crlf else b"\n") if data else b""), b""
         if complete:
-            if not _plain_lines(complete, crlf=crlf, longest=longest):
+            if not _plain_lines(complete, crlf=crlf):
                 return None
             rows += complete.count(b"\n")
         elif not chunk:
@@ -107,7 +108,7 @@ def _scan(file: IO[bytes]) -> Plain | None:
     return Plain([name for _, name in header], offset, rows)
 
 
-def _plain_lines(lines: bytes, *, crlf: bool, longest: int) -> bool:
+def _plain_lines(lines: bytes, *, crlf: bool) -> bool:
     """Whether these whole lines are plain (see the module's docstring)."""
     if b"\x00" in lines or b"\\." in lines:
         return False
@@ -120,11 +121,13 @@ def _plain_lines(lines: bytes, *, crlf: bool, longest: int) -> bool:
         lines.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    if len(lines) <= longest and b'"' not in lines:
-        return True
-    for line in lines.split(b"\n"):
-        if len(line) > longest + 1 or (b'"' in line and not _QUOTED.fullmatch(line)):
+    start = 0
+    while (quote := lines.find(b'"', start)) != -1:  # each line holding a quote, once
+        begin = lines.rfind(b"\n", 0, quote) + 1
+        end = lines.find(b"\n", quote)
+        if not _QUOTED.fullmatch(lines, begin, end):
             return False
+        start = end + 1
     return True
 
 

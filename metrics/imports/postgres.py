@@ -38,7 +38,7 @@ from django.utils import timezone
 from informatics.models import Facility
 from informatics.phi import phi_scan
 from metrics.choices import ImportFormat
-from metrics.imports import direct
+from metrics.imports import direct, limits
 from metrics.imports.base import FIELDS, Finisher, Opener, Outcome, Progress, Reader
 from metrics.imports.errors import COLUMNS, ImportFileError
 from metrics.imports.readers import Table, read_table
@@ -555,7 +555,13 @@ def _copy_plain(
     except (DataError, psycopg2.DataError):  # a malformed line, bytes not UTF-8: the Python
         copied = -1  # reader says what is wrong
     if copied == plain.rows == counted[0]:
-        return True
+        longest = " OR ".join(f"char_length({name}) > %(most)s" for name in plain.names)
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {RAW} WHERE {longest})",  # noqa: S608
+            {"most": limits.max_cell_chars()},
+        )
+        if not cursor.fetchone()[0]:  # else the Python reader names the row and column
+            return True
     cursor.execute(f"DROP TABLE {RAW}")
     progress.restart()
     file.seek(0)

@@ -10,10 +10,11 @@ import pytest
 
 from informatics.choices import Role
 from informatics.models import User
+from metrics.choices import ImportFormat
 from metrics.imports import direct
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.test_import_helpers import COLUMNS, csv_bytes, month_row
-from tests.metrics.test_import_paths import both
+from tests.metrics.test_import_paths import batch_of, both, run
 
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)
 
@@ -65,7 +66,7 @@ def test_scan_finds_a_plain_file_and_its_rows(content: bytes, rows: int) -> None
         lines(ROW.replace(b"Epic", b"\xe9pic")),  # not UTF-8
         lines(ROW) + ROW + b"\r\n",  # two newline styles
         lines(ROW.replace(b"Epic", b"Ep\ric")),  # a lone CR
-        lines(ROW.replace(b"Epic", b"E" * 10_001)),  # longer than a cell may be
+        lines(ROW.replace(b"Epic", b"E" * 300_000)),  # an unfinished line longer than a cell
         HEADER + b",\n" + ROW + b"\n",  # a blank header cell
         HEADER.replace(b"metric_code", b'"metric_code"') + b"\n" + ROW + b"\n",
         HEADER.replace(b"unit", b"units") + b"\n" + ROW + b"\n",
@@ -117,6 +118,18 @@ def test_files_at_the_edge_of_plain_are_read_alike_by_both_paths(
     errors, total, *_ = result["outcome"]
     assert total == 3
     assert [(error["row"], error["column"]) for error in errors] == [(5, None)]
+
+    # Plain to the scan, but a cell longer than allowed, found once COPYed: the Python reader
+    # rejects the file with its message. Progress never goes down: it stays at the row the
+    # first reading reported.
+    text = lines(b"Q1,rh-north,2024-01-01,2024-01-31,1,4,,%," + b"E" * 10_001 + b",1,")
+    batch = batch_of(user, "long.csv", text, ImportFormat.CSV)
+    plain, fast = run(batch, "plain"), run(batch, "postgres")
+    assert (fast["outcome"], fast["stored"]) == (plain["outcome"], plain["stored"])
+    errors, total, inserted, *_ = plain["outcome"]
+    assert [(error["row"], error["column"]) for error in errors] == [(2, "source_system")]
+    assert (total, inserted) == (0, 0)
+    assert (plain["last_progress"], fast["last_progress"]) == ((0, 0), (1, 1))
 
     # Plain to the scan, but PostgreSQL finds a row with too few cells: the Python reader
     # takes over, and the row count and messages are its own.
