@@ -474,10 +474,8 @@ def import_postgres(
                     _stage_raw(cursor, batch, reader, file, every)
                 _recheck(cursor, batch, opener, reader)
             outcome.rows_total = progress.done
-            cursor.execute(
-                f"CREATE INDEX ON {STAGING} (metric_id, facility_id, period_start); "
-                f"ANALYZE {STAGING}"
-            )
+            # Statistics, no index: each later statement reads STAGING whole (a sort, a hash).
+            cursor.execute(f"ANALYZE {STAGING}")
             with transaction.atomic():
                 cursor.execute(f"LOCK TABLE {MEASUREMENTS} IN SHARE ROW EXCLUSIVE MODE")
                 outcome.rows_rejected = reader.bad_rows + _check(cursor, reader)
