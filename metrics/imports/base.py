@@ -58,6 +58,7 @@ class Progress:
         self.done = 0
         self.estimate: int | None = None
         self._reported = 0
+        self._floor = 0  # the most already reported, when counting started again
 
     def step(self) -> None:
         self.done += 1
@@ -66,11 +67,21 @@ class Progress:
 
     def report_now(self) -> None:
         self._reported = self.done
+        if self.done < self._floor:
+            return
         total = None if self.estimate is None else max(self.estimate, self.done)
         self.report(self.done, total)
 
+    def restart(self) -> None:
+        """Count from 0 again (the file is read a second way): nothing is reported until the
+        count passes what was reported already, so done still only rises."""
+        self._floor = max(self._floor, self._reported)
+        self.done = 0
+        self._reported = 0
+
     def finish(self) -> None:
-        self.report(self.done, self.done)
+        done = max(self.done, self._floor)
+        self.report(done, done)
 
 
 class Reader:

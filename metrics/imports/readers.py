@@ -176,6 +176,12 @@ def _header(cells: list[Any]) -> list[tuple[int, str]]:
     return named
 
 
+def header_of(cells: list[Any]) -> list[tuple[int, str]]:
+    """The (position, canonical column) of each named cell of a header row; ImportFileError
+    listing every problem of the header otherwise."""
+    return _header(cells)
+
+
 def _is_blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -525,6 +531,7 @@ __all__ = [
     "Reading",
     "SourceRow",
     "Table",
+    "header_of",
     "read_source",
     "read_table",
 ]

@@ -1,6 +1,8 @@
 """`scripts/bench` (make bench) runs end to end at the tiny size, so the tool cannot rot: it
 seeds the pytest database with `seed_scale --tiny`, serves it with gunicorn under production
-settings, signs in through the login form and writes a JSON row, with numbers, per scenario."""
+settings, signs in through the login form and writes a JSON row, with numbers, per scenario;
+then imports a generated feed of 3,000 rows through the import job beside its floors (\\copy,
+one INSERT … SELECT … GROUP BY) on copies of that database."""
 
 import json
 import subprocess
@@ -29,6 +31,7 @@ SCENARIOS = [
     "request CSV",
     "initiative CSV",
 ]
+INGEST = ["import 3,000 rows", "roll-up after the import", "import + roll-up"]
 
 
 def database_url() -> str:
@@ -42,6 +45,8 @@ def database_url() -> str:
 
 def test_bench_at_tiny_size_writes_every_scenario_with_numbers(tmp_path: Path) -> None:
     output = tmp_path / "tiny.json"
+    # The ingest rounds copy the database (CREATE DATABASE … TEMPLATE): no one may be connected.
+    connection.close()
     finished = subprocess.run(
         [
             sys.executable,
@@ -59,7 +64,7 @@ def test_bench_at_tiny_size_writes_every_scenario_with_numbers(tmp_path: Path) -
         env=base_env(),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
@@ -77,6 +82,31 @@ def test_bench_at_tiny_size_writes_every_scenario_with_numbers(tmp_path: Path) -
     assert result["floor"]["path"] == "/healthz"
     assert result["floor"]["median_ms"] > 0
     # The table on stdout has a line per scenario and the floor.
-    lines = finished.stdout.splitlines()
-    assert lines[0].split()[:3] == ["scenario", "median", "ms"]
-    assert [line.split("  ")[0] for line in lines[2:]] == [*SCENARIOS, "floor: /healthz"]
+    pages, ingest = (block.splitlines() for block in finished.stdout.split("\n\n"))
+    assert pages[0].split()[:3] == ["scenario", "median", "ms"]
+    assert [line.split("  ")[0] for line in pages[2:]] == [*SCENARIOS, "floor: /healthz"]
+
+    # Ingest: the import, its roll-up and both together, each beside its floor.
+    rows = {row["scenario"]: row for row in result["ingest"]}
+    assert list(rows) == INGEST
+    for row in rows.values():
+        assert row["failures"] == [], row
+        assert row["rows"] == 3000
+        assert row["rounds"] == 1
+        for name in ("median_ms", "floor_ms", "ratio", "rows_per_s", "floor_rows_per_s"):
+            assert isinstance(row[name], int | float), (row["scenario"], name)
+            assert row[name] > 0, (row["scenario"], name)
+    assert rows["import 3,000 rows"]["floor"] in (
+        "psql \\copy into metrics_measurement",
+        "psycopg2 copy_expert into metrics_measurement",
+    )
+    assert rows["import + roll-up"]["floor"] == rows["import 3,000 rows"]["floor"]
+    assert rows["roll-up after the import"]["floor"] == "INSERT … SELECT … GROUP BY"
+    assert rows["import 3,000 rows"]["peak_rss_mb"] > 0
+    assert rows["import 3,000 rows"]["target"].startswith("≥ 0.8× \\copy rows/s")
+    assert rows["import + roll-up"]["target"] == "≤ 3× \\copy"
+    assert [line.split("  ")[0] for line in ingest[2:5]] == INGEST
+    assert ingest[5:] == [
+        f"floor of import, end to end: {rows['import 3,000 rows']['floor']}",
+        "floor of roll-up: INSERT … SELECT … GROUP BY",
+    ]
