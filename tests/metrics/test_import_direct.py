@@ -17,6 +17,7 @@ from tests.metrics.test_import_helpers import COLUMNS, csv_bytes, month_row
 from tests.metrics.test_import_paths import batch_of, both, run
 
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)
+pytestmark = pytest.mark.time_machine(NOW)
 
 _media = helpers._media
 catalogue = helpers.catalogue
