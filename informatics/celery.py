@@ -35,8 +35,6 @@ app.conf.beat_schedule = {
         "task": "metrics.import_files_expire",
         "schedule": crontab(hour=3, minute=30),
     },
-    # Every day at 12:00 UTC (morning across US time zones, after the digest): remind the owner
-    # of each overdue governance action item; once per item per day, however often it runs.
     # Every 5 minutes: re-enqueue background jobs whose delivery was lost — running ones whose
     # worker stopped reporting for longer than JOB_LEASE_SECONDS (the broker's visibility
     # timeout normally hands them to another worker first), and pending ones never started
@@ -53,6 +51,8 @@ app.conf.beat_schedule = {
         "task": "informatics.export_files_expire",
         "schedule": crontab(minute=20),
     },
+    # Every day at 12:00 UTC (morning across US time zones, after the digest): remind the owner
+    # of each overdue governance action item; once per item per day, however often it runs.
     "governance-action-reminders": {
         "task": "governance.action_reminders",
         "schedule": crontab(hour=12, minute=0),
