@@ -52,8 +52,10 @@ run: install
 
 # worksteal: each process starts with half the tests and takes from the other when it runs dry,
 # so the run ends together even when a few files (browser tests) take much longer than the rest.
+# A shell's REDIS_URL or CELERY_BROKER_URL (docker-compose's, a deployment's) is not the suite's:
+# tests run tasks at once and cache in memory, and those that need Redis name their own database.
 test: install
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u REDIS_URL -u CELERY_BROKER_URL $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
