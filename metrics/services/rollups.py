@@ -18,7 +18,7 @@ annotations (for every facility, or for this one): a new segment starts at the f
 starting on or after the annotation's date. Go-lives never rebase.
 
 Every series carries the sha256 of all its inputs; a refresh whose inputs did not change
-writes nothing at all, and a changed series writes only the rows that differ.
+writes nothing at all, and a changed series' points are replaced.
 """
 
 import datetime
@@ -47,7 +47,7 @@ from informatics.services import (
 from metrics import spc
 from metrics.choices import AnnotationKind
 from metrics.models import Annotation, Measurement, Metric, RollupPoint, RollupSeries, Target
-from metrics.services.bulk import insert_rows, update_instances, update_rows
+from metrics.services.bulk import insert_rows, update_instances
 from metrics.targets import applicable_target
 from metrics.tasks import ROLLUP_KIND, rollup_run_task
 
@@ -74,9 +74,10 @@ POINT_FIELDS = (
 
 @dataclass
 class RollupResult:
-    """What a refresh wrote: series created or changed, point rows created or updated, point
-    rows deleted; unchanged series are counted apart, and series that could not be computed
-    are listed in `errors` (the rest are still written)."""
+    """What a refresh wrote: series created or changed, point rows inserted (every point of a
+    new or changed series), point rows deleted (the replaced points of changed series; those
+    of deleted series go with them and are not counted); unchanged series are counted apart,
+    and series that could not be computed are listed in `errors` (the rest are written)."""
 
     series_written: int = 0
     points_written: int = 0
@@ -514,45 +515,29 @@ SERIES_FIELDS = (
 def _write(plan: _Plan, *, result: RollupResult) -> None:
     """Make the stored rows equal the plan in a number of statements that depends on the
     number of rows written, never on the number of series: delete the vanished series,
-    insert the new series, read the stored points of the changed ones, then insert the new
-    points, update the changed ones and delete the vanished ones."""
+    insert the new series, update the changed ones and delete their points, then insert the
+    points of every new and changed series. (Replacing a changed series' points is cheaper
+    than reading them back to write only the ones that differ: a series' points are few,
+    and most of them move when a figure does.)"""
     for chunk in _chunks(plan.vanished):
         RollupSeries.objects.filter(pk__in=chunk).delete()
     result.series_deleted += len(plan.vanished)
-    created_points: list[tuple[Any, ...]] = []
     if plan.created:
         RollupSeries.objects.bulk_create(
             [series for series, _ in plan.created], batch_size=ROWS_PER_STATEMENT
         )
-        for series, wanted in plan.created:
-            created_points.extend((series.pk, start, *values) for start, values in wanted)
-    changed_points: list[tuple[Any, ...]] = []
-    deleted_points: list[int] = []
     if plan.changed:
-        stored: dict[int, dict[datetime.date, tuple[Any, ...]]] = defaultdict(dict)
-        series_ids = [series.pk for series, _ in plan.changed]
-        for chunk in _chunks(series_ids):
-            rows = RollupPoint.objects.filter(series_id__in=chunk).values_list(
-                "pk", "series_id", "period_start", *POINT_FIELDS
-            )
-            for pk, series_id, start, *values in rows:
-                stored[series_id][start] = (pk, *values)
-        for series, wanted in plan.changed:
-            old_rows = stored.pop(series.pk, {})
-            for start, values in wanted:
-                old = old_rows.pop(start, None)
-                if old is None:
-                    created_points.append((series.pk, start, *values))
-                elif old[1:] != values:
-                    changed_points.append((old[0], *values))
-            deleted_points.extend(old[0] for old in old_rows.values())
         update_instances(RollupSeries, [series for series, _ in plan.changed], SERIES_FIELDS)
-    insert_rows(RollupPoint, ("series_id", "period_start", *POINT_FIELDS), created_points)
-    update_rows(RollupPoint, POINT_FIELDS, changed_points)
-    for chunk in _chunks(deleted_points):
-        RollupPoint.objects.filter(pk__in=chunk).delete()
-    result.points_written += len(created_points) + len(changed_points)
-    result.points_deleted += len(deleted_points)
+        for chunk in _chunks([series.pk for series, _ in plan.changed]):
+            deleted, _ = RollupPoint.objects.filter(series_id__in=chunk).delete()
+            result.points_deleted += deleted
+    points = [
+        (series.pk, start, *values)
+        for series, wanted in (*plan.created, *plan.changed)
+        for start, values in wanted
+    ]
+    insert_rows(RollupPoint, ("series_id", "period_start", *POINT_FIELDS), points)
+    result.points_written += len(points)
 
 
 def _chunks[T](items: Sequence[T]) -> Iterable[Sequence[T]]:
