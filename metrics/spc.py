@@ -793,8 +793,10 @@ def _segment_signals(
         for i in indices:
             found[i].add(_SIGNALS[rule, side])
 
+    runs = _side_runs(sides)
+
     def side_runs(rule: Rule, length: int) -> None:
-        for side, indices in _side_runs(sides):
+        for side, indices in runs:
             if len(indices) >= length:
                 flag(indices, rule, _side_name(side))
 
@@ -828,7 +830,6 @@ def _segment_signals(
     has_limits = any(lp.upper is not None or lp.lower is not None for lp in limits)
     if has_limits:
         beyond(Rule.BEYOND_LIMITS, limits)
-    runs = _side_runs(sides)
     useful = sum(len(indices) for _, indices in runs)
     if preset is RulePreset.IHI:
         side_runs(Rule.SHIFT, IHI_SHIFT_LENGTH)

@@ -431,19 +431,21 @@ def _plan_series(
     if current is not None and current.fingerprint == fingerprint:
         result.series_unchanged += 1
         return
+    # Each figure as floats, converted once: the engine's input, and stored beside its result.
+    points = [
+        spc.Point(
+            float(f.value),
+            None if f.numerator is None else float(f.numerator),
+            None if f.denominator is None else float(f.denominator),
+            done,
+        )
+        for f, done in zip(figures, complete, strict=True)
+    ]
     analysis = None
-    if figures:
+    if points:
         analysis = spc.analyse(
             context.chart,
-            [
-                spc.Point(
-                    value=float(f.value),
-                    numerator=_float(f.numerator),
-                    denominator=_float(f.denominator),
-                    complete=done,
-                )
-                for f, done in zip(figures, complete, strict=True)
-            ],
+            points,
             target=_float(target),
             rebase_at=rebase_at,
             **context.spc_options,
@@ -454,18 +456,18 @@ def _plan_series(
             f.period_start,
             (
                 f.period_end,
-                p.value,
-                _float(f.numerator),
-                _float(f.denominator),
-                p.centre,
-                p.lower,
-                p.upper,
-                p.segment,
-                [signal.as_dict() for signal in p.signals],
-                p.complete,
+                a.value,
+                p.numerator,
+                p.denominator,
+                a.centre,
+                a.lower,
+                a.upper,
+                a.segment,
+                [signal.as_dict() for signal in a.signals] if a.signals else [],
+                a.complete,
             ),
         )
-        for f, p in zip(figures, analysis.points if analysis else (), strict=True)
+        for f, p, a in zip(figures, points, analysis.points if analysis else (), strict=True)
     ]
     latest = max((i for i, done in enumerate(complete) if done), default=None)
     variation = str(analysis.variation) if analysis and analysis.variation else ""
