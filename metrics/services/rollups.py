@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from celery import Task
 from django.db import transaction
@@ -87,9 +87,10 @@ class RollupResult:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """One period's aggregate at one facility, as stored (Decimal, exact)."""
+class Figure(NamedTuple):
+    """One period's aggregate at one facility, as stored (Decimal, exact). A named tuple:
+    a roll-up makes one per measurement and per summed period, and a tuple is the cheapest
+    immutable record to make."""
 
     period_start: datetime.date
     period_end: datetime.date
