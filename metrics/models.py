@@ -342,7 +342,10 @@ class RollupSeries(models.Model):
     classification of the latest complete point, assurance and progress against the target.
     Written only by the roll-up job; a rerun with the same data changes nothing."""
 
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rollups")
+    # No index of its own: the (metric, facility) unique index serves every lookup by metric.
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="rollups", db_index=False
+    )
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="metric_rollups")
     chart_type = models.CharField(max_length=12, choices=ChartType.choices)
     rule_preset = models.CharField(max_length=20, choices=RulePreset.choices)
@@ -373,7 +376,11 @@ class RollupPoint(models.Model):
     """One period of a roll-up series: the aggregate figures, the limits that apply and the
     rules it triggered under the metric's preset."""
 
-    series = models.ForeignKey(RollupSeries, on_delete=models.CASCADE, related_name="rows")
+    # No index of its own: the (series, period_start) unique index serves every lookup by
+    # series, and every point inserted would pay for a second one.
+    series = models.ForeignKey(
+        RollupSeries, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     value = models.FloatField()

@@ -579,19 +579,27 @@ def analyse(
             found = _segment_signals(preset, xs[start:stop], limits[start:stop], astronomical)
             signals[start:stop] = found
 
-    shown: list[LimitPoint | None] = list(limits) if limits else [None] * len(points)
-    analysed = tuple(
-        AnalysedPoint(
-            value=x * scale,
-            centre=_scaled(lp.centre, scale) if lp else None,
-            lower=_scaled(lp.lower, scale) if lp else None,
-            upper=_scaled(lp.upper, scale) if lp else None,
-            segment=lp.segment if lp else 0,
-            signals=signals[i],
-            complete=points[i].complete,
-        )
-        for i, (x, lp) in enumerate(zip(xs, shown, strict=True))
-    )
+    # Built in one plain loop (positional arguments, no helper calls): a roll-up analyses
+    # every point of thousands of series.
+    built: list[AnalysedPoint] = []
+    if limits:
+        for x, lp, marks, point in zip(xs, limits, signals, points, strict=True):
+            centre, lower, upper = lp.centre, lp.lower, lp.upper
+            built.append(
+                AnalysedPoint(
+                    x * scale,
+                    None if centre is None else centre * scale,
+                    None if lower is None else lower * scale,
+                    None if upper is None else upper * scale,
+                    lp.segment,
+                    marks,
+                    point.complete,
+                )
+            )
+    else:
+        for x, marks, point in zip(xs, signals, points, strict=True):
+            built.append(AnalysedPoint(x * scale, None, None, None, 0, marks, point.complete))
+    analysed = tuple(built)
     latest = analysed[complete_count - 1] if complete_count else None
     baseline_value = analysed[0].centre if limits else None
     current_value = latest.value if latest else None
@@ -606,10 +614,6 @@ def analyse(
         current_value=current_value,
         insufficient_data=limits[complete_count - 1].insufficient_data if limits else True,
     )
-
-
-def _scaled(value: float | None, scale: float) -> float | None:
-    return None if value is None else value * scale
 
 
 def _complete_count(points: Sequence[Point]) -> int:
@@ -793,8 +797,10 @@ def _segment_signals(
         for i in indices:
             found[i].add(_SIGNALS[rule, side])
 
+    runs = _side_runs(sides)
+
     def side_runs(rule: Rule, length: int) -> None:
-        for side, indices in _side_runs(sides):
+        for side, indices in runs:
             if len(indices) >= length:
                 flag(indices, rule, _side_name(side))
 
@@ -818,17 +824,20 @@ def _segment_signals(
                 beyond_zone[sign].append(
                     lp.sigma is not None and sign * (x - centre) > sigmas * (lp.sigma or 0.0)
                 )
-        for start in range(len(xs) - window + 1):
-            for sign in (1, -1):
-                flags = beyond_zone[sign]
-                hits = [i for i in range(start, start + window) if flags[i]]
-                if len(hits) >= needed:
+        # Each window's count of such points kept as the window slides.
+        for sign in (1, -1):
+            flags = beyond_zone[sign]
+            count = sum(flags[:window])
+            for start in range(len(xs) - window + 1):
+                if start:
+                    count += flags[start + window - 1] - flags[start - 1]
+                if count >= needed:
+                    hits = [i for i in range(start, start + window) if flags[i]]
                     flag(hits, rule, _side_name(sign))
 
     has_limits = any(lp.upper is not None or lp.lower is not None for lp in limits)
     if has_limits:
         beyond(Rule.BEYOND_LIMITS, limits)
-    runs = _side_runs(sides)
     useful = sum(len(indices) for _, indices in runs)
     if preset is RulePreset.IHI:
         side_runs(Rule.SHIFT, IHI_SHIFT_LENGTH)

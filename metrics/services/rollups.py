@@ -18,7 +18,7 @@ annotations (for every facility, or for this one): a new segment starts at the f
 starting on or after the annotation's date. Go-lives never rebase.
 
 Every series carries the sha256 of all its inputs; a refresh whose inputs did not change
-writes nothing at all, and a changed series writes only the rows that differ.
+writes nothing at all, and a changed series' points are replaced.
 """
 
 import datetime
@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from celery import Task
 from django.db import transaction
@@ -47,7 +47,7 @@ from informatics.services import (
 from metrics import spc
 from metrics.choices import AnnotationKind
 from metrics.models import Annotation, Measurement, Metric, RollupPoint, RollupSeries, Target
-from metrics.services.bulk import insert_rows, update_instances, update_rows
+from metrics.services.bulk import insert_rows, update_instances
 from metrics.targets import applicable_target
 from metrics.tasks import ROLLUP_KIND, rollup_run_task
 
@@ -74,9 +74,10 @@ POINT_FIELDS = (
 
 @dataclass
 class RollupResult:
-    """What a refresh wrote: series created or changed, point rows created or updated, point
-    rows deleted; unchanged series are counted apart, and series that could not be computed
-    are listed in `errors` (the rest are still written)."""
+    """What a refresh wrote: series created or changed, point rows inserted (every point of a
+    new or changed series), point rows deleted (the replaced points of changed series; those
+    of deleted series go with them and are not counted); unchanged series are counted apart,
+    and series that could not be computed are listed in `errors` (the rest are written)."""
 
     series_written: int = 0
     points_written: int = 0
@@ -86,9 +87,10 @@ class RollupResult:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """One period's aggregate at one facility, as stored (Decimal, exact)."""
+class Figure(NamedTuple):
+    """One period's aggregate at one facility, as stored (Decimal, exact). A named tuple:
+    a roll-up makes one per measurement and per summed period, and a tuple is the cheapest
+    immutable record to make."""
 
     period_start: datetime.date
     period_end: datetime.date
@@ -430,19 +432,21 @@ def _plan_series(
     if current is not None and current.fingerprint == fingerprint:
         result.series_unchanged += 1
         return
+    # Each figure as floats, converted once: the engine's input, and stored beside its result.
+    points = [
+        spc.Point(
+            float(f.value),
+            None if f.numerator is None else float(f.numerator),
+            None if f.denominator is None else float(f.denominator),
+            done,
+        )
+        for f, done in zip(figures, complete, strict=True)
+    ]
     analysis = None
-    if figures:
+    if points:
         analysis = spc.analyse(
             context.chart,
-            [
-                spc.Point(
-                    value=float(f.value),
-                    numerator=_float(f.numerator),
-                    denominator=_float(f.denominator),
-                    complete=done,
-                )
-                for f, done in zip(figures, complete, strict=True)
-            ],
+            points,
             target=_float(target),
             rebase_at=rebase_at,
             **context.spc_options,
@@ -453,18 +457,18 @@ def _plan_series(
             f.period_start,
             (
                 f.period_end,
-                p.value,
-                _float(f.numerator),
-                _float(f.denominator),
-                p.centre,
-                p.lower,
-                p.upper,
-                p.segment,
-                [signal.as_dict() for signal in p.signals],
-                p.complete,
+                a.value,
+                p.numerator,
+                p.denominator,
+                a.centre,
+                a.lower,
+                a.upper,
+                a.segment,
+                [signal.as_dict() for signal in a.signals] if a.signals else [],
+                a.complete,
             ),
         )
-        for f, p in zip(figures, analysis.points if analysis else (), strict=True)
+        for f, p, a in zip(figures, points, analysis.points if analysis else (), strict=True)
     ]
     latest = max((i for i, done in enumerate(complete) if done), default=None)
     variation = str(analysis.variation) if analysis and analysis.variation else ""
@@ -514,45 +518,29 @@ SERIES_FIELDS = (
 def _write(plan: _Plan, *, result: RollupResult) -> None:
     """Make the stored rows equal the plan in a number of statements that depends on the
     number of rows written, never on the number of series: delete the vanished series,
-    insert the new series, read the stored points of the changed ones, then insert the new
-    points, update the changed ones and delete the vanished ones."""
+    insert the new series, update the changed ones and delete their points, then insert the
+    points of every new and changed series. (Replacing a changed series' points is cheaper
+    than reading them back to write only the ones that differ: a series' points are few,
+    and most of them move when a figure does.)"""
     for chunk in _chunks(plan.vanished):
         RollupSeries.objects.filter(pk__in=chunk).delete()
     result.series_deleted += len(plan.vanished)
-    created_points: list[tuple[Any, ...]] = []
     if plan.created:
         RollupSeries.objects.bulk_create(
             [series for series, _ in plan.created], batch_size=ROWS_PER_STATEMENT
         )
-        for series, wanted in plan.created:
-            created_points.extend((series.pk, start, *values) for start, values in wanted)
-    changed_points: list[tuple[Any, ...]] = []
-    deleted_points: list[int] = []
     if plan.changed:
-        stored: dict[int, dict[datetime.date, tuple[Any, ...]]] = defaultdict(dict)
-        series_ids = [series.pk for series, _ in plan.changed]
-        for chunk in _chunks(series_ids):
-            rows = RollupPoint.objects.filter(series_id__in=chunk).values_list(
-                "pk", "series_id", "period_start", *POINT_FIELDS
-            )
-            for pk, series_id, start, *values in rows:
-                stored[series_id][start] = (pk, *values)
-        for series, wanted in plan.changed:
-            old_rows = stored.pop(series.pk, {})
-            for start, values in wanted:
-                old = old_rows.pop(start, None)
-                if old is None:
-                    created_points.append((series.pk, start, *values))
-                elif old[1:] != values:
-                    changed_points.append((old[0], *values))
-            deleted_points.extend(old[0] for old in old_rows.values())
         update_instances(RollupSeries, [series for series, _ in plan.changed], SERIES_FIELDS)
-    insert_rows(RollupPoint, ("series_id", "period_start", *POINT_FIELDS), created_points)
-    update_rows(RollupPoint, POINT_FIELDS, changed_points)
-    for chunk in _chunks(deleted_points):
-        RollupPoint.objects.filter(pk__in=chunk).delete()
-    result.points_written += len(created_points) + len(changed_points)
-    result.points_deleted += len(deleted_points)
+        for chunk in _chunks([series.pk for series, _ in plan.changed]):
+            deleted, _ = RollupPoint.objects.filter(series_id__in=chunk).delete()
+            result.points_deleted += deleted
+    points = [
+        (series.pk, start, *values)
+        for series, wanted in (*plan.created, *plan.changed)
+        for start, values in wanted
+    ]
+    insert_rows(RollupPoint, ("series_id", "period_start", *POINT_FIELDS), points)
+    result.points_written += len(points)
 
 
 def _chunks[T](items: Sequence[T]) -> Iterable[Sequence[T]]:

@@ -82,7 +82,7 @@ def test_the_queries_of_a_refresh_do_not_grow_with_the_number_of_series(series: 
     assert RollupSeries.objects.count() == series
     # The same for 4 and for 40 series: ids, facilities, savepoint, lock, measurements,
     # annotations, targets, series, release; a first run adds the series and points
-    # INSERTs; a change reads the stored points and updates the series and the points.
+    # INSERTs; a change updates the series, deletes their points and inserts the new ones.
     assert queries == (11, 12, 9)
 
 
@@ -201,9 +201,10 @@ def test_a_batch_writes_changed_series_and_deletes_vanished_ones_together() -> N
 
     result = rollup_refresh(metric_ids=[first.pk, second.pk], today=TODAY)
 
-    # M1: the ICU and the north hospital (which only held it) vanish; M2 loses a period.
+    # M1: the ICU and the north hospital (which only held it) vanish (their points go with
+    # them, uncounted); M2 loses a period, so its south series' 3 points are replaced by 2.
     # (Plain XmR values give the system no figure: its series are empty.)
-    assert (result.series_deleted, result.points_deleted) == (2, 1)
+    assert (result.series_deleted, result.points_deleted, result.points_written) == (2, 3, 2)
     assert set(RollupSeries.objects.values_list("metric__code", "facility__code", "points")) == {
         ("M1", "rh", 0),
         ("M1", "rh-south", 3),

@@ -20,6 +20,7 @@ from initiatives.choices import Stage
 from metrics.choices import AnnotationKind, ChartType, Direction, Variation
 from metrics.models import Measurement, Metric, RollupPoint, RollupSeries
 from metrics.services.rollups import (
+    POINT_FIELDS,
     rebase_indices,
     rollup_enqueue,
     rollup_refresh,
@@ -175,26 +176,40 @@ def test_a_second_run_with_the_same_data_changes_zero_rows(
     assert writes(captured) == []
 
 
-def test_a_changed_figure_rewrites_only_the_rows_that_differ(tree: dict[str, Facility]) -> None:
+def test_a_changed_figure_replaces_the_points_of_its_series_only(
+    tree: dict[str, Facility],
+) -> None:
     # XmR limits frozen after 12 points: a later point's change moves only that point.
     metric = MetricFactory.create(baseline_points=12)
     values = [10, 12, 11, 13, 10, 12, 11, 12, 13, 11, 10, 12] * 2
     rows = monthly_series(metric, tree["south"], values)
-    rollup_refresh(metric_ids=[metric.pk], today=TODAY)
-    before = {p.pk: p.value for p in RollupPoint.objects.all()}
+    other = MetricFactory.create(code="E9")
+    monthly_series(other, tree["icu"], values)
+    rollup_refresh(metric_ids=[metric.pk, other.pk], today=TODAY)
+    fields = ("series__metric_id", "series__facility_id", "period_start", *POINT_FIELDS)
+
+    def stored() -> set[tuple[Any, ...]]:  # signals (a list) as text, to make rows hashable
+        return {tuple(map(str, row)) for row in RollupPoint.objects.values_list("pk", *fields)}
+
+    before = stored()
     Measurement.objects.filter(pk=rows[20].pk).update(value=Decimal("11.5"))
 
-    result = rollup_refresh(metric_ids=[metric.pk], today=TODAY)
+    result = rollup_refresh(metric_ids=[metric.pk, other.pk], today=TODAY)
 
-    # One point of the south hospital changed, nothing else (plain XmR values give the
-    # system no figure, so its empty series is unchanged).
-    assert (result.series_written, result.points_written, result.points_deleted) == (1, 1, 0)
-    assert result.series_unchanged == 1
-    after = {p.pk: p.value for p in RollupPoint.objects.all()}
-    assert sorted(after) == sorted(before)
-    assert sorted(pk for pk in after if after[pk] != before[pk]) == sorted(
-        p.pk for p in RollupPoint.objects.filter(period_start=datetime.date(2025, 9, 1))
-    )
+    # The south hospital's series changed: its 24 points are replaced (deleted, then
+    # inserted). The system's empty series (plain XmR values give it no figure) and the
+    # other metric's three series are unchanged and not written.
+    assert (result.series_written, result.points_written, result.points_deleted) == (1, 24, 24)
+    assert result.series_unchanged == 4
+    after = stored()
+    assert {row for row in before if row[1] == str(other.pk)} == {
+        row for row in after if row[1] == str(other.pk)
+    }
+    # Only the changed period's stored values differ.
+    assert {row[1:] for row in after} - {row[1:] for row in before} == {
+        row[1:] for row in after if row[1] == str(metric.pk) and row[3] == "2025-09-01"
+    }
+    assert [p.value for p in points_of(metric, tree["south"])][20] == 11.5
 
 
 def test_vanished_periods_and_facilities_are_deleted(tree: dict[str, Facility]) -> None:
