@@ -351,7 +351,9 @@ SELECT EXISTS (
 _TEXTS = f"SELECT DISTINCT source_system, definition_version FROM {RAW}"  # noqa: S608
 # Once written: whether any two periods of the file's pairs overlap (by _OVERLAPS' rule),
 # among the rows that end on or after the pair's earliest period in the file — the file's rows
-# and exactly the stored ones _PERIODS reads that the file did not replace.
+# and exactly the stored ones _PERIODS reads that the file did not replace. Stricter than
+# _OVERLAPS, never looser: two stored periods overlapping each other (which _OVERLAPS leaves
+# out, not being the file's doing) also send the file to the full path, which accepts it.
 _OVERLAPPING = f"""
 SELECT EXISTS (
     SELECT 1 FROM (

@@ -282,3 +282,21 @@ def test_text_the_phi_guard_flags_falls_back_with_its_error(
 
     assert fell_back is True
     assert [(row, column) for row, column, _ in messages(result)] == [(3, "source_system")]
+
+
+def test_stored_periods_overlapping_each_other_fall_back_and_are_accepted(
+    users: dict[str, User], catalogue: dict[str, Any]
+) -> None:
+    for start, end in ((datetime.date(2024, 3, 1), datetime.date(2024, 3, 31)),
+                       (datetime.date(2024, 3, 15), datetime.date(2024, 4, 14))):  # fmt: skip
+        MeasurementFactory.create(
+            metric=catalogue["Q1"], facility=catalogue["north"], period_start=start, period_end=end
+        )
+
+    result, fell_back = three_ways(
+        users[Role.INFORMATICIST], "beside.csv", csv_bytes(readmission_rows(2))
+    )
+
+    assert fell_back is True  # the one-pass check cannot tell whose overlap it is
+    assert result["outcome"] == ([], 2, 2, 0, 0, 0, [catalogue["Q1"].pk])
+    assert len(result["stored"]) == 4
