@@ -61,6 +61,7 @@ def import_file(
     report: Reporter,
     record: Finisher,
     path: str | None = None,
+    optimistic: bool = True,
 ) -> Outcome:
     """Import the batch's stored file; nothing is written unless the whole file is sound.
 
@@ -68,7 +69,8 @@ def import_file(
     be read while the import runs (done only rises), and at the end with done = total = the
     rows read. `record(outcome)` is called once, inside the transaction that writes the rows
     (or rejects them), to record the outcome with them. `path` forces a path (tests compare
-    them)."""
+    them; `optimistic=False` makes the PostgreSQL path stage and check every file, as it does
+    any file its one-pass write cannot vouch for)."""
     chosen = path or default_path()
     errors = ErrorLog()
     progress = Progress(report)
@@ -86,9 +88,12 @@ def import_file(
         progress.finish()
         record(outcome)
 
-    run = import_postgres if chosen == "postgres" else import_plain
     try:
-        return run(batch=batch, opener=opener, reader=reader, finish=finish)
+        if chosen == "postgres":
+            return import_postgres(
+                batch=batch, opener=opener, reader=reader, finish=finish, optimistic=optimistic
+            )
+        return import_plain(batch=batch, opener=opener, reader=reader, finish=finish)
     except ImportFileError as error:
         file_errors = ErrorLog()
         for row, column, message in error.errors:

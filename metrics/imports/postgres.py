@@ -15,6 +15,13 @@ and checked, typed and upserted by set-wise SQL. Python only splits the file int
      the ones whose key is sound replace their STAGING row. So the messages and stored values
      are the plain path's to the letter, and a sound file pays for SQL alone.
    - FHIR: each MeasureReport is checked in Python (`rows.check_row`) and COPYed into STAGING.
+   A CSV or XLSX file is first tried in one pass (`_optimistic`), the common case of a sound
+   file: in a savepoint under the lock of step 2, one INSERT types and checks RAW by the same
+   SQL as STAGING's and writes it (any row not `ok` makes the statement fail), then the checks
+   across rows run on what was written (repeated keys, overlapping periods among the file's
+   metric × facility pairs). Anything amiss (a bad row, a repeated key, an overlap, text the
+   PHI guard flags, any database error) rolls the savepoint back and the file takes the steps
+   here and below unchanged, so every message, count and stored value is theirs.
 2. In one transaction, with the measurements table locked against other writers (SHARE ROW
    EXCLUSIVE: reads go on, a concurrent import or hand entry waits, so the overlap check holds):
    repeated keys by a window over STAGING; overlapping periods by a running maximum of
@@ -32,7 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg2
-from django.db import DataError, connection, transaction
+from django.db import DatabaseError, DataError, connection, transaction
 from django.utils import timezone
 
 from informatics.models import Facility
@@ -48,7 +55,8 @@ from metrics.models import ImportBatch, Measurement, Metric
 RAW = "metrics_import_raw"
 STAGING = "metrics_import_staging"
 PERIODS = "metrics_import_periods"
-TABLES = f"{RAW}, {STAGING}, {PERIODS}"
+PAIRS = "metrics_import_pairs"
+TABLES = f"{RAW}, {STAGING}, {PERIODS}, {PAIRS}"
 MEASUREMENTS = Measurement._meta.db_table
 # Columns read as text whatever the cell (an XLSX number in them reads like the plain path's).
 TEXT_COLUMNS = frozenset(
@@ -137,9 +145,8 @@ def _within(name: str) -> str:
 
 
 # Types and checks every raw row; `ok` only where metrics.figures and rows.check_row would
-# find nothing wrong and read the same values.
-_TYPED = f"""
-CREATE TEMP TABLE {STAGING} AS
+# find nothing wrong and read the same values. One row for each row of RAW (codes are unique).
+_TYPING = f"""
 WITH days AS MATERIALIZED (
     -- each distinct text once: a file has few periods, and regular expressions are dear
     SELECT text, {_date("text")} AS day
@@ -155,7 +162,7 @@ WITH days AS MATERIALIZED (
                 ELSE text::timestamp AT TIME ZONE %(zone)s
            END AS moment
     FROM (SELECT DISTINCT extracted_at AS text FROM {RAW}) texts
-), parsed AS MATERIALIZED (
+), parsed AS (
     SELECT r.row, r.suspect, m.id AS metric_id, m.is_active, m.multiplier,
            m.unit AS metric_unit, f.id AS facility_id,
            starts.day AS period_start, ends.day AS period_end,
@@ -170,7 +177,8 @@ WITH days AS MATERIALIZED (
     LEFT JOIN days starts ON starts.text = r.period_start
     LEFT JOIN days ends ON ends.text = r.period_end
     LEFT JOIN moments ON moments.text = r.extracted_at
-), figured AS MATERIALIZED (
+    OFFSET 0
+), figured AS (
     SELECT p.*,
            (numerator_blank OR abs(round(numerator, 6)) < {LIMIT})
            AND (denominator_blank OR abs(round(denominator, 6)) < {LIMIT})
@@ -179,6 +187,7 @@ WITH days AS MATERIALIZED (
                      AND multiplier IS NOT NULL
                 THEN (numerator * multiplier)::numeric(60, 30) / denominator END AS quotient
     FROM parsed p
+    OFFSET 0
 )
 SELECT row, metric_id, facility_id, period_start, period_end,
        {_within("coalesce(value, quotient)")} AS value,
@@ -208,6 +217,7 @@ SELECT row, metric_id, facility_id, period_start, period_end,
            AND (extracted_blank OR extracted_at IS NOT NULL),
            false) AS ok
 FROM figured"""  # noqa: S608
+_TYPED = f"CREATE TEMP TABLE {STAGING} AS {_TYPING}"
 
 # A later row repeating an earlier row's key (the first of them is the one kept).
 _DUPLICATES = f"""
@@ -247,11 +257,12 @@ ANALYZE {PERIODS}"""  # noqa: S608
 
 # metrics.imports.base.overlaps in SQL: each period against the earlier period reaching
 # furthest (the first such), when it starts on or before that one's end.
+_REACH = """max({prefix}period_end) OVER (
+        PARTITION BY {prefix}metric_id, {prefix}facility_id ORDER BY {prefix}period_start
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"""
 _OVERLAPS = f"""
 WITH running AS (
-    SELECT p.*, max(period_end) OVER (
-        PARTITION BY metric_id, facility_id ORDER BY period_start
-        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+    SELECT p.*, {_REACH.format(prefix="")} AS reach
     FROM {PERIODS} p
     WHERE NOT p.replaced
 )
@@ -271,21 +282,25 @@ WHERE later.period_start <= later.reach
 
 # Whether any stored row has a key of the file (else every row is new: a plain INSERT).
 _REPLACES = f"SELECT EXISTS (SELECT 1 FROM {PERIODS} WHERE replaced)"  # noqa: S608
-_INSERT = f"""
-INSERT INTO {MEASUREMENTS} (
-    metric_id, facility_id, period_start, {", ".join(FIELDS)}, batch_id, entered_by_id, updated_at)
-SELECT metric_id, facility_id, period_start, {", ".join(FIELDS)}, %s, NULL, %s
-FROM {STAGING}"""  # noqa: S608
 _INSERTED = f"SELECT metric_id, count(*), 0 FROM {STAGING} GROUP BY metric_id"  # noqa: S608
 
+_KEYED = f"metric_id, facility_id, period_start, {', '.join(FIELDS)}"
 _CHANGED = ", ".join(f"{name} = EXCLUDED.{name}" for name in FIELDS)
-_UPSERT = f"""
-WITH written AS (
-    INSERT INTO {MEASUREMENTS} AS m (
-        metric_id, facility_id, period_start, {", ".join(FIELDS)},
-        batch_id, entered_by_id, updated_at)
-    SELECT metric_id, facility_id, period_start, {", ".join(FIELDS)}, %s, NULL, %s
-    FROM {STAGING}
+
+
+def _write(source: str, *, replace: bool) -> str:
+    """SQL: write the rows of `source` (a table or a subquery with the columns of `_KEYED`) into
+    the measurements, for the batch %(batch)s at %(now)s. Without `replace` a plain INSERT
+    (every key new); with it INSERT … ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM, so
+    unchanged rows are not touched, returning (metric_id, inserted, updated) per metric."""
+    insert = f"""
+    INSERT INTO {MEASUREMENTS} AS m ({_KEYED}, batch_id, entered_by_id, updated_at)
+    SELECT {_KEYED}, %(batch)s, NULL, %(now)s
+    FROM {source}"""  # noqa: S608
+    if not replace:
+        return insert
+    return f"""
+WITH written AS ({insert}
     ON CONFLICT (metric_id, facility_id, period_start) DO UPDATE SET
         {_CHANGED}, batch_id = EXCLUDED.batch_id, entered_by_id = NULL,
         updated_at = EXCLUDED.updated_at
@@ -295,6 +310,60 @@ WITH written AS (
 )
 SELECT metric_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
 FROM written GROUP BY metric_id"""  # noqa: S608
+
+
+# The optimistic path (see `_optimistic`): RAW typed and written in one statement, a row not
+# `ok` making it fail (its metric_id NULL breaks the column's NOT NULL), so that it is written
+# only when every row is sound by the same checks as STAGING's.
+_OPTIMISTIC = f"""(
+    SELECT CASE WHEN ok THEN metric_id END AS metric_id, facility_id, period_start,
+           {", ".join(FIELDS)}
+    FROM ({_TYPING}) typed
+) checked"""  # noqa: S608
+
+# The file's metric × facility pairs with their earliest and latest period_start (text order is
+# day order for YYYY-MM-DD; NULL where the text is no day, a row the write will refuse anyway).
+_PAIRS = f"""
+CREATE TEMP TABLE {PAIRS} AS
+SELECT m.id AS metric_id, f.id AS facility_id,
+       {_date("r.earliest")} AS earliest, {_date("r.latest")} AS latest
+FROM (
+    SELECT metric_code, facility_code, min(period_start COLLATE "C") AS earliest,
+           max(period_start COLLATE "C") AS latest
+    FROM {RAW} GROUP BY metric_code, facility_code
+) r
+JOIN {Metric._meta.db_table} m ON m.code = r.metric_code
+JOIN {Facility._meta.db_table} f ON f.code = r.facility_code"""  # noqa: S608
+# Whether the file may replace stored rows: a stored row of one of its pairs starts within the
+# file's span of starts for that pair.
+_MAY_REPLACE = f"""
+SELECT EXISTS (
+    SELECT 1 FROM {PAIRS} p
+    JOIN {MEASUREMENTS} m ON m.metric_id = p.metric_id AND m.facility_id = p.facility_id
+     AND m.period_start BETWEEN p.earliest AND p.latest
+)"""  # noqa: S608
+# A key repeated in the file: once every row is sound, equal texts are equal keys and the other
+# way round (codes match exactly, days are YYYY-MM-DD).
+_REPEATED = f"""
+SELECT EXISTS (
+    SELECT 1 FROM {RAW} GROUP BY metric_code, facility_code, period_start HAVING count(*) > 1
+)"""  # noqa: S608
+_TEXTS = f"SELECT DISTINCT source_system, definition_version FROM {RAW}"  # noqa: S608
+# Once written: whether any two periods of the file's pairs overlap (by _OVERLAPS' rule),
+# among the rows that end on or after the pair's earliest period in the file — the file's rows
+# and exactly the stored ones _PERIODS reads that the file did not replace. Stricter than
+# _OVERLAPS, never looser: two stored periods overlapping each other (which _OVERLAPS leaves
+# out, not being the file's doing) also send the file to the full path, which accepts it.
+_OVERLAPPING = f"""
+SELECT EXISTS (
+    SELECT 1 FROM (
+        SELECT m.period_start, {_REACH.format(prefix="m.")} AS reach
+        FROM {PAIRS} p
+        JOIN {MEASUREMENTS} m ON m.metric_id = p.metric_id AND m.facility_id = p.facility_id
+         AND m.period_end >= p.earliest
+    ) running
+    WHERE period_start <= reach
+)"""  # noqa: S608
 
 
 def _text(value: str) -> str:
@@ -446,12 +515,20 @@ def _raw_lines(table: Table, reader: Reader, format: str) -> Iterator[bytes]:
 
 
 def import_postgres(
-    *, batch: ImportBatch, opener: Opener, reader: Reader, finish: Finisher
+    *,
+    batch: ImportBatch,
+    opener: Opener,
+    reader: Reader,
+    finish: Finisher,
+    optimistic: bool = True,
 ) -> Outcome:
+    """Import the file; with `optimistic`, a CSV or XLSX file is first written in one pass
+    (`_optimistic`), and only when that cannot vouch for it is it staged and checked."""
     outcome = Outcome(errors=reader.errors)
     progress = reader.progress
     every = progress.every
     progress.every = 0  # no report during a COPY: the connection is busy with it
+    zone = timezone.get_current_timezone_name()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLES}")
         # Temporary tables have no statistics until analysed and CTEs none at all: estimates
@@ -472,6 +549,9 @@ def import_postgres(
             else:
                 with opener() as file:
                     _stage_raw(cursor, batch, reader, file, every)
+                if optimistic and _optimistic(cursor, batch, reader, outcome, finish):
+                    return outcome
+                cursor.execute(_TYPED, {"zone": zone})
                 _recheck(cursor, batch, opener, reader)
             outcome.rows_total = progress.done
             # Statistics, no index: each later statement reads STAGING whole (a sort, a hash).
@@ -481,12 +561,13 @@ def import_postgres(
                 outcome.rows_rejected = reader.bad_rows + _check(cursor, reader)
                 if not reader.errors:
                     cursor.execute(_REPLACES)
+                    written: dict[str, Any] = {"batch": batch.pk, "now": timezone.now()}
                     if cursor.fetchone()[0]:
-                        cursor.execute(_UPSERT, [batch.pk, timezone.now()])
+                        cursor.execute(_write(STAGING, replace=True), written)
                     else:
                         # Only inserts (a feed of new periods): no conflict to resolve, and
                         # under the lock no other writer can make one meanwhile.
-                        cursor.execute(_INSERT, [batch.pk, timezone.now()])
+                        cursor.execute(_write(STAGING, replace=False), written)
                         cursor.execute(_INSERTED)
                     for metric_id, inserted, updated in cursor.fetchall():
                         outcome.metric_ids.add(metric_id)
@@ -502,15 +583,78 @@ def import_postgres(
     return outcome
 
 
+class _Unsure(Exception):
+    """The optimistic write cannot vouch for the file: undone, the file takes the full path."""
+
+
+def _optimistic(
+    cursor: Any, batch: ImportBatch, reader: Reader, outcome: Outcome, finish: Finisher
+) -> bool:
+    """The common case, a sound file, in one pass: RAW typed, checked and written by one
+    statement (`_OPTIMISTIC`, the same typing and checks as STAGING's, failing on any row not
+    `ok`), then the checks across rows on what was written: no key repeated in the file, no
+    overlapping periods among the file's metric × facility pairs. All of it in a savepoint
+    under the import's lock; when anything is amiss (a row not `ok`, a repeated key, an
+    overlap, text the PHI guard flags, any database error) it is rolled back and False is
+    returned, and the full path decides, with its messages. True when written and finished."""
+    if reader.errors or reader.bad_rows:
+        return False
+    cursor.execute(_TEXTS)
+    scanned: dict[str, bool] = {}
+    for texts in cursor.fetchall():
+        for text in texts:
+            if text and scanned.setdefault(text, bool(phi_scan(text))):
+                return False  # the full path re-checks the row and says what is wrong
+    cursor.execute(_PAIRS)
+    cursor.execute(f"ANALYZE {PAIRS}")
+    total = reader.progress.done
+    zone = timezone.get_current_timezone_name()
+    written = {"batch": batch.pk, "now": timezone.now(), "zone": zone}
+    counted = Outcome(errors=reader.errors, rows_total=total)
+    try:
+        with transaction.atomic():
+            cursor.execute(f"LOCK TABLE {MEASUREMENTS} IN SHARE ROW EXCLUSIVE MODE")
+            try:
+                with transaction.atomic():
+                    cursor.execute(_MAY_REPLACE)
+                    if cursor.fetchone()[0]:
+                        cursor.execute(_write(_OPTIMISTIC, replace=True), written)
+                        for metric_id, inserted, updated in cursor.fetchall():
+                            counted.metric_ids.add(metric_id)
+                            counted.rows_inserted += inserted
+                            counted.rows_updated += updated
+                        cursor.execute(_REPEATED)
+                        if cursor.fetchone()[0]:
+                            raise _Unsure
+                    else:  # a repeated key breaks the unique index
+                        cursor.execute(_write(_OPTIMISTIC, replace=False), written)
+                        counted.rows_inserted = cursor.rowcount
+                        cursor.execute(f"SELECT DISTINCT metric_id FROM {PAIRS}")  # noqa: S608
+                        counted.metric_ids = {metric_id for (metric_id,) in cursor.fetchall()}
+                    cursor.execute(_OVERLAPPING)
+                    if cursor.fetchone()[0]:
+                        raise _Unsure
+            except (_Unsure, DatabaseError):
+                return False
+            outcome.rows_total = total
+            outcome.rows_inserted = counted.rows_inserted
+            outcome.rows_updated = counted.rows_updated
+            outcome.rows_unchanged = total - counted.rows_inserted - counted.rows_updated
+            outcome.metric_ids = counted.metric_ids
+            finish(outcome)
+            return True
+    finally:
+        cursor.execute(f"DROP TABLE IF EXISTS {PAIRS}")
+
+
 def _stage_raw(cursor: Any, batch: ImportBatch, reader: Reader, file: Any, every: int) -> None:
-    """CSV and XLSX: COPY the records' cells into RAW, then type and check them into STAGING.
+    """CSV and XLSX: COPY the records' cells into RAW.
     A plain CSV (metrics.imports.direct) is COPYed as it is; any other file, or a plain one
     PostgreSQL turns out not to read, is split into cells by the Python reader."""
     progress = reader.progress
     if batch.format == ImportFormat.CSV:
         plain = direct.scan(file)
         if plain is not None and _copy_plain(cursor, file, plain, progress, every):
-            cursor.execute(_TYPED, {"zone": timezone.get_current_timezone_name()})
             return
     table = read_table(batch.format, file)
     progress.estimate = table.estimate
@@ -524,7 +668,6 @@ def _stage_raw(cursor: Any, batch: ImportBatch, reader: Reader, file: Any, every
     )
     if progress.done == 0:
         raise ImportFileError("The file has no data rows.")
-    cursor.execute(_TYPED, {"zone": timezone.get_current_timezone_name()})
 
 
 def _copy_plain(
