@@ -1,14 +1,16 @@
 """`scripts/bench` (make bench) runs end to end at the tiny size, so the tool cannot rot: it
-seeds the pytest database with `seed_scale --tiny`, serves it with gunicorn under production
-settings, signs in through the login form and writes a JSON row, with numbers, per scenario;
-then imports a generated feed of 3,000 rows through the import job beside its floors (\\copy,
-one INSERT … SELECT … GROUP BY) on copies of that database."""
+migrates a database of its own and seeds it with `seed_scale --tiny`, serves it with gunicorn
+under production settings, signs in through the login form and writes a JSON row, with numbers,
+per scenario; then imports a generated feed of 3,000 rows through the import job beside its
+floors (\\copy, one INSERT … SELECT … GROUP BY) on copies of that database."""
 
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg2
 import pytest
 from django.db import connection
 
@@ -34,26 +36,43 @@ SCENARIOS = [
 INGEST = ["import 3,000 rows", "roll-up after the import", "import + roll-up"]
 
 
-def database_url() -> str:
+def database_url(name: str) -> str:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}"
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
     )
 
 
-def test_bench_at_tiny_size_writes_every_scenario_with_numbers(tmp_path: Path) -> None:
+@pytest.fixture
+def bench_database() -> Iterator[str]:
+    """A database of the bench's own, empty, beside the test database: the ingest rounds copy
+    it (CREATE DATABASE … TEMPLATE), which no one else may be connected to — and a session's
+    live server keeps a connection to the test database open."""
+    name = f"{connection.settings_dict['NAME']}_bench"[:63]
+    admin = psycopg2.connect(database_url("postgres"))
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        yield database_url(name)
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.close()
+
+
+def test_bench_at_tiny_size_writes_every_scenario_with_numbers(
+    tmp_path: Path, bench_database: str
+) -> None:
     output = tmp_path / "tiny.json"
-    # The ingest rounds copy the database (CREATE DATABASE … TEMPLATE): no one may be connected.
-    connection.close()
     finished = subprocess.run(
         [
             sys.executable,
             str(REPO / "scripts" / "bench"),
             "--size=tiny",
-            f"--database-url={database_url()}",
-            "--skip-migrate",  # pytest-django migrated it
+            f"--database-url={bench_database}",
             "--rounds=1",
             "--requests=1",
             "--clients=2",
