@@ -23,7 +23,7 @@ from metrics.services.imports import _record
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.factories import MeasurementFactory
 from tests.metrics.test_import_helpers import csv_bytes, month_row, readmission_rows, xlsx_bytes
-from tests.metrics.test_import_paths import batch_of
+from tests.metrics.test_import_paths import batch_of, decided
 
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
 
@@ -48,15 +48,7 @@ def run(batch: ImportBatch, path: str, *, optimistic: bool = True) -> dict[str, 
 
     def record(outcome: Outcome) -> None:
         _record(batch, outcome)
-        seen["outcome"] = (
-            outcome.errors.as_list(),
-            outcome.rows_total,
-            outcome.rows_inserted,
-            outcome.rows_updated,
-            outcome.rows_unchanged,
-            outcome.rows_rejected,
-            sorted(outcome.metric_ids),
-        )
+        seen["outcome"] = decided(outcome)
 
     progress: list[tuple[int, int | None]] = []
     try:

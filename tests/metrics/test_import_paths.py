@@ -44,20 +44,25 @@ class _RolledBack(Exception):
     pass
 
 
+def decided(outcome: Any) -> tuple[Any, ...]:
+    """What an import decided, to compare two paths: errors, counts and the metrics changed."""
+    return (
+        outcome.errors.as_list(),
+        outcome.rows_total,
+        outcome.rows_inserted,
+        outcome.rows_updated,
+        outcome.rows_unchanged,
+        outcome.rows_rejected,
+        sorted(outcome.metric_ids),
+    )
+
+
 def run(batch: ImportBatch, path: str) -> dict[str, Any]:
     """Import with `path` and return everything it decided and wrote; then roll it back."""
     seen: dict[str, Any] = {}
 
     def record(outcome: Any) -> None:
-        seen["outcome"] = (
-            outcome.errors.as_list(),
-            outcome.rows_total,
-            outcome.rows_inserted,
-            outcome.rows_updated,
-            outcome.rows_unchanged,
-            outcome.rows_rejected,
-            sorted(outcome.metric_ids),
-        )
+        seen["outcome"] = decided(outcome)
 
     progress: list[tuple[int, int | None]] = []
     try:
