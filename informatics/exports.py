@@ -39,6 +39,7 @@ from informatics.choices import JobStatus
 from informatics.export import csv_rows
 from informatics.models import ExportFile, JobRun, Redaction, User
 from informatics.permissions import Action, can
+from informatics.services.files import stored_files_forget
 from informatics.services.jobs import (
     job_enqueue,
     jobrun_create,
@@ -249,17 +250,7 @@ def export_files_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete the stored files of exports past their `expires_at` (hourly, on the beat
     schedule); the rows stay, with an empty file, as their jobs' record. Returns how many
     files were deleted; running it again deletes nothing more."""
-    expired = (
-        ExportFile.objects.filter(expires_at__lte=now or timezone.now())
-        .exclude(file="")
-        .only("pk", "file")
-        .order_by("pk")
-    )
-    deleted = 0
-    for export_file in expired.iterator(chunk_size=500):
-        export_file.file.delete(save=False)  # a file already gone is no error
-        ExportFile.objects.filter(pk=export_file.pk).update(file="")
-        deleted += 1
+    deleted = stored_files_forget(ExportFile.objects.filter(expires_at__lte=now or timezone.now()))
     if deleted:
         logger.info("deleted %s expired export files", deleted)
     return deleted

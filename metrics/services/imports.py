@@ -25,6 +25,7 @@ from informatics.models import User
 from informatics.permissions import Action, can, require
 from informatics.phi import PhiFlagged
 from informatics.services import jobrun_create, jobrun_finish, jobrun_progress
+from informatics.services.files import stored_files_forget
 from informatics.services.records import guard_record_text
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import Outcome, import_file, limits
@@ -200,17 +201,9 @@ def import_files_expire(*, now: datetime.datetime | None = None) -> int:
     measurements, with an empty file. Returns how many files were deleted; running it again
     deletes nothing more."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
-    expired = (
+    deleted = stored_files_forget(
         ImportBatch.objects.filter(status__in=FINISHED, finished_at__lt=cutoff)
-        .exclude(file="")
-        .only("pk", "file")
-        .order_by("pk")
     )
-    deleted = 0
-    for batch in expired.iterator(chunk_size=500):
-        batch.file.delete(save=False)  # the storage forgets the file; a missing one is no error
-        ImportBatch.objects.filter(pk=batch.pk).update(file="")
-        deleted += 1
     if deleted:
         logger.info("deleted %s expired import files", deleted)
     return deleted
