@@ -78,6 +78,7 @@ def priority_list(request: AuthedRequest) -> HttpResponse:
     filterset = PriorityFilter(request.GET or None, queryset=selectors.priority_list())
     priorities = list(filterset.qs)
     is_filtered = filterset.is_bound and any(filterset.form.cleaned_data.values())
+    can_edit = can(request.user, Action.PRIORITY_EDIT)
     return render(
         request,
         "informatics/priority_list.html",
@@ -86,7 +87,8 @@ def priority_list(request: AuthedRequest) -> HttpResponse:
             "is_filtered": is_filtered,
             "active": [p for p in priorities if p.is_active],
             "retired": [p for p in priorities if not p.is_active],
-            "can_edit": can(request.user, Action.PRIORITY_EDIT),
+            "can_edit": can_edit,
+            "can_reorder": can_edit and not is_filtered,  # ranks move on the whole list only
         },
     )
 

@@ -161,7 +161,7 @@ def field_label(name: str) -> str:
 
 class PartialNode(template.Node):
     """Renders a partial with the tag's arguments, and the tag's body as the variable
-    `body_name`."""
+    `body_name`; an option left out is None there, whatever the page calls by that name."""
 
     def __init__(
         self,
@@ -169,14 +169,17 @@ class PartialNode(template.Node):
         kwargs: dict[str, Any],
         partial_name: str,
         body_name: str,
+        options: tuple[str, ...] = (),
     ) -> None:
         self.nodelist = nodelist
         self.kwargs = kwargs
         self.partial_name = partial_name
         self.body_name = body_name
+        self.options = options
 
     def render(self, context: template.Context) -> str:
-        values = {name: value.resolve(context) for name, value in self.kwargs.items()}
+        values = dict.fromkeys(self.options)
+        values |= {name: value.resolve(context) for name, value in self.kwargs.items()}
         values[self.body_name] = self.nodelist.render(context)
         assert context.template is not None, "a partial tag renders only inside a template"
         partial = context.template.engine.get_template(self.partial_name)
@@ -185,7 +188,11 @@ class PartialNode(template.Node):
 
 
 def _partial_tag(
-    parser: template.base.Parser, token: template.base.Token, partial_name: str, body_name: str
+    parser: template.base.Parser,
+    token: template.base.Token,
+    partial_name: str,
+    body_name: str,
+    options: tuple[str, ...] = (),
 ) -> PartialNode:
     """Parses `{% name a=b … %}…{% endname %}` into a PartialNode."""
     name, *bits = token.split_contents()
@@ -194,7 +201,7 @@ def _partial_tag(
         raise template.TemplateSyntaxError(f"{name} takes only name=value arguments")
     nodelist = parser.parse((f"end{name}",))
     parser.delete_first_token()
-    return PartialNode(nodelist, kwargs, partial_name, body_name)
+    return PartialNode(nodelist, kwargs, partial_name, body_name, options)
 
 
 @register.tag
@@ -213,6 +220,44 @@ def removeform(parser: template.base.Parser, token: template.base.Token) -> Part
     a small button that posts to `action` (with the page's query string, so the page comes back
     as it was); the body names what it removes, for screen readers."""
     return _partial_tag(parser, token, "partials/remove_form.html", "what")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table's column heading, and its class (`num` for numbers)."""
+
+    label: str
+    css: str = ""
+
+
+@register.filter
+def table_columns(spec: str) -> list[Column]:
+    """`"Rank:num|Priority|Value category"` → its columns: headings between `|`, each with its
+    class after a `:`."""
+    columns = []
+    for heading in str(spec).split("|"):
+        label, _, css = heading.partition(":")
+        columns.append(Column(label.strip(), css.strip()))
+    return columns
+
+
+@register.tag
+def table(parser: template.base.Parser, token: template.base.Token) -> PartialNode:
+    """`{% table columns="Rank:num|Priority|Horizon" labelledby="active-heading" %}{% for … %}
+    <tr>…</tr>{% endfor %}{% endtable %}`: a table with its headings and the body's rows.
+    `columns` lists the headings between `|`, each with its class after a `:` (`num`
+    right-aligns a column of numbers). Options: `labelledby` (the id of the heading naming the
+    table) or `label` puts it in a region of its own that scrolls sideways on a small screen;
+    `caption` names it for screen readers; `class` and `wrap_class` add classes to the table
+    and to its region; `id`; `actions` (a label, for screen readers) adds a last column of row
+    actions, none when empty: `actions=can_edit|yesno:"Actions,"`."""
+    return _partial_tag(
+        parser,
+        token,
+        "partials/table.html",
+        "rows",
+        ("label", "labelledby", "caption", "class", "wrap_class", "id", "actions"),
+    )
 
 
 @register.inclusion_tag("partials/field_row.html")
