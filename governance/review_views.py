@@ -5,11 +5,11 @@ and their PDF), and the action items of the signed-in person.
 Each view parses its input, calls one service or selector, and renders; the services check
 who may act (a refusal is a 403) and name the field of each error."""
 
-from typing import Any
+from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,7 @@ from governance.models import AgendaItem, Review
 from governance.review_forms import AgendaItemForm, MinutesForm, MoveForm, ReviewForm
 from informatics import services as kernel
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, add_service_errors, create_page, run_action
+from informatics.web import AuthedRequest, PostedForm, create_page, page_forms, run_action
 
 PER_PAGE = 50
 
@@ -66,10 +66,10 @@ def review_create(request: AuthedRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: AuthedRequest, review: Review, status: int = 200, **forms: Any
+    request: AuthedRequest, review: Review, posted: PostedForm | None = None
 ) -> HttpResponse:
     chair = can(request.user, Action.REVIEW_CHAIR, review.body)
-    minutes_form = forms.get("minutes_form") or MinutesForm(
+    minutes_form = MinutesForm(
         initial={"attendees": list(review.attendees.all()), "minutes": review.minutes}
     )
     context = {
@@ -80,9 +80,9 @@ def _detail_page(
         "attendees": list(review.attendees.all()),
         "is_chair": chair,
         "is_planned": review.status == "planned",
-        "item_form": forms.get("item_form") or AgendaItemForm(),
-        "minutes_form": minutes_form,
+        **page_forms({"item_form": AgendaItemForm(), "minutes_form": minutes_form}, posted),
     }
+    status = 200 if posted is None else 400
     return render(request, "governance/review_detail.html", context, status=status)
 
 
@@ -106,20 +106,33 @@ def review_agenda_build(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(_detail_url(review))
 
 
+def _post_review_form(
+    request: AuthedRequest,
+    pk: int,
+    name: str,
+    form_class: type[forms.Form],
+    service: Callable[..., object],
+    success: str,
+) -> HttpResponse:
+    """The `name` form posted from a review's page: `service` saves its values (given the actor
+    and the review), else the page shows it again as posted, with its errors (status 400)."""
+    review = get_object_or_404(Review.objects.select_related("body"), pk=pk)
+    form = form_class(request.POST)
+    return PostedForm(name, form).save(
+        request,
+        lambda: service(actor=request.user, review=review, **form.cleaned_data),
+        success=success,
+        done=lambda: redirect(_detail_url(review)),
+        page=lambda posted: _detail_page(request, _review(pk), posted),
+    )
+
+
 @login_required
 @require_POST
 def review_item_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(Review.objects.select_related("body"), pk=pk)
-    form = AgendaItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agenda_item_add(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Item added.")
-            return redirect(_detail_url(review))
-    return _detail_page(request, _review(pk), status=400, item_form=form)
+    return _post_review_form(
+        request, pk, "item", AgendaItemForm, services.agenda_item_add, "Item added."
+    )
 
 
 def _item(pk: int) -> AgendaItem:
@@ -156,17 +169,9 @@ def review_item_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
-    review = get_object_or_404(Review.objects.select_related("body"), pk=pk)
-    form = MinutesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.review_update(actor=request.user, review=review, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Minutes saved.")
-            return redirect(_detail_url(review))
-    return _detail_page(request, _review(pk), status=400, minutes_form=form)
+    return _post_review_form(
+        request, pk, "minutes", MinutesForm, services.review_update, "Minutes saved."
+    )
 
 
 @login_required
