@@ -36,12 +36,12 @@ from governance.models import (
     Review,
     RouteOwner,
 )
-from informatics.audit import audit_created, audit_record, audited_delete, audited_update
+from informatics.audit import audit_created, audit_record, audited_delete
 from informatics.choices import AuditAction, Route
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services import site_settings_get, site_today
-from informatics.services.records import field_errors, guard_record_text, record_phi
+from informatics.services.records import field_errors, guarded_create, guarded_update
 from initiatives.choices import OPEN_STAGES, Health, Stage
 from initiatives.health import with_health
 from initiatives.models import Initiative
@@ -319,25 +319,32 @@ def agenda_item_add(
 ) -> AgendaItem:
     """The chair adds an item of their own at the end of the agenda."""
     _chaired(actor, review)
-    cleaned = {"title": title.strip()}
-    if not cleaned["title"]:
-        raise ValidationError({"title": "Say what the item is about."})
-    errors: dict[str, str] = {}
-    field_errors(AgendaItem(title=cleaned["title"]), ["title"], errors)
-    if errors:
-        raise ValidationError(errors)
-    findings = guard_record_text(AgendaItem, cleaned, confirmed=phi_confirmed)
+    cleaned = _required_text("title", title, "Say what the item is about.")
     last = review.items.aggregate(last=Max("position"))["last"] or 0
-    item = AgendaItem.objects.create(
+    return guarded_create(
+        AgendaItem,
+        actor=actor,
+        cleaned=cleaned,
+        confirmed=phi_confirmed,
+        audit=AUDITED,
         review=review,
         position=last + 1,
         kind=AgendaKind.OTHER,
         reason=f"Added by {actor}",
-        title=cleaned["title"],
     )
-    audit_created(instance=item, actor=actor, fields=AUDITED)
-    record_phi(instance=item, findings=findings, actor=actor)
-    return item
+
+
+def _required_text(name: str, value: str, missing: str) -> dict[str, str]:
+    """An agenda item's text `name`, stripped: refused with `missing` when empty, else checked
+    as the model declares the field."""
+    cleaned = {name: value.strip()}
+    if not cleaned[name]:
+        raise ValidationError({name: missing})
+    errors: dict[str, str] = {}
+    field_errors(AgendaItem(**cleaned), [name], errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 @transaction.atomic
@@ -401,16 +408,8 @@ def agenda_item_close(
     require(actor, Action.REVIEW_CHAIR, review.body)
     if item.kind not in (AgendaKind.METRIC, AgendaKind.ACTION):
         raise ValidationError({"item": "Items about requests and initiatives end with decisions."})
-    cleaned = {"note": note.strip()}
-    if not cleaned["note"]:
-        raise ValidationError({"note": "Write what was agreed."})
-    errors: dict[str, str] = {}
-    field_errors(AgendaItem(note=cleaned["note"]), ["note"], errors)
-    if errors:
-        raise ValidationError(errors)
-    findings = guard_record_text(AgendaItem, cleaned, confirmed=phi_confirmed)
-    audited_update(item, actor=actor, changes=cleaned)
-    record_phi(instance=item, findings=findings, actor=actor)
+    cleaned = _required_text("note", note, "Write what was agreed.")
+    guarded_update(item, actor=actor, cleaned=cleaned, confirmed=phi_confirmed)
     for action in actions:
         action_item_create(
             actor=actor,
