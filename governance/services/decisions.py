@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from governance.choices import Outcome, RedirectTo
@@ -236,18 +236,24 @@ def _outcome_check(
             errors["revisit_on"] = "Give a revisit date after today."
     elif revisit_on is not None:
         errors["revisit_on"] = "Only a deferral takes a revisit date."
-    if outcome == OC.DECLINE:
-        if decline_reason not in DeclineReason.values:
-            choices = ", ".join(str(item).lower() for item in DeclineReason.labels)
-            errors["decline_reason"] = f"Give the reason for declining ({choices})."
-    elif decline_reason:
-        errors["decline_reason"] = "Only a decline takes a reason code."
-    if outcome == OC.REDIRECT:
-        if redirect_to not in RedirectTo.values:
-            choices = ", ".join(str(item).lower() for item in RedirectTo.labels)
-            errors["redirect_to"] = f"Say where the request goes instead ({choices})."
-    elif redirect_to:
-        errors["redirect_to"] = "Only a redirect says where the request goes."
+    _outcome_code(
+        errors,
+        "decline_reason",
+        decline_reason,
+        DeclineReason,
+        wanted=outcome == OC.DECLINE,
+        missing="Give the reason for declining",
+        unwanted="Only a decline takes a reason code.",
+    )
+    _outcome_code(
+        errors,
+        "redirect_to",
+        redirect_to,
+        RedirectTo,
+        wanted=outcome == OC.REDIRECT,
+        missing="Say where the request goes instead",
+        unwanted="Only a redirect says where the request goes.",
+    )
     if outcome == OC.MERGE:
         if merged_into is None:
             errors["merged_into"] = "Give the request this one merges into."
@@ -270,6 +276,26 @@ def _outcome_check(
         errors["waiver"] = "Only the approval of an initiative takes a waiver."
     if errors:
         raise ValidationError(errors)
+
+
+def _outcome_code(
+    errors: dict[str, str],
+    name: str,
+    value: str,
+    codes: type[models.TextChoices],
+    *,
+    wanted: bool,
+    missing: str,
+    unwanted: str,
+) -> None:
+    """The code `name` one outcome takes: one of `codes` when `wanted` (else `missing`, with
+    the codes listed), none otherwise (`unwanted`)."""
+    if wanted:
+        if value not in codes.values:
+            listed = ", ".join(str(label).lower() for label in codes.labels)
+            errors[name] = f"{missing} ({listed})."
+    elif value:
+        errors[name] = unwanted
 
 
 def _supersedes_check(
