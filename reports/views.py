@@ -1,5 +1,6 @@
 """Pages of this app: thin views that parse, authorise, call one service or selector, render."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -165,22 +166,35 @@ def report_narrative(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("reports:report-detail", pk=pk)
 
 
+def _sign_off(
+    request: AuthedRequest, pk: int, needs: Action, step: Callable[..., object], done: str
+) -> HttpResponse:
+    """A sign-off button of the report's page: `step` (a service) given the report, `done` its
+    message, then the page again."""
+    require(request.user, needs)
+    report = selectors.report_detail(user=request.user, pk=pk)
+    run_action(request, step, done, report=report)
+    return redirect("reports:report-detail", pk=pk)
+
+
 @login_required
 @require_POST
 def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.REPORT_DRAFT)
-    report = selectors.report_detail(user=request.user, pk=pk)
-    run_action(request, services.report_mark_reviewed, "Marked reviewed.", report=report)
-    return redirect("reports:report-detail", pk=pk)
+    return _sign_off(
+        request, pk, Action.REPORT_DRAFT, services.report_mark_reviewed, "Marked reviewed."
+    )
 
 
 @login_required
 @require_POST
 def report_issue(request: AuthedRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.REPORT_ISSUE)
-    report = selectors.report_detail(user=request.user, pk=pk)
-    run_action(request, services.report_issue, "Issued: executives can now read it.", report=report)
-    return redirect("reports:report-detail", pk=pk)
+    return _sign_off(
+        request,
+        pk,
+        Action.REPORT_ISSUE,
+        services.report_issue,
+        "Issued: executives can now read it.",
+    )
 
 
 CONTENT_TYPES = {

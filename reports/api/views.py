@@ -4,6 +4,8 @@ Executives see issued reports only; the CMIO, the CMO and informaticists see dra
 CMIO asks for a draft (202, with the build job to follow), writes the narrative and marks it
 reviewed; the CMO issues it. An issued report never changes."""
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -64,6 +66,12 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
     def _detail(self, pk: int) -> Response:
         return rest.render(s.ValueReportDetailOutput, self._report(str(pk)))
 
+    def _sign_off(self, pk: str, step: Callable[..., object]) -> Response:
+        """A sign-off step: `step` (a service) given the report; the answer, the report."""
+        report = self._report(pk)
+        step(actor=rest.actor(self.request), report=report)
+        return self._detail(report.pk)
+
     @extend_schema(
         operation_id="reports_retrieve",
         summary="One value report",
@@ -112,9 +120,7 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
     )
     @action(detail=True, methods=["post"], url_path="review", url_name="review")
     def review(self, request: Request, pk: str) -> Response:
-        report = self._report(pk)
-        services.report_mark_reviewed(actor=rest.actor(request), report=report)
-        return self._detail(report.pk)
+        return self._sign_off(pk, services.report_mark_reviewed)
 
     @extend_schema(
         operation_id="reports_issue",
@@ -125,9 +131,7 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
     )
     @action(detail=True, methods=["post"], url_path="issue", url_name="issue")
     def issue(self, request: Request, pk: str) -> Response:
-        report = self._report(pk)
-        services.report_issue(actor=rest.actor(request), report=report)
-        return self._detail(report.pk)
+        return self._sign_off(pk, services.report_issue)
 
     @extend_schema(
         operation_id="reports_download",
