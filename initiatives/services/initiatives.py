@@ -16,7 +16,7 @@ from informatics.permissions import Action, require
 from informatics.services.records import (
     copy_back,
     guard_changed_text,
-    guard_text,
+    guard_record_text,
     guarded_fields,
     lock,
     record_phi,
@@ -99,7 +99,7 @@ def initiative_create(
             "cost_estimate": cost_estimate,
         }
     )
-    findings = guard_text(cleaned, guarded_fields(Initiative), confirmed=phi_confirmed)
+    findings = guard_record_text(Initiative, cleaned, confirmed=phi_confirmed)
     now = timezone.now()
     initiative = Initiative.objects.create(
         **{name: cleaned[name] for name in INITIATIVE_FIELDS},

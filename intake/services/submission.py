@@ -13,7 +13,7 @@ from informatics.permissions import Action, require
 from informatics.services.records import (
     field_errors,
     guard_changed_text,
-    guard_text,
+    guard_record_text,
     guarded_fields,
     record_phi,
     refuse_unknown_fields,
@@ -120,7 +120,7 @@ def request_submit(
             "is_private": is_private,
         }
     )
-    findings = guard_text(fields, guarded_fields(IntakeRequest), confirmed=phi_confirmed)
+    findings = guard_record_text(IntakeRequest, fields, confirmed=phi_confirmed)
     now = timezone.now()
     route = scoring.gate_route(
         gates=rubric_current().gates,

@@ -19,7 +19,7 @@ from informatics.services.records import (
     copy_back,
     field_errors,
     guard_changed_text,
-    guard_text,
+    guard_record_text,
     guarded_fields,
     lock,
     record_phi,
@@ -247,7 +247,7 @@ def metric_create(
             "balancing_metrics": balancing_metrics,
         }
     )
-    findings = guard_text(cleaned, guarded_fields(Metric), confirmed=phi_confirmed)
+    findings = guard_record_text(Metric, cleaned, confirmed=phi_confirmed)
     now = timezone.now()
     metric = Metric.objects.create(
         **{name: cleaned[name] for name in METRIC_FIELDS}, created_at=now, updated_at=now
