@@ -24,20 +24,21 @@ class AgendaItemOutput(serializers.Serializer):
     note = serializers.CharField()
 
 
-class ReviewListOutput(serializers.Serializer):
+class ReviewFields(serializers.Serializer):
+    # The fields both review outputs start with. A comment, not a docstring: the schema would
+    # show a docstring as the description of both.
     id = serializers.IntegerField()
     body = BodyRefOutput()
     scheduled_for = serializers.DateTimeField()
     status = serializers.ChoiceField(ReviewStatus.choices)
+
+
+class ReviewListOutput(ReviewFields):
     item_count = serializers.IntegerField()
     decision_count = serializers.IntegerField()
 
 
-class ReviewDetailOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    body = BodyRefOutput()
-    scheduled_for = serializers.DateTimeField()
-    status = serializers.ChoiceField(ReviewStatus.choices)
+class ReviewDetailOutput(ReviewFields):
     attendees = rest.PersonRefOutput(many=True)
     minutes = serializers.CharField()
     has_minutes_pdf = serializers.SerializerMethodField()
