@@ -19,6 +19,7 @@ from informatics.web import (
     code_field,
     phi_confirmed_field,
     several_field,
+    values_of,
 )
 from initiatives.models import BenefitLine, Initiative
 from metrics.choices import (
@@ -31,7 +32,7 @@ from metrics.choices import (
     ValueKind,
 )
 from metrics.models import Metric, ValueBasis
-from metrics.services import METRIC_FIELDS
+from metrics.services import METRIC_FIELDS, VALUE_BASIS_FIELDS
 
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -466,16 +467,4 @@ class ValueBasisForm(ServiceForm):
 
     @staticmethod
     def initial_for(basis: ValueBasis | None) -> dict[str, Any]:
-        if basis is None:
-            return {}
-        return {
-            name: getattr(basis, name)
-            for name in (
-                "kind",
-                "baseline",
-                "baseline_source",
-                "unit_cost",
-                "unit_cost_source",
-                "exposure_label",
-            )
-        }
+        return {} if basis is None else values_of(basis, VALUE_BASIS_FIELDS)

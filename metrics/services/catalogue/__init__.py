@@ -22,12 +22,17 @@ from metrics.services.catalogue.definitions import (
 from metrics.services.catalogue.links import metric_link_initiative, metric_unlink_initiative
 from metrics.services.catalogue.measurements import measurement_enter
 from metrics.services.catalogue.targets import target_delete, target_set
-from metrics.services.catalogue.value import value_basis_delete, value_basis_set
+from metrics.services.catalogue.value import (
+    VALUE_BASIS_FIELDS,
+    value_basis_delete,
+    value_basis_set,
+)
 
 __all__ = [
     "METRIC_EDITABLE",
     "METRIC_FIELDS",
     "ROLLUP_FIELDS",
+    "VALUE_BASIS_FIELDS",
     "annotation_add",
     "annotation_delete",
     "measurement_enter",
