@@ -40,6 +40,24 @@ class VersionedModel(TimeStampedModel):
         abstract = True
 
 
+def unique_with_optional(
+    fields: list[str], optional: str, *, name: str, name_without: str
+) -> list[models.BaseConstraint]:
+    """`fields` unique together where one of them, `optional`, may be NULL: one partial
+    constraint (`name`) over the rows that have it, one (`name_without`) over the others without
+    it, as NULLs are distinct in a unique index and SQLite has no NULLS NOT DISTINCT."""
+    return [
+        models.UniqueConstraint(
+            fields=fields, condition=Q(**{f"{optional}__isnull": False}), name=name
+        ),
+        models.UniqueConstraint(
+            fields=[field for field in fields if field != optional],
+            condition=Q(**{f"{optional}__isnull": True}),
+            name=name_without,
+        ),
+    ]
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

@@ -17,6 +17,7 @@ from informatics.models import (
     TimeStampedModel,
     User,
     VersionedModel,
+    unique_with_optional,
 )
 from initiatives.models import BenefitLine, Initiative
 from metrics.choices import (
@@ -193,20 +194,12 @@ class Target(TimeStampedModel):
 
     class Meta:
         ordering = ["metric", "due_date", "id"]
-        # Two partial constraints, as NULLs are distinct in a unique index and SQLite has no
-        # NULLS NOT DISTINCT.
-        constraints = [
-            models.UniqueConstraint(
-                fields=["metric", "facility", "due_date"],
-                condition=Q(facility__isnull=False),
-                name="target_once_per_facility_and_date",
-            ),
-            models.UniqueConstraint(
-                fields=["metric", "due_date"],
-                condition=Q(facility__isnull=True),
-                name="target_once_system_wide_per_date",
-            ),
-        ]
+        constraints = unique_with_optional(
+            ["metric", "facility", "due_date"],
+            "facility",
+            name="target_once_per_facility_and_date",
+            name_without="target_once_system_wide_per_date",
+        )
 
     def __str__(self) -> str:
         return f"{self.metric.code} target {self.value} by {self.due_date}"

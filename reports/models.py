@@ -4,11 +4,10 @@ shown, its hash, the files rendered from it and their hashes; and who subscribes
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from informatics import limits
-from informatics.models import JobRun, Redaction, StrategicPriority, User
+from informatics.models import JobRun, Redaction, StrategicPriority, User, unique_with_optional
 from reports.choices import FileKind, ReportState
 
 
@@ -54,19 +53,12 @@ class ValueReport(models.Model):
 
     class Meta:
         ordering = ["-month", "priority_id", "-revision"]
-        # Two partial constraints, as NULLs are distinct in a unique index.
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "priority", "revision"],
-                condition=Q(priority__isnull=False),
-                name="value_report_revision_once_per_priority",
-            ),
-            models.UniqueConstraint(
-                fields=["month", "revision"],
-                condition=Q(priority__isnull=True),
-                name="value_report_revision_once_organisation",
-            ),
-        ]
+        constraints = unique_with_optional(
+            ["month", "priority", "revision"],
+            "priority",
+            name="value_report_revision_once_per_priority",
+            name_without="value_report_revision_once_organisation",
+        )
         indexes = [models.Index(fields=["state", "-month"])]
 
     def __str__(self) -> str:
