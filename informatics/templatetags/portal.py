@@ -94,6 +94,12 @@ def money(value: Any, cents: bool = False) -> str:
 
 
 @register.filter
+def fields_with_errors(form: Any) -> list[BoundField]:
+    """The visible fields of a bound form that have errors, in the form's order."""
+    return [field for field in form.visible_fields() if field.errors]
+
+
+@register.filter
 def is_past(value: datetime.datetime | datetime.date | None) -> bool:
     """Whether a due date or time has passed (a date is past from the day after)."""
     if value is None:
