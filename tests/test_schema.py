@@ -177,7 +177,8 @@ def test_docs_page_loads_only_local_assets_under_the_strict_csp(
     page.feed(response.content.decode())
     assert page.inline_scripts == []
     assert page.inline_styles == 0
-    assert len(page.scripts) == 3  # the Swagger UI bundle, its preset, the initializer
+    # The Swagger UI bundle, its preset, its heading and landmark fix, the initializer.
+    assert len(page.scripts) == 4
     for url in [*page.scripts, *page.stylesheets]:
         assert url.startswith("/"), url  # this host only
         assert not url.startswith("//"), url
