@@ -454,6 +454,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Django's own loggers reach the console through the root logger, once.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    # Django's own loggers reach the console through the root logger, once. WeasyPrint's
+    # layout steps are noise at INFO. With no broker, tasks run in the web process or the
+    # command that enqueued them: their "Task … succeeded" lines and kombu's note that no broker
+    # host was given are noise too (a worker, with a broker, keeps its task log).
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "weasyprint.progress": {"level": "WARNING"},
+        **(
+            {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
+            if CELERY_TASK_ALWAYS_EAGER
+            else {}
+        ),
+    },
 }
