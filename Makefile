@@ -46,9 +46,9 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --skip-accounts
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py serve_demo 127.0.0.1:$(PORT)
 
 # worksteal: each process starts with half the tests and takes from the other when it runs dry,
 # so the run ends together even when a few files (browser tests) take much longer than the rest.

@@ -382,8 +382,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # A list read with a query parameter it does not take answers 400 naming it (documented).
+    "DEFAULT_SCHEMA_CLASS": "informatics.api_schema.ListSchema",
+    "DEFAULT_FILTER_BACKENDS": ["informatics.api_filtering.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -418,8 +419,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    # No badge fetched from validator.swagger.io: every request stays on this host.
-    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    # No badge fetched from validator.swagger.io: every request stays on this host. No deep
+    # links: they put a link inside each operation's button (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     # One named enum per choice set that several fields (or a field named alike) share.
     "ENUM_NAME_OVERRIDES": {
@@ -452,6 +454,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Django's own loggers reach the console through the root logger, once.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    # Django's own loggers reach the console through the root logger, once. WeasyPrint's
+    # layout steps are noise at INFO. With no broker, tasks run in the web process or the
+    # command that enqueued them: their "Task … succeeded" lines and kombu's note that no broker
+    # host was given are noise too (a worker, with a broker, keeps its task log).
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "weasyprint.progress": {"level": "WARNING"},
+        **(
+            {"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}}
+            if CELERY_TASK_ALWAYS_EAGER
+            else {}
+        ),
+    },
 }

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from informatics import error_views
 from informatics.auth import PasswordChangeForm, SetPasswordForm
 from informatics.forms import PasswordResetForm
 from informatics.health import healthz
@@ -37,3 +38,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# The 404 page is Django's own handler rendering templates/404.html, with the request.
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler500 = error_views.server_error

@@ -33,10 +33,11 @@ RECENT = 20
 POLL_SECONDS = 2
 RUNNING = (ImportStatus.PENDING, ImportStatus.RUNNING)
 
-# What each canonical column holds (shown on the upload page, in order).
+# What each canonical column holds (shown on the upload page, in order); the examples are the
+# site's own codes (example_codes).
 COLUMN_HELP: dict[str, str] = {
-    "metric_code": "The metric's code in the catalogue, e.g. Q1. Required.",
-    "facility_code": "The facility's code, e.g. rh-north. Required.",
+    "metric_code": "The metric's code in the catalogue, e.g. {metric}. Required.",
+    "facility_code": "The facility's code, e.g. {facility}. Required.",
     "period_start": "First day of the period, YYYY-MM-DD. Required.",
     "period_end": "Last day of the period, YYYY-MM-DD, not before period_start. Required.",
     "numerator": "Count of events (≥ 0). With a denominator, or leave both blank.",
@@ -48,6 +49,22 @@ COLUMN_HELP: dict[str, str] = {
     "definition_version": "Optional: the definition version it was computed under.",
     "extracted_at": "Optional: when it was extracted, ISO 8601 (e.g. 2024-02-05T06:00:00Z).",
 }
+
+
+def example_records() -> tuple[Metric | None, Facility | None]:
+    """The metric and the facility that examples name: the first active metric and the first
+    facility below the system, by code (none when the catalogue or the tree is empty)."""
+    metric = Metric.objects.filter(is_active=True).order_by("code").first()
+    facility = Facility.objects.filter(parent__isnull=False).order_by("code").first()
+    return metric, facility
+
+
+def example_codes(metric: Metric | None, facility: Facility | None) -> dict[str, str]:
+    """The codes that examples name: those of `example_records()`, else Q1 and rh-north."""
+    return {
+        "metric": metric.code if metric else "Q1",
+        "facility": facility.code if facility else "rh-north",
+    }
 
 
 class ImportUploadForm(forms.Form):
@@ -65,6 +82,7 @@ def import_upload_page(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.MEASUREMENT_LOAD)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     form.fields["file"].help_text = f"{form.fields['file'].help_text} {limits.sizes_text()}"
+    codes = example_codes(*example_records())
     if request.method == "POST" and form.is_valid():
         try:
             batch = import_upload(actor=request.user, upload=form.cleaned_data["file"])
@@ -77,7 +95,7 @@ def import_upload_page(request: AuthedRequest) -> HttpResponse:
         "metrics/import_upload.html",
         {
             "form": form,
-            "columns": list(COLUMN_HELP.items()),
+            "columns": [(name, text.format(**codes)) for name, text in COLUMN_HELP.items()],
             "batches": selectors.import_list()[:RECENT],
         },
         status=400 if form.errors else 200,
@@ -110,13 +128,13 @@ def import_template(request: AuthedRequest) -> HttpResponseBase:
     when the catalogue has them (their texts made safe for a spreadsheet, as in every CSV the
     portal offers)."""
     require(request.user, Action.MEASUREMENT_LOAD)
-    metric = Metric.objects.filter(is_active=True).order_by("code").first()
-    facility = Facility.objects.filter(parent__isnull=False).order_by("code").first()
+    metric, facility = example_records()
+    codes = example_codes(metric, facility)
     multiplier = metric.multiplier if metric else Decimal(100)
     value = stored(Decimal(57) / Decimal(400) * multiplier).normalize()
     example = {
-        "metric_code": metric.code if metric else "Q1",
-        "facility_code": facility.code if facility else "rh-north",
+        "metric_code": codes["metric"],
+        "facility_code": codes["facility"],
         "period_start": "2024-01-01",
         "period_end": "2024-01-31",
         "numerator": "57",

@@ -32,6 +32,7 @@ from typing import Any
 from django.db.models import Prefetch, Q
 
 from informatics.choices import ValueCategory
+from informatics.formatting import currency_sign
 from informatics.models import StrategicPriority
 from informatics.services import site_settings_get
 from initiatives.choices import FinancialKind
@@ -76,13 +77,10 @@ def _roi_text(value: Decimal) -> str:
     return text
 
 
-SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
-
-
 def _money_text(currency: str) -> Callable[[Decimal], str]:
     """How an amount of the organisation's `currency` reads in a formula: $46,000.00, or
     CHF 46,000.00 for a currency without a symbol here."""
-    symbol = SYMBOLS.get(currency, f"{currency} ")
+    symbol = currency_sign(currency)
 
     def text(value: Decimal) -> str:
         sign = "−" if value < 0 else ""

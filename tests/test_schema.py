@@ -94,6 +94,32 @@ def test_signed_in_users_read_the_schema_by_session_or_token(
     assert "/api/v1/priorities/" in by_session.json()["paths"]
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.django_db
+def test_an_anonymous_browser_opening_the_schema_is_sent_to_the_login_page() -> None:
+    response = Client().get("/api/schema/", headers={"Accept": BROWSER_ACCEPT})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/api/schema/"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_browser_opening_the_schema_is_shown_the_docs(
+    client_for: Callable[[str], Client],
+) -> None:
+    client = client_for(Role.CHAMPION)
+
+    shown = client.get("/api/schema/", headers={"Accept": BROWSER_ACCEPT})
+    asked = client.get("/api/schema/", {"format": "yaml"}, headers={"Accept": BROWSER_ACCEPT})
+
+    assert shown.status_code == 302
+    assert shown["Location"] == "/api/docs/"
+    assert asked.status_code == 200
+    assert asked["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
+
+
 @pytest.mark.django_db
 def test_anonymous_docs_visitor_is_sent_to_the_login_page() -> None:
     response = Client().get("/api/docs/")
@@ -151,7 +177,8 @@ def test_docs_page_loads_only_local_assets_under_the_strict_csp(
     page.feed(response.content.decode())
     assert page.inline_scripts == []
     assert page.inline_styles == 0
-    assert len(page.scripts) == 3  # the Swagger UI bundle, its preset, the initializer
+    # The Swagger UI bundle, its preset, its heading and landmark fix, the initializer.
+    assert len(page.scripts) == 4
     for url in [*page.scripts, *page.stylesheets]:
         assert url.startswith("/"), url  # this host only
         assert not url.startswith("//"), url

@@ -3,7 +3,6 @@ schema and docs. Each app adds its routes in its own api/urls.py, included here.
 
 from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from informatics.api import views
@@ -26,8 +25,9 @@ v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("v1/", include((v1, "api"))),
-    # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): anonymous gets 401.
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): anonymous gets 401, an
+    # anonymous browser the login page; a browser is shown the docs.
+    path("schema/", views.schema, name="api-schema"),
     # An anonymous visitor is sent to the login page, then back here.
     path(
         "docs/",

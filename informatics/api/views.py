@@ -2,9 +2,12 @@
 renders an output serializer. Refusals come from informatics.permissions (403, nothing changed);
 stale edits from the services' optimistic locking (409)."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -249,3 +252,19 @@ class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI, served from this host (sidecar), under the site's strict CSP."""
 
     template_name = "api/docs.html"
+
+
+def schema(request: HttpRequest) -> HttpResponseBase:
+    """The OpenAPI schema (YAML, or JSON with `?format=json`) for a signed-in user or a token.
+    A browser opening the address is shown the schema browsable at /api/docs/, through the
+    login page when not signed in (rather than a 401 file to download); a client that asks for
+    a format, or sends a token, gets the file or the 401 as before."""
+    is_browser = "text/html" in request.headers.get("Accept", "")
+    if is_browser and "format" not in request.GET and "Authorization" not in request.headers:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return redirect("api-docs")
+    return _schema_file(request)
+
+
+_schema_file = SpectacularAPIView.as_view()

@@ -1,4 +1,5 @@
-"""Template filters of the portal: permission checks, role labels, durations, audit values.
+"""Template filters of the portal: permission checks, role labels, durations, money, audit
+values.
 
 Load with `{% load portal %}`. Templates ask the same predicates as views and services:
 `{% if user|can:"priority.edit" %}`.
@@ -19,7 +20,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from informatics.choices import Role
+from informatics.formatting import money_text
 from informatics.permissions import can as can_predicate
+from informatics.services import site_settings_get
 
 register = template.Library()
 
@@ -81,6 +84,19 @@ def lockout_period() -> str:
 def password_reset_period() -> str:
     """How long a password reset link stays valid (settings.PASSWORD_RESET_TIMEOUT), in words."""
     return duration(datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT))
+
+
+@register.filter
+def money(value: Any, cents: bool = False) -> str:
+    """An amount in the organisation's currency: `{{ amount|money }}` → "$25,000" (two decimals
+    when there are cents, or always with `money:True`); "—" for none."""
+    return money_text(value, site_settings_get().currency, cents=bool(cents))
+
+
+@register.filter
+def fields_with_errors(form: Any) -> list[BoundField]:
+    """The visible fields of a bound form that have errors, in the form's order."""
+    return [field for field in form.visible_fields() if field.errors]
 
 
 @register.filter

@@ -110,12 +110,23 @@ def _date(cell: Any) -> datetime.date:
     text = _text(cell)
     if not text:
         raise ValueError("Required.")
-    if _ISO_DATE.match(text):
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise ValueError("Not a date: expected YYYY-MM-DD.")
+    if not _ISO_DATE.match(text):
+        raise ValueError("Not a date: expected YYYY-MM-DD.")
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(_no_such_day(text)) from None
+
+
+def _no_such_day(text: str) -> str:
+    """What is wrong with a YYYY-MM-DD text that is no calendar day: the format is right, so
+    the message names the part that is not."""
+    year, month, _ = (int(part) for part in text.split("-"))
+    if year == 0:
+        return "No such year: years start at 0001."
+    if not 1 <= month <= 12:
+        return "No such month: months run from 01 to 12."
+    return "No such day in that month."
 
 
 def _moment(cell: Any) -> datetime.datetime | None:

@@ -10,12 +10,12 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from informatics.formatting import money_text
 from metrics.charts import figure
 from reports.sources import source_url
 
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "GBP": "£", "EUR": "€"}
 NONE = "—"
 
 
@@ -32,14 +32,7 @@ def _decimal(value: Any) -> decimal.Decimal | None:
 def money(value: Any, currency: str = "USD") -> str:
     """An amount with its currency sign and thousands separators: whole units when there are
     no cents ("115000.00" → "$115,000"), else two decimals ("12.50" → "$12.50"); "—" for none."""
-    amount = _decimal(value)
-    if amount is None:
-        return NONE
-    symbol = CURRENCY_SYMBOLS.get(str(currency or "USD"), f"{currency} ")
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return f"{sign}{symbol}{text}"
+    return money_text(value, str(currency or "USD"))
 
 
 @register.filter

@@ -1,8 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
 
 One browser per session, a fresh context per test. Each page records its console errors, its
-Content Security Policy violations and every request that leaves the machine; tests assert
-that all three stay empty.
+Content Security Policy violations, every request that leaves the machine and axe-core's
+violations (of any impact) on every document it shows; tests assert that all four stay empty.
 """
 
 import os
@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from playwright.sync_api import (
     Browser,
@@ -66,13 +67,28 @@ class Recorder:
     console_errors: list[str] = field(default_factory=list)
     csp_violations: list[dict[str, Any]] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
+    axe_violations: list[dict[str, Any]] = field(default_factory=list)
+
+    def audit(self) -> list[dict[str, Any]]:
+        """axe-core's violations of any impact in the page as it is now (also kept for
+        `assert_clean`), shortened for a failure message."""
+        found = axe_violations(self)
+        self.axe_violations.extend(v for v in found if v not in self.axe_violations)
+        return found
 
     def collect(self) -> None:
-        """Read the current document's CSP violations (call before it navigates away)."""
+        """Read the current document's CSP violations and, once per document, audit it with
+        axe-core (call before it navigates away)."""
         try:
             found = self.page.evaluate("window.__cspViolations || []")
         except PlaywrightError:  # a document torn down mid-navigation has nothing left to read
             found = []
+        try:
+            if self.page.url != "about:blank" and not self.page.evaluate("window.__audited"):
+                self.audit()
+                self.page.evaluate("window.__audited = true")
+        except PlaywrightError:
+            pass
         for violation in found:
             violation["url"] = self.page.url
             if violation not in self.csp_violations:
@@ -97,6 +113,22 @@ class Recorder:
         assert self.console_errors == []
         assert self.csp_violations == []
         assert self.external_requests == []
+        assert self.axe_violations == []
+
+
+def axe_violations(recorder: Recorder) -> list[dict[str, Any]]:
+    """axe-core's violations of any impact on the page, shortened for a failure message."""
+    results = Axe().run(recorder.page)
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "url": recorder.page.url,
+            "targets": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in results.response["violations"]
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -186,7 +186,7 @@ def test_every_entry_error_names_the_entry_and_element(
         ),
         (7, "group", "Has 2 groups: import one metric per MeasureReport (one group)."),
         (8, "period.start", "Not a date: expected YYYY-MM-DD."),
-        (8, "period.end", "Not a date: expected YYYY-MM-DD."),
+        (8, "period.end", "No such day in that month."),
     ]
     assert Measurement.objects.count() == 0
 

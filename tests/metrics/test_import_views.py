@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from informatics.choices import JobStatus, Role
+from informatics.choices import FacilityKind, JobStatus, Role
 from informatics.models import AuditEvent, JobRun, User
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.imports import COLUMNS
@@ -20,7 +20,9 @@ from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import ImportBatch, Measurement, Metric
 from metrics.tasks import IMPORT_KIND
 from tests.conftest import snapshot
+from tests.factories import FacilityFactory
 from tests.metrics import test_import_helpers as helpers
+from tests.metrics.factories import MetricFactory
 from tests.metrics.test_import_helpers import (
     csv_bytes,
     readmission_rows,
@@ -289,3 +291,35 @@ def test_anonymous_visitors_are_sent_to_log_in(catalogue: dict[str, Any]) -> Non
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert snapshot(*TABLES) == before
+
+
+def test_the_upload_page_examples_name_the_sites_own_codes(
+    users: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    system = FacilityFactory.create(code="riverside", kind=FacilityKind.SYSTEM)
+    FacilityFactory.create(code="rmc", kind=FacilityKind.HOSPITAL, parent=system)
+    MetricFactory.create(code="E3")
+
+    page = client_for(Role.INFORMATICIST).get(UPLOAD).content.decode()
+
+    assert "<td>The metric&#x27;s code in the catalogue, e.g. E3. Required.</td>" in page
+    assert "<td>The facility&#x27;s code, e.g. rmc. Required.</td>" in page
+
+
+def test_a_batch_refused_before_its_rows_were_read_shows_no_counts(
+    users: dict[str, User],
+    catalogue: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+    client_for: Callable[[str], Client],
+) -> None:
+    client = client_for(Role.INFORMATICIST)
+    content = b"metric_code,period_start\nQ1,2024-01-01\n"
+    response = post_file(client, "short.csv", content, django_capture_on_commit_callbacks)
+
+    page = client.get(response["Location"]).content.decode()
+
+    assert ImportBatch.objects.get().rows_total == 0
+    assert '<span class="badge badge--danger">Rejected</span>' in page
+    assert "<dt>Rows</dt>" not in page
+    assert "<dt>Rows with errors</dt>" not in page
+    assert "<code>facility_code</code>" in page

@@ -119,7 +119,9 @@ def test_wide_tables_scroll_in_their_own_named_focusable_region() -> None:
     html = body(sample_payload(), links=True)
 
     regions = re.findall(
-        r'<div class="report-wrap" role="region" tabindex="0" aria-labelledby="([^"]+)">', html
+        r'<div class="report-wrap" role="region" tabindex="0" '
+        r'aria-labelledby="([^" ]+) scroll-area-label">',
+        html,
     )
     assert regions == [
         "report-headline",

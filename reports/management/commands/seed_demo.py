@@ -30,8 +30,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even though DJANGO_DEBUG=false (production settings).",
         )
+        parser.add_argument(
+            "--skip-accounts",
+            action="store_true",
+            help="Do not list the demo accounts (serve_demo lists them once the server runs).",
+        )
 
-    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+    def handle(
+        self, *args: Any, force: bool = False, skip_accounts: bool = False, **options: Any
+    ) -> None:
         if settings.PRODUCTION and not force:
             raise CommandError(
                 "Refusing to load demo data with production settings (DJANGO_DEBUG=false): it "
@@ -43,10 +50,18 @@ class Command(BaseCommand):
                 seed = getattr(import_module(f"{app}.demo"), "seed", None)
                 if callable(seed):
                     seed(stdout=self.stdout)
-        self.stdout.write("")
-        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-        width = max(len(account.email) for account in DEMO_ACCOUNTS)
-        self.stdout.write(f"  {'e-mail'.ljust(width)}  {'roles'.ljust(27)}  password")
-        for account in DEMO_ACCOUNTS:
-            roles = ", ".join(account.roles)
-            self.stdout.write(f"  {account.email.ljust(width)}  {roles.ljust(27)}  {DEMO_PASSWORD}")
+        if not skip_accounts:
+            self.stdout.write("\n".join(["", *demo_account_lines()]))
+
+
+def demo_account_lines() -> list[str]:
+    """The demo accounts as a table: e-mail, roles, password."""
+    width = max(len(account.email) for account in DEMO_ACCOUNTS)
+    return [
+        f"Demo accounts (password for all: {DEMO_PASSWORD}):",
+        f"  {'e-mail'.ljust(width)}  {'roles'.ljust(27)}  password",
+        *(
+            f"  {account.email.ljust(width)}  {', '.join(account.roles).ljust(27)}  {DEMO_PASSWORD}"
+            for account in DEMO_ACCOUNTS
+        ),
+    ]
