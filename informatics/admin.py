@@ -138,8 +138,28 @@ class AuditEventAdmin(ReadOnlyAdmin):
 # --- Single sign-on: the admin edits which groups give which roles, and pins roles on people.
 
 
+class AdminRoleEdits(admin.ModelAdmin):
+    """Settings rows that the admin role edits here, by its role (DESIGN.md's table), whatever
+    Django's model permissions say."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _admin_role_only(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _admin_role_only(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
+
 @admin.register(GroupRoleMapping)
-class GroupRoleMappingAdmin(admin.ModelAdmin):
+class GroupRoleMappingAdmin(AdminRoleEdits):
     """Identity-provider groups → portal roles, applied at each sign-in. While this has no
     row, OIDC_GROUP_ROLES from the environment is the mapping."""
 
@@ -149,7 +169,7 @@ class GroupRoleMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(PinnedRole)
-class PinnedRoleAdmin(admin.ModelAdmin):
+class PinnedRoleAdmin(AdminRoleEdits):
     """Roles that signing in through the provider never removes from a person."""
 
     list_display = ("user", "role")
@@ -161,6 +181,12 @@ class PinnedRoleAdmin(admin.ModelAdmin):
 
 @admin.register(IdentityLink)
 class IdentityLinkAdmin(ReadOnlyAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _admin_role_only(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
     list_display = ("user", "issuer", "subject", "checked_at")
     list_select_related = ("user",)
     search_fields = ("user__email", "subject")

@@ -1,15 +1,19 @@
 """The login page with single sign-on configured, and local passwords switched off: the form is
-gone and every way of signing in with a password is refused (Done when 4)."""
+gone and every way of signing in with a password is refused (Done when 4). The admin's pages of
+single sign-on: who may edit the group → role mapping and pin roles."""
 
 from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from informatics.models import User
+from informatics.models import GroupRoleMapping, IdentityLink, PinnedRole, User
+from informatics.selectors import parse_group_roles
 from tests.conftest import snapshot
 
 PASSWORD_FORM = 'name="password"'
@@ -121,3 +125,87 @@ def test_the_admin_sign_in_goes_through_the_portals_login_page(db: None) -> None
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/admin/"
+
+
+# --- The admin's pages: group → role mapping and pinned roles ----------------------------------
+
+
+@pytest.mark.parametrize("role", ["admin", "cmo", "cmio", "informaticist", "executive", "champion"])
+def test_only_the_admin_edits_the_group_role_mapping(client_for: Any, role: str) -> None:
+    before = snapshot(GroupRoleMapping)
+
+    response = client_for(role).post(
+        "/admin/informatics/grouprolemapping/add/", {"group": "IS-Informatics-CMIO", "role": "cmio"}
+    )
+
+    if role == "admin":
+        assert response.status_code == 302
+        assert list(GroupRoleMapping.objects.values_list("group", "role")) == [
+            ("IS-Informatics-CMIO", "cmio")
+        ]
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+        assert snapshot(GroupRoleMapping) == before
+
+
+@pytest.mark.parametrize("role", ["admin", "cmo", "cmio", "informaticist", "executive", "champion"])
+def test_only_the_admin_pins_a_role(client_for: Any, users: dict[str, User], role: str) -> None:
+    before = snapshot(PinnedRole)
+
+    response = client_for(role).post(
+        "/admin/informatics/pinnedrole/add/", {"user": users["cmo"].pk, "role": "executive"}
+    )
+
+    assert response.status_code == 302
+    if role == "admin":
+        assert list(PinnedRole.objects.values_list("user__email", "role")) == [
+            ("cmo@riverside.example", "executive")
+        ]
+    else:
+        assert response["Location"].startswith("/admin/login/")
+        assert snapshot(PinnedRole) == before
+
+
+def test_a_group_maps_to_a_role_once(client_for: Any) -> None:
+    GroupRoleMapping.objects.create(group="IS-Informatics-CMIO", role="cmio")
+
+    response = client_for("admin").post(
+        "/admin/informatics/grouprolemapping/add/", {"group": "IS-Informatics-CMIO", "role": "cmio"}
+    )
+
+    assert response.status_code == 200
+    assert "Group role mapping with this Group and Role already exists." in response.text
+    assert GroupRoleMapping.objects.count() == 1
+
+
+def test_the_identity_links_are_read_only_and_never_show_the_refresh_token(
+    client_for: Any, users: dict[str, User]
+) -> None:
+    link = IdentityLink.objects.create(
+        user=users["cmo"],
+        issuer="https://login.example.org",
+        subject="cmo-guid",
+        refresh_token="very-secret-refresh-token",
+        checked_at=timezone.now(),
+    )
+    admin = client_for("admin")
+
+    page = admin.get(f"/admin/informatics/identitylink/{link.pk}/change/")
+
+    assert page.status_code == 200
+    assert "cmo-guid" in page.text
+    assert "very-secret-refresh-token" not in page.text
+    assert admin.get("/admin/informatics/identitylink/add/").status_code == 403
+
+
+def test_an_unknown_role_in_the_environment_mapping_fails_loudly(settings: Any) -> None:
+    settings.OIDC_GROUP_ROLES = "IS-Informatics-CMIO=cmio,IS-Boss=boss"
+
+    with pytest.raises(ImproperlyConfigured) as raised:
+        parse_group_roles(settings.OIDC_GROUP_ROLES)
+
+    assert str(raised.value) == (
+        "OIDC_GROUP_ROLES: 'IS-Boss=boss' is not group=role with a role among cmo, cmio, "
+        "informaticist, executive, champion, admin"
+    )
