@@ -8,6 +8,7 @@ authorization-code flow with `requests`, so that the portal's side runs in the t
 (and its clock can be moved).
 """
 
+import fcntl
 import json
 import os
 import shutil
@@ -68,6 +69,7 @@ class OidcProvider:
         name: str = "",
         groups: list[str] | None = None,
         disabled: bool = False,
+        email_verified: bool = True,
     ) -> None:
         """Add or replace an account (login = the provider's subject)."""
         accounts = self.read()["accounts"]
@@ -76,6 +78,7 @@ class OidcProvider:
             "name": name or login.title(),
             "groups": groups or [],
             "disabled": disabled,
+            "email_verified": email_verified,
         }
         self.update(accounts=accounts)
 
@@ -111,7 +114,11 @@ def start_provider(tmp_dir: Path) -> Iterator[OidcProvider]:
         npm = shutil.which("npm")
         require_service(npm is not None, "npm, to install tests/oidc (npm ci)")
         assert npm is not None
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True)
+        # One install at a time: each xdist worker starts its own provider.
+        with (tmp_dir.parent.parent / "oidc-npm.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
+                subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True)
     port = _free_port()
     provider = OidcProvider(issuer=f"http://127.0.0.1:{port}", state_path=tmp_dir / "oidc.json")
     provider.state_path.write_text("{}")

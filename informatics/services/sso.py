@@ -53,7 +53,8 @@ def sso_roles_for(*, groups: list[str], pinned: set[str]) -> list[str]:
 @transaction.atomic
 def user_sso_sign_in(*, issuer: str, claims: Mapping[str, Any], refresh_token: str) -> User:
     """The person the provider vouched for (the ID token's claims, already validated): found by
-    their subject at this issuer, else by e-mail address, else created. Their name and e-mail
+    their subject at this issuer, else by e-mail address (unless the provider says it has not
+    verified it), else created. Their name and e-mail
     follow the claims; their roles become exactly those their groups map to, plus any an admin
     pinned. Raises SignInRefused for a deactivated account or one with no role."""
     subject = str(claims.get("sub") or "")
@@ -72,7 +73,16 @@ def user_sso_sign_in(*, issuer: str, claims: Mapping[str, Any], refresh_token: s
         .filter(issuer=issuer, subject=subject)
         .first()
     )
-    user = link.user if link else User.objects.filter(email__iexact=email).first()
+    if link is not None:
+        user: User | None = link.user
+    else:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is not None and claims.get("email_verified") is False:
+            # An address the provider has not verified could be anyone's: it links no account.
+            raise SignInRefused(
+                f"The identity provider has not verified {email}, and a portal account already "
+                "uses it. Ask a portal administrator."
+            )
     if user is not None and not user.is_active:
         raise SignInRefused(
             "Your portal account has been deactivated. Ask a portal administrator to reactivate it."

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from informatics.models import AuditEvent, GroupRoleMapping, IdentityLink, PinnedRole, User
 from informatics.services import user_token_create
+from tests.conftest import snapshot
 from tests.factories import UserFactory
 from tests.sso import OidcProvider, provider_round_trip, sign_in_through_provider
 
@@ -132,6 +133,22 @@ def test_an_existing_local_account_is_linked_by_its_email_address(
     local.refresh_from_db()
     assert (local.full_name, local.roles) == ("Eve New", ("cmio",))
     assert IdentityLink.objects.get(user=local).subject == "eve-guid"
+
+
+def test_an_unverified_address_links_no_existing_account(oidc: OidcProvider, mapping: None) -> None:
+    UserFactory.create(email="vic@example.org", roles=["admin"])
+    oidc.account("mallory", email="vic@example.org", groups=["IS-Informatics-CMIO"])
+    oidc.change("mallory", email_verified=False)
+    client = Client()
+    before = snapshot(User)
+
+    response = sign_in_through_provider(client, "mallory")
+
+    assert response.status_code == 403
+    assert "has not verified vic@example.org" in response.text
+    assert signed_in_user(client) is None
+    assert snapshot(User) == before
+    assert IdentityLink.objects.count() == 0
 
 
 def test_someone_with_no_mapped_group_is_refused_and_not_created(

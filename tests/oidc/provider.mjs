@@ -78,7 +78,7 @@ const provider = new Provider(issuer, {
         return {
           sub,
           email: account.email,
-          email_verified: true,
+          email_verified: account.email_verified ?? true,
           name: account.name,
           groups: account.groups,
         };
