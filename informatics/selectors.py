@@ -6,13 +6,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from informatics.choices import ROLE_ORDER
 from informatics.models import AuditEvent, Facility, GroupRoleMapping, StrategicPriority, User
 
 
@@ -163,25 +161,7 @@ def sso_group_roles() -> dict[str, set[str]]:
     mapping: dict[str, set[str]] = {}
     rows = list(GroupRoleMapping.objects.values_list("group", "role"))
     if not rows:
-        rows = parse_group_roles(settings.OIDC_GROUP_ROLES)
+        rows = list(settings.OIDC_GROUP_ROLES)
     for group, role in rows:
         mapping.setdefault(group.casefold(), set()).add(role)
     return mapping
-
-
-def parse_group_roles(text: str) -> list[tuple[str, str]]:
-    """OIDC_GROUP_ROLES as (group, role) pairs; an unknown role or a pair without "=" fails
-    loudly, naming it."""
-    pairs = []
-    for item in text.split(","):
-        if not item.strip():
-            continue
-        group, sep, role = item.rpartition("=")
-        group, role = group.strip(), role.strip()
-        if not sep or not group or role not in ROLE_ORDER:
-            raise ImproperlyConfigured(
-                f"OIDC_GROUP_ROLES: {item.strip()!r} is not group=role with a role among "
-                f"{', '.join(ROLE_ORDER)}"
-            )
-        pairs.append((group, role))
-    return pairs

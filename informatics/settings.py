@@ -12,7 +12,8 @@ from typing import Any
 import dj_database_url
 from django.utils.csp import CSP
 
-from informatics.env import env_bool, env_int, env_list, env_required, env_str
+from informatics.choices import Role
+from informatics.env import env_bool, env_int, env_list, env_pairs, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -271,7 +272,7 @@ OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile offline_access")
 OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
 OIDC_NAME_CLAIM = env_str("OIDC_NAME_CLAIM", "name")
 OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
-OIDC_GROUP_ROLES = env_str("OIDC_GROUP_ROLES")
+OIDC_GROUP_ROLES = env_pairs("OIDC_GROUP_ROLES", allowed=Role.values)
 OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL", "Sign in with your organisation account")
 OIDC_RECHECK_MINUTES = env_int("OIDC_RECHECK_MINUTES", 15)
 OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)

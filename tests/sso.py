@@ -151,7 +151,7 @@ def configure_portal(settings: Any, provider: OidcProvider) -> None:
     settings.OIDC_CLIENT_ID = CLIENT_ID
     settings.OIDC_CLIENT_SECRET = CLIENT_SECRET
     settings.OIDC_SCOPES = "openid email profile groups offline_access"
-    settings.OIDC_GROUP_ROLES = ""
+    settings.OIDC_GROUP_ROLES = []
 
 
 def provider_round_trip(authorize_url: str, *, login: str = "", deny: bool = False) -> str:

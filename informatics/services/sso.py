@@ -54,9 +54,9 @@ def sso_roles_for(*, groups: list[str], pinned: set[str]) -> list[str]:
 def user_sso_sign_in(*, issuer: str, claims: Mapping[str, Any], refresh_token: str) -> User:
     """The person the provider vouched for (the ID token's claims, already validated): found by
     their subject at this issuer, else by e-mail address (unless the provider says it has not
-    verified it), else created. Their name and e-mail
-    follow the claims; their roles become exactly those their groups map to, plus any an admin
-    pinned. Raises SignInRefused for a deactivated account or one with no role."""
+    verified it), else created. Their name and e-mail follow the claims; their roles become
+    exactly those their groups map to, plus any an admin pinned. Raises SignInRefused (and
+    writes nothing) for a deactivated account, one with no role, or an address in use."""
     subject = str(claims.get("sub") or "")
     email = str(claims.get(settings.OIDC_EMAIL_CLAIM) or "").strip().lower()
     if not subject or not email:

@@ -12,6 +12,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from informatics.choices import Role
+from informatics.env import env_pairs
 from informatics.models import AuditEvent, GroupRoleMapping, IdentityLink, PinnedRole, User
 from informatics.services import user_token_create
 from tests.conftest import snapshot
@@ -108,9 +110,10 @@ def test_a_pinned_role_stays_when_the_provider_does_not_grant_it(
 
 
 def test_the_environment_mapping_applies_while_the_admin_has_none(
-    oidc: OidcProvider, settings: Any
+    oidc: OidcProvider, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.OIDC_GROUP_ROLES = "IS-Exec=executive, IS-Exec=champion,IS-CMO=cmo"
+    monkeypatch.setenv("OIDC_GROUP_ROLES", "IS-Exec=executive, IS-Exec=champion,IS-CMO=cmo")
+    settings.OIDC_GROUP_ROLES = env_pairs("OIDC_GROUP_ROLES", allowed=Role.values)
     oidc.account("dee", groups=["IS-Exec"])
 
     sign_in_through_provider(Client(), "dee")

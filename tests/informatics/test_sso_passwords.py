@@ -12,8 +12,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from informatics.choices import Role
+from informatics.env import env_pairs
 from informatics.models import GroupRoleMapping, IdentityLink, PinnedRole, User
-from informatics.selectors import parse_group_roles
 from tests.conftest import snapshot
 
 PASSWORD_FORM = 'name="password"'
@@ -199,13 +200,15 @@ def test_the_identity_links_are_read_only_and_never_show_the_refresh_token(
     assert admin.get("/admin/informatics/identitylink/add/").status_code == 403
 
 
-def test_an_unknown_role_in_the_environment_mapping_fails_loudly(settings: Any) -> None:
-    settings.OIDC_GROUP_ROLES = "IS-Informatics-CMIO=cmio,IS-Boss=boss"
+def test_an_unknown_role_in_the_environment_mapping_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OIDC_GROUP_ROLES", "IS-Informatics-CMIO=cmio,IS-Boss=boss")
 
     with pytest.raises(ImproperlyConfigured) as raised:
-        parse_group_roles(settings.OIDC_GROUP_ROLES)
+        env_pairs("OIDC_GROUP_ROLES", allowed=Role.values)
 
     assert str(raised.value) == (
-        "OIDC_GROUP_ROLES: 'IS-Boss=boss' is not group=role with a role among cmo, cmio, "
+        "OIDC_GROUP_ROLES: 'IS-Boss=boss' is not key=value with a value among cmo, cmio, "
         "informaticist, executive, champion, admin"
     )
