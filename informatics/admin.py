@@ -17,7 +17,17 @@ from django.http import HttpRequest
 
 from informatics import services
 from informatics.choices import ROLE_ORDER, Role
-from informatics.models import AuditEvent, Facility, JobRun, SiteSettings, StrategicPriority, User
+from informatics.models import (
+    AuditEvent,
+    Facility,
+    GroupRoleMapping,
+    IdentityLink,
+    JobRun,
+    PinnedRole,
+    SiteSettings,
+    StrategicPriority,
+    User,
+)
 from informatics.permissions import Action, can
 from informatics.web import ReadOnlyAdmin
 
@@ -123,3 +133,61 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ("actor", "content_type")
     search_fields = ("object_repr", "object_id")
     date_hierarchy = "at"
+
+
+# --- Single sign-on: the admin edits which groups give which roles, and pins roles on people.
+
+
+class AdminRoleEdits(admin.ModelAdmin):
+    """Settings rows that the admin role edits here, by its role (DESIGN.md's table), whatever
+    Django's model permissions say."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _admin_role_only(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _admin_role_only(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
+
+@admin.register(GroupRoleMapping)
+class GroupRoleMappingAdmin(AdminRoleEdits):
+    """Identity-provider groups → portal roles, applied at each sign-in. While this has no
+    row, OIDC_GROUP_ROLES from the environment is the mapping."""
+
+    list_display = ("group", "role")
+    list_filter = ("role",)
+    search_fields = ("group",)
+
+
+@admin.register(PinnedRole)
+class PinnedRoleAdmin(AdminRoleEdits):
+    """Roles that signing in through the provider never removes from a person."""
+
+    list_display = ("user", "role")
+    list_filter = ("role",)
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+    search_fields = ("user__email", "user__full_name")
+
+
+@admin.register(IdentityLink)
+class IdentityLinkAdmin(ReadOnlyAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _admin_role_only(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _admin_role_only(request)
+
+    list_display = ("user", "issuer", "subject", "checked_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "subject")
+    exclude = ("refresh_token",)

@@ -69,6 +69,14 @@ class InformaticsConfig(AppConfig):
             "field": "a field's name",
             "reason": "typed by an admin and read by admins only, to say why text was removed",
         },
+        "informatics.identitylink": {
+            "issuer": "the identity provider's address, from its discovery document",
+            "subject": "the provider's identifier of a person, from the ID token",
+            "refresh_token": "a credential from the provider, never shown",
+        },
+        "informatics.grouprolemapping": {
+            "group": "an identity-provider group's name or id, as its groups claim carries it",
+        },
     }
     # After a redaction, the stored list exports that copy the redacted field are deleted
     # (informatics.exports.export_files_redacted).

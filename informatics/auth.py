@@ -23,6 +23,8 @@ from rest_framework.authentication import TokenAuthentication
 from informatics import selectors
 from informatics.models import User
 from informatics.services.people import user_password_set
+from informatics.services.sso import user_sso_recheck
+from informatics.sso import sso_enabled
 
 
 def lockout_key(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
@@ -120,6 +122,8 @@ class SignInBackend(AxesStandaloneBackend, ModelBackend):
     ) -> User | None:
         # Raises PermissionDenied while axes holds this account locked for this address.
         AxesStandaloneBackend.authenticate(self, request, username, password, **kwargs)
+        if not settings.LOCAL_PASSWORDS:
+            raise PermissionDenied("Local passwords are switched off: sign in with single sign-on.")
         given = username or kwargs.get("email")
         account = str(given).strip().lower() if given else ""
         if account:
@@ -161,10 +165,16 @@ def lockout_response(
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing a token older than API_TOKEN_TTL_DAYS (when set)."""
+    """DRF's token authentication, refusing a token older than API_TOKEN_TTL_DAYS (when set),
+    and re-checking with the identity provider a user who signed in through it (as a page
+    does: a refusal deletes the token)."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         user, token = super().authenticate_credentials(key)
+        if sso_enabled() and not user_sso_recheck(user=user):
+            raise exceptions.AuthenticationFailed(
+                "The identity provider no longer confirms this account: its token was revoked."
+            )
         if selectors.token_has_expired(token=token):
             raise exceptions.AuthenticationFailed(
                 f"This token expired (tokens last {settings.API_TOKEN_TTL_DAYS} days): "

@@ -5,6 +5,7 @@ deployment shows up at start-up rather than as odd behaviour later.
 """
 
 import os
+from collections.abc import Iterable
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -50,3 +51,18 @@ def env_required(name: str, *, reason: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} is not set: {reason}")
     return value
+
+
+def env_pairs(name: str, *, allowed: Iterable[str]) -> list[tuple[str, str]]:
+    """ "key=value,key=value" as pairs, each value among `allowed` (a key may repeat)."""
+    values = list(allowed)
+    pairs = []
+    for item in env_list(name):
+        key, sep, value = item.rpartition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or value not in values:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not key=value with a value among {', '.join(values)}"
+            )
+        pairs.append((key, value))
+    return pairs

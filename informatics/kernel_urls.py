@@ -1,12 +1,12 @@
 """Pages of the program kernel: priorities, people, facilities, site settings, one's own
-notification settings, redaction, and prepared list exports.
+notification settings, redaction, prepared list exports, and single sign-on's two ends.
 
 (The project's root URLconf is informatics/urls.py, so the kernel's own pages live here.)
 """
 
 from django.urls import path
 
-from informatics import export_views, views
+from informatics import export_views, sso_views, views
 
 app_name = "informatics"
 
@@ -36,6 +36,8 @@ urlpatterns = [
         views.account_sign_out_everywhere,
         name="account-sign-out-everywhere",
     ),
+    path("sso/login/", sso_views.sso_login, name="sso-login"),
+    path("sso/callback/", sso_views.sso_callback, name="sso-callback"),
     path(
         "redact/<str:app_label>/<str:model>/<str:object_id>/<str:field>/",
         views.text_redact,

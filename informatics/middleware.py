@@ -4,13 +4,16 @@ import zoneinfo
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.contrib.auth import logout
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from informatics.models import User
-from informatics.services import site_settings_get
+from informatics.services import site_settings_get, user_sso_recheck
+from informatics.sso import sso_enabled
 
 
 class SiteTimezoneMiddleware:
@@ -57,3 +60,21 @@ def current_user() -> User | None:
     request = _request.get()
     user = getattr(request, "user", None)
     return user if isinstance(user, User) else None
+
+
+class SsoRecheckMiddleware:
+    """Re-check a signed-in user with the identity provider every OIDC_RECHECK_MINUTES: when
+    the provider no longer confirms them, this session ends (with all their others and their
+    API token) and the page says why. Does nothing while single sign-on is not configured."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not sso_enabled() or request.path_info == reverse("healthz"):
+            return self.get_response(request)  # the probe stays free of the database
+        user = getattr(request, "user", None)
+        if isinstance(user, User) and not user_sso_recheck(user=user):
+            logout(request)
+            return render(request, "registration/sso_ended.html", status=401)
+        return self.get_response(request)

@@ -17,6 +17,7 @@ from informatics.choices import (
     FacilityKind,
     JobStatus,
     NotificationPreference,
+    Role,
     ValueCategory,
 )
 
@@ -397,3 +398,59 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} of {self.content_type.model} #{self.object_id}"
+
+
+# --- Single sign-on ---------------------------------------------------------------------------
+
+
+class IdentityLink(models.Model):
+    """A person's account at the organisation's identity provider: who the provider says they
+    are (issuer and subject), the refresh token the portal re-checks them with, and when the
+    provider last confirmed them."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity_link")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    refresh_token = models.TextField(blank=True)
+    checked_at = models.DateTimeField(help_text="When the provider last confirmed the person.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_link_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+class GroupRoleMapping(models.Model):
+    """An identity-provider group whose members hold a portal role: granted at sign-in, and
+    removed at the next sign-in of someone no longer in the group (unless pinned)."""
+
+    group = models.CharField(
+        max_length=255, help_text="The group as the provider's groups claim names it."
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["group", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "role"], name="group_role_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.role}"
+
+
+class PinnedRole(models.Model):
+    """A role an admin pinned on a person: signing in through the provider never removes it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pinned_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="pinned_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.role} pinned on {self.user}"

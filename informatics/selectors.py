@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from informatics.models import AuditEvent, Facility, StrategicPriority, User
+from informatics.models import AuditEvent, Facility, GroupRoleMapping, StrategicPriority, User
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,15 @@ def user_token_status(*, user: User) -> TokenStatus | None:
         expires_at=token_expires_at(token=token),
         has_expired=token_has_expired(token=token),
     )
+
+
+def sso_group_roles() -> dict[str, set[str]]:
+    """Which roles each identity-provider group grants (groups case-folded): the admin's
+    mapping, or OIDC_GROUP_ROLES ("group=role,group=role") while that has no row."""
+    mapping: dict[str, set[str]] = {}
+    rows = list(GroupRoleMapping.objects.values_list("group", "role"))
+    if not rows:
+        rows = list(settings.OIDC_GROUP_ROLES)
+    for group, role in rows:
+        mapping.setdefault(group.casefold(), set()).add(role)
+    return mapping

@@ -12,7 +12,8 @@ from typing import Any
 import dj_database_url
 from django.utils.csp import CSP
 
-from informatics.env import env_bool, env_int, env_list, env_required, env_str
+from informatics.choices import Role
+from informatics.env import env_bool, env_int, env_list, env_pairs, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "informatics.middleware.CurrentRequestMiddleware",
+    # After authentication: a user signed in through the identity provider is re-checked there.
+    "informatics.middleware.SsoRecheckMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -249,6 +252,41 @@ AXES_VERBOSE = False
 LOGIN_DELAY_AFTER_FAILURES = env_int("LOGIN_DELAY_AFTER_FAILURES", 5)
 LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 60)
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- Single sign-on (OpenID Connect) ------------------------------------------------------
+# Sign-in through the organisation's identity provider (authorization code with PKCE, authlib),
+# on when OIDC_CLIENT_ID and a discovery URL (or the issuer, whose discovery document is read)
+# are set. Users are created or updated from the ID token's claims at each sign-in; the groups
+# claim maps to roles through the admin's mapping (or, while it has no row,
+# OIDC_GROUP_ROLES: "group=role,group=role"). A signed-in user is re-checked with the provider
+# (a refresh-token grant) every OIDC_RECHECK_MINUTES; a refusal ends their sessions and deletes
+# their API token (informatics.services.sso).
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_DISCOVERY_URL = env_str(
+    "OIDC_DISCOVERY_URL",
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else "",
+)
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile offline_access")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_NAME_CLAIM = env_str("OIDC_NAME_CLAIM", "name")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_ROLES = env_pairs("OIDC_GROUP_ROLES", allowed=Role.values)
+OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL", "Sign in with your organisation account")
+OIDC_RECHECK_MINUTES = env_int("OIDC_RECHECK_MINUTES", 15)
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+# Local passwords (the login form, password reset and change, POST /api/v1/auth/token/) can
+# be switched off once single sign-on is configured. API tokens made on the account page keep
+# working: each use re-checks the person with the provider, as a page does.
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+if not LOCAL_PASSWORDS and not (OIDC_CLIENT_ID and OIDC_DISCOVERY_URL):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "LOCAL_PASSWORDS=false needs single sign-on (OIDC_CLIENT_ID and OIDC_ISSUER or "
+        "OIDC_DISCOVERY_URL): nobody could sign in"
+    )
 
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
 SESSION_SAVE_EVERY_REQUEST = True  # the clock restarts on activity: idle sessions expire

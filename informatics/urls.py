@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from informatics import error_views
 from informatics.auth import PasswordChangeForm, SetPasswordForm
 from informatics.forms import PasswordResetForm
 from informatics.health import healthz
+from informatics.sso_views import LoginView, local_passwords_only
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -17,24 +19,34 @@ urlpatterns = [
     path("", include("initiatives.urls")),
     path("", include("metrics.urls")),
     path("", include("governance.urls")),
+    # The login page offers single sign-on; password pages vanish while passwords are off.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        local_passwords_only(auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)),
         name="password_reset",
     ),
     # Both password forms set the password through the service, which also revokes the API token.
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        local_passwords_only(auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm)),
         name="password_change",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        local_passwords_only(
+            auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm)
+        ),
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("informatics.api.urls")),
+    # The back office signs in through the portal's own login page (and its single sign-on).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="admin-login",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -25,6 +25,7 @@ from django.db.models import Model, QuerySet
 from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from time_machine import escape_hatch
 
 from informatics.celery import app as celery_app
 from informatics.choices import JobStatus, Role
@@ -32,6 +33,7 @@ from informatics.models import User
 from intake.models import Rubric
 from tests.factories import PASSWORD, UserFactory
 from tests.ops.conftest import REPO, TEST_REDIS_DB, VENV_BIN, base_env
+from tests.sso import OidcProvider, configure_portal, start_provider
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -411,3 +413,26 @@ def wait_for(job: Any, until: Callable[[Any], bool], timeout: float = 45) -> Any
             return job
         assert time.monotonic() < deadline, f"gave up waiting: {job} {job.progress_done}"
         time.sleep(0.05)
+
+
+# --- Single sign-on: a real OpenID Connect provider (tests/sso.py) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    yield from start_provider(tmp_path_factory.mktemp("oidc"))
+
+
+@pytest.fixture
+def oidc(
+    oidc_provider_process: OidcProvider, settings: Any, time_machine: Any, db: None
+) -> OidcProvider:
+    """The provider with no account yet, and the portal configured for it. This process's
+    clock is put back on the real instant (ticking), the provider's, even under TEST_NOW:
+    tokens carry the provider's times; a test moves the clock on with `time_machine.shift`."""
+    oidc_provider_process.reset()
+    configure_portal(settings, oidc_provider_process)
+    real = escape_hatch.time.time() if escape_hatch.is_travelling() else time.time()
+    real_now = datetime.datetime.fromtimestamp(real, tz=datetime.UTC)
+    time_machine.move_to(real_now, tick=True)
+    return oidc_provider_process

@@ -13,6 +13,10 @@ from informatics.selectors import token_has_expired
 from informatics.services import user_token_create
 
 BAD_CREDENTIALS = "Unable to sign in with this e-mail address and password."
+LOCAL_PASSWORDS_OFF = (
+    "Local passwords are switched off: sign in with single sign-on and make a token on your "
+    "account page."
+)
 INACTIVE = "This account has been deactivated. Ask a portal administrator to reactivate it."
 
 
@@ -21,8 +25,11 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
 
     Raises DRF's ValidationError (400) for bad credentials or a deactivated account, and
     Throttled (429) while axes holds the account locked for this address or the account must
-    wait after recent failures. An expired token is replaced by a new one.
+    wait after recent failures, and PermissionDenied (403) while local passwords are switched off.
+    An expired token is replaced by a new one.
     """
+    if not settings.LOCAL_PASSWORDS:
+        raise exceptions.PermissionDenied(LOCAL_PASSWORDS_OFF)
     email = email.strip().lower()  # one spelling per account, so the lockout cannot be dodged
     # The DRF request goes to axes as is: its lockout flag lands on this request, so the API
     # answers in JSON instead of AxesMiddleware swapping in the HTML lockout page. Axes reads

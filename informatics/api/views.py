@@ -43,6 +43,7 @@ class TokenObtainApi(APIView):
         responses={
             200: s.TokenOutput,
             400: OpenApiResponse(description="Wrong credentials, or a deactivated account."),
+            403: OpenApiResponse(description="Local passwords are switched off (single sign-on)."),
             429: OpenApiResponse(description="Too many failed attempts: the account is locked."),
         },
         auth=[],

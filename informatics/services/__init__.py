@@ -57,6 +57,7 @@ from informatics.services.site import (
     site_settings_update,
     site_today,
 )
+from informatics.services.sso import SignInRefused, user_sso_recheck, user_sso_sign_in
 
 __all__ = [
     "FACILITY_FIELDS",
@@ -66,6 +67,7 @@ __all__ = [
     "PRIORITY_FIELDS",
     "SITE_SETTINGS_CACHE_KEY",
     "SITE_SETTINGS_FIELDS",
+    "SignInRefused",
     "facility_check",
     "facility_create",
     "facility_update",
@@ -98,6 +100,8 @@ __all__ = [
     "user_password_set",
     "user_set_active",
     "user_sign_out_everywhere",
+    "user_sso_recheck",
+    "user_sso_sign_in",
     "user_token_create",
     "user_token_revoke",
     "user_update",

@@ -35,6 +35,7 @@ APPS = ("informatics", "intake", "initiatives", "metrics", "governance", "report
 EXEMPT = {
     "informatics.JobRun.error": "the job's exception, written by the portal",
     "informatics.Notification.body": "composed by the portal from records already limited",
+    "informatics.IdentityLink.refresh_token": "the identity provider's credential, never typed",
 }
 TWO_MB = 2_000_000
 
