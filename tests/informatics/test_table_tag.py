@@ -27,7 +27,8 @@ CASES = {
         '{% table columns="Rank:num|Priority" labelledby="active-heading" class="table--stack" '
         'actions=can_edit|yesno:"Reorder," %}<tr><td>1</td></tr>{% endtable %}',
         {"can_edit": True},
-        '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="active-heading">'
+        '<div class="table-wrap" tabindex="0" role="region" '
+        'aria-labelledby="active-heading scroll-area-label">'
         '<table class="table table--stack"><thead><tr>'
         '<th scope="col" class="num">Rank</th><th scope="col">Priority</th>'
         '<th scope="col"><span class="visually-hidden">Reorder</span></th>'
