@@ -22,6 +22,11 @@ class GovernanceConfig(AppConfig):
         NavEntry("Maturity", "governance:maturity-overview", Action.MATURITY_READ, order=41),
         NavEntry("Routes", "governance:route-owners", Action.ADMINISTER, order=91),
     )
+    # The labels of the keys of the maturity assessment's history (informatics.templatetags).
+    audit_keys = {
+        "governance.maturityassessment.scores": "governance.choices.MaturityDimension",
+        "governance.maturityassessment.next_actions": "governance.choices.MaturityDimension",
+    }
     # Free text people type: read by the PHI guard in the service that saves it and redactable
     # by an admin (informatics.services.records.guarded_fields): one list for both.
     # After a redaction, the stored minutes PDF of a held review that showed the text is

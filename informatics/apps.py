@@ -21,6 +21,8 @@ class InformaticsConfig(AppConfig):
         "informatics.job_probe": "informatics.job_probe",
         "informatics.export": "informatics.export_build",
     }
+    # The labels of the keys of its JSON fields, for their history (templatetags.portal).
+    audit_keys = {"informatics.sitesettings.sla_hours": "informatics.choices.Route"}
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
     # (informatics.phi.redactable_fields): one list for both.

@@ -75,7 +75,8 @@ class RequestNumbersField(forms.Field):
 
     widget = forms.TextInput
     default_error_messages = {
-        "invalid": "Give request numbers separated by commas, e.g. 12, 15.",
+        "invalid": "Not a request number: %(wrong)s. Give request numbers separated by "
+        "commas, e.g. 12, 15.",
         "missing": "There is no request %(numbers)s.",
     }
 
@@ -89,7 +90,16 @@ class RequestNumbersField(forms.Field):
         if not text:
             return []
         if not re.fullmatch(r"[\s#,;0-9]*", text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
+            wrong = [
+                part
+                for part in re.split(r"[\s,;]+", text)
+                if part and not re.fullmatch(r"#?[0-9]+", part)
+            ]
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"wrong": ", ".join(f"“{part}”" for part in wrong)},
+            )
         numbers = list(dict.fromkeys(int(n) for n in re.findall(r"[0-9]+", text)))
         found = IntakeRequest.objects.select_related("initiative_link").in_bulk(numbers)
         missing = [n for n in numbers if n not in found]

@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from informatics.choices import Role
+from informatics.listing import search_words
 from informatics.models import StrategicPriority, User
 from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
 from informatics.services import site_settings_get
@@ -61,6 +62,7 @@ from initiatives.models import (
     StageChange,
     StatusUpdate,
 )
+from intake.choices import CLOSED_STATUSES, TRIAGE_STATUSES
 from intake.models import IntakeRequest
 from intake.selectors import readable_by
 
@@ -334,6 +336,29 @@ def initiative_detail(*, pk: int, user: User | None = None) -> Initiative:
 
 
 # --- Needs me -------------------------------------------------------------------------------
+
+
+# How many requests the link picker offers at a time.
+LINK_CANDIDATES = 8
+
+
+def link_candidates(*, user: User, query: str) -> list[IntakeRequest]:
+    """The requests the link picker offers for `query` (words of the title, or a number:
+    "12", "#12"): those `user` may read that may be linked — triaged, still open, and not part
+    of an initiative — newest first, at most LINK_CANDIDATES."""
+    query = query.strip()
+    if not query:
+        return []
+    rows = (
+        IntakeRequest.objects.filter(readable_by(user))
+        .exclude(status__in=(*CLOSED_STATUSES, *TRIAGE_STATUSES))
+        .filter(initiative_link__isnull=True)
+    )
+    return list(
+        search_words(rows, query, ("title",), by_number=True).order_by("-created_at", "-id")[
+            :LINK_CANDIDATES
+        ]
+    )
 
 
 def needs_me_links() -> dict[str, str]:

@@ -51,6 +51,11 @@ urlpatterns = [
         name="initiative-financial-delete",
     ),
     path(
+        "initiatives/<int:pk>/requests/candidates/",
+        views.initiative_link_candidates,
+        name="initiative-link-candidates",
+    ),
+    path(
         "initiatives/<int:pk>/requests/",
         views.initiative_link_requests,
         name="initiative-link-requests",

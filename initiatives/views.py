@@ -205,6 +205,7 @@ def _detail_response(
     of its blank form."""
     user = request.user
     can_edit = can(user, Action.INITIATIVE_EDIT, initiative)
+    link_q = request.GET.get("link_q", "").strip()
     next_stages = _next_stages(user, initiative)
     updates = list(initiative.status_updates.all())
     gate_decisions = _gate_decisions(user, initiative)
@@ -246,6 +247,10 @@ def _detail_response(
         "benefits": list(initiative.benefits.all()),
         "financial_entries": list(initiative.financial_entries.all()),
         "linked": list(initiative.requests.all()),
+        "link_q": link_q,
+        "candidates": selectors.link_candidates(user=request.user, query=link_q)
+        if can_edit and link_q
+        else [],
         "events": list(kernel_selectors.audit_history(instance=initiative)),
         "can_edit": can_edit,
         "gates_waiting": gates_waiting,
@@ -255,6 +260,24 @@ def _detail_response(
         **page_forms(blank, posted),
     }
     return render(request, "initiatives/initiative_detail.html", context)
+
+
+@login_required
+@require_GET
+def initiative_link_candidates(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The link picker's answer as its user types (htmx): the requests that may be linked
+    whose title or number matches `?link_q=`, each with its "Link" button."""
+    initiative = _editable(request, pk)
+    link_q = request.GET.get("link_q", "").strip()
+    return render(
+        request,
+        "initiatives/partials/link_candidates.html",
+        {
+            "initiative": initiative,
+            "link_q": link_q,
+            "candidates": selectors.link_candidates(user=request.user, query=link_q),
+        },
+    )
 
 
 @login_required

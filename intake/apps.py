@@ -16,6 +16,11 @@ class IntakeConfig(AppConfig):
     )
     # Its list exports (informatics.exports): name → the CsvExport, found by the kernel by name.
     exports = {"requests": "intake.exports.REQUESTS"}
+    # The labels of the keys of its JSON fields, for their history (informatics.templatetags).
+    audit_keys = {
+        "intake.intakerequest.ratings": "intake.choices.RatingCriterion",
+        "intake.rubric.effort_points": "intake.choices.EffortBand",
+    }
     # Free text people type: each field is read by the PHI guard in the service that saves it
     # (informatics.services.records.guarded_fields) and may be redacted by an admin
     # (informatics.phi.redactable_fields): one list for both.

@@ -117,6 +117,21 @@ class ScoreReason(models.TextChoices):
     MERGE = "merge", "A duplicate merged in"
 
 
+class RatingCriterion(models.TextChoices):
+    """The codes of the rubric's criteria, with the default rubric's labels: a new rubric
+    version may relabel or reweigh them, never rename them. History reads a request's ratings
+    with these labels."""
+
+    SAFETY_QUALITY = "safety_quality", "Patient safety and quality"
+    STRATEGIC_ALIGNMENT = "strategic_alignment", "Strategic alignment"
+    TIME_SAVED = "time_saved", "Clinician time saved"
+    REACH = "reach", "Reach"
+    FINANCIAL = "financial", "Financial"
+    EQUITY = "equity", "Equity"
+    EVIDENCE = "evidence", "Evidence"
+    READINESS = "readiness", "Readiness"
+
+
 class EffortBand(models.TextChoices):
     XS = "XS", "XS (under 8 h)"
     S = "S", "S (8 to 40 h)"

@@ -20,6 +20,7 @@ from informatics.web import (
     values_of,
 )
 from intake.choices import (
+    DEFAULT_ROUTE,
     DeclineReason,
     EffortBand,
     Frequency,
@@ -27,6 +28,7 @@ from intake.choices import (
     RequestStatus,
 )
 from intake.models import IntakeRequest, Rubric
+from intake.selectors import REQUEST_SORTS
 
 # The kinds in the words a physician would use; triage sees the official labels.
 PLAIN_KINDS: list[tuple[str, str]] = [
@@ -88,6 +90,9 @@ class RequestForm(forms.Form):
         label="What kind of request is it?",
         choices=[("", "Choose the closest…"), *PLAIN_KINDS],
         error_messages={"required": "Choose the kind of request closest to yours."},
+        # portal.js ticks "This could harm a patient" when the safety kind is chosen; the
+        # form's clean() and the services do the same without JavaScript.
+        widget=forms.Select(attrs={"data-ticks-when": RequestKind.SAFETY.value}),
     )
     story_today = forms.CharField(
         label="What happens today?",
@@ -170,6 +175,7 @@ class RequestForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.attrs["data-ticks"] = self["is_safety_concern"].id_for_label
         if suggest_similar:
             # htmx asks for similar open requests as the title is typed (a GET with ?title=).
             self.fields["title"].widget.attrs.update(
@@ -192,6 +198,14 @@ class RequestForm(forms.Form):
             priority.queryset = StrategicPriority.objects.filter(
                 Q(is_active=True) | Q(pk=request.suggested_priority_id)
             ).order_by("-is_active", "rank", "id")
+
+    def clean(self) -> dict[str, Any]:
+        """The kind "Something could harm a patient" is a safety concern (as the services
+        decide too): the box comes back ticked."""
+        data = super().clean() or {}
+        if data.get("kind") == RequestKind.SAFETY:
+            data["is_safety_concern"] = True
+        return data
 
     @staticmethod
     def initial_for_user(user: User, facilities: list[Facility]) -> dict[str, Any]:
@@ -282,6 +296,17 @@ AskForm: type[forms.Form] = _note_form(
 )
 
 
+def _ratings_initial(request: IntakeRequest) -> dict[str, Any]:
+    """A request's ratings as the initial values of a triage form's rating fields."""
+    return {TriageForm.rating_field(code): rating for code, rating in request.ratings.items()}
+
+
+def _ratings_of(data: dict[str, Any], criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """A triage form's ratings as `request_triage`'s: every criterion, so a rating set back to
+    "Not rated" (blank) is removed."""
+    return {c["code"]: data[TriageForm.rating_field(c["code"])] for c in criteria}
+
+
 class TriageForm(forms.Form):
     """Kind, route, linked priorities and the rubric's ratings (0–5) of one request."""
 
@@ -342,9 +367,7 @@ class TriageForm(forms.Form):
             "reach_rating": request.reach_rating,
             "build_hours": request.build_hours,
         }
-        for code, rating in (request.ratings or {}).items():
-            initial[cls.rating_field(code)] = rating
-        return initial
+        return {**initial, **_ratings_initial(request)}
 
     def changes(self) -> dict[str, Any]:
         """The cleaned values as keyword arguments of `request_triage` (without version)."""
@@ -353,8 +376,7 @@ class TriageForm(forms.Form):
             "kind": data["kind"],
             "route": data["route"] or None,
             "priorities": list(data["priorities"]),
-            # Every criterion, so a rating set back to "Not rated" is removed.
-            "ratings": {c["code"]: data[self.rating_field(c["code"])] for c in self.criteria},
+            "ratings": _ratings_of(data, self.criteria),
             "reach_rating": data["reach_rating"],
             "build_hours": data["build_hours"],
         }
@@ -487,3 +509,136 @@ class RubricForm(forms.Form):
             "effort_points": {band.value: data[f"effort_{band.value}"] for band in EffortBand},
             "note": data["note"].strip(),
         }
+
+
+class SortForm(forms.Form):
+    """The request list's order, beside its filters (`?sort=votes`)."""
+
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in REQUEST_SORTS.items()],
+        required=False,
+        label="Sort by",
+    )
+
+    def chosen(self) -> str:
+        """The chosen order's key, newest first when none or an unknown one is given."""
+        if not self.is_valid():
+            return "newest"
+        return str(self.cleaned_data["sort"] or "newest")
+
+
+class SavedViewForm(forms.Form):
+    """Save the request list's current filters and order under a name."""
+
+    name = forms.CharField(
+        max_length=80,
+        label="Name this view",
+        error_messages={"required": "Give the view a name."},
+    )
+    query = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class BoardTriageForm(forms.Form):
+    """The triage board's form of one request, made for the keyboard: each rating is one
+    digit (0–5, focus moves on to the next as it is typed), the route (its kind's default
+    until triage routes it) and the build hours; Enter saves and opens the next request."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    next = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    route = forms.ChoiceField(choices=Route.choices, label="Route")
+    build_hours = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Build hours",
+        help_text="Effort: XS under 8, S under 40, M under 160, L under 500, XL.",
+        error_messages={"invalid": "Enter the build hours as a whole number."},
+        widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.criteria = [c for c in rubric.criteria if c["code"] != "reach"]
+        for n, criterion in enumerate(self.criteria):
+            attrs = {
+                "min": 0,
+                "max": 5,
+                "inputmode": "numeric",
+                "class": "rating-input",
+                "data-autoadvance": "",
+            }
+            if n == 0:
+                attrs["autofocus"] = ""
+            self.fields[TriageForm.rating_field(criterion["code"])] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=5,
+                label=criterion["label"],
+                help_text=f"Weight {criterion['weight']}",
+                error_messages={
+                    "invalid": "Rate with one digit, 0 to 5.",
+                    "min_value": "Rate with one digit, 0 to 5.",
+                    "max_value": "Rate with one digit, 0 to 5.",
+                },
+                widget=forms.NumberInput(attrs=attrs),
+            )
+
+    def rating_fields(self) -> list[forms.BoundField]:
+        return [self[TriageForm.rating_field(c["code"])] for c in self.criteria]
+
+    @staticmethod
+    def initial_for(request: IntakeRequest, next_pk: int | None) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "version": request.version,
+            "next": next_pk,
+            "route": request.route or DEFAULT_ROUTE.get(request.kind, ""),
+            "build_hours": request.build_hours,
+        }
+        return {**initial, **_ratings_initial(request)}
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values as keyword arguments of `request_triage` (without version)."""
+        data = self.cleaned_data
+        return {
+            "route": data["route"],
+            "ratings": _ratings_of(data, self.criteria),
+            "build_hours": data["build_hours"],
+        }
+
+
+# What the board's bulk action may move requests to: the table's other statuses are reached
+# one request at a time (Needs info by a question, Merged by a merge, the later ones by
+# governance and the portfolio).
+BULK_STATUSES = (
+    RequestStatus.TRIAGE,
+    RequestStatus.DECLINED,
+    RequestStatus.REDIRECTED,
+    RequestStatus.WITHDRAWN,
+)
+
+
+class BulkTriageForm(forms.Form):
+    """Route and/or move the requests selected on the triage board."""
+
+    selected = forms.TypedMultipleChoiceField(
+        choices=[],
+        coerce=int,
+        label="Requests",
+        error_messages={"required": "Select at least one request."},
+    )
+    route = forms.ChoiceField(
+        choices=[("", "Keep their routes"), *Route.choices], required=False, label="Route them to"
+    )
+    to_status = forms.ChoiceField(
+        choices=[("", "Keep their statuses"), *((s.value, s.label) for s in BULK_STATUSES)],
+        required=False,
+        label="Move them to",
+    )
+    decline_reason = forms.ChoiceField(
+        choices=[("", "—"), *DeclineReason.choices], required=False, label="Reason, when declining"
+    )
+
+    def __init__(self, *args: Any, selectable: list[int], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["selected"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(str(pk), str(pk)) for pk in selectable]

@@ -246,3 +246,21 @@ class RequestStatusChange(TimelineEntry):
 
     def __str__(self) -> str:
         return f"#{self.request_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class SavedView(models.Model):
+    """A user's named view of the request list: its filters and order, as a query string."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_request_views")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner})"

@@ -3,6 +3,7 @@ and SLA state, so templates and serializers never query."""
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -32,7 +33,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Least
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +58,7 @@ from intake.models import (
     RequestStatusChange,
     RequestVote,
     Rubric,
+    SavedView,
 )
 
 S = RequestStatus
@@ -173,15 +175,85 @@ def _shaped(rows: QuerySet[IntakeRequest]) -> QuerySet[IntakeRequest]:
     )
 
 
+# The request list's orders: key → (label, ORDER BY). Each ends on the key, so a page is
+# stable; empty scores and SLAs sort last. A page is still one LIMIT query and one COUNT.
+NEWEST = ("-created_at", "-id")
+REQUEST_SORTS: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "newest": ("Newest first", NEWEST),
+    "votes": ("Most +1s", ("-vote_count", *NEWEST)),
+    "score": ("Highest value score", (F("current_score__value").desc(nulls_last=True), *NEWEST)),
+    "priority": (
+        "Highest priority index",
+        (F("current_score__priority_index").desc(nulls_last=True), *NEWEST),
+    ),
+    "age": ("Oldest first", ("created_at", "id")),
+    "sla": ("SLA due soonest", (F("sla_due_at").asc(nulls_last=True), "created_at", "id")),
+}
+
+
 def request_list(
-    *, user: User, filters: Mapping[str, Any] | None = None
+    *,
+    user: User,
+    filters: Mapping[str, Any] | None = None,
+    sort: str = "newest",
+    voter: User | None = None,
 ) -> QuerySet[IntakeRequest]:
-    """The requests `user` may read, newest first, each with `vote_count` and `sla_state`,
-    narrowed by `filters` (query parameters of RequestFilter)."""
-    rows = _shaped(IntakeRequest.objects.filter(readable_by(user))).order_by("-created_at", "-id")
+    """The requests `user` may read, each with `vote_count` and `sla_state`, in the order of
+    `sort` (a key of REQUEST_SORTS; newest first when unknown), narrowed by `filters` (query
+    parameters of RequestFilter). With `voter`, each row has `has_voted` (whether that user
+    added a +1), for the list's +1 buttons."""
+    order = REQUEST_SORTS.get(sort, REQUEST_SORTS["newest"])[1]
+    rows = _shaped(IntakeRequest.objects.filter(readable_by(user))).order_by(*order)
+    if voter is not None:
+        rows = rows.annotate(
+            has_voted=Exists(RequestVote.objects.filter(request=OuterRef("pk"), voter=voter))
+        )
     if filters:
         rows = RequestFilter(data=filters, queryset=rows).qs
     return rows
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A named view of the request list: built in (`pk` None) or saved by the user."""
+
+    name: str
+    query: str
+    pk: int | None = None
+
+
+# Views everyone has: the open requests most people want, and those past their SLA.
+BUILT_IN_VIEWS = (
+    RequestView("Most wanted", "state=open&sort=votes"),
+    RequestView("Past their SLA", "sla=overdue&sort=sla"),
+)
+VIEW_PARAMS = (*RequestFilter.base_filters, "sort")
+
+
+def request_view_query(params: Mapping[str, Any] | str) -> str:
+    """The list's filters and order in `params` (a QueryDict or a query string), as the
+    query string a view keeps: known parameters only, without empty ones or the page."""
+    given = params if isinstance(params, QueryDict) else QueryDict(str(params or ""))
+    kept = QueryDict(mutable=True)
+    for name in VIEW_PARAMS:
+        values = [value for value in given.getlist(name) if value.strip()]
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
+
+
+def request_views(*, user: User) -> list[RequestView]:
+    """The built-in views, then the views `user` saved, by name."""
+    saved = SavedView.objects.filter(owner=user).order_by("name", "id")
+    return [*BUILT_IN_VIEWS, *(RequestView(v.name, v.query, v.pk) for v in saved)]
+
+
+def saved_view_of(*, user: User, pk: int) -> SavedView:
+    """One of `user`'s saved views; Http404 for anyone else's."""
+    view = SavedView.objects.filter(owner=user, pk=pk).first()
+    if view is None:
+        raise Http404("No such view.")
+    return view
 
 
 def my_requests(*, user: User) -> QuerySet[IntakeRequest]:

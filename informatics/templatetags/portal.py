@@ -6,10 +6,14 @@ Load with `{% load portal %}`. Templates ask the same predicates as views and se
 """
 
 import datetime
+import functools
+import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django import template
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -18,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 
 from informatics.choices import Role
 from informatics.formatting import money_text
@@ -123,9 +128,35 @@ def audit_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class AuditRow:
+    """One changed field as a person reads it. A JSON object (a request's ratings, a maturity
+    assessment's scores) comes as `old_table` / `new_table` too: (label, value) pairs, shown as
+    a small table instead of the text."""
+
     label: str
     old: str
     new: str
+    old_table: list[tuple[str, str]] = dataclass_field(default_factory=list)
+    new_table: list[tuple[str, str]] = dataclass_field(default_factory=list)
+
+
+@functools.cache
+def _key_choices() -> dict[str, dict[str, str]]:
+    """The labels of the keys of JSON fields, "app_label.model.field" → {key: label}: each app
+    names the TextChoices of its fields' keys on its AppConfig (`audit_keys`)."""
+    found: dict[str, dict[str, str]] = {}
+    for config in apps.get_app_configs():
+        for name, path in getattr(config, "audit_keys", {}).items():
+            choices = import_string(path)
+            found[name] = {str(value): str(label) for value, label in choices.choices}
+    return found
+
+
+def _table(keys: dict[str, str], value: dict[str, Any]) -> list[tuple[str, str]]:
+    """A JSON object as (label, value) rows, in the order of its key choices (the order the
+    pages show them), unknown keys last."""
+    order = {key: n for n, key in enumerate(keys)}
+    ordered = sorted(value.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    return [(keys.get(key) or field_label(key), audit_value(item)) for key, item in ordered]
 
 
 def _display(field: Any, value: Any) -> str:
@@ -143,12 +174,16 @@ def _display(field: Any, value: Any) -> str:
         day = parse_date(value)
         if day is not None:
             return date_format(day, "j M Y")
+    if isinstance(value, dict):
+        count = len(value)
+        return f"{count} value{'s' if count != 1 else ''}"
     return audit_value(value)
 
 
 @register.filter
 def audit_rows(event: Any) -> list[AuditRow]:
-    """An audit event's changes with the model's field labels and readable values."""
+    """An audit event's changes with the field labels, choice labels and readable values; a
+    JSON object's keys read with their labels (`audit_keys` of the app's config)."""
     model = event.content_type.model_class()
     rows = []
     for name, change in event.changes.items():
@@ -156,23 +191,40 @@ def audit_rows(event: Any) -> list[AuditRow]:
             field = model._meta.get_field(name) if model else None
         except FieldDoesNotExist:
             field = None
-        label = str(getattr(field, "verbose_name", "") or field_label(name))
+        verbose = str(getattr(field, "verbose_name", "") or "")
+        # Django's own verbose name is the field's name with spaces: words need their acronyms.
+        label = field_label(name) if verbose in ("", name.replace("_", " ")) else verbose
         old, new = [*change, None, None][:2] if isinstance(change, list) else (None, change)
+        keys = _key_choices().get(
+            f"{event.content_type.app_label}.{event.content_type.model}.{name}", {}
+        )
         rows.append(
             AuditRow(
                 label=label[:1].upper() + label[1:],
                 old=_display(field, old),
                 new=_display(field, new),
+                old_table=_table(keys, old) if isinstance(old, dict) and old else [],
+                new_table=_table(keys, new) if isinstance(new, dict) and new else [],
             )
         )
     return rows
 
 
+# Words a field name spells in lower case that people write in capitals.
+ACRONYMS = frozenset({"ai", "cds", "cmio", "cmo", "ehr", "id", "phi", "roi", "sla", "spc", "url"})
+_WORDS = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+
+
 @register.filter
 def field_label(name: str) -> str:
-    """An audit change's field name as words: executive_sponsor → Executive sponsor."""
-    words = str(name).replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    """An audit change's field name as words: executive_sponsor → Executive sponsor,
+    sla_due_at → SLA due at, cmio_owner → CMIO owner."""
+    words = [
+        word.upper() if word.lower() in ACRONYMS else word
+        for word in _WORDS.findall(str(name).replace("_", " "))
+    ]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 class PartialNode(template.Node):

@@ -25,7 +25,7 @@ from initiatives.services._common import (
     R,
     _stage_label,
 )
-from intake.choices import CLOSED_STATUSES, TRANSITIONS, RequestStatus
+from intake.choices import CLOSED_STATUSES, TRANSITIONS, TRIAGE_STATUSES, RequestStatus
 from intake.models import IntakeRequest
 from intake.services import request_transition, request_url
 
@@ -83,6 +83,12 @@ def _link(*, actor: User, initiative: Initiative, requests: Iterable[IntakeReque
             problems.append(f"#{row.pk} is linked to initiative #{current}")
         elif row.status in CLOSED_STATUSES:
             problems.append(f"#{row.pk} is {RequestStatus(row.status).label.lower()}")
+        elif row.status in TRIAGE_STATUSES:
+            # Linked, it would sit in build and in the triage queue at once, unscored.
+            problems.append(
+                f"#{row.pk} is waiting for triage ({RequestStatus(row.status).label.lower()}): "
+                "triage and score it first"
+            )
     if len(rows) != len(wanted):
         problems.append("some of the requests do not exist")
     if problems:
@@ -140,7 +146,9 @@ def initiative_link_requests(
 ) -> None:
     """Link intake requests to the initiative (those who may edit it). Each follows the
     current stage where the request table allows it (see the module's docstring); a request
-    already linked elsewhere, or closed, is refused, naming it."""
+    already linked elsewhere, closed, or still waiting for triage is refused, naming it (an
+    untriaged request has no score and no route yet: linked, it would sit in build and in
+    the triage queue at once)."""
     locked = lock(initiative)
     require(actor, Action.INITIATIVE_EDIT, locked)
     before = _linked_labels(locked)

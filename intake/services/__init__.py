@@ -33,7 +33,8 @@ from intake.services.transitions import (
     request_transition,
     request_withdraw,
 )
-from intake.services.triage import request_triage
+from intake.services.triage import request_triage, requests_bulk_triage
+from intake.services.views import saved_view_delete, saved_view_save
 
 __all__ = [
     "AUDITED_ON_CREATE",
@@ -54,5 +55,8 @@ __all__ = [
     "request_vote",
     "request_vote_refusal",
     "request_withdraw",
+    "requests_bulk_triage",
     "rubric_update",
+    "saved_view_delete",
+    "saved_view_save",
 ]

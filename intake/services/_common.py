@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from informatics.choices import DEFAULT_SLA_HOURS
 from informatics.services import site_settings_get
-from intake.choices import RequestStatus
+from intake.choices import RequestKind, RequestStatus
 from intake.models import IntakeRequest, RequestVote
 
 S = RequestStatus
@@ -43,3 +43,12 @@ def _people(request: IntakeRequest) -> int:
         .count()
     )
     return 1 + voters
+
+
+def _safety_flag(kind: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` with the safety flag set when the kind is a patient-safety issue: the kind
+    "Something could harm a patient" and "This could harm a patient" always agree (the flag
+    may also be set on another kind: a broken screen can harm a patient too)."""
+    if kind == RequestKind.SAFETY:
+        fields["is_safety_concern"] = True
+    return fields

@@ -21,7 +21,7 @@ from informatics.services.records import (
 from intake import scoring
 from intake.models import IntakeRequest, RequestStatusChange
 from intake.selectors import rubric_current
-from intake.services._common import S, _route_fields
+from intake.services._common import S, _route_fields, _safety_flag
 
 # What the submitter may change while the request is still submitted.
 EDITABLE_FIELDS = (
@@ -120,6 +120,7 @@ def request_submit(
             "is_private": is_private,
         }
     )
+    _safety_flag(fields["kind"], fields)
     findings = guard_record_text(IntakeRequest, fields, confirmed=phi_confirmed)
     now = timezone.now()
     route = scoring.gate_route(
@@ -173,6 +174,7 @@ def request_update(
     require(actor, Action.REQUEST_EDIT, request)
     refuse_unknown_fields(changes, EDITABLE_FIELDS)
     cleaned = _request_fields_check(changes)
+    _safety_flag(cleaned.get("kind", request.kind), cleaned)
     findings = guard_changed_text(
         request, cleaned, guarded_fields(IntakeRequest), confirmed=phi_confirmed
     )

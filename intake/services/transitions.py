@@ -50,10 +50,13 @@ def _move(
     note: str = "",
     decline_reason: str = "",
     findings: Mapping[str, list[PhiFinding]] | None = None,
+    notify_submitter: bool = True,
 ) -> IntakeRequest:
     """The only door to a new status: table check, audited update (the version moves on),
     a timeline row, and a notification to the submitter once the transaction commits. A note
-    saved past the PHI guard (`findings`) stays out of the e-mail."""
+    saved past the PHI guard (`findings`) stays out of the e-mail. A service that makes
+    several moves in one action passes `notify_submitter=False` and tells the submitter once,
+    of the final state (`notify_status`)."""
     locked = lock(request, "submitted_by")
     from_status = locked.status
     _move_check(from_status, to_status)
@@ -81,11 +84,12 @@ def _move(
     copy_back(request, locked)
     if findings and actor is not None:
         record_phi(instance=change, findings=findings, actor=actor)
-    _notify_status(request=locked, from_status=from_status, note=note, quote=not findings)
+    if notify_submitter:
+        notify_status(request=locked, from_status=from_status, note=note, quote=not findings)
     return request
 
 
-def _notify_status(*, request: IntakeRequest, from_status: str, note: str, quote: bool) -> None:
+def notify_status(*, request: IntakeRequest, from_status: str, note: str, quote: bool) -> None:
     to_label = _status_label(request.status)
     # Free text (title, stories, questions) stays out of the outbox: an admin's redaction
     # reaches the records and their history, not e-mails kept for sending.
@@ -114,12 +118,14 @@ def request_transition(
     decline_reason: str = "",
     via: str | None = None,
     phi_confirmed: bool = False,
+    notify_submitter: bool = True,
 ) -> IntakeRequest:
     """Move a request along the transition table (informaticists and the CMIO).
 
     `via="initiative"` or `"governance"`: the calling service has authorised the actor, so the
     role check is skipped — the table never is. Needs info is reached by asking a question
-    (`request_ask`), Merged by merging (`request_merge`).
+    (`request_ask`), Merged by merging (`request_merge`). `notify_submitter=False`: the
+    caller tells the submitter itself (once, after several moves).
     """
     if via is None:
         require(actor, Action.REQUEST_TRIAGE)
@@ -147,6 +153,7 @@ def request_transition(
         note=note.strip(),
         decline_reason=decline_reason,
         findings=findings,
+        notify_submitter=notify_submitter,
     )
 
 

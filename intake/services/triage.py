@@ -16,8 +16,8 @@ from intake import scoring
 from intake.choices import CLOSED_STATUSES, ScoreReason
 from intake.models import IntakeRequest, RequestScore, Rubric
 from intake.selectors import rubric_current
-from intake.services._common import S, _people, _route_fields, _status_label
-from intake.services.transitions import _move
+from intake.services._common import S, _people, _route_fields, _safety_flag, _status_label
+from intake.services.transitions import _move, notify_status, request_transition
 
 
 def _rating_ok(value: Any) -> bool:
@@ -152,6 +152,7 @@ def request_triage(
     ratings: Mapping[str, int | None] | None = None,
     reach_rating: int | None = None,
     build_hours: int | None = None,
+    notify_submitter: bool = True,
 ) -> IntakeRequest:
     """Triage a request (informaticists and the CMIO): kind, route, linked priorities and the
     rubric's inputs. None leaves a field as it is; `ratings` are merged into the request's
@@ -160,7 +161,9 @@ def request_triage(
     The first triage of a submitted request moves it to triage. Setting a route starts its SLA
     clock; changing the kind applies the rubric's gates unless a route is given. Once every
     criterion but reach is rated and the build hours are known, a score row is made (when the
-    score differs from the current one) and a request in triage moves to Scored.
+    score differs from the current one) and a request in triage moves to Scored. The
+    submitter gets one e-mail naming the state the triage ended in (none with
+    `notify_submitter=False`: a caller that makes further moves tells them itself).
     """
     require(actor, Action.REQUEST_TRIAGE)
     if request.status in CLOSED_STATUSES:
@@ -181,6 +184,7 @@ def request_triage(
     changes: dict[str, Any] = {}
     if kind is not None:
         changes["kind"] = kind
+        _safety_flag(kind, changes)
     if ratings is not None:
         merged = dict(request.ratings)
         for code, value in ratings.items():
@@ -197,7 +201,7 @@ def request_triage(
         gated = scoring.gate_route(
             gates=rubric.gates,
             kind=kind,
-            is_safety_concern=request.is_safety_concern,
+            is_safety_concern=changes.get("is_safety_concern", request.is_safety_concern),
             is_regulatory=request.is_regulatory,
         )
         target = gated or None
@@ -216,13 +220,67 @@ def request_triage(
             ),
             note="triage",
         )
+    # One action, one e-mail: the submitter hears of the state the triage ends in, however
+    # many moves it made (Submitted → In triage → Scored is one e-mail, "now Scored").
+    from_status = request.status
     if request.status == S.SUBMITTED:
-        _move(actor=actor, request=request, to_status=S.TRIAGE)
+        _move(actor=actor, request=request, to_status=S.TRIAGE, notify_submitter=False)
     _score(request=request, reason=ScoreReason.TRIAGE, actor=actor, only_if_changed=True)
     if request.status == S.TRIAGE and request.current_score_id is not None:
         complete = not scoring.score_missing(
             criteria=rubric.criteria, ratings=request.ratings, build_hours=request.build_hours
         )
         if complete:
-            _move(actor=actor, request=request, to_status=S.SCORED)
+            _move(actor=actor, request=request, to_status=S.SCORED, notify_submitter=False)
+    if notify_submitter and request.status != from_status:
+        notify_status(request=request, from_status=from_status, note="", quote=True)
     return request
+
+
+@transaction.atomic
+def requests_bulk_triage(
+    *,
+    actor: User,
+    requests: Iterable[IntakeRequest],
+    route: str = "",
+    to_status: str = "",
+    decline_reason: str = "",
+) -> list[IntakeRequest]:
+    """Route and/or move several requests at once (the triage board's bulk actions): all or
+    nothing — when one request refuses, nothing is saved and the error names each refusing
+    request. Each submitter gets one e-mail naming the state their request ended in."""
+    require(actor, Action.REQUEST_TRIAGE)
+    chosen = list(requests)
+    if not chosen:
+        raise ValidationError({"selected": "Select at least one request."})
+    if not route and not to_status:
+        raise ValidationError({"route": "Choose a route or a status to apply."})
+    problems: list[str] = []
+    for request in chosen:
+        from_status = request.status
+        try:
+            with transaction.atomic():
+                if route:
+                    request_triage(
+                        actor=actor,
+                        request=request,
+                        version=request.version,
+                        route=route,
+                        notify_submitter=False,
+                    )
+                if to_status:
+                    request_transition(
+                        actor=actor,
+                        request=request,
+                        to_status=to_status,
+                        decline_reason=decline_reason,
+                        notify_submitter=False,
+                    )
+        except ValidationError as error:
+            problems.append(f"#{request.pk}: {' '.join(error.messages)}")
+            continue
+        if request.status != from_status:
+            notify_status(request=request, from_status=from_status, note="", quote=True)
+    if problems:
+        raise ValidationError({"selected": problems})
+    return chosen

@@ -1,9 +1,12 @@
 """Template filters of the intake pages. Load with `{% load intake %}`."""
 
 import datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
+
+from intake.choices import CLOSED_STATUSES
 
 register = template.Library()
 
@@ -58,3 +61,9 @@ STATUS_BADGES: dict[str, str] = {
 def status_badge(status: str) -> str:
     """The badge modifier of a request status: needs info warns, done is green, ended is grey."""
     return STATUS_BADGES.get(str(status), "")
+
+
+@register.filter
+def is_open(request: Any) -> bool:
+    """Whether a request is still open (not closed, declined, redirected, merged, withdrawn)."""
+    return getattr(request, "status", "") not in CLOSED_STATUSES

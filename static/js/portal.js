@@ -48,9 +48,51 @@
     });
   }
 
+  /* <select data-ticks="id_box" data-ticks-when="safety">: choosing that value ticks the
+     box (the request form's kind "Something could harm a patient" and "This could harm a
+     patient"). The server does the same, so this only shows it before the submit. */
+  function setUpTicks() {
+    document.addEventListener("change", function (event) {
+      var select = event.target;
+      if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-ticks")) {
+        return;
+      }
+      var box = document.getElementById(select.getAttribute("data-ticks"));
+      if (box && select.value === select.getAttribute("data-ticks-when")) {
+        box.checked = true;
+      }
+    });
+  }
+
+  /* <input data-autoadvance> (the triage board's ratings): a digit typed moves the focus on to
+     the next field of the form, so "3 4 2 1 0 3 5" rates seven criteria. */
+  function setUpAutoAdvance() {
+    document.addEventListener("input", function (event) {
+      var input = event.target;
+      if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-autoadvance")) {
+        return;
+      }
+      if (!/^[0-5]$/.test(input.value) || !input.form) {
+        return;
+      }
+      var fields = Array.prototype.filter.call(input.form.elements, function (element) {
+        return !element.disabled && element.type !== "hidden" && element.tagName !== "FIELDSET";
+      });
+      var next = fields[fields.indexOf(input) + 1];
+      if (next) {
+        next.focus();
+        if (next instanceof HTMLInputElement) {
+          next.select();
+        }
+      }
+    });
+  }
+
   function start() {
     setUpMenuToggle();
     setUpConfirmations();
+    setUpTicks();
+    setUpAutoAdvance();
   }
 
   if (document.readyState === "loading") {

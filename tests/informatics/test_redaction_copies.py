@@ -40,7 +40,7 @@ from metrics.services.rollups import rollup_refresh
 from tests.conftest import port_open, require_service, snapshot
 from tests.factories import FacilityFactory
 from tests.initiatives.factories import create_initiative
-from tests.intake.factories import submit
+from tests.intake.factories import submit, triage_fully
 from tests.metrics.factories import MetricFactory, monthly_series
 from tests.ops.conftest import TEST_REDIS_DB, closed_port
 
@@ -163,6 +163,7 @@ def copy_everywhere(users: dict[str, User]) -> tuple[IntakeRequest, Annotation]:
     intake_services.request_merge(actor=cmio, request=duplicate, survivor=request)
     request.refresh_from_db()
     initiative = create_initiative(cmio, title="Ward workflow clean-up")
+    request = triage_fully(cmio, request)  # only a triaged request is linked
     initiative_services.initiative_link_requests(
         actor=cmio, initiative=initiative, requests=[request]
     )

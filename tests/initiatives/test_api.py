@@ -140,7 +140,7 @@ def test_a_list_row_names_alignment_people_health_and_flags(
         priorities={joy: "weak", zero_harm: "strong"},
         start_date=datetime.date(2026, 1, 5),
         target_date=datetime.date(2026, 9, 30),
-        requests=[submit(users[Role.CHAMPION])],
+        requests=[scored_request(cmio, users[Role.CHAMPION])],
     )
     # 31 days without an update (the default stale-after is 30): stale; one milestone overdue.
     update = StatusUpdateFactory.create(
@@ -1143,20 +1143,23 @@ def test_linked_requests_follow_the_current_stage(
     advance(cmio, initiative, G.IN_BUILD)
     scored = scored_request(lead, title="Scored one")
     waiting = submit(users[Role.CHAMPION], title="Still waiting")
+    url = f"{URL}{initiative.pk}/link-requests/"
 
-    response = api_as(cmio).post(
-        f"{URL}{initiative.pk}/link-requests/",
-        {"requests": [scored.pk, waiting.pk]},
-        format="json",
+    refused = api_as(cmio).post(url, {"requests": [scored.pk, waiting.pk]}, format="json")
+    response = api_as(cmio).post(url, {"requests": [scored.pk]}, format="json")
+
+    # A request still waiting for triage is refused, and nothing of the call is linked.
+    assert refused.status_code == 400
+    assert (
+        f"Cannot link: #{waiting.pk} is waiting for triage (submitted): triage and score it first."
+        in refused.content.decode()
     )
-
     assert response.status_code == 200, response.content
-    # A scored request moves into build; a submitted one cannot yet, and waits for triage.
+    # A scored request moves into build.
     assert response.json()["requests"] == [
         {"id": scored.pk, "title": "Scored one", "status": "in_build"},
-        {"id": waiting.pk, "title": "Still waiting", "status": "submitted"},
     ]
-    assert response.json()["linked_requests"] == 2
+    assert response.json()["linked_requests"] == 1
 
 
 def test_linking_names_unknown_and_closed_requests(

@@ -15,11 +15,12 @@ from initiatives import services
 from initiatives.choices import GATE_STAGES, Alignment, Stage
 from initiatives.models import Initiative, InitiativePriority
 from intake import selectors
+from intake import services as intake_services
 from intake.choices import DeclineReason, RequestStatus
 from intake.models import IntakeRequest, RequestStatusChange
 from tests.factories import PriorityFactory
 from tests.initiatives.factories import decide, initiative_of
-from tests.intake.factories import scored_request, submit
+from tests.intake.factories import scored_request
 
 S = RequestStatus
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -278,12 +279,16 @@ def test_deferring_schedules_the_requests(
 def test_a_request_the_table_does_not_let_move_stays_put(
     users: dict[str, User], requests: list[IntakeRequest], initiative: Initiative
 ) -> None:
-    """A request still in triage cannot go to In build (the request table allows it only
+    """A request back in triage cannot go to In build (the request table allows it only
     from Scored, In review or later): it stays where it is, with nothing written, and follows
-    later moves the table allows."""
-    unscored = submit(users["champion"], title="Not triaged yet")
+    later moves the table allows. (An untriaged request cannot be linked at all: it is sent
+    back to triage after linking.)"""
+    unscored = scored_request(users["cmio"], users["champion"], title="Back in triage")
     services.initiative_link_requests(
         actor=users["cmio"], initiative=initiative, requests=[unscored]
+    )
+    intake_services.request_transition(
+        actor=users["cmio"], request=unscored, to_status=S.TRIAGE, note="Rescore it."
     )
     advance(users["cmo"], initiative, Stage.APPROVED)
     timeline = RequestStatusChange.objects.filter(request=unscored).count()
@@ -292,7 +297,7 @@ def test_a_request_the_table_does_not_let_move_stays_put(
     advance(users["cmio"], initiative, Stage.IN_BUILD)
 
     unscored.refresh_from_db()
-    assert unscored.status == S.SUBMITTED
+    assert unscored.status == S.TRIAGE
     assert getattr(initiative_of(unscored), "pk", None) == initiative.pk
     assert RequestStatusChange.objects.filter(request=unscored).count() == timeline
     assert Notification.objects.filter(recipient=users["champion"]).count() == told

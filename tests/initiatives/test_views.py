@@ -883,7 +883,9 @@ def test_linking_requests_from_the_page_makes_them_follow_and_names_a_bad_one(
     linked = client.post(url, {"requests": f"#{request.pk}"})
 
     assert field_errors(unknown, "link_form") == {
-        "requests": ["Give request numbers separated by commas, e.g. 12, 15."]
+        "requests": [
+            "Not a request number: “abc”. Give request numbers separated by commas, e.g. 12, 15."
+        ]
     }
     assert linked.status_code == 302
     request.refresh_from_db()

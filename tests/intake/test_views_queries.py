@@ -78,9 +78,29 @@ def test_the_request_list_costs_the_same_at_2_and_200_requests(
     warm(client, url)
 
     # session, user; 3 the user's roles; 4 the count for the pager; 5 the page of requests
-    # with submitter, facility, current score and +1 count; 6 facilities and 7 priorities of
-    # the filter form; then saving the session
-    with django_assert_num_queries(SESSION + 5 + SESSION_SAVE):
+    # with submitter, facility, current score, +1 count and the user's own +1; 6 the user's
+    # saved views; 7 facilities and 8 priorities of the filter form; then saving the session
+    with django_assert_num_queries(SESSION + 6 + SESSION_SAVE):
+        response = client.get(url)
+    assert len(response.context["rows"]) == min(count, 50)
+
+
+@pytest.mark.parametrize("sort", ["votes", "score", "priority", "age", "sla"])
+@pytest.mark.parametrize("count", [2, 200])
+def test_each_sort_of_the_request_list_costs_the_same_at_2_and_200_requests(
+    users: dict[str, User],
+    client_for: Callable[[str], Client],
+    count: int,
+    sort: str,
+    django_assert_num_queries: Any,
+) -> None:
+    scored_requests(count, submitted_by=users["champion"], voter=users["executive"])
+    client = client_for("cmio")
+    url = reverse("intake:request-list") + f"?sort={sort}&state=open"
+    warm(client, url)
+
+    # As unsorted: the order is the page query's ORDER BY, under the same LIMIT.
+    with django_assert_num_queries(SESSION + 6 + SESSION_SAVE):
         response = client.get(url)
     assert len(response.context["rows"]) == min(count, 50)
 
@@ -268,3 +288,25 @@ def test_the_champion_landing_costs_the_same_at_2_and_200_requests(
     with django_assert_num_queries(SESSION + 5 + SESSION_SAVE):
         response = client.get("/home/champion/")
     assert len(response.context["my_requests"]) == min(count, 10)
+
+
+@pytest.mark.parametrize("count", [2, 200])
+def test_the_triage_board_costs_the_same_at_2_and_200_requests(
+    users: dict[str, User],
+    client_for: Callable[[str], Client],
+    count: int,
+    django_assert_num_queries: Any,
+) -> None:
+    scored_requests(count, submitted_by=users["champion"], voter=users["executive"])
+    client = client_for("cmio")
+    url = reverse("intake:triage-board")
+    warm(client, url)
+
+    # session, user; 3 the user's roles; 4 the queue's page and its size (a window count);
+    # 5 the open request with its joins, +1 count and hold, then its 6 timeline, 7 thread,
+    # 8 +1s, 9 scores, 10 priorities and 11 duplicates; 12 the current rubric; then saving
+    # the session
+    with django_assert_num_queries(SESSION + 10 + SESSION_SAVE):
+        response = client.get(url)
+    assert len(response.context["rows"]) == min(count, 50)
+    assert response.context["intake"].pk == response.context["rows"][0].pk
