@@ -564,7 +564,10 @@ def analyse(
     _validate(chart, points)
 
     scale = multiplier if chart in ATTRIBUTE_CHARTS else 1.0
-    xs = [_rate(p) if chart in ATTRIBUTE_CHARTS else p.value for p in points]
+    if chart in ATTRIBUTE_CHARTS:  # _rate, inline: validated above
+        xs = [p.numerator / p.denominator for p in points]  # type: ignore[operator]
+    else:
+        xs = [p.value for p in points]
     limits = _analysis_limits(
         chart, points, complete_count, baseline_points, rebase_at, screen_outliers
     )

@@ -520,12 +520,16 @@ def _plan_series(
 ) -> None:
     """Compute one series; add it to `plan` unless its fingerprint is the stored one."""
     metric = context.metric
-    complete: list[bool] = []
-    done = True
-    for figure in figures:  # once a period is incomplete, every later one is too
-        done = done and figure.period_end < context.complete_before
-        complete.append(done)
-    rebase_at = rebase_indices([f.period_start for f in figures], rebase_dates)
+    # Once a period is incomplete, every later one is too.
+    done_count = len(figures)
+    for i, figure in enumerate(figures):
+        if not figure.period_end < context.complete_before:
+            done_count = i
+            break
+    complete = [True] * done_count + [False] * (len(figures) - done_count)
+    rebase_at = (
+        rebase_indices([f.period_start for f in figures], rebase_dates) if rebase_dates else []
+    )
     fingerprint = series_fingerprint(
         context.head, figures=figures, complete=complete, rebase_at=rebase_at, target=target
     )
@@ -570,7 +574,7 @@ def _plan_series(
         )
         for f, p, a in zip(figures, points, analysis.points if analysis else (), strict=True)
     ]
-    latest = max((i for i, done in enumerate(complete) if done), default=None)
+    latest = done_count - 1 if done_count else None
     variation = str(analysis.variation) if analysis and analysis.variation else ""
     now = context.now
     series = current or RollupSeries(
