@@ -168,23 +168,28 @@ def rollup_refresh(
     metric take turns; a batch makes the same queries for one series as for thousands (bulk
     statements split only every few thousand rows).
 
-    On PostgreSQL, outside a transaction, `PARALLEL_BATCHES` batches are refreshed at once,
-    each by a thread on a connection of its own: while one waits for the database (its
-    writes, its commit's key checks), another computes. Inside a transaction the batches run
-    one after the other in it (other connections could not see its rows)."""
+    On PostgreSQL, outside a transaction, smaller batches (`METRICS_PER_THREADED_BATCH`) are
+    refreshed `PARALLEL_BATCHES` at a time, each by a thread on a connection of its own, one
+    thread computing at a time: while one waits for the database (its writes, its commit's
+    key checks), another computes. Inside a transaction the batches run one after the other
+    in it (other connections could not see its rows)."""
     today = today or site_today()
     rows = Metric.objects.order_by("pk")
     if metric_ids is not None:
         rows = rows.filter(pk__in=metric_ids)
     ids = list(rows.values_list("pk", flat=True))
     parents: dict[int, int | None] = dict(Facility.objects.values_list("pk", "parent_id"))
-    batches = [ids[i : i + METRICS_PER_BATCH] for i in range(0, len(ids), METRICS_PER_BATCH)]
+    threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+    size = METRICS_PER_THREADED_BATCH if threaded else METRICS_PER_BATCH
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     result = RollupResult()
     if job_id is not None:
         jobrun_progress(job_id=job_id, done=0, total=len(ids))
     done = 0
     for batch, part in zip(
-        batches, _batch_results(batches, parents=parents, today=today), strict=True
+        batches,
+        _batch_results(batches, parents=parents, today=today, threaded=threaded),
+        strict=True,
     ):
         result.add(part)
         done += len(batch)
@@ -193,15 +198,22 @@ def rollup_refresh(
     return result
 
 
-# Batches refreshed at once on PostgreSQL (see rollup_refresh).
+# Batches refreshed at once on PostgreSQL (see rollup_refresh), and their size: smaller than
+# METRICS_PER_BATCH, so that the first batch's computing and the last one's writing, which
+# nothing overlaps, are short.
 PARALLEL_BATCHES = 2
+METRICS_PER_THREADED_BATCH = 10
 
 
 def _batch_results(
-    batches: list[list[int]], *, parents: dict[int, int | None], today: datetime.date
+    batches: list[list[int]],
+    *,
+    parents: dict[int, int | None],
+    today: datetime.date,
+    threaded: bool,
 ) -> Iterator[RollupResult]:
-    """Refresh each batch; yield their results in the batches' order."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block or len(batches) < 2:
+    """Refresh each batch, in threads when `threaded`; yield their results in order."""
+    if not threaded or len(batches) < 2:
         for batch in batches:
             yield _refresh_locked(batch, parents=parents, today=today)
         return

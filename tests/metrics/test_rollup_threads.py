@@ -59,7 +59,7 @@ def test_threads_store_what_one_transaction_stores(monkeypatch: pytest.MonkeyPat
         monthly_series(counted, facility, [(i + k) % 6 for i in range(30)])
     monthly_series(broken, tree["south"], [(5, 4)])  # numerator over denominator
     ids = [xmr.pk, p_chart.pk, broken.pk, counted.pk]
-    monkeypatch.setattr(rollups, "METRICS_PER_BATCH", 1)  # four batches
+    monkeypatch.setattr(rollups, "METRICS_PER_THREADED_BATCH", 1)  # four batches
     threads: list[str] = []
     refresh_locked = rollups._refresh_locked
 
@@ -79,7 +79,7 @@ def test_threads_store_what_one_transaction_stores(monkeypatch: pytest.MonkeyPat
 
     assert len(threads_used) == 4
     assert all(name.startswith("rollup") for name in threads_used)
-    assert threads == [threading.current_thread().name] * 4
+    assert threads == [threading.current_thread().name]  # one batch of METRICS_PER_BATCH
     assert in_threads == one_by_one
     # X1, P1, C1 at south, icu, north and the system (X1's parents without figures); P2 fails
     # at south and at the system, in the order of its batch
