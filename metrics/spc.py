@@ -564,7 +564,10 @@ def analyse(
     _validate(chart, points)
 
     scale = multiplier if chart in ATTRIBUTE_CHARTS else 1.0
-    xs = [_rate(p) if chart in ATTRIBUTE_CHARTS else p.value for p in points]
+    if chart in ATTRIBUTE_CHARTS:  # _rate, inline: validated above
+        xs = [p.numerator / p.denominator for p in points]  # type: ignore[operator]
+    else:
+        xs = [p.value for p in points]
     limits = _analysis_limits(
         chart, points, complete_count, baseline_points, rebase_at, screen_outliers
     )
@@ -693,22 +696,25 @@ def _monotone_runs(xs: Sequence[float]) -> list[tuple[int, list[int]]]:
     Equal neighbours count once: they are merged into one step before counting, and every
     point of the merged step belongs to the stretch.
     """
-    groups: list[list[int]] = []
+    # Each step of equal neighbours as its value and the index just past it.
+    values: list[float] = []
+    ends: list[int] = []
     for i, x in enumerate(xs):
-        if groups and xs[groups[-1][0]] == x:
-            groups[-1].append(i)
+        if values and values[-1] == x:
+            ends[-1] = i + 1
         else:
-            groups.append([i])
+            values.append(x)
+            ends.append(i + 1)
     stretches: list[tuple[int, list[int]]] = []
     start = 0
-    while start < len(groups) - 1:
-        direction = 1 if xs[groups[start + 1][0]] > xs[groups[start][0]] else -1
+    last = len(values) - 1
+    while start < last:
+        direction = 1 if values[start + 1] > values[start] else -1
         stop = start + 1
-        while stop + 1 < len(groups) and (
-            (xs[groups[stop + 1][0]] - xs[groups[stop][0]]) * direction > 0
-        ):
+        while stop < last and (values[stop + 1] - values[stop]) * direction > 0:
             stop += 1
-        stretches.append((direction, [i for g in groups[start : stop + 1] for i in g]))
+        first = ends[start - 1] if start else 0
+        stretches.append((direction, list(range(first, ends[stop]))))
         start = stop
     return stretches
 

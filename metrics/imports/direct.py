@@ -15,7 +15,8 @@ anything else: a file that is not plain takes the Python path, with its messages
 - valid UTF-8; no blank record (a line of nothing but commas and white space, which the
   Python reading skips); no more rows than allowed, no unfinished line longer than a cell may
   be (the Python reading says which limit, with its message; a cell too long in a whole line
-  is found by SQL once COPYed, see postgres._copy_plain).
+  is found by SQL once COPYed, see postgres._copy_plain — unless no line is that long: the scan
+  measures the longest line, and a cell is no longer than its line).
 
 Cells are not trimmed by COPY: a cell with surrounding white space fails SQL's strict checks
 (codes, unit, numbers, dates) or, for the free-text columns, the edge check of the typed
@@ -49,11 +50,13 @@ _QUOTED = re.compile(_CELL + rb"(?:," + _CELL + rb")*\r?")
 
 @dataclass(frozen=True, slots=True)
 class Plain:
-    """A plain CSV: its columns in the header's order, where its data starts, its rows."""
+    """A plain CSV: its columns in the header's order, where its data starts, its rows, and
+    the bytes of its longest data line (its newline left out, a carriage return counted)."""
 
     names: list[str]
     offset: int
     rows: int
+    widest: int
 
 
 def scan(file: IO[bytes]) -> Plain | None:
@@ -81,7 +84,7 @@ def _scan(file: IO[bytes]) -> Plain | None:
     if len(header) != len(cells):  # a blank header cell: its column must be skipped
         return None
     longest = limits.max_cell_chars()
-    rows = 0
+    rows = widest = 0
     carry = b""
     while True:
         chunk = file.read(CHUNK)
@@ -95,6 +98,7 @@ def _scan(file: IO[bytes]) -> Plain | None:
             if not _plain_lines(complete, crlf=crlf):
                 return None
             rows += complete.count(b"\n")
+            widest = max(widest, max(map(len, complete.split(b"\n"))))
         elif not chunk:
             break
         if len(carry) > longest + 2:
@@ -105,7 +109,7 @@ def _scan(file: IO[bytes]) -> Plain | None:
             break
     if rows == 0:
         return None
-    return Plain([name for _, name in header], offset, rows)
+    return Plain([name for _, name in header], offset, rows, widest)
 
 
 def _plain_lines(lines: bytes, *, crlf: bool) -> bool:

@@ -6,7 +6,7 @@ On PostgreSQL each chunk of rows is one statement over `unnest` of one array per
 a model instance per row. Elsewhere (SQLite) Django's `bulk_create` and `bulk_update`."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -88,6 +88,7 @@ def _arrays(columns: Sequence[Any], rows: Sequence[Row]) -> list[str]:
     function, far cheaper for the server than an ARRAY[…] expression of many parameters."""
     arrays: list[str] = []
     for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+        texts: Iterable[str]
         if isinstance(column, models.JSONField):
             texts = [
                 '"[]"' if v == [] else "NULL" if v is None else _quoted(json.dumps(v))
@@ -96,11 +97,16 @@ def _arrays(columns: Sequence[Any], rows: Sequence[Row]) -> list[str]:
         elif isinstance(column, models.BooleanField):
             texts = ["NULL" if v is None else ("t" if v else "f") for v in values]
         elif isinstance(column, models.FloatField):
-            texts = ["NULL" if v is None else repr(float(v)) for v in values]
+            if None in values:
+                texts = ["NULL" if v is None else repr(float(v)) for v in values]
+            else:  # a column without a gap, as most are: no test per value
+                texts = map(repr, map(float, values))
         elif isinstance(column, (models.CharField, models.TextField, models.DateTimeField)):
             texts = ["NULL" if v is None else _quoted(str(v)) for v in values]
-        else:  # integers, dates, decimals: their str() is a valid, unquoted element
+        elif None in values:  # integers, dates, decimals: their str() is a valid element
             texts = ["NULL" if v is None else str(v) for v in values]
+        else:
+            texts = map(str, values)
         arrays.append("{" + ",".join(texts) + "}")
     return arrays
 

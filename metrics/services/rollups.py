@@ -25,14 +25,17 @@ import datetime
 import hashlib
 import json
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from celery import Task
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from informatics.jobs import run_claimed
@@ -85,6 +88,14 @@ class RollupResult:
     series_unchanged: int = 0
     series_deleted: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: "RollupResult") -> None:
+        self.series_written += other.series_written
+        self.points_written += other.points_written
+        self.points_deleted += other.points_deleted
+        self.series_unchanged += other.series_unchanged
+        self.series_deleted += other.series_deleted
+        self.errors.extend(other.errors)
 
 
 class Figure(NamedTuple):
@@ -155,24 +166,101 @@ def rollup_refresh(
     (the site's today by default). Metrics are refreshed in batches, each in its own
     transaction under a lock on its metrics' rows (taken in id order), so two jobs on one
     metric take turns; a batch makes the same queries for one series as for thousands (bulk
-    statements split only every few thousand rows)."""
+    statements split only every few thousand rows).
+
+    On PostgreSQL, outside a transaction, smaller batches (`METRICS_PER_THREADED_BATCH`) are
+    refreshed `PARALLEL_BATCHES` at a time, each by a thread on a connection of its own, one
+    thread computing at a time: while one waits for the database (its writes, its commit's
+    key checks), another computes. Inside a transaction the batches run one after the other
+    in it (other connections could not see its rows)."""
     today = today or site_today()
     rows = Metric.objects.order_by("pk")
     if metric_ids is not None:
         rows = rows.filter(pk__in=metric_ids)
     ids = list(rows.values_list("pk", flat=True))
     parents: dict[int, int | None] = dict(Facility.objects.values_list("pk", "parent_id"))
+    threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+    size = METRICS_PER_THREADED_BATCH if threaded else METRICS_PER_BATCH
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
     result = RollupResult()
     if job_id is not None:
         jobrun_progress(job_id=job_id, done=0, total=len(ids))
-    for offset in range(0, len(ids), METRICS_PER_BATCH):
-        batch = ids[offset : offset + METRICS_PER_BATCH]
-        with transaction.atomic():
-            metrics = list(Metric.objects.select_for_update().filter(pk__in=batch).order_by("pk"))
-            if metrics:
-                _refresh_batch(metrics, parents=parents, today=today, result=result)
+    done = 0
+    for batch, part in zip(
+        batches,
+        _batch_results(batches, parents=parents, today=today, threaded=threaded),
+        strict=True,
+    ):
+        result.add(part)
+        done += len(batch)
         if job_id is not None:
-            jobrun_progress(job_id=job_id, done=offset + len(batch))
+            jobrun_progress(job_id=job_id, done=done)
+    return result
+
+
+# Batches refreshed at once on PostgreSQL (see rollup_refresh), and their size: smaller than
+# METRICS_PER_BATCH, so that the first batch's computing and the last one's writing, which
+# nothing overlaps, are short.
+PARALLEL_BATCHES = 2
+METRICS_PER_THREADED_BATCH = 10
+
+
+def _batch_results(
+    batches: list[list[int]],
+    *,
+    parents: dict[int, int | None],
+    today: datetime.date,
+    threaded: bool,
+) -> Iterator[RollupResult]:
+    """Refresh each batch, in threads when `threaded`; yield their results in order."""
+    if not threaded or len(batches) < 2:
+        for batch in batches:
+            yield _refresh_locked(batch, parents=parents, today=today)
+        return
+    # One thread computes at a time (Python computes in one thread at a time anyway): so
+    # each computes while another writes, rather than all computing, then all writing.
+    computing = threading.Lock()
+    pool = ThreadPoolExecutor(PARALLEL_BATCHES, thread_name_prefix="rollup")
+    try:
+        futures = [
+            pool.submit(
+                _refresh_in_thread, batch, parents=parents, today=today, computing=computing
+            )
+            for batch in batches
+        ]
+        for future in futures:
+            yield future.result()
+    finally:  # after an error, batches not yet begun are not begun
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _refresh_in_thread(
+    batch: list[int],
+    *,
+    parents: dict[int, int | None],
+    today: datetime.date,
+    computing: threading.Lock,
+) -> RollupResult:
+    try:
+        return _refresh_locked(batch, parents=parents, today=today, computing=computing)
+    finally:
+        connections.close_all()  # this thread's connections only
+
+
+def _refresh_locked(
+    batch: list[int],
+    *,
+    parents: dict[int, int | None],
+    today: datetime.date,
+    computing: AbstractContextManager[Any] | None = None,
+) -> RollupResult:
+    result = RollupResult()
+    with transaction.atomic():
+        metrics = list(Metric.objects.select_for_update().filter(pk__in=batch).order_by("pk"))
+        if metrics:
+            _refresh_batch(
+                metrics, parents=parents, today=today, result=result, computing=computing
+            )
     return result
 
 
@@ -195,9 +283,23 @@ def _refresh_batch(
     parents: dict[int, int | None],
     today: datetime.date,
     result: RollupResult,
+    computing: AbstractContextManager[Any] | None = None,
 ) -> None:
     """Every series of a batch of metrics: compute, compare fingerprints, write what differs
-    (a constant number of statements, whatever the number of series)."""
+    (a constant number of statements, whatever the number of series). The reading and
+    computing are done holding `computing`, the writing is not."""
+    with computing or nullcontext():
+        plan = _plan_batch(metrics, parents=parents, today=today, result=result)
+    _write(plan, result=result)
+
+
+def _plan_batch(
+    metrics: list[Metric],
+    *,
+    parents: dict[int, int | None],
+    today: datetime.date,
+    result: RollupResult,
+) -> "_Plan":
     ids = [metric.pk for metric in metrics]
     own: dict[int, dict[int, dict[datetime.date, Figure]]] = {pk: defaultdict(dict) for pk in ids}
     measured = Measurement.objects.filter(metric_id__in=ids).values_list(
@@ -259,7 +361,7 @@ def _refresh_batch(
             except ValueError as exc:  # the engine refused the figures (numerator > denominator…)
                 result.errors.append(f"{metric.code} at facility #{facility_id}: {exc}")
         plan.vanished.extend(series.pk for pk, series in stored.items() if pk not in figures)
-    _write(plan, result=result)
+    return plan
 
 
 def facility_figures(
@@ -309,15 +411,25 @@ def facility_figures(
 
 def _sum(parts: Sequence[Figure], *, chart: spc.ChartType, multiplier: Decimal) -> Figure | None:
     start = parts[0].period_start
-    end = max(part.period_end for part in parts)
-    has_ratio = all(p.numerator is not None and p.denominator is not None for p in parts)
-    numerator = sum((p.numerator or Decimal(0) for p in parts), Decimal(0)) if has_ratio else None
-    denominator = (
-        sum((p.denominator or Decimal(0) for p in parts), Decimal(0)) if has_ratio else None
-    )
-    if chart in SUMMED_VALUE_CHARTS:
-        return Figure(start, end, sum((p.value for p in parts), Decimal(0)), numerator, denominator)
-    if numerator is None or denominator is None or denominator <= 0:
+    end = parts[0].period_end
+    value = numerator = denominator = Decimal(0)
+    summed = chart in SUMMED_VALUE_CHARTS
+    has_ratio = True
+    for part in parts:  # one pass: a roll-up sums every period of every parent facility
+        if part.period_end > end:
+            end = part.period_end
+        if summed:
+            value += part.value
+        if part.numerator is None or part.denominator is None:
+            has_ratio = False
+        elif has_ratio:
+            numerator += part.numerator
+            denominator += part.denominator
+    if summed:
+        return Figure(
+            start, end, value, numerator if has_ratio else None, denominator if has_ratio else None
+        )
+    if not has_ratio or denominator <= 0:
         return None
     return Figure(start, end, numerator / denominator * multiplier, numerator, denominator)
 
@@ -420,12 +532,16 @@ def _plan_series(
 ) -> None:
     """Compute one series; add it to `plan` unless its fingerprint is the stored one."""
     metric = context.metric
-    complete: list[bool] = []
-    done = True
-    for figure in figures:  # once a period is incomplete, every later one is too
-        done = done and figure.period_end < context.complete_before
-        complete.append(done)
-    rebase_at = rebase_indices([f.period_start for f in figures], rebase_dates)
+    # Once a period is incomplete, every later one is too.
+    done_count = len(figures)
+    for i, figure in enumerate(figures):
+        if not figure.period_end < context.complete_before:
+            done_count = i
+            break
+    complete = [True] * done_count + [False] * (len(figures) - done_count)
+    rebase_at = (
+        rebase_indices([f.period_start for f in figures], rebase_dates) if rebase_dates else []
+    )
     fingerprint = series_fingerprint(
         context.head, figures=figures, complete=complete, rebase_at=rebase_at, target=target
     )
@@ -470,7 +586,7 @@ def _plan_series(
         )
         for f, p, a in zip(figures, points, analysis.points if analysis else (), strict=True)
     ]
-    latest = max((i for i, done in enumerate(complete) if done), default=None)
+    latest = done_count - 1 if done_count else None
     variation = str(analysis.variation) if analysis and analysis.variation else ""
     now = context.now
     series = current or RollupSeries(
@@ -535,8 +651,8 @@ def _write(plan: _Plan, *, result: RollupResult) -> None:
             deleted, _ = RollupPoint.objects.filter(series_id__in=chunk).delete()
             result.points_deleted += deleted
     points = [
-        (series.pk, start, *values)
-        for series, wanted in (*plan.created, *plan.changed)
+        (pk, start, *values)
+        for pk, wanted in ((series.pk, wanted) for series, wanted in (*plan.created, *plan.changed))
         for start, values in wanted
     ]
     insert_rows(RollupPoint, ("series_id", "period_start", *POINT_FIELDS), points)

@@ -53,6 +53,19 @@ def test_scan_finds_a_plain_file_and_its_rows(content: bytes, rows: int) -> None
     assert content[plain.offset :].startswith(b"Q2,")
 
 
+@pytest.mark.parametrize(("newline", "widest"), [(b"\n", len(ROW) + 5), (b"\r\n", len(ROW) + 6)])
+def test_scan_measures_the_longest_data_line(newline: bytes, widest: int) -> None:
+    # The header, longer, does not count; a carriage return does.
+    longer = ROW.replace(b"Epic", b"Epic Hyperspace")[: len(ROW) + 5]
+    content = lines(ROW, longer, ROW, newline=newline)[: -len(newline)]  # the last line unfinished
+
+    plain = direct.scan(io.BytesIO(content))
+
+    assert len(HEADER) > widest
+    assert plain is not None
+    assert (plain.rows, plain.widest) == (3, widest)
+
+
 @pytest.mark.parametrize(
     "content",
     [
