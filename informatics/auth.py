@@ -23,6 +23,7 @@ from rest_framework.authentication import TokenAuthentication
 from informatics import selectors
 from informatics.models import User
 from informatics.services.people import user_password_set
+from informatics.services.site import local_passwords_on
 from informatics.services.sso import user_sso_recheck
 from informatics.sso import sso_enabled
 
@@ -122,7 +123,7 @@ class SignInBackend(AxesStandaloneBackend, ModelBackend):
     ) -> User | None:
         # Raises PermissionDenied while axes holds this account locked for this address.
         AxesStandaloneBackend.authenticate(self, request, username, password, **kwargs)
-        if not settings.LOCAL_PASSWORDS:
+        if not local_passwords_on():
             raise PermissionDenied("Local passwords are switched off: sign in with single sign-on.")
         given = username or kwargs.get("email")
         account = str(given).strip().lower() if given else ""

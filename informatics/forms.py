@@ -191,6 +191,20 @@ class SiteSettingsForm(forms.Form):
         help_text="An initiative with no status update for this many days is stale.",
     )
 
+    local_passwords = forms.TypedChoiceField(
+        label="Local passwords",
+        choices=[
+            ("true", "On: people may also sign in with a portal password"),
+            ("false", "Off: people sign in through single sign-on only"),
+        ],
+        coerce=lambda value: value == "true",
+        help_text="Off also removes password reset and change, and the API's password sign-in. "
+        "It can be switched off only once single sign-on is configured; the operator's "
+        "LOCAL_PASSWORDS=false switches passwords off whatever this says.",
+    )
+
+    SIGN_IN_FIELDS = ("local_passwords",)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for route in Route:
@@ -206,7 +220,14 @@ class SiteSettingsForm(forms.Form):
         return [self[self.sla_field(route)] for route in Route]
 
     def general_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if not name.startswith("sla_")]
+        return [
+            self[name]
+            for name in self.fields
+            if not name.startswith("sla_") and name not in self.SIGN_IN_FIELDS
+        ]
+
+    def sign_in_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.SIGN_IN_FIELDS]
 
     @classmethod
     def initial_for(cls, row: SiteSettings) -> dict[str, Any]:
@@ -216,6 +237,7 @@ class SiteSettingsForm(forms.Form):
             "fiscal_year_start_month": row.fiscal_year_start_month,
             "currency": row.currency,
             "stale_after_days": row.stale_after_days,
+            "local_passwords": "true" if row.local_passwords else "false",
         }
         for route in Route:
             initial[cls.sla_field(route)] = row.sla_hours.get(str(route))
@@ -231,6 +253,7 @@ class SiteSettingsForm(forms.Form):
             "currency": data["currency"].strip().upper(),
             "stale_after_days": data["stale_after_days"],
             "sla_hours": {str(route): data[self.sla_field(route)] for route in Route},
+            "local_passwords": data["local_passwords"],
         }
 
 

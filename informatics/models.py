@@ -214,6 +214,11 @@ class SiteSettings(TimeStampedModel):
         default=30, help_text="An initiative with no status update for this long is stale."
     )
     sla_hours = models.JSONField(default=_default_sla_hours, help_text="Hours per intake route.")
+    local_passwords = models.BooleanField(
+        default=True,
+        help_text="Whether people may sign in with a portal password (the operator's "
+        "LOCAL_PASSWORDS=false switches them off whatever this says).",
+    )
 
     class Meta:
         verbose_name = "site settings"

@@ -50,17 +50,17 @@ def _error_page(request: HttpRequest, message: str, *, status: int) -> HttpRespo
 
 class LoginView(auth_views.LoginView):
     """Django's login page, offering the organisation's sign-in button when single sign-on
-    is configured; with local passwords switched off the form is gone and a POST refused."""
+    is configured; with local passwords switched off (the template's `local_passwords`, from
+    the context processor) the form is gone and a POST refused."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["sso_enabled"] = sso_enabled()
         context["sso_label"] = settings.OIDC_BUTTON_LABEL
-        context["local_passwords"] = settings.LOCAL_PASSWORDS
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not settings.LOCAL_PASSWORDS:
+        if not services.local_passwords_on():
             return _error_page(
                 request,
                 "Signing in with a portal password is switched off: use your organisation's "
@@ -76,7 +76,7 @@ def local_passwords_only(
     """A password page (reset, change) that does not exist while local passwords are off."""
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not settings.LOCAL_PASSWORDS:
+        if not services.local_passwords_on():
             raise Http404("Local passwords are switched off.")
         return view(request, *args, **kwargs)
 

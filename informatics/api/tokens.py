@@ -10,7 +10,7 @@ from rest_framework.request import Request
 
 from informatics.models import User
 from informatics.selectors import token_has_expired
-from informatics.services import user_token_create
+from informatics.services import local_passwords_on, user_token_create
 
 BAD_CREDENTIALS = "Unable to sign in with this e-mail address and password."
 LOCAL_PASSWORDS_OFF = (
@@ -28,7 +28,7 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
     wait after recent failures, and PermissionDenied (403) while local passwords are switched off.
     An expired token is replaced by a new one.
     """
-    if not settings.LOCAL_PASSWORDS:
+    if not local_passwords_on():
         raise exceptions.PermissionDenied(LOCAL_PASSWORDS_OFF)
     email = email.strip().lower()  # one spelling per account, so the lockout cannot be dodged
     # The DRF request goes to axes as is: its lockout flag lands on this request, so the API

@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from informatics.audit import audit_created, audit_record, audited_update, diff,
 from informatics.choices import FACILITY_PARENT_KINDS, AuditAction, FacilityKind, Route
 from informatics.models import Facility, SiteSettings, User
 from informatics.permissions import Action, require
+from informatics.sso import sso_enabled
 
 SITE_SETTINGS_CACHE_KEY = "informatics:site-settings"
 
@@ -111,6 +113,15 @@ def site_today() -> datetime.date:
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(site_settings_get().time_zone))
 
 
+def local_passwords_on() -> bool:
+    """Whether people may sign in with a portal password now: the operator's switch
+    (LOCAL_PASSWORDS) and the admin's (SiteSettings.local_passwords) must both be on. The admin's
+    switch counts only while single sign-on is configured, so that no one is locked out."""
+    if not settings.LOCAL_PASSWORDS:
+        return False
+    return site_settings_get().local_passwords or not sso_enabled()
+
+
 SITE_SETTINGS_FIELDS = (
     "organisation_name",
     "time_zone",
@@ -118,6 +129,11 @@ SITE_SETTINGS_FIELDS = (
     "currency",
     "stale_after_days",
     "sla_hours",
+    "local_passwords",
+)
+PASSWORDS_NEED_SSO = (
+    "Local passwords can be switched off only once single sign-on is configured (OIDC_CLIENT_ID "
+    "and OIDC_ISSUER or OIDC_DISCOVERY_URL): until then no one could sign in."
 )
 
 
@@ -151,13 +167,19 @@ def _site_settings_check(changes: dict[str, Any]) -> None:
             errors["sla_hours"] = "Give the SLA hours of every intake route, once each."
         elif not all(isinstance(value, int) and value >= 1 for value in hours.values()):
             errors["sla_hours"] = "SLA hours must be whole numbers of at least 1."
+    if "local_passwords" in changes:
+        if not isinstance(changes["local_passwords"], bool):
+            errors["local_passwords"] = "Say whether local passwords are on or off."
+        elif not changes["local_passwords"] and not sso_enabled():
+            errors["local_passwords"] = PASSWORDS_NEED_SSO
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
 def site_settings_update(*, actor: User, **changes: Any) -> SiteSettings:
-    """Change the organisation's settings (admins only); the time zone must be a known one."""
+    """Change the organisation's settings (admins only); the time zone must be a known one, and
+    local passwords go off only while single sign-on is configured."""
     require(actor, Action.ADMINISTER)
     _site_settings_check(changes)
     row = SiteSettings.objects.select_for_update().get_or_create(pk=1)[0]

@@ -519,6 +519,7 @@ def people_actions(
                 "currency": "EUR",
                 "stale_after_days": 9,
                 **{f"sla_{route}": 1 for route in Route},
+                "local_passwords": "true",
             },
         ),
     }
@@ -636,6 +637,7 @@ def settings_data(**changes: Any) -> dict[str, Any]:
         "currency": "usd",
         "stale_after_days": "21",
         **{f"sla_{route}": hours for route, hours in DEFAULT_SLA_HOURS.items()},
+        "local_passwords": "true",
     }
     data.update(changes)
     return data

@@ -21,15 +21,6 @@ PASSWORD_FORM = 'name="password"'
 
 
 @pytest.fixture
-def sso_settings(settings: Any) -> Any:
-    settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
-    settings.OIDC_CLIENT_ID = "portal"
-    settings.OIDC_CLIENT_SECRET = "secret"
-    settings.OIDC_BUTTON_LABEL = "Sign in with Riverside Health"
-    return settings
-
-
-@pytest.fixture
 def passwords_off(sso_settings: Any) -> Any:
     sso_settings.LOCAL_PASSWORDS = False
     return sso_settings
