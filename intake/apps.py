@@ -38,3 +38,11 @@ class IntakeConfig(AppConfig):
         "intake.requestcomment": ("body",),
         "intake.requeststatuschange": ("note",),
     }
+    # Text fields that are neither, each with the reason.
+    unguarded = {
+        "intake.savedview": {
+            "name": "a label of the request list's filters, seen only by the person who saved it",
+            "query": "the request list's own filter parameters, seen only by the person who saved "
+            "them",
+        },
+    }
