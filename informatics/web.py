@@ -169,7 +169,7 @@ def edit_page(
     update: Callable[..., object],
     reload: Callable[[], Any],
     conflict: Callable[[StaleEdit], object],
-    success: str,
+    success: str | Callable[[Any], str],
     done: Callable[[], HttpResponse],
 ) -> HttpResponse:
     """An edit page under an optimistic lock. GET shows the record's current values; a valid
@@ -177,7 +177,8 @@ def edit_page(
     nothing of the edit is kept: the page shows the current values (`reload`) with `conflict`,
     status 409. Service errors go back on the form. The record is `name` in the page's context
     and `form_kw` (default: `name`) to the form and to `update`, the record's update service,
-    which is given the actor and the form's values (the version among them)."""
+    which is given the actor and the form's values (the version among them); `success` is the
+    message, or a function of what `update` returned that makes it."""
     form_kw = form_kw or name
 
     def fresh(current: Any) -> forms.Form:
@@ -198,7 +199,7 @@ def edit_page(
         context = form_context(fresh(current), {}, **{name: current}, conflict=conflict(stale))
         return render(request, template, context, status=409)
     if outcome.done:
-        messages.success(request, success)
+        messages.success(request, success(outcome.saved) if callable(success) else success)
         return done()
     return render(request, template, form_context(form, outcome.phi_seen, **{name: record}))
 
