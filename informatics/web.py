@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -32,6 +32,15 @@ class AuthedRequest(HttpRequest):
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def _is_forward_key(model: type[Model], name: object) -> bool:
+    """Whether `name` is a foreign key (or one-to-one field) of `model` itself."""
+    try:
+        field = model._meta.get_field(str(name))
+    except FieldDoesNotExist:
+        return False
+    return bool(field.concrete and (field.many_to_one or field.one_to_one))
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, **aliases: str) -> None:
@@ -88,7 +97,13 @@ def form_context(form: forms.Form, phi_seen: dict[str, SafeString], **extra: Any
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """An admin page that shows and searches records, never changes them: every app's records
-    change through its services."""
+    change through its services. The records its columns name (the foreign keys among
+    `list_display`) are fetched with the rows."""
+
+    def get_list_select_related(self, request: HttpRequest) -> Any:
+        if self.list_select_related is not False:
+            return self.list_select_related
+        return tuple(name for name in self.list_display if _is_forward_key(self.model, name))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
