@@ -219,6 +219,19 @@ def edit_page(
     return render(request, template, form_context(form, outcome.phi_seen, **{name: record}))
 
 
+POLL_SECONDS = 2  # how often a job's page asks for its status block while the job runs
+
+
+def job_page(
+    request: HttpRequest, *, page: str, status: str, running: bool, context: dict[str, Any]
+) -> HttpResponse:
+    """A background job's page: the whole `page`, or, when htmx polls for it (django-htmx sets
+    request.htmx), the `status` block alone, which asks again every `poll_seconds` while the
+    job is `running`."""
+    template = status if getattr(request, "htmx", False) else page
+    return render(request, template, {**context, "running": running, "poll_seconds": POLL_SECONDS})
+
+
 def create_page[T](
     request: HttpRequest,
     *,
