@@ -322,6 +322,11 @@ class RatingsForm(forms.Form):
         """A request's ratings as the initial values of the rating fields."""
         return {cls.rating_field(code): rating for code, rating in request.ratings.items()}
 
+    def rating_aliases(self) -> dict[str, str]:
+        """A service error on `ratings` goes beside the first rating field."""
+        fields = self.rating_fields()
+        return {"ratings": fields[0].name} if fields else {}
+
     def ratings(self) -> dict[str, Any]:
         """The ratings as `request_triage`'s: every criterion, so a rating set back to "Not
         rated" (blank) is removed."""
