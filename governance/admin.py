@@ -39,21 +39,18 @@ class AgendaSettingsAdmin(admin.ModelAdmin):
 class GovernanceBodyAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "kind", "chair", "cadence", "is_active")
     list_filter = ("kind", "is_active")
-    list_select_related = ("chair",)
     search_fields = ("code", "name")
 
 
 @admin.register(RouteOwner)
 class RouteOwnerAdmin(ReadOnlyAdmin):
     list_display = ("route", "body")
-    list_select_related = ("body",)
 
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):
     list_display = ("id", "body", "scheduled_for", "status", "created_by")
     list_filter = ("status", "body")
-    list_select_related = ("body", "created_by")
     ordering = ("-scheduled_for",)
 
 
@@ -61,7 +58,6 @@ class ReviewAdmin(ReadOnlyAdmin):
 class ActionItemAdmin(ReadOnlyAdmin):
     list_display = ("id", "title", "owner", "body", "due_on", "status", "reminded_on")
     list_filter = ("status", "body")
-    list_select_related = ("owner", "body")
     search_fields = ("title",)
     ordering = ("due_on",)
 
@@ -73,14 +69,12 @@ class ActionItemAdmin(ReadOnlyAdmin):
 class MaturityAssessmentAdmin(ReadOnlyAdmin):
     list_display = ("assessed_on", "kind", "assessed_by", "due_on")
     list_filter = ("kind",)
-    list_select_related = ("assessed_by",)
 
 
 @admin.register(MaturityScore)
 class MaturityScoreAdmin(ReadOnlyAdmin):
     list_display = ("assessment", "dimension", "score")
     list_filter = ("dimension",)
-    list_select_related = ("assessment",)
 
 
 @admin.register(MaturityWeight)
@@ -94,7 +88,6 @@ class MaturityWeightAdmin(ReadOnlyAdmin):
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("id", "outcome", "body", "request", "initiative", "priority", "decided_at")
     list_filter = ("outcome", "body")
-    list_select_related = ("body", "request", "initiative", "priority")
     search_fields = ("id", "rationale")
     ordering = ("-decided_at", "-id")
 
@@ -102,4 +95,3 @@ class DecisionAdmin(ReadOnlyAdmin):
 @admin.register(RequestBody)
 class RequestBodyAdmin(ReadOnlyAdmin):
     list_display = ("request", "route", "body", "chosen_by", "chosen_at")
-    list_select_related = ("request", "body", "chosen_by")

@@ -99,7 +99,6 @@ class SiteSettingsAdmin(ReadOnlyAdmin):
 class StrategicPriorityAdmin(ReadOnlyAdmin):
     list_display = ("title", "code", "value_category", "rank", "is_active", "version")
     list_filter = ("is_active", "value_category")
-    list_select_related = ("executive_sponsor",)
     search_fields = ("title", "code")
 
 
@@ -123,14 +122,12 @@ class UserAdmin(ReadOnlyAdmin):
 class JobRunAdmin(ReadOnlyAdmin):
     list_display = ("kind", "status", "attempts", "progress_done", "progress_total", "created_at")
     list_filter = ("status", "kind")
-    list_select_related = ("created_by",)
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "action", "object_repr", "content_type", "actor")
     list_filter = ("action", "content_type")
-    list_select_related = ("actor", "content_type")
     search_fields = ("object_repr", "object_id")
     date_hierarchy = "at"
 
@@ -188,6 +185,5 @@ class IdentityLinkAdmin(ReadOnlyAdmin):
         return _admin_role_only(request)
 
     list_display = ("user", "issuer", "subject", "checked_at")
-    list_select_related = ("user",)
     search_fields = ("user__email", "subject")
     exclude = ("refresh_token",)

@@ -23,10 +23,7 @@ from informatics.exports import (
 )
 from informatics.models import ExportFile, JobRun
 from informatics.permissions import require
-from informatics.web import AuthedRequest
-
-# Seconds between two refreshes of a job's progress on its page.
-POLL_SECONDS = 2
+from informatics.web import AuthedRequest, job_page
 
 
 def csv_export(request: AuthedRequest, export: CsvExport) -> HttpResponseBase:
@@ -67,16 +64,13 @@ def export_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     alone), then its file's link, or its error."""
     job = export_job(user=request.user, job_id=pk)
     export = export_get(str(job.scope.get("export", "")))
-    context = {
-        "job": job,
-        "export": export,
-        "file": _export_file(job),
-        "running": job.status in (JobStatus.PENDING, JobStatus.RUNNING),
-        "poll_seconds": POLL_SECONDS,
-    }
-    partial = bool(getattr(request, "htmx", False))
-    template = "informatics/export_status.html" if partial else "informatics/export_detail.html"
-    return render(request, template, context)
+    return job_page(
+        request,
+        page="informatics/export_detail.html",
+        status="informatics/export_status.html",
+        running=job.status in (JobStatus.PENDING, JobStatus.RUNNING),
+        context={"job": job, "export": export, "file": _export_file(job)},
+    )
 
 
 @login_required

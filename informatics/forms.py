@@ -13,6 +13,7 @@ from informatics.choices import NotificationPreference, Role, Route, ValueCatego
 from informatics.models import Facility, SiteSettings, StrategicPriority, User
 from informatics.web import (
     DateInput,
+    ServiceForm,
     VersionedEditForm,
     code_field,
     phi_confirmed_field,
@@ -21,7 +22,7 @@ from informatics.web import (
 )
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(ServiceForm):
     """Create or edit a strategic priority."""
 
     code = code_field(

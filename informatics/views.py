@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,9 +41,10 @@ from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, can, require
 from informatics.web import (
     AuthedRequest,
+    create_page,
+    edit_page,
     form_context,
     run_action,
-    service_errors,
     submit,
 )
 
@@ -114,17 +114,13 @@ def priority_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def priority_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PRIORITY_EDIT)
     form = PriorityForm(request.POST or None)
-    outcome = submit(
-        form, lambda: services.priority_create(actor=request.user, **form.cleaned_data)
-    )
-    if outcome.done:
-        priority = outcome.saved
-        messages.success(request, f"Added “{priority}” at the bottom of the ranking.")
-        return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(
+    return create_page(
         request,
-        "informatics/priority_form.html",
-        form_context(form, outcome.phi_seen, priority=None),
+        template="informatics/priority_form.html",
+        form=form,
+        save=lambda: services.priority_create(actor=request.user, **form.values()),
+        success=lambda priority: f"Added “{priority}” at the bottom of the ranking.",
+        done=lambda priority: redirect("informatics:priority-detail", pk=priority.pk),
     )
 
 
@@ -132,36 +128,17 @@ def priority_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def priority_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.PRIORITY_EDIT)
-    priority = _priority(pk)
-    if request.method == "GET":
-        form = PriorityEditForm(initial=PriorityEditForm.initial_for(priority), priority=priority)
-        return render(
-            request, "informatics/priority_form.html", {"form": form, "priority": priority}
-        )
-    form = PriorityEditForm(request.POST, priority=priority)
-    seen = {}
-    if form.is_valid():
-        changes = dict(form.cleaned_data)
-        version = changes.pop("version")
-        try:
-            services.priority_update(
-                actor=request.user, priority=priority, version=version, **changes
-            )
-        except StaleEdit as stale:
-            # Keep nothing of the stale edit: show the current record and who changed it.
-            current = stale.current
-            fresh = PriorityEditForm(
-                initial=PriorityEditForm.initial_for(current), priority=current
-            )
-            context = {"form": fresh, "priority": current, "conflict": _stale_message(stale)}
-            return render(request, "informatics/priority_form.html", context, status=409)
-        except ValidationError as error:
-            seen = service_errors(form, error)
-        else:
-            messages.success(request, f"Saved “{priority}”.")
-            return redirect("informatics:priority-detail", pk=priority.pk)
-    return render(
-        request, "informatics/priority_form.html", form_context(form, seen, priority=priority)
+    return edit_page(
+        request,
+        template="informatics/priority_form.html",
+        form_class=PriorityEditForm,
+        name="priority",
+        record=_priority(pk),
+        update=services.priority_update,
+        reload=lambda: _priority(pk),
+        conflict=_stale_message,
+        success=lambda priority: f"Saved “{priority}”.",
+        done=lambda: redirect("informatics:priority-detail", pk=pk),
     )
 
 

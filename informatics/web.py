@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -32,6 +32,15 @@ class AuthedRequest(HttpRequest):
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+def _is_forward_key(model: type[Model], name: object) -> bool:
+    """Whether `name` is a foreign key (or one-to-one field) of `model` itself."""
+    try:
+        field = model._meta.get_field(str(name))
+    except FieldDoesNotExist:
+        return False
+    return bool(field.concrete and (field.many_to_one or field.one_to_one))
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, **aliases: str) -> None:
@@ -88,7 +97,13 @@ def form_context(form: forms.Form, phi_seen: dict[str, SafeString], **extra: Any
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """An admin page that shows and searches records, never changes them: every app's records
-    change through its services."""
+    change through its services. The records its columns name (the foreign keys among
+    `list_display`) are fetched with the rows."""
+
+    def get_list_select_related(self, request: HttpRequest) -> Any:
+        if self.list_select_related is not False:
+            return self.list_select_related
+        return tuple(name for name in self.list_display if _is_forward_key(self.model, name))
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -169,7 +184,7 @@ def edit_page(
     update: Callable[..., object],
     reload: Callable[[], Any],
     conflict: Callable[[StaleEdit], object],
-    success: str,
+    success: str | Callable[[Any], str],
     done: Callable[[], HttpResponse],
 ) -> HttpResponse:
     """An edit page under an optimistic lock. GET shows the record's current values; a valid
@@ -177,7 +192,8 @@ def edit_page(
     nothing of the edit is kept: the page shows the current values (`reload`) with `conflict`,
     status 409. Service errors go back on the form. The record is `name` in the page's context
     and `form_kw` (default: `name`) to the form and to `update`, the record's update service,
-    which is given the actor and the form's values (the version among them)."""
+    which is given the actor and the form's values (the version among them); `success` is the
+    message, or a function of what `update` returned that makes it."""
     form_kw = form_kw or name
 
     def fresh(current: Any) -> forms.Form:
@@ -198,9 +214,22 @@ def edit_page(
         context = form_context(fresh(current), {}, **{name: current}, conflict=conflict(stale))
         return render(request, template, context, status=409)
     if outcome.done:
-        messages.success(request, success)
+        messages.success(request, success(outcome.saved) if callable(success) else success)
         return done()
     return render(request, template, form_context(form, outcome.phi_seen, **{name: record}))
+
+
+POLL_SECONDS = 2  # how often a job's page asks for its status block while the job runs
+
+
+def job_page(
+    request: HttpRequest, *, page: str, status: str, running: bool, context: dict[str, Any]
+) -> HttpResponse:
+    """A background job's page: the whole `page`, or, when htmx polls for it (django-htmx sets
+    request.htmx), the `status` block alone, which asks again every `poll_seconds` while the
+    job is `running`."""
+    template = status if getattr(request, "htmx", False) else page
+    return render(request, template, {**context, "running": running, "poll_seconds": POLL_SECONDS})
 
 
 def create_page[T](

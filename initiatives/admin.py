@@ -24,7 +24,6 @@ from initiatives.models import (
 class InitiativeAdmin(ReadOnlyAdmin):
     list_display = ("id", "title", "type", "stage", "cmio_owner", "informaticist_lead", "version")
     list_filter = ("stage", "type")
-    list_select_related = ("cmio_owner", "informaticist_lead")
     search_fields = ("id", "title")
     ordering = ("title",)
 
@@ -33,39 +32,33 @@ class InitiativeAdmin(ReadOnlyAdmin):
 class InitiativePriorityAdmin(ReadOnlyAdmin):
     list_display = ("initiative", "priority", "alignment")
     list_filter = ("alignment",)
-    list_select_related = ("initiative", "priority")
 
 
 @admin.register(StageChange)
 class StageChangeAdmin(ReadOnlyAdmin):
     list_display = ("initiative", "from_stage", "to_stage", "actor", "at")
     list_filter = ("to_stage",)
-    list_select_related = ("initiative", "actor")
 
 
 @admin.register(BenefitLine)
 class BenefitLineAdmin(ReadOnlyAdmin):
     list_display = ("initiative", "value_category", "description", "target", "locked_target")
     list_filter = ("value_category",)
-    list_select_related = ("initiative",)
 
 
 @admin.register(Milestone)
 class MilestoneAdmin(ReadOnlyAdmin):
     list_display = ("initiative", "title", "due_date", "done_at", "done_by")
-    list_select_related = ("initiative", "done_by")
 
 
 @admin.register(StatusUpdate)
 class StatusUpdateAdmin(ReadOnlyAdmin):
     list_display = ("initiative", "at", "author", "schedule", "scope", "budget", "adoption")
-    list_select_related = ("initiative", "author")
 
 
 @admin.register(LinkedRequest)
 class LinkedRequestAdmin(ReadOnlyAdmin):
     list_display = ("request", "initiative")
-    list_select_related = ("request", "initiative")
     search_fields = ("request__title", "initiative__title")
 
 
@@ -73,5 +66,4 @@ class LinkedRequestAdmin(ReadOnlyAdmin):
 class FinancialEntryAdmin(ReadOnlyAdmin):
     list_display = ("initiative", "month", "kind", "amount", "source", "entered_by")
     list_filter = ("kind", "month")
-    list_select_related = ("initiative", "entered_by")
     search_fields = ("initiative__title", "source")

@@ -21,7 +21,6 @@ from intake.models import (
 @admin.register(Rubric)
 class RubricAdmin(ReadOnlyAdmin):
     list_display = ("version", "is_current", "created_by", "created_at", "note")
-    list_select_related = ("created_by",)
     ordering = ("-version",)
 
 
@@ -29,7 +28,6 @@ class RubricAdmin(ReadOnlyAdmin):
 class IntakeRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "title", "kind", "status", "route", "submitted_by", "created_at")
     list_filter = ("status", "kind", "route", "is_safety_concern", "is_private")
-    list_select_related = ("submitted_by",)
     search_fields = ("id", "title")
     ordering = ("-created_at",)
 
@@ -37,7 +35,6 @@ class IntakeRequestAdmin(ReadOnlyAdmin):
 @admin.register(RequestVote)
 class RequestVoteAdmin(ReadOnlyAdmin):
     list_display = ("request", "voter", "specialty", "frequency", "merged_from", "created_at")
-    list_select_related = ("request", "voter", "merged_from")
     search_fields = ("request__title", "voter__email")
 
 
@@ -45,18 +42,15 @@ class RequestVoteAdmin(ReadOnlyAdmin):
 class RequestCommentAdmin(ReadOnlyAdmin):
     list_display = ("request", "kind", "author", "created_at")
     list_filter = ("kind",)
-    list_select_related = ("request", "author")
 
 
 @admin.register(RequestScore)
 class RequestScoreAdmin(ReadOnlyAdmin):
     list_display = ("request", "rubric", "reason", "value", "effort_band", "priority_index")
     list_filter = ("reason", "effort_band")
-    list_select_related = ("request", "rubric")
 
 
 @admin.register(RequestStatusChange)
 class RequestStatusChangeAdmin(ReadOnlyAdmin):
     list_display = ("request", "from_status", "to_status", "actor", "at")
     list_filter = ("to_status",)
-    list_select_related = ("request", "actor")

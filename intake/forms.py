@@ -296,18 +296,44 @@ AskForm: type[forms.Form] = _note_form(
 )
 
 
-def _ratings_initial(request: IntakeRequest) -> dict[str, Any]:
-    """A request's ratings as the initial values of a triage form's rating fields."""
-    return {TriageForm.rating_field(code): rating for code, rating in request.ratings.items()}
+class RatingsForm(forms.Form):
+    """A triage form with a rating field for each of the rubric's criteria but reach (the
+    people behind a request rate its reach): `rating_input` makes a criterion's field."""
+
+    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.criteria = [c for c in rubric.criteria if c["code"] != "reach"]
+        for n, criterion in enumerate(self.criteria):
+            self.fields[self.rating_field(criterion["code"])] = self.rating_input(n, criterion)
+
+    def rating_input(self, n: int, criterion: dict[str, Any]) -> forms.Field:
+        """The field of the `n`th criterion."""
+        raise NotImplementedError
+
+    @staticmethod
+    def rating_field(code: str) -> str:
+        return f"rating_{code}"
+
+    def rating_fields(self) -> list[forms.BoundField]:
+        return [self[self.rating_field(c["code"])] for c in self.criteria]
+
+    @classmethod
+    def ratings_initial(cls, request: IntakeRequest) -> dict[str, Any]:
+        """A request's ratings as the initial values of the rating fields."""
+        return {cls.rating_field(code): rating for code, rating in request.ratings.items()}
+
+    def rating_aliases(self) -> dict[str, str]:
+        """A service error on `ratings` goes beside the first rating field."""
+        fields = self.rating_fields()
+        return {"ratings": fields[0].name} if fields else {}
+
+    def ratings(self) -> dict[str, Any]:
+        """The ratings as `request_triage`'s: every criterion, so a rating set back to "Not
+        rated" (blank) is removed."""
+        return {c["code"]: self.cleaned_data[self.rating_field(c["code"])] for c in self.criteria}
 
 
-def _ratings_of(data: dict[str, Any], criteria: list[dict[str, Any]]) -> dict[str, Any]:
-    """A triage form's ratings as `request_triage`'s: every criterion, so a rating set back to
-    "Not rated" (blank) is removed."""
-    return {c["code"]: data[TriageForm.rating_field(c["code"])] for c in criteria}
-
-
-class TriageForm(forms.Form):
+class TriageForm(RatingsForm):
     """Kind, route, linked priorities and the rubric's ratings (0–5) of one request."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -338,24 +364,14 @@ class TriageForm(forms.Form):
         error_messages={"invalid": "Enter the build hours as a whole number."},
     )
 
-    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.criteria = [c for c in rubric.criteria if c["code"] != "reach"]
-        for criterion in self.criteria:
-            self.fields[self.rating_field(criterion["code"])] = forms.TypedChoiceField(
-                choices=RATING_CHOICES,
-                coerce=int,
-                empty_value=None,
-                required=False,
-                label=f"{criterion['label']} (weight {criterion['weight']})",
-            )
-
-    @staticmethod
-    def rating_field(code: str) -> str:
-        return f"rating_{code}"
-
-    def rating_fields(self) -> list[forms.BoundField]:
-        return [self[self.rating_field(c["code"])] for c in self.criteria]
+    def rating_input(self, n: int, criterion: dict[str, Any]) -> forms.Field:
+        return forms.TypedChoiceField(
+            choices=RATING_CHOICES,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            label=f"{criterion['label']} (weight {criterion['weight']})",
+        )
 
     @classmethod
     def initial_for(cls, request: IntakeRequest) -> dict[str, Any]:
@@ -367,7 +383,7 @@ class TriageForm(forms.Form):
             "reach_rating": request.reach_rating,
             "build_hours": request.build_hours,
         }
-        return {**initial, **_ratings_initial(request)}
+        return {**initial, **cls.ratings_initial(request)}
 
     def changes(self) -> dict[str, Any]:
         """The cleaned values as keyword arguments of `request_triage` (without version)."""
@@ -376,7 +392,7 @@ class TriageForm(forms.Form):
             "kind": data["kind"],
             "route": data["route"] or None,
             "priorities": list(data["priorities"]),
-            "ratings": _ratings_of(data, self.criteria),
+            "ratings": self.ratings(),
             "reach_rating": data["reach_rating"],
             "build_hours": data["build_hours"],
         }
@@ -538,7 +554,7 @@ class SavedViewForm(forms.Form):
     query = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class BoardTriageForm(forms.Form):
+class BoardTriageForm(RatingsForm):
     """The triage board's form of one request, made for the keyboard: each rating is one
     digit (0–5, focus moves on to the next as it is typed), the route (its kind's default
     until triage routes it) and the build hours; Enter saves and opens the next request."""
@@ -555,52 +571,46 @@ class BoardTriageForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.criteria = [c for c in rubric.criteria if c["code"] != "reach"]
-        for n, criterion in enumerate(self.criteria):
-            attrs = {
-                "min": 0,
-                "max": 5,
-                "inputmode": "numeric",
-                "class": "rating-input",
-                "data-autoadvance": "",
-            }
-            if n == 0:
-                attrs["autofocus"] = ""
-            self.fields[TriageForm.rating_field(criterion["code"])] = forms.IntegerField(
-                required=False,
-                min_value=0,
-                max_value=5,
-                label=criterion["label"],
-                help_text=f"Weight {criterion['weight']}",
-                error_messages={
-                    "invalid": "Rate with one digit, 0 to 5.",
-                    "min_value": "Rate with one digit, 0 to 5.",
-                    "max_value": "Rate with one digit, 0 to 5.",
-                },
-                widget=forms.NumberInput(attrs=attrs),
-            )
+    def rating_input(self, n: int, criterion: dict[str, Any]) -> forms.Field:
+        attrs = {
+            "min": 0,
+            "max": 5,
+            "inputmode": "numeric",
+            "class": "rating-input",
+            "data-autoadvance": "",
+        }
+        if n == 0:
+            attrs["autofocus"] = ""
+        return forms.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=5,
+            label=criterion["label"],
+            help_text=f"Weight {criterion['weight']}",
+            error_messages={
+                "invalid": "Rate with one digit, 0 to 5.",
+                "min_value": "Rate with one digit, 0 to 5.",
+                "max_value": "Rate with one digit, 0 to 5.",
+            },
+            widget=forms.NumberInput(attrs=attrs),
+        )
 
-    def rating_fields(self) -> list[forms.BoundField]:
-        return [self[TriageForm.rating_field(c["code"])] for c in self.criteria]
-
-    @staticmethod
-    def initial_for(request: IntakeRequest, next_pk: int | None) -> dict[str, Any]:
+    @classmethod
+    def initial_for(cls, request: IntakeRequest, next_pk: int | None) -> dict[str, Any]:
         initial: dict[str, Any] = {
             "version": request.version,
             "next": next_pk,
             "route": request.route or DEFAULT_ROUTE.get(request.kind, ""),
             "build_hours": request.build_hours,
         }
-        return {**initial, **_ratings_initial(request)}
+        return {**initial, **cls.ratings_initial(request)}
 
     def changes(self) -> dict[str, Any]:
         """The cleaned values as keyword arguments of `request_triage` (without version)."""
         data = self.cleaned_data
         return {
             "route": data["route"],
-            "ratings": _ratings_of(data, self.criteria),
+            "ratings": self.ratings(),
             "build_hours": data["build_hours"],
         }
 

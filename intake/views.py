@@ -361,7 +361,7 @@ def request_triage(request: AuthedRequest, pk: int) -> HttpResponse:
         page=lambda posted: _detail_response(request, intake, posted=posted),
         stale="Someone changed this request while you were triaging it. Nothing of your "
         "triage was saved; the current values are shown below.",
-        **_rating_aliases(form),
+        **form.rating_aliases(),
     )
 
 
@@ -372,12 +372,6 @@ def _triage_save(
     return lambda: services.request_triage(
         actor=request.user, request=intake, version=form.cleaned_data["version"], **form.changes()
     )
-
-
-def _rating_aliases(form: TriageForm | BoardTriageForm) -> dict[str, str]:
-    """A service error on `ratings` goes beside the first rating field."""
-    fields = form.rating_fields()
-    return {"ratings": fields[0].name} if fields else {}
 
 
 @login_required
@@ -518,7 +512,7 @@ def triage_board_save(request: AuthedRequest, pk: int) -> HttpResponse:
         page=lambda posted: _board_response(request, pk, form=form, status=400),
         stale="Someone changed this request while you were triaging it. Nothing of your "
         "triage was saved; the current values are shown.",
-        **_rating_aliases(form),
+        **form.rating_aliases(),
     )
 
 

@@ -26,14 +26,12 @@ from metrics.models import (
 class MetricAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "value_category", "direction", "chart_type", "is_active")
     list_filter = ("value_category", "chart_type", "direction", "rule_preset", "is_active")
-    list_select_related = ("owner",)
     search_fields = ("code", "name", "definition")
 
 
 @admin.register(MetricInitiative)
 class MetricInitiativeAdmin(ReadOnlyAdmin):
     list_display = ("metric", "initiative", "share", "benefit_line")
-    list_select_related = ("metric", "initiative", "benefit_line")
     search_fields = ("metric__code", "initiative__title")
 
 
@@ -41,14 +39,12 @@ class MetricInitiativeAdmin(ReadOnlyAdmin):
 class ValueBasisAdmin(ReadOnlyAdmin):
     list_display = ("metric", "kind", "baseline", "unit_cost", "unit_cost_source", "exposure_label")
     list_filter = ("kind",)
-    list_select_related = ("metric",)
     search_fields = ("metric__code", "unit_cost_source")
 
 
 @admin.register(Target)
 class TargetAdmin(ReadOnlyAdmin):
     list_display = ("metric", "facility", "value", "due_date")
-    list_select_related = ("metric", "facility")
     search_fields = ("metric__code",)
 
 
@@ -56,7 +52,6 @@ class TargetAdmin(ReadOnlyAdmin):
 class AnnotationAdmin(ReadOnlyAdmin):
     list_display = ("metric", "kind", "date", "label", "facility")
     list_filter = ("kind",)
-    list_select_related = ("metric", "facility")
     search_fields = ("metric__code", "label")
 
 
@@ -64,7 +59,6 @@ class AnnotationAdmin(ReadOnlyAdmin):
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ("id", "filename", "format", "status", "rows_total", "uploaded_by", "created_at")
     list_filter = ("status", "format")
-    list_select_related = ("uploaded_by",)
     search_fields = ("filename", "sha256")
 
 
@@ -72,7 +66,6 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 class MeasurementAdmin(ReadOnlyAdmin):
     list_display = ("metric", "facility", "period_start", "value", "numerator", "denominator")
     list_filter = ("metric",)
-    list_select_related = ("metric", "facility")
     search_fields = ("metric__code", "facility__code")
 
 
@@ -80,10 +73,8 @@ class MeasurementAdmin(ReadOnlyAdmin):
 class RollupSeriesAdmin(ReadOnlyAdmin):
     list_display = ("metric", "facility", "points", "data_through", "variation", "assurance")
     list_filter = ("variation", "assurance")
-    list_select_related = ("metric", "facility")
 
 
 @admin.register(RollupPoint)
 class RollupPointAdmin(ReadOnlyAdmin):
     list_display = ("series", "period_start", "value", "centre", "lower", "upper", "complete")
-    list_select_related = ("series",)

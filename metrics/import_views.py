@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from informatics.export import csv_response
 from informatics.models import Facility
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, add_service_errors
+from informatics.web import AuthedRequest, add_service_errors, job_page
 from metrics.choices import ImportStatus
 from metrics.figures import stored
 from metrics.imports import COLUMNS, ERRORS_KEPT, limits, selectors
@@ -29,8 +29,6 @@ from metrics.models import Metric
 from metrics.services.imports import import_require_read, import_upload
 
 RECENT = 20
-# While a batch is pending or running its status block asks again this often.
-POLL_SECONDS = 2
 RUNNING = (ImportStatus.PENDING, ImportStatus.RUNNING)
 
 # What each canonical column holds (shown on the upload page, in order); the examples are the
@@ -107,18 +105,18 @@ def import_upload_page(request: AuthedRequest) -> HttpResponse:
 def import_detail_page(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = selectors.import_detail(batch_id=pk)
     import_require_read(user=request.user, batch=batch)
-    context = {
-        "batch": batch,
-        "can_upload": can(request.user, Action.MEASUREMENT_LOAD),
-        "job": batch.job,
-        "running": batch.status in RUNNING,
-        "poll_seconds": POLL_SECONDS,
-        "errors_kept": ERRORS_KEPT,
-    }
-    # htmx polls for the status block alone (django-htmx sets request.htmx)
-    partial = bool(getattr(request, "htmx", False))
-    template = "metrics/import_status.html" if partial else "metrics/import_detail.html"
-    return render(request, template, context)
+    return job_page(
+        request,
+        page="metrics/import_detail.html",
+        status="metrics/import_status.html",
+        running=batch.status in RUNNING,
+        context={
+            "batch": batch,
+            "can_upload": can(request.user, Action.MEASUREMENT_LOAD),
+            "job": batch.job,
+            "errors_kept": ERRORS_KEPT,
+        },
+    )
 
 
 @login_required

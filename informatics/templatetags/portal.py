@@ -8,6 +8,7 @@ Load with `{% load portal %}`. Templates ask the same predicates as views and se
 import datetime
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -292,20 +293,27 @@ def removeform(parser: template.base.Parser, token: template.base.Token) -> Part
 
 @dataclass(frozen=True)
 class Column:
-    """A table's column heading, and its class (`num` for numbers)."""
+    """A table's column heading, its class (`num` for numbers), and for a sortable column its
+    link (`url`, and `aria_sort` when the table is sorted by it)."""
 
     label: str
     css: str = ""
+    link: Mapping[str, str] | None = None
 
 
 @register.filter
-def table_columns(spec: str) -> list[Column]:
-    """`"Rank:num|Priority|Value category"` → its columns: headings between `|`, each with its
-    class after a `:`."""
+def table_columns(
+    spec: str, sort_links: Mapping[str, Mapping[str, str]] | None = None
+) -> list[Column]:
+    """`"Rank:num|Priority|Votes:num:votes"` → its columns: headings between `|`, each with its
+    class after a `:` and, for a sortable one, the key of its link in `sort_links` after
+    another."""
     columns = []
     for heading in str(spec).split("|"):
-        label, _, css = heading.partition(":")
-        columns.append(Column(label.strip(), css.strip()))
+        label, _, rest = heading.partition(":")
+        css, _, sort = rest.partition(":")
+        link = (sort_links or {}).get(sort.strip()) if sort.strip() else None
+        columns.append(Column(label.strip(), css.strip(), link))
     return columns
 
 
@@ -318,13 +326,14 @@ def table(parser: template.base.Parser, token: template.base.Token) -> PartialNo
     table) or `label` puts it in a region of its own that scrolls sideways on a small screen;
     `caption` names it for screen readers; `class` and `wrap_class` add classes to the table
     and to its region; `id`; `actions` (a label, for screen readers) adds a last column of row
-    actions, none when empty: `actions=can_edit|yesno:"Actions,"`."""
+    actions, none when empty: `actions=can_edit|yesno:"Actions,"`; `sort_links` (each sort
+    key's link) makes the columns that name a key sortable headings."""
     return _partial_tag(
         parser,
         token,
         "partials/table.html",
         "rows",
-        ("label", "labelledby", "caption", "class", "wrap_class", "id", "actions"),
+        ("label", "labelledby", "caption", "class", "wrap_class", "id", "actions", "sort_links"),
     )
 
 

@@ -42,6 +42,21 @@ CASES = {
         '<thead><tr><th scope="col">Role</th><th scope="col" class="num">Active people</th>'
         "</tr></thead><tbody><tr></tr></tbody></table>",
     ),
+    "a column naming a sort key is a sortable heading, marked when the table is sorted by it": (
+        '{% table columns="#:num|Votes:num:votes|Submitted::age" sort_links=links %}{% endtable %}',
+        {
+            "links": {
+                "votes": {"url": "?sort=votes", "aria_sort": "descending"},
+                "age": {"url": "?sort=age", "aria_sort": ""},
+            }
+        },
+        '<table class="table"><thead><tr><th scope="col" class="num">#</th>'
+        '<th scope="col" class="num sortable" aria-sort="descending"><a href="?sort=votes">Votes'
+        '<span aria-hidden="true"> ▼</span></a></th>'
+        '<th scope="col" class="sortable"><a href="?sort=age">Submitted'
+        '<span class="visually-hidden"> (sort by this)</span></a></th>'
+        "</tr></thead><tbody></tbody></table>",
+    ),
     "the page's own variables of the option names do not reach the table": (
         '{% table columns="Action" %}{% for action in actions %}<tr><td>{{ action }}</td></tr>'
         "{% endfor %}{% endtable %}",
