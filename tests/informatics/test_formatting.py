@@ -17,6 +17,9 @@ from initiatives import services
 from initiatives.choices import FinancialKind
 from tests.initiatives.factories import InitiativeFactory
 
+NOW = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
+pytestmark = pytest.mark.time_machine(NOW)
+
 
 @pytest.mark.parametrize(
     ("value", "currency", "cents", "text"),
@@ -35,7 +38,6 @@ def test_money_text(value: object, currency: str, cents: bool, text: str) -> Non
 
 
 @pytest.mark.django_db
-@pytest.mark.time_machine(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC))
 def test_the_initiative_page_shows_money_in_the_sites_currency(
     users: dict[str, User], client_for: Callable[[str], Client]
 ) -> None:

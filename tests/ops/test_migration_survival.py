@@ -248,16 +248,26 @@ def _no_shipped_renames(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
         monkeypatch.setattr(survival, "CONTENT_TYPE_RENAMES", {})
 
 
+# Intake's models made after the move (they have nothing to be renamed from).
+INTAKE_MODELS_AFTER_THE_MOVE = {"savedview"}
+
+
 @pytest.mark.django_db
 def test_the_shipped_maps_name_intakes_tables_and_content_types_as_they_are_now() -> None:
     tables = set(connection.introspection.table_names())
     assert sorted(survival.TABLE_RENAMES.values()) == sorted(
-        name for name in tables if name.startswith("intake_")
+        name
+        for name in tables
+        if name.startswith("intake_")
+        and name.removeprefix("intake_") not in INTAKE_MODELS_AFTER_THE_MOVE
     )
     assert not tables & set(survival.TABLE_RENAMES)
     labels = {f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
     assert set(survival.CONTENT_TYPE_RENAMES.values()) == {
-        label for label in labels if label.startswith("intake.")
+        label
+        for label in labels
+        if label.startswith("intake.")
+        and label.removeprefix("intake.") not in INTAKE_MODELS_AFTER_THE_MOVE
     }
     assert not labels & set(survival.CONTENT_TYPE_RENAMES)
 
