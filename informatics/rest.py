@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from informatics import openapi  # noqa: F401 — registers the schema's decimal input extension
 from informatics.choices import PhiKind
 from informatics.middleware import current_user
 from informatics.models import Facility, User
@@ -26,6 +27,40 @@ REFUSED = OpenApiResponse(description="Your roles do not allow this; nothing was
 STALE = OpenApiResponse(
     description="Someone saved the record since the version you sent; nothing was changed."
 )
+
+
+# Ids are 64-bit (BigAutoField): an id past these bounds is refused before the database is asked,
+# which would raise instead of finding nothing (SQLite cannot even bind it). Counts, hours and
+# days are stored in 32-bit columns.
+MAX_ID = 2**63 - 1
+MAX_COUNT = 2**31 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """A record's id as a bare integer (1 … MAX_ID), checked against the table by the caller."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def count_field(*, max_value: int = MAX_COUNT, **kwargs: Any) -> serializers.IntegerField:
+    """A count of minutes, hours, days or points: 0 … `max_value` (what its column holds)."""
+    return serializers.IntegerField(min_value=0, max_value=max_value, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class RecordField(serializers.PrimaryKeyRelatedField):
+    """A record named by its id (`many=True`: a list of ids). Anything but an integer from 1 to
+    MAX_ID is refused, naming the field, before the database is asked."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= pk <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(pk)
 
 
 def _validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
@@ -323,7 +358,9 @@ PHI_FLAGGED = OpenApiResponse(
 # and those left out keep their value. (No docstring: the schema would give it to every subclass
 # without one of its own.)
 class VersionedEditInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_COUNT, help_text="The version you edited."
+    )
     every_field_optional: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any):

@@ -384,7 +384,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # `page` is a whole number from 1 (400 naming it otherwise); past the last page, 404.
+    "DEFAULT_PAGINATION_CLASS": "informatics.pagination.NumberedPages",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies past API_JSON_MAX_BYTES or nested past API_JSON_MAX_DEPTH: 400 naming the limit.
@@ -416,6 +417,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One error shape for every 4xx answer, and every 4xx an operation can answer documented.
+    "POSTPROCESSING_HOOKS": ["informatics.openapi.postprocess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No badge fetched from validator.swagger.io: every request stays on this host.

@@ -52,7 +52,7 @@ class ReviewCreateInput(serializers.Serializer):
         slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True)
     )
     scheduled_for = serializers.DateTimeField()
-    attendees = serializers.PrimaryKeyRelatedField(
+    attendees = rest.RecordField(
         queryset=User.objects.filter(is_active=True), many=True, required=False, default=list
     )
 
@@ -74,6 +74,6 @@ class ActionItemCreateInput(serializers.Serializer):
         slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True)
     )
     title = serializers.CharField(max_length=200)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    owner = rest.RecordField(queryset=User.objects.filter(is_active=True))
     due_on = serializers.DateField()
     phi_confirmed = rest.phi_confirmed_field()

@@ -110,8 +110,8 @@ class DecisionOutput(serializers.Serializer):
         return None if later is None else int(later.pk)
 
 
-def _ref(model: Any, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
+def _ref(model: Any, **kwargs: Any) -> rest.RecordField:
+    return rest.RecordField(
         queryset=model.objects.all(), required=False, allow_null=True, default=None, **kwargs
     )
 

@@ -116,7 +116,7 @@ class PriorityCreateInput(serializers.Serializer):
     goal_statement = serializers.CharField()
     value_category = serializers.ChoiceField(ValueCategory.choices)
     horizon = serializers.DateField()
-    executive_sponsor = serializers.PrimaryKeyRelatedField(
+    executive_sponsor = rest.RecordField(
         queryset=User.objects.filter(is_active=True),
         allow_null=True,
         required=False,
@@ -131,19 +131,19 @@ class PriorityUpdateInput(rest.VersionedEditInput, PriorityCreateInput):
 
 class PriorityReorderInput(serializers.Serializer):
     ordered_ids = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         allow_empty=False,
         help_text="Every active priority's id, once each, in the new order.",
     )
 
 
 class PriorityRetireInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=rest.MAX_COUNT)
     reason = serializers.CharField(help_text="Why the priority leaves the active ranking.")
 
 
 class PriorityRestoreInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=rest.MAX_COUNT)
 
 
 class UserInviteInput(serializers.Serializer):

@@ -202,11 +202,9 @@ class InitiativeDetailOutput(InitiativeListOutput):
 # --- Input ----------------------------------------------------------------------------------
 
 
-def _person_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+def _person_field(**kwargs: Any) -> rest.RecordField:
     kwargs.setdefault("help_text", "An active person's id.")
-    return serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), **kwargs
-    )
+    return rest.RecordField(queryset=User.objects.filter(is_active=True), **kwargs)
 
 
 def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
@@ -214,7 +212,7 @@ def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
 
 
 class AlignmentInput(serializers.Serializer):
-    priority = serializers.PrimaryKeyRelatedField(
+    priority = rest.RecordField(
         queryset=StrategicPriority.objects.filter(is_active=True),
         help_text="An active strategic priority's id.",
     )
@@ -263,9 +261,7 @@ class _InitiativeFields(serializers.Serializer):
     )
     start_date = serializers.DateField(required=False, default=None, allow_null=True)
     target_date = serializers.DateField(required=False, default=None, allow_null=True)
-    effort_hours = serializers.IntegerField(
-        min_value=0, required=False, default=None, allow_null=True
-    )
+    effort_hours = rest.count_field(required=False, default=None, allow_null=True)
     cost_estimate = _money(min_value=Decimal(0), required=False, default=None, allow_null=True)
     phi_confirmed = rest.phi_confirmed_field()
 
@@ -275,7 +271,7 @@ class _InitiativeFields(serializers.Serializer):
 
 class InitiativeCreateInput(_InitiativeFields):
     requests = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         required=False,
         default=list,
         help_text="Ids of the requests it answers; they follow its stage.",
@@ -295,7 +291,9 @@ class StageInput(serializers.Serializer):
     to_stage = serializers.ChoiceField(
         Stage.choices, help_text="Only along the stage table; approve, defer and stop are gates."
     )
-    version = serializers.IntegerField(min_value=1, help_text="The version you moved.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=rest.MAX_COUNT, help_text="The version you moved."
+    )
     reason = rest.optional_text(help_text="Required to put on hold.")
     go_live_date = serializers.DateField(
         required=False, default=None, allow_null=True, help_text="Going live: today by default."
@@ -305,7 +303,7 @@ class StageInput(serializers.Serializer):
 
 class LinkRequestsInput(serializers.Serializer):
     requests = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         min_length=1,
         help_text="Ids of the requests to link; each follows the initiative's stage where the "
         "request table allows it.",

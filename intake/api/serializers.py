@@ -181,8 +181,8 @@ def _facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
     return rest.facility_field(allow_null=True, help_text="A facility's code.", **kwargs)
 
 
-def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
+def _priority_field(**kwargs: Any) -> rest.RecordField:
+    return rest.RecordField(
         queryset=StrategicPriority.objects.filter(is_active=True),
         help_text="An active strategic priority's id.",
         **kwargs,
@@ -201,8 +201,7 @@ class RequestCreateInput(serializers.Serializer):
     ehr_module = rest.optional_text(max_length=100)
     facility = _facility_field(required=False, default=None)
     specialty = rest.optional_text(max_length=100)
-    minutes_lost = serializers.IntegerField(
-        min_value=0,
+    minutes_lost = rest.count_field(
         required=False,
         default=None,
         allow_null=True,
@@ -231,7 +230,7 @@ class RequestUpdateInput(rest.VersionedEditInput):
     ehr_module = serializers.CharField(max_length=100, required=False, allow_blank=True)
     facility = _facility_field(required=False)
     specialty = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    minutes_lost = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    minutes_lost = rest.count_field(required=False, allow_null=True)
     is_safety_concern = serializers.BooleanField(required=False)
     is_regulatory = serializers.BooleanField(required=False)
     suggested_priority = _priority_field(required=False, allow_null=True)
@@ -268,11 +267,13 @@ class AnswerInput(serializers.Serializer):
 class TriageInput(serializers.Serializer):
     """Triage inputs: fields left out keep their value; ratings and build hours make a score."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you triaged.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=rest.MAX_COUNT, help_text="The version you triaged."
+    )
     kind = serializers.ChoiceField(choices.RequestKind.choices, required=False)
     route = serializers.ChoiceField(Route.choices, required=False)
     priorities = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         required=False,
         help_text="Ids of the strategic priorities it serves (the full new set).",
     )
@@ -288,7 +289,7 @@ class TriageInput(serializers.Serializer):
         allow_null=True,
         help_text="Reach 0–5 when the problem is wider than the people behind it.",
     )
-    build_hours = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    build_hours = rest.count_field(required=False, allow_null=True)
 
     def validate_priorities(self, value: list[int]) -> list[StrategicPriority]:
         found = {p.pk: p for p in StrategicPriority.objects.filter(pk__in=value, is_active=True)}
@@ -310,7 +311,7 @@ class TransitionInput(serializers.Serializer):
 
 
 class MergeInput(serializers.Serializer):
-    survivor = serializers.IntegerField(help_text="The id of the request this one merges into.")
+    survivor = rest.id_field(help_text="The id of the request this one merges into.")
 
 
 class CriterionInput(serializers.Serializer):
@@ -326,7 +327,7 @@ class RubricUpdateInput(serializers.Serializer):
         help_text='Gate → request kinds, e.g. {"fast_track": ["safety"]}.',
     )
     effort_points = serializers.DictField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=rest.MAX_COUNT),
         help_text='Effort band → points, e.g. {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}.',
     )
     note = rest.optional_text(max_length=200)
@@ -334,6 +335,6 @@ class RubricUpdateInput(serializers.Serializer):
 
 class SimilarQueryInput(serializers.Serializer):
     title = serializers.CharField(help_text="The title being typed.")
-    exclude = serializers.IntegerField(
+    exclude = rest.id_field(
         required=False, default=None, help_text="A request's id to leave out (the one edited)."
     )

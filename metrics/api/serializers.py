@@ -165,7 +165,7 @@ class MetricDetailOutput(MetricListOutput):
     annotations = AnnotationOutput(many=True, source="annotations.all")
     created_at = serializers.DateTimeField()
 
-    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2))
+    @extend_schema_field(rest.number_field(5, 2))
     def get_attributed(self, metric: Metric) -> Decimal:
         return sum((link.share for link in metric.links.all()), Decimal(0))
 
@@ -262,7 +262,7 @@ def _metric_codes(**kwargs: Any) -> serializers.SlugRelatedField:
 class _MetricFields(serializers.Serializer):
     """The fields of a metric a person sets."""
 
-    code = serializers.CharField(max_length=20)
+    code = serializers.SlugField(max_length=20)
     name = serializers.CharField(max_length=200)
     definition = rest.optional_text()
     definition_source = rest.optional_text(max_length=200)
@@ -282,15 +282,21 @@ class _MetricFields(serializers.Serializer):
     )
     screen_outliers = serializers.BooleanField(required=False, default=False, help_text="XmR only.")
     baseline_points = serializers.IntegerField(
+        min_value=2,
+        max_value=500,
         required=False,
         default=None,
         allow_null=True,
         help_text="Freeze each segment's limits after this many points (null: use them all).",
     )
     data_lag_days = serializers.IntegerField(
-        required=False, default=0, help_text="Days after a period ends before it is complete."
+        min_value=0,
+        max_value=365,
+        required=False,
+        default=0,
+        help_text="Days after a period ends before it is complete.",
     )
-    owner = serializers.PrimaryKeyRelatedField(
+    owner = rest.RecordField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         default=None,
@@ -298,7 +304,7 @@ class _MetricFields(serializers.Serializer):
         help_text="An active person's id: told when the data is overdue.",
     )
     is_active = serializers.BooleanField(required=False, default=True)
-    priorities = serializers.PrimaryKeyRelatedField(
+    priorities = rest.RecordField(
         queryset=StrategicPriority.objects.all(),
         many=True,
         required=False,

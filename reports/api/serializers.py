@@ -55,7 +55,7 @@ class ValueReportDetailOutput(ValueReportOutput):
 
 class DraftRequestInput(serializers.Serializer):
     month = serializers.DateField(help_text="Any day of the month the report covers.")
-    priority = serializers.PrimaryKeyRelatedField(
+    priority = rest.RecordField(
         queryset=StrategicPriority.objects.all(),
         required=False,
         allow_null=True,
