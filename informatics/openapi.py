@@ -140,7 +140,7 @@ def postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[s
 
 class DecimalInputExtension(OpenApiSerializerFieldExtension):
     """A decimal sent to the API keeps at most its field's decimal places (more is a 400): the
-    request schema says so with `multipleOf`."""
+    request schema says so with `multipleOf`, or with the field's own `request_schema`."""
 
     target_class = "rest_framework.fields.DecimalField"
     match_subclasses = True
@@ -150,4 +150,5 @@ class DecimalInputExtension(OpenApiSerializerFieldExtension):
         places = self.target.decimal_places
         if direction == "request" and places is not None and schema.get("type") == "number":
             schema["multipleOf"] = float(f"1e-{places}") if places else 1
+            schema.update(getattr(self.target, "request_schema", {}))
         return schema

@@ -63,6 +63,26 @@ class RecordField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(pk)
 
 
+class CharField(serializers.CharField):
+    """Text: a JSON string, never a number or a boolean turned into one (the schema says
+    string)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BooleanField(serializers.BooleanField):
+    """true or false: JSON's, or a form's spelling of them, never 0, 1 or "yes" (the schema
+    says boolean)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool) and data not in ("true", "false", "True", "False"):
+            self.fail("invalid", input=data)
+        return bool(super().to_internal_value(data))
+
+
 def _validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
     parsed = serializer_class(data=data)
     parsed.is_valid(raise_exception=True)
@@ -324,16 +344,25 @@ def facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
     )
 
 
-def number_field(max_digits: int, decimal_places: int, **kwargs: Any) -> serializers.DecimalField:
+class NumberField(serializers.DecimalField):
+    """A decimal answered as a JSON number. `request_schema` adds to what the request schema
+    says of it (bounds or steps a service enforces, naming the field)."""
+
+    def __init__(self, *args: Any, request_schema: dict[str, Any] | None = None, **kwargs: Any):
+        self.request_schema = request_schema or {}
+        super().__init__(*args, **kwargs)
+
+
+def number_field(max_digits: int, decimal_places: int, **kwargs: Any) -> NumberField:
     """A decimal answered as a JSON number (DRF answers decimals as strings by default)."""
-    return serializers.DecimalField(
+    return NumberField(
         max_digits=max_digits, decimal_places=decimal_places, coerce_to_string=False, **kwargs
     )
 
 
 def optional_text(**kwargs: Any) -> serializers.CharField:
     """Free text that may be left out or blank (blank when left out)."""
-    return serializers.CharField(required=False, default="", allow_blank=True, **kwargs)
+    return CharField(required=False, default="", allow_blank=True, **kwargs)
 
 
 def optional_choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
@@ -341,8 +370,8 @@ def optional_choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices, required=False, default="", allow_blank=True, **kwargs)
 
 
-def phi_confirmed_field() -> serializers.BooleanField:
-    return serializers.BooleanField(required=False, default=False, help_text=PHI_CONFIRMED_HELP)
+def phi_confirmed_field() -> BooleanField:
+    return BooleanField(required=False, default=False, help_text=PHI_CONFIRMED_HELP)
 
 
 PHI_FLAGGED = OpenApiResponse(

@@ -15,13 +15,13 @@ class AgendaItemOutput(serializers.Serializer):
     id = serializers.IntegerField()
     position = serializers.IntegerField()
     kind = serializers.ChoiceField(AgendaKind.choices)
-    reason = serializers.CharField()
-    title = serializers.CharField()
+    reason = rest.CharField()
+    title = rest.CharField()
     request_id = serializers.IntegerField(allow_null=True)
     initiative_id = serializers.IntegerField(allow_null=True)
     metric_id = serializers.IntegerField(allow_null=True)
     action_id = serializers.IntegerField(allow_null=True)
-    note = serializers.CharField()
+    note = rest.CharField()
 
 
 class ReviewListOutput(serializers.Serializer):
@@ -39,7 +39,7 @@ class ReviewDetailOutput(serializers.Serializer):
     scheduled_for = serializers.DateTimeField()
     status = serializers.ChoiceField(ReviewStatus.choices)
     attendees = rest.PersonRefOutput(many=True)
-    minutes = serializers.CharField()
+    minutes = rest.CharField()
     has_minutes_pdf = serializers.SerializerMethodField()
     items = AgendaItemOutput(many=True)
 
@@ -59,7 +59,7 @@ class ReviewCreateInput(serializers.Serializer):
 
 class ActionItemOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = rest.CharField()
     owner = rest.PersonRefOutput()
     body = BodyRefOutput()
     due_on = serializers.DateField()
@@ -73,7 +73,7 @@ class ActionItemCreateInput(serializers.Serializer):
     body = serializers.SlugRelatedField(
         slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True)
     )
-    title = serializers.CharField(max_length=200)
+    title = rest.CharField(max_length=200)
     owner = rest.RecordField(queryset=User.objects.filter(is_active=True))
     due_on = serializers.DateField()
     phi_confirmed = rest.phi_confirmed_field()

@@ -176,6 +176,25 @@ def test_a_service_refusal_naming_no_field_is_in_the_error_shape(
     assert IntakeRequest.objects.get().status == row.status
 
 
+@pytest.mark.parametrize(
+    ("fields", "answer"),
+    [
+        ({"title": 1241}, {"title": ["Not a valid string."]}),
+        ({"phi_confirmed": 0}, {"phi_confirmed": ["Must be a valid boolean."]}),
+        ({"phi_confirmed": "yes"}, {"phi_confirmed": ["Must be a valid boolean."]}),
+    ],
+)
+def test_text_and_booleans_of_another_json_type_are_a_400_naming_them(
+    users: dict[str, User], api_as: ApiAs, fields: dict[str, Any], answer: dict[str, Any]
+) -> None:
+    response = api_as(users[Role.CMIO]).post(
+        "/api/v1/initiatives/", initiative_body(**fields), format="json"
+    )
+
+    assert (response.status_code, response.json()) == (400, answer)
+    assert not Initiative.objects.exists()
+
+
 # --- The schema says what the server enforces -----------------------------------------------
 
 
@@ -219,6 +238,8 @@ def test_digits_patterns_and_numbers_are_documented_as_enforced(schema: dict[str
         "^[-a-zA-Z0-9_]+$"
     )
     assert components["MetricDetailOutput"]["properties"]["attributed"]["type"] == "number"
+    score = components["MaturityScoresInputRequest"]["properties"]["measurement"]
+    assert (score["minimum"], score["maximum"], score["multipleOf"]) == (1, 4, 0.5)
 
 
 def test_every_4xx_of_every_operation_is_documented_in_the_one_error_shape(
