@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -46,8 +47,37 @@ def count_field(*, max_value: int = MAX_COUNT, **kwargs: Any) -> serializers.Int
     return serializers.IntegerField(min_value=0, max_value=max_value, **kwargs)
 
 
+class RecordList(serializers.ManyRelatedField):
+    """Records named in a JSON list: never an object (whose keys would be read as the list)."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return list(super().to_internal_value(data))
+
+
+class _StrictRelation:
+    """A relation named in JSON as the schema says: `many=True` takes a list, and an empty
+    string names nothing (DRF would read it as null)."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> RecordList:
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        child = cast(serializers.RelatedField, cls(*args, **kwargs))  # the mixin's subclass
+        return RecordList(child_relation=child, **many)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data == "":
+            raise exceptions.ValidationError("This field may not be blank.")
+        return super().run_validation(data)  # type: ignore[misc]  # the relation's own
+
+
+class CodeField(_StrictRelation, serializers.SlugRelatedField):
+    """A record named by its code (`slug_field`); `many=True`: a list of codes."""
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class RecordField(serializers.PrimaryKeyRelatedField):
+class RecordField(_StrictRelation, serializers.PrimaryKeyRelatedField):
     """A record named by its id (`many=True`: a list of ids). Anything but an integer from 1 to
     MAX_ID is refused, naming the field, before the database is asked."""
 
@@ -337,11 +367,9 @@ class PhiFlaggedOutput(serializers.Serializer):
     )
 
 
-def facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def facility_field(**kwargs: Any) -> CodeField:
     """A facility named by its code (facilities by their codes, with `many=True`)."""
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=Facility.objects.all(), **kwargs
-    )
+    return CodeField(slug_field="code", queryset=Facility.objects.all(), **kwargs)
 
 
 class NumberField(serializers.DecimalField):

@@ -48,9 +48,7 @@ class ReviewDetailOutput(serializers.Serializer):
 
 
 class ReviewCreateInput(serializers.Serializer):
-    body = serializers.SlugRelatedField(
-        slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True)
-    )
+    body = rest.CodeField(slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True))
     scheduled_for = serializers.DateTimeField()
     attendees = rest.RecordField(
         queryset=User.objects.filter(is_active=True), many=True, required=False, default=list
@@ -70,9 +68,7 @@ class ActionItemOutput(serializers.Serializer):
 
 
 class ActionItemCreateInput(serializers.Serializer):
-    body = serializers.SlugRelatedField(
-        slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True)
-    )
+    body = rest.CodeField(slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True))
     title = rest.CharField(max_length=200)
     owner = rest.RecordField(queryset=User.objects.filter(is_active=True))
     due_on = serializers.DateField()

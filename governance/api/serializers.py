@@ -122,7 +122,7 @@ class DecisionCreateInput(serializers.Serializer):
     """One subject (`request`, `initiative` or `priority`, by id), the deciding `body` (its
     code), the outcome and the rationale, and what the outcome needs."""
 
-    body = serializers.SlugRelatedField(
+    body = rest.CodeField(
         slug_field="code", queryset=GovernanceBody.objects.all(), help_text="The body's code."
     )
     request = _ref(IntakeRequest)
@@ -143,7 +143,7 @@ class RequestBodyInput(serializers.Serializer):
     """The body (its code) that is to decide the request: the route's default body, which
     clears an earlier choice, or another active body of its kind."""
 
-    body = serializers.SlugRelatedField(
+    body = rest.CodeField(
         slug_field="code", queryset=GovernanceBody.objects.all(), help_text="The body's code."
     )
     reason = rest.optional_text(max_length=RequestBody._meta.get_field("reason").max_length)

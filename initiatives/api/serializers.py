@@ -205,7 +205,7 @@ def _person_field(**kwargs: Any) -> rest.RecordField:
     return rest.RecordField(queryset=User.objects.filter(is_active=True), **kwargs)
 
 
-def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def _facilities_field(**kwargs: Any) -> rest.CodeField:
     return rest.facility_field(many=True, help_text="Facility codes.", **kwargs)
 
 

@@ -177,7 +177,7 @@ class RubricVersionsOutput(serializers.Serializer):
 # --- Input ----------------------------------------------------------------------------------
 
 
-def _facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def _facility_field(**kwargs: Any) -> rest.CodeField:
     return rest.facility_field(allow_null=True, help_text="A facility's code.", **kwargs)
 
 

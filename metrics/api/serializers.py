@@ -253,10 +253,8 @@ class MeasurementOutput(serializers.Serializer):
 # --- Input ----------------------------------------------------------------------------------
 
 
-def _metric_codes(**kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=Metric.objects.all(), many=True, **kwargs
-    )
+def _metric_codes(**kwargs: Any) -> rest.CodeField:
+    return rest.CodeField(slug_field="code", queryset=Metric.objects.all(), many=True, **kwargs)
 
 
 class _MetricFields(serializers.Serializer):
@@ -350,7 +348,7 @@ class SpcQueryInput(serializers.Serializer):
 class MeasurementInput(serializers.Serializer):
     """A figure entered by hand: a value, or a numerator and denominator, or all three."""
 
-    metric = serializers.SlugRelatedField(
+    metric = rest.CodeField(
         slug_field="code", queryset=Metric.objects.all(), help_text="The metric's code."
     )
     facility = rest.facility_field(help_text="The facility's code.")

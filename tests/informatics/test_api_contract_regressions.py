@@ -195,6 +195,48 @@ def test_text_and_booleans_of_another_json_type_are_a_400_naming_them(
     assert not Initiative.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "answer"),
+    [
+        (
+            {"champions": {"1": 1}},
+            {"champions": ['Expected a list of items but got type "dict".']},
+        ),
+        ({"facilities": {}}, {"facilities": ['Expected a list of items but got type "dict".']}),
+    ],
+)
+def test_records_named_by_anything_but_a_list_are_a_400_naming_them(
+    users: dict[str, User], api_as: ApiAs, fields: dict[str, Any], answer: dict[str, Any]
+) -> None:
+    response = api_as(users[Role.CMIO]).post(
+        "/api/v1/initiatives/", initiative_body(**fields), format="json"
+    )
+
+    assert (response.status_code, response.json()) == (400, answer)
+    assert not Initiative.objects.exists()
+
+
+def test_an_empty_code_names_no_facility_and_is_a_400(
+    users: dict[str, User], api_as: ApiAs
+) -> None:
+    body = {
+        "kind": "pain_point",
+        "title": "Med rec",
+        "story_today": "Lost.",
+        "story_wanted": "Kept.",
+        "frequency": "daily",
+        "facility": "",
+    }
+
+    response = api_as(users[Role.CHAMPION]).post("/api/v1/requests/", body, format="json")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"facility": ["This field may not be blank."]},
+    )
+    assert not IntakeRequest.objects.exists()
+
+
 # --- The schema says what the server enforces -----------------------------------------------
 
 
