@@ -103,6 +103,11 @@ class CharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class SlugField(CharField, serializers.SlugField):
+    """A code of letters, digits, hyphens and underscores: a JSON string (the schema's
+    pattern)."""
+
+
 class BooleanField(serializers.BooleanField):
     """true or false: JSON's, or a form's spelling of them, never 0, 1 or "yes" (the schema
     says boolean)."""

@@ -111,7 +111,7 @@ class TokenObtainInput(serializers.Serializer):
 
 
 class PriorityCreateInput(serializers.Serializer):
-    code = serializers.SlugField(max_length=40)
+    code = rest.SlugField(max_length=40)
     title = rest.CharField(max_length=200)
     goal_statement = rest.CharField()
     value_category = serializers.ChoiceField(ValueCategory.choices)

@@ -315,7 +315,7 @@ class MergeInput(serializers.Serializer):
 
 
 class CriterionInput(serializers.Serializer):
-    code = serializers.SlugField(max_length=40)
+    code = rest.SlugField(max_length=40)
     label = rest.CharField(max_length=100)  # type: ignore[assignment]
     weight = serializers.IntegerField(min_value=0, max_value=100)
 

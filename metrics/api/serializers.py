@@ -260,7 +260,7 @@ def _metric_codes(**kwargs: Any) -> rest.CodeField:
 class _MetricFields(serializers.Serializer):
     """The fields of a metric a person sets."""
 
-    code = serializers.SlugField(max_length=20)
+    code = rest.SlugField(max_length=20)
     name = rest.CharField(max_length=200)
     definition = rest.optional_text()
     definition_source = rest.optional_text(max_length=200)
