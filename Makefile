@@ -13,7 +13,7 @@ TEST_WORKERS ?= auto
 # SURVIVAL_BASE in .ci/run, the one CI checks).
 BASE ?= $(shell sed -n 's/^SURVIVAL_BASE=//p' .ci/run)
 
-.PHONY: help run test lint format install lock clean python ci survival bench
+.PHONY: help run test lint format install lock clean python ci survival bench contract
 
 help:
 	@echo "make run    install, migrate, load the demo health system, serve on 127.0.0.1:$(PORT)"
@@ -25,6 +25,9 @@ help:
 	@echo "make bench  seed PostgreSQL with seed_scale (BENCH_SIZE=small|full|tiny; DATABASE_URL,"
 	@echo "            default postgres://postgres@127.0.0.1:5432/portal_bench), serve it with gunicorn"
 	@echo "            and time every page that grows with the data; table + var/bench/<size>.json"
+	@echo "make contract  fuzz the whole API against its OpenAPI schema (schemathesis, every check)"
+	@echo "            as the CMIO and as a champion on PostgreSQL: CONTRACT_EXAMPLES=200 a operation,"
+	@echo "            a fresh CONTRACT_SEED (printed; set it to replay); DATABASE_URL as for bench"
 	@echo "make ci     what CI runs (.ci/run): installs system packages, starts services, all tests"
 
 # Find a Python >= 3.12: PATH first, then pyenv's installed versions. Prints its path.
@@ -76,6 +79,16 @@ survival: install
 BENCH_SIZE ?= small
 bench: install
 	BENCH_SIZE=$(BENCH_SIZE) $(PY) scripts/bench
+
+# CI runs tests/test_contract.py with a fixed seed and a few examples; this looks deeper.
+CONTRACT_EXAMPLES ?= 200
+CONTRACT_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+contract: install
+	@echo "contract: seed $(CONTRACT_SEED), $(CONTRACT_EXAMPLES) examples an operation"
+	env -u REDIS_URL -u CELERY_BROKER_URL CONTRACT_SEED=$(CONTRACT_SEED) \
+	  CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) \
+	  DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_contract} \
+	  $(VENV)/bin/pytest -n 0 -p no:randomly -s tests/test_contract.py $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .

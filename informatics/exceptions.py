@@ -24,7 +24,8 @@ class StaleEdit(Exception):
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus the kernel's errors: StaleEdit → 409, PhiFlagged → 400 naming the
-    fields and what was seen, a service's ValidationError → 400 with the fields it names."""
+    fields and what was seen, a service's ValidationError → 400 with the fields it names
+    (`non_field_errors` when it names none)."""
     if isinstance(exc, StaleEdit):
         return Response(
             {"detail": str(exc), "current_version": exc.current.version},
@@ -33,7 +34,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, PhiFlagged):
         return Response(phi_flagged_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ValidationError):
-        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        body = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(exc, context)
 

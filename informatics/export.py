@@ -14,6 +14,7 @@ import csv
 import datetime
 import decimal
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -105,9 +106,15 @@ def csv_bytes(*, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
 XLSX_EPOCH = datetime.datetime(2000, 1, 1)
 
 
+# The control characters a worksheet cannot hold (openpyxl refuses them): tab, line feed and
+# carriage return are allowed.
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def xlsx_cell(value: Any) -> Any:
     """One cell for openpyxl: numbers stay numbers (a Decimal as a float, so it sums), dates
-    stay dates, booleans "yes"/"no", None empty, and texts go through `safe_cell` as in CSV."""
+    stay dates, booleans "yes"/"no", None empty, and texts go through `safe_cell` as in CSV,
+    without the control characters a worksheet cannot hold."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -118,7 +125,7 @@ def xlsx_cell(value: Any) -> Any:
         return float(value)
     if isinstance(value, (datetime.date, datetime.time)):
         return value
-    return safe_cell(value)
+    return XLSX_ILLEGAL.sub("", safe_cell(value))
 
 
 def xlsx_bytes(

@@ -11,11 +11,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from informatics import openapi  # noqa: F401 — registers the schema's decimal input extension
 from informatics.choices import PhiKind
 from informatics.middleware import current_user
 from informatics.models import Facility, User
@@ -26,6 +28,94 @@ REFUSED = OpenApiResponse(description="Your roles do not allow this; nothing was
 STALE = OpenApiResponse(
     description="Someone saved the record since the version you sent; nothing was changed."
 )
+
+
+# Ids are 64-bit (BigAutoField): an id past these bounds is refused before the database is asked,
+# which would raise instead of finding nothing (SQLite cannot even bind it). Counts, hours and
+# days are stored in 32-bit columns.
+MAX_ID = 2**63 - 1
+MAX_COUNT = 2**31 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """A record's id as a bare integer (1 … MAX_ID), checked against the table by the caller."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def count_field(*, max_value: int = MAX_COUNT, **kwargs: Any) -> serializers.IntegerField:
+    """A count of minutes, hours, days or points: 0 … `max_value` (what its column holds)."""
+    return serializers.IntegerField(min_value=0, max_value=max_value, **kwargs)
+
+
+class RecordList(serializers.ManyRelatedField):
+    """Records named in a JSON list: never an object (whose keys would be read as the list)."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return list(super().to_internal_value(data))
+
+
+class _StrictRelation:
+    """A relation named in JSON as the schema says: `many=True` takes a list, and an empty
+    string names nothing (DRF would read it as null)."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> RecordList:
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        child = cast(serializers.RelatedField, cls(*args, **kwargs))  # the mixin's subclass
+        return RecordList(child_relation=child, **many)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data == "":
+            raise exceptions.ValidationError("This field may not be blank.")
+        return super().run_validation(data)  # type: ignore[misc]  # the relation's own
+
+
+class CodeField(_StrictRelation, serializers.SlugRelatedField):
+    """A record named by its code (`slug_field`); `many=True`: a list of codes."""
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class RecordField(_StrictRelation, serializers.PrimaryKeyRelatedField):
+    """A record named by its id (`many=True`: a list of ids). Anything but an integer from 1 to
+    MAX_ID is refused, naming the field, before the database is asked."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= pk <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(pk)
+
+
+class CharField(serializers.CharField):
+    """Text: a JSON string, never a number or a boolean turned into one (the schema says
+    string)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SlugField(CharField, serializers.SlugField):
+    """A code of letters, digits, hyphens and underscores: a JSON string (the schema's
+    pattern)."""
+
+
+class BooleanField(serializers.BooleanField):
+    """true or false: JSON's, or a form's spelling of them, never 0, 1 or "yes" (the schema
+    says boolean)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool) and data not in ("true", "false", "True", "False"):
+            self.fail("invalid", input=data)
+        return bool(super().to_internal_value(data))
 
 
 def _validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
@@ -282,23 +372,30 @@ class PhiFlaggedOutput(serializers.Serializer):
     )
 
 
-def facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def facility_field(**kwargs: Any) -> CodeField:
     """A facility named by its code (facilities by their codes, with `many=True`)."""
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=Facility.objects.all(), **kwargs
-    )
+    return CodeField(slug_field="code", queryset=Facility.objects.all(), **kwargs)
 
 
-def number_field(max_digits: int, decimal_places: int, **kwargs: Any) -> serializers.DecimalField:
+class NumberField(serializers.DecimalField):
+    """A decimal answered as a JSON number. `request_schema` adds to what the request schema
+    says of it (bounds or steps a service enforces, naming the field)."""
+
+    def __init__(self, *args: Any, request_schema: dict[str, Any] | None = None, **kwargs: Any):
+        self.request_schema = request_schema or {}
+        super().__init__(*args, **kwargs)
+
+
+def number_field(max_digits: int, decimal_places: int, **kwargs: Any) -> NumberField:
     """A decimal answered as a JSON number (DRF answers decimals as strings by default)."""
-    return serializers.DecimalField(
+    return NumberField(
         max_digits=max_digits, decimal_places=decimal_places, coerce_to_string=False, **kwargs
     )
 
 
 def optional_text(**kwargs: Any) -> serializers.CharField:
     """Free text that may be left out or blank (blank when left out)."""
-    return serializers.CharField(required=False, default="", allow_blank=True, **kwargs)
+    return CharField(required=False, default="", allow_blank=True, **kwargs)
 
 
 def optional_choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
@@ -306,8 +403,8 @@ def optional_choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices, required=False, default="", allow_blank=True, **kwargs)
 
 
-def phi_confirmed_field() -> serializers.BooleanField:
-    return serializers.BooleanField(required=False, default=False, help_text=PHI_CONFIRMED_HELP)
+def phi_confirmed_field() -> BooleanField:
+    return BooleanField(required=False, default=False, help_text=PHI_CONFIRMED_HELP)
 
 
 PHI_FLAGGED = OpenApiResponse(
@@ -323,7 +420,9 @@ PHI_FLAGGED = OpenApiResponse(
 # and those left out keep their value. (No docstring: the schema would give it to every subclass
 # without one of its own.)
 class VersionedEditInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you edited.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_COUNT, help_text="The version you edited."
+    )
     every_field_optional: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any):

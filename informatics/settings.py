@@ -423,7 +423,8 @@ REST_FRAMEWORK = {
     # A list read with a query parameter it does not take answers 400 naming it (documented).
     "DEFAULT_SCHEMA_CLASS": "informatics.api_schema.ListSchema",
     "DEFAULT_FILTER_BACKENDS": ["informatics.api_filtering.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # `page` is a whole number from 1 (400 naming it otherwise); past the last page, 404.
+    "DEFAULT_PAGINATION_CLASS": "informatics.pagination.NumberedPages",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies past API_JSON_MAX_BYTES or nested past API_JSON_MAX_DEPTH: 400 naming the limit.
@@ -455,6 +456,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One error shape for every 4xx answer, and every 4xx an operation can answer documented.
+    "POSTPROCESSING_HOOKS": ["informatics.openapi.postprocess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No badge fetched from validator.swagger.io: every request stays on this host. No deep

@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views import defaults
 from django.views.generic import RedirectView
 
 from informatics import error_views
@@ -51,7 +53,17 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-# The 404 page is Django's own handler rendering templates/404.html, with the request.
 handler400 = error_views.bad_request
 handler403 = error_views.permission_denied
 handler500 = error_views.server_error
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A path that names nothing: the API answers JSON (its error shape), the pages their page
+    (Django's own handler rendering templates/404.html, with the request)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = not_found

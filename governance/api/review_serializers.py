@@ -15,13 +15,13 @@ class AgendaItemOutput(serializers.Serializer):
     id = serializers.IntegerField()
     position = serializers.IntegerField()
     kind = serializers.ChoiceField(AgendaKind.choices)
-    reason = serializers.CharField()
-    title = serializers.CharField()
+    reason = rest.CharField()
+    title = rest.CharField()
     request_id = serializers.IntegerField(allow_null=True)
     initiative_id = serializers.IntegerField(allow_null=True)
     metric_id = serializers.IntegerField(allow_null=True)
     action_id = serializers.IntegerField(allow_null=True)
-    note = serializers.CharField()
+    note = rest.CharField()
 
 
 class ReviewFields(serializers.Serializer):
@@ -40,7 +40,7 @@ class ReviewListOutput(ReviewFields):
 
 class ReviewDetailOutput(ReviewFields):
     attendees = rest.PersonRefOutput(many=True)
-    minutes = serializers.CharField()
+    minutes = rest.CharField()
     has_minutes_pdf = serializers.SerializerMethodField()
     items = AgendaItemOutput(many=True)
 
@@ -49,18 +49,16 @@ class ReviewDetailOutput(ReviewFields):
 
 
 class ReviewCreateInput(serializers.Serializer):
-    body = serializers.SlugRelatedField(
-        slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True)
-    )
+    body = rest.CodeField(slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True))
     scheduled_for = serializers.DateTimeField()
-    attendees = serializers.PrimaryKeyRelatedField(
+    attendees = rest.RecordField(
         queryset=User.objects.filter(is_active=True), many=True, required=False, default=list
     )
 
 
 class ActionItemOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = rest.CharField()
     owner = rest.PersonRefOutput()
     body = BodyRefOutput()
     due_on = serializers.DateField()
@@ -71,10 +69,8 @@ class ActionItemOutput(serializers.Serializer):
 
 
 class ActionItemCreateInput(serializers.Serializer):
-    body = serializers.SlugRelatedField(
-        slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True)
-    )
-    title = serializers.CharField(max_length=200)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    body = rest.CodeField(slug_field="code", queryset=GovernanceBody.objects.filter(is_active=True))
+    title = rest.CharField(max_length=200)
+    owner = rest.RecordField(queryset=User.objects.filter(is_active=True))
     due_on = serializers.DateField()
     phi_confirmed = rest.phi_confirmed_field()

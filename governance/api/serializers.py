@@ -17,7 +17,9 @@ from intake.models import IntakeRequest
 
 
 def _score(**kwargs: object) -> serializers.DecimalField:
-    return rest.number_field(4, 2, **kwargs)
+    # The service refuses, naming the dimension, what the schema says here.
+    steps = {"multipleOf": 0.5}
+    return rest.number_field(4, 2, request_schema=steps, **kwargs)
 
 
 class MaturityScoresInput(serializers.Serializer):
@@ -55,11 +57,11 @@ class MaturityAssessmentOutput(serializers.Serializer):
     kind = serializers.ChoiceField(MaturityKind.choices, source="assessment.kind")
     assessed_on = serializers.DateField(source="assessment.assessed_on")
     assessed_by = rest.PersonRefOutput(source="assessment.assessed_by")
-    note = serializers.CharField(source="assessment.note")
+    note = rest.CharField(source="assessment.note")
     scores = MaturityScoresOutput()
     overall = rest.number_field(3, 2, allow_null=True)
     level = serializers.ChoiceField(MaturityLevel.choices, allow_null=True)
-    level_name = serializers.CharField()
+    level_name = rest.CharField()
 
 
 # --- Decisions ----------------------------------------------------------------------------------
@@ -69,8 +71,8 @@ class BodyRefOutput(serializers.Serializer):
     """A governance body named on another record."""
 
     id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = rest.CharField()
+    name = rest.CharField()
 
 
 class DecisionOutput(serializers.Serializer):
@@ -85,12 +87,12 @@ class DecisionOutput(serializers.Serializer):
     initiative = serializers.IntegerField(source="initiative_id", allow_null=True)
     priority = serializers.IntegerField(source="priority_id", allow_null=True)
     outcome = serializers.ChoiceField(Outcome.choices)
-    rationale = serializers.CharField()
-    decline_reason = serializers.CharField(help_text="Blank unless declined.")
-    redirect_to = serializers.CharField(help_text="Blank unless redirected.")
+    rationale = rest.CharField()
+    decline_reason = rest.CharField(help_text="Blank unless declined.")
+    redirect_to = rest.CharField(help_text="Blank unless redirected.")
     revisit_on = serializers.DateField(allow_null=True)
     merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
-    waiver = serializers.CharField(
+    waiver = rest.CharField(
         help_text="Why an initiative was approved without a lead "
         "or a benefit plan; blank otherwise."
     )
@@ -110,8 +112,8 @@ class DecisionOutput(serializers.Serializer):
         return None if later is None else int(later.pk)
 
 
-def _ref(model: Any, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
+def _ref(model: Any, **kwargs: Any) -> rest.RecordField:
+    return rest.RecordField(
         queryset=model.objects.all(), required=False, allow_null=True, default=None, **kwargs
     )
 
@@ -120,14 +122,14 @@ class DecisionCreateInput(serializers.Serializer):
     """One subject (`request`, `initiative` or `priority`, by id), the deciding `body` (its
     code), the outcome and the rationale, and what the outcome needs."""
 
-    body = serializers.SlugRelatedField(
+    body = rest.CodeField(
         slug_field="code", queryset=GovernanceBody.objects.all(), help_text="The body's code."
     )
     request = _ref(IntakeRequest)
     initiative = _ref(Initiative)
     priority = _ref(StrategicPriority)
     outcome = serializers.ChoiceField(Outcome.choices)
-    rationale = serializers.CharField(max_length=Decision._meta.get_field("rationale").max_length)
+    rationale = rest.CharField(max_length=Decision._meta.get_field("rationale").max_length)
     revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
     decline_reason = rest.optional_choice(DeclineReason.choices)
     redirect_to = rest.optional_choice(RedirectTo.choices)
@@ -141,7 +143,7 @@ class RequestBodyInput(serializers.Serializer):
     """The body (its code) that is to decide the request: the route's default body, which
     clears an earlier choice, or another active body of its kind."""
 
-    body = serializers.SlugRelatedField(
+    body = rest.CodeField(
         slug_field="code", queryset=GovernanceBody.objects.all(), help_text="The body's code."
     )
     reason = rest.optional_text(max_length=RequestBody._meta.get_field("reason").max_length)
@@ -153,9 +155,9 @@ class RequestBodyOutput(serializers.Serializer):
     body at triage, when, and why (null and blank when the default decides)."""
 
     request = serializers.IntegerField()
-    route = serializers.CharField()
+    route = rest.CharField()
     body = BodyRefOutput()
     default_body = BodyRefOutput()
     chosen_by = rest.PersonRefOutput(allow_null=True)
     chosen_at = serializers.DateTimeField(allow_null=True)
-    reason = serializers.CharField()
+    reason = rest.CharField()

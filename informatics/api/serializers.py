@@ -13,7 +13,7 @@ from informatics.models import User
 
 
 class TokenOutput(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = rest.CharField(help_text="Send it as `Authorization: Token <token>`.")
 
 
 def landing_url(user: User) -> str | None:
@@ -28,11 +28,11 @@ def landing_url(user: User) -> str | None:
 class _AccountOutput(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
-    full_name = serializers.CharField()
-    title = serializers.CharField()
-    specialty = serializers.CharField()
+    full_name = rest.CharField()
+    title = rest.CharField()
+    specialty = rest.CharField()
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=rest.CharField()))
     def get_facilities(self, user: User) -> list[str]:
         return sorted(facility.code for facility in user.facilities.all())
 
@@ -48,39 +48,39 @@ class MeOutput(_AccountOutput):
     def get_roles(self, user: User) -> list[str]:
         return list(user.roles)
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(rest.CharField(allow_null=True))
     def get_landing_url(self, user: User) -> str | None:
         return landing_url(user)
 
 
 class FacilityOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = rest.CharField()
+    name = rest.CharField()
     kind = serializers.ChoiceField(FacilityKind.choices)
     # The output key is "parent"; DRF's metaclass moves declared fields off the class, so it
     # never shadows Field.parent at run time, which the stubs cannot tell.
-    parent = serializers.CharField(  # type: ignore[assignment]
+    parent = rest.CharField(  # type: ignore[assignment]
         source="parent.code", allow_null=True, help_text="The parent facility's code."
     )
     parent_id = serializers.IntegerField(
         allow_null=True, help_text="The parent facility's id (filter with ?parent=<id>)."
     )
     beds = serializers.IntegerField(allow_null=True)
-    is_active = serializers.BooleanField()
+    is_active = rest.BooleanField()
 
 
 class PriorityOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    code = serializers.CharField()
-    title = serializers.CharField()
-    goal_statement = serializers.CharField()
+    code = rest.CharField()
+    title = rest.CharField()
+    goal_statement = rest.CharField()
     executive_sponsor = rest.PersonRefOutput(allow_null=True)
     value_category = serializers.ChoiceField(ValueCategory.choices)
     horizon = serializers.DateField()
-    is_active = serializers.BooleanField()
+    is_active = rest.BooleanField()
     rank = serializers.IntegerField()
-    retired_reason = serializers.CharField()
+    retired_reason = rest.CharField()
     version = serializers.IntegerField(help_text="Send it back with an edit (HTTP 409 if stale).")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -91,7 +91,7 @@ class UserOutput(_AccountOutput):
         help_text="Roles held, in landing order (also while the account is inactive)."
     )
     facilities = serializers.SerializerMethodField(help_text="Codes of the person's facilities.")
-    is_active = serializers.BooleanField()
+    is_active = rest.BooleanField()
     date_joined = serializers.DateTimeField()
     last_login = serializers.DateTimeField(allow_null=True)
 
@@ -107,16 +107,16 @@ class UserOutput(_AccountOutput):
 
 class TokenObtainInput(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    password = rest.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
 class PriorityCreateInput(serializers.Serializer):
-    code = serializers.SlugField(max_length=40)
-    title = serializers.CharField(max_length=200)
-    goal_statement = serializers.CharField()
+    code = rest.SlugField(max_length=40)
+    title = rest.CharField(max_length=200)
+    goal_statement = rest.CharField()
     value_category = serializers.ChoiceField(ValueCategory.choices)
     horizon = serializers.DateField()
-    executive_sponsor = serializers.PrimaryKeyRelatedField(
+    executive_sponsor = rest.RecordField(
         queryset=User.objects.filter(is_active=True),
         allow_null=True,
         required=False,
@@ -131,24 +131,24 @@ class PriorityUpdateInput(rest.VersionedEditInput, PriorityCreateInput):
 
 class PriorityReorderInput(serializers.Serializer):
     ordered_ids = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         allow_empty=False,
         help_text="Every active priority's id, once each, in the new order.",
     )
 
 
 class PriorityRetireInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
-    reason = serializers.CharField(help_text="Why the priority leaves the active ranking.")
+    version = serializers.IntegerField(min_value=1, max_value=rest.MAX_COUNT)
+    reason = rest.CharField(help_text="Why the priority leaves the active ranking.")
 
 
 class PriorityRestoreInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=rest.MAX_COUNT)
 
 
 class UserInviteInput(serializers.Serializer):
     email = serializers.EmailField()
-    full_name = serializers.CharField(max_length=150)
+    full_name = rest.CharField(max_length=150)
     title = rest.optional_text(max_length=150)
     specialty = rest.optional_text(max_length=100)
     roles = serializers.ListField(child=serializers.ChoiceField(Role.choices), allow_empty=False)
@@ -158,9 +158,9 @@ class UserInviteInput(serializers.Serializer):
 class UserUpdateInput(serializers.Serializer):
     """Every field is optional: what is left out keeps its current value."""
 
-    full_name = serializers.CharField(max_length=150, required=False)
-    title = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    specialty = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    full_name = rest.CharField(max_length=150, required=False)
+    title = rest.CharField(max_length=150, required=False, allow_blank=True)
+    specialty = rest.CharField(max_length=100, required=False, allow_blank=True)
     roles = serializers.ListField(
         child=serializers.ChoiceField(Role.choices), allow_empty=False, required=False
     )
@@ -170,4 +170,4 @@ class UserUpdateInput(serializers.Serializer):
 
 
 class UserSetActiveInput(serializers.Serializer):
-    is_active = serializers.BooleanField()
+    is_active = rest.BooleanField()

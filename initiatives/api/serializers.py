@@ -52,7 +52,7 @@ class StageChangeOutput(serializers.Serializer):
     to_stage = serializers.ChoiceField(Stage.choices)
     is_gate = serializers.SerializerMethodField(help_text="Approve, defer or stop: a decision.")
     actor = rest.PersonRefOutput(allow_null=True)
-    reason = serializers.CharField()
+    reason = rest.CharField()
     at = serializers.DateTimeField()
 
     def get_is_gate(self, change: StageChange) -> bool:
@@ -61,7 +61,7 @@ class StageChangeOutput(serializers.Serializer):
 
 class MilestoneOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = rest.CharField()
     due_date = serializers.DateField()
     done_at = serializers.DateTimeField(allow_null=True)
     done_by = rest.PersonRefOutput(allow_null=True)
@@ -80,8 +80,8 @@ class StatusUpdateOutput(serializers.Serializer):
     budget = serializers.ChoiceField(Health.choices)
     adoption = serializers.ChoiceField(Health.choices)
     health = serializers.SerializerMethodField(help_text="The worst of the four dimensions.")
-    narrative = serializers.CharField()
-    risks = serializers.CharField()
+    narrative = rest.CharField()
+    risks = rest.CharField()
 
     @extend_schema_field(serializers.ChoiceField(Health.choices))
     def get_health(self, update: StatusUpdate) -> str:
@@ -102,8 +102,8 @@ class BenefitOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     value_category = serializers.ChoiceField(ValueCategory.choices)
-    description = serializers.CharField()
-    unit = serializers.CharField()
+    description = rest.CharField()
+    unit = rest.CharField()
     baseline = _amount()
     target = _amount()
     horizon = serializers.DateField()
@@ -124,7 +124,7 @@ class LinkedRequestOutput(serializers.Serializer):
     """A request the initiative answers; it follows the initiative's stage."""
 
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = rest.CharField()
     status = serializers.ChoiceField(RequestStatus.choices)
 
 
@@ -132,7 +132,7 @@ class InitiativeListOutput(serializers.Serializer):
     """An initiative as lists show it, with its alignment, health and stale flag."""
 
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = rest.CharField()
     type = serializers.ChoiceField(InitiativeType.choices)
     stage = serializers.ChoiceField(Stage.choices)
     stage_changed_at = serializers.DateTimeField()
@@ -155,7 +155,7 @@ class InitiativeListOutput(serializers.Serializer):
     last_update_at = serializers.DateTimeField(
         allow_null=True, help_text="When the latest status update was posted."
     )
-    is_stale = serializers.BooleanField(
+    is_stale = rest.BooleanField(
         help_text="Under way with no status update within the site's stale-after days."
     )
     overdue_milestones = serializers.IntegerField(
@@ -171,15 +171,13 @@ class InitiativeDetailOutput(InitiativeListOutput):
     """An initiative with its alignment, people, stage timeline, milestones, latest status
     update, benefit plan and linked requests."""
 
-    summary = serializers.CharField()
-    problem_statement = serializers.CharField()
+    summary = rest.CharField()
+    problem_statement = rest.CharField()
     champions = rest.PersonRefOutput(many=True, source="champions.all")
     effort_hours = serializers.IntegerField(allow_null=True)
     cost_estimate = _money(allow_null=True)
     revisit_date = serializers.DateField(allow_null=True, help_text="When deferred.")
-    stage_reason = serializers.CharField(
-        help_text="Why it was last deferred, put on hold or stopped."
-    )
+    stage_reason = rest.CharField(help_text="Why it was last deferred, put on hold or stopped.")
     forecast_locked_at = serializers.DateTimeField(
         allow_null=True, help_text="When approval locked the benefit forecast."
     )
@@ -202,19 +200,17 @@ class InitiativeDetailOutput(InitiativeListOutput):
 # --- Input ----------------------------------------------------------------------------------
 
 
-def _person_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
+def _person_field(**kwargs: Any) -> rest.RecordField:
     kwargs.setdefault("help_text", "An active person's id.")
-    return serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), **kwargs
-    )
+    return rest.RecordField(queryset=User.objects.filter(is_active=True), **kwargs)
 
 
-def _facilities_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def _facilities_field(**kwargs: Any) -> rest.CodeField:
     return rest.facility_field(many=True, help_text="Facility codes.", **kwargs)
 
 
 class AlignmentInput(serializers.Serializer):
-    priority = serializers.PrimaryKeyRelatedField(
+    priority = rest.RecordField(
         queryset=StrategicPriority.objects.filter(is_active=True),
         help_text="An active strategic priority's id.",
     )
@@ -239,9 +235,9 @@ def _request_ids(value: list[int]) -> list[IntakeRequest]:
 class _InitiativeFields(serializers.Serializer):
     """The fields of an initiative a person sets (the stage moves through the stage action)."""
 
-    title = serializers.CharField(max_length=200)
+    title = rest.CharField(max_length=200)
     type = serializers.ChoiceField(InitiativeType.choices)
-    summary = serializers.CharField()
+    summary = rest.CharField()
     problem_statement = rest.optional_text()
     executive_sponsor = _person_field(required=False, default=None, allow_null=True)
     cmio_owner = _person_field(required=False, default=None, allow_null=True)
@@ -263,9 +259,7 @@ class _InitiativeFields(serializers.Serializer):
     )
     start_date = serializers.DateField(required=False, default=None, allow_null=True)
     target_date = serializers.DateField(required=False, default=None, allow_null=True)
-    effort_hours = serializers.IntegerField(
-        min_value=0, required=False, default=None, allow_null=True
-    )
+    effort_hours = rest.count_field(required=False, default=None, allow_null=True)
     cost_estimate = _money(min_value=Decimal(0), required=False, default=None, allow_null=True)
     phi_confirmed = rest.phi_confirmed_field()
 
@@ -275,7 +269,7 @@ class _InitiativeFields(serializers.Serializer):
 
 class InitiativeCreateInput(_InitiativeFields):
     requests = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         required=False,
         default=list,
         help_text="Ids of the requests it answers; they follow its stage.",
@@ -295,7 +289,9 @@ class StageInput(serializers.Serializer):
     to_stage = serializers.ChoiceField(
         Stage.choices, help_text="Only along the stage table; approve, defer and stop are gates."
     )
-    version = serializers.IntegerField(min_value=1, help_text="The version you moved.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=rest.MAX_COUNT, help_text="The version you moved."
+    )
     reason = rest.optional_text(help_text="Required to put on hold.")
     go_live_date = serializers.DateField(
         required=False, default=None, allow_null=True, help_text="Going live: today by default."
@@ -305,7 +301,7 @@ class StageInput(serializers.Serializer):
 
 class LinkRequestsInput(serializers.Serializer):
     requests = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         min_length=1,
         help_text="Ids of the requests to link; each follows the initiative's stage where the "
         "request table allows it.",
@@ -316,7 +312,7 @@ class LinkRequestsInput(serializers.Serializer):
 
 
 class MilestoneInput(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = rest.CharField(max_length=200)
     due_date = serializers.DateField()
 
 
@@ -325,14 +321,14 @@ class StatusUpdateInput(serializers.Serializer):
     scope = serializers.ChoiceField(Health.choices)
     budget = serializers.ChoiceField(Health.choices)
     adoption = serializers.ChoiceField(Health.choices)
-    narrative = serializers.CharField(help_text="What happened since the last update.")
-    risks = serializers.CharField(required=False, default="", allow_blank=True)
+    narrative = rest.CharField(help_text="What happened since the last update.")
+    risks = rest.CharField(required=False, default="", allow_blank=True)
     phi_confirmed = rest.phi_confirmed_field()
 
 
 class BenefitInput(serializers.Serializer):
     value_category = serializers.ChoiceField(ValueCategory.choices)
-    description = serializers.CharField(max_length=300)
+    description = rest.CharField(max_length=300)
     unit = rest.optional_text(max_length=40)
     baseline = _amount()
     target = _amount()
@@ -344,8 +340,8 @@ class BenefitUpdateInput(serializers.Serializer):
     and the edit shows as variance."""
 
     value_category = serializers.ChoiceField(ValueCategory.choices, required=False)
-    description = serializers.CharField(max_length=300, required=False)
-    unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    description = rest.CharField(max_length=300, required=False)
+    unit = rest.CharField(max_length=40, required=False, allow_blank=True)
     baseline = _amount(required=False)
     target = _amount(required=False)
     horizon = serializers.DateField(required=False)

@@ -16,10 +16,10 @@ from intake.models import RequestScore
 
 
 class CriterionScoreOutput(serializers.Serializer):
-    code = serializers.CharField()
+    code = rest.CharField()
     # DRF's metaclass moves declared fields off the class, so "label" never shadows
     # Field.label at run time, which the stubs cannot tell.
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = rest.CharField()  # type: ignore[assignment]
     weight = serializers.IntegerField()
     rating = serializers.IntegerField(help_text="0–5.")
     points = rest.number_field(6, 2, help_text="weight × rating ÷ 5.")
@@ -59,7 +59,7 @@ class StatusChangeOutput(serializers.Serializer):
     from_status = serializers.ChoiceField(choices.RequestStatus.choices, allow_blank=True)
     to_status = serializers.ChoiceField(choices.RequestStatus.choices)
     actor = rest.PersonRefOutput(allow_null=True)
-    note = serializers.CharField()
+    note = rest.CharField()
     at = serializers.DateTimeField()
 
 
@@ -67,7 +67,7 @@ class CommentOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices.CommentKind.choices)
     author = rest.PersonRefOutput()
-    body = serializers.CharField()
+    body = rest.CharField()
     answered_by = serializers.IntegerField(
         source="answered_by_id", allow_null=True, help_text="For a question: its answer's id."
     )
@@ -77,7 +77,7 @@ class CommentOutput(serializers.Serializer):
 class VoteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     voter = rest.PersonRefOutput()
-    specialty = serializers.CharField()
+    specialty = rest.CharField()
     facility = rest.FacilityRefOutput(allow_null=True)
     frequency = serializers.ChoiceField(choices.Frequency.choices, allow_blank=True)
     created_at = serializers.DateTimeField()
@@ -88,7 +88,7 @@ class RequestListOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices.RequestKind.choices)
-    title = serializers.CharField()
+    title = rest.CharField()
     status = serializers.ChoiceField(choices.RequestStatus.choices)
     status_changed_at = serializers.DateTimeField()
     route = serializers.ChoiceField(Route.choices, allow_blank=True)
@@ -96,11 +96,11 @@ class RequestListOutput(serializers.Serializer):
         allow_null=True, help_text="When the route's SLA runs out."
     )
     facility = rest.FacilityRefOutput(allow_null=True)
-    specialty = serializers.CharField()
+    specialty = rest.CharField()
     frequency = serializers.ChoiceField(choices.Frequency.choices)
-    is_safety_concern = serializers.BooleanField()
-    is_regulatory = serializers.BooleanField()
-    is_private = serializers.BooleanField()
+    is_safety_concern = rest.BooleanField()
+    is_regulatory = rest.BooleanField()
+    is_private = rest.BooleanField()
     submitted_by = rest.PersonRefOutput()
     votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
     score = ScoreSummaryOutput(source="current_score", allow_null=True)
@@ -112,10 +112,10 @@ class RequestListOutput(serializers.Serializer):
 class RequestDetailOutput(RequestListOutput):
     """A request with its story, triage inputs, current score, timeline and thread."""
 
-    story_today = serializers.CharField()
-    story_wanted = serializers.CharField()
-    workflow_area = serializers.CharField()
-    ehr_module = serializers.CharField()
+    story_today = rest.CharField()
+    story_wanted = rest.CharField()
+    workflow_area = rest.CharField()
+    ehr_module = rest.CharField()
     minutes_lost = serializers.IntegerField(allow_null=True)
     suggested_priority = rest.PriorityRefOutput(allow_null=True)
     priorities = rest.PriorityRefOutput(many=True, source="priorities.all")
@@ -138,7 +138,7 @@ class SimilarRequestOutput(serializers.Serializer):
     """An open request whose title resembles the one being typed."""
 
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = rest.CharField()
     kind = serializers.ChoiceField(choices.RequestKind.choices)
     status = serializers.ChoiceField(choices.RequestStatus.choices)
     votes = serializers.IntegerField(source="vote_count", help_text='How many "+1"s it has.')
@@ -146,10 +146,10 @@ class SimilarRequestOutput(serializers.Serializer):
 
 
 class CriterionOutput(serializers.Serializer):
-    code = serializers.CharField()
+    code = rest.CharField()
     # DRF's metaclass moves declared fields off the class, so "label" never shadows
     # Field.label at run time, which the stubs cannot tell.
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = rest.CharField()  # type: ignore[assignment]
     weight = serializers.IntegerField()
 
 
@@ -157,16 +157,16 @@ class RubricOutput(serializers.Serializer):
     version = serializers.IntegerField()
     criteria = CriterionOutput(many=True)
     gates = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=rest.CharField()),
         help_text="Gate name → request kinds that skip the scoring order.",
     )
     effort_points = serializers.DictField(
         child=serializers.IntegerField(), help_text="Effort band → points."
     )
-    is_current = serializers.BooleanField()
+    is_current = rest.BooleanField()
     created_by = rest.PersonRefOutput(allow_null=True)
     created_at = serializers.DateTimeField()
-    note = serializers.CharField()
+    note = rest.CharField()
 
 
 class RubricVersionsOutput(serializers.Serializer):
@@ -177,12 +177,12 @@ class RubricVersionsOutput(serializers.Serializer):
 # --- Input ----------------------------------------------------------------------------------
 
 
-def _facility_field(**kwargs: Any) -> serializers.SlugRelatedField:
+def _facility_field(**kwargs: Any) -> rest.CodeField:
     return rest.facility_field(allow_null=True, help_text="A facility's code.", **kwargs)
 
 
-def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
+def _priority_field(**kwargs: Any) -> rest.RecordField:
+    return rest.RecordField(
         queryset=StrategicPriority.objects.filter(is_active=True),
         help_text="An active strategic priority's id.",
         **kwargs,
@@ -191,9 +191,9 @@ def _priority_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
 
 class RequestCreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices.RequestKind.choices)
-    title = serializers.CharField(max_length=200)
-    story_today = serializers.CharField(help_text="What happens today.")
-    story_wanted = serializers.CharField(help_text="What should happen instead.")
+    title = rest.CharField(max_length=200)
+    story_today = rest.CharField(help_text="What happens today.")
+    story_wanted = rest.CharField(help_text="What should happen instead.")
     frequency = serializers.ChoiceField(
         choices.Frequency.choices, help_text="How often it happens."
     )
@@ -201,17 +201,16 @@ class RequestCreateInput(serializers.Serializer):
     ehr_module = rest.optional_text(max_length=100)
     facility = _facility_field(required=False, default=None)
     specialty = rest.optional_text(max_length=100)
-    minutes_lost = serializers.IntegerField(
-        min_value=0,
+    minutes_lost = rest.count_field(
         required=False,
         default=None,
         allow_null=True,
         help_text="Minutes lost each time it happens.",
     )
-    is_safety_concern = serializers.BooleanField(required=False, default=False)
-    is_regulatory = serializers.BooleanField(required=False, default=False)
+    is_safety_concern = rest.BooleanField(required=False, default=False)
+    is_regulatory = rest.BooleanField(required=False, default=False)
     suggested_priority = _priority_field(required=False, default=None, allow_null=True)
-    is_private = serializers.BooleanField(
+    is_private = rest.BooleanField(
         required=False,
         default=False,
         help_text="Only you and the informatics team will see it.",
@@ -223,19 +222,19 @@ class RequestUpdateInput(rest.VersionedEditInput):
     """The submitter's edit while the request is submitted: fields left out keep their value."""
 
     kind = serializers.ChoiceField(choices.RequestKind.choices, required=False)
-    title = serializers.CharField(max_length=200, required=False)
-    story_today = serializers.CharField(required=False)
-    story_wanted = serializers.CharField(required=False)
+    title = rest.CharField(max_length=200, required=False)
+    story_today = rest.CharField(required=False)
+    story_wanted = rest.CharField(required=False)
     frequency = serializers.ChoiceField(choices.Frequency.choices, required=False)
-    workflow_area = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    ehr_module = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    workflow_area = rest.CharField(max_length=100, required=False, allow_blank=True)
+    ehr_module = rest.CharField(max_length=100, required=False, allow_blank=True)
     facility = _facility_field(required=False)
-    specialty = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    minutes_lost = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    is_safety_concern = serializers.BooleanField(required=False)
-    is_regulatory = serializers.BooleanField(required=False)
+    specialty = rest.CharField(max_length=100, required=False, allow_blank=True)
+    minutes_lost = rest.count_field(required=False, allow_null=True)
+    is_safety_concern = rest.BooleanField(required=False)
+    is_regulatory = rest.BooleanField(required=False)
     suggested_priority = _priority_field(required=False, allow_null=True)
-    is_private = serializers.BooleanField(required=False)
+    is_private = rest.BooleanField(required=False)
     phi_confirmed = rest.phi_confirmed_field()
 
 
@@ -251,28 +250,30 @@ class VoteInput(serializers.Serializer):
 
 
 class CommentInput(serializers.Serializer):
-    body = serializers.CharField()
+    body = rest.CharField()
     phi_confirmed = rest.phi_confirmed_field()
 
 
 class QuestionInput(serializers.Serializer):
-    question = serializers.CharField(help_text="What the submitter should clarify.")
+    question = rest.CharField(help_text="What the submitter should clarify.")
     phi_confirmed = rest.phi_confirmed_field()
 
 
 class AnswerInput(serializers.Serializer):
-    body = serializers.CharField(help_text="The submitter's answer to the open question.")
+    body = rest.CharField(help_text="The submitter's answer to the open question.")
     phi_confirmed = rest.phi_confirmed_field()
 
 
 class TriageInput(serializers.Serializer):
     """Triage inputs: fields left out keep their value; ratings and build hours make a score."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The version you triaged.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=rest.MAX_COUNT, help_text="The version you triaged."
+    )
     kind = serializers.ChoiceField(choices.RequestKind.choices, required=False)
     route = serializers.ChoiceField(Route.choices, required=False)
     priorities = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=rest.id_field(),
         required=False,
         help_text="Ids of the strategic priorities it serves (the full new set).",
     )
@@ -288,7 +289,7 @@ class TriageInput(serializers.Serializer):
         allow_null=True,
         help_text="Reach 0–5 when the problem is wider than the people behind it.",
     )
-    build_hours = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    build_hours = rest.count_field(required=False, allow_null=True)
 
     def validate_priorities(self, value: list[int]) -> list[StrategicPriority]:
         found = {p.pk: p for p in StrategicPriority.objects.filter(pk__in=value, is_active=True)}
@@ -310,12 +311,12 @@ class TransitionInput(serializers.Serializer):
 
 
 class MergeInput(serializers.Serializer):
-    survivor = serializers.IntegerField(help_text="The id of the request this one merges into.")
+    survivor = rest.id_field(help_text="The id of the request this one merges into.")
 
 
 class CriterionInput(serializers.Serializer):
-    code = serializers.SlugField(max_length=40)
-    label = serializers.CharField(max_length=100)  # type: ignore[assignment]
+    code = rest.SlugField(max_length=40)
+    label = rest.CharField(max_length=100)  # type: ignore[assignment]
     weight = serializers.IntegerField(min_value=0, max_value=100)
 
 
@@ -326,14 +327,14 @@ class RubricUpdateInput(serializers.Serializer):
         help_text='Gate → request kinds, e.g. {"fast_track": ["safety"]}.',
     )
     effort_points = serializers.DictField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=rest.MAX_COUNT),
         help_text='Effort band → points, e.g. {"XS": 1, "S": 2, "M": 3, "L": 5, "XL": 8}.',
     )
     note = rest.optional_text(max_length=200)
 
 
 class SimilarQueryInput(serializers.Serializer):
-    title = serializers.CharField(help_text="The title being typed.")
-    exclude = serializers.IntegerField(
+    title = rest.CharField(help_text="The title being typed.")
+    exclude = rest.id_field(
         required=False, default=None, help_text="A request's id to leave out (the one edited)."
     )

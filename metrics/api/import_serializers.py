@@ -25,20 +25,20 @@ class ImportErrorOutput(serializers.Serializer):
         help_text="CSV and XLSX: the row a spreadsheet shows (the header is row 1). FHIR: the "
         "MeasureReport's position in the Bundle, from 1.",
     )
-    column = serializers.CharField(
+    column = rest.CharField(
         allow_null=True, help_text="The column's name, or for FHIR the element's path."
     )
-    message = serializers.CharField()
+    message = rest.CharField()
 
 
 class ImportListOutput(serializers.Serializer):
     """An import batch: the file, where its job is, and what it wrote."""
 
     id = serializers.IntegerField()
-    filename = serializers.CharField()
+    filename = rest.CharField()
     format = serializers.ChoiceField(ImportFormat.choices)
     size = serializers.IntegerField(help_text="Bytes.")
-    sha256 = serializers.CharField()
+    sha256 = rest.CharField()
     status = serializers.ChoiceField(
         ImportStatus.choices,
         help_text="pending → running → done (written), rejected (nothing written: see the "

@@ -44,8 +44,8 @@ class MetricRefOutput(serializers.Serializer):
     """A metric named on another record."""
 
     id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = rest.CharField()
+    name = rest.CharField()
 
 
 class RollupOutput(serializers.Serializer):
@@ -73,7 +73,7 @@ class RollupOutput(serializers.Serializer):
     progress = serializers.FloatField(
         allow_null=True, help_text="(current − baseline) ÷ (target − baseline)."
     )
-    insufficient_data = serializers.BooleanField(help_text="Fewer than 12 baseline points.")
+    insufficient_data = rest.BooleanField(help_text="Fewer than 12 baseline points.")
     computed_at = serializers.DateTimeField()
 
 
@@ -81,11 +81,11 @@ class MetricListOutput(serializers.Serializer):
     """A metric as the catalogue lists it, with its system-level roll-up."""
 
     id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = rest.CharField()
+    name = rest.CharField()
     value_category = serializers.ChoiceField(ValueCategory.choices)
     aim = serializers.ChoiceField(Aim.choices)
-    unit = serializers.CharField()
+    unit = rest.CharField()
     multiplier = _multiplier()
     direction = serializers.ChoiceField(Direction.choices)
     frequency = serializers.ChoiceField(MetricFrequency.choices)
@@ -93,7 +93,7 @@ class MetricListOutput(serializers.Serializer):
     rule_preset = serializers.ChoiceField(RulePreset.choices)
     owner = rest.PersonRefOutput(allow_null=True)
     priorities = rest.PriorityRefOutput(many=True, source="priorities.all")
-    is_active = serializers.BooleanField()
+    is_active = rest.BooleanField()
     system = serializers.SerializerMethodField(
         help_text="The roll-up of the whole system; null until it has figures."
     )
@@ -107,7 +107,7 @@ class MetricListOutput(serializers.Serializer):
 
 class InitiativeRefOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    title = serializers.CharField()
+    title = rest.CharField()
     stage = serializers.ChoiceField(Stage.choices)
     go_live_date = serializers.DateField(
         allow_null=True, help_text="Marks the metric's charts; never rebases by itself."
@@ -131,7 +131,7 @@ class TargetOutput(serializers.Serializer):
     value = _figure()
     due_date = serializers.DateField()
     facility = rest.FacilityRefOutput(allow_null=True, help_text="Null: system-wide.")
-    note = serializers.CharField()
+    note = rest.CharField()
 
 
 class AnnotationOutput(serializers.Serializer):
@@ -140,8 +140,8 @@ class AnnotationOutput(serializers.Serializer):
     date = serializers.DateField()
     # DRF's metaclass moves declared fields off the class, so "label" never shadows
     # Field.label at run time, which the stubs cannot tell.
-    label = serializers.CharField()  # type: ignore[assignment]
-    reason = serializers.CharField(help_text="Why a rebase starts new limits.")
+    label = rest.CharField()  # type: ignore[assignment]
+    reason = rest.CharField(help_text="Why a rebase starts new limits.")
     facility = rest.FacilityRefOutput(allow_null=True, help_text="Null: every facility's chart.")
 
 
@@ -149,11 +149,11 @@ class MetricDetailOutput(MetricListOutput):
     """A metric in full: definition and its source, how it is charted, attribution links,
     balancing metrics, targets and annotations."""
 
-    definition = serializers.CharField()
-    definition_source = serializers.CharField()
-    definition_version = serializers.CharField()
-    fhir_measure_url = serializers.CharField()
-    screen_outliers = serializers.BooleanField()
+    definition = rest.CharField()
+    definition_source = rest.CharField()
+    definition_version = rest.CharField()
+    fhir_measure_url = rest.CharField()
+    screen_outliers = rest.BooleanField()
     baseline_points = serializers.IntegerField(allow_null=True)
     data_lag_days = serializers.IntegerField()
     balancing_metrics = MetricRefOutput(many=True, source="balancing_metrics.all")
@@ -165,7 +165,7 @@ class MetricDetailOutput(MetricListOutput):
     annotations = AnnotationOutput(many=True, source="annotations.all")
     created_at = serializers.DateTimeField()
 
-    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2))
+    @extend_schema_field(rest.number_field(5, 2))
     def get_attributed(self, metric: Metric) -> Decimal:
         return sum((link.share for link in metric.links.all()), Decimal(0))
 
@@ -189,7 +189,7 @@ class SpcPointOutput(serializers.Serializer):
     upper = serializers.FloatField(allow_null=True)
     segment = serializers.IntegerField(help_text="0, then +1 at each rebase.")
     signals = SignalOutput(many=True)
-    complete = serializers.BooleanField(
+    complete = rest.BooleanField(
         help_text="False while the data lag runs: never signalled or classified."
     )
 
@@ -219,7 +219,7 @@ class SpcOutput(serializers.Serializer):
     target = SpcTargetOutput(allow_null=True)
     baseline_value = serializers.FloatField(allow_null=True)
     current_value = serializers.FloatField(allow_null=True)
-    insufficient_data = serializers.BooleanField(help_text="Fewer than 12 baseline points.")
+    insufficient_data = rest.BooleanField(help_text="Fewer than 12 baseline points.")
     data_through = serializers.DateField(
         allow_null=True, help_text="End of the latest complete period."
     )
@@ -228,7 +228,7 @@ class SpcOutput(serializers.Serializer):
 
 class BatchRefOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    filename = serializers.CharField()
+    filename = rest.CharField()
 
 
 class MeasurementOutput(serializers.Serializer):
@@ -236,15 +236,15 @@ class MeasurementOutput(serializers.Serializer):
     by hand."""
 
     id = serializers.IntegerField()
-    metric = serializers.CharField(source="metric.code", help_text="The metric's code.")
-    facility = serializers.CharField(source="facility.code", help_text="The facility's code.")
+    metric = rest.CharField(source="metric.code", help_text="The metric's code.")
+    facility = rest.CharField(source="facility.code", help_text="The facility's code.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     value = _figure()
     numerator = _figure(allow_null=True)
     denominator = _figure(allow_null=True)
-    source_system = serializers.CharField()
-    definition_version = serializers.CharField()
+    source_system = rest.CharField()
+    definition_version = rest.CharField()
     batch = BatchRefOutput(allow_null=True, help_text="Null: entered by hand.")
     entered_by = rest.PersonRefOutput(allow_null=True)
     updated_at = serializers.DateTimeField()
@@ -253,24 +253,22 @@ class MeasurementOutput(serializers.Serializer):
 # --- Input ----------------------------------------------------------------------------------
 
 
-def _metric_codes(**kwargs: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=Metric.objects.all(), many=True, **kwargs
-    )
+def _metric_codes(**kwargs: Any) -> rest.CodeField:
+    return rest.CodeField(slug_field="code", queryset=Metric.objects.all(), many=True, **kwargs)
 
 
 class _MetricFields(serializers.Serializer):
     """The fields of a metric a person sets."""
 
-    code = serializers.CharField(max_length=20)
-    name = serializers.CharField(max_length=200)
+    code = rest.SlugField(max_length=20)
+    name = rest.CharField(max_length=200)
     definition = rest.optional_text()
     definition_source = rest.optional_text(max_length=200)
     definition_version = rest.optional_text(max_length=40)
     fhir_measure_url = rest.optional_text(max_length=300)
     value_category = serializers.ChoiceField(ValueCategory.choices)
     aim = serializers.ChoiceField(Aim.choices)
-    unit = serializers.CharField(max_length=60)
+    unit = rest.CharField(max_length=60)
     multiplier = _multiplier(required=False, default=Decimal(1))
     direction = serializers.ChoiceField(Direction.choices)
     frequency = serializers.ChoiceField(
@@ -280,25 +278,31 @@ class _MetricFields(serializers.Serializer):
     rule_preset = serializers.ChoiceField(
         RulePreset.choices, required=False, default=RulePreset.MDC
     )
-    screen_outliers = serializers.BooleanField(required=False, default=False, help_text="XmR only.")
+    screen_outliers = rest.BooleanField(required=False, default=False, help_text="XmR only.")
     baseline_points = serializers.IntegerField(
+        min_value=2,
+        max_value=500,
         required=False,
         default=None,
         allow_null=True,
         help_text="Freeze each segment's limits after this many points (null: use them all).",
     )
     data_lag_days = serializers.IntegerField(
-        required=False, default=0, help_text="Days after a period ends before it is complete."
+        min_value=0,
+        max_value=365,
+        required=False,
+        default=0,
+        help_text="Days after a period ends before it is complete.",
     )
-    owner = serializers.PrimaryKeyRelatedField(
+    owner = rest.RecordField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         default=None,
         allow_null=True,
         help_text="An active person's id: told when the data is overdue.",
     )
-    is_active = serializers.BooleanField(required=False, default=True)
-    priorities = serializers.PrimaryKeyRelatedField(
+    is_active = rest.BooleanField(required=False, default=True)
+    priorities = rest.RecordField(
         queryset=StrategicPriority.objects.all(),
         many=True,
         required=False,
@@ -344,7 +348,7 @@ class SpcQueryInput(serializers.Serializer):
 class MeasurementInput(serializers.Serializer):
     """A figure entered by hand: a value, or a numerator and denominator, or all three."""
 
-    metric = serializers.SlugRelatedField(
+    metric = rest.CodeField(
         slug_field="code", queryset=Metric.objects.all(), help_text="The metric's code."
     )
     facility = rest.facility_field(help_text="The facility's code.")

@@ -14,7 +14,7 @@ from reports.choices import FileKind, ReportState
 
 class ReportFileOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FileKind.choices)
-    sha256 = serializers.CharField()
+    sha256 = rest.CharField()
     size = serializers.IntegerField()
     rendered_at = serializers.DateTimeField()
     download_url = serializers.SerializerMethodField()
@@ -31,7 +31,7 @@ class ValueReportOutput(serializers.Serializer):
     priority = serializers.SerializerMethodField()
     revision = serializers.IntegerField()
     state = serializers.ChoiceField(choices=ReportState.choices)
-    payload_sha256 = serializers.CharField()
+    payload_sha256 = rest.CharField()
     reviewed_at = serializers.DateTimeField(allow_null=True)
     issued_at = serializers.DateTimeField(allow_null=True)
     url = serializers.SerializerMethodField()
@@ -47,7 +47,7 @@ class ValueReportOutput(serializers.Serializer):
 class ValueReportDetailOutput(ValueReportOutput):
     """One report: with its narrative, every figure (the payload) and its files."""
 
-    narrative = serializers.CharField()
+    narrative = rest.CharField()
     data_through = serializers.JSONField()
     payload = serializers.JSONField()
     files = ReportFileOutput(many=True, source="files.all")
@@ -55,7 +55,7 @@ class ValueReportDetailOutput(ValueReportOutput):
 
 class DraftRequestInput(serializers.Serializer):
     month = serializers.DateField(help_text="Any day of the month the report covers.")
-    priority = serializers.PrimaryKeyRelatedField(
+    priority = rest.RecordField(
         queryset=StrategicPriority.objects.all(),
         required=False,
         allow_null=True,
@@ -64,7 +64,7 @@ class DraftRequestInput(serializers.Serializer):
 
 
 class NarrativeInput(serializers.Serializer):
-    narrative = serializers.CharField()
+    narrative = rest.CharField()
     phi_confirmed = rest.phi_confirmed_field()
 
 
@@ -72,12 +72,12 @@ class JobOutput(serializers.Serializer):
     """A report build's progress (a JobRun)."""
 
     id = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = rest.CharField()
     status = serializers.ChoiceField(choices=JobStatus.choices)
     scope = serializers.JSONField()
     progress_done = serializers.IntegerField()
     progress_total = serializers.IntegerField(allow_null=True)
-    error = serializers.CharField()
+    error = rest.CharField()
     result = serializers.JSONField()
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)

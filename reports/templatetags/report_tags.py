@@ -89,7 +89,7 @@ def sources(context: template.Context, refs: Iterable[Mapping[str, Any]] | None)
     context's `source_urls` when the page computed them in one go), else plain labels."""
     refs = list(refs or [])
     if not refs:
-        return format_html("")
+        return SafeString("")
     if context.get("links"):
         inner = source_links(refs, context.get("source_urls"))
     else:

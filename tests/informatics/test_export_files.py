@@ -47,6 +47,14 @@ def test_xlsx_escapes_formula_texts_and_keeps_numbers_as_numbers() -> None:
     assert sheets["Empty"] == [["Only a header"]]
 
 
+def test_xlsx_drops_the_control_characters_a_worksheet_cannot_hold() -> None:
+    text = "Line one\x00\x07\x1b\tand\nline two\x0b"
+
+    sheets = read(xlsx_bytes([("Notes", ["Note"], [[text]])]))
+
+    assert sheets["Notes"] == [["Note"], ["Line one\tand\nline two"]]
+
+
 def test_xlsx_numbers_are_numeric_cells() -> None:
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(SHEETS)))
     sheet = workbook["Figures"]

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.backends.sqlite3.creation import DatabaseCreation
 from django.test import Client
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from informatics.choices import Role
@@ -225,3 +226,30 @@ def test_the_same_request_form_posted_twice_at_once_makes_one_request(
     assert [(answer.status_code, answer["Location"]) for answer in answers] == [
         (302, f"/requests/{made.pk}/")
     ] * 2
+
+
+@BOTH
+def test_sign_ins_for_a_token_at_once_answer_200_or_400_never_500(
+    database: str, users: dict[str, User]
+) -> None:
+    """Four clients sign in for a token at once, two with the password and two without (the
+    first use makes the token; each attempt writes last_login or django-axes' records): the
+    two get the one token, the two others a 400, none a 500 "database is locked"."""
+    champion = users[Role.CHAMPION]
+    champion.set_password("two-clients-at-once")
+    champion.save(update_fields=["password"])
+    good = {"email": champion.email, "password": "two-clients-at-once"}
+    bad = {"email": champion.email, "password": "not-the-password"}
+    bodies = [good, bad, good, bad]
+
+    answers = at_once(
+        *[
+            lambda body=body: APIClient().post("/api/v1/auth/token/", body, format="json")
+            for body in bodies
+        ]
+    )
+
+    assert [answer.status_code for answer in answers] == [200, 400, 200, 400]
+    keys = {answer.json()["token"] for answer in answers if answer.status_code == 200}
+    assert keys == set(Token.objects.filter(user=champion).values_list("key", flat=True))
+    assert len(keys) == 1

@@ -4,6 +4,7 @@ the page of the object (or, for refs without a page of their own, of their paren
 from typing import Any
 
 import pytest
+from django.template import Context
 from django.urls import resolve
 
 from governance.choices import BodyKind, Outcome
@@ -12,6 +13,7 @@ from informatics.models import User
 from metrics.choices import ImportFormat, ImportStatus
 from metrics.models import ImportBatch
 from reports.sources import source_url
+from reports.templatetags.report_tags import sources
 from tests.factories import PriorityFactory
 from tests.governance.agenda_world import body, review_of, rollup
 from tests.initiatives.factories import BenefitLineFactory, InitiativeFactory
@@ -122,3 +124,9 @@ def test_a_series_or_line_that_is_gone_links_to_the_list_page() -> None:
 def test_an_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="Unknown source kind: 'invoice'"):
         source_url({"kind": "invoice", "id": 1, "label": "x"})
+
+
+@pytest.mark.parametrize("refs", [None, []])
+def test_a_figure_without_sources_renders_nothing(refs: list[dict[str, Any]] | None) -> None:
+    """Django 6's format_html refuses to format without arguments; no sources is empty text."""
+    assert sources(Context({"links": True}), refs) == ""

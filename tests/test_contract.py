@@ -1,0 +1,106 @@
+"""The API keeps its contract: schemathesis (every check) fuzzes each operation of the OpenAPI
+document against a live server holding the demo health system, as the CMIO and as a champion,
+each on a freshly seeded database (what one role's fuzzing writes, the other never sees).
+
+CI runs it in the PostgreSQL pass with a fixed seed and CONTRACT_EXAMPLES examples per operation;
+`make contract` runs it with 200 and a fresh seed. CONTRACT_SEED and CONTRACT_EXAMPLES replay a
+run; the output names each failure with a curl command that reproduces it."""
+
+import os
+import re
+import subprocess
+import time
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+
+from informatics.models import User
+from tests.ops.conftest import VENV_BIN
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# The lists whose filters read an empty or unrecognised value as no filter, as the pages' forms
+# need (`?is_active=null`, `?period_to=` list everything instead of a 400). Strict filter values
+# go with the API's 400 for unknown filter parameters; until then, this is the one failure
+# (ST201: a malformed request accepted) these three operations may show, and no other.
+LENIENT_FILTERS = {
+    ("GET /api/v1/facilities/", "ST201"),
+    ("GET /api/v1/measurements/", "ST201"),
+    ("GET /api/v1/metrics/", "ST201"),
+}
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+SEED = int(os.environ.get("CONTRACT_SEED") or 20261204)
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES") or 5)
+
+
+def failures(output: str) -> set[tuple[str, str]]:
+    """(operation, failure code) of each failure schemathesis reported."""
+    section = output.partition("= FAILURES =")[2].partition("= SUMMARY =")[0]
+    found: set[tuple[str, str]] = set()
+    operation = ""
+    for line in section.splitlines():
+        heading = re.fullmatch(r"_{3,} (.+?) _{3,}", line.strip())
+        if heading:
+            operation = heading.group(1)
+        code = re.match(r"- (ST\d+) ", line.strip())
+        if code:
+            found.add((operation, code.group(1)))
+    return found
+
+
+@pytest.mark.parametrize("email", ["cmio@riverside.example", "champion@riverside.example"])
+def test_every_operation_keeps_the_schema_for(
+    email: str, live_server: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", stdout=StringIO())
+    schema = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
+    token, _ = Token.objects.get_or_create(user=User.objects.get(email=email))
+    started = time.monotonic()
+
+    run = subprocess.run(
+        [
+            str(VENV_BIN / "st"),
+            "--config-file",
+            str(CONFIG),
+            "run",
+            str(schema),
+            "--url",
+            live_server.url,
+            "--header",
+            f"Authorization: Token {token.key}",
+            "--checks",
+            "all",
+            "--max-examples",
+            str(EXAMPLES),
+            "--seed",
+            str(SEED),
+            "--workers",
+            "1",
+            # Background jobs (a report's build) run inside the request here, as in every test.
+            "--max-response-time",
+            "30",
+            "--request-timeout",
+            "60",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+        cwd=tmp_path,  # schemathesis keeps its cache in the folder it runs in
+    )
+
+    summary = run.stdout[run.stdout.rfind("SUMMARY") :]
+    found = failures(run.stdout)
+    print(f"{email}: seed {SEED}, {EXAMPLES} examples, {time.monotonic() - started:.0f} s")
+    print(summary)
+    report = run.stdout[-20000:] + run.stderr[-2000:]
+    assert summary, report  # schemathesis ran to its summary
+    assert "Errors:" not in summary, report
+    assert run.returncode == 0 or (found and found <= LENIENT_FILTERS), report
