@@ -80,13 +80,15 @@ BENCH_SIZE ?= small
 bench: install
 	BENCH_SIZE=$(BENCH_SIZE) $(PY) scripts/bench
 
-# CI runs tests/test_contract.py with a fixed seed and a few examples; this looks deeper.
+# CI runs tests/test_contract.py with a fixed seed, a few examples and the examples and fuzzing
+# phases; this looks deeper: every phase (coverage and stateful too), 200 examples, a fresh seed.
 CONTRACT_EXAMPLES ?= 200
+CONTRACT_PHASES ?= examples,coverage,fuzzing,stateful
 CONTRACT_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 contract: install
-	@echo "contract: seed $(CONTRACT_SEED), $(CONTRACT_EXAMPLES) examples an operation"
+	@echo "contract: seed $(CONTRACT_SEED), $(CONTRACT_EXAMPLES) examples an operation, phases $(CONTRACT_PHASES)"
 	env -u REDIS_URL -u CELERY_BROKER_URL CONTRACT_SEED=$(CONTRACT_SEED) \
-	  CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) \
+	  CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) CONTRACT_PHASES=$(CONTRACT_PHASES) \
 	  DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_contract} \
 	  $(VENV)/bin/pytest -n 0 -p no:randomly -s tests/test_contract.py $(PYTEST_ARGS)
 
