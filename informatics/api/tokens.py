@@ -9,8 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
 from informatics.models import User
-from informatics.selectors import token_has_expired
-from informatics.services import local_passwords_on, user_token_create
+from informatics.services import local_passwords_on, user_token_current
 
 BAD_CREDENTIALS = "Unable to sign in with this e-mail address and password."
 LOCAL_PASSWORDS_OFF = (
@@ -57,7 +56,4 @@ def token_obtain(*, request: Request, email: str, password: str) -> Token:
             raise exceptions.ValidationError({"non_field_errors": [INACTIVE]})
         raise exceptions.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
     user_logged_in.send(sender=type(user), request=request, user=user)
-    token = Token.objects.filter(user=user).first()
-    if token is None or token_has_expired(token=token):
-        token = user_token_create(user=user)
-    return token
+    return user_token_current(user=user)

@@ -33,6 +33,7 @@ from informatics.services.people import (
     user_set_active,
     user_sign_out_everywhere,
     user_token_create,
+    user_token_current,
     user_token_revoke,
     user_update,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "user_sso_recheck",
     "user_sso_sign_in",
     "user_token_create",
+    "user_token_current",
     "user_token_revoke",
     "user_update",
 ]

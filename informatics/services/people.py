@@ -19,6 +19,7 @@ from informatics.audit import audit_created, audit_record, audited_update, diff
 from informatics.choices import ROLE_ORDER, AuditAction
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
+from informatics.selectors import token_has_expired
 from informatics.services.records import guard_record_text
 from informatics.services.site import site_settings_get
 
@@ -174,8 +175,28 @@ def user_password_set(*, user: User, password: str) -> User:
 def user_token_create(*, user: User) -> Token:
     """A new API token for the user, replacing any they had (its key is shown only now)."""
     with transaction.atomic():
+        _lock_tokens_of(user)
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
+
+
+def user_token_current(*, user: User) -> Token:
+    """The user's API token: the one they have while it has not expired, else a new one. Under
+    a lock on the user, so that sign-ins at the same moment share one token instead of racing
+    to create two (the second would break the one-token-per-user key)."""
+    with transaction.atomic():
+        _lock_tokens_of(user)
+        token = Token.objects.filter(user=user).first()
+        if token is not None and not token_has_expired(token=token):
+            return token
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def _lock_tokens_of(user: User) -> None:
+    """Take the user's row lock: whoever replaces the user's token takes turns (SQLite's
+    IMMEDIATE transactions already do)."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
 def user_token_revoke(*, user: User) -> bool:
