@@ -18,12 +18,12 @@ from informatics.models import AuditEvent, User
 from metrics.choices import ImportFormat
 from metrics.imports import Outcome, import_file
 from metrics.imports.postgres import STAGING
-from metrics.models import ImportBatch, Measurement
+from metrics.models import ImportBatch
 from metrics.services.imports import _record
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.factories import MeasurementFactory
 from tests.metrics.test_import_helpers import csv_bytes, month_row, readmission_rows, xlsx_bytes
-from tests.metrics.test_import_paths import batch_of, decided
+from tests.metrics.test_import_paths import batch_of, decided, stored_rows
 
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)  # the clock these tests run on
 
@@ -60,14 +60,7 @@ def run(batch: ImportBatch, path: str, *, optimistic: bool = True) -> dict[str, 
                 path=path,
                 optimistic=optimistic,
             )
-            stored = Measurement.objects.order_by("metric_id", "facility_id", "period_start")
-            seen["stored"] = list(
-                stored.values_list(
-                    "metric_id", "facility_id", "period_start", "period_end", "value", "numerator",
-                    "denominator", "source_system", "definition_version", "extracted_at",
-                    "batch_id", "entered_by_id",
-                )
-            )  # fmt: skip
+            seen["stored"] = stored_rows()
             seen["batch"] = ImportBatch.objects.filter(pk=batch.pk).values(
                 "status", "rows_total", "rows_inserted", "rows_updated", "rows_unchanged",
                 "rows_rejected", "errors",

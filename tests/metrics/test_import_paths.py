@@ -57,6 +57,18 @@ def decided(outcome: Any) -> tuple[Any, ...]:
     )
 
 
+def stored_rows() -> list[tuple[Any, ...]]:
+    """Every stored measurement, every column an import writes, in key order."""
+    stored = Measurement.objects.order_by("metric_id", "facility_id", "period_start")
+    return list(
+        stored.values_list(
+            "metric_id", "facility_id", "period_start", "period_end", "value", "numerator",
+            "denominator", "source_system", "definition_version", "extracted_at", "batch_id",
+            "entered_by_id",
+        )
+    )  # fmt: skip
+
+
 def run(batch: ImportBatch, path: str) -> dict[str, Any]:
     """Import with `path` and return everything it decided and wrote; then roll it back."""
     seen: dict[str, Any] = {}
@@ -69,14 +81,7 @@ def run(batch: ImportBatch, path: str) -> dict[str, Any]:
         with transaction.atomic():
             import_file(batch=batch, report=lambda d, t: progress.append((d, t)), record=record,
                         path=path)  # fmt: skip
-            stored = Measurement.objects.order_by("metric_id", "facility_id", "period_start")
-            seen["stored"] = list(
-                stored.values_list(
-                    "metric_id", "facility_id", "period_start", "period_end", "value", "numerator",
-                    "denominator", "source_system", "definition_version", "extracted_at",
-                    "batch_id", "entered_by_id",
-                )
-            )  # fmt: skip
+            seen["stored"] = stored_rows()
             raise _RolledBack
     except _RolledBack:
         pass
