@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from informatics.models import User
-from informatics.services import site_settings_get, user_sso_recheck
+from informatics.services import site_settings_get, user_sso_confirmed_until
 from informatics.sso import sso_enabled
 
 
@@ -62,10 +62,16 @@ def current_user() -> User | None:
     return user if isinstance(user, User) else None
 
 
+# The session key of the moment until which the provider's last confirmation holds.
+SSO_CONFIRMED_UNTIL = "sso_confirmed_until"
+
+
 class SsoRecheckMiddleware:
     """Re-check a signed-in user with the identity provider every OIDC_RECHECK_MINUTES: when
     the provider no longer confirms them, this session ends (with all their others and their
-    API token) and the page says why. Does nothing while single sign-on is not configured."""
+    API token) and the page says why. Does nothing while single sign-on is not configured.
+    The session keeps until when the user was confirmed, so pages in between ask nothing of
+    the database."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -74,7 +80,12 @@ class SsoRecheckMiddleware:
         if not sso_enabled() or request.path_info == reverse("healthz"):
             return self.get_response(request)  # the probe stays free of the database
         user = getattr(request, "user", None)
-        if isinstance(user, User) and not user_sso_recheck(user=user):
-            logout(request)
-            return render(request, "registration/sso_ended.html", status=401)
+        if isinstance(user, User):
+            until = request.session.get(SSO_CONFIRMED_UNTIL)
+            if until is None or until <= timezone.now().timestamp():
+                confirmed = user_sso_confirmed_until(user=user)
+                if confirmed is None:
+                    logout(request)
+                    return render(request, "registration/sso_ended.html", status=401)
+                request.session[SSO_CONFIRMED_UNTIL] = confirmed.timestamp()
         return self.get_response(request)

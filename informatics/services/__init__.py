@@ -59,7 +59,12 @@ from informatics.services.site import (
     site_settings_update,
     site_today,
 )
-from informatics.services.sso import SignInRefused, user_sso_recheck, user_sso_sign_in
+from informatics.services.sso import (
+    SignInRefused,
+    user_sso_confirmed_until,
+    user_sso_recheck,
+    user_sso_sign_in,
+)
 
 __all__ = [
     "FACILITY_FIELDS",
@@ -103,6 +108,7 @@ __all__ = [
     "user_password_set",
     "user_set_active",
     "user_sign_out_everywhere",
+    "user_sso_confirmed_until",
     "user_sso_recheck",
     "user_sso_sign_in",
     "user_token_create",

@@ -4,7 +4,7 @@ access of someone the provider no longer confirms."""
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -135,20 +135,28 @@ def user_sso_sign_in(*, issuer: str, claims: Mapping[str, Any], refresh_token: s
 
 
 def user_sso_recheck(*, user: User) -> bool:
-    """Whether the user may go on. A user the provider confirmed less than
-    OIDC_RECHECK_MINUTES ago (or one with no provider account) may; otherwise the provider is
-    asked again with a refresh-token grant. When it refuses (or cannot be reached), every
-    session of the user ends and their API token is deleted, and the answer is False."""
+    """Whether the user may go on (see `user_sso_confirmed_until`)."""
+    return user_sso_confirmed_until(user=user) is not None
+
+
+def user_sso_confirmed_until(*, user: User) -> datetime | None:
+    """Until when the user may go on without asking the provider again; None when they may
+    not. A user the provider confirmed less than OIDC_RECHECK_MINUTES ago (or one with no
+    provider account) may; otherwise the provider is asked again with a refresh-token grant.
+    When it refuses (or cannot be reached), every session of the user ends and their API token
+    is deleted, and the answer is None."""
     link = IdentityLink.objects.filter(user=user).first()
     interval = timedelta(minutes=settings.OIDC_RECHECK_MINUTES)
-    if link is None or timezone.now() - link.checked_at < interval:
-        return True
+    if link is None:
+        return timezone.now() + interval
+    if timezone.now() - link.checked_at < interval:
+        return link.checked_at + interval
     with transaction.atomic():
         # One check at a time per user: a refresh token may be used once (rotation), so a
         # second request waits here and then finds the user freshly confirmed.
         link = IdentityLink.objects.select_for_update().get(pk=link.pk)
         if timezone.now() - link.checked_at < interval:
-            return True
+            return link.checked_at + interval
         try:
             if not link.refresh_token:
                 raise SignInRefused("the provider gave no refresh token")
@@ -158,8 +166,8 @@ def user_sso_recheck(*, user: User) -> bool:
             link.refresh_token = ""
             link.save(update_fields=["refresh_token"])
             user_sign_out_everywhere(user=user)
-            return False
+            return None
         link.refresh_token = str(token.get("refresh_token") or link.refresh_token)
         link.checked_at = timezone.now()
         link.save(update_fields=["refresh_token", "checked_at"])
-    return True
+    return link.checked_at + interval

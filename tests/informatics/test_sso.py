@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -232,6 +234,27 @@ def test_fifteen_minutes_on_a_disabled_users_session_ends_and_their_token_is_ref
     ida.refresh_from_db()
     assert ida.session_generation == 1
     assert IdentityLink.objects.get(user=ida).refresh_token == ""
+
+
+def test_pages_between_two_checks_ask_nothing_about_the_provider_link(
+    oidc: OidcProvider, mapping: None, time_machine: Any
+) -> None:
+    oidc.account("lee", groups=["IS-Informatics-CMIO"])
+    client = Client()
+    sign_in_through_provider(client, "lee")
+    link_table = IdentityLink._meta.db_table
+
+    def link_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(HOME).status_code == 200
+        return sum(link_table in query["sql"] for query in queries.captured_queries)
+
+    assert link_queries() == 1  # the first page learns until when the sign-in holds
+    time_machine.shift(datetime.timedelta(minutes=14))
+    assert link_queries() == 0
+    time_machine.shift(datetime.timedelta(minutes=1))
+    assert link_queries() == 3  # read, locked, confirmed again by the provider
+    assert link_queries() == 0
 
 
 def test_the_api_token_alone_is_refused_fifteen_minutes_on(
