@@ -41,6 +41,17 @@ class VersionedModel(TimeStampedModel):
         abstract = True
 
 
+def one_row_per(*fields: str, name: str) -> models.UniqueConstraint:
+    """At most one row for each combination of `fields`: the unique constraint `name`."""
+    return models.UniqueConstraint(fields=list(fields), name=name)
+
+
+def keyed_by(*fields: str, name: str) -> tuple[list[str], list[models.BaseConstraint]]:
+    """The Meta `ordering, constraints` of a model with one row per combination of `fields`
+    (the unique constraint `name`) that is listed in the order of those fields."""
+    return list(fields), [one_row_per(*fields, name=name)]
+
+
 def unique_with_optional(
     fields: list[str], optional: str, *, name: str, name_without: str
 ) -> list[models.BaseConstraint]:
@@ -420,9 +431,7 @@ class IdentityLink(models.Model):
     checked_at = models.DateTimeField(help_text="When the provider last confirmed the person.")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["issuer", "subject"], name="identity_link_subject")
-        ]
+        constraints = [one_row_per("issuer", "subject", name="identity_link_subject")]
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
@@ -438,10 +447,7 @@ class GroupRoleMapping(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
-        ordering = ["group", "role"]
-        constraints = [
-            models.UniqueConstraint(fields=["group", "role"], name="group_role_mapping_unique")
-        ]
+        ordering, constraints = keyed_by("group", "role", name="group_role_mapping_unique")
 
     def __str__(self) -> str:
         return f"{self.group} → {self.role}"
@@ -454,8 +460,7 @@ class PinnedRole(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
-        ordering = ["user", "role"]
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="pinned_role_unique")]
+        ordering, constraints = keyed_by("user", "role", name="pinned_role_unique")
 
     def __str__(self) -> str:
         return f"{self.role} pinned on {self.user}"

@@ -16,6 +16,7 @@ from informatics.models import (
     TimeStampedModel,
     User,
     VersionedModel,
+    one_row_per,
 )
 from initiatives.choices import Alignment, FinancialKind, Health, InitiativeType, Stage
 from intake.models import IntakeRequest
@@ -121,9 +122,7 @@ class InitiativePriority(models.Model):
 
     class Meta:
         ordering = ["priority__rank", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["initiative", "priority"], name="align_once")
-        ]
+        constraints = [one_row_per("initiative", "priority", name="align_once")]
 
     def __str__(self) -> str:
         return f"{self.initiative} → {self.priority} ({self.alignment})"

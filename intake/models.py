@@ -22,6 +22,7 @@ from informatics.models import (
     TimeStampedModel,
     User,
     VersionedModel,
+    one_row_per,
 )
 from intake.choices import (
     CommentKind,
@@ -141,9 +142,7 @@ class IntakeRequest(VersionedModel):
             models.CheckConstraint(
                 condition=~Q(duplicate_of=models.F("id")), name="request_not_duplicate_of_itself"
             ),
-            models.UniqueConstraint(
-                fields=["submitted_by", "submission_key"], name="request_one_per_submission_key"
-            ),
+            one_row_per("submitted_by", "submission_key", name="request_one_per_submission_key"),
         ]
 
     def __str__(self) -> str:
@@ -165,9 +164,7 @@ class RequestVote(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["request", "voter"], name="vote_once_per_request")
-        ]
+        constraints = [one_row_per("request", "voter", name="vote_once_per_request")]
 
     def __str__(self) -> str:
         return f"+1 by {self.voter} on {self.request_id}"
@@ -258,9 +255,7 @@ class SavedView(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner")
-        ]
+        constraints = [one_row_per("owner", "name", name="saved_view_name_per_owner")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.owner})"

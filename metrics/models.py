@@ -17,6 +17,8 @@ from informatics.models import (
     TimeStampedModel,
     User,
     VersionedModel,
+    keyed_by,
+    one_row_per,
     unique_with_optional,
 )
 from initiatives.models import BenefitLine, Initiative
@@ -127,7 +129,7 @@ class MetricInitiative(models.Model):
     class Meta:
         ordering = ["metric", "-share", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["metric", "initiative"], name="metric_initiative_once"),
+            one_row_per("metric", "initiative", name="metric_initiative_once"),
             models.CheckConstraint(
                 condition=Q(share__gte=0) & Q(share__lte=100), name="metric_share_0_100"
             ),
@@ -310,9 +312,7 @@ class Measurement(models.Model):
             models.Index(fields=["metric", "period_end"], name="measurement_metric_end_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["metric", "facility", "period_start"], name="measurement_once_per_period"
-            ),
+            one_row_per("metric", "facility", "period_start", name="measurement_once_per_period"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="measurement_period_order"
             ),
@@ -356,10 +356,7 @@ class RollupSeries(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["metric", "facility"]
-        constraints = [
-            models.UniqueConstraint(fields=["metric", "facility"], name="rollup_series_once")
-        ]
+        ordering, constraints = keyed_by("metric", "facility", name="rollup_series_once")
 
     def __str__(self) -> str:
         return f"{self.metric_id}/{self.facility_id} {self.variation or 'no classification'}"
@@ -387,10 +384,7 @@ class RollupPoint(models.Model):
     complete = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["series", "period_start"]
-        constraints = [
-            models.UniqueConstraint(fields=["series", "period_start"], name="rollup_point_once")
-        ]
+        ordering, constraints = keyed_by("series", "period_start", name="rollup_point_once")
 
     def __str__(self) -> str:
         return f"{self.series_id} {self.period_start}: {self.value}"

@@ -7,7 +7,14 @@ from django.db import models
 from django.utils import timezone
 
 from informatics import limits
-from informatics.models import JobRun, Redaction, StrategicPriority, User, unique_with_optional
+from informatics.models import (
+    JobRun,
+    Redaction,
+    StrategicPriority,
+    User,
+    keyed_by,
+    unique_with_optional,
+)
 from reports.choices import FileKind, ReportState
 
 
@@ -77,10 +84,7 @@ class ReportFile(models.Model):
     rendered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["report", "kind"]
-        constraints = [
-            models.UniqueConstraint(fields=["report", "kind"], name="report_file_once_per_kind")
-        ]
+        ordering, constraints = keyed_by("report", "kind", name="report_file_once_per_kind")
 
     def __str__(self) -> str:
         return f"{self.report} {self.kind}"

@@ -8,7 +8,7 @@ from django.db import models
 from governance.choices import BodyKind
 from informatics import limits
 from informatics.choices import Route
-from informatics.models import TimeStampedModel
+from informatics.models import TimeStampedModel, one_row_per
 
 
 class GovernanceBody(TimeStampedModel):
@@ -51,9 +51,7 @@ class BodyMembership(models.Model):
     since = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["body", "user"], name="governance_membership_unique")
-        ]
+        constraints = [one_row_per("body", "user", name="governance_membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.body}"

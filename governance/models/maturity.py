@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from governance.choices import MaturityDimension, MaturityKind
 from informatics import limits
-from informatics.models import TimeStampedModel, User
+from informatics.models import TimeStampedModel, User, one_row_per
 
 # 1 to 4 in steps of 0.5, the only scores there are.
 SCORE_STEPS = tuple(Decimal(half) / 2 for half in range(2, 9))
@@ -61,9 +61,7 @@ class MaturityScore(models.Model):
     class Meta:
         ordering = ["assessment", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["assessment", "dimension"], name="maturity_one_score_per_dimension"
-            ),
+            one_row_per("assessment", "dimension", name="maturity_one_score_per_dimension"),
             models.CheckConstraint(
                 condition=Q(score__in=SCORE_STEPS), name="maturity_score_in_half_steps"
             ),
