@@ -117,11 +117,7 @@ class Decision(models.Model):
         Initiative, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
     priority = models.ForeignKey(
-        StrategicPriority,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="decisions",
+        StrategicPriority, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
     outcome = models.CharField(max_length=30, choices=Outcome.choices)
     rationale = models.TextField(max_length=limits.NOTE, validators=limits.max_length(limits.NOTE))
