@@ -132,15 +132,19 @@ register_listings(
 # --- Single sign-on: the admin edits which groups give which roles, and pins roles on people.
 
 
-class AdminRoleEdits(admin.ModelAdmin):
-    """Settings rows that the admin role edits here, by its role (DESIGN.md's table), whatever
-    Django's model permissions say."""
+class AdminRoleSees(admin.ModelAdmin):
+    """Rows that the admin role sees here, by its role (DESIGN.md's table), whatever Django's
+    model permissions say."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _admin_role_only(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _admin_role_only(request)
+
+
+class AdminRoleEdits(AdminRoleSees):
+    """Settings rows that the admin role also edits here, by its role."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _admin_role_only(request)
@@ -174,12 +178,8 @@ class PinnedRoleAdmin(AdminRoleEdits):
 
 
 @admin.register(IdentityLink)
-class IdentityLinkAdmin(ReadOnlyAdmin):
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _admin_role_only(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _admin_role_only(request)
+class IdentityLinkAdmin(AdminRoleSees, ReadOnlyAdmin):
+    """Whom the provider confirmed, and when: made and re-checked by signing in only."""
 
     list_display = ("user", "issuer", "subject", "checked_at")
     search_fields = ("user__email", "subject")
