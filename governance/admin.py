@@ -21,7 +21,7 @@ from governance.models import (
     Review,
     RouteOwner,
 )
-from informatics.web import ReadOnlyAdmin
+from informatics.admin_lists import Listing, register_listings
 
 
 @admin.register(AgendaSettings)
@@ -35,63 +35,38 @@ class AgendaSettingsAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(GovernanceBody)
-class GovernanceBodyAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "kind", "chair", "cadence", "is_active")
-    list_filter = ("kind", "is_active")
-    search_fields = ("code", "name")
-
-
-@admin.register(RouteOwner)
-class RouteOwnerAdmin(ReadOnlyAdmin):
-    list_display = ("route", "body")
-
-
-@admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin):
-    list_display = ("id", "body", "scheduled_for", "status", "created_by")
-    list_filter = ("status", "body")
-    ordering = ("-scheduled_for",)
-
-
-@admin.register(ActionItem)
-class ActionItemAdmin(ReadOnlyAdmin):
-    list_display = ("id", "title", "owner", "body", "due_on", "status", "reminded_on")
-    list_filter = ("status", "body")
-    search_fields = ("title",)
-    ordering = ("due_on",)
-
-
-# Decisions (registered below by the decision log's part).
-
-
-@admin.register(MaturityAssessment)
-class MaturityAssessmentAdmin(ReadOnlyAdmin):
-    list_display = ("assessed_on", "kind", "assessed_by", "due_on")
-    list_filter = ("kind",)
-
-
-@admin.register(MaturityScore)
-class MaturityScoreAdmin(ReadOnlyAdmin):
-    list_display = ("assessment", "dimension", "score")
-    list_filter = ("dimension",)
-
-
-@admin.register(MaturityWeight)
-class MaturityWeightAdmin(ReadOnlyAdmin):
-    list_display = ("dimension", "weight", "updated_at")
-
-
-# Decisions are append-only: a correction is a new decision recorded through
-# governance.services.decision_record.
-@admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "outcome", "body", "request", "initiative", "priority", "decided_at")
-    list_filter = ("outcome", "body")
-    search_fields = ("id", "rationale")
-    ordering = ("-decided_at", "-id")
-
-
-@admin.register(RequestBody)
-class RequestBodyAdmin(ReadOnlyAdmin):
-    list_display = ("request", "route", "body", "chosen_by", "chosen_at")
+register_listings(
+    {
+        GovernanceBody: Listing(
+            ("code", "name", "kind", "chair", "cadence", "is_active"),
+            filters=("kind", "is_active"),
+            search=("code", "name"),
+        ),
+        RouteOwner: Listing(("route", "body")),
+        Review: Listing(
+            ("id", "body", "scheduled_for", "status", "created_by"),
+            filters=("status", "body"),
+            ordering=("-scheduled_for",),
+        ),
+        ActionItem: Listing(
+            ("id", "title", "owner", "body", "due_on", "status", "reminded_on"),
+            filters=("status", "body"),
+            search=("title",),
+            ordering=("due_on",),
+        ),
+        MaturityAssessment: Listing(
+            ("assessed_on", "kind", "assessed_by", "due_on"), filters=("kind",)
+        ),
+        MaturityScore: Listing(("assessment", "dimension", "score"), filters=("dimension",)),
+        MaturityWeight: Listing(("dimension", "weight", "updated_at")),
+        # Decisions are append-only: a correction is a new decision recorded through
+        # governance.services.decision_record.
+        Decision: Listing(
+            ("id", "outcome", "body", "request", "initiative", "priority", "decided_at"),
+            filters=("outcome", "body"),
+            search=("id", "rationale"),
+            ordering=("-decided_at", "-id"),
+        ),
+        RequestBody: Listing(("request", "route", "body", "chosen_by", "chosen_at")),
+    }
+)

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from informatics import services
+from informatics.admin_lists import Listing, register_listings
 from informatics.choices import ROLE_ORDER, Role
 from informatics.models import (
     AuditEvent,
@@ -90,18 +91,6 @@ class FacilityAdmin(admin.ModelAdmin):
             obj.pk = created.pk
 
 
-@admin.register(SiteSettings)
-class SiteSettingsAdmin(ReadOnlyAdmin):
-    list_display = ("organisation_name", "time_zone", "currency", "updated_at")
-
-
-@admin.register(StrategicPriority)
-class StrategicPriorityAdmin(ReadOnlyAdmin):
-    list_display = ("title", "code", "value_category", "rank", "is_active", "version")
-    list_filter = ("is_active", "value_category")
-    search_fields = ("title", "code")
-
-
 @admin.register(User)
 class UserAdmin(ReadOnlyAdmin):
     list_display = ("email", "full_name", "role_list", "is_active", "last_login")
@@ -118,32 +107,44 @@ class UserAdmin(ReadOnlyAdmin):
         return ", ".join(str(Role(role).label) for role in ROLE_ORDER if role in names)
 
 
-@admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdmin):
-    list_display = ("kind", "status", "attempts", "progress_done", "progress_total", "created_at")
-    list_filter = ("status", "kind")
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "action", "object_repr", "content_type", "actor")
-    list_filter = ("action", "content_type")
-    search_fields = ("object_repr", "object_id")
-    date_hierarchy = "at"
+register_listings(
+    {
+        SiteSettings: Listing(("organisation_name", "time_zone", "currency", "updated_at")),
+        StrategicPriority: Listing(
+            ("title", "code", "value_category", "rank", "is_active", "version"),
+            filters=("is_active", "value_category"),
+            search=("title", "code"),
+        ),
+        JobRun: Listing(
+            ("kind", "status", "attempts", "progress_done", "progress_total", "created_at"),
+            filters=("status", "kind"),
+        ),
+        AuditEvent: Listing(
+            ("at", "action", "object_repr", "content_type", "actor"),
+            filters=("action", "content_type"),
+            search=("object_repr", "object_id"),
+            dates="at",
+        ),
+    }
+)
 
 
 # --- Single sign-on: the admin edits which groups give which roles, and pins roles on people.
 
 
-class AdminRoleEdits(admin.ModelAdmin):
-    """Settings rows that the admin role edits here, by its role (DESIGN.md's table), whatever
-    Django's model permissions say."""
+class AdminRoleSees(admin.ModelAdmin):
+    """Rows that the admin role sees here, by its role (DESIGN.md's table), whatever Django's
+    model permissions say."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _admin_role_only(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _admin_role_only(request)
+
+
+class AdminRoleEdits(AdminRoleSees):
+    """Settings rows that the admin role also edits here, by its role."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _admin_role_only(request)
@@ -177,12 +178,8 @@ class PinnedRoleAdmin(AdminRoleEdits):
 
 
 @admin.register(IdentityLink)
-class IdentityLinkAdmin(ReadOnlyAdmin):
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _admin_role_only(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _admin_role_only(request)
+class IdentityLinkAdmin(AdminRoleSees, ReadOnlyAdmin):
+    """Whom the provider confirmed, and when: made and re-checked by signing in only."""
 
     list_display = ("user", "issuer", "subject", "checked_at")
     search_fields = ("user__email", "subject")

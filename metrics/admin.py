@@ -6,9 +6,7 @@ imports (the batch is their audit) or hand entry; roll-ups only through the roll
 here they are shown and searched, never changed.
 """
 
-from django.contrib import admin
-
-from informatics.web import ReadOnlyAdmin
+from informatics.admin_lists import Listing, register_listings
 from metrics.models import (
     Annotation,
     ImportBatch,
@@ -21,60 +19,44 @@ from metrics.models import (
     ValueBasis,
 )
 
-
-@admin.register(Metric)
-class MetricAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "value_category", "direction", "chart_type", "is_active")
-    list_filter = ("value_category", "chart_type", "direction", "rule_preset", "is_active")
-    search_fields = ("code", "name", "definition")
-
-
-@admin.register(MetricInitiative)
-class MetricInitiativeAdmin(ReadOnlyAdmin):
-    list_display = ("metric", "initiative", "share", "benefit_line")
-    search_fields = ("metric__code", "initiative__title")
-
-
-@admin.register(ValueBasis)
-class ValueBasisAdmin(ReadOnlyAdmin):
-    list_display = ("metric", "kind", "baseline", "unit_cost", "unit_cost_source", "exposure_label")
-    list_filter = ("kind",)
-    search_fields = ("metric__code", "unit_cost_source")
-
-
-@admin.register(Target)
-class TargetAdmin(ReadOnlyAdmin):
-    list_display = ("metric", "facility", "value", "due_date")
-    search_fields = ("metric__code",)
-
-
-@admin.register(Annotation)
-class AnnotationAdmin(ReadOnlyAdmin):
-    list_display = ("metric", "kind", "date", "label", "facility")
-    list_filter = ("kind",)
-    search_fields = ("metric__code", "label")
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ("id", "filename", "format", "status", "rows_total", "uploaded_by", "created_at")
-    list_filter = ("status", "format")
-    search_fields = ("filename", "sha256")
-
-
-@admin.register(Measurement)
-class MeasurementAdmin(ReadOnlyAdmin):
-    list_display = ("metric", "facility", "period_start", "value", "numerator", "denominator")
-    list_filter = ("metric",)
-    search_fields = ("metric__code", "facility__code")
-
-
-@admin.register(RollupSeries)
-class RollupSeriesAdmin(ReadOnlyAdmin):
-    list_display = ("metric", "facility", "points", "data_through", "variation", "assurance")
-    list_filter = ("variation", "assurance")
-
-
-@admin.register(RollupPoint)
-class RollupPointAdmin(ReadOnlyAdmin):
-    list_display = ("series", "period_start", "value", "centre", "lower", "upper", "complete")
+register_listings(
+    {
+        Metric: Listing(
+            ("code", "name", "value_category", "direction", "chart_type", "is_active"),
+            filters=("value_category", "chart_type", "direction", "rule_preset", "is_active"),
+            search=("code", "name", "definition"),
+        ),
+        MetricInitiative: Listing(
+            ("metric", "initiative", "share", "benefit_line"),
+            search=("metric__code", "initiative__title"),
+        ),
+        ValueBasis: Listing(
+            ("metric", "kind", "baseline", "unit_cost", "unit_cost_source", "exposure_label"),
+            filters=("kind",),
+            search=("metric__code", "unit_cost_source"),
+        ),
+        Target: Listing(("metric", "facility", "value", "due_date"), search=("metric__code",)),
+        Annotation: Listing(
+            ("metric", "kind", "date", "label", "facility"),
+            filters=("kind",),
+            search=("metric__code", "label"),
+        ),
+        ImportBatch: Listing(
+            ("id", "filename", "format", "status", "rows_total", "uploaded_by", "created_at"),
+            filters=("status", "format"),
+            search=("filename", "sha256"),
+        ),
+        Measurement: Listing(
+            ("metric", "facility", "period_start", "value", "numerator", "denominator"),
+            filters=("metric",),
+            search=("metric__code", "facility__code"),
+        ),
+        RollupSeries: Listing(
+            ("metric", "facility", "points", "data_through", "variation", "assurance"),
+            filters=("variation", "assurance"),
+        ),
+        RollupPoint: Listing(
+            ("series", "period_start", "value", "centre", "lower", "upper", "complete")
+        ),
+    }
+)

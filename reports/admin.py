@@ -1,12 +1,12 @@
 """Django admin registrations of this app."""
 
-from django.contrib import admin
-
-from informatics.web import ReadOnlyAdmin
+from informatics.admin_lists import Listing, register_listings
 from reports.models import ValueReport
 
-
-@admin.register(ValueReport)
-class ValueReportAdmin(ReadOnlyAdmin):
-    list_display = ("month", "priority", "revision", "state", "issued_at")
-    list_filter = ("state",)
+register_listings(
+    {
+        ValueReport: Listing(
+            ("month", "priority", "revision", "state", "issued_at"), filters=("state",)
+        ),
+    }
+)

@@ -6,15 +6,32 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
+from django.contrib import admin
 from django.core.management import call_command
 from django.db.models import Sum
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from informatics.choices import FacilityKind, Role
 from informatics.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from informatics.models import AuditEvent, Facility, SiteSettings, StrategicPriority, User
+from informatics.models import (
+    AuditEvent,
+    Facility,
+    GroupRoleMapping,
+    IdentityLink,
+    PinnedRole,
+    SiteSettings,
+    StrategicPriority,
+    User,
+)
 from informatics.services import site_settings_get, site_today
 from intake.demo import PHYSICIANS
+from metrics.choices import ImportFormat
+from metrics.models import ImportBatch
 from metrics.periods import month_start
 from reports.choices import ReportState
 from reports.models import ReportSubscription, ValueReport
@@ -195,3 +212,57 @@ def test_seeds_an_issued_report_and_a_draft_waiting_for_the_narrative(seeded: st
     assert (draft.state, draft.revision, draft.narrative) == (ReportState.DRAFT, 1, "")
     assert ReportSubscription.objects.get(user__email="executive@riverside.example").active
     assert f"Reports: {before:%B %Y} issued (revision 1), {last:%B %Y} draft (revision 1)" in seeded
+
+
+def rows_the_demo_leaves_out() -> None:
+    """One row of each model the admin site shows that the demo does not fill: single sign-on
+    settings, an import, an API token and the lock-out records (django-axes)."""
+    cmo = User.objects.get(email="cmo@riverside.example")
+    GroupRoleMapping.objects.create(group="IS-Informatics-CMIO", role=Role.CMIO)
+    PinnedRole.objects.create(user=cmo, role=Role.EXECUTIVE)
+    IdentityLink.objects.create(
+        user=cmo,
+        issuer="https://login.riverside.example",
+        subject="00u1",
+        checked_at=timezone.now(),
+    )
+    ImportBatch.objects.create(
+        file="", filename="sepsis.csv", format=ImportFormat.CSV, sha256="0" * 64, uploaded_by=cmo
+    )
+    Token.objects.create(user=cmo)
+    seen = {"user_agent": "test", "ip_address": "127.0.0.1", "username": cmo.email}
+    AccessAttempt.objects.create(
+        **seen, http_accept="*/*", path_info="/", get_data="", post_data="", failures_since_start=1
+    )
+    AccessFailureLog.objects.create(**seen, http_accept="*/*", path_info="/")
+    AccessLog.objects.create(**seen, http_accept="*/*", path_info="/")
+
+
+def test_every_admin_list_search_and_change_page_opens_on_the_demo(seeded: str) -> None:
+    rows_the_demo_leaves_out()
+    client = Client()
+    client.force_login(User.objects.get(email="admin@riverside.example"))
+    opened: dict[str, list[str]] = {}
+    failures = []
+
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        first = model._default_manager.order_by("pk").first()
+        urls = [changelist]
+        if model_admin.search_fields:
+            urls.append(f"{changelist}?q=riverside")
+        if first is not None:
+            urls.append(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
+            )
+        for url in urls:
+            status = client.get(url).status_code
+            if status != 200:
+                failures.append(f"{url}: {status}")
+        opened[opts.label] = urls
+
+    assert failures == []
+    # Every registered model had a row, so each one's change page was opened.
+    assert [label for label, urls in opened.items() if "/change/" not in urls[-1]] == []
+    assert len(opened) == 48
