@@ -32,8 +32,7 @@ from metrics.choices import (
     ValueKind,
 )
 from metrics.models import Metric, ValueBasis
-from metrics.services import METRIC_FIELDS
-from metrics.services.catalogue import VALUE_BASIS_FIELDS
+from metrics.services import METRIC_FIELDS, VALUE_BASIS_FIELDS
 
 DATE_FORMAT = "%Y-%m-%d"
 

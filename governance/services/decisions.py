@@ -3,6 +3,7 @@ owning app's services, and the evidence the decision saw. Decisions are append-o
 no update or delete here; a correction is a new decision that supersedes the old one."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,34 @@ INITIATIVE_STAGE: dict[str, str] = {
     OC.APPROVE_WITH_CHANGES: Stage.APPROVED,
     OC.DEFER: Stage.DEFERRED,
     OC.STOP: Stage.STOPPED,
+}
+
+
+@dataclass(frozen=True)
+class OutcomeCode:
+    """A code one outcome takes (`codes`, for `outcome`): `missing` when that outcome lacks it
+    (the codes are listed after it), `unwanted` when another outcome gives it."""
+
+    codes: type[models.TextChoices]
+    outcome: str
+    missing: str
+    unwanted: str
+
+
+# The decision fields that hold such a code.
+OUTCOME_CODES = {
+    "decline_reason": OutcomeCode(
+        DeclineReason,
+        OC.DECLINE,
+        missing="Give the reason for declining",
+        unwanted="Only a decline takes a reason code.",
+    ),
+    "redirect_to": OutcomeCode(
+        RedirectTo,
+        OC.REDIRECT,
+        missing="Say where the request goes instead",
+        unwanted="Only a redirect says where the request goes.",
+    ),
 }
 CREATED_FIELDS = (
     "body",
@@ -204,18 +233,13 @@ def _subject_check(
     return given[0]
 
 
-def _outcome_check(
-    *,
-    kind: str,
-    outcome: str,
-    request: IntakeRequest | None,
-    initiative: Initiative | None,
-    decline_reason: str,
-    redirect_to: str,
-    revisit_on: datetime.date | None,
-    merged_into: IntakeRequest | None,
-    waiver: str,
-) -> None:
+def _outcome_check(kind: str, decision: Decision) -> None:
+    """What `decision`'s outcome takes, checked: it fits the subject `kind`, and it has the
+    revisit date, reason code, destination, surviving request or waiver it needs, and no
+    other."""
+    outcome = decision.outcome
+    revisit_on = decision.revisit_on
+    merged_into = decision.merged_into
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": f"{outcome!r} is not a decision outcome."})
     label = str(Outcome(outcome).label)
@@ -236,66 +260,37 @@ def _outcome_check(
             errors["revisit_on"] = "Give a revisit date after today."
     elif revisit_on is not None:
         errors["revisit_on"] = "Only a deferral takes a revisit date."
-    _outcome_code(
-        errors,
-        "decline_reason",
-        decline_reason,
-        DeclineReason,
-        wanted=outcome == OC.DECLINE,
-        missing="Give the reason for declining",
-        unwanted="Only a decline takes a reason code.",
-    )
-    _outcome_code(
-        errors,
-        "redirect_to",
-        redirect_to,
-        RedirectTo,
-        wanted=outcome == OC.REDIRECT,
-        missing="Say where the request goes instead",
-        unwanted="Only a redirect says where the request goes.",
-    )
+    for name, code in OUTCOME_CODES.items():
+        value = getattr(decision, name)
+        if outcome == code.outcome:
+            if value not in code.codes.values:
+                listed = ", ".join(str(label).lower() for label in code.codes.labels)
+                errors[name] = f"{code.missing} ({listed})."
+        elif value:
+            errors[name] = code.unwanted
     if outcome == OC.MERGE:
         if merged_into is None:
             errors["merged_into"] = "Give the request this one merges into."
-        elif request is not None and merged_into.pk == request.pk:
+        elif merged_into.pk == decision.request_id:
             errors["merged_into"] = "A request cannot be merged into itself."
     elif merged_into is not None:
         errors["merged_into"] = "Only a merge names the request it merges into."
+    initiative = decision.initiative
     if kind == "initiative" and outcome in APPROVALS and initiative is not None:
         missing = []
         if initiative.informaticist_lead_id is None:
             missing.append("no informaticist lead")
         if not initiative.benefits.exists():
             missing.append("no benefit line")
-        if missing and not waiver:
+        if missing and not decision.waiver:
             errors["waiver"] = (
                 f"The initiative has {' and '.join(missing)}: add them before approving, or "
                 "give the reason to approve without them as a waiver."
             )
-    elif waiver:
+    elif decision.waiver:
         errors["waiver"] = "Only the approval of an initiative takes a waiver."
     if errors:
         raise ValidationError(errors)
-
-
-def _outcome_code(
-    errors: dict[str, str],
-    name: str,
-    value: str,
-    codes: type[models.TextChoices],
-    *,
-    wanted: bool,
-    missing: str,
-    unwanted: str,
-) -> None:
-    """The code `name` one outcome takes: one of `codes` when `wanted` (else `missing`, with
-    the codes listed), none otherwise (`unwanted`)."""
-    if wanted:
-        if value not in codes.values:
-            listed = ", ".join(str(label).lower() for label in codes.labels)
-            errors[name] = f"{missing} ({listed})."
-    elif value:
-        errors[name] = unwanted
 
 
 def _supersedes_check(
@@ -332,53 +327,38 @@ def _supersedes_check(
 
 
 def _request_effect(
-    *,
-    actor: User,
-    request: IntakeRequest,
-    outcome: str,
-    body: GovernanceBody,
-    rationale: str,
-    decline_reason: str,
-    redirect_to: str,
-    revisit_on: datetime.date | None,
-    merged_into: IntakeRequest | None,
-    phi_confirmed: bool,
+    *, actor: User, request: IntakeRequest, decision: Decision, phi_confirmed: bool
 ) -> None:
+    outcome = decision.outcome
     if outcome == OC.MERGE:
-        assert merged_into is not None
+        assert decision.merged_into is not None
         intake_services.request_merge(
-            actor=actor, request=request, survivor=merged_into, via="governance"
+            actor=actor, request=request, survivor=decision.merged_into, via="governance"
         )
         return
     to_status = REQUEST_STATUS.get(outcome)
     if to_status is None:  # escalated: it waits on a higher body, where it is
         return
-    decided = f"{Outcome(outcome).label} by {body.name}"
-    if outcome == OC.DEFER and revisit_on is not None:
-        decided += f", to revisit on {revisit_on:%Y-%m-%d}"
+    decided = f"{Outcome(outcome).label} by {decision.body.name}"
+    if outcome == OC.DEFER and decision.revisit_on is not None:
+        decided += f", to revisit on {decision.revisit_on:%Y-%m-%d}"
     if outcome == OC.REDIRECT:
-        decided += f" to {RedirectTo(redirect_to).label.lower()}"
+        decided += f" to {RedirectTo(decision.redirect_to).label.lower()}"
     intake_services.request_transition(
         actor=actor,
         request=request,
         to_status=to_status,
-        note=f"{decided}: {rationale}",
-        decline_reason=decline_reason,
+        note=f"{decided}: {decision.rationale}",
+        decline_reason=decision.decline_reason,
         via="governance",
         phi_confirmed=phi_confirmed,
     )
 
 
 def _initiative_effect(
-    *,
-    actor: User,
-    initiative: Initiative,
-    outcome: str,
-    rationale: str,
-    revisit_on: datetime.date | None,
-    phi_confirmed: bool,
+    *, actor: User, initiative: Initiative, decision: Decision, phi_confirmed: bool
 ) -> None:
-    to_stage = INITIATIVE_STAGE.get(outcome)
+    to_stage = INITIATIVE_STAGE.get(decision.outcome)
     if to_stage is None:  # escalated: it waits on a higher body, where it is
         return
     initiative_services.initiative_advance(
@@ -386,8 +366,8 @@ def _initiative_effect(
         initiative=initiative,
         version=initiative.version,
         to_stage=to_stage,
-        reason=rationale,
-        revisit_date=revisit_on,
+        reason=decision.rationale,
+        revisit_date=decision.revisit_on,
         via="governance",
         phi_confirmed=phi_confirmed,
     )
@@ -441,55 +421,8 @@ def decision_record(
         raise ValidationError({"review": "The review is a meeting of another body."})
     if initiative is not None:
         initiative = lock(initiative)
-    rationale = (rationale or "").strip()
-    waiver = (waiver or "").strip()
-    errors: dict[str, str] = {}
-    if not rationale:
-        errors["rationale"] = "Say why: the rationale is kept with the decision."
-    field_errors(Decision(rationale=rationale, waiver=waiver), ("rationale", "waiver"), errors)
-    if errors:
-        raise ValidationError(errors)
-    _outcome_check(
-        kind=kind,
-        outcome=outcome,
-        request=request,
-        initiative=initiative,
-        decline_reason=decline_reason,
-        redirect_to=redirect_to,
-        revisit_on=revisit_on,
-        merged_into=merged_into,
-        waiver=waiver,
-    )
-    old = _supersedes_check(supersedes, request=request, initiative=initiative, priority=priority)
-    findings = guard_record_text(
-        Decision, {"rationale": rationale, "waiver": waiver}, confirmed=phi_confirmed
-    )
-    evidence = decision_evidence(
-        request=request, initiative=initiative, priority=priority, agenda_item=agenda_item
-    )
-    if request is not None:
-        _request_effect(
-            actor=actor,
-            request=request,
-            outcome=outcome,
-            body=body,
-            rationale=rationale,
-            decline_reason=decline_reason,
-            redirect_to=redirect_to,
-            revisit_on=revisit_on,
-            merged_into=merged_into,
-            phi_confirmed=phi_confirmed,
-        )
-    elif initiative is not None:
-        _initiative_effect(
-            actor=actor,
-            initiative=initiative,
-            outcome=outcome,
-            rationale=rationale,
-            revisit_on=revisit_on,
-            phi_confirmed=phi_confirmed,
-        )
-    decision = Decision.objects.create(
+    # The decision as it will be stored, checked, then saved once its effect has applied.
+    decision = Decision(
         body=body,
         review=review,
         agenda_item=agenda_item,
@@ -497,17 +430,42 @@ def decision_record(
         initiative=initiative,
         priority=priority,
         outcome=outcome,
-        rationale=rationale,
+        rationale=(rationale or "").strip(),
         decline_reason=decline_reason,
         redirect_to=redirect_to,
         revisit_on=revisit_on,
         merged_into=merged_into,
-        waiver=waiver,
-        evidence=evidence,
-        supersedes=old,
+        waiver=(waiver or "").strip(),
         decided_by=actor,
-        decided_at=timezone.now(),
     )
+    errors: dict[str, str] = {}
+    if not decision.rationale:
+        errors["rationale"] = "Say why: the rationale is kept with the decision."
+    field_errors(decision, ("rationale", "waiver"), errors)
+    if errors:
+        raise ValidationError(errors)
+    _outcome_check(kind, decision)
+    decision.supersedes = _supersedes_check(
+        supersedes, request=request, initiative=initiative, priority=priority
+    )
+    findings = guard_record_text(
+        Decision,
+        {"rationale": decision.rationale, "waiver": decision.waiver},
+        confirmed=phi_confirmed,
+    )
+    decision.evidence = decision_evidence(
+        request=request, initiative=initiative, priority=priority, agenda_item=agenda_item
+    )
+    if request is not None:
+        _request_effect(
+            actor=actor, request=request, decision=decision, phi_confirmed=phi_confirmed
+        )
+    elif initiative is not None:
+        _initiative_effect(
+            actor=actor, initiative=initiative, decision=decision, phi_confirmed=phi_confirmed
+        )
+    decision.decided_at = timezone.now()
+    decision.save(force_insert=True)
     audit_created(instance=decision, actor=actor, fields=CREATED_FIELDS)
     record_phi(instance=decision, findings=findings, actor=actor)
     return decision

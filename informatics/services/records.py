@@ -1,13 +1,15 @@
 """Plumbing every app's write services share: row locks for optimistic-lock edits, the field
 whitelist of an update, the model's own field checks, and the record of confirmed PHI
-warnings, and the write of a versioned edit."""
+warnings, and the writes of a versioned record (created, edited)."""
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils import timezone
 
 from informatics.audit import audit_created, audit_record, audited_update, diff
 from informatics.choices import AuditAction
@@ -145,6 +147,38 @@ class Writes[M: VersionedModel]:
     m2m_set: Callable[[M, Mapping[str, Any]], None]
 
 
+def versioned_create[M: VersionedModel](
+    model: type[M],
+    cleaned: Mapping[str, Any],
+    *,
+    actor: User,
+    writes: Writes[M],
+    confirmed: bool,
+    at: datetime.datetime | None = None,
+    audited: Iterable[str] = (),
+    **values: Any,
+) -> M:
+    """Create a record from the checked fields `cleaned`: the PHI guard over its guarded texts,
+    the row (its `writes.fields` in `cleaned` and the `values` the service sets, created and
+    updated `at`, by default now), its many-to-many relations `writes.m2m`, its audited
+    creation (the fields, those of `values` named in `audited`, and the relations) and the
+    confirmations of the PHI warnings the actor saved through."""
+    findings = guard_record_text(model, cleaned, confirmed=confirmed)
+    at = at or timezone.now()
+    instance = model._default_manager.create(
+        **{name: cleaned[name] for name in writes.fields}, **values, created_at=at, updated_at=at
+    )
+    writes.m2m_set(instance, cleaned)
+    audit_created(
+        instance=instance,
+        actor=actor,
+        fields=(*writes.fields, *audited),
+        extra=writes.m2m_values(instance),
+    )
+    record_phi(instance=instance, findings=findings, actor=actor)
+    return instance
+
+
 def versioned_update[M: VersionedModel](
     locked: M,
     cleaned: Mapping[str, Any],
@@ -152,12 +186,16 @@ def versioned_update[M: VersionedModel](
     actor: User,
     version: int,
     writes: Writes[M],
-    findings: Mapping[str, list[PhiFinding]],
+    confirmed: bool,
 ) -> None:
-    """Write an edit of the locked row: its `writes.fields` in `cleaned` through one audited
-    save (refused with StaleEdit unless the row is still at `version`), then its many-to-many
-    relations `writes.m2m` in `cleaned`, audited as part of that same save, then the
-    confirmations of the PHI warnings (`findings`) the actor saved through."""
+    """Write an edit of the locked row: the PHI guard over the guarded texts it changes, its
+    `writes.fields` in `cleaned` through one audited save (refused with StaleEdit unless the
+    row is still at `version`), then its many-to-many relations `writes.m2m` in `cleaned`,
+    audited as part of that same save, then the confirmations of the PHI warnings the actor
+    saved through."""
+    findings = guard_changed_text(
+        locked, cleaned, guarded_fields(type(locked)), confirmed=confirmed
+    )
     m2m_before = writes.m2m_values(locked)
     audited_update(
         locked,

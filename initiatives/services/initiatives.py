@@ -9,18 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from informatics.audit import audit_created, audit_record
+from informatics.audit import audit_record
 from informatics.choices import AuditAction, Role
 from informatics.models import Facility, StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.services.records import (
     copy_back,
-    guard_changed_text,
-    guard_record_text,
-    guarded_fields,
     lock,
-    record_phi,
     refuse_unknown_fields,
+    versioned_create,
     versioned_update,
 )
 from initiatives.models import (
@@ -29,12 +26,9 @@ from initiatives.models import (
 )
 from initiatives.services._common import (
     INITIATIVE_EDITABLE,
-    INITIATIVE_FIELDS,
     INITIATIVE_WRITES,
     G,
     _initiative_check,
-    _m2m_set,
-    _m2m_values,
     _version_check,
 )
 from initiatives.services.links import (
@@ -99,26 +93,21 @@ def initiative_create(
             "cost_estimate": cost_estimate,
         }
     )
-    findings = guard_record_text(Initiative, cleaned, confirmed=phi_confirmed)
     now = timezone.now()
-    initiative = Initiative.objects.create(
-        **{name: cleaned[name] for name in INITIATIVE_FIELDS},
+    initiative = versioned_create(
+        Initiative,
+        cleaned,
+        actor=actor,
+        writes=INITIATIVE_WRITES,
+        confirmed=phi_confirmed,
+        at=now,
+        audited=("stage",),
         stage=G.PROPOSED,
         stage_changed_at=now,
-        created_at=now,
-        updated_at=now,
     )
-    _m2m_set(initiative, cleaned)
     StageChange.objects.create(
         initiative=initiative, from_stage="", to_stage=G.PROPOSED, actor=actor, at=now
     )
-    audit_created(
-        instance=initiative,
-        actor=actor,
-        fields=(*INITIATIVE_FIELDS, "stage"),
-        extra=_m2m_values(initiative),
-    )
-    record_phi(instance=initiative, findings=findings, actor=actor)
     linked = _link(actor=actor, initiative=initiative, requests=requests)
     if linked:
         audit_record(
@@ -150,11 +139,13 @@ def initiative_update(
         raise ValidationError({"stage": "Move the stage with the stage action."})
     refuse_unknown_fields(changes, INITIATIVE_EDITABLE)
     cleaned = _initiative_check(changes, current=locked)
-    findings = guard_changed_text(
-        locked, cleaned, guarded_fields(Initiative), confirmed=phi_confirmed
-    )
     versioned_update(
-        locked, cleaned, actor=actor, version=version, writes=INITIATIVE_WRITES, findings=findings
+        locked,
+        cleaned,
+        actor=actor,
+        version=version,
+        writes=INITIATIVE_WRITES,
+        confirmed=phi_confirmed,
     )
     copy_back(initiative, locked)
     return initiative

@@ -3,19 +3,19 @@ hand-entered measurements (`catalogue`), imports of files (`imports`) and the st
 (`rollups`). Every function checks who may act, validates with field- or row-named errors
 before writing anything and records what changed."""
 
-from metrics.services.catalogue import (
+from metrics.services.catalogue.annotations import annotation_add, annotation_delete
+from metrics.services.catalogue.definitions import (
     METRIC_EDITABLE,
     METRIC_FIELDS,
     ROLLUP_FIELDS,
-    annotation_add,
-    annotation_delete,
-    measurement_enter,
     metric_create,
-    metric_link_initiative,
-    metric_unlink_initiative,
     metric_update,
-    target_delete,
-    target_set,
+)
+from metrics.services.catalogue.links import metric_link_initiative, metric_unlink_initiative
+from metrics.services.catalogue.measurements import measurement_enter
+from metrics.services.catalogue.targets import target_delete, target_set
+from metrics.services.catalogue.value import (
+    VALUE_BASIS_FIELDS,
     value_basis_delete,
     value_basis_set,
 )
@@ -26,6 +26,7 @@ __all__ = [
     "METRIC_EDITABLE",
     "METRIC_FIELDS",
     "ROLLUP_FIELDS",
+    "VALUE_BASIS_FIELDS",
     "RollupResult",
     "annotation_add",
     "annotation_delete",

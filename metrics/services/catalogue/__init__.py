@@ -9,39 +9,7 @@ each error naming its field — guards free text against patient information, re
 changed (informatics.audit; a hand-entered measurement per row, an imported one through its
 batch) and, when a change alters what a chart shows, enqueues a roll-up of the metric after
 commit.
+
+The package's public names are exported by `metrics.services`, the one place that lists
+them.
 """
-
-from metrics.services.catalogue.annotations import annotation_add, annotation_delete
-from metrics.services.catalogue.definitions import (
-    METRIC_EDITABLE,
-    METRIC_FIELDS,
-    ROLLUP_FIELDS,
-    metric_create,
-    metric_update,
-)
-from metrics.services.catalogue.links import metric_link_initiative, metric_unlink_initiative
-from metrics.services.catalogue.measurements import measurement_enter
-from metrics.services.catalogue.targets import target_delete, target_set
-from metrics.services.catalogue.value import (
-    VALUE_BASIS_FIELDS,
-    value_basis_delete,
-    value_basis_set,
-)
-
-__all__ = [
-    "METRIC_EDITABLE",
-    "METRIC_FIELDS",
-    "ROLLUP_FIELDS",
-    "VALUE_BASIS_FIELDS",
-    "annotation_add",
-    "annotation_delete",
-    "measurement_enter",
-    "metric_create",
-    "metric_link_initiative",
-    "metric_unlink_initiative",
-    "metric_update",
-    "target_delete",
-    "target_set",
-    "value_basis_delete",
-    "value_basis_set",
-]

@@ -8,9 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Q, TextField
-from django.utils import timezone
 
-from informatics.audit import audit_created, diff, field_values
+from informatics.audit import diff, field_values
 from informatics.exceptions import StaleEdit
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
@@ -18,12 +17,9 @@ from informatics.services.records import (
     Writes,
     copy_back,
     field_errors,
-    guard_changed_text,
-    guard_record_text,
-    guarded_fields,
     lock,
-    record_phi,
     refuse_unknown_fields,
+    versioned_create,
     versioned_update,
 )
 from metrics.choices import ChartType, MetricFrequency, RulePreset
@@ -247,15 +243,9 @@ def metric_create(
             "balancing_metrics": balancing_metrics,
         }
     )
-    findings = guard_record_text(Metric, cleaned, confirmed=phi_confirmed)
-    now = timezone.now()
-    metric = Metric.objects.create(
-        **{name: cleaned[name] for name in METRIC_FIELDS}, created_at=now, updated_at=now
+    return versioned_create(
+        Metric, cleaned, actor=actor, writes=METRIC_WRITES, confirmed=phi_confirmed
     )
-    _m2m_set(metric, cleaned)
-    audit_created(instance=metric, actor=actor, fields=METRIC_FIELDS, extra=_m2m_values(metric))
-    record_phi(instance=metric, findings=findings, actor=actor)
-    return metric
 
 
 @transaction.atomic
@@ -273,10 +263,9 @@ def metric_update(
     refuse_unknown_fields(changes, METRIC_EDITABLE)
     cleaned = _metric_check(changes, current=locked)
     _data_check(locked, cleaned)
-    findings = guard_changed_text(locked, cleaned, guarded_fields(Metric), confirmed=phi_confirmed)
     before = field_values(locked, [name for name in METRIC_FIELDS if name in cleaned])
     versioned_update(
-        locked, cleaned, actor=actor, version=version, writes=METRIC_WRITES, findings=findings
+        locked, cleaned, actor=actor, version=version, writes=METRIC_WRITES, confirmed=phi_confirmed
     )
     moved = diff(before, field_values(locked, before.keys()))
     if ROLLUP_FIELDS & set(moved):
