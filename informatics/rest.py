@@ -395,19 +395,23 @@ class PersonRefOutput(serializers.Serializer):
         return None
 
 
-class FacilityRefOutput(serializers.Serializer):
-    """A facility named on another record."""
-
+# A record with a code, named on another record: its id and code, then what each kind adds (its
+# name or title). (No docstring: the schema would give it to every subclass without one of its
+# own.)
+class CodedRefOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
+
+
+class FacilityRefOutput(CodedRefOutput):
+    """A facility named on another record."""
+
     name = serializers.CharField()
 
 
-class PriorityRefOutput(serializers.Serializer):
+class PriorityRefOutput(CodedRefOutput):
     """A strategic priority named on another record."""
 
-    id = serializers.IntegerField()
-    code = serializers.CharField()
     title = serializers.CharField()
 
 
