@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, cast
 
 from django.db.models import Model
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -252,6 +257,23 @@ class ApiViewSet[M: Model](viewsets.GenericViewSet[M]):
     def get_permissions(self) -> list[BasePermission]:
         return allowed(self.needed())
 
+    # What the viewset's writes answer with: its record as `shown` reads it, rendered by
+    # `detail_output`.
+    detail_output: ClassVar[type[Serializer]]
+
+    def shown(self, record: M) -> Any:
+        """`record` as `detail_output` renders it (override to read it in full)."""
+        return record
+
+    def respond(self, record: M, code: int = status.HTTP_200_OK) -> Response:
+        """`record`, read by `shown`, rendered by `detail_output` and answered with `code`."""
+        return render(self.detail_output, self.shown(record), code)
+
+    def created(self, service: Callable[..., M], input_class: type[Serializer]) -> Response:
+        """`service` makes a record from the body parsed by `input_class`; the answer renders it
+        (201)."""
+        return self.respond(call(service, self.request, input_class), status.HTTP_201_CREATED)
+
 
 class RecordViewSet[M: Model](ApiViewSet[M]):
     """A viewset whose services take its record under one keyword, `record_name`."""
@@ -271,6 +293,12 @@ class RecordViewSet[M: Model](ApiViewSet[M]):
         data = parse(input_class, self.request) if input_class is not None else {}
         target = record if record is not None else self.get_object()
         return service(actor=actor(self.request), **{self.record_name: target}, **known, **data)
+
+    def change(
+        self, service: Callable[..., M], input_class: type[Serializer] | None = None
+    ) -> Response:
+        """`service` changes the record of the URL (`on_record`); the answer renders it."""
+        return self.respond(self.on_record(service, input_class))
 
     def add(
         self,
@@ -319,6 +347,31 @@ def allowed(action: Action) -> list[BasePermission]:
     return [IsAuthenticated(), ActionAllowed(action)]
 
 
+class ApiView(APIView):
+    """An API view whose requests need `needs`, an action of DESIGN.md's table, before any
+    input is parsed."""
+
+    needs: ClassVar[Action]
+
+    def needed(self) -> Action:
+        """What the current request needs (override where the HTTP method matters)."""
+        return self.needs
+
+    def get_permissions(self) -> list[BasePermission]:
+        return allowed(self.needed())
+
+
+def listing[V: type[APIView]](
+    summary: str, description: str | None = None, *, retrieve: str | None = None, **schema: Any
+) -> Callable[[V], V]:
+    """Documents a viewset's list (and, given `retrieve`, its one-record read by that summary)
+    where the mixins' operations have no decorator of their own."""
+    documented = {"list": extend_schema(summary=summary, description=description, **schema)}
+    if retrieve is not None:
+        documented["retrieve"] = extend_schema(summary=retrieve)
+    return extend_schema_view(**documented)
+
+
 PHI_CONFIRMED_HELP = (
     "Send true to save text that the patient-information guard flagged, confirming it is not "
     "patient information (the confirmation is recorded)."
@@ -342,19 +395,23 @@ class PersonRefOutput(serializers.Serializer):
         return None
 
 
-class FacilityRefOutput(serializers.Serializer):
-    """A facility named on another record."""
-
+# A record with a code, named on another record: its id and code, then what each kind adds (its
+# name or title). (No docstring: the schema would give it to every subclass without one of its
+# own.)
+class CodedRefOutput(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
+
+
+class FacilityRefOutput(CodedRefOutput):
+    """A facility named on another record."""
+
     name = serializers.CharField()
 
 
-class PriorityRefOutput(serializers.Serializer):
+class PriorityRefOutput(CodedRefOutput):
     """A strategic priority named on another record."""
 
-    id = serializers.IntegerField()
-    code = serializers.CharField()
     title = serializers.CharField()
 
 

@@ -4,8 +4,8 @@ changed)."""
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,17 +21,15 @@ REVIEW_NOT_FOUND = OpenApiResponse(description="No such review.")
 ACTION_NOT_FOUND = OpenApiResponse(description="No such action item (or not yours to see).")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List reviews",
-        description="Reviews of every body, the latest first, with counts of agenda items and "
-        "decisions.",
-    ),
+@rest.listing(
+    "List reviews",
+    "Reviews of every body, the latest first, with counts of agenda items and decisions.",
 )
 class ReviewViewSet(mixins.ListModelMixin, rest.RecordViewSet[Review]):
     """Reviews (meetings) of the governance bodies, with their agendas."""
 
     serializer_class = s.ReviewListOutput
+    detail_output = s.ReviewDetailOutput
     lookup_value_regex = "[0-9]+"
     record_name = "review"
     # Anyone signed in reads; the service lets the body's chair, the CMO or the CMIO schedule.
@@ -39,6 +37,9 @@ class ReviewViewSet(mixins.ListModelMixin, rest.RecordViewSet[Review]):
 
     def get_queryset(self) -> QuerySet[Review]:
         return selectors.review_list()
+
+    def shown(self, record: Review) -> Review:
+        return selectors.review_detail(pk=record.pk)
 
     @extend_schema(
         summary="One review",
@@ -59,24 +60,19 @@ class ReviewViewSet(mixins.ListModelMixin, rest.RecordViewSet[Review]):
         responses=rest.answers(s.ReviewDetailOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        review = rest.call(services.review_schedule, request, s.ReviewCreateInput)
-        return Response(
-            s.ReviewDetailOutput(selectors.review_detail(pk=review.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self.created(services.review_schedule, s.ReviewCreateInput)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List action items",
-        description="Your action items and those of the bodies you chair (all of them for the "
-        "CMO and the CMIO), open and overdue first.",
-    ),
+@rest.listing(
+    "List action items",
+    "Your action items and those of the bodies you chair (all of them for the CMO and the "
+    "CMIO), open and overdue first.",
 )
 class ActionItemViewSet(mixins.ListModelMixin, rest.RecordViewSet[ActionItem]):
     """Action items left by decisions and agenda items."""
 
     serializer_class = s.ActionItemOutput
+    detail_output = s.ActionItemOutput
     lookup_value_regex = "[0-9]+"
     record_name = "item"
     # Anyone signed in; the services check the body (decision recorders create, the owner or
@@ -93,7 +89,7 @@ class ActionItemViewSet(mixins.ListModelMixin, rest.RecordViewSet[ActionItem]):
         responses={200: s.ActionItemOutput, 404: ACTION_NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return rest.render(s.ActionItemOutput, self.get_object())
+        return self.respond(self.get_object())
 
     @extend_schema(
         summary="Create an action item",
@@ -103,8 +99,7 @@ class ActionItemViewSet(mixins.ListModelMixin, rest.RecordViewSet[ActionItem]):
         responses=rest.answers(s.ActionItemOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        item = rest.call(services.action_item_create, request, s.ActionItemCreateInput)
-        return rest.render(s.ActionItemOutput, item, status.HTTP_201_CREATED)
+        return self.created(services.action_item_create, s.ActionItemCreateInput)
 
     @extend_schema(
         operation_id="action_items_complete",
@@ -115,5 +110,4 @@ class ActionItemViewSet(mixins.ListModelMixin, rest.RecordViewSet[ActionItem]):
     )
     @action(detail=True, methods=["post"], url_path="complete", url_name="complete")
     def complete(self, request: Request, pk: str) -> Response:
-        item = self.on_record(services.action_item_complete)
-        return rest.render(s.ActionItemOutput, item)
+        return self.change(services.action_item_complete)

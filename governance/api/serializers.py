@@ -67,12 +67,10 @@ class MaturityAssessmentOutput(serializers.Serializer):
 # --- Decisions ----------------------------------------------------------------------------------
 
 
-class BodyRefOutput(serializers.Serializer):
+class BodyRefOutput(rest.CodedRefOutput):
     """A governance body named on another record."""
 
-    id = serializers.IntegerField()
-    code = rest.CharField()
-    name = rest.CharField()
+    name = serializers.CharField()
 
 
 class DecisionOutput(serializers.Serializer):

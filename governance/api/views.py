@@ -5,7 +5,7 @@ delete (PUT, PATCH and DELETE answer 405)."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -23,16 +23,10 @@ from intake.models import IntakeRequest
 NO_ASSESSMENT = OpenApiResponse(description="No such assessment.")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List maturity assessments",
-        description="The history of the program's self-assessments, newest first, each with its "
-        "overall score under the current weights.",
-    ),
-    retrieve=extend_schema(
-        summary="One maturity assessment",
-        responses={200: s.MaturityAssessmentOutput, 404: NO_ASSESSMENT},
-    ),
+@rest.listing(
+    "List maturity assessments",
+    "The history of the program's self-assessments, newest first, each with its overall score "
+    "under the current weights.",
 )
 class MaturityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.ApiViewSet[MaturityAssessment]
@@ -41,6 +35,7 @@ class MaturityViewSet(
     changes the ones before); the CMO, CMIO, informaticists, executives and admins read them."""
 
     serializer_class = s.MaturityAssessmentOutput
+    detail_output = s.MaturityAssessmentOutput
     needs = {"create": Action.MATURITY_ASSESS}
     needs_otherwise = Action.MATURITY_READ
 
@@ -51,13 +46,20 @@ class MaturityViewSet(
         weights = selectors.maturity_weights()
         return [selectors.maturity_profile(row, weights) for row in rows]
 
+    def shown(self, record: MaturityAssessment) -> selectors.MaturityProfile:
+        return self._render([record])[0]
+
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         rows = self._render(list(page if page is not None else self.get_queryset()))
         return self.get_paginated_response(s.MaturityAssessmentOutput(rows, many=True).data)
 
+    @extend_schema(
+        summary="One maturity assessment",
+        responses={200: s.MaturityAssessmentOutput, 404: NO_ASSESSMENT},
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return rest.render(s.MaturityAssessmentOutput, self._render([self.get_object()])[0])
+        return self.respond(self.get_object())
 
     @extend_schema(
         operation_id="maturity_create",
@@ -71,9 +73,7 @@ class MaturityViewSet(
         data = rest.parse(s.MaturityAssessmentInput, request)
         assessment = services.maturity_assessment_record(actor=rest.actor(request), **data)
         row = selectors.maturity_assessment_list().get(pk=assessment.pk)
-        return rest.render(
-            s.MaturityAssessmentOutput, self._render([row])[0], status.HTTP_201_CREATED
-        )
+        return self.respond(row, status.HTTP_201_CREATED)
 
 
 NOT_FOUND = OpenApiResponse(description="No such decision.")
@@ -89,20 +89,19 @@ class DecidesSomewhere(BasePermission):
         return selectors.bodies_deciding(user=rest.actor(request)).exists()
 
 
-@extend_schema_view(
-    list=extend_schema(
-        operation_id="decisions_list",
-        summary="List decisions",
-        description="The decision log, newest first, filtered like its page: by `body` (id), "
-        "`outcome`, `subject` (request, initiative or priority) and `q` (words of the "
-        "subject's title, the rationale or the body's name).",
-    ),
+@rest.listing(
+    "List decisions",
+    "The decision log, newest first, filtered like its page: by `body` (id), `outcome`, "
+    "`subject` (request, initiative or priority) and `q` (words of the subject's title, the "
+    "rationale or the body's name).",
+    operation_id="decisions_list",
 )
 class DecisionViewSet(mixins.ListModelMixin, rest.ApiViewSet[Decision]):
     """Decisions of the governance bodies about requests, initiatives and priorities, with
     the evidence each saw. Append-only: a correction is a new decision that supersedes."""
 
     serializer_class = s.DecisionOutput
+    detail_output = s.DecisionOutput
     filterset_class = DecisionFilter
     lookup_value_regex = "[0-9]+"
     needs_otherwise = Action.PORTFOLIO_READ
@@ -117,6 +116,9 @@ class DecisionViewSet(mixins.ListModelMixin, rest.ApiViewSet[Decision]):
             return Decision.objects.none()
         return selectors.decision_list()
 
+    def shown(self, record: Decision) -> Decision:
+        return selectors.decision_detail(pk=record.pk)
+
     @extend_schema(
         operation_id="decisions_retrieve",
         summary="One decision",
@@ -125,7 +127,7 @@ class DecisionViewSet(mixins.ListModelMixin, rest.ApiViewSet[Decision]):
         responses={200: s.DecisionOutput, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return rest.render(s.DecisionOutput, self.get_object())
+        return rest.render(self.detail_output, self.get_object())
 
     @extend_schema(
         operation_id="decisions_create",
@@ -140,20 +142,16 @@ class DecisionViewSet(mixins.ListModelMixin, rest.ApiViewSet[Decision]):
         responses=rest.answers(s.DecisionOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        decision = rest.call(services.decision_record, request, s.DecisionCreateInput)
-        return rest.render(
-            s.DecisionOutput, selectors.decision_detail(pk=decision.pk), status.HTTP_201_CREATED
-        )
+        return self.created(services.decision_record, s.DecisionCreateInput)
 
 
 NO_REQUEST = OpenApiResponse(description="No such request.")
 
 
-class RequestBodyApi(APIView):
+class RequestBodyApi(rest.ApiView):
     """Triage (informaticists and the CMIO) chooses the body that decides one request."""
 
-    def get_permissions(self) -> list[BasePermission]:
-        return rest.allowed(Action.REQUEST_TRIAGE)
+    needs = Action.REQUEST_TRIAGE
 
     @extend_schema(
         operation_id="requests_body_choose",

@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -66,10 +66,7 @@ class MeApi(APIView):
 # --- Facilities -----------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List facilities"),
-    retrieve=extend_schema(summary="One facility"),
-)
+@rest.listing("List facilities", retrieve="One facility")
 class FacilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.ApiViewSet[Facility]):
     """The system, its hospitals, units and clinics; readable by every signed-in user."""
 
@@ -84,12 +81,10 @@ class FacilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.Api
 # --- Strategic priorities -------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List strategic priorities",
-        description="Active priorities by rank, then retired ones.",
-    ),
-    retrieve=extend_schema(summary="One priority"),
+@rest.listing(
+    "List strategic priorities",
+    "Active priorities by rank, then retired ones.",
+    retrieve="One priority",
 )
 class PriorityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordViewSet[StrategicPriority]
@@ -98,6 +93,7 @@ class PriorityViewSet(
     and restore them."""
 
     serializer_class = s.PriorityOutput
+    detail_output = s.PriorityOutput
     filterset_class = PriorityFilter
     record_name = "priority"
     needs = {"list": Action.PORTFOLIO_READ, "retrieve": Action.PORTFOLIO_READ}
@@ -106,9 +102,6 @@ class PriorityViewSet(
     def get_queryset(self) -> QuerySet[StrategicPriority]:
         return selectors.priority_list()
 
-    def _out(self, priority: StrategicPriority, code: int = status.HTTP_200_OK) -> Response:
-        return rest.render(s.PriorityOutput, priority, code)
-
     @extend_schema(
         summary="Create a priority",
         description="Added at the bottom of the active ranking.",
@@ -116,8 +109,7 @@ class PriorityViewSet(
         responses=rest.answers(s.PriorityOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        priority = rest.call(services.priority_create, request, s.PriorityCreateInput)
-        return self._out(priority, status.HTTP_201_CREATED)
+        return self.created(services.priority_create, s.PriorityCreateInput)
 
     @extend_schema(
         operation_id="priorities_update",
@@ -128,7 +120,7 @@ class PriorityViewSet(
         responses=rest.answers(s.PriorityOutput, stale=True),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        return self._out(self.on_record(services.priority_update, s.PriorityUpdateInput))
+        return self.change(services.priority_update, s.PriorityUpdateInput)
 
     @extend_schema(
         operation_id="priorities_reorder",
@@ -151,7 +143,7 @@ class PriorityViewSet(
     )
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: str) -> Response:
-        return self._out(self.on_record(services.priority_retire, s.PriorityRetireInput))
+        return self.change(services.priority_retire, s.PriorityRetireInput)
 
     @extend_schema(
         operation_id="priorities_restore",
@@ -167,20 +159,18 @@ class PriorityViewSet(
         services.priority_restore(
             actor=rest.actor(request), priority=priority, version=data["version"]
         )
-        return self._out(priority)
+        return self.respond(priority)
 
 
 # --- People (admins) ------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List people (admins)"),
-    retrieve=extend_schema(summary="One person (admins)"),
-)
+@rest.listing("List people (admins)", retrieve="One person (admins)")
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordViewSet[User]):
     """People, their roles and facilities: admins only, for reading and for writing."""
 
     serializer_class = s.UserOutput
+    detail_output = s.UserOutput
     filterset_class = UserFilter
     record_name = "user"
     needs_otherwise = Action.ADMINISTER
@@ -188,8 +178,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordV
     def get_queryset(self) -> QuerySet[User]:
         return selectors.user_list()
 
-    def _out(self, user: User, code: int = status.HTTP_200_OK) -> Response:
-        return Response(s.UserOutput(selectors.user_with_roles(user_id=user.pk)).data, status=code)
+    def shown(self, record: User) -> User:
+        return selectors.user_with_roles(user_id=record.pk)
 
     @extend_schema(
         operation_id="users_invite",
@@ -210,7 +200,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordV
             facilities=data.get("facilities", []),
             base_url=request.build_absolute_uri("/"),
         )
-        return self._out(user, status.HTTP_201_CREATED)
+        return self.respond(user, status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="users_update",
@@ -232,7 +222,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordV
             roles=data.get("roles", [group.name for group in user.groups.all()]),
             facilities=data.get("facilities", list(user.facilities.all())),
         )
-        return self._out(user)
+        return self.respond(user)
 
     @extend_schema(
         operation_id="users_set_active",
@@ -243,7 +233,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, rest.RecordV
     )
     @action(detail=True, methods=["post"], url_path="active", url_name="set-active")
     def set_active(self, request: Request, pk: str) -> Response:
-        return self._out(self.on_record(services.user_set_active, s.UserSetActiveInput))
+        return self.change(services.user_set_active, s.UserSetActiveInput)
 
 
 # --- Interactive docs -----------------------------------------------------------------------

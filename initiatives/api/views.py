@@ -12,9 +12,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_view,
 )
-from rest_framework import mixins, status
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -75,13 +74,11 @@ class StageAllowed(BasePermission):
         return can(request.user, needed)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List initiatives",
-        description="Every initiative by title, with the latest health (the worst dimension of "
-        "its latest status update) and whether it is stale (no update within the site's "
-        "stale-after days); filtered like the initiatives page.",
-    ),
+@rest.listing(
+    "List initiatives",
+    "Every initiative by title, with the latest health (the worst dimension of its latest "
+    "status update) and whether it is stale (no update within the site's stale-after days); "
+    "filtered like the initiatives page.",
 )
 class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     """Initiatives: aligned to strategic priorities, moved through one stage table (approve,
@@ -89,6 +86,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     approval, and the requests they answer."""
 
     serializer_class = s.InitiativeListOutput
+    detail_output = s.InitiativeDetailOutput
     filterset_class = InitiativeFilter
     lookup_value_regex = "[0-9]+"
     record_name = "initiative"
@@ -110,12 +108,12 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
             return Initiative.objects.none()
         return selectors.initiative_list()
 
-    def _shown(self, pk: int | str) -> Initiative:
+    def _in_full(self, pk: int | str) -> Initiative:
         """The initiative in full (Http404 when there is none)."""
         return selectors.initiative_detail(pk=int(pk), user=rest.actor(self.request))
 
-    def _detail(self, initiative: Initiative, code: int = status.HTTP_200_OK) -> Response:
-        return Response(s.InitiativeDetailOutput(self._shown(initiative.pk)).data, status=code)
+    def shown(self, record: Initiative) -> Initiative:
+        return self._in_full(record.pk)
 
     def _item[I: Model](self, model: type[I], pk: str) -> I:
         """An item (milestone, benefit line) of the initiative of the URL (Http404 when the
@@ -130,7 +128,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         responses={200: s.InitiativeDetailOutput, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(s.InitiativeDetailOutput(self._shown(pk)).data)
+        return rest.render(self.detail_output, self._in_full(pk))
 
     @extend_schema(
         summary="Create an initiative",
@@ -141,8 +139,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         responses=rest.answers(s.InitiativeDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        initiative = rest.call(services.initiative_create, request, s.InitiativeCreateInput)
-        return self._detail(initiative, status.HTTP_201_CREATED)
+        return self.created(services.initiative_create, s.InitiativeCreateInput)
 
     @extend_schema(
         operation_id="initiatives_update",
@@ -157,7 +154,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        return self._detail(self.on_record(services.initiative_update, s.InitiativeUpdateInput))
+        return self.change(services.initiative_update, s.InitiativeUpdateInput)
 
     @extend_schema(
         operation_id="initiatives_stage",
@@ -180,7 +177,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
         to_stage = request.data.get("to_stage") if hasattr(request.data, "get") else None
         if isinstance(to_stage, str) and to_stage in GATE_STAGES:
             raise ValidationError({"to_stage": GATE_REFUSAL.format(stage=Stage(to_stage).label)})
-        return self._detail(self.on_record(services.initiative_advance, s.StageInput))
+        return self.change(services.initiative_advance, s.StageInput)
 
     @extend_schema(
         operation_id="initiatives_link_requests",
@@ -215,7 +212,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     )
     def milestones(self, request: Request, pk: str) -> Response:
         return self.list_or_add(
-            lambda: self._shown(pk).milestones.all(),
+            lambda: self._in_full(pk).milestones.all(),
             s.MilestoneOutput,
             services.milestone_add,
             s.MilestoneInput,
@@ -265,7 +262,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     )
     def status_updates(self, request: Request, pk: str) -> Response:
         return self.list_or_add(
-            lambda: self._shown(pk).status_updates.all(),
+            lambda: self._in_full(pk).status_updates.all(),
             s.StatusUpdateOutput,
             services.status_update_post,
             s.StatusUpdateInput,
@@ -293,7 +290,7 @@ class InitiativeViewSet(mixins.ListModelMixin, rest.RecordViewSet[Initiative]):
     )
     def benefits(self, request: Request, pk: str) -> Response:
         return self.list_or_add(
-            lambda: self._shown(pk).benefits.all(),
+            lambda: self._in_full(pk).benefits.all(),
             s.BenefitOutput,
             services.benefit_add,
             s.BenefitInput,

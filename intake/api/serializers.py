@@ -9,8 +9,16 @@ from rest_framework import serializers
 from informatics import rest
 from informatics.choices import Route
 from informatics.models import StrategicPriority
-from intake import choices
+from intake import choices, scoring
 from intake.models import RequestScore
+
+
+def rating_field(**kwargs: Any) -> serializers.IntegerField:
+    """A triage rating, on the rubric's scale (0 to 5)."""
+    return serializers.IntegerField(
+        min_value=scoring.RATING_MIN, max_value=scoring.RATING_MAX, **kwargs
+    )
+
 
 # --- Output ---------------------------------------------------------------------------------
 
@@ -278,13 +286,11 @@ class TriageInput(serializers.Serializer):
         help_text="Ids of the strategic priorities it serves (the full new set).",
     )
     ratings = serializers.DictField(
-        child=serializers.IntegerField(min_value=0, max_value=5),
+        child=rating_field(),
         required=False,
         help_text="Criterion code → rating 0–5 (codes of the current rubric).",
     )
-    reach_rating = serializers.IntegerField(
-        min_value=0,
-        max_value=5,
+    reach_rating = rating_field(
         required=False,
         allow_null=True,
         help_text="Reach 0–5 when the problem is wider than the people behind it.",

@@ -5,13 +5,11 @@ locking (409); text the patient-information guard flags, a 400 that names each f
 was seen in it, and says how to confirm it."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from informatics import rest
 from informatics.permissions import Action
@@ -41,18 +39,17 @@ NEEDS: dict[str, Action] = {
 }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List requests",
-        description="The requests you may read (champions: their own and every one not marked "
-        "private), newest first, with the filters of the requests page.",
-    ),
+@rest.listing(
+    "List requests",
+    "The requests you may read (champions: their own and every one not marked private), "
+    "newest first, with the filters of the requests page.",
 )
 class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     """Pain points and enhancement requests: submit, "+1", discuss, triage, score, move along
     the status table, withdraw and merge."""
 
     serializer_class = s.RequestListOutput
+    detail_output = s.RequestDetailOutput
     filterset_class = RequestFilter
     record_name = "request"
     needs = NEEDS
@@ -68,9 +65,8 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
             return IntakeRequest.objects.none()
         return selectors.request_list(user=rest.actor(self.request))
 
-    def _detail(self, intake: IntakeRequest, code: int = status.HTTP_200_OK) -> Response:
-        shown = selectors.request_detail(user=rest.actor(self.request), pk=intake.pk)
-        return Response(s.RequestDetailOutput(shown).data, status=code)
+    def shown(self, record: IntakeRequest) -> IntakeRequest:
+        return selectors.request_detail(user=rest.actor(self.request), pk=record.pk)
 
     @extend_schema(
         summary="One request",
@@ -79,7 +75,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         responses={200: s.RequestDetailOutput, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._detail(self.get_object())
+        return self.respond(self.get_object())
 
     @extend_schema(
         summary="Submit a request",
@@ -90,8 +86,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         responses=rest.answers(s.RequestDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        intake = rest.call(services.request_submit, request, s.RequestCreateInput)
-        return self._detail(intake, status.HTTP_201_CREATED)
+        return self.created(services.request_submit, s.RequestCreateInput)
 
     @extend_schema(
         operation_id="requests_update",
@@ -105,7 +100,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        return self._detail(self.on_record(services.request_update, s.RequestUpdateInput))
+        return self.change(services.request_update, s.RequestUpdateInput)
 
     @extend_schema(
         operation_id="requests_vote",
@@ -180,7 +175,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="triage", url_name="triage")
     def triage(self, request: Request, pk: str) -> Response:
-        return self._detail(self.on_record(services.request_triage, s.TriageInput))
+        return self.change(services.request_triage, s.TriageInput)
 
     @extend_schema(
         operation_id="requests_transition",
@@ -192,7 +187,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="transition", url_name="transition")
     def transition(self, request: Request, pk: str) -> Response:
-        return self._detail(self.on_record(services.request_transition, s.TransitionInput))
+        return self.change(services.request_transition, s.TransitionInput)
 
     @extend_schema(
         operation_id="requests_withdraw",
@@ -202,7 +197,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
     )
     @action(detail=True, methods=["post"], url_path="withdraw", url_name="withdraw")
     def withdraw(self, request: Request, pk: str) -> Response:
-        return self._detail(self.on_record(services.request_withdraw))
+        return self.change(services.request_withdraw)
 
     @extend_schema(
         operation_id="requests_merge",
@@ -222,7 +217,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         merged = services.request_merge(
             actor=rest.actor(request), request=intake, survivor=survivor
         )
-        return self._detail(merged)
+        return self.respond(merged)
 
     @extend_schema(
         operation_id="requests_similar",
@@ -239,13 +234,12 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         return Response(s.SimilarRequestOutput(found, many=True).data)
 
 
-class RubricApi(APIView):
+class RubricApi(rest.ApiView):
     """The scoring rubric: everyone reads it (scores are explained with it); admins edit it,
     which makes a new version and leaves earlier scores as they were."""
 
-    def get_permissions(self) -> list[BasePermission]:
-        needed = Action.ADMINISTER if self.request.method == "POST" else Action.REQUEST_READ
-        return rest.allowed(needed)
+    def needed(self) -> Action:
+        return Action.ADMINISTER if self.request.method == "POST" else Action.REQUEST_READ
 
     @extend_schema(
         summary="The scoring rubric",

@@ -4,7 +4,7 @@ measurements (informaticists and the CMIO; others get 403 and nothing changes); 
 readable by its uploader, informaticists, the CMIO and admins (others get 403)."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,19 +20,17 @@ from metrics.services.imports import import_require_read, import_upload
 NOT_FOUND = OpenApiResponse(description="No such import batch.")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List import batches",
-        description="Newest first, with each job's progress and the rows written; the errors "
-        "are in the detail.",
-        responses={200: s.ImportListOutput(many=True), 403: rest.REFUSED},
-    ),
+@rest.listing(
+    "List import batches",
+    "Newest first, with each job's progress and the rows written; the errors are in the detail.",
+    responses={200: s.ImportListOutput(many=True), 403: rest.REFUSED},
 )
 class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
     """Measurement files: each upload is a batch, imported all or nothing by a background job
     whose progress, counts and errors are read here."""
 
     serializer_class = s.ImportListOutput
+    detail_output = s.ImportDetailOutput
     lookup_value_regex = "[0-9]+"
     # One batch: signed-in readers, then `import_require_read` (its uploader, informaticists,
     # the CMIO, admins). The list and uploads are for those who load measurements.
@@ -42,8 +40,8 @@ class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
     def get_queryset(self) -> QuerySet[ImportBatch]:
         return selectors.import_list()
 
-    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        return rest.render(s.ImportDetailOutput, selectors.import_detail(batch_id=pk), code)
+    def shown(self, record: ImportBatch) -> ImportBatch:
+        return selectors.import_detail(batch_id=record.pk)
 
     @extend_schema(
         summary="One import batch",
@@ -55,7 +53,7 @@ class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
     def retrieve(self, request: Request, pk: str) -> Response:
         batch = selectors.import_detail(batch_id=int(pk))
         import_require_read(user=rest.actor(request), batch=batch)
-        return rest.render(s.ImportDetailOutput, batch, status.HTTP_200_OK)
+        return rest.render(self.detail_output, batch)
 
     @extend_schema(
         summary="Upload a measurement file",
@@ -70,7 +68,7 @@ class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
     def create(self, request: Request) -> Response:
         data = rest.parse(s.ImportUploadInput, request)
         batch = import_upload(actor=rest.actor(request), upload=data["file"])
-        return self._detail(batch.pk, status.HTTP_202_ACCEPTED)
+        return self.respond(batch, status.HTTP_202_ACCEPTED)
 
 
 router = SimpleRouter()

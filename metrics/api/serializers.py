@@ -287,8 +287,7 @@ class _MetricFields(serializers.Serializer):
         allow_null=True,
         help_text="Freeze each segment's limits after this many points (null: use them all).",
     )
-    data_lag_days = serializers.IntegerField(
-        min_value=0,
+    data_lag_days = rest.count_field(
         max_value=365,
         required=False,
         default=0,

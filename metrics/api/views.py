@@ -9,9 +9,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_view,
 )
-from rest_framework import mixins, status
+from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -39,19 +38,18 @@ NEEDS: dict[str, Action] = {
 }
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List metrics",
-        description="The catalogue by code, each with its system-level roll-up: the latest "
-        "complete point's variation, assurance against the target, progress and the date the "
-        "data is complete through. Filtered like the catalogue page.",
-    ),
+@rest.listing(
+    "List metrics",
+    "The catalogue by code, each with its system-level roll-up: the latest complete point's "
+    "variation, assurance against the target, progress and the date the data is complete "
+    "through. Filtered like the catalogue page.",
 )
 class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
     """The metric catalogue: how each metric is defined, charted and judged, its system-level
     roll-up, and its SPC chart at any facility under any rule preset."""
 
     serializer_class = s.MetricListOutput
+    detail_output = s.MetricDetailOutput
     filterset_class = MetricFilter
     lookup_value_regex = "[0-9]+"
     record_name = "metric"
@@ -65,9 +63,8 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
             return selectors.metric_list(user=rest.actor(self.request))
         return Metric.objects.all()  # one metric, which each operation reads as it needs
 
-    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        metric = selectors.metric_detail(metric_id=pk)
-        return Response(s.MetricDetailOutput(metric).data, status=code)
+    def shown(self, record: Metric) -> Metric:
+        return selectors.metric_detail(metric_id=record.pk)
 
     @extend_schema(
         summary="One metric",
@@ -77,7 +74,7 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         responses={200: s.MetricDetailOutput, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._detail(int(pk))
+        return rest.render(self.detail_output, selectors.metric_detail(metric_id=int(pk)))
 
     @extend_schema(
         summary="Add a metric to the catalogue",
@@ -87,8 +84,7 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         responses=rest.answers(s.MetricDetailOutput, code=201, bad=rest.PHI_FLAGGED),
     )
     def create(self, request: Request) -> Response:
-        metric = rest.call(services.metric_create, request, s.MetricCreateInput)
-        return self._detail(metric.pk, status.HTTP_201_CREATED)
+        return self.created(services.metric_create, s.MetricCreateInput)
 
     @extend_schema(
         operation_id="metrics_update",
@@ -104,8 +100,7 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         ),
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        metric = self.on_record(services.metric_update, s.MetricUpdateInput)
-        return self._detail(metric.pk)
+        return self.change(services.metric_update, s.MetricUpdateInput)
 
     @extend_schema(
         operation_id="metrics_spc",
@@ -183,21 +178,20 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
         return Response(s.SpcOutput(body).data)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List measurements",
-        description="By metric, facility and period, each with the import batch that last "
-        "wrote it or the person who entered it. Filter by `metric` and `facility` (codes) and "
-        "`period_from` / `period_to` (period start, inclusive). In id order, 50 a page: "
-        "follow `next` (an opaque `cursor`), so a deep page costs what the first does; "
-        "`count` is the filtered total, recounted at most once a minute.",
-    ),
+@rest.listing(
+    "List measurements",
+    "By metric, facility and period, each with the import batch that last wrote it or the "
+    "person who entered it. Filter by `metric` and `facility` (codes) and `period_from` / "
+    "`period_to` (period start, inclusive). In id order, 50 a page: follow `next` (an opaque "
+    "`cursor`), so a deep page costs what the first does; `count` is the filtered total, "
+    "recounted at most once a minute.",
 )
 class MeasurementViewSet(mixins.ListModelMixin, rest.ApiViewSet[Measurement]):
     """Measurements per metric, facility and period, with their provenance; informaticists
     and the CMIO enter small series by hand (files go through imports)."""
 
     serializer_class = s.MeasurementOutput
+    detail_output = s.MeasurementOutput
     filterset_class = MeasurementFilter
     pagination_class = MeasurementCursorPagination
     needs = {"create": Action.MEASUREMENT_LOAD}
@@ -207,6 +201,9 @@ class MeasurementViewSet(mixins.ListModelMixin, rest.ApiViewSet[Measurement]):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Measurement.objects.none()
         return selectors.measurement_list(user=rest.actor(self.request))
+
+    def shown(self, record: Measurement) -> Measurement:
+        return selectors.measurement_list().get(pk=record.pk)
 
     @extend_schema(
         summary="Enter a measurement by hand",
@@ -219,9 +216,7 @@ class MeasurementViewSet(mixins.ListModelMixin, rest.ApiViewSet[Measurement]):
         responses=rest.answers(s.MeasurementOutput, code=201),
     )
     def create(self, request: Request) -> Response:
-        measurement = rest.call(services.measurement_enter, request, s.MeasurementInput)
-        row = selectors.measurement_list().get(pk=measurement.pk)
-        return rest.render(s.MeasurementOutput, row, status.HTTP_201_CREATED)
+        return self.created(services.measurement_enter, s.MeasurementInput)
 
 
 router = SimpleRouter()

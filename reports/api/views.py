@@ -12,10 +12,8 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from informatics import rest
 from informatics.models import JobRun
@@ -46,6 +44,7 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
     figure), its hash, its files and their sha256, and its sign-off."""
 
     serializer_class = s.ValueReportOutput
+    detail_output = s.ValueReportDetailOutput
     lookup_value_regex = "[0-9]+"
     needs = {
         "create": Action.REPORT_DRAFT,
@@ -60,17 +59,17 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
             return ValueReport.objects.none()
         return selectors.report_list(user=rest.actor(self.request))
 
-    def _report(self, pk: str) -> ValueReport:
+    def _report(self, pk: int | str) -> ValueReport:
         return selectors.report_detail(user=rest.actor(self.request), pk=int(pk))
 
-    def _detail(self, pk: int) -> Response:
-        return rest.render(s.ValueReportDetailOutput, self._report(str(pk)))
+    def shown(self, record: ValueReport) -> ValueReport:
+        return self._report(record.pk)
 
     def _sign_off(self, pk: str, step: Callable[..., object]) -> Response:
         """A sign-off step: `step` (a service) given the report; the answer, the report."""
         report = self._report(pk)
         step(actor=rest.actor(self.request), report=report)
-        return self._detail(report.pk)
+        return self.respond(report)
 
     @extend_schema(
         operation_id="reports_retrieve",
@@ -80,7 +79,7 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
         responses={200: s.ValueReportDetailOutput, 404: NOT_FOUND},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._detail(int(pk))
+        return rest.render(self.detail_output, self._report(pk))
 
     @extend_schema(
         operation_id="reports_create",
@@ -109,7 +108,7 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
         data = rest.parse(s.NarrativeInput, request)
         report = self._report(pk)
         services.report_narrative_set(actor=rest.actor(request), report=report, **data)
-        return self._detail(report.pk)
+        return self.respond(report)
 
     @extend_schema(
         operation_id="reports_review",
@@ -155,11 +154,10 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
         return file_response(found)
 
 
-class ReportJobApi(APIView):
+class ReportJobApi(rest.ApiView):
     """A report build's status and progress."""
 
-    def get_permissions(self) -> list[BasePermission]:
-        return rest.allowed(Action.REPORT_DRAFT_READ)
+    needs = Action.REPORT_DRAFT_READ
 
     @extend_schema(
         operation_id="reports_job",
