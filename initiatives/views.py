@@ -393,9 +393,9 @@ def _own[R: (Milestone, BenefitLine, FinancialEntry)](
 
 @login_required
 @require_POST
-def initiative_milestone_done(request: AuthedRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def initiative_milestone_done(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     initiative = _editable(request, pk)
-    milestone = _own(initiative, initiative.milestones.all(), milestone_pk)
+    milestone = _own(initiative, initiative.milestones.all(), item_pk)
     run_action(
         request, services.milestone_done, f"Marked “{milestone.title}” done.", milestone=milestone
     )
@@ -404,10 +404,10 @@ def initiative_milestone_done(request: AuthedRequest, pk: int, milestone_pk: int
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) -> HttpResponse:
+def initiative_benefit_edit(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     """Edit a benefit line's current values; a locked forecast stays and shows the variance."""
     initiative = _editable(request, pk)
-    benefit = _own(initiative, initiative.benefits.all(), benefit_pk)
+    benefit = _own(initiative, initiative.benefits.all(), item_pk)
     form = BenefitForm(request.POST or None, initial=BenefitForm.initial_for(benefit))
     outcome = submit(
         form,
@@ -425,10 +425,10 @@ def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) ->
 
 @login_required
 @require_POST
-def initiative_financial_delete(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponse:
+def initiative_financial_delete(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     """Remove a financial entry entered in error."""
     initiative = _editable(request, pk)
-    entry = _own(initiative, initiative.financial_entries.all(), entry_pk)
+    entry = _own(initiative, initiative.financial_entries.all(), item_pk)
     run_action(
         request, services.financial_entry_delete, "Removed the financial entry.", entry=entry
     )
