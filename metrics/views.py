@@ -53,7 +53,6 @@ from metrics.models import (
     ValueBasis,
 )
 
-PER_PAGE = 50
 FORMS = ("target_form", "annotation_form", "link_form", "measurement_form", "value_form")
 
 
@@ -67,7 +66,7 @@ def metric_list(request: AuthedRequest) -> HttpResponse:
     filterset = MetricFilter(
         request.GET or None, queryset=selectors.metric_list(user=request.user), user=request.user
     )
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context = filtered_page(request, filterset)
     context["entries"] = [(metric, selectors.system_rollup(metric)) for metric in context["rows"]]
     context["can_create"] = can(request.user, Action.METRIC_EDIT)
     context["can_load"] = can(request.user, Action.MEASUREMENT_LOAD)
