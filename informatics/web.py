@@ -385,6 +385,11 @@ def choice_field(choices: Any, *, required: str, **options: Any) -> forms.Choice
     )
 
 
+def optional_choice_field(choices: Any, **options: Any) -> forms.ChoiceField:
+    """An optional choice that starts on a blank “—”."""
+    return forms.ChoiceField(choices=[("", "—"), *choices], required=False, **options)
+
+
 def several_field(
     queryset: Any, *, size: int = 6, help_text: str = CHOOSE_SEVERAL, **options: Any
 ) -> forms.ModelMultipleChoiceField:
