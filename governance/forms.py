@@ -55,9 +55,8 @@ class MaturityAssessmentForm(forms.Form):
             self.fields["assessed_on"].initial = today
         for dimension, label in MaturityDimension.choices:
             self.fields[dimension] = _score_field(str(label))
-
-    def score_fields(self) -> list[forms.BoundField]:
-        return [self[dimension] for dimension in MaturityDimension.values]
+        # The page's order: the date, a score per dimension, then the note.
+        self.order_fields(["assessed_on", *MaturityDimension.values])
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -95,9 +94,9 @@ class MaturityTargetForm(MaturityAssessmentForm):
                 max_length=limits.NOTE,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-
-    def action_fields(self) -> list[forms.BoundField]:
-        return [self[actions_field(d)] for d in MaturityDimension.values]
+        # The page's order: the dates, a score per dimension, their actions, then the note.
+        actions = [actions_field(dimension) for dimension in MaturityDimension.values]
+        self.order_fields(["assessed_on", "due_on", *MaturityDimension.values, *actions])
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
