@@ -16,7 +16,7 @@ from governance.services.maturity import actions_field
 from informatics import limits
 from informatics.choices import Route
 from informatics.models import StrategicPriority
-from informatics.web import DateInput, phi_confirmed_field
+from informatics.web import DateInput, ServiceForm, optional_choice_field, phi_confirmed_field
 from initiatives.models import Initiative
 from intake.choices import DeclineReason
 from intake.models import IntakeRequest
@@ -55,9 +55,8 @@ class MaturityAssessmentForm(forms.Form):
             self.fields["assessed_on"].initial = today
         for dimension, label in MaturityDimension.choices:
             self.fields[dimension] = _score_field(str(label))
-
-    def score_fields(self) -> list[forms.BoundField]:
-        return [self[dimension] for dimension in MaturityDimension.values]
+        # The page's order: the date, a score per dimension, then the note.
+        self.order_fields(["assessed_on", *MaturityDimension.values])
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -95,9 +94,9 @@ class MaturityTargetForm(MaturityAssessmentForm):
                 max_length=limits.NOTE,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-
-    def action_fields(self) -> list[forms.BoundField]:
-        return [self[actions_field(d)] for d in MaturityDimension.values]
+        # The page's order: the dates, a score per dimension, their actions, then the note.
+        actions = [actions_field(dimension) for dimension in MaturityDimension.values]
+        self.order_fields(["assessed_on", "due_on", *MaturityDimension.values, *actions])
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -167,15 +166,13 @@ class DecisionForm(forms.Form):
         help_text="Needed to defer: a date after today.",
         error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
     )
-    decline_reason = forms.ChoiceField(
-        choices=[("", "—"), *DeclineReason.choices],
-        required=False,
+    decline_reason = optional_choice_field(
+        DeclineReason.choices,
         label="Reason for declining",
         help_text="Needed to decline a request; its submitter is told.",
     )
-    redirect_to = forms.ChoiceField(
-        choices=[("", "—"), *RedirectTo.choices],
-        required=False,
+    redirect_to = optional_choice_field(
+        RedirectTo.choices,
         label="Redirect to",
         help_text="Needed to redirect a request.",
     )
@@ -245,7 +242,7 @@ class RouteOwnersForm(forms.Form):
         return {"owners": {route: self.cleaned_data[route] for route in Route.values}}
 
 
-class RequestBodyForm(forms.Form):
+class RequestBodyForm(ServiceForm):
     """Triage chooses the body that decides one request: the route's default body or another
     active body of its kind (`options`). Any body is accepted here, so that the service's own
     refusal (a retired body, another kind) is the message a user reads."""
@@ -278,11 +275,3 @@ class RequestBodyForm(forms.Form):
             (body.pk, f"{body} (the route's default)" if body == default else str(body))
             for body in options
         ]
-
-    def values(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "body": data["body"],
-            "reason": data["reason"],
-            "phi_confirmed": data["phi_confirmed"],
-        }

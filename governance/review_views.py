@@ -20,10 +20,16 @@ from governance import selectors, services
 from governance.models import AgendaItem, Review
 from governance.review_forms import AgendaItemForm, MinutesForm, MoveForm, ReviewForm
 from informatics import services as kernel
+from informatics.listing import PER_PAGE
 from informatics.permissions import Action, can, require
-from informatics.web import AuthedRequest, PostedForm, create_page, page_forms, run_action
-
-PER_PAGE = 50
+from informatics.web import (
+    AuthedRequest,
+    PostedForm,
+    create_page,
+    found_or_404,
+    page_forms,
+    run_action,
+)
 
 
 def _detail_url(review: Review) -> str:
@@ -31,10 +37,7 @@ def _detail_url(review: Review) -> str:
 
 
 def _review(pk: int) -> Review:
-    try:
-        return selectors.review_detail(pk=pk)
-    except Review.DoesNotExist:
-        raise Http404("No such review.") from None
+    return found_or_404(lambda: selectors.review_detail(pk=pk), "No such review.")
 
 
 @login_required

@@ -26,7 +26,7 @@ from governance.models import Decision, RouteOwner
 from governance.radar import RadarSeries, radar_svg
 from informatics.listing import filtered_page
 from informatics.permissions import Action, ActionDenied, can, require
-from informatics.web import AuthedRequest, form_context, submit
+from informatics.web import AuthedRequest, form_context, found_or_404, submit
 from initiatives.models import Initiative
 from intake.models import IntakeRequest
 
@@ -123,8 +123,6 @@ maturity_weights = _maturity_form_view(
 )
 
 
-PER_PAGE = 50
-
 # --- Decisions ----------------------------------------------------------------------------------
 
 
@@ -133,7 +131,7 @@ PER_PAGE = 50
 def decision_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
     filterset = DecisionFilter(request.GET or None, queryset=selectors.decision_list())
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context = filtered_page(request, filterset)
     context["can_decide"] = selectors.bodies_deciding(user=request.user).exists()
     return render(request, "governance/decision_list.html", context)
 
@@ -142,10 +140,7 @@ def decision_list(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def decision_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
-    try:
-        decision = selectors.decision_detail(pk=pk)
-    except Decision.DoesNotExist as missing:
-        raise Http404("No such decision.") from missing
+    decision = found_or_404(lambda: selectors.decision_detail(pk=pk), "No such decision.")
     context = {
         "decision": decision,
         "can_decide": selectors.bodies_deciding(user=request.user).exists(),

@@ -2,12 +2,14 @@
 asks for (streamed when small, an offer to prepare the file when large, and the POST that
 prepares it), the export job's page with its progress, and its file's download."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from informatics.choices import JobStatus
 from informatics.export import csv_stream
@@ -30,7 +32,7 @@ def csv_export(request: AuthedRequest, export: CsvExport) -> HttpResponseBase:
     """A list's CSV download, for the list's filters (its query string). GET: the CSV,
     streamed, when it holds at most EXPORT_INLINE_MAX_ROWS rows (one COUNT says); otherwise a
     page offering to prepare the file. POST: prepare it (an export job, or the reader's
-    identical one) and go to the job's page. The app's view calls this with its export."""
+    identical one) and go to the job's page. An app's view is `csv_export_view(its export)`."""
     require(request.user, export.action)
     params = export_params(request.GET)
     if request.method == "POST":
@@ -48,6 +50,18 @@ def csv_export(request: AuthedRequest, export: CsvExport) -> HttpResponseBase:
         "informatics/export_offer.html",
         {"export": export, "count": count, "limit": settings.EXPORT_INLINE_MAX_ROWS},
     )
+
+
+def csv_export_view(export: CsvExport) -> Callable[..., HttpResponseBase]:
+    """The page a list's "Download CSV" link asks for: `csv_export` of `export`, for a signed-in
+    user."""
+
+    @login_required
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def view(request: AuthedRequest) -> HttpResponseBase:
+        return csv_export(request, export)
+
+    return view
 
 
 def _export_file(job: JobRun) -> ExportFile | None:

@@ -79,7 +79,7 @@ class PriorityEditForm(VersionedEditForm, PriorityForm):
     """Edit a strategic priority, as of the version the editor loaded."""
 
 
-class PriorityRetireForm(forms.Form):
+class PriorityRetireForm(ServiceForm):
     retired_reason = forms.CharField(
         label="Why is this priority retired?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -88,6 +88,12 @@ class PriorityRetireForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     phi_confirmed = phi_confirmed_field()
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments: the version, the reason and the PHI confirmation."""
+        values = super().values()
+        values["reason"] = values.pop("retired_reason")
+        return values
 
 
 class VersionForm(forms.Form):

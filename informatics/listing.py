@@ -12,6 +12,8 @@ from django_filters import FilterSet
 
 from informatics.models import Facility, StrategicPriority
 
+PER_PAGE = 50  # rows on a page of a list, unless the list says otherwise
+
 
 class AnyYesNoSelect(NullBooleanSelect):
     """A yes/no filter whose empty choice reads "Any" (Django's says "Unknown")."""
@@ -60,7 +62,9 @@ def facilities_filter() -> django_filters.ModelChoiceFilter:
     )
 
 
-def filtered_page(request: HttpRequest, filterset: FilterSet, *, per_page: int) -> dict[str, Any]:
+def filtered_page(
+    request: HttpRequest, filterset: FilterSet, *, per_page: int = PER_PAGE
+) -> dict[str, Any]:
     """Template context for a list page: `filter`, `page`, `rows` (the page's records),
     `query` (the filters as a query string, without the page number, for export and paging
     links) and `is_filtered`."""
@@ -79,7 +83,9 @@ def filtered_page(request: HttpRequest, filterset: FilterSet, *, per_page: int) 
     }
 
 
-def counted_page(request: HttpRequest, rows: QuerySet | list, *, per_page: int) -> dict[str, Any]:
+def counted_page(
+    request: HttpRequest, rows: QuerySet | list, *, per_page: int = PER_PAGE
+) -> dict[str, Any]:
     """Template context for a paginated list that is not filtered (a queue, a list of rows
     already read): `page`, `rows` (the page's records) and `query` (the query string without
     the page number, for the paging links; see partials/pagination.html).

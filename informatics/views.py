@@ -44,6 +44,7 @@ from informatics.web import (
     create_page,
     edit_page,
     form_context,
+    found_or_404,
     run_action,
     submit,
 )
@@ -175,11 +176,7 @@ def priority_retire(request: AuthedRequest, pk: int) -> HttpResponse:
         outcome = submit(
             form,
             lambda: services.priority_retire(
-                actor=request.user,
-                priority=priority,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["retired_reason"],
-                phi_confirmed=form.cleaned_data["phi_confirmed"],
+                actor=request.user, priority=priority, **form.values()
             ),
         )
     except StaleEdit as stale:
@@ -244,10 +241,7 @@ PERSON_FIELDS = ("full_name", "title", "specialty", "roles", "facilities")
 
 
 def _person(pk: int) -> User:
-    try:
-        return selectors.user_with_roles(user_id=pk)
-    except User.DoesNotExist:
-        raise Http404("No such person.") from None
+    return found_or_404(lambda: selectors.user_with_roles(user_id=pk), "No such person.")
 
 
 @login_required

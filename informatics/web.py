@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -345,6 +345,15 @@ def first_or_404[M: Model](records: QuerySet[M], missing: str) -> M:
     return found
 
 
+def found_or_404[M: Model](find: Callable[[], M], missing: str) -> M:
+    """The record `find` (a selector of one record) returns, or a 404 saying what is `missing`
+    when there is no such record."""
+    try:
+        return find()
+    except ObjectDoesNotExist:
+        raise Http404(missing) from None
+
+
 def offer_choices(form: forms.Form, name: str, prompt: str, choices: Iterable[Any]) -> None:
     """Offer only `choices` in the form's `name` choice box, after a blank `prompt`."""
     field = form.fields[name]
@@ -374,6 +383,11 @@ def choice_field(choices: Any, *, required: str, **options: Any) -> forms.Choice
     return forms.ChoiceField(
         choices=[("", "Choose…"), *choices], error_messages={"required": required}, **options
     )
+
+
+def optional_choice_field(choices: Any, **options: Any) -> forms.ChoiceField:
+    """An optional choice that starts on a blank “—”."""
+    return forms.ChoiceField(choices=[("", "—"), *choices], required=False, **options)
 
 
 def several_field(

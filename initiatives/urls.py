@@ -2,62 +2,19 @@
 
 from django.urls import path
 
+from informatics.routes import item_pages, pages
 from initiatives import views
 
 app_name = "initiatives"
 
 urlpatterns = [
-    # The portfolio.
     path("portfolio/", views.portfolio, name="portfolio"),
-    path("initiatives/", views.initiative_list, name="initiative-list"),
-    path("initiatives/new/", views.initiative_create, name="initiative-create"),
-    path("initiatives/export.csv", views.initiative_export, name="initiative-export"),
-    path("initiatives/<int:pk>/", views.initiative_detail, name="initiative-detail"),
-    path("initiatives/<int:pk>/edit/", views.initiative_edit, name="initiative-edit"),
-    path("initiatives/<int:pk>/stage/", views.initiative_stage, name="initiative-stage"),
-    path(
-        "initiatives/<int:pk>/status/",
-        views.initiative_status_update,
-        name="initiative-status-update",
-    ),
-    path(
-        "initiatives/<int:pk>/milestones/",
-        views.initiative_milestone_add,
-        name="initiative-milestone-add",
-    ),
-    path(
-        "initiatives/<int:pk>/milestones/<int:milestone_pk>/done/",
-        views.initiative_milestone_done,
-        name="initiative-milestone-done",
-    ),
-    path(
-        "initiatives/<int:pk>/benefits/",
-        views.initiative_benefit_add,
-        name="initiative-benefit-add",
-    ),
-    path(
-        "initiatives/<int:pk>/benefits/<int:benefit_pk>/",
-        views.initiative_benefit_edit,
-        name="initiative-benefit-edit",
-    ),
-    path(
-        "initiatives/<int:pk>/financials/",
-        views.initiative_financial_add,
-        name="initiative-financial-add",
-    ),
-    path(
-        "initiatives/<int:pk>/financials/<int:entry_pk>/delete/",
-        views.initiative_financial_delete,
-        name="initiative-financial-delete",
-    ),
-    path(
-        "initiatives/<int:pk>/requests/candidates/",
-        views.initiative_link_candidates,
-        name="initiative-link-candidates",
-    ),
-    path(
-        "initiatives/<int:pk>/requests/",
-        views.initiative_link_requests,
-        name="initiative-link-requests",
-    ),
+    *pages(views, "initiatives/", "initiative", "list", "create", export="export.csv"),
+    *pages(views, "initiatives/<int:pk>/", "initiative", "detail", "edit", "stage"),
+    *pages(views, "initiatives/<int:pk>/", "initiative", status_update="status/"),
+    # An initiative's milestones, benefits, financial entries and linked requests.
+    *item_pages(views, "initiatives/<int:pk>/milestones/", "initiative-milestone", "done"),
+    *item_pages(views, "initiatives/<int:pk>/benefits/", "initiative-benefit", edit=""),
+    *item_pages(views, "initiatives/<int:pk>/financials/", "initiative-financial", "delete"),
+    *pages(views, "initiatives/<int:pk>/requests/", "initiative-link", "candidates", requests=""),
 ]

@@ -15,14 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from informatics import selectors as kernel_selectors
 from informatics.exceptions import StaleEdit
-from informatics.export_views import csv_export
+from informatics.export_views import csv_export_view
 from informatics.listing import counted_page, filtered_page
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require
@@ -51,7 +51,6 @@ from initiatives.forms import (
 )
 from initiatives.models import BenefitLine, FinancialEntry, Initiative, Milestone
 
-PER_PAGE = 50
 # The portfolio's "Needs attention" rows per page.
 ATTENTION_PER_PAGE = 25
 
@@ -92,16 +91,13 @@ def _filtered(request: AuthedRequest) -> InitiativeFilter:
 @require_GET
 def initiative_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.PORTFOLIO_READ)
-    context = filtered_page(request, _filtered(request), per_page=PER_PAGE)
+    context = filtered_page(request, _filtered(request))
     context["can_create"] = can(request.user, Action.INITIATIVE_EDIT)
     return render(request, "initiatives/initiative_list.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def initiative_export(request: AuthedRequest) -> HttpResponseBase:
-    """The list's CSV for its filters: streamed, or prepared by a job when large (POST)."""
-    return csv_export(request, exports.INITIATIVES)
+# The list's CSV for its filters: streamed, or prepared by a job when large (POST).
+initiative_export = csv_export_view(exports.INITIATIVES)
 
 
 # --- Create and edit ----------------------------------------------------------------------------
@@ -391,23 +387,47 @@ def _own[R: (Milestone, BenefitLine, FinancialEntry)](
     raise Http404(f"No such {records.model._meta.verbose_name} on this initiative.")
 
 
-@login_required
-@require_POST
-def initiative_milestone_done(request: AuthedRequest, pk: int, milestone_pk: int) -> HttpResponse:
-    initiative = _editable(request, pk)
-    milestone = _own(initiative, initiative.milestones.all(), milestone_pk)
-    run_action(
-        request, services.milestone_done, f"Marked “{milestone.title}” done.", milestone=milestone
-    )
-    return redirect("initiatives:initiative-detail", pk=initiative.pk)
+def _item_button[R: (Milestone, FinancialEntry)](
+    items: Callable[[Initiative], QuerySet[R]],
+    act: Callable[..., object],
+    success: Callable[[R], str],
+    keyword: str,
+) -> Callable[[AuthedRequest, int, int], HttpResponse]:
+    """The POST view of a button on one of the initiative's `items`: `act` (its service) is given
+    the item as `keyword`, `success` says what it did; back to the initiative's page."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
+        initiative = _editable(request, pk)
+        item = _own(initiative, items(initiative), item_pk)
+        run_action(request, act, success(item), **{keyword: item})
+        return redirect("initiatives:initiative-detail", pk=initiative.pk)
+
+    return view
+
+
+initiative_milestone_done = _item_button(
+    lambda initiative: initiative.milestones.all(),
+    services.milestone_done,
+    lambda milestone: f"Marked “{milestone.title}” done.",
+    "milestone",
+)
+# A financial entry entered in error is removed.
+initiative_financial_delete = _item_button(
+    lambda initiative: initiative.financial_entries.all(),
+    services.financial_entry_delete,
+    lambda entry: "Removed the financial entry.",
+    "entry",
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) -> HttpResponse:
+def initiative_benefit_edit(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     """Edit a benefit line's current values; a locked forecast stays and shows the variance."""
     initiative = _editable(request, pk)
-    benefit = _own(initiative, initiative.benefits.all(), benefit_pk)
+    benefit = _own(initiative, initiative.benefits.all(), item_pk)
     form = BenefitForm(request.POST or None, initial=BenefitForm.initial_for(benefit))
     outcome = submit(
         form,
@@ -421,15 +441,3 @@ def initiative_benefit_edit(request: AuthedRequest, pk: int, benefit_pk: int) ->
         "initiatives/initiative_benefit_form.html",
         form_context(form, outcome.phi_seen, initiative=initiative, benefit=benefit),
     )
-
-
-@login_required
-@require_POST
-def initiative_financial_delete(request: AuthedRequest, pk: int, entry_pk: int) -> HttpResponse:
-    """Remove a financial entry entered in error."""
-    initiative = _editable(request, pk)
-    entry = _own(initiative, initiative.financial_entries.all(), entry_pk)
-    run_action(
-        request, services.financial_entry_delete, "Removed the financial entry.", entry=entry
-    )
-    return redirect("initiatives:initiative-detail", pk=initiative.pk)

@@ -16,6 +16,7 @@ from informatics.web import (
     VersionedEditForm,
     choice_field,
     offer_choices,
+    optional_choice_field,
     phi_confirmed_field,
     values_of,
 )
@@ -407,11 +408,7 @@ class TransitionForm(forms.Form):
         label="Move to",
         error_messages={"required": "Choose the status to move the request to."},
     )
-    decline_reason = forms.ChoiceField(
-        choices=[("", "—"), *DeclineReason.choices],
-        required=False,
-        label="Reason, when declining",
-    )
+    decline_reason = optional_choice_field(DeclineReason.choices, label="Reason, when declining")
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -643,9 +640,7 @@ class BulkTriageForm(forms.Form):
         required=False,
         label="Move them to",
     )
-    decline_reason = forms.ChoiceField(
-        choices=[("", "—"), *DeclineReason.choices], required=False, label="Reason, when declining"
-    )
+    decline_reason = optional_choice_field(DeclineReason.choices, label="Reason, when declining")
 
     def __init__(self, *args: Any, selectable: list[int], **kwargs: Any):
         super().__init__(*args, **kwargs)

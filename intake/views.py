@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.choices import Route
-from informatics.export_views import csv_export
+from informatics.export_views import csv_export_view
 from informatics.listing import counted_page, filtered_page
 from informatics.models import Facility, User
 from informatics.panels import panels_for
@@ -66,7 +66,6 @@ from intake.forms import (
 )
 from intake.models import IntakeRequest
 
-PER_PAGE = 50
 SIMILAR_MIN_CHARS = 3
 
 
@@ -431,7 +430,7 @@ def request_mine(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def triage_queue(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.REQUEST_TRIAGE)
-    context = counted_page(request, selectors.triage_queue(), per_page=PER_PAGE)
+    context = counted_page(request, selectors.triage_queue())
     return render(request, "intake/triage_queue.html", {**context, "now": timezone.now()})
 
 
@@ -448,7 +447,7 @@ def _board_response(
 ) -> HttpResponse:
     """The board: the queue's first page (with checkboxes for the bulk actions) beside the open
     request (`open_pk`, else the queue's first) and its triage form."""
-    context = counted_page(request, selectors.triage_queue(), per_page=PER_PAGE)
+    context = counted_page(request, selectors.triage_queue())
     rows: list[IntakeRequest] = context["rows"]
     if open_pk is None and rows:
         open_pk = rows[0].pk
@@ -558,7 +557,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.REQUEST_READ)
     sort_form = SortForm(request.GET)
     sort = sort_form.chosen()
-    context = filtered_page(request, _filtered(request, sort), per_page=PER_PAGE)
+    context = filtered_page(request, _filtered(request, sort))
     return render(
         request,
         "intake/request_list.html",
@@ -620,11 +619,8 @@ def request_view_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("intake:request-list")
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def request_export(request: AuthedRequest) -> HttpResponseBase:
-    """The list's CSV for its filters: streamed, or prepared by a job when large (POST)."""
-    return csv_export(request, exports.REQUESTS)
+# The list's CSV for its filters: streamed, or prepared by a job when large (POST).
+request_export = csv_export_view(exports.REQUESTS)
 
 
 # --- Rubric ------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,7 +53,6 @@ from metrics.models import (
     ValueBasis,
 )
 
-PER_PAGE = 50
 FORMS = ("target_form", "annotation_form", "link_form", "measurement_form", "value_form")
 
 
@@ -68,7 +66,7 @@ def metric_list(request: AuthedRequest) -> HttpResponse:
     filterset = MetricFilter(
         request.GET or None, queryset=selectors.metric_list(user=request.user), user=request.user
     )
-    context = filtered_page(request, filterset, per_page=PER_PAGE)
+    context = filtered_page(request, filterset)
     context["entries"] = [(metric, selectors.system_rollup(metric)) for metric in context["rows"]]
     context["can_create"] = can(request.user, Action.METRIC_EDIT)
     context["can_load"] = can(request.user, Action.MEASUREMENT_LOAD)
@@ -342,35 +340,3 @@ metric_measurement_enter = _page_form_view(
     "#data",
     action=Action.MEASUREMENT_LOAD,
 )
-
-
-urlpatterns: list[URLPattern] = [
-    path("metrics/", metric_list, name="metric-list"),
-    path("metrics/new/", metric_create, name="metric-create"),
-    path("metrics/<int:pk>/", metric_detail, name="metric-detail"),
-    path("metrics/<int:pk>/edit/", metric_edit, name="metric-edit"),
-    path("metrics/<int:pk>/targets/", metric_target_add, name="metric-target-add"),
-    path(
-        "metrics/<int:pk>/targets/<int:item_pk>/delete/",
-        metric_target_delete,
-        name="metric-target-delete",
-    ),
-    path("metrics/<int:pk>/annotations/", metric_annotation_add, name="metric-annotation-add"),
-    path(
-        "metrics/<int:pk>/annotations/<int:item_pk>/delete/",
-        metric_annotation_delete,
-        name="metric-annotation-delete",
-    ),
-    path("metrics/<int:pk>/initiatives/", metric_link_add, name="metric-link-add"),
-    path(
-        "metrics/<int:pk>/initiatives/<int:item_pk>/unlink/",
-        metric_link_delete,
-        name="metric-link-delete",
-    ),
-    path("metrics/<int:pk>/value/", metric_value_set, name="metric-value-set"),
-    path(
-        "metrics/<int:pk>/measurements/",
-        metric_measurement_enter,
-        name="metric-measurement-enter",
-    ),
-]

@@ -4,10 +4,10 @@ from django import forms
 
 from informatics import limits
 from informatics.models import StrategicPriority
-from informatics.web import phi_confirmed_field
+from informatics.web import ServiceForm, phi_confirmed_field
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(ServiceForm):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=limits.NOTE,

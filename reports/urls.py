@@ -1,5 +1,6 @@
 from django.urls import path
 
+from informatics.routes import pages
 from reports import views
 
 app_name = "reports"
@@ -8,12 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("home/<slug:role>/", views.landing, name="landing"),
     path("favicon.ico", views.favicon),
-    path("reports/", views.report_list, name="report-list"),
-    path("reports/draft/", views.report_draft, name="report-draft"),
-    path("reports/subscription/", views.report_subscription, name="report-subscription"),
-    path("reports/<int:pk>/", views.report_detail, name="report-detail"),
-    path("reports/<int:pk>/narrative/", views.report_narrative, name="report-narrative"),
-    path("reports/<int:pk>/review/", views.report_review, name="report-review"),
-    path("reports/<int:pk>/issue/", views.report_issue, name="report-issue"),
-    path("reports/<int:pk>/download/<str:kind>/", views.report_download, name="report-download"),
+    *pages(views, "reports/", "report", "list", "draft", "subscription"),
+    *pages(views, "reports/<int:pk>/", "report", "detail", "narrative", "review", "issue"),
+    *pages(views, "reports/<int:pk>/", "report", download="download/<str:kind>/"),
 ]

@@ -153,12 +153,7 @@ def report_narrative(request: AuthedRequest, pk: int) -> HttpResponse:
     form = NarrativeForm(request.POST)
     submission = submit(
         form,
-        lambda: services.report_narrative_set(
-            actor=request.user,
-            report=report,
-            narrative=form.cleaned_data["narrative"],
-            phi_confirmed=form.cleaned_data["phi_confirmed"],
-        ),
+        lambda: services.report_narrative_set(actor=request.user, report=report, **form.values()),
     )
     if not submission.done:
         return _detail_page(request, report, form, submission.phi_seen)
