@@ -102,6 +102,7 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = [
     "D2",
@@ -172,9 +173,10 @@ PROPORTION_CHARTS = frozenset({ChartType.P, ChartType.LANEY_P})
 """Attribute charts whose numerator counts a subset of the denominator (at most 1 as a rate)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
-    """One observation: ``value`` for run/XmR/c charts, numerator/denominator for p/u/Laney."""
+class Point(NamedTuple):
+    """One observation: ``value`` for run/XmR/c charts, numerator/denominator for p/u/Laney.
+    A named tuple, as `AnalysedPoint`: a roll-up makes one per period of every series, and
+    a tuple is the cheapest immutable record to make."""
 
     value: float
     numerator: float | None = None
@@ -183,9 +185,8 @@ class Point:
     """False for a period whose data are still arriving; such points must be trailing."""
 
 
-@dataclass(frozen=True, slots=True)
-class LimitPoint:
-    """Centre and limits that apply to one point of the series."""
+class LimitPoint(NamedTuple):
+    """Centre and limits that apply to one point of the series (a named tuple, as `Point`)."""
 
     centre: float
     lower: float | None
@@ -504,8 +505,7 @@ class Signal:
 _SIGNALS = {(rule, side): Signal(rule, side) for rule in Rule for side in (UP, DOWN, None)}
 
 
-@dataclass(frozen=True, slots=True)
-class AnalysedPoint:
+class AnalysedPoint(NamedTuple):
     """One point as shown: value, centre and limits in display units, and its signals."""
 
     value: float
