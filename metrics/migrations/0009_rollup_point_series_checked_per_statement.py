@@ -77,13 +77,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="rolluppoint",
             name="series",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="rows",
-                to="metrics.rollupseries",
-            ),
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="rows", to="metrics.rollupseries"),
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]
