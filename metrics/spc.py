@@ -102,6 +102,7 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = [
     "D2",
@@ -172,9 +173,10 @@ PROPORTION_CHARTS = frozenset({ChartType.P, ChartType.LANEY_P})
 """Attribute charts whose numerator counts a subset of the denominator (at most 1 as a rate)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
-    """One observation: ``value`` for run/XmR/c charts, numerator/denominator for p/u/Laney."""
+class Point(NamedTuple):
+    """One observation: ``value`` for run/XmR/c charts, numerator/denominator for p/u/Laney.
+    A named tuple, as `AnalysedPoint`: a roll-up makes one per period of every series, and
+    a tuple is the cheapest immutable record to make."""
 
     value: float
     numerator: float | None = None
@@ -183,9 +185,8 @@ class Point:
     """False for a period whose data are still arriving; such points must be trailing."""
 
 
-@dataclass(frozen=True, slots=True)
-class LimitPoint:
-    """Centre and limits that apply to one point of the series."""
+class LimitPoint(NamedTuple):
+    """Centre and limits that apply to one point of the series (a named tuple, as `Point`)."""
 
     centre: float
     lower: float | None
@@ -504,8 +505,7 @@ class Signal:
 _SIGNALS = {(rule, side): Signal(rule, side) for rule in Rule for side in (UP, DOWN, None)}
 
 
-@dataclass(frozen=True, slots=True)
-class AnalysedPoint:
+class AnalysedPoint(NamedTuple):
     """One point as shown: value, centre and limits in display units, and its signals."""
 
     value: float
@@ -690,8 +690,9 @@ def _side_runs(sides: Sequence[int]) -> list[tuple[int, list[int]]]:
     return runs
 
 
-def _monotone_runs(xs: Sequence[float]) -> list[tuple[int, list[int]]]:
-    """Maximal rising (+1) or falling (−1) stretches as (direction, indices).
+def _monotone_runs(xs: Sequence[float], length: int) -> list[tuple[int, list[int]]]:
+    """Maximal rising (+1) or falling (−1) stretches of at least ``length`` distinct values,
+    as (direction, indices).
 
     Equal neighbours count once: they are merged into one step before counting, and every
     point of the merged step belongs to the stretch.
@@ -713,14 +714,12 @@ def _monotone_runs(xs: Sequence[float]) -> list[tuple[int, list[int]]]:
         stop = start + 1
         while stop < last and (values[stop + 1] - values[stop]) * direction > 0:
             stop += 1
-        first = ends[start - 1] if start else 0
-        stretches.append((direction, list(range(first, ends[stop]))))
+        # The steps start..stop rise (or fall) strictly: each holds one distinct value.
+        if stop - start + 1 >= length:
+            first = ends[start - 1] if start else 0
+            stretches.append((direction, list(range(first, ends[stop]))))
         start = stop
     return stretches
-
-
-def _distinct_count(xs: Sequence[float], indices: Sequence[int]) -> int:
-    return len({xs[i] for i in indices})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -811,9 +810,8 @@ def _segment_signals(
                 flag(indices, rule, _side_name(side))
 
     def trends(rule: Rule, length: int) -> None:
-        for direction, indices in _monotone_runs(xs):
-            if _distinct_count(xs, indices) >= length:
-                flag(indices, rule, _side_name(direction))
+        for direction, indices in _monotone_runs(xs, length):
+            flag(indices, rule, _side_name(direction))
 
     def beyond(rule: Rule, bounds: Sequence[LimitPoint]) -> None:
         for i, (x, lp) in enumerate(zip(xs, bounds, strict=True)):

@@ -6,7 +6,7 @@ On PostgreSQL each chunk of rows is one statement over `unnest` of one array per
 a model instance per row. Elsewhere (SQLite) Django's `bulk_create` and `bulk_update`."""
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -95,20 +95,36 @@ def _arrays(columns: Sequence[Any], rows: Sequence[Row]) -> list[str]:
                 for v in values
             ]
         elif isinstance(column, models.BooleanField):
-            texts = ["NULL" if v is None else ("t" if v else "f") for v in values]
+            texts = _each_once(values, lambda v: "t" if v else "f")
         elif isinstance(column, models.FloatField):
-            if None in values:
+            distinct = set(values)
+            if len(distinct) * 4 < len(values):  # a roll-up's centre and limits, say
+                texts = _each_once(values, lambda v: repr(float(v)), distinct)
+            elif None in distinct:
                 texts = ["NULL" if v is None else repr(float(v)) for v in values]
             else:  # a column without a gap, as most are: no test per value
                 texts = map(repr, map(float, values))
         elif isinstance(column, (models.CharField, models.TextField, models.DateTimeField)):
             texts = ["NULL" if v is None else _quoted(str(v)) for v in values]
-        elif None in values:  # integers, dates, decimals: their str() is a valid element
+        elif isinstance(column, (models.DateField, models.ForeignKey, models.IntegerField)):
+            # A roll-up's periods and series repeat on every row of their period or series.
+            texts = _each_once(values, str)  # str() is a valid element
+        elif None in values:  # decimals: their str() is a valid element
             texts = ["NULL" if v is None else str(v) for v in values]
         else:
             texts = map(str, values)
         arrays.append("{" + ",".join(texts) + "}")
     return arrays
+
+
+def _each_once(
+    values: Sequence[Any], text: Callable[[Any], str], distinct: Iterable[Any] | None = None
+) -> Iterable[str]:
+    """The elements of `values` (NULL for None), each distinct value formatted once."""
+    texts = {
+        v: "NULL" if v is None else text(v) for v in (set(values) if distinct is None else distinct)
+    }
+    return map(texts.__getitem__, values)
 
 
 def _quoted(text: str) -> str:

@@ -5,7 +5,6 @@ Expected values are worked by hand in the comments (or copied from the limits te
 their sources); none is produced by the engine.
 """
 
-import dataclasses
 import math
 
 import pytest
@@ -102,7 +101,7 @@ def test_each_segment_equals_the_analysis_of_that_segment_alone(
 ) -> None:
     cut = 7 if chart in (ChartType.P, ChartType.C) else 10
     # The last point is incomplete: it belongs to the last segment alone as well.
-    points = [*points[:-1], dataclasses.replace(points[-1], complete=False)]
+    points = [*points[:-1], points[-1]._replace(complete=False)]
     whole = analyse(
         chart,
         points,
@@ -118,7 +117,7 @@ def test_each_segment_equals_the_analysis_of_that_segment_alone(
         chart, points[cut:], preset=preset, direction=Direction.HIGHER, baseline_points=baseline
     )
     assert whole.points[:cut] == first.points
-    assert whole.points[cut:] == tuple(dataclasses.replace(p, segment=1) for p in second.points)
+    assert whole.points[cut:] == tuple(p._replace(segment=1) for p in second.points)
     assert whole.points[0].centre != whole.points[cut].centre  # the rebase changed something
     assert whole.variation == second.variation
     assert whole.insufficient_data == second.insufficient_data
