@@ -5,6 +5,7 @@ with DRF's generic views, which drf-spectacular imports.)"""
 
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
@@ -37,8 +38,24 @@ def names_records(field: Any) -> bool:
 
 class ListSchema(AutoSchema):
     """drf-spectacular's schema, adding the 400 of an unknown parameter to every list read
-    through StrictFilterBackend, and the 404 of a record named in the body to every operation
-    whose body can name one."""
+    through StrictFilterBackend, the bounds of a filter's number (django-filter refuses one
+    past 1e50), and the 404 of a record named in the body to every operation whose body can
+    name one."""
+
+    def _get_filter_parameters(self) -> Any:
+        parameters = super()._get_filter_parameters()
+        filterset_class = getattr(self.view, "filterset_class", None)
+        filters = getattr(filterset_class, "base_filters", {})
+        for parameter in parameters:
+            found = filters.get(parameter["name"])
+            if found is None or parameter.get("schema", {}).get("type") != "number":
+                continue
+            for validator in found.field.validators:
+                if isinstance(validator, MaxValueValidator):
+                    parameter["schema"]["maximum"] = validator.limit_value
+                elif isinstance(validator, MinValueValidator):
+                    parameter["schema"]["minimum"] = validator.limit_value
+        return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)

@@ -230,6 +230,21 @@ def test_the_schema_documents_404_where_a_body_names_records(schema: dict[str, A
     assert "404" not in documented["/api/v1/rubric/"]  # names no record
 
 
+def test_a_number_filter_documents_the_bound_it_enforces(
+    schema: dict[str, Any], users: dict[str, User], api_as: ApiAs
+) -> None:
+    parameters = schema["paths"]["/api/v1/requests/"]["get"]["parameters"]
+    min_score = next(p for p in parameters if p["name"] == "min_score")
+
+    past = api_as(users[Role.CMIO]).get("/api/v1/requests/", {"min_score": "1e51"})
+
+    assert min_score["schema"] == {"type": "number", "maximum": 1e50}
+    assert (past.status_code, past.json()) == (
+        400,
+        {"min_score": ["Ensure this value is less than or equal to 1e+50."]},
+    )
+
+
 def test_the_schema_requires_the_body_of_an_edit_and_keeps_nul_out_of_text(
     schema: dict[str, Any],
 ) -> None:
