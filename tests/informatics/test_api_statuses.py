@@ -245,6 +245,28 @@ def test_a_number_filter_documents_the_bound_it_enforces(
     )
 
 
+def test_a_metrics_fhir_measure_url_is_documented_and_checked_as_a_url(
+    schema: dict[str, Any], users: dict[str, User], api_as: ApiAs
+) -> None:
+    properties = schema["components"]["schemas"]["PatchedMetricUpdateInputRequest"]["properties"]
+    metric = MetricFactory.create(code="Q6")
+    client = api_as(users[Role.CMIO])
+
+    bad = client.patch(
+        f"/api/v1/metrics/{metric.pk}/", {"version": 1, "fhir_measure_url": ":x"}, "json"
+    )
+    good = client.patch(
+        f"/api/v1/metrics/{metric.pk}/",
+        {"version": 1, "fhir_measure_url": "https://measures.example/q6"},
+        "json",
+    )
+
+    assert properties["fhir_measure_url"]["oneOf"][0]["format"] == "uri"
+    assert (bad.status_code, bad.json()) == (400, {"fhir_measure_url": ["Enter a valid URL."]})
+    assert good.status_code == 200
+    assert Metric.objects.get().fhir_measure_url == "https://measures.example/q6"
+
+
 def test_the_schema_requires_the_body_of_an_edit_and_keeps_nul_out_of_text(
     schema: dict[str, Any],
 ) -> None:
