@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from informatics.choices import Role
 from informatics.models import User
+from initiatives.models import Initiative
 from metrics.models import Measurement, Metric
 from tests.conftest import ApiAs
 from tests.factories import PriorityFactory
@@ -185,6 +186,23 @@ def test_a_move_the_current_status_forbids_is_a_409_naming_it(
     assert list(again.json()) == ["to_status"]
     row.refresh_from_db()
     assert row.status == "withdrawn"
+
+
+def test_a_person_without_the_role_asked_is_a_409_naming_the_field(
+    users: dict[str, User], api_as: ApiAs
+) -> None:
+    body = {"title": "Sepsis alert", "type": "cds", "summary": "Fewer false alarms."}
+    owner = users[Role.CHAMPION].pk  # a champion, not the CMIO
+
+    response = api_as(users[Role.CMIO]).post(
+        "/api/v1/initiatives/", {**body, "cmio_owner": owner}, format="json"
+    )
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {"cmio_owner": ["Choose an active person who holds the CMIO role."]},
+    )
+    assert not Initiative.objects.exists()
 
 
 # --- The schema -----------------------------------------------------------------------------
