@@ -5,12 +5,14 @@ with DRF's generic views, which drf-spectacular imports.)"""
 
 from typing import Any
 
+from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
 
 from informatics.api_filtering import StrictFilterBackend
+from informatics.openapi import NO_NUL
 
 UNKNOWN_PARAMETER_400 = {
     "description": "An unknown query parameter: the body names each one, with the parameters "
@@ -48,7 +50,11 @@ class ListSchema(AutoSchema):
         filters = getattr(filterset_class, "base_filters", {})
         for parameter in parameters:
             found = filters.get(parameter["name"])
-            if found is None or parameter.get("schema", {}).get("type") != "number":
+            schema = parameter.get("schema", {})
+            text = found is not None and isinstance(found.field, forms.CharField)
+            if text and schema.get("type") == "string" and "pattern" not in schema:
+                schema["pattern"] = NO_NUL  # Django's text fields refuse a NUL character
+            if found is None or schema.get("type") != "number":
                 continue
             for validator in found.field.validators:
                 if isinstance(validator, MaxValueValidator):

@@ -256,6 +256,8 @@ def test_a_number_filter_documents_the_bound_it_enforces(
 
     past = api_as(users[Role.CMIO]).get("/api/v1/requests/", {"min_score": "1e51"})
 
+    search = next(p for p in parameters if p["name"] == "q")
+    assert search["schema"] == {"type": "string", "pattern": "^[^\\x00]*$"}
     assert min_score["schema"] == {"type": "number", "maximum": 1e50}
     assert (past.status_code, past.json()) == (
         400,
