@@ -4,12 +4,14 @@ PHI-flagged 400 an extension of it, and each operation lists each 4xx status it 
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.hooks import postprocess_schema_enums
 
 ERROR = "Error"
 FIELD_ERRORS = "FieldErrors"
 PHI_FLAGGED = "PhiFlaggedOutput"
+NO_NUL = "^[^\\x00]*$"  # any text without a NUL character
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     ERROR: {
@@ -61,7 +63,11 @@ GENERIC = {
     "that is not JSON (or is too large or too deep) is named in `detail`.",
     401: "Not signed in: no session, and no valid `Authorization: Token <key>`.",
     403: "Your roles do not allow this (or a session's CSRF check failed); nothing was changed.",
-    404: "No such record, or no such page of the list.",
+    404: "No such record, or no such page of the list; or a filter, a query parameter or a "
+    "field of the body names a record that does not exist (each is named with its message).",
+    409: "The request is well formed, but the records' current state refuses it (a move the "
+    "current status or stage does not allow, a code already taken, something already done, "
+    "a stale version): the field concerned is named with its message. Nothing was changed.",
     415: "The body is not of a media type this operation reads.",
 }
 
@@ -73,7 +79,7 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
-def _answers(path: str, operation: dict[str, Any]) -> set[int]:
+def _answers(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     """The 4xx statuses `operation` can answer, whether or not it documents them."""
     codes = {400, 403}
     if {} not in operation.get("security", []):  # an anonymous caller gets 401
@@ -85,6 +91,9 @@ def _answers(path: str, operation: dict[str, Any]) -> set[int]:
         codes.add(404)
     if "requestBody" in operation:
         codes.add(415)
+    signed_in = operation.get("security") and {} not in operation["security"]
+    if method != "get" and signed_in:
+        codes.add(409)  # the services refuse what the records' current state does not allow
     return codes
 
 
@@ -122,14 +131,17 @@ def postprocess(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[s
         if name.startswith("Patched") and "properties" in component:
             _edit_needs(component, needs_a_change=name in NEED_A_CHANGE)
     for path, methods in result.get("paths", {}).items():
-        for operation in methods.values():
+        for method, operation in methods.items():
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:  # forms parse too, but clients send JSON
                 operation["requestBody"]["content"] = {
                     "application/json": content["application/json"]
                 }
+                ref = content["application/json"].get("schema", {}).get("$ref", "")
+                if schemas.get(ref.rpartition("/")[2], {}).get("required"):
+                    operation["requestBody"]["required"] = True  # no body lacks those fields
             responses = operation.setdefault("responses", {})
-            for code in _answers(path, operation):
+            for code in _answers(path, method, operation):
                 responses.setdefault(str(code), {"description": GENERIC[code]})
             for code, response in responses.items():
                 if code.startswith("4") and "content" not in response:
@@ -151,4 +163,21 @@ class DecimalInputExtension(OpenApiSerializerFieldExtension):
         if direction == "request" and places is not None and schema.get("type") == "number":
             schema["multipleOf"] = float(f"1e-{places}") if places else 1
             schema.update(getattr(self.target, "request_schema", {}))
+        return schema
+
+
+class TextInputExtension(OpenApiSerializerFieldExtension):
+    """Text sent to the API never holds a NUL character (DRF refuses it, and PostgreSQL could
+    not store it): the request schema of a text field without a pattern of its own (a code's)
+    says so."""
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        patterned = any(isinstance(v, RegexValidator) for v in self.target.validators)
+        plain = not patterned and not {"pattern", "format", "enum"} & set(schema)
+        if direction == "request" and schema.get("type") == "string" and plain:
+            schema["pattern"] = NO_NUL
         return schema

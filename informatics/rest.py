@@ -84,7 +84,10 @@ class CodeField(_StrictRelation, serializers.SlugRelatedField):
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class RecordField(_StrictRelation, serializers.PrimaryKeyRelatedField):
     """A record named by its id (`many=True`: a list of ids). Anything but an integer from 1 to
-    MAX_ID is refused, naming the field, before the database is asked."""
+    MAX_ID is refused, naming the field, before the database is asked (a 400); an id that names
+    no record is a 404."""
+
+    default_error_messages = {"out_of_range": f"Give an id from 1 to {MAX_ID}."}
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int | str):
@@ -94,7 +97,7 @@ class RecordField(_StrictRelation, serializers.PrimaryKeyRelatedField):
         except ValueError:
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 1 <= pk <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
+            self.fail("out_of_range")
         return super().to_internal_value(pk)
 
 

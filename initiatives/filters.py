@@ -66,7 +66,5 @@ class InitiativeFilter(django_filters.FilterSet):
             return queryset.filter(latest_health__isnull=True)
         return queryset.filter(latest_health=value)
 
-    def by_stale(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
+    def by_stale(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return _with_health(queryset).filter(is_stale=value)

@@ -68,9 +68,7 @@ class MetricFilter(django_filters.FilterSet):
         )
         return queryset.filter(Exists(system))
 
-    def by_mine(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return queryset
+    def by_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         pk = getattr(self.user, "pk", None)
         return queryset.filter(owner_id=pk) if value else queryset.exclude(owner_id=pk)
 

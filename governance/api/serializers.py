@@ -18,7 +18,13 @@ from intake.models import IntakeRequest
 
 def _score(**kwargs: object) -> serializers.DecimalField:
     # The service refuses, naming the dimension, what the schema says here.
-    steps = {"multipleOf": 0.5}
+    steps = {
+        "multipleOf": 0.5,
+        "minimum": 1,
+        "maximum": 4,
+        "exclusiveMinimum": False,
+        "exclusiveMaximum": False,
+    }
     return rest.number_field(4, 2, request_schema=steps, **kwargs)
 
 

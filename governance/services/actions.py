@@ -12,6 +12,7 @@ from django.utils import timezone
 from governance.choices import ActionStatus
 from governance.models import ActionItem, AgendaItem, Decision, GovernanceBody
 from informatics.audit import audit_created, audited_update
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, can, require
 from informatics.services import notify
@@ -74,7 +75,7 @@ def _close(actor: User, item: ActionItem, status: str) -> ActionItem:
         require(actor, Action.REVIEW_CHAIR, item.body)
     locked = ActionItem.objects.select_for_update().get(pk=item.pk)
     if locked.status != ActionStatus.OPEN:
-        raise ValidationError({"status": f"The action is already {locked.get_status_display()}."})
+        raise Conflict({"status": f"The action is already {locked.get_status_display()}."})
     changes: dict[str, object] = {"status": status}
     if status == ActionStatus.DONE:
         changes["completed_at"] = timezone.now()

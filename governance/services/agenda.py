@@ -38,6 +38,7 @@ from governance.models import (
 )
 from informatics.audit import audit_created, audit_record, audited_delete
 from informatics.choices import AuditAction, Route
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services import site_settings_get, site_today
@@ -254,7 +255,7 @@ def agenda_propose(*, review: Review) -> list[ProposedItem]:
 def _chaired(actor: User, review: Review) -> None:
     require(actor, Action.REVIEW_CHAIR, review.body)
     if review.status != "planned":
-        raise ValidationError({"review": "The agenda of a held or cancelled review is closed."})
+        raise Conflict({"review": "The agenda of a held or cancelled review is closed."})
 
 
 def _untouched(review: Review) -> Any:
@@ -352,7 +353,7 @@ def agenda_item_remove(*, actor: User, item: AgendaItem) -> None:
     """The chair takes an item off the agenda (one a decision was recorded on stays)."""
     _chaired(actor, item.review)
     if item.decisions.exists():
-        raise ValidationError({"item": "A decision was recorded on this item; it stays."})
+        raise Conflict({"item": "A decision was recorded on this item; it stays."})
     review = item.review
     audited_delete(instance=item, actor=actor, fields=AUDITED)
     _renumber(review)

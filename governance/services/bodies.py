@@ -12,6 +12,7 @@ from governance.choices import BodyKind
 from governance.models import GovernanceBody, RequestBody, RouteOwner
 from informatics.audit import audit_created, audited_delete, audited_update
 from informatics.choices import Route
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import field_errors, guard_record_text, record_phi
@@ -60,7 +61,7 @@ def request_body_choose(
     require(actor, Action.REQUEST_TRIAGE)
     locked = IntakeRequest.objects.select_for_update().get(pk=request.pk)
     if not locked.route:
-        raise ValidationError({"body": "Route the request first: its route names the body."})
+        raise Conflict({"body": "Route the request first: its route names the body."})
     default = selectors.default_body_for(request=locked)
     cleaned = {"reason": (reason or "").strip()}
     errors: dict[str, str] = {}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from governance.choices import Outcome, RedirectTo
 from governance.models import AgendaItem, Decision, GovernanceBody
 from informatics.audit import audit_created
+from informatics.exceptions import Conflict
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.services.records import field_errors, guard_record_text, lock, record_phi
@@ -305,7 +306,7 @@ def _supersedes_check(
     old = lock(supersedes)
     later = Decision.objects.filter(supersedes=old).values_list("pk", flat=True).first()
     if later is not None:
-        raise ValidationError(
+        raise Conflict(
             {
                 "supersedes": f"Decision #{old.pk} is already superseded by #{later}: "
                 f"correct #{later} instead."

@@ -11,6 +11,7 @@ from governance.choices import ReviewStatus
 from governance.models import GovernanceBody, Review
 from informatics.audit import audit_created, audit_record, audited_update
 from informatics.choices import AuditAction
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import field_errors, guard_record_text, record_phi
@@ -18,7 +19,7 @@ from informatics.services.records import field_errors, guard_record_text, record
 
 def _planned(review: Review) -> None:
     if review.status != ReviewStatus.PLANNED:
-        raise ValidationError(
+        raise Conflict(
             {"review": f"The review is {review.get_status_display().lower()}; it is not planned."}
         )
 
@@ -47,7 +48,7 @@ def review_schedule(
     """Plan a review of `body` at `scheduled_for`: its chair, the CMO or the CMIO."""
     require(actor, Action.REVIEW_CHAIR, body)
     if not body.is_active:
-        raise ValidationError({"body": f"{body} is no longer active."})
+        raise Conflict({"body": f"{body} is no longer active."})
     review = Review(body=body, scheduled_for=scheduled_for, created_by=actor)
     errors: dict[str, str] = {}
     field_errors(review, ["scheduled_for"], errors)
@@ -77,7 +78,7 @@ def review_update(
     """Record who attended and the minutes (guarded against patient information)."""
     require(actor, Action.REVIEW_CHAIR, review.body)
     if review.status == ReviewStatus.CANCELLED:
-        raise ValidationError({"review": "The review was cancelled."})
+        raise Conflict({"review": "The review was cancelled."})
     changes: dict[str, Any] = {}
     if minutes is not None:
         changes["minutes"] = minutes.strip()

@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from informatics.audit import audit_created, audit_record, audited_update, diff
 from informatics.choices import ROLE_ORDER, AuditAction
+from informatics.exceptions import Conflict, refuse
 from informatics.models import Facility, User
 from informatics.permissions import Action, require
 from informatics.selectors import token_has_expired
@@ -77,15 +78,14 @@ def user_invite(
     guard_record_text(User, {"title": title, "specialty": specialty}, confirmed=False)
     email = email.strip().lower()
     roles = _roles_check(roles)
-    errors = {}
+    errors, conflicts = {}, {}
     if not email:
         errors["email"] = "An e-mail address is required."
     elif User.objects.filter(email__iexact=email).exists():
-        errors["email"] = f"{email} already has an account."
+        conflicts["email"] = f"{email} already has an account."
     if not full_name.strip():
         errors["full_name"] = "A name is required."
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors, conflicts)
     user = User.objects.create_user(
         email=email, password=None, full_name=full_name.strip(), title=title, specialty=specialty
     )
@@ -127,7 +127,7 @@ def user_update(
     if not full_name.strip():
         raise ValidationError({"full_name": "A name is required."})
     if user.pk == actor.pk and "admin" not in roles:
-        raise ValidationError({"roles": "You cannot remove your own admin role."})
+        raise Conflict({"roles": "You cannot remove your own admin role."})
     before = _membership(user)
     audited_update(
         user,
@@ -151,7 +151,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     end, and their API tokens are deleted."""
     require(actor, Action.ADMINISTER)
     if user.pk == actor.pk and not is_active:
-        raise ValidationError({"is_active": "You cannot deactivate your own account."})
+        raise Conflict({"is_active": "You cannot deactivate your own account."})
     audited_update(user, actor=actor, changes={"is_active": is_active})
     if not is_active:
         Token.objects.filter(user=user).delete()

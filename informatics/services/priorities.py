@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from informatics.audit import audit_created, audited_update
 from informatics.choices import ValueCategory
+from informatics.exceptions import Conflict, refuse
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.services.records import (
@@ -33,6 +34,7 @@ PRIORITY_FIELDS = (
 def _priority_check(fields: dict[str, Any], *, exclude_pk: int | None = None) -> None:
     """Field-named errors for priority input; nothing is saved when any is raised."""
     errors: dict[str, str] = {}
+    conflicts: dict[str, str] = {}
     code = fields.get("code")
     if code is not None:
         others = StrategicPriority.objects.filter(code=code)
@@ -40,7 +42,7 @@ def _priority_check(fields: dict[str, Any], *, exclude_pk: int | None = None) ->
             others = others.exclude(pk=exclude_pk)
         clash = others.exists()
         if clash:
-            errors["code"] = f"A priority with code {code!r} already exists."
+            conflicts["code"] = f"A priority with code {code!r} already exists."
     if "title" in fields and not str(fields["title"]).strip():
         errors["title"] = "A priority needs a title."
     if "goal_statement" in fields and not str(fields["goal_statement"]).strip():
@@ -52,8 +54,7 @@ def _priority_check(fields: dict[str, Any], *, exclude_pk: int | None = None) ->
         errors["horizon"] = "The horizon must be a date."
     texts = [name for name in ("code", "title", "goal_statement") if name in fields]
     field_errors(StrategicPriority(**{name: fields[name] for name in texts}), texts, errors)
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors, conflicts)
 
 
 @transaction.atomic
@@ -115,10 +116,11 @@ def priority_reorder(*, actor: User, ordered_ids: Sequence[int]) -> list[Strateg
     """Set the ranking of the active priorities to the order given (all of them, once each)."""
     require(actor, Action.PRIORITY_EDIT)
     active = {p.pk: p for p in StrategicPriority.objects.select_for_update().filter(is_active=True)}
-    if sorted(ordered_ids) != sorted(active) or len(set(ordered_ids)) != len(ordered_ids):
-        raise ValidationError(
-            {"ordered_ids": "Give every active priority exactly once, in the new order."}
-        )
+    once = {"ordered_ids": "Give every active priority exactly once, in the new order."}
+    if len(set(ordered_ids)) != len(ordered_ids):
+        raise ValidationError(once)
+    if sorted(ordered_ids) != sorted(active):  # the active priorities are not those given
+        raise Conflict(once)
     result = []
     for position, pk in enumerate(ordered_ids, start=1):
         priority = active[pk]
@@ -137,7 +139,7 @@ def priority_move(*, actor: User, priority: StrategicPriority, steps: int) -> No
         .values_list("pk", flat=True)
     )
     if priority.pk not in order:
-        raise ValidationError({"priority": "Only an active priority can be moved."})
+        raise Conflict({"priority": "Only an active priority can be moved."})
     index = order.index(priority.pk)
     new_index = min(max(index + steps, 0), len(order) - 1)
     order.insert(new_index, order.pop(index))
@@ -163,7 +165,7 @@ def priority_retire(
     if errors:
         raise ValidationError(errors)
     if not priority.is_active:
-        raise ValidationError({"is_active": "This priority is already retired."})
+        raise Conflict({"is_active": "This priority is already retired."})
     findings = guard_record_text(
         StrategicPriority, {"retired_reason": reason.strip()}, confirmed=phi_confirmed
     )
@@ -182,7 +184,7 @@ def priority_restore(*, actor: User, priority: StrategicPriority, version: int) 
     """Bring a retired priority back, at the bottom of the active ranking."""
     require(actor, Action.PRIORITY_EDIT)
     if priority.is_active:
-        raise ValidationError({"is_active": "This priority is already active."})
+        raise Conflict({"is_active": "This priority is already active."})
     last = StrategicPriority.objects.filter(is_active=True).aggregate(m=Max("rank"))["m"] or 0
     audited_update(
         priority,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from informatics.audit import audit_created, audit_record, audited_update, diff, field_values
 from informatics.choices import FACILITY_PARENT_KINDS, AuditAction, FacilityKind, Route
+from informatics.exceptions import Conflict
 from informatics.models import Facility, SiteSettings, User
 from informatics.permissions import Action, require
 from informatics.sso import sso_enabled
@@ -81,7 +82,7 @@ def facility_update(*, actor: User, facility: Facility, **changes: Any) -> Facil
     )
     code = changes.get("code")
     if code is not None and Facility.objects.filter(code=code).exclude(pk=facility.pk).exists():
-        raise ValidationError({"code": f"A facility with code {code!r} already exists."})
+        raise Conflict({"code": f"A facility with code {code!r} already exists."})
     audited_update(facility, actor=actor, changes=changes)
     return facility
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from informatics import rest
 from informatics.choices import ValueCategory
+from informatics.exceptions import DOES_NOT_EXIST
 from informatics.models import StrategicPriority, User
 from initiatives import health, selectors
 from initiatives.choices import (
@@ -228,7 +229,9 @@ def _request_ids(value: list[int]) -> list[IntakeRequest]:
     found = {row.pk: row for row in IntakeRequest.objects.filter(pk__in=value)}
     missing = [pk for pk in value if pk not in found]
     if missing:
-        raise serializers.ValidationError(f"No request with id {', '.join(map(str, missing))}.")
+        raise serializers.ValidationError(
+            f"No request with id {', '.join(map(str, missing))}.", code=DOES_NOT_EXIST
+        )
     return [found[pk] for pk in dict.fromkeys(value)]
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from informatics.choices import Role
-from informatics.exceptions import StaleEdit
+from informatics.exceptions import StaleEdit, refuse
 from informatics.models import Facility, StrategicPriority, User
 from informatics.services.records import Writes, field_errors
 from initiatives.choices import (
@@ -128,10 +128,13 @@ def _initiative_check(
             "Choose an active informaticist (or the CMIO) to lead it.",
         ),
     }
+    # A person, a facility or a priority that is no longer active (or lacks the role) is
+    # refused for its current state: a conflict, unless the request has errors of its own.
+    conflicts: dict[str, str] = {}
     for name, (roles, message) in people.items():
         value = cleaned.get(name)
         if value is not None and not kept(name, value) and not _active_person(value, *roles):
-            errors[name] = message
+            conflicts[name] = message
     groups: dict[str, tuple[type[User | Facility], str]] = {
         "champions": (User, "Choose active people as physician champions."),
         "facilities": (Facility, "Choose active facilities."),
@@ -142,7 +145,7 @@ def _initiative_check(
         chosen = list(cleaned[name] or ())
         had = set(getattr(current, name).values_list("pk", flat=True)) if current else set()
         if not all(isinstance(c, model) and (c.pk in had or c.is_active) for c in chosen):
-            errors[name] = message
+            conflicts[name] = message
         cleaned[name] = list(dict.fromkeys(chosen))
     if "priorities" in cleaned:
         priorities = cleaned["priorities"] or {}
@@ -152,7 +155,7 @@ def _initiative_check(
         elif not all(
             isinstance(p, StrategicPriority) and (p.pk in had or p.is_active) for p in priorities
         ):
-            errors["priorities"] = "Align the initiative to active strategic priorities only."
+            conflicts["priorities"] = "Align the initiative to active strategic priorities only."
         elif not all(alignment in Alignment.values for alignment in priorities.values()):
             errors["priorities"] = "Give each priority's alignment: strong, moderate or weak."
         else:
@@ -171,8 +174,7 @@ def _initiative_check(
     cost = cleaned.get("cost_estimate")
     if "cost_estimate" not in errors and cost is not None and cost < 0:
         errors["cost_estimate"] = "Give the cost as an amount of 0 or more, in cents at most."
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors, conflicts)
     return cleaned
 
 

@@ -3,11 +3,11 @@
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from informatics.audit import audit_record
 from informatics.choices import AuditAction
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services import notify
@@ -65,7 +65,7 @@ def _link(*, actor: User, initiative: Initiative, requests: Iterable[IntakeReque
     if not wanted:
         return []
     if initiative.stage in (G.STOPPED, G.CLOSED):
-        raise ValidationError(
+        raise Conflict(
             {"requests": f"This initiative is {_stage_label(initiative.stage)}; link open work."}
         )
     rows = list(
@@ -92,7 +92,7 @@ def _link(*, actor: User, initiative: Initiative, requests: Iterable[IntakeReque
     if len(rows) != len(wanted):
         problems.append("some of the requests do not exist")
     if problems:
-        raise ValidationError({"requests": f"Cannot link: {'; '.join(problems)}."})
+        raise Conflict({"requests": f"Cannot link: {'; '.join(problems)}."})
     linked: list[int] = []
     for row in rows:
         if _linked_to(row) == initiative.pk:

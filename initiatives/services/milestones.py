@@ -3,11 +3,11 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from informatics.audit import audited_update
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import (
@@ -69,7 +69,7 @@ def milestone_done(*, actor: User, milestone: Milestone) -> Milestone:
     require(actor, Action.INITIATIVE_EDIT, milestone.initiative)
     locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if locked.done_at is not None:
-        raise ValidationError({"done_at": "This milestone is already done."})
+        raise Conflict({"done_at": "This milestone is already done."})
     audited_update(
         locked, actor=actor, changes={"done_at": timezone.now(), "done_by": actor}, note="done"
     )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from informatics.audit import audited_update
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can
 from informatics.phi import phi_guard
@@ -90,7 +91,7 @@ def _advance_check(
     from_label, to_label = _stage_label(from_stage), _stage_label(to_stage)
     if to_stage not in allowed:
         steps = next_steps_text(from_label, [_stage_label(step) for step in allowed], "stages")
-        raise ValidationError(
+        raise Conflict(
             {"to_stage": f"Cannot move an initiative from {from_label} to {to_label}: {steps}"}
         )
     errors: dict[str, str] = {}

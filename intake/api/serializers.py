@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from informatics import rest
 from informatics.choices import Route
+from informatics.exceptions import DOES_NOT_EXIST
 from informatics.models import StrategicPriority
 from intake import choices, scoring
 from intake.models import RequestScore
@@ -302,7 +303,8 @@ class TriageInput(serializers.Serializer):
         missing = [pk for pk in value if pk not in found]
         if missing:
             raise serializers.ValidationError(
-                f"No active strategic priority with id {', '.join(map(str, missing))}."
+                f"No active strategic priority with id {', '.join(map(str, missing))}.",
+                code=DOES_NOT_EXIST,
             )
         return [found[pk] for pk in dict.fromkeys(value)]
 

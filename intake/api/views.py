@@ -213,7 +213,7 @@ class RequestViewSet(mixins.ListModelMixin, rest.RecordViewSet[IntakeRequest]):
         intake = self.get_object()
         survivor = self.get_queryset().filter(pk=survivor_id).first()
         if survivor is None:
-            raise exceptions.ValidationError({"survivor": [f"No request with id {survivor_id}."]})
+            raise exceptions.NotFound({"survivor": [f"No request with id {survivor_id}."]})
         merged = services.request_merge(
             actor=rest.actor(request), request=intake, survivor=survivor
         )

@@ -1,13 +1,13 @@
 """Clearing the hold on a request whose writers confirmed past the PHI guard."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from informatics.audit import audit_record
 from informatics.choices import AuditAction
+from informatics.exceptions import Conflict
 from informatics.models import PhiConfirmation, User
 from informatics.permissions import Action, require
 from intake.models import IntakeRequest, RequestComment
@@ -29,7 +29,7 @@ def request_hold_clear(*, actor: User, request: IntakeRequest) -> int:
     )
     held = list(rows.order_by("pk"))
     if not held:
-        raise ValidationError({"request": f"Nothing on request #{request.pk} is held."})
+        raise Conflict({"request": f"Nothing on request #{request.pk} is held."})
     PhiConfirmation.objects.filter(pk__in=[row.pk for row in held]).update(
         cleared_by=actor, cleared_at=timezone.now()
     )

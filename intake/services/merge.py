@@ -5,6 +5,7 @@ from django.db import transaction
 
 from informatics.audit import audit_record, audited_update
 from informatics.choices import AuditAction
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.services.records import copy_back, lock
@@ -29,12 +30,12 @@ def request_merge(
     elif via not in TRANSITION_CALLERS:
         raise ValidationError({"via": f"{via!r} is not a caller that merges requests."})
     if survivor.pk == request.pk:
-        raise ValidationError({"survivor": "A request cannot be merged into itself."})
+        raise Conflict({"survivor": "A request cannot be merged into itself."})
     first, second = sorted((request, survivor), key=lambda r: r.pk)
     locked = {r.pk: lock(r, "submitted_by") for r in (first, second)}
     duplicate, keeper = locked[request.pk], locked[survivor.pk]
     if keeper.status in CLOSED_STATUSES:
-        raise ValidationError(
+        raise Conflict(
             {"survivor": f"#{keeper.pk} is {_status_label(keeper.status)}; merge into an open one."}
         )
     _move_check(duplicate.status, S.MERGED)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from informatics.audit import audit_created
+from informatics.exceptions import Conflict, refuse
 from informatics.models import Facility, User
 from informatics.permissions import Action, ActionDenied, require
 from informatics.phi import phi_guard
@@ -69,7 +70,8 @@ def request_vote(
     locked = lock(request, "submitted_by")
     errors = request_vote_refusal(request=locked, user=actor)
     if "request" in errors:  # closed: nothing else about the vote matters
-        raise ValidationError(errors)
+        raise Conflict(errors)
+    refusal, errors = errors, {}
     if frequency and frequency not in Frequency.values:
         errors["frequency"] = "Say how often it happens to you."
     if facility is not None and (not isinstance(facility, Facility) or not facility.is_active):
@@ -77,8 +79,7 @@ def request_vote(
     specialty = specialty.strip()
     if len(specialty) > SHORT_TEXT_MAX:
         errors["specialty"] = f"Keep this to {SHORT_TEXT_MAX} characters or fewer."
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors, refusal)
     findings = guard_record_text(RequestVote, {"specialty": specialty}, confirmed=phi_confirmed)
     vote = RequestVote.objects.create(
         request=locked, voter=actor, specialty=specialty, facility=facility, frequency=frequency
@@ -172,7 +173,7 @@ def request_answer(
         request=request, kind=CommentKind.QUESTION, answered_by__isnull=True
     )
     if not open_questions.exists():
-        raise ValidationError({"body": "No question is waiting for your answer."})
+        raise Conflict({"body": "No question is waiting for your answer."})
     findings = phi_guard(fields={"body": body}, confirmed=phi_confirmed)
     answer = RequestComment.objects.create(
         request=request, author=actor, kind=CommentKind.ANSWER, body=body

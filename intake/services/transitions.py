@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from informatics.audit import audited_update
+from informatics.exceptions import Conflict
 from informatics.models import User
 from informatics.permissions import Action, require
 from informatics.phi import PhiFinding
@@ -37,9 +38,7 @@ def _move_check(from_status: str, to_status: str) -> None:
         return
     from_label, to_label = _status_label(from_status), _status_label(to_status)
     steps = next_steps_text(from_label, [_status_label(step) for step in allowed], "steps")
-    raise ValidationError(
-        {"to_status": f"Cannot move a request from {from_label} to {to_label}: {steps}"}
-    )
+    raise Conflict({"to_status": f"Cannot move a request from {from_label} to {to_label}: {steps}"})
 
 
 def _move(
@@ -61,7 +60,7 @@ def _move(
     from_status = locked.status
     _move_check(from_status, to_status)
     if to_status == S.SCORED and locked.current_score_id is None:
-        raise ValidationError({"to_status": "Score the request before moving it to Scored."})
+        raise Conflict({"to_status": "Score the request before moving it to Scored."})
     now = timezone.now()
     changes: dict[str, Any] = {"status": to_status, "status_changed_at": now}
     if to_status == S.DECLINED:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from informatics.audit import audit_record, audited_update, diff
 from informatics.choices import AuditAction
+from informatics.exceptions import Conflict
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.services.records import field_errors
@@ -167,7 +168,7 @@ def request_triage(
     """
     require(actor, Action.REQUEST_TRIAGE)
     if request.status in CLOSED_STATUSES:
-        raise ValidationError(
+        raise Conflict(
             {"status": f"This request is {_status_label(request.status)}; it is closed."}
         )
     rubric = rubric_current()

@@ -265,7 +265,9 @@ class _MetricFields(serializers.Serializer):
     definition = rest.optional_text()
     definition_source = rest.optional_text(max_length=200)
     definition_version = rest.optional_text(max_length=40)
-    fhir_measure_url = rest.optional_text(max_length=300)
+    fhir_measure_url = serializers.URLField(
+        max_length=300, required=False, default="", allow_blank=True
+    )
     value_category = serializers.ChoiceField(ValueCategory.choices)
     aim = serializers.ChoiceField(Aim.choices)
     unit = rest.CharField(max_length=60)

@@ -390,7 +390,13 @@ def test_invite_names_bad_fields_and_saves_nothing(users: dict[str, User], api_a
         format="json",
     )
 
-    assert unknown_role.status_code == taken.status_code == unknown_facility.status_code == 400
+    # A role outside the list is bad input; a taken e-mail address conflicts with an account
+    # that exists; a facility code that names none is not found.
+    assert (unknown_role.status_code, taken.status_code, unknown_facility.status_code) == (
+        400,
+        409,
+        404,
+    )
     assert set(unknown_role.json()) == {"roles"}
     assert taken.json() == {"email": ["cmo@riverside.example already has an account."]}
     assert set(unknown_facility.json()) == {"facilities"}
@@ -438,7 +444,7 @@ def test_admin_cannot_deactivate_themself(users: dict[str, User], api_as: ApiAs)
         f"{USERS_URL}{admin.pk}/active/", {"is_active": False}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # the account's own state refuses it
     assert response.json() == {"is_active": ["You cannot deactivate your own account."]}
     admin.refresh_from_db()
     assert admin.is_active

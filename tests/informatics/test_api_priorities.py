@@ -283,15 +283,16 @@ GOOD = {
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "field", "status"),
     [
-        ({"title": ""}, "title"),
-        ({"goal_statement": "   "}, "goal_statement"),
-        ({"value_category": "vibes"}, "value_category"),
-        ({"horizon": "next year"}, "horizon"),
-        ({"code": "not a slug"}, "code"),
-        ({"code": "zero-harm"}, "code"),  # taken: the service says so
-        ({"executive_sponsor": 999999}, "executive_sponsor"),
+        ({"title": ""}, "title", 400),
+        ({"goal_statement": "   "}, "goal_statement", 400),
+        ({"value_category": "vibes"}, "value_category", 400),
+        ({"horizon": "next year"}, "horizon", 400),
+        ({"code": "not a slug"}, "code", 400),
+        # Taken: the service says so, as a conflict with the priority that has it.
+        ({"code": "zero-harm"}, "code", 409),
+        ({"executive_sponsor": 999999}, "executive_sponsor", 404),  # names no one
     ],
 )
 def test_create_with_bad_input_names_the_field_and_saves_nothing(
@@ -299,6 +300,7 @@ def test_create_with_bad_input_names_the_field_and_saves_nothing(
     ranked: list[StrategicPriority],
     changes: dict,
     field: str,
+    status: int,
     api_as: ApiAs,
 ) -> None:
     client = api_as(users["cmo"])
@@ -306,7 +308,7 @@ def test_create_with_bad_input_names_the_field_and_saves_nothing(
 
     response = client.post(URL, {**GOOD, **changes}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert list(response.json()) == [field]
     assert snapshot(*TABLES) == before
 
@@ -320,24 +322,29 @@ def test_the_service_message_for_a_taken_code(
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "status"),
     [
-        ({"title": "No version"}, "version"),
-        ({"version": 1}, "non_field_errors"),
-        ({"version": 1, "title": ""}, "title"),
-        ({"version": 1, "code": "joy"}, "code"),
-        ({"version": 1, "horizon": "soon"}, "horizon"),
+        ({"title": "No version"}, "version", 400),
+        ({"version": 1}, "non_field_errors", 400),
+        ({"version": 1, "title": ""}, "title", 400),
+        ({"version": 1, "code": "joy"}, "code", 409),  # another priority's code
+        ({"version": 1, "horizon": "soon"}, "horizon", 400),
     ],
 )
 def test_update_with_bad_input_names_the_field_and_saves_nothing(
-    users: dict[str, User], ranked: list[StrategicPriority], body: dict, field: str, api_as: ApiAs
+    users: dict[str, User],
+    ranked: list[StrategicPriority],
+    body: dict,
+    field: str,
+    status: int,
+    api_as: ApiAs,
 ) -> None:
     client = api_as(users["admin"])
     before = snapshot(*TABLES)
 
     response = client.patch(f"{URL}{ranked[0].pk}/", body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert list(response.json()) == [field]
     assert snapshot(*TABLES) == before
 
@@ -372,8 +379,12 @@ def test_bad_reorder_retire_and_restore_name_the_field_and_save_nothing(
     assert already_retired.json() == {"is_active": ["This priority is already retired."]}
     assert already_active.json() == {"is_active": ["This priority is already active."]}
     assert list(no_version.json()) == ["version"]
-    for response in (missing_one, not_a_list, no_reason, already_retired, no_version):
+    for response in (not_a_list, no_reason, no_version):
         assert response.status_code == 400
+    # Well formed, but refused for what is stored now: the active priorities are others, or
+    # the priority is already in the state asked for.
+    for response in (missing_one, already_retired, already_active):
+        assert response.status_code == 409
     assert snapshot(*TABLES) == before
 
 

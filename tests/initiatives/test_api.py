@@ -566,7 +566,7 @@ def test_bad_input_is_refused_naming_each_field_and_nothing_is_saved(
         "cmio_owner": ["Choose an active person who holds the CMIO role."],
         "target_date": ["The target date cannot be before the start date."],
     }
-    assert closed_request.status_code == 400
+    assert closed_request.status_code == 409  # the request's state refuses the link
     assert closed_request.json() == {"requests": [f"Cannot link: #{closed.pk} is withdrawn."]}
     assert Initiative.objects.count() == 0
     assert StageChange.objects.count() == 0
@@ -749,7 +749,7 @@ def test_a_move_outside_the_table_is_refused_naming_to_stage(cmio: User, api_as:
         f"{URL}{initiative.pk}/stage/", {"to_stage": "flying", "version": 1}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # a stage, but not one the current stage moves to
     assert response.json() == {
         "to_stage": [
             "Cannot move an initiative from Proposed to Live: allowed next stages are "
@@ -935,7 +935,7 @@ def test_milestones_are_added_listed_and_marked_done(cmio: User, lead: User, api
         "done_by": person(lead, viewer=lead),
         "is_overdue": False,
     }
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json() == {"done_at": ["This milestone is already done."]}
     assert listed.status_code == 200
     assert listed.json() == [{**done.json(), "done_by": person(lead, viewer=cmio)}]
@@ -1149,7 +1149,7 @@ def test_linked_requests_follow_the_current_stage(
     response = api_as(cmio).post(url, {"requests": [scored.pk]}, format="json")
 
     # A request still waiting for triage is refused, and nothing of the call is linked.
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert (
         f"Cannot link: #{waiting.pk} is waiting for triage (submitted): triage and score it first."
         in refused.content.decode()
@@ -1174,9 +1174,9 @@ def test_linking_names_unknown_and_closed_requests(
     closed = api_as(cmio).post(url, {"requests": [withdrawn.pk]}, format="json")
     empty = api_as(cmio).post(url, {"requests": []}, format="json")
 
-    assert unknown.status_code == 400
+    assert unknown.status_code == 404
     assert unknown.json() == {"requests": ["No request with id 999999."]}
-    assert closed.status_code == 400
+    assert closed.status_code == 409
     assert closed.json() == {"requests": [f"Cannot link: #{withdrawn.pk} is withdrawn."]}
     assert empty.status_code == 400
     assert list(empty.json()) == ["requests"]

@@ -168,24 +168,26 @@ def test_the_cmio_creates_a_metric(cmio: APIClient, users: dict[str, User]) -> N
 
 
 @pytest.mark.parametrize(
-    ("overrides", "errors"),
+    ("overrides", "status", "errors"),
     [
-        ({"code": "E4"}, {"code": ["Another metric already has the code 'E4'."]}),
-        ({"chart_type": "pie"}, {"chart_type": ['"pie" is not a valid choice.']}),
+        # Well formed, but another metric has the code: a conflict with it.
+        ({"code": "E4"}, 409, {"code": ["Another metric already has the code 'E4'."]}),
+        ({"chart_type": "pie"}, 400, {"chart_type": ['"pie" is not a valid choice.']}),
         (
             {"screen_outliers": True},
+            400,
             {"screen_outliers": ["Only an XmR chart screens outliers; turn screening off first."]},
         ),
     ],
 )
-def test_bad_input_is_a_400_naming_the_field(
-    cmio: APIClient, overrides: dict[str, Any], errors: dict[str, list[str]]
+def test_bad_input_names_the_field(
+    cmio: APIClient, overrides: dict[str, Any], status: int, errors: dict[str, list[str]]
 ) -> None:
     MetricFactory.create(code="E4")
 
     response = cmio.post(URL, metric_body(**overrides), format="json")
 
-    assert (response.status_code, response.json()) == (400, errors)
+    assert (response.status_code, response.json()) == (status, errors)
     assert Metric.objects.count() == 1
 
 
@@ -284,20 +286,25 @@ def test_incomplete_periods_come_without_signals(
 
 
 @pytest.mark.parametrize(
-    ("params", "errors"),
+    ("params", "status", "errors"),
     [
-        ({"facility": "nowhere"}, {"facility": ["Object with code=nowhere does not exist."]}),
-        ({"preset": "lucky"}, {"preset": ['"lucky" is not a valid choice.']}),
+        # A code, but one that names no facility: not found.
+        ({"facility": "nowhere"}, 404, {"facility": ["Object with code=nowhere does not exist."]}),
+        ({"preset": "lucky"}, 400, {"preset": ['"lucky" is not a valid choice.']}),
     ],
 )
-def test_an_unknown_facility_or_preset_is_a_400_naming_it(
-    champion: APIClient, tree: dict[str, Facility], params: dict[str, str], errors: Any
+def test_an_unknown_facility_or_preset_is_refused_naming_it(
+    champion: APIClient,
+    tree: dict[str, Facility],
+    params: dict[str, str],
+    status: int,
+    errors: Any,
 ) -> None:
     metric = MetricFactory.create()
 
     response = champion.get(f"{URL}{metric.pk}/spc/", params)
 
-    assert (response.status_code, response.json()) == (400, errors)
+    assert (response.status_code, response.json()) == (status, errors)
 
 
 def test_without_a_health_system_the_facility_must_be_named(champion: APIClient) -> None:
@@ -403,7 +410,9 @@ def test_measurements_are_listed_with_their_provenance_and_filtered(
         },
         "updated_at": body["results"][1]["updated_at"],
     }
-    assert champion.get(MEASUREMENTS, {"metric": "nope"}).status_code == 400
+    assert champion.get(MEASUREMENTS, {"metric": "nope"}).json() == {
+        "metric": ["No record has the code 'nope'."]
+    }
 
 
 def test_measurement_pages_follow_a_cursor_in_id_order_with_a_cached_total(

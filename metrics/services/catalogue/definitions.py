@@ -5,12 +5,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Q, TextField
 
 from informatics.audit import diff, field_values
-from informatics.exceptions import StaleEdit
+from informatics.exceptions import Conflict, StaleEdit, refuse
 from informatics.models import StrategicPriority, User
 from informatics.permissions import Action, require
 from informatics.services.records import (
@@ -79,6 +78,7 @@ def _metric_check(fields: Mapping[str, Any], *, current: Metric | None = None) -
     model's own field checks (types, lengths, blanks, choices, the code's and the URL's
     formats), then the catalogue's rules."""
     errors: dict[str, str] = {}
+    conflicts: dict[str, str] = {}
     cleaned = dict(fields)
     for name in METRIC_TEXT_FIELDS:
         if name in cleaned:
@@ -94,10 +94,10 @@ def _metric_check(fields: Mapping[str, Any], *, current: Metric | None = None) -
     others = Metric.objects.exclude(pk=current.pk) if current else Metric.objects.all()
     code = cleaned.get("code")
     if given("code") and others.filter(code__iexact=code).exists():
-        errors["code"] = f"Another metric already has the code {code!r}."
+        conflicts["code"] = f"Another metric already has the code {code!r}."
     url = cleaned.get("fhir_measure_url")
     if given("fhir_measure_url") and url and others.filter(fhir_measure_url=url).exists():
-        errors["fhir_measure_url"] = "Another metric already cites this FHIR Measure."
+        conflicts["fhir_measure_url"] = "Another metric already cites this FHIR Measure."
     if given("multiplier") and cleaned["multiplier"] <= 0:
         errors["multiplier"] = (
             "Give a number greater than 0 with at most 4 decimals (1, 100 or 1000)."
@@ -138,8 +138,7 @@ def _metric_check(fields: Mapping[str, Any], *, current: Metric | None = None) -
         elif current is not None and any(m.pk == current.pk for m in balancing):
             errors["balancing_metrics"] = "A metric cannot balance itself."
         cleaned["balancing_metrics"] = balancing
-    if errors:
-        raise ValidationError(errors)
+    refuse(errors, conflicts)
     return cleaned
 
 
@@ -165,7 +164,7 @@ def _data_check(metric: Metric, cleaned: Mapping[str, Any]) -> None:
                 f"period; {count} measurements have none."
             )
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)
 
 
 def _m2m_values(metric: Metric) -> dict[str, list[str]]:
