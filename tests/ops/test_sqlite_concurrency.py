@@ -1,6 +1,6 @@
 """Concurrent writes from threads, each with its own database connection, as a threaded server
 makes them: they wait for one another and answer as one after the other would (200/409 for
-edits of the same version, 201/400 for the same +1, one import of one file's data), never 500
+edits of the same version, 201/409 for the same +1, one import of one file's data), never 500
 and never "database is locked". Each case runs in the SQLite pass and in the PostgreSQL pass."""
 
 import threading
@@ -129,7 +129,7 @@ def test_two_edits_of_the_same_initiative_version_answer_200_and_409(
 
 
 @BOTH
-def test_the_same_vote_twice_at_once_answers_201_and_400(
+def test_the_same_vote_twice_at_once_answers_201_and_409(
     database: str, users: dict[str, User], make_user: Callable[..., User], api_as: ApiAs
 ) -> None:
     row = submit(users[Role.CHAMPION])
@@ -141,8 +141,9 @@ def test_the_same_vote_twice_at_once_answers_201_and_400(
         *[lambda client=client: client.post(url, {}, format="json") for client in clients]
     )
 
-    assert sorted(answer.status_code for answer in answers) == [201, 400]
-    refused = next(answer for answer in answers if answer.status_code == 400)
+    # The second +1 is well formed; the request's current votes refuse it: a conflict.
+    assert sorted(answer.status_code for answer in answers) == [201, 409]
+    refused = next(answer for answer in answers if answer.status_code == 409)
     assert refused.json() == {"voter": ["You have already added your +1 to this request."]}
     assert list(RequestVote.objects.values_list("voter", flat=True)) == [voter.pk]
 
