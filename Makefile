@@ -84,7 +84,10 @@ bench: install
 # phases; this looks deeper: every phase (coverage and stateful too), 200 examples, a fresh seed.
 CONTRACT_EXAMPLES ?= 200
 CONTRACT_PHASES ?= examples,coverage,fuzzing,stateful
-CONTRACT_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+# Drawn once (`:=`): the seed printed is the seed the run uses.
+ifndef CONTRACT_SEED
+CONTRACT_SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
 contract: install
 	@echo "contract: seed $(CONTRACT_SEED), $(CONTRACT_EXAMPLES) examples an operation, phases $(CONTRACT_PHASES)"
 	env -u REDIS_URL -u CELERY_BROKER_URL CONTRACT_SEED=$(CONTRACT_SEED) \
