@@ -139,8 +139,10 @@ def parse(serializer_class: type[Serializer], request: Request) -> dict[str, Any
 
 
 def parse_query(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
-    """The query parameters, validated by `serializer_class` (400 naming each bad one)."""
-    return _validated(serializer_class, request.query_params)
+    """The query parameters, validated by `serializer_class` (400 naming each bad one). Read as
+    one value each, an empty one as sent: a query string is not an HTML form, whose empty field
+    DRF reads as null where null is allowed (`?preset=` would pass as "no preset")."""
+    return _validated(serializer_class, request.query_params.dict())
 
 
 def actor(request: Request) -> User:

@@ -117,6 +117,7 @@ class MetricViewSet(mixins.ListModelMixin, rest.RecordViewSet[Metric]):
                 "facility",
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
+                pattern=r"^[-a-zA-Z0-9_]+$",  # a facility's code is a slug, never empty
                 description="A facility's code; the whole system when left out.",
             ),
             OpenApiParameter(

@@ -287,3 +287,11 @@ def test_every_4xx_of_every_operation_is_documented_in_the_one_error_shape(
     phi = schema["components"]["schemas"]["PhiFlaggedOutput"]
     assert phi["allOf"][0] == {"$ref": "#/components/schemas/Error"}
     assert "required" not in phi["allOf"][1]
+
+
+def test_a_facility_code_in_a_query_is_documented_as_a_slug(schema: dict[str, Any]) -> None:
+    operation = schema["paths"]["/api/v1/metrics/{id}/spc/"]["get"]
+    parameters = {parameter["name"]: parameter["schema"] for parameter in operation["parameters"]}
+
+    assert parameters["facility"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+    assert "" not in parameters["preset"]["enum"]

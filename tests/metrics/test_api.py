@@ -291,6 +291,9 @@ def test_incomplete_periods_come_without_signals(
         # A code, but one that names no facility: not found.
         ({"facility": "nowhere"}, 404, {"facility": ["Object with code=nowhere does not exist."]}),
         ({"preset": "lucky"}, 400, {"preset": ['"lucky" is not a valid choice.']}),
+        # Empty is as sent, not "left out" (a query string is not an HTML form).
+        ({"preset": ""}, 400, {"preset": ['"" is not a valid choice.']}),
+        ({"facility": ""}, 400, {"facility": ["This field may not be blank."]}),
     ],
 )
 def test_an_unknown_facility_or_preset_is_refused_naming_it(
