@@ -8,10 +8,14 @@ from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.hooks import postprocess_schema_enums
 
+from informatics.limits import WHITESPACE
+
 ERROR = "Error"
 FIELD_ERRORS = "FieldErrors"
 PHI_FLAGGED = "PhiFlaggedOutput"
 NO_NUL = "^[^\\x00]*$"  # any text without a NUL character
+# Text without a NUL that keeps a character once DRF has trimmed it: a required text's value.
+NOT_BLANK = f"^[^\\x00]*[^\\x00{WHITESPACE}][^\\x00]*$"
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     ERROR: {
@@ -168,8 +172,9 @@ class DecimalInputExtension(OpenApiSerializerFieldExtension):
 
 class TextInputExtension(OpenApiSerializerFieldExtension):
     """Text sent to the API never holds a NUL character (DRF refuses it, and PostgreSQL could
-    not store it): the request schema of a text field without a pattern of its own (a code's)
-    says so."""
+    not store it), and text that may not be blank keeps a character once DRF has trimmed it (a
+    lone "\\x1d" is blank to Python): the request schema of a text field without a pattern of
+    its own (a code's) says so."""
 
     target_class = "rest_framework.fields.CharField"
     match_subclasses = True
@@ -179,5 +184,6 @@ class TextInputExtension(OpenApiSerializerFieldExtension):
         patterned = any(isinstance(v, RegexValidator) for v in self.target.validators)
         plain = not patterned and not {"pattern", "format", "enum"} & set(schema)
         if direction == "request" and schema.get("type") == "string" and plain:
-            schema["pattern"] = NO_NUL
+            trimmed = self.target.trim_whitespace and not self.target.allow_blank
+            schema["pattern"] = NOT_BLANK if trimmed else NO_NUL
         return schema

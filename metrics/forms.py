@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
+from informatics import limits
 from informatics.choices import Role, ValueCategory
 from informatics.models import Facility, StrategicPriority, User
 from informatics.web import (
@@ -84,6 +85,7 @@ class MetricForm(forms.Form):
         label="FHIR Measure URL",
         max_length=300,
         required=False,
+        validators=limits.web_address(),
         help_text="Canonical URL that FHIR MeasureReports for this metric cite.",
         error_messages={"invalid": "Enter the Measure's canonical URL, starting https://."},
     )

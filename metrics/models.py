@@ -56,6 +56,7 @@ class Metric(VersionedModel):
     fhir_measure_url = models.URLField(
         max_length=300,
         blank=True,
+        validators=limits.web_address(),
         help_text="Canonical URL of the FHIR Measure that MeasureReports for it cite.",
     )
     value_category = models.CharField(max_length=20, choices=ValueCategory.choices)

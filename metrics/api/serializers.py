@@ -9,7 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from informatics import rest
+from informatics import limits, rest
 from informatics.choices import ValueCategory
 from informatics.models import StrategicPriority, User
 from initiatives.choices import Stage
@@ -266,7 +266,11 @@ class _MetricFields(serializers.Serializer):
     definition_source = rest.optional_text(max_length=200)
     definition_version = rest.optional_text(max_length=40)
     fhir_measure_url = serializers.URLField(
-        max_length=300, required=False, default="", allow_blank=True
+        max_length=300,
+        required=False,
+        default="",
+        allow_blank=True,
+        validators=limits.web_address(),
     )
     value_category = serializers.ChoiceField(ValueCategory.choices)
     aim = serializers.ChoiceField(Aim.choices)

@@ -9,7 +9,12 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,6 +25,7 @@ from informatics.models import JobRun
 from informatics.permissions import Action
 from reports import selectors, services
 from reports.api import serializers as s
+from reports.choices import FileKind
 from reports.models import ValueReport
 from reports.tasks import BUILD_KIND
 from reports.views import file_response
@@ -137,6 +143,11 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
         summary="Download a report's file",
         description="`kind` is pdf, xlsx or csv (a zip of one CSV per section). The file's "
         "sha256 is in the `X-Content-SHA256` header.",
+        parameters=[
+            # The path's own pattern would read "^pdf|xlsx|csv$": pdf at the start, or csv at
+            # the end, or xlsx anywhere.
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=FileKind.values),
+        ],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(description="The file."),
             404: NOT_FOUND,
@@ -145,7 +156,7 @@ class ReportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ValueReport]):
     @action(
         detail=True,
         methods=["get"],
-        url_path="download/(?P<kind>pdf|xlsx|csv)",
+        url_path=f"download/(?P<kind>{'|'.join(FileKind.values)})",
         url_name="download",
     )
     def download(self, request: Request, pk: str, kind: str) -> FileResponse:

@@ -5,6 +5,7 @@ names the field. The pages' forms read the same filters leniently; the schema do
 """
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from informatics.choices import Role
+from informatics.limits import WEB_ADDRESS
 from informatics.models import User
+from informatics.openapi import NOT_BLANK
 from initiatives.models import Initiative
 from metrics.models import Measurement, Metric
 from tests.conftest import ApiAs
@@ -295,9 +298,79 @@ def test_the_schema_requires_the_body_of_an_edit_and_keeps_nul_out_of_text(
     scores = schema["components"]["schemas"]["MaturityScoresInputRequest"]["properties"]
 
     assert edit["required"] is True
-    assert question["pattern"] == "^[^\\x00]*$"
+    assert question["pattern"] == NOT_BLANK
     assert {key: scores["governance"][key] for key in ("minimum", "maximum", "multipleOf")} == {
         "minimum": 1,
         "maximum": 4,
         "multipleOf": 0.5,
     }
+
+
+def test_a_required_text_the_schema_calls_blank_is_what_the_api_calls_blank(
+    schema: dict[str, Any], users: dict[str, User], api_as: ApiAs
+) -> None:
+    parameters = schema["paths"]["/api/v1/requests/similar/"]["get"]["parameters"]
+    title = next(p for p in parameters if p["name"] == "title")["schema"]
+    client = api_as(users[Role.CMIO])
+    blank = "\x1d\u3000 \x85"  # Python's str.strip() removes each; JavaScript's trims only two
+    pattern = re.compile(title["pattern"])
+
+    refused = client.get("/api/v1/requests/similar/", {"title": blank})
+    kept = client.get("/api/v1/requests/similar/", {"title": blank + "x"})
+
+    assert title == {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
+    assert (pattern.match(blank), bool(pattern.match(blank + "x"))) == (None, True)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"title": ["This field may not be blank."]},
+    )
+    assert (kept.status_code, kept.json()) == (200, [])
+
+
+def test_every_non_blank_pattern_is_a_trimmed_required_text(schema: dict[str, Any]) -> None:
+    every_char = "".join(map(chr, range(1, 0x3001)))
+    pattern = re.compile(NOT_BLANK)
+
+    kept = {c for c in every_char if pattern.match(c)}
+
+    assert kept == {c for c in every_char if c.strip()}
+
+
+def test_a_web_address_the_schema_allows_is_one_the_api_takes(
+    schema: dict[str, Any], users: dict[str, User], api_as: ApiAs
+) -> None:
+    url = schema["components"]["schemas"]["PatchedMetricUpdateInputRequest"]["properties"][
+        "fhir_measure_url"
+    ]["oneOf"][0]
+    metric = MetricFactory.create(code="Q7")
+    client = api_as(users[Role.CMIO])
+    longest = "https://" + "a" * 63 + ("." + "b" * 63) * 2 + "." + "c" * 61  # a 253-character host
+    too_long = longest.replace("https://", "https://a")
+
+    answers = [
+        client.patch(
+            f"/api/v1/metrics/{metric.pk}/", {"version": version, "fhir_measure_url": u}, "json"
+        )
+        for version, u in ((1, too_long), (1, "ftp://measures.example/q7"), (1, longest))
+    ]
+
+    # The schema spells \x0b as \u000b: the same character in both.
+    assert unescaped(url["pattern"]) == unescaped(WEB_ADDRESS)
+    assert [bool(re.match(WEB_ADDRESS, u)) for u in (too_long, longest)] == [False, True]
+    assert [(a.status_code, a.json().get("fhir_measure_url")) for a in answers] == [
+        (400, ["Enter a valid URL."]),
+        (400, ["Enter a web address starting http:// or https://."]),
+        (200, longest),
+    ]
+    assert Metric.objects.get().fhir_measure_url == longest
+
+
+def unescaped(pattern: str) -> str:
+    return pattern.encode().decode("unicode_escape")
+
+
+def test_a_report_file_kind_is_an_enum_not_a_loose_pattern(schema: dict[str, Any]) -> None:
+    operation = schema["paths"]["/api/v1/reports/{id}/download/{kind}/"]["get"]
+    kind = next(p for p in operation["parameters"] if p["name"] == "kind")
+
+    assert kind["schema"] == {"type": "string", "enum": ["csv", "pdf", "xlsx"]}

@@ -261,6 +261,11 @@ def test_the_cmio_adds_a_metric_to_the_catalogue(client_for: ClientFor) -> None:
             "screen_outliers",
             "Only an XmR chart screens outliers; turn screening off first.",
         ),
+        (
+            {"fhir_measure_url": "ftp://measures.example/q9"},
+            "fhir_measure_url",
+            "Enter the Measure's canonical URL, starting https://.",
+        ),
     ],
 )
 def test_a_bad_metric_comes_back_with_the_error_beside_its_field(
