@@ -52,6 +52,10 @@ RECONCILE_MONTHS = 24
 BUILD_STEPS = 3  # payload, revision, files
 
 
+# The earliest month a report may cover.
+EARLIEST_MONTH = datetime.date(1900, 1, 1)
+
+
 def _scope(month: datetime.date, priority_id: int | None) -> dict[str, Any]:
     return {"month": month.isoformat(), "priority_id": priority_id}
 
@@ -82,6 +86,8 @@ def report_draft_request(
     first = month.replace(day=1)
     if first > month_start(_local_today()):
         raise ValidationError({"month": "A report covers a month that has begun."})
+    if first < EARLIEST_MONTH:  # a build reaches back 13 months for its sparklines
+        raise ValidationError({"month": f"A report covers a month from {EARLIEST_MONTH:%B %Y} on."})
     with transaction.atomic():
         return _enqueue(month=first, priority_id=priority.pk if priority else None, actor=actor)
 

@@ -210,6 +210,19 @@ def test_a_draft_of_a_month_not_begun_is_refused(client_for: Callable[[str], Cli
     assert JobRun.objects.count() == 0
 
 
+def test_a_draft_of_a_month_before_1900_is_refused_naming_the_month(
+    api_as: ApiAs, users: dict[str, User]
+) -> None:
+    # Its build would reach back 13 months for the sparklines: before year 1, an OverflowError.
+    response = api_as(users[Role.CMIO]).post("/api/v1/reports/", {"month": "0001-01-01"}, "json")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"month": ["A report covers a month from January 1900 on."]},
+    )
+    assert JobRun.objects.count() == 0
+
+
 @pytest.mark.parametrize("role", Role.values)
 def test_everyone_subscribes_themselves(
     client_for: Callable[[str], Client], users: dict[str, User], role: str
