@@ -428,11 +428,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON bodies past API_JSON_MAX_BYTES or nested past API_JSON_MAX_DEPTH: 400 naming the limit.
-    "DEFAULT_PARSER_CLASSES": [
-        "informatics.parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (any other body is a 415): a form-encoded body would be read whole, past every
+    # limit. The one upload (POST /api/v1/imports/) reads multipart itself, within Django's
+    # DATA_UPLOAD_MAX_MEMORY_SIZE and the import's own size limits.
+    "DEFAULT_PARSER_CLASSES": ["informatics.parsers.LimitedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # StaleEdit → 409; a service's ValidationError → 400 naming its fields.
     "EXCEPTION_HANDLER": "informatics.exceptions.api_exception_handler",
     # Only the token endpoint is throttled (per client address): django-axes already locks an

@@ -6,6 +6,7 @@ readable by its uploader, informaticists, the CMIO and admins (others get 403)."
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -30,6 +31,7 @@ class ImportViewSet(mixins.ListModelMixin, rest.ApiViewSet[ImportBatch]):
     whose progress, counts and errors are read here."""
 
     serializer_class = s.ImportListOutput
+    parser_classes = [MultiPartParser]  # the upload: a file, field `file`
     detail_output = s.ImportDetailOutput
     lookup_value_regex = "[0-9]+"
     # One batch: signed-in readers, then `import_require_read` (its uploader, informaticists,

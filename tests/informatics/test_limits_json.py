@@ -105,3 +105,29 @@ def test_a_body_over_the_size_limit_is_refused_naming_the_limit(
 )
 def test_the_depth_is_read_outside_strings(text: str, limit: int, exceeds: bool) -> None:
     assert json_depth_exceeds(text, limit) is exceeds
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # Read whole by a form parser, past every limit: the API reads no form bodies.
+        ("application/x-www-form-urlencoded", "body=" + "x" * 3_000_000),
+        (
+            "multipart/form-data; boundary=b",
+            '--b\r\nContent-Disposition: form-data; name="body"\r\n\r\nMine.\r\n--b--\r\n',
+        ),
+    ],
+)
+def test_a_comment_sent_as_a_form_is_a_415_and_nothing_is_saved(
+    users: dict[str, User], api_as: ApiAs, content_type: str, body: str
+) -> None:
+    champion = users[Role.CHAMPION]
+    row = submit(champion)
+
+    answer = api_as(champion).post(
+        f"/api/v1/requests/{row.pk}/comments/", body, content_type=content_type
+    )
+
+    assert answer.status_code == 415
+    assert answer.json() == {"detail": f'Unsupported media type "{content_type}" in request.'}
+    assert RequestComment.objects.count() == 0
