@@ -25,4 +25,8 @@ class MetricsConfig(AppConfig):
     unguarded = {
         "metrics.importbatch": {"sha256": "the file's digest"},
         "metrics.rollupseries": {"fingerprint": "a digest of the series' data"},
+        "metrics.metric": {
+            "fhir_measure_url": "a canonical web address (informatics.limits.WEB_ADDRESS), "
+            "exempt as every URL field is"
+        },
     }

@@ -81,7 +81,7 @@ class MetricForm(forms.Form):
         max_length=200, required=False, help_text="Who defines it, e.g. CMS SEP-1, Epic Signal."
     )
     definition_version = forms.CharField(max_length=40, required=False)
-    fhir_measure_url = forms.URLField(
+    fhir_measure_url = forms.CharField(
         label="FHIR Measure URL",
         max_length=300,
         required=False,

@@ -53,7 +53,8 @@ class Metric(VersionedModel):
         max_length=200, blank=True, help_text="Who defines it, e.g. CMS SEP-1, Epic Signal."
     )
     definition_version = models.CharField(max_length=40, blank=True)
-    fhir_measure_url = models.URLField(
+    fhir_measure_url = models.CharField(
+        "FHIR Measure URL",
         max_length=300,
         blank=True,
         validators=limits.web_address(),

@@ -258,7 +258,8 @@ class _InitiativeFields(serializers.Serializer):
         many=True,
         required=False,
         default=list,
-        help_text="The priorities it serves, each with its alignment (the full set).",
+        help_text="The priorities it serves, each with its alignment (the full set); each "
+        "priority at most once (a 400 otherwise).",
     )
     start_date = serializers.DateField(required=False, default=None, allow_null=True)
     target_date = serializers.DateField(required=False, default=None, allow_null=True)

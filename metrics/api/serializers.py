@@ -265,7 +265,7 @@ class _MetricFields(serializers.Serializer):
     definition = rest.optional_text()
     definition_source = rest.optional_text(max_length=200)
     definition_version = rest.optional_text(max_length=40)
-    fhir_measure_url = serializers.URLField(
+    fhir_measure_url = serializers.CharField(
         max_length=300,
         required=False,
         default="",

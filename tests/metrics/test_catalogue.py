@@ -171,7 +171,11 @@ def test_metric_create_saves_every_field_and_audits_it(cmio: User) -> None:
             "data_lag_days",
             "Ensure this value is greater than or equal to 0.",
         ),
-        ({"fhir_measure_url": "not a url"}, "fhir_measure_url", "Enter a valid URL."),
+        (
+            {"fhir_measure_url": "not a url"},
+            "fhir_measure_url",
+            "Enter a web address starting http:// or https://.",
+        ),
         ({"unit": ""}, "unit", "This field cannot be blank."),
         # The catalogue's rules
         ({"code": "q1"}, "code", "Another metric already has the code 'q1'."),
