@@ -14,6 +14,7 @@ import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from metrics.models import FIGURE_DIGITS, FIGURE_PLACES
+from metrics.spc import PROPORTION_CHARTS, ChartType
 
 DECIMAL_PLACES: int = FIGURE_PLACES
 INTEGER_DIGITS: int = FIGURE_DIGITS - FIGURE_PLACES
@@ -130,3 +131,20 @@ def measurement_figures(
             f"{shown:f}.",
         )
     return _fitting(value)
+
+
+def chart_figures_error(
+    chart: str, *, numerator: Decimal | None, denominator: Decimal | None, value: Decimal | None
+) -> FigureError | None:
+    """What a metric's chart refuses of a sound measurement, wherever it is entered (by hand or
+    by import): a proportion's numerator above its denominator (p and Laney p′ charts), a
+    negative count (c chart). The SPC engine refuses both, so a roll-up could not chart the
+    series."""
+    if chart in PROPORTION_CHARTS and numerator is not None and denominator is not None:
+        if numerator > denominator:
+            return FigureError(
+                "numerator", "A proportion's numerator cannot exceed its denominator."
+            )
+    elif chart == ChartType.C and value is not None and value < 0:
+        return FigureError("value", "A count cannot be negative.")
+    return None

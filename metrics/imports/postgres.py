@@ -51,6 +51,7 @@ from metrics.imports.errors import COLUMNS, ImportFileError
 from metrics.imports.readers import Table, read_table
 from metrics.imports.rows import DEFINITION_VERSION_MAX, SOURCE_SYSTEM_MAX, CheckedRow
 from metrics.models import ImportBatch, Measurement, Metric
+from metrics.spc import PROPORTION_CHARTS, ChartType
 
 RAW = "metrics_import_raw"
 STAGING = "metrics_import_staging"
@@ -129,6 +130,7 @@ OFFSET = r"(Z|[+-][0-9]{2}:[0-9]{2})$"
 # The memory each sort or hash of an import's statements may use on the server (PostgreSQL's
 # default is 4MB); one import runs at a time per worker process.
 WORK_MEM = "64MB"
+_PROPORTIONS = ", ".join(f"'{chart.value}'" for chart in sorted(PROPORTION_CHARTS))
 LIMIT = "1e14"  # figures have at most 14 digits before the point (metrics.figures)
 
 
@@ -166,7 +168,7 @@ WITH days AS MATERIALIZED (
            END AS moment
     FROM (SELECT DISTINCT extracted_at AS text FROM {RAW}) texts
 ), parsed AS (
-    SELECT r.row, r.suspect, m.id AS metric_id, m.is_active, m.multiplier,
+    SELECT r.row, r.suspect, m.id AS metric_id, m.is_active, m.multiplier, m.chart_type,
            m.unit AS metric_unit, f.id AS facility_id,
            starts.day AS period_start, ends.day AS period_end,
            {_figure("numerator")}, {_figure("denominator")}, {_figure("value")},
@@ -214,6 +216,11 @@ SELECT row, metric_id, facility_id, period_start, period_end,
                WHEN value_blank THEN true
                ELSE abs(value - quotient) <= ('0.5e-' || least(scale(value), 6))::numeric
            END
+           -- metrics.figures.chart_figures_error (NULLs pass: the rule above decides them)
+           AND (chart_type NOT IN ({_PROPORTIONS}) OR numerator <= denominator
+                OR numerator_blank OR denominator_blank)
+           AND (chart_type <> '{ChartType.C.value}' OR coalesce(value, quotient) >= 0
+                OR coalesce(value, quotient) IS NULL)
            AND (unit IS NULL OR unit = metric_unit)
            AND char_length(source_system) <= {SOURCE_SYSTEM_MAX}
            AND char_length(definition_version) <= {DEFINITION_VERSION_MAX}

@@ -19,7 +19,13 @@ from informatics.choices import PhiKind
 from informatics.models import Facility
 from informatics.phi import phi_scan
 from metrics.choices import Direction
-from metrics.figures import FigureError, measurement_figures, parse_decimal, stored
+from metrics.figures import (
+    FigureError,
+    chart_figures_error,
+    measurement_figures,
+    parse_decimal,
+    stored,
+)
 from metrics.imports.errors import ErrorLog
 from metrics.imports.readers import SourceRow
 from metrics.models import Measurement, Metric
@@ -42,6 +48,7 @@ class MetricInfo:
     unit: str
     direction: str
     is_active: bool
+    chart_type: str
 
 
 class Catalogue:
@@ -50,10 +57,26 @@ class Catalogue:
     def __init__(self) -> None:
         self.metrics: dict[str, MetricInfo] = {}
         self.by_url: dict[str, MetricInfo] = {}
-        for pk, code, multiplier, unit, direction, is_active, url in Metric.objects.values_list(
-            "pk", "code", "multiplier", "unit", "direction", "is_active", "fhir_measure_url"
+        for (
+            pk,
+            code,
+            multiplier,
+            unit,
+            direction,
+            is_active,
+            chart,
+            url,
+        ) in Metric.objects.values_list(
+            "pk",
+            "code",
+            "multiplier",
+            "unit",
+            "direction",
+            "is_active",
+            "chart_type",
+            "fhir_measure_url",
         ):
-            info = MetricInfo(pk, code, multiplier.normalize(), unit, direction, is_active)
+            info = MetricInfo(pk, code, multiplier.normalize(), unit, direction, is_active, chart)
             self.metrics[code] = info
             if url:
                 self.by_url[url.rstrip("/")] = info
@@ -266,6 +289,12 @@ def check_row(
                 how = {"fraction": "a fraction", "percent": "a percentage"}.get(str(scale), "")
                 message = f"The score, read as {how} × the metric's multiplier: {message}"
             fail(error.column, message)
+        else:
+            refused = metric and chart_figures_error(
+                metric.chart_type, numerator=numerator, denominator=denominator, value=value
+            )
+            if refused:
+                fail(refused.column, refused.message)
 
     if metric is not None and "measure" not in values:  # FHIR units only scale the score
         unit = _text(values.get("unit"))

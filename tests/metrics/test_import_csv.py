@@ -10,12 +10,12 @@ import pytest
 
 from informatics.choices import AuditAction, JobStatus, Role
 from informatics.models import AuditEvent, JobRun, User
-from metrics.choices import ImportFormat, ImportStatus
+from metrics.choices import ChartType, ImportFormat, ImportStatus
 from metrics.imports.rows import NOT_A_NUMBER
 from metrics.models import ImportBatch, Measurement
 from metrics.tasks import ROLLUP_KIND
 from tests.metrics import test_import_helpers as helpers
-from tests.metrics.factories import MeasurementFactory
+from tests.metrics.factories import MeasurementFactory, MetricFactory
 from tests.metrics.test_import_helpers import (
     Upload,
     csv_bytes,
@@ -138,6 +138,27 @@ def test_a_value_disagreeing_with_numerator_over_denominator_is_rejected_with_it
             "decimals given.",
         )
     ]
+    assert Measurement.objects.count() == 0
+
+
+def test_figures_the_metrics_chart_refuses_reject_the_file_as_hand_entry_does(
+    users: dict[str, User], catalogue: dict[str, Any], upload: Upload
+) -> None:
+    MetricFactory.create(code="C1", unit="falls", chart_type=ChartType.C)
+    rows = readmission_rows(3)
+    rows[1].update(numerator=201, denominator=200, value="100.50")  # a p chart's proportion > 1
+    rows[2].update(numerator=200, denominator=200, value="100.00")  # at 1: sound
+    rows.append(month_row("C1", "rh-north", JAN, value="-1", unit="falls"))  # a negative count
+    rows.append(month_row("C1", "rh-south", JAN, value="0", unit="falls"))
+
+    batch = upload(users[Role.INFORMATICIST], "q1.csv", csv_bytes(rows))
+
+    assert batch.status == ImportStatus.REJECTED
+    assert errors_of(batch) == [
+        (3, "numerator", "A proportion's numerator cannot exceed its denominator."),
+        (5, "value", "A count cannot be negative."),
+    ]
+    assert (batch.rows_total, batch.rows_rejected) == (5, 2)
     assert Measurement.objects.count() == 0
 
 

@@ -15,12 +15,18 @@ from informatics.permissions import Action, require
 from informatics.services import site_today
 from informatics.services.records import field_errors, lock
 from metrics.choices import ChartType, MetricFrequency
-from metrics.figures import FigureError, measurement_figures, parse_decimal, stored
+from metrics.figures import (
+    FigureError,
+    chart_figures_error,
+    measurement_figures,
+    parse_decimal,
+    stored,
+)
 from metrics.models import Measurement, Metric
 from metrics.periods import period_is_regular, period_label
 from metrics.services.catalogue._common import _facility_check
 from metrics.services.rollups import rollup_enqueue
-from metrics.spc import ATTRIBUTE_CHARTS, PROPORTION_CHARTS
+from metrics.spc import ATTRIBUTE_CHARTS
 
 MEASUREMENT_FIELDS = (
     "metric",
@@ -139,11 +145,10 @@ def measurement_enter(
             errors["numerator" if numerator is None else "denominator"] = (
                 f"A {ChartType(chart).label} needs the numerator and denominator of every period."
             )
-        elif chart in PROPORTION_CHARTS and numerator is not None and denominator is not None:
-            if numerator > denominator:
-                errors["numerator"] = "A proportion's numerator cannot exceed its denominator."
-        elif chart == ChartType.C and figures["value"] is not None and figures["value"] < 0:
-            errors["value"] = "A count cannot be negative."
+        elif refused := chart_figures_error(
+            chart, numerator=numerator, denominator=denominator, value=figures["value"]
+        ):
+            errors[refused.column] = refused.message
     if errors:
         raise ValidationError(errors)
     lock(metric)
