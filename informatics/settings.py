@@ -175,6 +175,8 @@ IMPORT_MAX_JSON_DEPTH = env_int("IMPORT_MAX_JSON_DEPTH", 32)
 IMPORT_TIME_LIMIT_SECONDS = env_int("IMPORT_TIME_LIMIT_SECONDS", 900)
 # Stored files of rejected, failed and finished imports are deleted this many days after.
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30)
+# Roll-ups of many metrics are split into this many jobs, run side by side by the workers.
+ROLLUP_JOBS = max(env_int("ROLLUP_JOBS", 2), 1)
 
 # List exports (CSV): up to EXPORT_INLINE_MAX_ROWS rows stream in the request; a larger one is
 # built by a background job into a stored file, deleted EXPORT_FILE_TTL_HOURS after it is built.

@@ -39,12 +39,13 @@ def rollup_run_task(self: Task[Any, Any], job_id: int) -> None:
 
 
 @shared_task(name="metrics.rollup_nightly")
-def rollup_nightly_task() -> int:
+def rollup_nightly_task() -> list[int]:
     """The nightly refresh (on the beat schedule): periods become complete as days pass, so
-    every metric is recomputed; unchanged series are left untouched. Returns the job id."""
-    from metrics.services.rollups import rollup_enqueue
+    every metric is recomputed; unchanged series are left untouched. Returns the jobs' ids
+    (ROLLUP_JOBS of them for a large catalogue)."""
+    from metrics.services.rollups import rollup_enqueue_split
 
-    return rollup_enqueue(metric_ids=None).pk
+    return [job.pk for job in rollup_enqueue_split(metric_ids=None)]
 
 
 @shared_task(name="metrics.import_files_expire")

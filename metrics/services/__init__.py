@@ -20,7 +20,13 @@ from metrics.services.catalogue.value import (
     value_basis_set,
 )
 from metrics.services.imports import import_run, import_upload
-from metrics.services.rollups import RollupResult, rollup_enqueue, rollup_refresh, rollup_run
+from metrics.services.rollups import (
+    RollupResult,
+    rollup_enqueue,
+    rollup_enqueue_split,
+    rollup_refresh,
+    rollup_run,
+)
 
 __all__ = [
     "METRIC_EDITABLE",
@@ -38,6 +44,7 @@ __all__ = [
     "metric_unlink_initiative",
     "metric_update",
     "rollup_enqueue",
+    "rollup_enqueue_split",
     "rollup_refresh",
     "rollup_run",
     "target_delete",

@@ -132,9 +132,9 @@ def _import_body(job_id: int) -> None:
             },
         )
         if outcome.metric_ids:
-            from metrics.services.rollups import rollup_enqueue
+            from metrics.services.rollups import rollup_enqueue_split
 
-            rollup_enqueue(metric_ids=sorted(outcome.metric_ids), actor=batch.uploaded_by)
+            rollup_enqueue_split(metric_ids=sorted(outcome.metric_ids), actor=batch.uploaded_by)
 
     import_file(batch=batch, report=report, record=record)
 

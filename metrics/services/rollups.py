@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from celery import Task
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -120,6 +121,22 @@ def rollup_enqueue(*, metric_ids: list[int] | None, actor: User | None = None) -
     job = jobrun_create(kind=ROLLUP_KIND, scope={"metric_ids": ids}, created_by=actor)
     transaction.on_commit(lambda: rollup_run_task.delay(job.pk))
     return job
+
+
+def rollup_enqueue_split(
+    *, metric_ids: list[int] | None, actor: User | None = None
+) -> list[JobRun]:
+    """Roll-ups of many metrics (an import's, the nightly refresh of all): split into at most
+    settings.ROLLUP_JOBS jobs over disjoint metrics, which the workers' processes run side by
+    side (each metric's series are computed by one job, under its lock). A scope too small to
+    keep two jobs busy, or ROLLUP_JOBS 1, is one job, as `rollup_enqueue` makes it."""
+    parts = settings.ROLLUP_JOBS
+    every = Metric.objects.values_list("pk", flat=True) if metric_ids is None else metric_ids
+    ids = sorted({int(pk) for pk in every}) if parts > 1 else []
+    if len(ids) < parts * METRICS_PER_THREADED_BATCH:
+        return [rollup_enqueue(metric_ids=metric_ids, actor=actor)]
+    # Every n-th metric to each job: metrics made together (alike in size) are spread out.
+    return [rollup_enqueue(metric_ids=ids[part::parts], actor=actor) for part in range(parts)]
 
 
 def rollup_run(*, job_id: int, task: Task[Any, Any] | None = None) -> None:

@@ -23,6 +23,7 @@ from metrics.services.rollups import (
     POINT_FIELDS,
     rebase_indices,
     rollup_enqueue,
+    rollup_enqueue_split,
     rollup_refresh,
     rollup_run,
 )
@@ -408,6 +409,55 @@ def test_rollup_enqueue_runs_the_job_after_commit(
     }
     assert (job.progress_done, job.progress_total) == (1, 1)
     assert RollupSeries.objects.filter(metric=readmissions).count() == 4
+
+
+@pytest.mark.parametrize(
+    ("metrics", "jobs", "expected"),
+    [
+        (20, 2, [list(range(0, 20, 2)), list(range(1, 20, 2))]),  # every other metric each
+        (19, 2, [list(range(19))]),  # too few to keep two jobs busy
+        (30, 3, [list(range(0, 30, 3)), list(range(1, 30, 3)), list(range(2, 30, 3))]),
+        (30, 1, [list(range(30))]),
+    ],
+)
+def test_a_roll_up_of_many_metrics_is_split_into_rollup_jobs_jobs(
+    tree: dict[str, Facility],
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    metrics: int,
+    jobs: int,
+    expected: list[list[int]],
+) -> None:
+    settings.ROLLUP_JOBS = jobs
+    made = [MetricFactory.create(code=f"S{n}", chart_type=ChartType.XMR) for n in range(metrics)]
+    for metric in made:
+        monthly_series(metric, tree["south"], [1, 2, 3])
+    ids = [metric.pk for metric in made]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        enqueued = rollup_enqueue_split(metric_ids=list(reversed(ids)))
+
+    assert len(callbacks) == len(expected)
+    assert [job.scope["metric_ids"] for job in enqueued] == [
+        [ids[i] for i in part] for part in expected
+    ]
+    assert list(JobRun.objects.filter(kind=ROLLUP_KIND).values_list("status", "progress_done")) == [
+        (JobStatus.DONE, len(part)) for part in expected
+    ]
+    # Each metric's series (the south hospital's and the system's), by one job or another.
+    assert RollupSeries.objects.filter(metric__in=made).count() == 2 * metrics
+
+
+def test_the_nightly_roll_up_names_every_metric_only_when_it_splits(settings: Any) -> None:
+    settings.ROLLUP_JOBS = 2
+    few = [MetricFactory.create(code=f"N{n}").pk for n in range(3)]
+
+    (one,) = rollup_enqueue_split(metric_ids=None)
+    many = few + [MetricFactory.create(code=f"M{n}").pk for n in range(17)]
+    split = rollup_enqueue_split(metric_ids=None)
+
+    assert one.scope == {"metric_ids": None}  # every metric there is when it runs
+    assert [job.scope["metric_ids"] for job in split] == [sorted(many)[0::2], sorted(many)[1::2]]
 
 
 def test_a_duplicate_delivery_does_nothing(readmissions: Metric) -> None:

@@ -14,9 +14,10 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from tests.ops.conftest import REPO, base_env
+from tests.conftest import port_open, require_service
+from tests.ops.conftest import REPO, TEST_REDIS_DB, base_env
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 SCENARIOS = [
     "CMIO landing",
@@ -66,6 +67,7 @@ def bench_database() -> Iterator[str]:
 def test_bench_at_tiny_size_writes_every_scenario_with_numbers(
     tmp_path: Path, bench_database: str
 ) -> None:
+    require_service(port_open("127.0.0.1", 6379), "Redis (127.0.0.1:6379)")
     output = tmp_path / "tiny.json"
     finished = subprocess.run(
         [
@@ -78,9 +80,10 @@ def test_bench_at_tiny_size_writes_every_scenario_with_numbers(
             "--clients=2",
             "--per-client=1",
             "--workers=2",
+            "--celery-workers=2",
             f"--output={output}",
         ],
-        env=base_env(),
+        env=base_env() | {"BENCH_BROKER_URL": f"redis://127.0.0.1:6379/{TEST_REDIS_DB}"},
         capture_output=True,
         text=True,
         timeout=300,
@@ -125,7 +128,10 @@ def test_bench_at_tiny_size_writes_every_scenario_with_numbers(
     assert rows["import 3,000 rows"]["target"].startswith("≥ 0.8× \\copy rows/s")
     assert rows["import + roll-up"]["target"] == "≤ 3× \\copy"
     assert [line.split("  ")[0] for line in ingest[2:5]] == INGEST
+    # The jobs ran as a deployment runs them: a worker's processes, the roll-up split in two.
+    assert {row["jobs"] for row in rows.values()} == {"by a Celery worker of 2 processes"}
     assert ingest[5:] == [
         f"floor of import, end to end: {rows['import 3,000 rows']['floor']}",
         "floor of roll-up: INSERT … SELECT … GROUP BY",
+        "jobs run by a Celery worker of 2 processes",
     ]
