@@ -2,10 +2,13 @@
 
 Most files are plain: a header of canonical names, then one record per line. Such a
 file's data lines can be COPYed into the raw table straight from its bytes, PostgreSQL splitting
-the cells and numbering the rows, instead of being split in Python and written again. `scan`
-reads the file once, quickly, and says whether it is plain in every way that could make
-PostgreSQL's reading differ from `readers`' (the Python reading stays the only judge of
-anything else: a file that is not plain takes the Python path, with its messages):
+the cells and numbering the rows, instead of being split in Python and written again.
+`plain_header` checks the header; `data_pieces` then hands the data to COPY a piece of whole
+lines at a time, checking each piece before it goes (so the checks run while PostgreSQL parses
+the pieces before), for whether it is plain in every way that could make PostgreSQL's reading
+differ from `readers'` — the Python reading stays the only judge of anything else: a piece
+that is not plain stops the COPY (`NotPlain`), and the file takes the Python path, with its
+messages. `scan` runs the same checks over the whole file without COPYing it. Plain means:
 
 - the header: no quotes, every cell a known name, none repeated or blank, the required ones
   present (`readers.header_of`);
@@ -15,8 +18,8 @@ anything else: a file that is not plain takes the Python path, with its messages
 - valid UTF-8; no blank record (a line of nothing but commas and white space, which the
   Python reading skips); no more rows than allowed, no unfinished line longer than a cell may
   be (the Python reading says which limit, with its message; a cell too long in a whole line
-  is found by SQL once COPYed, see postgres._copy_plain — unless no line is that long: the scan
-  measures the longest line, and a cell is no longer than its line).
+  is found by SQL once COPYed, see postgres._copy_plain — unless no line is that long: the
+  pieces' longest line is measured, and a cell is no longer than its line).
 
 Cells are not trimmed by COPY: a cell with surrounding white space fails SQL's strict checks
 (codes, unit, numbers, dates) or, for the free-text columns, the edge check of the typed
@@ -48,34 +51,55 @@ _CELL = rb'(?:[^",\r\n]*|"(?:[^"\r\n]|"")*")'
 _QUOTED = re.compile(_CELL + rb"(?:," + _CELL + rb")*\r?")
 
 
-@dataclass(frozen=True, slots=True)
+class NotPlain(Exception):
+    """The file turned out not to be plain while its pieces were handed out."""
+
+
+@dataclass(slots=True)
 class Plain:
-    """A plain CSV: its columns in the header's order, where its data starts, its rows, and
-    the bytes of its longest data line (its newline left out, a carriage return counted)."""
+    """A plain CSV's header: its columns in the header's order, where its data starts and its
+    newline style; `rows` and `widest` (the bytes of the longest data line, its newline left
+    out, a carriage return counted) grow as `data_pieces` hands the data out."""
 
     names: list[str]
     offset: int
-    rows: int
-    widest: int
+    crlf: bool
+    rows: int = 0
+    widest: int = 0
 
 
 def scan(file: IO[bytes]) -> Plain | None:
-    """`Plain` when the file (binary, seekable, at its start) can be COPYed as it is, else
-    None. Leaves the file at its start."""
+    """`Plain`, with its rows counted, when the file (binary, seekable, at its start) can be
+    COPYed as it is, else None. Leaves the file at its start."""
     try:
-        return _scan(file)
+        plain = plain_header(file)
+        if plain is None:
+            return None
+        for _ in data_pieces(file, plain):
+            pass
+        return plain if plain.rows else None
+    except NotPlain:
+        return None
     finally:
         file.seek(0)
 
 
-def _scan(file: IO[bytes]) -> Plain | None:
+def plain_header(file: IO[bytes]) -> Plain | None:
+    """`Plain` with no rows yet when the file's header is plain, else None. Leaves the file
+    at its start: whether the rest is plain is found while `data_pieces` hands it out."""
+    try:
+        return _header(file)
+    finally:
+        file.seek(0)
+
+
+def _header(file: IO[bytes]) -> Plain | None:
     first = file.readline(1 << 16)
     offset = len(first)
     if first.startswith(BOM):
         first = first[len(BOM) :]
     if b'"' in first or not first.endswith(b"\n"):
         return None
-    crlf = first.endswith(b"\r\n")
     try:
         cells = first.decode("utf-8").removesuffix("\n").removesuffix("\r").split(",")
         header = header_of(cells)
@@ -83,33 +107,40 @@ def _scan(file: IO[bytes]) -> Plain | None:
         return None
     if len(header) != len(cells):  # a blank header cell: its column must be skipped
         return None
+    return Plain([name for _, name in header], offset, first.endswith(b"\r\n"))
+
+
+def data_pieces(file: IO[bytes], plain: Plain) -> Iterator[bytes]:
+    """The data lines of a file with a plain header, a piece of whole lines at a time, each
+    piece checked before it is handed out (`plain.rows` and `plain.widest` rising with it).
+    NotPlain as soon as a piece is not plain, the rows pass the limit, or an unfinished line
+    is longer than a cell may be (the Python reading says which limit, with its message)."""
     longest = limits.max_cell_chars()
-    rows = widest = 0
+    most = limits.max_rows()
+    newline = b"\r\n" if plain.crlf else b"\n"
+    file.seek(plain.offset)
     carry = b""
     while True:
         chunk = file.read(CHUNK)
         data = carry + chunk
         if chunk:
             cut = data.rfind(b"\n") + 1
-            complete, carry = data[:cut], data[cut:]
+            piece, carry = data[:cut], data[cut:]
+            whole = piece
         else:  # the last line, without its newline
-            complete, carry = (data + (b"\r\n" if crlf else b"\n") if data else b""), b""
-        if complete:
-            if not _plain_lines(complete, crlf=crlf):
-                return None
-            rows += complete.count(b"\n")
-            widest = max(widest, max(map(len, complete.split(b"\n"))))
-        elif not chunk:
-            break
-        if len(carry) > longest + 2:
-            return None
-        if rows > limits.max_rows():
-            return None
+            piece, carry = data, b""
+            whole = data + newline if data else b""
+        if whole:
+            if not _plain_lines(whole, crlf=plain.crlf):
+                raise NotPlain
+            plain.rows += whole.count(b"\n")
+            plain.widest = max(plain.widest, max(map(len, whole.split(b"\n"))))
+        if len(carry) > longest + 2 or plain.rows > most:
+            raise NotPlain
+        if piece:
+            yield piece
         if not chunk:
-            break
-    if rows == 0:
-        return None
-    return Plain([name for _, name in header], offset, rows, widest)
+            return
 
 
 def _plain_lines(lines: bytes, *, crlf: bool) -> bool:
@@ -133,20 +164,3 @@ def _plain_lines(lines: bytes, *, crlf: bool) -> bool:
             return False
         start = end + 1
     return True
-
-
-def data_pieces(file: IO[bytes], plain: Plain, counted: list[int]) -> Iterator[bytes]:
-    """The data lines of a plain file, a piece of whole lines at a time; `counted[0]` rises
-    by the lines of each piece as it is handed out."""
-    file.seek(plain.offset)
-    carry = b""
-    while chunk := file.read(CHUNK):
-        data = carry + chunk
-        cut = data.rfind(b"\n") + 1
-        piece, carry = data[:cut], data[cut:]
-        if piece:
-            counted[0] += piece.count(b"\n")
-            yield piece
-    if carry:
-        counted[0] += 1
-        yield carry

@@ -3,25 +3,30 @@ and checked, typed and upserted by set-wise SQL. Python only splits the file int
 
 1. Outside any transaction (so progress reports commit and can be read while the job runs):
    - CSV and XLSX: each record's cells (trimmed, in the header's order, with its row number) are
-     COPYed as text into RAW, PROGRESS_EVERY records a statement, each COPY fed by a file-like
-     object that pulls records from the reader as psycopg2 asks for bytes (nothing but the
-     current records is held in memory); progress is reported between COPYs. One SQL statement
-     then resolves the codes by JOIN, types every cell and checks every row into STAGING; its
-     `ok` is true only where the row is sound by checks strict enough that the plain path would
-     read it the same (plain decimals, YYYY-MM-DD dates, a narrow ISO 8601 form for
-     extracted_at, exact codes and unit; the figure rule of `metrics.figures` in numeric SQL).
+     COPYed as text into RAW, PROGRESS_EVERY records a statement (a twentieth of a big file,
+     base.COPY_REPORTS), each COPY fed by a file-like object that pulls records from the
+     reader as psycopg2 asks for bytes (nothing but the current records is held in memory);
+     progress is reported between COPYs. One SQL statement then resolves the codes by JOIN,
+     types every cell and checks every row into STAGING; its `ok` is true only where the row
+     is sound by checks strict enough that the plain path would read it the same (plain
+     decimals, YYYY-MM-DD dates, a narrow ISO 8601 form for extracted_at, exact codes and
+     unit; the figure rule of `metrics.figures` in numeric SQL).
      Rows not `ok` — every bad row, and the odd good one (an exponent, a lowercase time zone) —
      are read again from the file and checked by `rows.check_row`, which lists their errors;
      the ones whose key is sound replace their STAGING row. So the messages and stored values
      are the plain path's to the letter, and a sound file pays for SQL alone.
    - FHIR: each MeasureReport is checked in Python (`rows.check_row`) and COPYed into STAGING.
    A CSV or XLSX file is first tried in one pass (`_optimistic`), the common case of a sound
-   file: in a savepoint under the lock of step 2, one INSERT types and checks RAW by the same
-   SQL as STAGING's and writes it (any row not `ok` makes the statement fail), then the checks
-   across rows run on what was written (repeated keys, overlapping periods among the file's
-   metric × facility pairs). Anything amiss (a bad row, a repeated key, an overlap, text the
-   PHI guard flags, any database error) rolls the savepoint back and the file takes the steps
-   here and below unchanged, so every message, count and stored value is theirs.
+   file: its distinct periods and free texts are read once and checked (real days; plain
+   edges, lengths and the PHI guard for the texts); then, in a savepoint under the lock of step
+   2, one INSERT types and checks RAW by the same SQL as STAGING's, less what those checks
+   vouched for, and writes it (any row not `ok` makes the statement fail), then the checks
+   across rows run on what was written (repeated keys; overlapping periods among the file's
+   metric × facility pairs, unless no stored row of its metrics ends after its earliest
+   period and its distinct periods are disjoint). Anything amiss (a bad row, a repeated key,
+   an overlap, text the PHI guard flags, any database error) rolls the savepoint back and the
+   file takes the steps here and below unchanged, so every message, count and stored value is
+   theirs.
 2. In one transaction, with the measurements table locked against other writers (SHARE ROW
    EXCLUSIVE: reads go on, a concurrent import or hand entry waits, so the overlap check holds):
    repeated keys by a window over STAGING; overlapping periods by a running maximum of
@@ -46,9 +51,19 @@ from informatics.models import Facility
 from informatics.phi import phi_scan
 from metrics.choices import ImportFormat
 from metrics.imports import direct, limits
-from metrics.imports.base import FIELDS, Finisher, Opener, Outcome, Progress, Reader
+from metrics.imports.base import (
+    COPY_REPORTS,
+    FIELDS,
+    Finisher,
+    Opener,
+    Outcome,
+    Period,
+    Progress,
+    Reader,
+    overlaps,
+)
 from metrics.imports.errors import COLUMNS, ImportFileError
-from metrics.imports.readers import Table, read_table
+from metrics.imports.readers import Table, count_csv_rows, read_table
 from metrics.imports.rows import DEFINITION_VERSION_MAX, SOURCE_SYSTEM_MAX, CheckedRow
 from metrics.models import ImportBatch, Measurement, Metric
 from metrics.spc import PROPORTION_CHARTS, ChartType
@@ -111,6 +126,11 @@ def _edges(text: str) -> str:
     )
 
 
+def _plain_edges(text: str) -> bool:
+    """`_edges` of a text that is not NULL, in Python."""
+    return text != "" and 33 <= ord(text[0]) <= 126 and 33 <= ord(text[-1]) <= 126
+
+
 # Regular expressions of the forms SQL types itself; anything else goes to the plain checks.
 NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 # A real calendar day, YYYY-MM-DD, years 0001–9999 (leap days included): one regular
@@ -139,8 +159,13 @@ def _date(text: str) -> str:
     return f"CASE WHEN {text} ~ '{DATE}' THEN {text}::date END"
 
 
-def _figure(name: str) -> str:
-    return f"""CASE WHEN char_length(r.{name}) <= 40 AND r.{name} ~ '{NUMBER}'
+def _figure(name: str, *, may_fail: bool) -> str:
+    """SQL: the cell as a number when it is a plain decimal (NUMBER), else NULL, and whether
+    it is blank. With `may_fail`, a cheaper test than the pattern: only the characters of
+    NUMBER, then the cast, which accepts exactly NUMBER's forms of them and fails the
+    statement on any other (the optimistic write, undone on any error)."""
+    form = f"ltrim(r.{name}, '0123456789.+-') = ''" if may_fail else f"r.{name} ~ '{NUMBER}'"
+    return f"""CASE WHEN char_length(r.{name}) <= 40 AND {form}
         THEN r.{name}::numeric END AS {name}, r.{name} IS NULL AS {name}_blank"""
 
 
@@ -149,10 +174,17 @@ def _within(name: str) -> str:
     return f"CASE WHEN abs(round({name}, 6)) < {LIMIT} THEN round({name}, 6)::numeric(20, 6) END"
 
 
-# Types and checks every raw row; `ok` only where metrics.figures and rows.check_row would
-# find nothing wrong and read the same values. One row for each row of RAW (codes are unique).
-_TYPING = f"""
-WITH days AS MATERIALIZED (
+def _typing(*, vouched: bool) -> str:
+    """SQL: types and checks every raw row; `ok` only where metrics.figures and rows.check_row
+    would find nothing wrong and read the same values. One row for each row of RAW (codes are
+    unique). `vouched` (the optimistic write): every distinct period text is already known to
+    be a real YYYY-MM-DD day and every distinct free text to have plain edges and a length
+    within its column (`_optimistic` checks them first), so they are cast and not checked
+    again row by row, and a number's cast may fail the statement (`_figure`)."""
+    days = (
+        ""
+        if vouched
+        else f"""days AS MATERIALIZED (
     -- each distinct text once: a file has few periods, and regular expressions are dear
     SELECT text, {_date("text")} AS day
     FROM (
@@ -160,7 +192,30 @@ WITH days AS MATERIALIZED (
             SELECT period_start AS text FROM {RAW} UNION ALL SELECT period_end FROM {RAW}
         ) periods
     ) texts
-), moments AS MATERIALIZED (
+), """  # noqa: S608
+    )
+    period_start, period_end = (
+        ("r.period_start::date", "r.period_end::date") if vouched else ("starts.day", "ends.day")
+    )
+    trimmed = (
+        "true" if vouched else (f"{_edges('r.source_system')} AND {_edges('r.definition_version')}")
+    )
+    lengths = (
+        ""
+        if vouched
+        else f"""AND char_length(source_system) <= {SOURCE_SYSTEM_MAX}
+           AND char_length(definition_version) <= {DEFINITION_VERSION_MAX}
+           """
+    )
+    day_joins = (
+        ""
+        if vouched
+        else """LEFT JOIN days starts ON starts.text = r.period_start
+    LEFT JOIN days ends ON ends.text = r.period_end
+    """
+    )
+    return f"""
+WITH {days}moments AS MATERIALIZED (
     SELECT text,
            CASE WHEN text !~ '{MOMENT}' THEN NULL
                 WHEN text ~ '{OFFSET}' THEN text::timestamptz
@@ -170,18 +225,17 @@ WITH days AS MATERIALIZED (
 ), parsed AS (
     SELECT r.row, r.suspect, m.id AS metric_id, m.is_active, m.multiplier, m.chart_type,
            m.unit AS metric_unit, f.id AS facility_id,
-           starts.day AS period_start, ends.day AS period_end,
-           {_figure("numerator")}, {_figure("denominator")}, {_figure("value")},
-           {_edges("r.source_system")} AND {_edges("r.definition_version")} AS trimmed,
+           {period_start} AS period_start, {period_end} AS period_end,
+           {_figure("numerator", may_fail=vouched)}, {_figure("denominator", may_fail=vouched)},
+           {_figure("value", may_fail=vouched)},
+           {trimmed} AS trimmed,
            r.unit, coalesce(r.source_system, '') AS source_system,
            coalesce(r.definition_version, '') AS definition_version,
            r.extracted_at IS NULL AS extracted_blank, moments.moment AS extracted_at
     FROM {RAW} r
     LEFT JOIN {Metric._meta.db_table} m ON m.code = r.metric_code
     LEFT JOIN {Facility._meta.db_table} f ON f.code = r.facility_code
-    LEFT JOIN days starts ON starts.text = r.period_start
-    LEFT JOIN days ends ON ends.text = r.period_end
-    LEFT JOIN moments ON moments.text = r.extracted_at
+    {day_joins}LEFT JOIN moments ON moments.text = r.extracted_at
     OFFSET 0
 ), figured AS (
     SELECT p.*,
@@ -222,11 +276,12 @@ SELECT row, metric_id, facility_id, period_start, period_end,
            AND (chart_type <> '{ChartType.C.value}' OR coalesce(value, quotient) >= 0
                 OR coalesce(value, quotient) IS NULL)
            AND (unit IS NULL OR unit = metric_unit)
-           AND char_length(source_system) <= {SOURCE_SYSTEM_MAX}
-           AND char_length(definition_version) <= {DEFINITION_VERSION_MAX}
-           AND (extracted_blank OR extracted_at IS NOT NULL),
+           {lengths}AND (extracted_blank OR extracted_at IS NOT NULL),
            false) AS ok
 FROM figured"""  # noqa: S608
+
+
+_TYPING = _typing(vouched=False)
 _TYPED = f"CREATE TEMP TABLE {STAGING} AS {_TYPING}"
 
 # A later row repeating an earlier row's key (the first of them is the one kept).
@@ -328,7 +383,7 @@ FROM written GROUP BY metric_id"""  # noqa: S608
 _OPTIMISTIC = f"""(
     SELECT CASE WHEN ok THEN metric_id END AS metric_id, facility_id, period_start,
            {", ".join(FIELDS)}
-    FROM ({_TYPING}) typed
+    FROM ({_typing(vouched=True)}) typed
 ) checked"""  # noqa: S608
 
 # The file's metric × facility pairs with their earliest and latest period_start (text order is
@@ -358,7 +413,25 @@ _REPEATED = f"""
 SELECT EXISTS (
     SELECT 1 FROM {RAW} GROUP BY metric_code, facility_code, period_start HAVING count(*) > 1
 )"""  # noqa: S608
-_TEXTS = f"SELECT DISTINCT source_system, definition_version FROM {RAW}"  # noqa: S608
+# In one pass over RAW: the distinct texts of the free-text columns (for the PHI guard), and the
+# distinct periods, typed as the write types them (for the check across the file's own rows).
+_SPREAD = f"""
+SELECT GROUPING(period_start, period_end) = 0 AS is_period, source_system, definition_version,
+       {_date("period_start")}, {_date("period_end")}
+FROM {RAW}
+GROUP BY GROUPING SETS ((source_system, definition_version), (period_start, period_end))"""  # noqa: S608
+# Whether a stored row of the file's metrics ends on or after the metric's earliest period in
+# the file. When none does, no stored row can be replaced by the file or overlap one of its
+# periods (a stored period ends on or after its start): the file adds new periods only, and
+# only its own rows can overlap each other. By metric, not by metric × facility pair, so that
+# it reads the (metric, period_end) index a few hundred times and finds nothing for a feed of
+# new periods; a pair lagging behind its metric's others only sends the file the longer way.
+_STORED_AFTER = f"""
+SELECT EXISTS (
+    SELECT 1
+    FROM (SELECT metric_id, min(earliest) AS earliest FROM {PAIRS} GROUP BY metric_id) firsts
+    JOIN {MEASUREMENTS} m ON m.metric_id = firsts.metric_id AND m.period_end >= firsts.earliest
+)"""  # noqa: S608
 # Once written: whether any two periods of the file's pairs overlap (by _OVERLAPS' rule),
 # among the rows that end on or after the pair's earliest period in the file — the file's rows
 # and exactly the stored ones _PERIODS reads that the file did not replace. Stricter than
@@ -607,18 +680,40 @@ def _optimistic(
     """The common case, a sound file, in one pass: RAW typed, checked and written by one
     statement (`_OPTIMISTIC`, the same typing and checks as STAGING's, failing on any row not
     `ok`), then the checks across rows on what was written: no key repeated in the file, no
-    overlapping periods among the file's metric × facility pairs. All of it in a savepoint
+    overlapping periods among the file's metric × facility pairs (read only when a stored row
+    of the file's metrics ends on or after its earliest period there, or when the file's
+    distinct periods overlap each other: a feed of new, disjoint periods skips that read of
+    everything it wrote). All of it in a savepoint
     under the import's lock; when anything is amiss (a row not `ok`, a repeated key, an
     overlap, text the PHI guard flags, any database error) it is rolled back and False is
     returned, and the full path decides, with its messages. True when written and finished."""
     if reader.errors or reader.bad_rows:
         return False
-    cursor.execute(_TEXTS)
+    cursor.execute(_SPREAD)
     scanned: dict[str, bool] = {}
-    for texts in cursor.fetchall():
-        for text in texts:
-            if text and scanned.setdefault(text, bool(phi_scan(text))):
-                return False  # the full path re-checks the row and says what is wrong
+    periods: list[Period] = []
+    # Everything the one-pass typing takes as vouched (`_typing`), checked here once per distinct
+    # text: any doubt leaves the file to the full path, which re-checks the row and says what
+    # is wrong.
+    for is_period, source_system, definition_version, start, end in cursor.fetchall():
+        if is_period:
+            if start is None or end is None:  # not a real YYYY-MM-DD day
+                return False
+            periods.append((start, end, 0, False))
+            continue
+        for text, most in (
+            (source_system, SOURCE_SYSTEM_MAX),
+            (definition_version, DEFINITION_VERSION_MAX),
+        ):
+            if text is None:
+                continue
+            if not _plain_edges(text) or len(text) > most:
+                return False
+            if scanned.setdefault(text, bool(phi_scan(text))):
+                return False
+    # Whether two of the file's distinct periods overlap (two rows of one metric × facility pair
+    # can only overlap then; the same period twice in a pair is a repeated key, caught apart).
+    periods_overlap = next(overlaps(periods), None) is not None
     cursor.execute(_PAIRS)
     cursor.execute(f"ANALYZE {PAIRS}")
     total = reader.progress.done
@@ -630,8 +725,13 @@ def _optimistic(
             cursor.execute(f"LOCK TABLE {MEASUREMENTS} IN SHARE ROW EXCLUSIVE MODE")
             try:
                 with transaction.atomic():
-                    cursor.execute(_MAY_REPLACE)
-                    if cursor.fetchone()[0]:
+                    cursor.execute(_STORED_AFTER)
+                    stored_after = cursor.fetchone()[0]
+                    may_replace = False
+                    if stored_after:
+                        cursor.execute(_MAY_REPLACE)
+                        may_replace = cursor.fetchone()[0]
+                    if may_replace:
                         cursor.execute(_write(_OPTIMISTIC, replace=True), written)
                         for metric_id, inserted, updated in cursor.fetchall():
                             counted.metric_ids.add(metric_id)
@@ -645,9 +745,12 @@ def _optimistic(
                         counted.rows_inserted = cursor.rowcount
                         cursor.execute(f"SELECT DISTINCT metric_id FROM {PAIRS}")  # noqa: S608
                         counted.metric_ids = {metric_id for (metric_id,) in cursor.fetchall()}
-                    cursor.execute(_OVERLAPPING)
-                    if cursor.fetchone()[0]:
-                        raise _Unsure
+                    # With no stored row after the file's earliest periods, only the file's own
+                    # rows could overlap, and only when its distinct periods do.
+                    if stored_after or periods_overlap:
+                        cursor.execute(_OVERLAPPING)
+                        if cursor.fetchone()[0]:
+                            raise _Unsure
             except (_Unsure, DatabaseError):
                 return False
             outcome.rows_total = total
@@ -667,7 +770,7 @@ def _stage_raw(cursor: Any, batch: ImportBatch, reader: Reader, file: Any, every
     PostgreSQL turns out not to read, is split into cells by the Python reader."""
     progress = reader.progress
     if batch.format == ImportFormat.CSV:
-        plain = direct.scan(file)
+        plain = direct.plain_header(file)
         if plain is not None and _copy_plain(cursor, file, plain, progress, every):
             return
     table = read_table(batch.format, file)
@@ -677,23 +780,33 @@ def _stage_raw(cursor: Any, batch: ImportBatch, reader: Reader, file: Any, every
     _copy(
         cursor,
         f"COPY {RAW} (row, suspect, {names}) FROM STDIN WITH (FORMAT csv)",
-        _CopySource(_raw_lines(table, reader, batch.format), lambda: progress.done, every),
+        _CopySource(
+            _raw_lines(table, reader, batch.format),
+            lambda: progress.done,
+            _stride(every, table.estimate),
+        ),
         progress.report_now,
     )
     if progress.done == 0:
         raise ImportFileError("The file has no data rows.")
 
 
+def _stride(every: int, estimate: int | None) -> int:
+    """The rows a COPY statement takes between progress reports (base.COPY_REPORTS)."""
+    return max(every, (estimate or 0) // COPY_REPORTS) if every else every
+
+
 def _copy_plain(
     cursor: Any, file: Any, plain: direct.Plain, progress: Progress, every: int
 ) -> bool:
-    """COPY a plain CSV's data lines into RAW as they are, PROGRESS_EVERY lines or so a
-    statement with progress reported between them; False (RAW dropped, the count started
-    again) when PostgreSQL does not read it the way the scan expected."""
-    progress.estimate = plain.rows
+    """COPY the data lines of a CSV with a plain header into RAW as they are, PROGRESS_EVERY
+    lines or so a statement (`_stride`) with progress reported between them, each piece
+    checked as it goes (direct.data_pieces); False (RAW dropped, the count started again)
+    when a piece is not plain or PostgreSQL does not read it the way the checks expected."""
+    progress.estimate = count_csv_rows(file)
     cursor.execute(_CREATE_RAW_PLAIN)
-    counted = [0]
-    source = _CopySource(direct.data_pieces(file, plain, counted), lambda: counted[0], every)
+    every = _stride(every, progress.estimate)
+    source = _CopySource(direct.data_pieces(file, plain), lambda: plain.rows, every)
     sql = f"COPY {RAW} ({', '.join(plain.names)}) FROM STDIN WITH (FORMAT csv)"
     copied = 0
     try:
@@ -703,13 +816,13 @@ def _copy_plain(
                 copied += cursor.rowcount
             if source.pending is not None:
                 raise source.pending
-            progress.done = counted[0]
+            progress.done = plain.rows
             progress.report_now()
             if source.exhausted and not source.buffer:
                 break
-    except (DataError, psycopg2.DataError):  # a malformed line, bytes not UTF-8: the Python
-        copied = -1  # reader says what is wrong
-    if copied == plain.rows == counted[0]:
+    except (direct.NotPlain, DataError, psycopg2.DataError):  # not plain after all, a malformed
+        copied = -1  # line: the Python reader says what is wrong
+    if copied == plain.rows > 0:
         if plain.widest <= limits.max_cell_chars():  # no cell is longer than its line
             return True
         longest = " OR ".join(f"char_length({name}) > %(most)s" for name in plain.names)

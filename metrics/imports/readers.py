@@ -209,7 +209,7 @@ class _Limits:
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _count_csv_rows(file: IO[bytes]) -> int:
+def count_csv_rows(file: IO[bytes]) -> int:
     """Lines after the header (a quick estimate: a quoted line break counts twice)."""
     lines = 0
     last = b"\n"
@@ -223,7 +223,7 @@ def _count_csv_rows(file: IO[bytes]) -> int:
 
 
 def _csv_table(file: IO[bytes]) -> Table:
-    estimate = _count_csv_rows(file)
+    estimate = count_csv_rows(file)
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:

@@ -11,7 +11,7 @@ import pytest
 from informatics.choices import Role
 from informatics.models import User
 from metrics.choices import ImportFormat
-from metrics.imports import direct
+from metrics.imports import direct, postgres
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.test_import_helpers import COLUMNS, csv_bytes, month_row
 from tests.metrics.test_import_paths import batch_of, both, run
@@ -155,3 +155,25 @@ def test_files_at_the_edge_of_plain_are_read_alike_by_both_paths(
     errors, total, inserted, *_ = result["outcome"]
     assert (total, inserted) == (2, 2)
     assert errors == []
+
+    # Not plain past the first piece COPYed (a quoted line break in the last record, after
+    # more than direct.CHUNK bytes of plain lines): the COPY stops there, and the Python reader
+    # reads the whole file with its own count and messages.
+    row = b"Q1,rh-north,%d-%02d-01,%d-%02d-28,1,4,,%%,Epic Clarity nightly extract,v1,"
+    records = [row % (2000 + n // 12, n % 12 + 1, 2000 + n // 12, n % 12 + 1) for n in range(4_000)]
+    text = lines(*records, b'Q1,rh-south,2024-01-01,2024-01-31,1,4,,%,"Ep\nic",1,')
+    assert len(text) > direct.CHUNK
+    assert direct.scan(io.BytesIO(text)) is None
+    result = both(user, "late.csv", text)
+    errors, total, inserted, *_ = result["outcome"]
+    assert (errors, total, inserted) == ([], 4_001, 4_001)
+
+
+@pytest.mark.parametrize(
+    ("every", "estimate", "stride"),
+    [(5_000, 1_000_000, 50_000), (5_000, 100_000, 5_000), (5_000, None, 5_000), (0, 10**6, 0)],
+)
+def test_a_big_file_is_copied_in_a_twentieth_of_its_rows_a_statement(
+    every: int, estimate: int | None, stride: int
+) -> None:
+    assert postgres._stride(every, estimate) == stride

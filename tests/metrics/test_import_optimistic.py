@@ -17,7 +17,7 @@ from informatics.choices import Role
 from informatics.models import AuditEvent, User
 from metrics.choices import ImportFormat
 from metrics.imports import Outcome, import_file
-from metrics.imports.postgres import STAGING
+from metrics.imports.postgres import _OVERLAPPING, STAGING
 from metrics.models import ImportBatch
 from metrics.services.imports import _record
 from tests.metrics import test_import_helpers as helpers
@@ -34,6 +34,7 @@ _media = helpers._media
 catalogue = helpers.catalogue
 
 JAN = datetime.date(2024, 1, 1)
+FEB = datetime.date(2024, 2, 1)
 STAGED = f"CREATE TEMP TABLE {STAGING}"
 
 
@@ -71,11 +72,12 @@ def run(batch: ImportBatch, path: str, *, optimistic: bool = True) -> dict[str, 
                 .values_list("action", "changes", "note")
             )
             staged = any(query["sql"].lstrip().startswith(STAGED) for query in queries)
+            read = any(query["sql"].strip() == _OVERLAPPING.strip() for query in queries)
             raise _RolledBack
     except _RolledBack:
         pass
     seen["last_progress"] = progress[-1]
-    return seen | {"staged": staged}
+    return seen | {"staged": staged, "read_written_periods": read}
 
 
 def three_ways(
@@ -89,6 +91,8 @@ def three_ways(
     plain = run(batch, "plain")
     assert staged["staged"] is True
     fell_back = optimistic.pop("staged")
+    for result in (optimistic, staged, plain):
+        result.pop("read_written_periods")
     del staged["staged"], plain["staged"]
     assert optimistic == staged
     assert optimistic == plain
@@ -285,3 +289,97 @@ def test_stored_periods_overlapping_each_other_fall_back_and_are_accepted(
     assert fell_back is True  # the one-pass check cannot tell whose overlap it is
     assert result["outcome"] == ([], 2, 2, 0, 0, 0, [catalogue["Q1"].pk])
     assert len(result["stored"]) == 4
+
+
+def test_a_feed_of_new_disjoint_periods_skips_the_read_of_what_it_wrote(
+    users: dict[str, User], catalogue: dict[str, Any]
+) -> None:
+    rows = readmission_rows(12) + readmission_rows(12, facility="rh-south")
+    batch = batch_of(users[Role.INFORMATICIST], "feed.csv", csv_bytes(rows), ImportFormat.CSV)
+
+    result = run(batch, "postgres")
+
+    assert (result["staged"], result["read_written_periods"]) == (False, False)
+    assert result["outcome"] == ([], 24, 24, 0, 0, 0, [catalogue["Q1"].pk])
+
+
+def test_periods_overlapping_across_pairs_only_are_read_and_accepted(
+    users: dict[str, User], catalogue: dict[str, Any]
+) -> None:
+    """The file's distinct periods overlap (a month of one metric, a month from the 15th of
+    another), but no two of one metric × facility pair do: the written rows are read, found
+    sound, and kept."""
+    rows = [
+        month_row("Q1", "rh-north", JAN, numerator=10, denominator=200),
+        {**month_row("E8", "rh", JAN, value="2"), "period_start": "2024-01-15",
+         "period_end": "2024-02-14"},
+    ]  # fmt: skip
+    batch = batch_of(users[Role.INFORMATICIST], "beside.csv", csv_bytes(rows), ImportFormat.CSV)
+
+    read = run(batch, "postgres")["read_written_periods"]
+    result, fell_back = three_ways(users[Role.INFORMATICIST], "beside.csv", csv_bytes(rows))
+
+    assert (read, fell_back) == (True, False)
+    assert result["outcome"] == (
+        [],
+        2,
+        2,
+        0,
+        0,
+        0,
+        sorted([catalogue["Q1"].pk, catalogue["E8"].pk]),
+    )
+
+
+def test_a_stored_row_after_the_files_earliest_period_has_what_was_written_read(
+    users: dict[str, User], catalogue: dict[str, Any]
+) -> None:
+    """A stored row of the file's metric (another facility) ends after the file's earliest
+    period: the written rows are read for overlaps, none is found, and the file is kept."""
+    MeasurementFactory.create(
+        metric=catalogue["Q1"],
+        facility=catalogue["south"],
+        period_start=datetime.date(2024, 3, 1),
+        period_end=datetime.date(2024, 3, 31),
+    )
+    rows = readmission_rows(6)
+    batch = batch_of(users[Role.INFORMATICIST], "lagging.csv", csv_bytes(rows), ImportFormat.CSV)
+
+    read = run(batch, "postgres")["read_written_periods"]
+    result, fell_back = three_ways(users[Role.INFORMATICIST], "lagging.csv", csv_bytes(rows))
+
+    assert (read, fell_back) == (True, False)
+    assert result["outcome"] == ([], 6, 6, 0, 0, 0, [catalogue["Q1"].pk])
+    assert len(result["stored"]) == 7
+
+
+ODD_CELLS = [
+    ({"value": "1-2"}, True),  # a number's characters only, but no number: the cast fails
+    ({"value": "+.5"}, False),
+    ({"value": "7."}, False),
+    ({"value": "1e2"}, True),
+    ({"period_end": "2024-02-30"}, True),  # no such day
+    ({"period_start": "2024-1-01"}, True),
+    ({"source_system": "E" * 61}, True),  # longer than the column
+    ({"definition_version": "v2\u00a0"}, True),  # an edge the checks would trim
+    ({"source_system": "Épic"}, True),
+]
+
+
+@pytest.mark.parametrize(("cells", "falls_back"), ODD_CELLS)
+def test_cells_the_one_pass_typing_does_not_vouch_for_are_read_as_the_plain_path_reads_them(
+    users: dict[str, User], catalogue: dict[str, Any], cells: dict[str, str], falls_back: bool
+) -> None:
+    """The one-pass typing casts what `_optimistic` vouched for (each distinct period a real
+    day, each distinct free text with plain edges and a length within its column) and lets a
+    number's cast fail the statement: whatever it cannot vouch for takes the full path, and all
+    three paths agree."""
+    rows = [
+        month_row("E8", "rh", JAN, value="3"),
+        {**month_row("E8", "rh", FEB, value="4"), **cells},
+    ]
+
+    result, fell_back = three_ways(users[Role.INFORMATICIST], "odd.csv", csv_bytes(rows))
+
+    assert fell_back is falls_back
+    assert result["outcome"][1] == 2
