@@ -15,9 +15,9 @@ from metrics.imports.rows import Catalogue, CheckedRow, check_row
 # Progress is reported (one UPDATE of the job row) every this many rows.
 PROGRESS_EVERY = 5000
 # ... or, where rows are COPYed in statements between reports, every this fraction of the
-# estimated rows when that is more: each statement costs a round trip and a commit (a
-# million-row file COPYed in 200 statements took 0.75 s more than in 20).
-COPY_REPORTS = 20
+# estimated rows when that is more: each statement and report costs round trips and a commit
+# (a million-row file COPYed in 200 statements took 0.75 s more than in 20).
+COPY_REPORTS = 10
 # The fields an import writes besides the key; a row whose fields all match is left untouched.
 FIELDS: tuple[str, ...] = (
     "period_end",

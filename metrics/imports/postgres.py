@@ -3,7 +3,7 @@ and checked, typed and upserted by set-wise SQL. Python only splits the file int
 
 1. Outside any transaction (so progress reports commit and can be read while the job runs):
    - CSV and XLSX: each record's cells (trimmed, in the header's order, with its row number) are
-     COPYed as text into RAW, PROGRESS_EVERY records a statement (a twentieth of a big file,
+     COPYed as text into RAW, PROGRESS_EVERY records a statement (a tenth of a big file,
      base.COPY_REPORTS), each COPY fed by a file-like object that pulls records from the
      reader as psycopg2 asks for bytes (nothing but the current records is held in memory);
      progress is reported between COPYs. One SQL statement then resolves the codes by JOIN,
@@ -426,11 +426,14 @@ GROUP BY GROUPING SETS ((source_system, definition_version), (period_start, peri
 # only its own rows can overlap each other. By metric, not by metric × facility pair, so that
 # it reads the (metric, period_end) index a few hundred times and finds nothing for a feed of
 # new periods; a pair lagging behind its metric's others only sends the file the longer way.
+# Each metric's latest stored end is one backward step on that index (a join on
+# `period_end >= earliest` is estimated to match a third of the rows and scans them all).
 _STORED_AFTER = f"""
 SELECT EXISTS (
     SELECT 1
     FROM (SELECT metric_id, min(earliest) AS earliest FROM {PAIRS} GROUP BY metric_id) firsts
-    JOIN {MEASUREMENTS} m ON m.metric_id = firsts.metric_id AND m.period_end >= firsts.earliest
+    WHERE (SELECT max(m.period_end) FROM {MEASUREMENTS} m WHERE m.metric_id = firsts.metric_id)
+          >= firsts.earliest
 )"""  # noqa: S608
 # Once written: whether any two periods of the file's pairs overlap (by _OVERLAPS' rule),
 # among the rows that end on or after the pair's earliest period in the file — the file's rows
