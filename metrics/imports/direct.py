@@ -8,7 +8,7 @@ lines at a time, checking each piece before it goes (so the checks run while Pos
 the pieces before), for whether it is plain in every way that could make PostgreSQL's reading
 differ from `readers'` — the Python reading stays the only judge of anything else: a piece
 that is not plain stops the COPY (`NotPlain`), and the file takes the Python path, with its
-messages. `scan` runs the same checks over the whole file without COPYing it. Plain means:
+messages. Plain means:
 
 - the header: no quotes, every cell a known name, none repeated or blank, the required ones
   present (`readers.header_of`);
@@ -66,22 +66,6 @@ class Plain:
     crlf: bool
     rows: int = 0
     widest: int = 0
-
-
-def scan(file: IO[bytes]) -> Plain | None:
-    """`Plain`, with its rows counted, when the file (binary, seekable, at its start) can be
-    COPYed as it is, else None. Leaves the file at its start."""
-    try:
-        plain = plain_header(file)
-        if plain is None:
-            return None
-        for _ in data_pieces(file, plain):
-            pass
-        return plain if plain.rows else None
-    except NotPlain:
-        return None
-    finally:
-        file.seek(0)
 
 
 def plain_header(file: IO[bytes]) -> Plain | None:

@@ -1,6 +1,7 @@
-"""The PostgreSQL path COPYs a plain CSV as it is (metrics.imports.direct): `scan` says which
-files are plain, and a file at the edge of plain — quotes, padding, blank-looking records,
-other newlines — is read by both paths alike (the plain path, Python throughout, is the judge)."""
+"""The PostgreSQL path COPYs a plain CSV as it is (metrics.imports.direct): `plain_header` and
+`data_pieces` say which files are plain (`scan` below runs them over a whole file), and a file
+at the edge of plain — quotes, padding, blank-looking records, other newlines — is read by both
+paths alike (the plain path, Python throughout, is the judge)."""
 
 import datetime
 import io
@@ -27,6 +28,22 @@ FEB = datetime.date(2024, 2, 1)
 HEADER = ",".join(COLUMNS).encode()
 
 
+def scan(file: io.BytesIO) -> direct.Plain | None:
+    """The file's `Plain`, its rows counted, when every piece `data_pieces` hands out is plain;
+    else None. Leaves the file at its start, as the import finds it."""
+    try:
+        plain = direct.plain_header(file)
+        if plain is None:
+            return None
+        for _ in direct.data_pieces(file, plain):
+            pass
+        return plain if plain.rows else None
+    except direct.NotPlain:
+        return None
+    finally:
+        file.seek(0)
+
+
 def lines(*rows: bytes, newline: bytes = b"\n") -> bytes:
     return newline.join([HEADER, *rows]) + newline
 
@@ -46,7 +63,7 @@ ROW = b'Q2,rh-south,2024-01-01,2024-01-31,3,2000,,"per 1,000 line-days",Epic,1,'
 )
 def test_scan_finds_a_plain_file_and_its_rows(content: bytes, rows: int) -> None:
     file = io.BytesIO(content)
-    plain = direct.scan(file)
+    plain = scan(file)
     assert plain is not None
     assert (plain.names, plain.rows) == (list(COLUMNS), rows)
     assert file.tell() == 0
@@ -59,7 +76,7 @@ def test_scan_measures_the_longest_data_line(newline: bytes, widest: int) -> Non
     longer = ROW.replace(b"Epic", b"Epic Hyperspace")[: len(ROW) + 5]
     content = lines(ROW, longer, ROW, newline=newline)[: -len(newline)]  # the last line unfinished
 
-    plain = direct.scan(io.BytesIO(content))
+    plain = scan(io.BytesIO(content))
 
     assert len(HEADER) > widest
     assert plain is not None
@@ -89,7 +106,7 @@ def test_scan_measures_the_longest_data_line(newline: bytes, widest: int) -> Non
 )
 def test_scan_leaves_any_other_file_to_the_python_reader(content: bytes) -> None:
     file = io.BytesIO(content)
-    assert direct.scan(file) is None
+    assert scan(file) is None
     assert file.tell() == 0
 
 
@@ -163,7 +180,7 @@ def test_files_at_the_edge_of_plain_are_read_alike_by_both_paths(
     records = [row % (2000 + n // 12, n % 12 + 1, 2000 + n // 12, n % 12 + 1) for n in range(4_000)]
     text = lines(*records, b'Q1,rh-south,2024-01-01,2024-01-31,1,4,,%,"Ep\nic",1,')
     assert len(text) > direct.CHUNK
-    assert direct.scan(io.BytesIO(text)) is None
+    assert scan(io.BytesIO(text)) is None
     result = both(user, "late.csv", text)
     errors, total, inserted, *_ = result["outcome"]
     assert (errors, total, inserted) == ([], 4_001, 4_001)
