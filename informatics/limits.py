@@ -1,12 +1,15 @@
 """The longest text a person may type into each kind of free-text field, in one place.
 
-Every `TextField` of the portal declares one of these as its `max_length` (which sizes the
-form and API fields) and as a `MaxLengthValidator` (which the model's own field checks, and so
-every service, apply on any database): a longer text is refused with a message that names the
-field and the limit. Short texts (titles, names, labels) are `CharField`s with their own
-`max_length`."""
+Every `TextField` a person types into is made by `text(limit)`: the limit is its `max_length`
+(which sizes the form and API fields) and its `MaxLengthValidator` (which the model's own field
+checks, and so every service, apply on any database; a `TextField`'s `max_length` alone checks
+nothing): a longer text is refused with a message that names the field and the limit. Short
+texts (titles, names, labels) are `CharField`s with their own `max_length`."""
+
+from typing import Any
 
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import models
 from django.utils.deconstruct import deconstructible
 
 # A request's stories, an initiative's summary and problem, a status narrative and its risks,
@@ -45,6 +48,12 @@ WEB_ADDRESS = f"^[hH][tT][tT][pP][sS]?://{_HOST}(?::[0-9]{{1,5}})?(?:[/?#][^{WHI
 def max_length(limit: int) -> list[MaxLengthValidator]:
     """The validators of a text field of at most `limit` characters."""
     return [MaxLengthValidator(limit)]
+
+
+def text(limit: int, **options: Any) -> "models.TextField[str, str]":
+    """A free-text field of at most `limit` characters (one of the limits above), refused past it
+    by the model's own check; `options` are the field's others (`blank`, `help_text`)."""
+    return models.TextField(max_length=limit, validators=max_length(limit), **options)
 
 
 @deconstructible

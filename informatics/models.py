@@ -251,9 +251,7 @@ class StrategicPriority(VersionedModel):
 
     code = models.SlugField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
-    goal_statement = models.TextField(
-        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
-    )
+    goal_statement = limits.text(limits.LONG_TEXT)
     executive_sponsor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="sponsored_priorities"
     )
@@ -261,9 +259,7 @@ class StrategicPriority(VersionedModel):
     horizon = models.DateField(help_text="When the goal should be reached.")
     is_active = models.BooleanField(default=True)
     rank = models.PositiveIntegerField()
-    retired_reason = models.TextField(
-        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
-    )
+    retired_reason = limits.text(limits.NOTE, blank=True)
 
     class Meta:
         ordering = ["-is_active", "rank", "id"]

@@ -27,12 +27,8 @@ class Initiative(VersionedModel):
 
     title = models.CharField(max_length=200)
     type = models.CharField(max_length=30, choices=InitiativeType.choices)
-    summary = models.TextField(
-        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
-    )
-    problem_statement = models.TextField(
-        blank=True, max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
-    )
+    summary = limits.text(limits.LONG_TEXT)
+    problem_statement = limits.text(limits.LONG_TEXT, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROPOSED)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     executive_sponsor = models.ForeignKey(
@@ -64,11 +60,8 @@ class Initiative(VersionedModel):
     effort_hours = models.PositiveIntegerField(null=True, blank=True)
     cost_estimate = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     revisit_date = models.DateField(null=True, blank=True, help_text="When deferred.")
-    stage_reason = models.TextField(
-        blank=True,
-        help_text="Why it was last deferred, put on hold or stopped.",
-        max_length=limits.NOTE,
-        validators=limits.max_length(limits.NOTE),
+    stage_reason = limits.text(
+        limits.NOTE, blank=True, help_text="Why it was last deferred, put on hold or stopped."
     )
     forecast_locked_at = models.DateTimeField(null=True, blank=True)
 
@@ -136,9 +129,7 @@ class StageChange(TimelineEntry):
     )
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
-    reason = models.TextField(
-        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
-    )
+    reason = limits.text(limits.NOTE, blank=True)
 
     def __str__(self) -> str:
         return f"{self.initiative}: {self.from_stage or '—'} → {self.to_stage}"
@@ -196,12 +187,8 @@ class StatusUpdate(models.Model):
     scope = models.CharField(max_length=10, choices=Health.choices)
     budget = models.CharField(max_length=10, choices=Health.choices)
     adoption = models.CharField(max_length=10, choices=Health.choices)
-    narrative = models.TextField(
-        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
-    )
-    risks = models.TextField(
-        blank=True, max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
-    )
+    narrative = limits.text(limits.LONG_TEXT)
+    risks = limits.text(limits.LONG_TEXT, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -71,16 +71,8 @@ class IntakeRequest(VersionedModel):
     # What the submitter tells us.
     kind = models.CharField(max_length=20, choices=RequestKind.choices)
     title = models.CharField(max_length=200)
-    story_today = models.TextField(
-        help_text="What happens today.",
-        max_length=limits.LONG_TEXT,
-        validators=limits.max_length(limits.LONG_TEXT),
-    )
-    story_wanted = models.TextField(
-        help_text="What should happen instead.",
-        max_length=limits.LONG_TEXT,
-        validators=limits.max_length(limits.LONG_TEXT),
-    )
+    story_today = limits.text(limits.LONG_TEXT, help_text="What happens today.")
+    story_wanted = limits.text(limits.LONG_TEXT, help_text="What should happen instead.")
     workflow_area = models.CharField(max_length=100, blank=True)
     ehr_module = models.CharField(max_length=100, blank=True)
     facility = models.ForeignKey(
@@ -176,7 +168,7 @@ class RequestComment(TimeStampedModel):
     request = models.ForeignKey(IntakeRequest, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(User, on_delete=models.PROTECT)
     kind = models.CharField(max_length=10, choices=CommentKind.choices, default=CommentKind.COMMENT)
-    body = models.TextField(max_length=limits.COMMENT, validators=limits.max_length(limits.COMMENT))
+    body = limits.text(limits.COMMENT)
     answered_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -237,9 +229,7 @@ class RequestStatusChange(TimelineEntry):
     )
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    note = models.TextField(
-        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
-    )
+    note = limits.text(limits.NOTE, blank=True)
 
     def __str__(self) -> str:
         return f"#{self.request_id}: {self.from_status or '—'} → {self.to_status}"

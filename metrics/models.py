@@ -46,9 +46,7 @@ class Metric(VersionedModel):
 
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
-    definition = models.TextField(
-        blank=True, max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT)
-    )
+    definition = limits.text(limits.LONG_TEXT, blank=True)
     definition_source = models.CharField(
         max_length=200, blank=True, help_text="Who defines it, e.g. CMS SEP-1, Epic Signal."
     )
@@ -220,9 +218,7 @@ class Annotation(TimeStampedModel):
     kind = models.CharField(max_length=10, choices=AnnotationKind.choices)
     date = models.DateField(help_text="A rebase starts a new segment at the first period from it.")
     label = models.CharField(max_length=120)
-    reason = models.TextField(
-        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
-    )
+    reason = limits.text(limits.NOTE, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:

@@ -33,9 +33,7 @@ class ValueReport(models.Model):
     )
     revision = models.PositiveIntegerField(default=1)
     state = models.CharField(max_length=10, choices=ReportState.choices, default=ReportState.DRAFT)
-    narrative = models.TextField(
-        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
-    )
+    narrative = limits.text(limits.NOTE, blank=True)
     narrative_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

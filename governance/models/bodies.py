@@ -18,9 +18,7 @@ class GovernanceBody(TimeStampedModel):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=BodyKind.choices)
-    charter = models.TextField(
-        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT), blank=True
-    )
+    charter = limits.text(limits.LONG_TEXT, blank=True)
     cadence = models.CharField(max_length=120, blank=True, help_text="e.g. monthly, 2nd Tuesday")
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -26,9 +26,7 @@ class MaturityAssessment(TimeStampedModel):
     assessed_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="maturity_assessments"
     )
-    note = models.TextField(
-        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
-    )
+    note = limits.text(limits.NOTE, blank=True)
 
     class Meta:
         ordering = ["-assessed_on", "-id"]
@@ -54,9 +52,7 @@ class MaturityScore(models.Model):
     )
     dimension = models.CharField(max_length=30, choices=MaturityDimension.choices)
     score = models.DecimalField(max_digits=2, decimal_places=1)
-    next_actions = models.TextField(
-        blank=True, max_length=limits.NOTE, validators=limits.max_length(limits.NOTE)
-    )
+    next_actions = limits.text(limits.NOTE, blank=True)
 
     class Meta:
         ordering = ["assessment", "id"]

@@ -49,9 +49,7 @@ class Review(TimeStampedModel):
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="reviews_attended"
     )
-    minutes = models.TextField(
-        max_length=limits.LONG_TEXT, validators=limits.max_length(limits.LONG_TEXT), blank=True
-    )
+    minutes = limits.text(limits.LONG_TEXT, blank=True)
     minutes_pdf = models.FileField(upload_to="governance/minutes/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -88,9 +86,7 @@ class AgendaItem(models.Model):
     action = models.ForeignKey(
         "ActionItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(
-        max_length=limits.NOTE, validators=limits.max_length(limits.NOTE), blank=True
-    )
+    note = limits.text(limits.NOTE, blank=True)
 
     class Meta:
         ordering = ["review", "position"]
@@ -120,16 +116,15 @@ class Decision(models.Model):
         StrategicPriority, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
     outcome = models.CharField(max_length=30, choices=Outcome.choices)
-    rationale = models.TextField(max_length=limits.NOTE, validators=limits.max_length(limits.NOTE))
+    rationale = limits.text(limits.NOTE)
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
     redirect_to = models.CharField(max_length=20, choices=RedirectTo.choices, blank=True)
     revisit_on = models.DateField(null=True, blank=True)
     merged_into = models.ForeignKey(
         IntakeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    waiver = models.TextField(
-        max_length=limits.NOTE,
-        validators=limits.max_length(limits.NOTE),
+    waiver = limits.text(
+        limits.NOTE,
         blank=True,
         help_text="Why an initiative was approved without a lead or a benefit plan.",
     )
