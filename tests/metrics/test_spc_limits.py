@@ -1,4 +1,5 @@
-"""Chart limits of the SPC engine (metrics/spc.py) against published and hand-computed values.
+"""Chart limits of the SPC engine (metrics/spc/limits.py) against published and hand-computed
+values.
 
 Every expected number below is copied from the cited source or worked by hand in the comment
 beside it; none is produced by the engine.

@@ -1,4 +1,5 @@
-"""Rule presets of the SPC engine (metrics/spc.py): boundaries and the points each rule flags.
+"""Rule presets of the SPC engine (metrics/spc/rules.py): boundaries and the points each rule
+flags.
 
 Every series is built by hand; its centre, σ and runs are worked out in the comments, and the
 expected flags follow from the rule definitions in DOMAIN.md §3, never from the engine.
