@@ -18,7 +18,7 @@ messages. Plain means:
 - valid UTF-8; no blank record (a line of nothing but commas and white space, which the
   Python reading skips); no more rows than allowed, no unfinished line longer than a cell may
   be (the Python reading says which limit, with its message; a cell too long in a whole line
-  is found by SQL once COPYed, see postgres._copy_plain — unless no line is that long: the
+  is found by SQL once COPYed, see postgres.copying — unless no line is that long: the
   pieces' longest line is measured, and a cell is no longer than its line).
 
 Cells are not trimmed by COPY: a cell with surrounding white space fails SQL's strict checks

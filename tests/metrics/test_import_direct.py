@@ -12,7 +12,8 @@ import pytest
 from informatics.choices import Role
 from informatics.models import User
 from metrics.choices import ImportFormat
-from metrics.imports import direct, postgres
+from metrics.imports import direct
+from metrics.imports.postgres import copying
 from tests.metrics import test_import_helpers as helpers
 from tests.metrics.test_import_helpers import COLUMNS, csv_bytes, month_row
 from tests.metrics.test_import_paths import batch_of, both, run
@@ -193,4 +194,4 @@ def test_files_at_the_edge_of_plain_are_read_alike_by_both_paths(
 def test_a_big_file_is_copied_in_a_tenth_of_its_rows_a_statement(
     every: int, estimate: int | None, stride: int
 ) -> None:
-    assert postgres._stride(every, estimate) == stride
+    assert copying.stride(every, estimate) == stride

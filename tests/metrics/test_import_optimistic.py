@@ -17,7 +17,7 @@ from informatics.choices import Role
 from informatics.models import AuditEvent, User
 from metrics.choices import ImportFormat
 from metrics.imports import Outcome, import_file
-from metrics.imports.postgres import _OVERLAPPING, STAGING
+from metrics.imports.postgres.sql import OVERLAPPING, STAGING
 from metrics.models import ImportBatch
 from metrics.services.imports import _record
 from tests.metrics import test_import_helpers as helpers
@@ -72,7 +72,7 @@ def run(batch: ImportBatch, path: str, *, optimistic: bool = True) -> dict[str, 
                 .values_list("action", "changes", "note")
             )
             staged = any(query["sql"].lstrip().startswith(STAGED) for query in queries)
-            read = any(query["sql"].strip() == _OVERLAPPING.strip() for query in queries)
+            read = any(query["sql"].strip() == OVERLAPPING.strip() for query in queries)
             raise _RolledBack
     except _RolledBack:
         pass
