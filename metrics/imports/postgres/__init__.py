@@ -44,14 +44,7 @@ from django.utils import timezone
 
 from informatics.phi import phi_scan
 from metrics.choices import ImportFormat
-from metrics.imports.base import (
-    Finisher,
-    Opener,
-    Outcome,
-    Period,
-    Reader,
-    overlaps,
-)
+from metrics.imports.base import Finisher, Opener, Outcome, Period, Reader, overlaps
 from metrics.imports.postgres.copying import CopySource, copy_in, stage_raw, staged_line
 from metrics.imports.postgres.sql import (
     COPY_STAGING,

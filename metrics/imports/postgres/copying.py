@@ -14,11 +14,7 @@ from django.db import DataError, transaction
 
 from metrics.choices import ImportFormat
 from metrics.imports import direct, limits
-from metrics.imports.base import (
-    COPY_REPORTS,
-    Progress,
-    Reader,
-)
+from metrics.imports.base import COPY_REPORTS, Progress, Reader
 from metrics.imports.errors import ImportFileError
 from metrics.imports.postgres.sql import CREATE_RAW, CREATE_RAW_PLAIN, RAW, TEXT_COLUMNS
 from metrics.imports.readers import Table, count_csv_rows, read_table

@@ -3,9 +3,7 @@ checks every staged cell, the checks across rows and the upsert (see the package
 for the order they run in)."""
 
 from informatics.models import Facility
-from metrics.imports.base import (
-    FIELDS,
-)
+from metrics.imports.base import FIELDS
 from metrics.imports.errors import COLUMNS
 from metrics.imports.rows import DEFINITION_VERSION_MAX, SOURCE_SYSTEM_MAX
 from metrics.models import Measurement, Metric
