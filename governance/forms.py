@@ -15,7 +15,8 @@ from governance.models import Decision, GovernanceBody
 from governance.services.maturity import actions_field
 from informatics import limits
 from informatics.choices import Route
-from informatics.models import StrategicPriority
+from informatics.models import StrategicPriority, User
+from informatics.permissions import Action, can
 from informatics.web import DateInput, ServiceForm, optional_choice_field, phi_confirmed_field
 from initiatives.models import Initiative
 from intake.choices import DeclineReason
@@ -275,3 +276,46 @@ class RequestBodyForm(ServiceForm):
             (body.pk, f"{body} (the route's default)" if body == default else str(body))
             for body in options
         ]
+
+
+def _people() -> Any:
+    return User.objects.filter(is_active=True).order_by("full_name", "pk")
+
+
+class ReviewForm(forms.Form):
+    body = forms.ModelChoiceField(queryset=GovernanceBody.objects.none())
+    scheduled_for = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="The date and time of the meeting.",
+    )
+    attendees = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False)
+    phi_confirmed = phi_confirmed_field()  # nothing typed here is guarded; form_context reads it
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        bodies = GovernanceBody.objects.filter(is_active=True).select_related("chair")
+        allowed = [body.pk for body in bodies if can(user, Action.REVIEW_CHAIR, body)]
+        self.fields["body"].queryset = bodies.filter(pk__in=allowed).order_by("name")  # type: ignore[attr-defined]
+        self.fields["attendees"].queryset = _people()  # type: ignore[attr-defined]
+
+
+class MinutesForm(forms.Form):
+    attendees = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False)
+    minutes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False, max_length=limits.LONG_TEXT
+    )
+    phi_confirmed = phi_confirmed_field()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = _people()  # type: ignore[attr-defined]
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Item")
+    phi_confirmed = phi_confirmed_field()
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")], required=False)
+    position = forms.IntegerField(min_value=1, required=False)

@@ -8,12 +8,12 @@ decision-list, decision-detail, request-body.
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from governance.api import review_views, views
+from governance.api import views
 
 router = SimpleRouter()
 router.register("maturity", views.MaturityViewSet, basename="maturity")
-router.register("reviews", review_views.ReviewViewSet, basename="review")
-router.register("action-items", review_views.ActionItemViewSet, basename="action-item")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("action-items", views.ActionItemViewSet, basename="action-item")
 router.register("decisions", views.DecisionViewSet, basename="decision")
 
 urlpatterns: list[URLPattern | URLResolver] = [

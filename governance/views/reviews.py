@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors, services
+from governance.forms import AgendaItemForm, MinutesForm, MoveForm, ReviewForm
 from governance.models import AgendaItem, Review
-from governance.review_forms import AgendaItemForm, MinutesForm, MoveForm, ReviewForm
 from informatics import services as kernel
 from informatics.listing import PER_PAGE
 from informatics.permissions import Action, can, require
