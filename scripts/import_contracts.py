@@ -15,7 +15,7 @@ from pathlib import Path
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
 
-ENTRY_POINTS = frozenset({"views", "forms", "urls", "admin", "api", "import_views"})
+ENTRY_POINTS = frozenset({"views", "forms", "urls", "admin", "api"})
 
 
 def _is_private(name: str) -> bool:

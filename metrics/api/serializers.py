@@ -20,11 +20,14 @@ from metrics.choices import (
     Assurance,
     ChartType,
     Direction,
+    ImportFormat,
+    ImportStatus,
     MetricFrequency,
     RulePreset,
     Variation,
 )
-from metrics.models import Metric
+from metrics.imports import ERRORS_KEPT
+from metrics.models import ImportBatch, Metric
 from metrics.spc import Rule
 
 # A measurement figure: up to 14 digits before the point and 6 after.
@@ -362,3 +365,69 @@ class MeasurementInput(serializers.Serializer):
     value = _figure(required=False, default=None, allow_null=True)
     numerator = _figure(required=False, default=None, allow_null=True)
     denominator = _figure(required=False, default=None, allow_null=True)
+
+
+class ImportUploadInput(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A canonical .csv or .xlsx (see the import page for the columns), or a FHIR "
+        "R4 MeasureReport or Bundle of them as .json.",
+    )
+
+
+class ImportErrorOutput(serializers.Serializer):
+    """One problem of a rejected file. A file-wide problem has no row; a last entry without a
+    row says how many errors were left out of the list."""
+
+    row = serializers.IntegerField(
+        allow_null=True,
+        help_text="CSV and XLSX: the row a spreadsheet shows (the header is row 1). FHIR: the "
+        "MeasureReport's position in the Bundle, from 1.",
+    )
+    column = rest.CharField(
+        allow_null=True, help_text="The column's name, or for FHIR the element's path."
+    )
+    message = rest.CharField()
+
+
+class ImportListOutput(serializers.Serializer):
+    """An import batch: the file, where its job is, and what it wrote."""
+
+    id = serializers.IntegerField()
+    filename = rest.CharField()
+    format = serializers.ChoiceField(ImportFormat.choices)
+    size = serializers.IntegerField(help_text="Bytes.")
+    sha256 = rest.CharField()
+    status = serializers.ChoiceField(
+        ImportStatus.choices,
+        help_text="pending → running → done (written), rejected (nothing written: see the "
+        "errors) or failed (nothing written: an unexpected fault).",
+    )
+    uploaded_by = rest.PersonRefOutput()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    progress_done = serializers.SerializerMethodField(
+        help_text="Rows read so far; only rises, and ends at rows_total."
+    )
+    progress_total = serializers.SerializerMethodField(
+        help_text="Rows expected: an estimate while running (null when unknown), the row count "
+        "at the end."
+    )
+    rows_total = serializers.IntegerField()
+    rows_inserted = serializers.IntegerField()
+    rows_updated = serializers.IntegerField()
+    rows_unchanged = serializers.IntegerField()
+    rows_rejected = serializers.IntegerField(help_text="Rows with at least one error.")
+
+    def get_progress_done(self, batch: ImportBatch) -> int:
+        return batch.job.progress_done if batch.job else 0
+
+    def get_progress_total(self, batch: ImportBatch) -> int | None:
+        return batch.job.progress_total if batch.job else None
+
+
+class ImportDetailOutput(ImportListOutput):
+    # Named as the batch's column. DRF's metaclass moves declared fields off the class, so the
+    # serializer's own `errors` property is untouched; only the type checker sees a clash.
+    errors = ImportErrorOutput(  # type: ignore[assignment]
+        many=True, help_text=f"Every error in row and column order (the first {ERRORS_KEPT})."
+    )

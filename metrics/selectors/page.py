@@ -1,6 +1,6 @@
-"""Reads shaped for the metric pages, composed from `metrics.selectors`: a metric's page in
-one dataclass (the metric in full, the facilities it is charted for, the chosen facility's
-stored series and analysis, and where each point's figures came from).
+"""A metric's page in one read, composed from the catalogue's and the series' reads: one
+dataclass (the metric in full, the facilities it is charted for, the chosen facility's stored
+series and analysis, and where each point's figures came from).
 
 A fixed number of queries whatever the number of points, facilities, links, targets or
 annotations (see `metric_page`).
@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from informatics.models import Facility
-from metrics import selectors, spc
+from metrics import spc
 from metrics.models import ImportBatch, Measurement, Metric, RollupPoint, RollupSeries
-from metrics.selectors import SeriesView
+from metrics.selectors.catalogue import metric_detail
+from metrics.selectors.series import SeriesView, series_view, spc_analysis
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def metric_page(
     series, its points, its targets, its annotations and its go-lives (series_view); the
     measurements behind the points. A recomputed analysis under another preset queries
     nothing more."""
-    metric = selectors.metric_detail(metric_id=metric_id)
+    metric = metric_detail(metric_id=metric_id)
     parents = dict(Facility.objects.values_list("pk", "parent_id"))
     charted = [
         series.facility
@@ -159,7 +160,7 @@ def metric_page(
             raise Http404("This metric has no figures for that facility.")
     if facility is None:
         return MetricPage(metric, None, [], None, None, wanted)
-    view = selectors.series_view(metric=metric, facility=facility)
-    analysis = selectors.spc_analysis(metric=metric, facility=facility, preset=wanted, view=view)
+    view = series_view(metric=metric, facility=facility)
+    analysis = spc_analysis(metric=metric, facility=facility, preset=wanted, view=view)
     rows = _table(metric, facility, view.points, parents)
     return MetricPage(metric, facility, facilities, view, analysis, wanted, rows)

@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from informatics.export import csv_response
@@ -148,10 +147,3 @@ def import_template(request: AuthedRequest) -> HttpResponseBase:
         header=list(COLUMNS),
         rows=[[example[name] for name in COLUMNS]],
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("metrics/imports/", import_upload_page, name="import-upload"),
-    path("metrics/imports/template.csv", import_template, name="import-template"),
-    path("metrics/imports/<int:pk>/", import_detail_page, name="import-detail"),
-]

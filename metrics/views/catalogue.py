@@ -31,7 +31,7 @@ from informatics.web import (
     first_or_404,
     page_forms,
 )
-from metrics import page_selectors, selectors, services
+from metrics import selectors, services
 from metrics.charts import chart_svg
 from metrics.choices import ChartType, RulePreset
 from metrics.filters import MetricFilter
@@ -44,14 +44,7 @@ from metrics.forms import (
     TargetForm,
     ValueBasisForm,
 )
-from metrics.models import (
-    Annotation,
-    Measurement,
-    Metric,
-    MetricInitiative,
-    Target,
-    ValueBasis,
-)
+from metrics.models import Annotation, Measurement, Metric, MetricInitiative, Target, ValueBasis
 
 FORMS = ("target_form", "annotation_form", "link_form", "measurement_form", "value_form")
 
@@ -138,7 +131,7 @@ def _detail_response(
     facility_id = _int(facility_param)
     if facility_param and facility_id is None:
         raise Http404("No such facility.")
-    page = page_selectors.metric_page(metric_id=pk, facility_id=facility_id, preset=preset)
+    page = selectors.metric_page(metric_id=pk, facility_id=facility_id, preset=preset)
     metric = page.metric
     can_edit = can(user, Action.METRIC_EDIT)
     can_load = can(user, Action.MEASUREMENT_LOAD)
