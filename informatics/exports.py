@@ -6,6 +6,7 @@ kernel finds them by name and imports no app. A `CsvExport` says which rows the 
 have (its filtered queryset, built for the reader), the header, and the one function that turns
 rows into cells; the download streamed in the request and the file built by the job both go
 through `export_queryset` and `export_lines`, so they hold the same bytes for the same filters.
+An app's "Download CSV" page is `csv_export_view(its export)`.
 
 A download of at most EXPORT_INLINE_MAX_ROWS rows (one COUNT) streams at once. A larger one
 answers a page offering to prepare the file; the POST creates an export job (kind
@@ -28,17 +29,21 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseBase, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.views.decorators.http import require_http_methods
 
 from informatics.choices import JobStatus
-from informatics.export import csv_rows
+from informatics.export import csv_rows, csv_stream
 from informatics.models import ExportFile, JobRun, Redaction, User
-from informatics.permissions import Action, can
+from informatics.permissions import Action, can, require
 from informatics.services.files import stored_files_forget
 from informatics.services.jobs import (
     job_enqueue,
@@ -47,6 +52,7 @@ from informatics.services.jobs import (
     jobrun_finish,
     jobrun_progress,
 )
+from informatics.web import AuthedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -302,3 +308,42 @@ def export_job(*, user: User, job_id: int) -> JobRun:
     if found is None or (found.created_by_id != user.pk and not can(user, Action.ADMINISTER)):
         raise Http404("No such export.")
     return found
+
+
+# --- The page a list's "Download CSV" link asks for -----------------------------------------------
+
+
+def csv_export(request: AuthedRequest, export: CsvExport) -> HttpResponseBase:
+    """A list's CSV download, for the list's filters (its query string). GET: the CSV,
+    streamed, when it holds at most EXPORT_INLINE_MAX_ROWS rows (one COUNT says); otherwise a
+    page offering to prepare the file. POST: prepare it (an export job, or the reader's
+    identical one) and go to the job's page. An app's view is `csv_export_view(its export)`."""
+    require(request.user, export.action)
+    params = export_params(request.GET)
+    if request.method == "POST":
+        job, _ = export_request(user=request.user, export=export, params=params)
+        # 303 See Other: the browser follows with a GET, and a reload does not post again.
+        response = HttpResponseRedirect(reverse("informatics:export-detail", args=[job.pk]))
+        response.status_code = 303
+        return response
+    rows = export_queryset(export, user=request.user, params=params)
+    count = rows.count()
+    if count <= settings.EXPORT_INLINE_MAX_ROWS:
+        return csv_stream(filename=export_filename(export), lines=export_lines(export, rows))
+    return render(
+        request,
+        "informatics/export_offer.html",
+        {"export": export, "count": count, "limit": settings.EXPORT_INLINE_MAX_ROWS},
+    )
+
+
+def csv_export_view(export: CsvExport) -> Callable[..., HttpResponseBase]:
+    """The page a list's "Download CSV" link asks for: `csv_export` of `export`, for a signed-in
+    user."""
+
+    @login_required
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def view(request: AuthedRequest) -> HttpResponseBase:
+        return csv_export(request, export)
+
+    return view

@@ -6,27 +6,26 @@ notification settings, redaction, prepared list exports, and single sign-on's tw
 
 from django.urls import path
 
-from informatics import export_views, sso_views, views
 from informatics.routes import pages
+from informatics.views import account, exports, people, priorities, redaction, site, sso
 
 app_name = "informatics"
 
 urlpatterns = [
-    *pages(views, "priorities/", "priority", "list", "create"),
-    *pages(
-        views, "priorities/<int:pk>/", "priority", "detail", "edit", "move", "retire", "restore"
-    ),
-    *pages(views, "people/", "person", "list", "invite"),
-    *pages(views, "people/<int:pk>/", "person", "detail", "edit", set_active="active/"),
-    *pages(views, "facilities/", "facility", "list"),
-    *pages(export_views, "exports/<int:pk>/", "export", "detail", "download"),
-    *pages(views, "settings/", "settings", edit=""),
-    *pages(views, "account/", "account", "notifications", "access", "sign-out-everywhere"),
-    *pages(views, "account/token/", "account-token", "create", "revoke"),
-    *pages(sso_views, "sso/", "sso", "login", "callback"),
+    *pages(priorities, "priorities/", "priority", "list", "create"),
+    *pages(priorities, "priorities/<int:pk>/", "priority", "detail", "edit", "move"),
+    *pages(priorities, "priorities/<int:pk>/", "priority", "retire", "restore"),
+    *pages(people, "people/", "person", "list", "invite"),
+    *pages(people, "people/<int:pk>/", "person", "detail", "edit", set_active="active/"),
+    *pages(site, "facilities/", "facility", "list"),
+    *pages(exports, "exports/<int:pk>/", "export", "detail", "download"),
+    *pages(site, "settings/", "settings", edit=""),
+    *pages(account, "account/", "account", "notifications", "access", "sign-out-everywhere"),
+    *pages(account, "account/token/", "account-token", "create", "revoke"),
+    *pages(sso, "sso/", "sso", "login", "callback"),
     path(
         "redact/<str:app_label>/<str:model>/<str:object_id>/<str:field>/",
-        views.text_redact,
+        redaction.text_redact,
         name="text-redact",
     ),
 ]

@@ -7,11 +7,11 @@ from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 
-from informatics import error_views
 from informatics.auth import PasswordChangeForm, SetPasswordForm
 from informatics.forms import PasswordResetForm
 from informatics.health import healthz
-from informatics.sso_views import LoginView, local_passwords_only
+from informatics.views import errors
+from informatics.views.sso import LoginView, local_passwords_only
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -53,9 +53,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-handler400 = error_views.bad_request
-handler403 = error_views.permission_denied
-handler500 = error_views.server_error
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler500 = errors.server_error
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

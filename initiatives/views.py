@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from informatics import selectors as kernel_selectors
 from informatics.exceptions import StaleEdit
-from informatics.export_views import csv_export_view
+from informatics.exports import csv_export_view
 from informatics.listing import counted_page, filtered_page
 from informatics.models import User
 from informatics.permissions import Action, ActionDenied, can, require

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from informatics.export_views import csv_export_view
+from informatics.exports import csv_export_view
 from informatics.listing import counted_page, filtered_page
 from informatics.permissions import Action, require
 from informatics.web import AuthedRequest, PostedForm, add_service_errors

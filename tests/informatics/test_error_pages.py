@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client, RequestFactory
 
-from informatics import error_views
 from informatics.choices import Role
 from informatics.permissions import Action, ActionDenied
+from informatics.views import errors as error_views
 from intake.models import IntakeRequest
 
 FAILING_URLS = "tests.informatics.failing_urls"
