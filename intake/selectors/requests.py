@@ -1,23 +1,17 @@
-"""Reads of intake, shaped for pages and the API: querysets arrive with their joins, counts
-and SLA state, so templates and serializers never query."""
+"""Reads of requests, shaped for pages and the API: who may read which, the list with its sorts and
+saved views, the submitter's own, the triage queue, one request in full, and the rubric."""
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
     CharField,
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -27,29 +21,19 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    TextField,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models.functions import Cast
 from django.http import Http404, QueryDict
-from django.urls import reverse
 from django.utils import timezone
 
 from informatics.choices import Role, Route
 from informatics.models import PhiConfirmation, User
 from informatics.panels import panel_relations
-from informatics.permissions import Action, ActionDenied, can, require
-from informatics.selectors import NEEDS_ME_LIMIT, NeedsMe, NeedsMeItem
-from intake.choices import (
-    CLOSED_STATUSES,
-    SLA_STATUSES,
-    TRIAGE_STATUSES,
-    CommentKind,
-    RequestKind,
-    RequestStatus,
-)
+from informatics.permissions import Action, ActionDenied, require
+from intake.choices import SLA_STATUSES, TRIAGE_STATUSES, CommentKind, RequestKind, RequestStatus
 from intake.filters import RequestFilter
 from intake.models import (
     IntakeRequest,
@@ -62,11 +46,8 @@ from intake.models import (
 )
 
 S = RequestStatus
-# Below this, a title is not similar enough to suggest (0–1 on either database).
 # The request page, as higher apps name it when they register a panel on it.
 REQUEST_PAGE = "intake.request-detail"
-SIMILARITY_THRESHOLD = 0.3
-SIMILAR_CANDIDATES = 200
 
 
 class SlaState:
@@ -105,7 +86,7 @@ def _sla_state() -> Case:
 HOLD_READERS = frozenset({Role.INFORMATICIST, Role.CMIO, Role.ADMIN})
 
 
-def _held_confirmations(model: str, pk: Any = None) -> QuerySet[PhiConfirmation]:
+def held_confirmations(model: str, pk: Any = None) -> QuerySet[PhiConfirmation]:
     """The uncleared PHI confirmations of the intake `model` row whose key is `pk` (the outer
     row's by default): while there is one, the row is held."""
     return PhiConfirmation.objects.filter(
@@ -116,7 +97,7 @@ def _held_confirmations(model: str, pk: Any = None) -> QuerySet[PhiConfirmation]
     )
 
 
-def _held_ids(model: str) -> QuerySet[PhiConfirmation, Any]:
+def held_ids(model: str) -> QuerySet[PhiConfirmation, Any]:
     """The keys of the intake `model` rows held now (uncleared PHI confirmations), as
     integers: for `pk__in`, which the database reads once rather than once per row."""
     return PhiConfirmation.objects.filter(
@@ -124,7 +105,7 @@ def _held_ids(model: str) -> QuerySet[PhiConfirmation, Any]:
     ).values_list(Cast("object_id", BigIntegerField()), flat=True)
 
 
-def _asked() -> QuerySet[RequestComment, Any]:
+def asked() -> QuerySet[RequestComment, Any]:
     """The requests with an unanswered question (for `pk__in`, read once per query)."""
     return RequestComment.objects.filter(
         kind=CommentKind.QUESTION, answered_by__isnull=True
@@ -133,7 +114,7 @@ def _asked() -> QuerySet[RequestComment, Any]:
 
 def held() -> Exists:
     """True on a request held since its writer confirmed past the PHI guard."""
-    return Exists(_held_confirmations("intakerequest"))
+    return Exists(held_confirmations("intakerequest"))
 
 
 def reads_held(user: User) -> bool:
@@ -352,261 +333,8 @@ def _comments_for(user: User) -> QuerySet[RequestComment]:
     """A request's thread as `user` reads it, each comment with `is_held`: a held comment
     shows to its author, triage and admins only."""
     rows = RequestComment.objects.select_related("author").annotate(
-        is_held=Exists(_held_confirmations("requestcomment"))
+        is_held=Exists(held_confirmations("requestcomment"))
     )
     if not reads_held(user):
         rows = rows.filter(Q(is_held=False) | Q(author=user))
     return rows.order_by("created_at", "id")
-
-
-# --- Similar titles -------------------------------------------------------------------------
-
-STOPWORDS = frozenset(
-    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it"}
-    | {"of", "on", "or", "the", "to", "when", "with"}
-)
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def title_tokens(text: str) -> set[str]:
-    """Lowercase words without punctuation; a hyphenated word ("post-op") is a token and so
-    is each of its parts ("post", "op"). Stopwords are left out."""
-    tokens: set[str] = set()
-    for word in _WORD.findall(text.lower()):
-        tokens.add(word)
-        if "-" in word:
-            tokens.update(word.split("-"))
-    return tokens - STOPWORDS
-
-
-def _query_words(text: str) -> list[str]:
-    return [word for word in dict.fromkeys(_WORD.findall(text.lower())) if word not in STOPWORDS]
-
-
-def title_similarity(query: str, title: str) -> float:
-    """0–1: the share of the query's words found in the title.
-
-    A word found whole counts 1; a hyphenated query word whose parts are only partly there
-    counts the share of its parts; a word that only begins a title word (still being typed:
-    "seps" of "sepsis") counts 0.5 — the prefix bonus.
-    """
-    words = _query_words(query)
-    if not words:
-        return 0.0
-    tokens = title_tokens(title)
-    total = 0.0
-    for word in words:
-        if word in tokens:
-            total += 1
-            continue
-        parts = [part for part in word.split("-") if part] if "-" in word else []
-        if parts and any(part in tokens for part in parts):
-            total += sum(part in tokens for part in parts) / len(parts)
-        elif len(word) >= 3 and any(token.startswith(word) for token in tokens):
-            total += 0.5
-    return total / len(words)
-
-
-def _similar_candidates(exclude_id: int | None) -> QuerySet[IntakeRequest]:
-    rows = IntakeRequest.objects.exclude(status__in=CLOSED_STATUSES).filter(
-        Q(is_private=False) & Q(~held())
-    )
-    if exclude_id is not None:
-        rows = rows.exclude(pk=exclude_id)
-    return rows.annotate(vote_count=vote_count())
-
-
-def requests_similar(
-    *, title: str, limit: int = 5, exclude_id: int | None = None
-) -> list[IntakeRequest]:
-    """Open, non-private requests whose titles resemble `title`, most similar first, each with
-    `similarity` (0–1) and `vote_count`.
-
-    PostgreSQL ranks with pg_trgm's word similarity (how well the typed words match some run
-    of the title); other databases use `title_similarity` on the words.
-    """
-    title = title.strip()
-    if len(title) < 3:
-        return []
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.lookups import TrigramWordSimilar
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        return list(
-            _similar_candidates(exclude_id)
-            .annotate(similarity=TrigramWordSimilarity(title, "title"))
-            # `title %> query` reads the trigram index on titles (its threshold is the
-            # connection's pg_trgm.word_similarity_threshold, set to this one in settings);
-            # the exact comparison keeps the threshold whatever the connection says.
-            .filter(TrigramWordSimilar(F("title"), Value(title)))
-            .filter(similarity__gte=SIMILARITY_THRESHOLD)
-            .order_by("-similarity", "-created_at", "-id")[:limit]
-        )
-    words = [word for word in _query_words(title) if len(word) >= 2]
-    if not words:
-        return []
-    match = Q()
-    for word in words:
-        for part in {word, *word.split("-")}:
-            if len(part) >= 2:
-                match |= Q(title__icontains=part)
-    scored = []
-    for row in _similar_candidates(exclude_id).filter(match)[:SIMILAR_CANDIDATES]:
-        similarity = title_similarity(title, row.title)
-        if similarity >= SIMILARITY_THRESHOLD:
-            row.similarity = similarity  # type: ignore[attr-defined]
-            scored.append((similarity, row))
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].created_at.timestamp(), -pair[1].pk))
-    return [row for _, row in scored[:limit]]
-
-
-# --- Needs me -------------------------------------------------------------------------------
-
-
-def _url(request: IntakeRequest) -> str:
-    return reverse("intake:request-detail", args=[request.pk])
-
-
-HELD_DETAIL = "Confirmed as not patient information: review it and clear the hold."
-
-
-def needs_me_links() -> dict[str, str]:
-    """Where the full list of each intake needs-me kind is (paginated)."""
-    requests = reverse("intake:request-list")
-    return {
-        "Question for you": reverse("intake:request-mine"),
-        "PHI held": reverse("intake:triage-queue"),
-        "Triage": reverse("intake:triage-queue"),
-        "Overdue SLA": f"{requests}?sla=overdue",
-    }
-
-
-def needs_me_for(user: User) -> NeedsMe:
-    """What waits on `user` in intake, oldest first: at most NEEDS_ME_LIMIT items of each kind
-    (the oldest), in one query — a UNION of one bounded part per kind, each an ordered LIMIT the
-    database serves from the top of its index or a small top-N sort — and each kind's total in
-    a second (conditional counts), so the cost does not grow with the queue. The portfolio's
-    items are `initiatives.selectors.needs_me_for`'s.
-
-    Informaticists and the CMIO: the requests in the triage queue ("Triage"), and the routed
-    requests past their SLA before a decision ("Overdue SLA") — one item per request.
-    Anyone: their own requests in Needs info with a question still unanswered ("Question for
-    you"), dated from the oldest open question. Triage also: the requests held since their
-    writer confirmed past the PHI guard, on the request or a comment ("PHI held"), dated from
-    the oldest confirmation, until an informaticist clears it.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return NeedsMe()
-    now = timezone.now()
-    limit = NEEDS_ME_LIMIT
-    open_questions = RequestComment.objects.filter(
-        request=OuterRef("pk"), kind=CommentKind.QUESTION, answered_by__isnull=True
-    ).order_by("created_at", "id")
-    triage = can(user, Action.REQUEST_TRIAGE)
-    overdue = Q(status__in=SLA_STATUSES, sla_due_at__lt=now)
-    kinds: dict[str, Q] = {
-        "Question for you": Q(submitted_by=user, status=S.NEEDS_INFO, pk__in=_asked()),
-    }
-    if triage:
-        kinds["PHI held"] = Q(pk__in=_held_ids("intakerequest")) | Q(
-            pk__in=RequestComment.objects.filter(pk__in=_held_ids("requestcomment")).values(
-                "request_id"
-            )
-        )
-        kinds["Overdue SLA"] = overdue
-        kinds["Triage"] = Q(status__in=TRIAGE_STATUSES) & ~overdue
-    held_at = Subquery(
-        _held_confirmations("intakerequest").order_by("confirmed_at").values("confirmed_at")[:1]
-    )
-    held_comment_at = Subquery(
-        PhiConfirmation.objects.filter(
-            content_type__app_label="intake",
-            content_type__model="requestcomment",
-            cleared_at__isnull=True,
-            object_id__in=RequestComment.objects.filter(request=OuterRef(OuterRef("pk")))
-            .annotate(key=Cast("pk", CharField()))
-            .values("key"),
-        )
-        .order_by("confirmed_at")
-        .values("confirmed_at")[:1]
-    )
-    since: dict[str, Any] = {
-        "Question for you": Subquery(open_questions.values("created_at")[:1]),
-        "PHI held": Least(Coalesce(held_at, held_comment_at), Coalesce(held_comment_at, held_at)),
-        "Overdue SLA": F("created_at"),
-        "Triage": F("created_at"),
-    }
-
-    def only_if(condition: Q, value: Any, field: Any) -> Case:
-        return Case(When(condition, then=value), default=Value(None), output_field=field)
-
-    # A held question is not quoted: its text waits for triage's review.
-    question = Subquery(
-        open_questions.filter(~Exists(_held_confirmations("requestcomment"))).values("body")[:1]
-    )
-    fields = ("pk", "title", "status", "route", "created_at", "sla_due_at", "submitted_by_id")
-    ordered = {  # each kind's first items: an ordered LIMIT over that kind's rows alone
-        kind: IntakeRequest.objects.filter(wanted)
-        .annotate(since=ExpressionWrapper(since[kind], output_field=DateTimeField()))
-        .order_by("since", "id")
-        .values("pk")[:limit]
-        for kind, wanted in kinds.items()
-    }
-
-    def total(wanted: Q) -> Coalesce:  # uncorrelated: the database counts it once
-        counted = (
-            IntakeRequest.objects.filter(wanted)
-            .order_by()
-            .annotate(one=Value(1))
-            .values("one")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-    shown = {f"shown_{n}": Q(pk__in=ids) for n, ids in enumerate(ordered.values())}
-    rows: list[Any] = list(
-        IntakeRequest.objects.filter(reduce(or_, shown.values()))
-        .annotate(
-            **{
-                name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in shown.items()
-            },
-            **{f"total_{n}": total(wanted) for n, wanted in enumerate(kinds.values())},
-            **{
-                f"since_{n}": only_if(Q(**{f"shown_{n}": True}), since[kind], DateTimeField())
-                for n, kind in enumerate(kinds)
-            },
-            question=only_if(Q(shown_0=True), question, TextField()),
-        )
-        .only(*fields)
-        .order_by("pk")
-    )
-    totals: dict[str, int] = {}
-    items: list[NeedsMeItem] = []
-    for row in rows:
-        for n, kind in enumerate(kinds):
-            totals[kind] = getattr(row, f"total_{n}")
-            if not getattr(row, f"shown_{n}"):
-                continue
-            if kind == "Question for you":
-                detail = str(row.question or "")[:120]
-            elif kind == "PHI held":
-                detail = HELD_DETAIL
-            else:
-                detail = row.get_status_display()
-                if row.route:
-                    detail += f" · {row.get_route_display()}"
-            items.append(
-                NeedsMeItem(
-                    kind=kind,
-                    title=f"#{row.pk} {row.title}",
-                    url=_url(row),
-                    since=getattr(row, f"since_{n}"),
-                    due=row.sla_due_at if kind in ("Overdue SLA", "Triage") else None,
-                    detail=detail,
-                )
-            )
-    totals = {kind: count for kind, count in totals.items() if count}
-    return NeedsMe(
-        sorted(items, key=lambda item: item.since), totals=totals, links=needs_me_links()
-    )
