@@ -42,9 +42,9 @@ from django.db import connection, transaction
 
 from metrics.imports.base import Finisher, Outcome, Progress, Reader, Reporter
 from metrics.imports.errors import COLUMNS, ERRORS_KEPT, ErrorLog, ImportFileError
+from metrics.imports.fhir import FHIR_PATHS
 from metrics.imports.plain import import_plain
 from metrics.imports.postgres import import_postgres
-from metrics.imports.readers import FHIR_PATHS
 from metrics.imports.rows import Catalogue
 from metrics.models import ImportBatch
 

@@ -9,7 +9,8 @@ from typing import IO
 
 from metrics.choices import ImportFormat
 from metrics.imports.errors import ErrorLog, ImportFileError
-from metrics.imports.readers import FHIR_PATHS, read_source
+from metrics.imports.fhir import FHIR_PATHS
+from metrics.imports.readers import read_source
 from metrics.imports.rows import Catalogue, CheckedRow, check_row
 
 # Progress is reported (one UPDATE of the job row) every this many rows.

@@ -1,6 +1,7 @@
-"""The checks of one row, shared by both import paths: codes resolved against the catalogue,
-dates, figures (`metrics.figures.measurement_figures`, the rule hand entry obeys too), unit,
-text lengths and, for FHIR, the improvement notation. What needs the whole file or the
+"""A row as read (`SourceRow`, what every reader yields) and the checks of one row, shared by
+both import paths: codes resolved against the catalogue, dates, figures
+(`metrics.figures.measurement_figures`, the rule hand entry obeys too), unit, text lengths
+and, for FHIR, the improvement notation. What needs the whole file or the
 database (repeated keys, overlapping periods) is checked by each path afterwards.
 
 Codes are resolved here, from the catalogue held in two small dictionaries, rather than by a
@@ -9,7 +10,7 @@ keeps the PostgreSQL and the plain path's answers identical to the letter."""
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +28,6 @@ from metrics.figures import (
     stored,
 )
 from metrics.imports.errors import ErrorLog
-from metrics.imports.readers import SourceRow
 from metrics.models import Measurement, Metric
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -38,6 +38,24 @@ NOT_A_NUMBER = (
     "percent signs)."
 )
 NOTATIONS = {"increase": Direction.HIGHER, "decrease": Direction.LOWER}
+
+
+@dataclass(slots=True)
+class SourceRow:
+    """One record as read: canonical column → cell (text, a number, a date or None).
+
+    `columns` maps a canonical column to the name the user sees (FHIR element paths); `problems`
+    are what the reader itself found wrong, as (canonical column or None, shown column,
+    message)."""
+
+    row: int
+    values: dict[str, Any]
+    columns: dict[str, str] | None = None
+    problems: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+    checkable: bool = True  # False: not a record at all (a Bundle entry of another type)
+
+    def shown(self, column: str) -> str:
+        return self.columns.get(column, column) if self.columns else column
 
 
 @dataclass(frozen=True, slots=True)
