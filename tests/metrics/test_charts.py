@@ -1,4 +1,4 @@
-"""Charts (metrics/charts.py): the Vega-Lite spec built from a stored roll-up — one point per
+"""Charts (metrics/charts/): the Vega-Lite spec built from a stored roll-up — one point per
 period coloured by its signal, step lines for the centre and limits of each segment, the
 target, the timeline marks — and its SVG, rendered by vl-convert, read back here: one symbol
 per point, lines at the computed centre and limits, nothing a strict CSP would block, every

@@ -1,51 +1,22 @@
-"""A metric's chart as a Vega-Lite spec built in Python, rendered to SVG on the server.
-
-The browser runs no chart code: pages, PDFs and e-mail all carry the same SVG, so the Content
-Security Policy stays strict. The SVG is cached in Django's cache under the sha256 of its spec,
-which holds every figure drawn, so a changed roll-up, target or annotation renders anew and an
-unchanged one never renders twice. The key is in the kernel's namespace of cached renders
-(`informatics.cache`), which a redaction purges, so no redacted label outlives it there.
-
-What the chart shows (NHS "Making Data Count" conventions):
-- one point per period (layer "points"), coloured by the signal it carries: improvement blue,
-  concern orange, neither purple (no better direction), common cause grey; a period whose data
-  is not complete yet is drawn hollow and is never a signal;
-- the centre line and the lower and upper limits ("centre", "lower", "upper") as step lines
-  across each segment, so a rebase starts new lines; p and u charts step with each period's
-  subgroup size; a run chart has only its median; survey waves show each wave's confidence
-  interval ("interval") instead of limits; a cumulative chart has neither;
-- the target as a dashed rule ("target");
-- go-lives, PDSA tests, rebases and notes as labelled vertical rules ("annotations").
-
-Each layer is named, so its marks carry the class `<name>_marks` in the SVG (tests count the
-point symbols and read the lines' positions by it).
-"""
+"""The Vega-Lite spec of a metric's chart: its named layers (points, centre and limits, target,
+annotations), axes, colours and the description a screen reader announces."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import vl_convert
-from django.core.cache import cache
-
-from informatics.cache import render_key
-from metrics.choices import AnnotationKind, ChartType, Direction, Variation
+from metrics.charts.points import ChartPoint, chart_points, figure, point_state, rule
+from metrics.choices import AnnotationKind, ChartType, Variation
 
 if TYPE_CHECKING:
-    from metrics.models import RollupPoint
     from metrics.selectors import SeriesView
-    from metrics.spc import AnalysedPoint, Analysis
+    from metrics.spc import Analysis
+
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 WIDTH = 880
 HEIGHT = 320
-# In the kernel's namespace of cached renders, which a redaction purges.
-CACHE_PREFIX = render_key("metrics-chart-svg-v1", "")
-CACHE_SECONDS = 60 * 60 * 24 * 30  # keyed by content, so it never goes stale; space is the limit
 
 # Making Data Count's palette (NHSRplotthedots), and grey for what is still arriving.
 COLOURS: dict[str, str] = {
@@ -86,82 +57,6 @@ RIGHT_ALIGN_FROM = 0.6  # labels of marks in the right part of the chart run lef
 LABEL_MAX = 40
 
 
-@dataclass(frozen=True, slots=True)
-class ChartPoint:
-    """One period as drawn: from the stored roll-up, or from an analysis under another preset."""
-
-    period: datetime.date
-    period_end: datetime.date
-    value: float
-    centre: float | None
-    lower: float | None
-    upper: float | None
-    segment: int
-    signals: tuple[dict[str, Any], ...]
-    complete: bool
-
-
-def point_state(signals: Any, *, direction: str, complete: bool) -> str:
-    """The Making Data Count state of one point, as the engine classifies the latest one:
-    common cause without a signal (and always for an incomplete period); neither better nor
-    worse when the metric has no better direction or no signal has a side; concern when any
-    signal is on the bad side, else improvement."""
-    if not complete or not signals:
-        return Variation.COMMON_CAUSE
-    sides = {_side(signal) for signal in signals} - {None}
-    if direction == Direction.NONE or not sides:
-        return Variation.NEUTRAL
-    bad = "down" if direction == Direction.HIGHER else "up"
-    return Variation.CONCERN if bad in sides else Variation.IMPROVEMENT
-
-
-def _side(signal: Any) -> str | None:
-    side = signal.get("side") if isinstance(signal, dict) else getattr(signal, "side", None)
-    return str(side) if side else None
-
-
-def _rule(signal: Any) -> str:
-    rule = signal.get("rule") if isinstance(signal, dict) else getattr(signal, "rule", "")
-    return str(rule or "")
-
-
-def chart_points(view: SeriesView, analysis: Analysis | None = None) -> list[ChartPoint]:
-    """The series as drawn. With an analysis (another rule preset, recomputed from the stored
-    aggregates) its centre, limits and signals replace the stored ones, point by point."""
-    analysed = list(analysis.points) if analysis is not None else []
-    use_analysis = len(analysed) == len(view.points) and analysis is not None
-    points = []
-    for index, row in enumerate(view.points):
-        source: AnalysedPoint | RollupPoint = analysed[index] if use_analysis else row
-        signals = (
-            tuple({"rule": _rule(s), "side": _side(s)} for s in source.signals)
-            if use_analysis
-            else tuple(row.signals or ())
-        )
-        points.append(
-            ChartPoint(
-                period=row.period_start,
-                period_end=row.period_end,
-                value=float(source.value),
-                centre=source.centre,
-                lower=source.lower,
-                upper=source.upper,
-                segment=source.segment,
-                signals=signals,
-                complete=source.complete,
-            )
-        )
-    return points
-
-
-def figure(value: float) -> str:
-    """A figure for a label: up to three significant decimals, no trailing zeros."""
-    if value == int(value) and abs(value) >= 1:
-        return f"{value:,.0f}"
-    text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.2f}"
-    return text.rstrip("0").rstrip(".")
-
-
 def _unit(view: SeriesView) -> str:
     return str(view.metric.unit or "")
 
@@ -199,7 +94,7 @@ def _describe(point: ChartPoint, state: str, unit: str) -> str:
     if not point.complete:
         return f"{text}; incomplete period"
     if point.signals:
-        rules = ", ".join(sorted({_rule(s).replace("_", " ") for s in point.signals}))
+        rules = ", ".join(sorted({rule(s).replace("_", " ") for s in point.signals}))
         return f"{text}; {STATE_LABELS[state].lower()} ({rules})"
     return text
 
@@ -490,24 +385,3 @@ def _annotation_layers(view: SeriesView, points: list[ChartPoint]) -> list[dict[
             ],
         }
     ]
-
-
-def spec_fingerprint(spec: dict[str, Any]) -> str:
-    """sha256 of the spec in a canonical form: the cache key of its SVG."""
-    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def render_svg(spec: dict[str, Any]) -> str:
-    """The spec rendered to SVG by vl-convert, from the cache when it was rendered before."""
-    key = CACHE_PREFIX + spec_fingerprint(spec)
-    svg = cache.get(key)
-    if svg is None:
-        svg = vl_convert.vegalite_to_svg(spec)
-        cache.set(key, svg, CACHE_SECONDS)
-    return str(svg)
-
-
-def chart_svg(view: SeriesView, analysis: Analysis | None = None) -> str:
-    """The chart of `view` as SVG markup, ready to inline in a page or a document."""
-    return render_svg(chart_spec(view, analysis))
