@@ -188,7 +188,7 @@ def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     api_as: ApiAs,
 ) -> None:
     # The view checks first; the service is the last door and answers the same 403.
-    monkeypatch.setattr("informatics.rest.can", lambda user, action, obj=None: True)
+    monkeypatch.setattr("informatics.rest.viewsets.can", lambda user, action, obj=None: True)
     user = users[Role.CHAMPION]
     client = api_as(user)
     before = snapshot(*TABLES)

@@ -342,7 +342,7 @@ def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     def anything(user: Any, action: Any, obj: Any = None) -> bool:
         return True
 
-    monkeypatch.setattr("informatics.rest.can", anything)
+    monkeypatch.setattr("informatics.rest.viewsets.can", anything)
     monkeypatch.setattr("initiatives.api.views.can", anything)
     user = users[Role.CHAMPION]  # reads the portfolio, and takes none of these actions
     case.setup(world, user, "theirs")

@@ -378,7 +378,7 @@ SERVICE_CHECKED = [
 def test_the_service_refuses_even_when_the_view_lets_a_request_through(
     users: dict[str, User], world: World, case: Case, monkeypatch: pytest.MonkeyPatch, api_as: ApiAs
 ) -> None:
-    monkeypatch.setattr("informatics.rest.can", lambda user, action, obj=None: True)
+    monkeypatch.setattr("informatics.rest.viewsets.can", lambda user, action, obj=None: True)
     user = users[Role.CMO]  # may read everything, and takes none of these actions
     case.setup(world, user)
     before = snapshot(*TABLES)
