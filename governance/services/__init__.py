@@ -21,7 +21,8 @@ from governance.services.agenda import (
     agenda_settings,
 )
 from governance.services.bodies import request_body_choose, route_owners_set
-from governance.services.decisions import decision_evidence, decision_record
+from governance.services.decisions import decision_record
+from governance.services.evidence import decision_evidence
 from governance.services.maturity import (
     maturity_assessment_record,
     maturity_target_set,
