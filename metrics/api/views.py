@@ -1,7 +1,9 @@
 """API views of metrics: each parses its input, authorises, calls one service or selector and
 renders an output serializer. Refusals come from informatics.permissions (403, nothing
 changed); stale edits from the services' optimistic locking (409); bad input is a 400 naming
-the field (or the query parameter)."""
+the field (or the query parameter). Imports: upload a file (202: it is imported by a job), list
+the batches (those who load measurements), read one with its progress, counts and errors (its
+uploader, informaticists, the CMIO and admins; others get 403)."""
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
